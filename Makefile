@@ -1,0 +1,33 @@
+# cape — build, run and test everything. See README.md.
+#
+#   make demo   the main job on the embedded sample (README command 1)
+#   make test   every test: Rust, Python, C, plus fmt, clippy, docs and the header check (README command 2)
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+PYTHON ?= python3
+VENV := $(CURDIR)/.venv
+VPY := $(VENV)/bin/python
+CARGO ?= cargo
+export PYO3_PYTHON := $(VPY)
+
+.PHONY: demo test rust-test lint docs
+
+include mk/py.mk
+include mk/ffi.mk
+
+demo: py-install
+	$(VENV)/bin/cape demo
+
+test: lint rust-test header-check c-test py-test docs
+	@echo "all tests passed"
+
+rust-test:
+	$(CARGO) test --workspace --exclude cape-py
+
+lint: $(VPY)
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+docs:
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --no-deps -p cape-core -p cape-ffi

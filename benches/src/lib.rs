@@ -1,0 +1,1 @@
+//! Benchmarks for cape live in `benches/benches/`; run them with `cargo bench -p cape-benches`.

@@ -1,0 +1,148 @@
+//! Diagnostics: what cape says about input rows it could not use as they are.
+
+use std::fmt;
+use std::sync::Arc;
+
+use crate::EntryNumber;
+
+/// How serious a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Severity {
+    /// A fact about the file (a column missing, an ignored column). No row is affected.
+    Info,
+    /// The row was used, but something about it needs attention (the entry may need review).
+    Warning,
+    /// The row was rejected and not used.
+    Error,
+}
+
+impl Severity {
+    /// Stable lower-case name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+macro_rules! codes {
+    ($( $(#[$m:meta])* $variant:ident = $code:literal, $sev:ident, $meaning:literal; )*) => {
+        /// A stable diagnostic code. The text form ([`DiagnosticCode::as_str`]) is a public contract.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum DiagnosticCode {
+            $( $(#[$m])* #[doc = $meaning] $variant, )*
+        }
+
+        impl DiagnosticCode {
+            /// Every code, in declaration order.
+            pub const ALL: &'static [DiagnosticCode] = &[$(DiagnosticCode::$variant,)*];
+
+            /// The stable text code, e.g. `ES003_INVALID_ENTRY_NUMBER`.
+            pub fn as_str(self) -> &'static str {
+                match self { $( DiagnosticCode::$variant => $code, )* }
+            }
+
+            /// The severity this code always has.
+            pub fn severity(self) -> Severity {
+                match self { $( DiagnosticCode::$variant => Severity::$sev, )* }
+            }
+
+            /// What the code means, in one sentence.
+            pub fn meaning(self) -> &'static str {
+                match self { $( DiagnosticCode::$variant => $meaning, )* }
+            }
+        }
+    };
+}
+
+codes! {
+    MissingValue = "ES003_MISSING_VALUE", Error, "A required cell (entry number, line, ordinal, HTS, duty, entry date) is empty; the row is rejected.";
+    InvalidEntryNumber = "ES003_INVALID_ENTRY_NUMBER", Error, "The entry number is malformed or its check digit is wrong; the row is rejected.";
+    InvalidNumber = "ES003_INVALID_NUMBER", Error, "A line number or tariff ordinal is not a positive whole number; the row is rejected.";
+    InvalidHts = "ES003_INVALID_HTS", Error, "The HTS number is not 8 or 10 digits; the row is rejected.";
+    InvalidMoney = "ES003_INVALID_MONEY", Error, "A money cell does not parse; the row is rejected.";
+    InvalidDate = "ES003_INVALID_DATE", Error, "The entry date does not parse; the row is rejected.";
+    RaggedRow = "ES003_RAGGED_ROW", Error, "The row has a different number of cells than the header; the row is rejected.";
+    EmptyRow = "ES003_EMPTY_ROW", Error, "The row has no values; it is counted as rejected.";
+    UnreadableRow = "ES003_UNREADABLE_ROW", Error, "The CSV reader could not read the row (bad quoting); the row is rejected.";
+    DuplicateRow = "ES003_DUPLICATE_ROW", Error, "The row repeats an earlier row of the same entry, line and ordinal with the same values; it is counted once.";
+    ConflictingDuplicateRow = "ES003_CONFLICTING_DUPLICATE_ROW", Error, "The row repeats an earlier entry/line/ordinal with different values; it is rejected and the entry needs review.";
+    ConflictingEntryValue = "ES003_CONFLICTING_ENTRY_VALUE", Warning, "An entry-level value differs from the value on the entry's first row; the first value is kept and the entry needs review.";
+    ConflictingLineValue = "ES003_CONFLICTING_LINE_VALUE", Warning, "A line-level value differs between ordinals of the same line; the first value is kept and the entry needs review.";
+    UnreadableValue = "ES003_UNREADABLE_VALUE", Warning, "An optional cell holds text cape cannot read; it is kept verbatim and the fact is treated as unknown.";
+    UnrecognisedImporterNumber = "ES003_UNRECOGNISED_IMPORTER_NUMBER", Warning, "The importer number is in no known form (IRS, CBP-assigned, SSN); it is kept as written.";
+    NegativeAmount = "ES003_NEGATIVE_AMOUNT", Warning, "A duty or value amount is negative; it is used as filed.";
+    SplitEntry = "ES003_SPLIT_ENTRY", Warning, "The entry's rows are not contiguous in the file; they were merged.";
+    MissingOptionalColumn = "ES003_MISSING_OPTIONAL_COLUMN", Info, "An optional column is absent; the fact it carries is unknown for every entry.";
+    UnknownColumn = "ES003_UNKNOWN_COLUMN", Info, "A column cape does not use; it is ignored.";
+    DuplicateColumn = "ES003_DUPLICATE_COLUMN", Info, "A column name appears twice; the first occurrence is used.";
+}
+
+impl fmt::Display for DiagnosticCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One finding about one row (or, for file-level facts, the file).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Diagnostic {
+    /// The source file name (`<buffer>` for in-memory input).
+    pub source: Arc<str>,
+    /// The 1-based row in the file (the header is row 1); `None` for file-level facts.
+    pub row: Option<u64>,
+    /// The column's name as written in the file, when one cell is concerned.
+    pub column: Option<Box<str>>,
+    /// The raw cell value, when one cell is concerned.
+    pub value: Option<Box<str>>,
+    /// The stable code.
+    pub code: DiagnosticCode,
+    /// A plain-English message.
+    pub message: String,
+    /// The entry concerned, when known.
+    pub entry: Option<EntryNumber>,
+}
+
+impl Diagnostic {
+    /// The severity of the diagnostic's code.
+    pub fn severity(&self) -> Severity {
+        self.code.severity()
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.source)?;
+        if let Some(r) = self.row {
+            write!(f, ":{r}")?;
+        }
+        write!(f, ": {} {}", self.severity().name(), self.code)?;
+        if let Some(c) = &self.column {
+            write!(f, " [{c}")?;
+            if let Some(v) = &self.value {
+                write!(f, " = {v:?}")?;
+            }
+            write!(f, "]")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl serde::Serialize for Diagnostic {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(8))?;
+        m.serialize_entry("source", &*self.source)?;
+        m.serialize_entry("row", &self.row)?;
+        m.serialize_entry("column", &self.column.as_deref())?;
+        m.serialize_entry("value", &self.value.as_deref())?;
+        m.serialize_entry("code", self.code.as_str())?;
+        m.serialize_entry("severity", self.severity().name())?;
+        m.serialize_entry("message", &self.message)?;
+        m.serialize_entry("entry_number", &self.entry.map(|e| e.to_string()))?;
+        m.end()
+    }
+}

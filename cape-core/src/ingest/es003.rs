@@ -1,0 +1,1391 @@
+//! The ACE report "ES-003 Entry Summary Line Tariff Details", as CSV or XLSX.
+//!
+//! One ES-003 row is one tariff ordinal of one entry-summary line. [`Es003Reader`] groups rows into
+//! [`Entry`]s (entry → lines → tariff ordinals) and yields them **streaming, in input order**: an entry whose
+//! rows are contiguous (the normal export) is yielded as soon as its last row has been read, so memory is
+//! bounded by one entry. An entry whose rows are *not* contiguous (two exports concatenated, a file sorted by
+//! HTS in Excel) is still correct: a first, cheap pass over the entry-number column finds such entries, and the
+//! reader holds only them until their last row, then yields them merged (flagged [`Entry::split`], reported as
+//! [`DiagnosticCode::SplitEntry`]).
+//!
+//! Every row is accounted for: it is used, or reported as a [`Diagnostic`] naming the file, row, column, raw
+//! value, a stable code and a message. [`IngestSummary`] states `rows_read = rows_used + rows_rejected`.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::fs::File;
+use std::io::{BufReader, Cursor, Read};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use csv::ByteRecord;
+use rust_decimal::Decimal;
+
+use crate::diagnostic::{Diagnostic, DiagnosticCode, Severity};
+use crate::error::{Error, Result};
+use crate::ingest::columns::{Column, ColumnOrigin, COLUMNS};
+use crate::model::{
+    AdCvdStatus, Entry, EntryHeader, Fact, ImporterClass, Line, LiquidationStatus, ProtestStatus, SummaryStatus,
+    Tariff,
+};
+use crate::values::date::parse_date_bytes;
+use crate::values::text::{parse_indicator, unwrap_excel};
+use crate::{excel_serial_date, iso, CountryCode, EntryNumber, EntryType, HtsNumber, ImporterNumber, Usd};
+
+/// The file format an ES-003 report was read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SourceFormat {
+    /// Comma-separated (or tab/semicolon/pipe-separated, detected from the header line) text.
+    Csv,
+    /// An Excel workbook (XLSX, and the other formats calamine reads: XLS, XLSB, ODS).
+    Xlsx,
+}
+
+impl SourceFormat {
+    /// Stable lower-case name (`csv`, `xlsx`).
+    pub fn name(self) -> &'static str {
+        match self {
+            SourceFormat::Csv => "csv",
+            SourceFormat::Xlsx => "xlsx",
+        }
+    }
+}
+
+/// Options for reading an ES-003 report.
+#[derive(Debug, Clone, Default)]
+pub struct Es003Options {
+    /// The name diagnostics give the source (default: the path, or `<buffer>`).
+    pub source_name: Option<String>,
+    /// For workbooks: the sheet to read (default: the sheet named like the report, else the first sheet).
+    pub sheet: Option<String>,
+}
+
+/// What reading a report did: counts that always reconcile (`rows_read = rows_used + rows_rejected`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct IngestSummary {
+    /// The source's name.
+    pub source: String,
+    /// The detected format.
+    #[serde(serialize_with = "ser_format")]
+    pub format: SourceFormat,
+    /// Data rows read (the header is not counted).
+    pub rows_read: u64,
+    /// Rows that became tariff ordinals of an entry.
+    pub rows_used: u64,
+    /// Rows rejected, each with at least one error diagnostic (duplicates included).
+    pub rows_rejected: u64,
+    /// Entries yielded.
+    pub entries: u64,
+    /// Lines over all entries yielded.
+    pub lines: u64,
+    /// Tariff ordinals over all entries yielded (equals `rows_used`).
+    pub tariff_rows: u64,
+    /// Entries whose rows were not contiguous and were merged.
+    pub split_entries: u64,
+    /// Entries with conflicting values across their rows.
+    pub conflicting_entries: u64,
+    /// Diagnostics of severity error.
+    pub errors: u64,
+    /// Diagnostics of severity warning.
+    pub warnings: u64,
+    /// Diagnostics of severity info.
+    pub infos: u64,
+    /// The canonical names of the columns found and used.
+    pub columns_used: Vec<&'static str>,
+    /// The canonical names of optional columns not in the file.
+    pub columns_missing: Vec<&'static str>,
+}
+
+fn ser_format<S: serde::Serializer>(f: &SourceFormat, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_str(f.name())
+}
+
+impl IngestSummary {
+    /// True when the counts reconcile: rows read = rows used + rows rejected, and used rows = tariff ordinals.
+    pub fn is_balanced(&self) -> bool {
+        self.rows_read == self.rows_used + self.rows_rejected && self.rows_used == self.tariff_rows
+    }
+}
+
+/// A whole ES-003 report read into memory: entries in input order, diagnostics, summary.
+#[derive(Debug, Clone)]
+pub struct Es003 {
+    /// The entries, in input order (a split entry at the position of its last row).
+    pub entries: Vec<Entry>,
+    /// Every diagnostic, in the order found.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The counts.
+    pub summary: IngestSummary,
+}
+
+/// Reads a whole ES-003 report (CSV or workbook, detected from the content) from a path.
+///
+/// # Errors
+///
+/// [`Error::Io`] when the file cannot be read; [`Error::Format`] when it has no header or is a damaged
+/// workbook; [`Error::MissingColumn`] naming the first required column absent and the columns found. Problems
+/// with individual rows are diagnostics, not errors.
+///
+/// # Example
+///
+/// ```
+/// let dir = std::env::temp_dir().join("cape-doc-read-es003");
+/// std::fs::create_dir_all(&dir).unwrap();
+/// let path = dir.join("es003.csv");
+/// std::fs::write(&path, "Entry Summary Number,Entry Summary Line Number,Tariff Ordinal Number,\
+/// HTS Number - Full,Line Tariff Goods Value Amount,Line Tariff Duty Amount,Entry Date\n\
+/// ABC-1234567-6,1,1,99030125,0.00,$100.00,04/15/2025\n\
+/// ABC-1234567-6,1,2,8471300100,\"$1,000.00\",0.00,04/15/2025\n").unwrap();
+/// let report = cape_core::read_es003_path(&path, &Default::default())?;
+/// assert_eq!(report.entries.len(), 1);
+/// assert_eq!(report.entries[0].total_duty().to_string(), "100.00");
+/// assert_eq!(report.summary.rows_read, 2);
+/// assert!(report.summary.is_balanced());
+/// # Ok::<(), cape_core::Error>(())
+/// ```
+pub fn read_es003_path(path: impl AsRef<Path>, options: &Es003Options) -> Result<Es003> {
+    Es003Reader::open(path, options)?.read_all()
+}
+
+/// Reads a whole ES-003 report from an in-memory buffer (CSV or workbook bytes).
+///
+/// # Errors
+///
+/// As [`read_es003_path`], without the I/O errors.
+pub fn read_es003_bytes(bytes: &[u8], options: &Es003Options) -> Result<Es003> {
+    Es003Reader::from_bytes(bytes.to_vec(), options)?.read_all()
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Row sources
+
+/// Where the rows come from, re-openable for the second pass.
+enum Input {
+    Path(PathBuf),
+    Bytes(Arc<[u8]>),
+}
+
+/// A sequence of records with their 1-based row numbers in the source.
+enum Rows {
+    /// CSV records; rows are numbered by record (the header is row 1), as a spreadsheet shows them.
+    Csv(Box<csv::Reader<Box<dyn Read + Send>>>, u64),
+    Mem { rows: Arc<[(u64, ByteRecord)]>, pos: usize },
+}
+
+impl Rows {
+    /// Reads the next record into `rec`; returns its row number, or `None` at the end.
+    fn next(&mut self, rec: &mut ByteRecord, source: &str) -> Result<Option<u64>> {
+        match self {
+            Rows::Csv(r, n) => match r.read_byte_record(rec) {
+                Ok(true) => {
+                    *n += 1;
+                    Ok(Some(*n))
+                }
+                Ok(false) => Ok(None),
+                Err(e) => Err(match e.into_kind() {
+                    csv::ErrorKind::Io(io) => Error::io(source, io),
+                    other => Error::Format { source_name: source.to_owned(), message: format!("{other:?}") },
+                }),
+            },
+            Rows::Mem { rows, pos } => {
+                if let Some((row, r)) = rows.get(*pos) {
+                    *pos += 1;
+                    rec.clone_from(r);
+                    Ok(Some(*row))
+                } else {
+                    Ok(None)
+                }
+            }
+        }
+    }
+}
+
+const SNIFF_BYTES: usize = 64 * 1024;
+
+fn sniff_delimiter(prefix: &[u8]) -> u8 {
+    let line_end = prefix.iter().position(|&c| c == b'\n').unwrap_or(prefix.len());
+    let line = &prefix[..line_end];
+    let mut counts = [0usize; 4];
+    let cands = [b',', b'\t', b';', b'|'];
+    let mut in_quotes = false;
+    for &c in line {
+        if c == b'"' {
+            in_quotes = !in_quotes;
+        } else if !in_quotes {
+            if let Some(i) = cands.iter().position(|&d| d == c) {
+                counts[i] += 1;
+            }
+        }
+    }
+    let best = (0..4).max_by_key(|&i| (counts[i], usize::from(i == 0))).unwrap_or(0);
+    if counts[best] == 0 {
+        b','
+    } else {
+        cands[best]
+    }
+}
+
+fn is_workbook(prefix: &[u8]) -> bool {
+    prefix.starts_with(b"PK\x03\x04") || prefix.starts_with(&[0xD0, 0xCF, 0x11, 0xE0])
+}
+
+fn csv_rows(reader: Box<dyn Read + Send>, delimiter: u8) -> Rows {
+    let r = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .buffer_capacity(256 * 1024)
+        .from_reader(reader);
+    Rows::Csv(Box::new(r), 0)
+}
+
+/// Converts one workbook cell to the text cape's row parser reads.
+fn cell_text(cell: &calamine::Data, out: &mut Vec<u8>) {
+    use calamine::Data;
+    use std::io::Write;
+    out.clear();
+    match cell {
+        Data::Empty => {}
+        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => out.extend_from_slice(s.as_bytes()),
+        Data::Int(i) => {
+            let _ = write!(out, "{i}");
+        }
+        Data::Float(f) => {
+            if f.fract() == 0.0 && f.abs() < 1e15 {
+                let _ = write!(out, "{}", *f as i64);
+            } else {
+                // Shortest round-trip representation: 1234.56 stays "1234.56".
+                let _ = write!(out, "{f}");
+            }
+        }
+        Data::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
+        Data::DateTime(dt) => match excel_serial_date(dt.as_f64()) {
+            Ok(d) => out.extend_from_slice(iso(d).as_bytes()),
+            Err(_) => {
+                let _ = write!(out, "{}", dt.as_f64());
+            }
+        },
+        Data::Error(e) => {
+            let _ = write!(out, "#{e:?}");
+        }
+    }
+}
+
+fn workbook_rows(bytes: Arc<[u8]>, source: &str, sheet: Option<&str>) -> Result<Rows> {
+    use calamine::Reader;
+    let fmt_err = |m: String| Error::Format { source_name: source.to_owned(), message: m };
+    let mut wb = calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
+        .map_err(|e| fmt_err(format!("not a readable workbook: {e}")))?;
+    let names = wb.sheet_names();
+    let name = match sheet {
+        Some(s) => names
+            .iter()
+            .find(|n| n.as_str() == s)
+            .or_else(|| names.iter().find(|n| n.eq_ignore_ascii_case(s)))
+            .cloned()
+            .ok_or_else(|| fmt_err(format!("no sheet named {s:?}; sheets: {}", names.join(", "))))?,
+        None => {
+            let key = |n: &str| crate::ingest::columns::header_key(n);
+            names
+                .iter()
+                .find(|n| {
+                    let k = key(n);
+                    k.contains("es003") || k.contains("entrysummarylinetariff")
+                })
+                .or_else(|| names.first())
+                .cloned()
+                .ok_or_else(|| fmt_err("workbook has no sheets".into()))?
+        }
+    };
+    let range = wb.worksheet_range(&name).map_err(|e| fmt_err(format!("sheet {name:?}: {e}")))?;
+    let first_row = u64::from(range.start().map(|(r, _)| r).unwrap_or(0)) + 1;
+    let mut out = Vec::with_capacity(range.height());
+    let mut buf = Vec::new();
+    for (i, row) in range.rows().enumerate() {
+        let mut rec = ByteRecord::with_capacity(row.len() * 8, row.len());
+        for cell in row {
+            cell_text(cell, &mut buf);
+            rec.push_field(&buf);
+        }
+        out.push((first_row + i as u64, rec));
+    }
+    Ok(Rows::Mem { rows: out.into(), pos: 0 })
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Column map
+
+const NCOL: usize = COLUMNS.len();
+
+/// Entry-level columns (repeated on every row of an entry).
+const ENTRY_COLUMNS: &[Column] = &[
+    Column::EntryType,
+    Column::ImporterNumber,
+    Column::ImporterName,
+    Column::FilerName,
+    Column::PortOfEntry,
+    Column::EntryDate,
+    Column::EntrySummaryDate,
+    Column::InitialSummaryCreateDate,
+    Column::ImportationDate,
+    Column::LiquidationDate,
+    Column::LiquidationStatus,
+    Column::FinalLiquidation,
+    Column::ReconciliationIndicator,
+    Column::PscIndicator,
+    Column::ProtestNumber,
+    Column::ProtestStatus,
+    Column::ControlStatus,
+    Column::ReviewTeam,
+    Column::TotalLiquidatedDuty,
+    Column::PaymentDate,
+    Column::PaymentType,
+    Column::RefundDesignee,
+    Column::SummaryStatus,
+    Column::ReconciliationEntry,
+    Column::DrawbackIndicator,
+    Column::SuretyPaid,
+    Column::AdCvdStatus,
+    Column::AchRefundEnrolled,
+    Column::ImporterClass,
+];
+
+/// Line-level columns (repeated on every ordinal of a line).
+const LINE_COLUMNS: &[Column] = &[
+    Column::CountryOfOrigin,
+    Column::CountryOfExport,
+    Column::Spi,
+    Column::ManufacturerId,
+    Column::ForeignExporterId,
+    Column::MfnRate,
+    Column::LinePscIndicator,
+];
+
+struct ColumnMap {
+    idx: [Option<usize>; NCOL],
+    /// Header cells as written, by position.
+    header: Vec<Box<str>>,
+    /// (column, position) of the entry-level columns present.
+    entry_cols: Vec<(Column, usize)>,
+    /// (column, position) of the line-level columns present.
+    line_cols: Vec<(Column, usize)>,
+}
+
+impl ColumnMap {
+    fn get<'r>(&self, rec: &'r ByteRecord, col: Column) -> &'r [u8] {
+        match self.idx[col as usize] {
+            Some(i) => rec.get(i).map(unwrap_excel).unwrap_or(b""),
+            None => b"",
+        }
+    }
+
+    fn has(&self, col: Column) -> bool {
+        self.idx[col as usize].is_some()
+    }
+
+    fn name(&self, col: Column) -> Box<str> {
+        match self.idx[col as usize] {
+            Some(i) => self.header[i].clone(),
+            None => col.name().into(),
+        }
+    }
+}
+
+fn map_header(rec: &ByteRecord, source: &Arc<str>, diags: &mut Vec<Diagnostic>) -> Result<ColumnMap> {
+    let mut idx = [None; NCOL];
+    let mut header = Vec::with_capacity(rec.len());
+    for (i, raw) in rec.iter().enumerate() {
+        let mut text = String::from_utf8_lossy(raw).into_owned();
+        if i == 0 {
+            if let Some(t) = text.strip_prefix('\u{feff}') {
+                text = t.to_owned();
+            }
+        }
+        let text = String::from_utf8_lossy(unwrap_excel(text.as_bytes())).into_owned();
+        match Column::from_header(&text) {
+            Some(col) if idx[col as usize].is_none() => idx[col as usize] = Some(i),
+            Some(col) => diags.push(file_diag(
+                source,
+                DiagnosticCode::DuplicateColumn,
+                Some(&text),
+                format!("column {text:?} (= {:?}) appears again at position {}; the first one is used", col.name(), i + 1),
+            )),
+            None if text.trim().is_empty() => {}
+            None => diags.push(file_diag(
+                source,
+                DiagnosticCode::UnknownColumn,
+                Some(&text),
+                format!("column {text:?} is not one cape reads; ignored"),
+            )),
+        }
+        header.push(text.into_boxed_str());
+    }
+    for spec in COLUMNS {
+        if spec.required && idx[spec.column as usize].is_none() {
+            let found: Vec<&str> = header.iter().map(|h| &**h).filter(|h| !h.is_empty()).collect();
+            return Err(Error::MissingColumn {
+                source_name: source.to_string(),
+                column: spec.name.to_owned(),
+                found: if found.is_empty() { "(none)".to_owned() } else { found.join(", ") },
+            });
+        }
+    }
+    for spec in COLUMNS {
+        if !spec.required && idx[spec.column as usize].is_none() {
+            let what = match spec.origin {
+                ColumnOrigin::Report => "report column",
+                ColumnOrigin::Extra => "extra column",
+            };
+            diags.push(file_diag(
+                source,
+                DiagnosticCode::MissingOptionalColumn,
+                Some(spec.name),
+                format!("optional {what} {:?} not supplied: {}", spec.name, missing_consequence(spec.column)),
+            ));
+        }
+    }
+    let entry_cols = ENTRY_COLUMNS.iter().filter_map(|&c| idx[c as usize].map(|i| (c, i))).collect();
+    let line_cols = LINE_COLUMNS.iter().filter_map(|&c| idx[c as usize].map(|i| (c, i))).collect();
+    Ok(ColumnMap { idx, header, entry_cols, line_cols })
+}
+
+/// What a broker loses when an optional column is absent (reported once per file).
+fn missing_consequence(col: Column) -> &'static str {
+    match col {
+        Column::PaymentDate => "deposit dates fall back to the payment type and entry summary date rules",
+        Column::RefundDesignee => "refunds are addressed to the importer of record",
+        Column::SummaryStatus => "cancelled or rejected entry summaries cannot be detected",
+        Column::ReconciliationEntry => "cape assumes no type 09 reconciliation entry was filed",
+        Column::DrawbackIndicator => "entries on drawback cannot be detected",
+        Column::SuretyPaid => "surety-paid entries cannot be detected",
+        Column::AdCvdStatus => "AD/CVD suspension cannot be detected",
+        Column::AchRefundEnrolled => "refunds held for missing ACH enrollment cannot be detected",
+        Column::ImporterClass => "every importer is treated as corporate for the interest rate",
+        Column::MfnRate => "floor-line refunds without the MFN rate are upper bounds",
+        Column::LiquidationDate | Column::LiquidationStatus => "liquidation facts are unknown",
+        Column::ProtestNumber | Column::ProtestStatus => "open protests cannot be detected",
+        Column::ReconciliationIndicator => "reconciliation flags cannot be detected",
+        Column::GoodsValue => "goods values on IEEPA rows and rate checks cannot be verified",
+        _ => "the fact it carries is unknown for every entry",
+    }
+}
+
+fn file_diag(source: &Arc<str>, code: DiagnosticCode, column: Option<&str>, message: String) -> Diagnostic {
+    Diagnostic { source: source.clone(), row: None, column: column.map(Into::into), value: None, code, message, entry: None }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Cell parsing
+
+fn text_of(raw: &[u8]) -> Box<str> {
+    String::from_utf8_lossy(raw).into_owned().into_boxed_str()
+}
+
+fn fact_with<T>(raw: &[u8], parse: impl FnOnce(&[u8]) -> Option<T>) -> Fact<T> {
+    if raw.is_empty() {
+        Fact::Blank
+    } else {
+        match parse(raw) {
+            Some(v) => Fact::Known(v),
+            None => Fact::Unreadable(text_of(raw)),
+        }
+    }
+}
+
+fn parse_date_cell(raw: &[u8], excel: bool) -> Option<NaiveDate> {
+    match parse_date_bytes(raw) {
+        Ok(d) => Some(d),
+        Err(_) if excel && !raw.is_empty() && raw.iter().all(|c| c.is_ascii_digit() || *c == b'.') => {
+            let s = std::str::from_utf8(raw).ok()?;
+            excel_serial_date(s.parse::<f64>().ok()?).ok()
+        }
+        Err(_) => None,
+    }
+}
+
+fn word<T>(raw: &[u8], f: fn(&str) -> Option<T>) -> Option<T> {
+    std::str::from_utf8(raw).ok().and_then(f)
+}
+
+fn parse_percent(raw: &[u8]) -> Option<Decimal> {
+    let s = std::str::from_utf8(raw).ok()?.trim();
+    if s.eq_ignore_ascii_case("free") {
+        return Some(Decimal::ZERO);
+    }
+    let s = s.strip_suffix('%').unwrap_or(s).trim();
+    Decimal::from_str_exact(s).ok()
+}
+
+fn parse_u32(raw: &[u8]) -> Option<u32> {
+    if raw.is_empty() || raw.len() > 9 || !raw.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(raw.iter().fold(0u32, |a, &c| a * 10 + u32::from(c - b'0')))
+}
+
+/// Sets one entry-level fact from a cell. `excel`: numeric date cells are Excel serials.
+fn set_entry_cell(h: &mut EntryHeader, col: Column, raw: &[u8], excel: bool) {
+    let date = |raw: &[u8]| fact_with(raw, |r| parse_date_cell(r, excel));
+    let flag = |raw: &[u8]| fact_with(raw, |r| std::str::from_utf8(r).ok().and_then(parse_indicator));
+    let text = |raw: &[u8]| fact_with(raw, |r| Some(text_of(r)));
+    match col {
+        Column::EntryType => h.entry_type = fact_with(raw, EntryType::parse_bytes),
+        Column::ImporterNumber => {
+            h.importer_number = fact_with(raw, |r| Some(ImporterNumber::parse(&String::from_utf8_lossy(r))))
+        }
+        Column::ImporterName => h.importer_name = text(raw),
+        Column::FilerName => h.filer_name = text(raw),
+        Column::PortOfEntry => h.port_of_entry = text(raw),
+        Column::EntryDate => h.entry_date = parse_date_cell(raw, excel),
+        Column::EntrySummaryDate => h.entry_summary_date = date(raw),
+        Column::InitialSummaryCreateDate => h.initial_summary_create_date = date(raw),
+        Column::ImportationDate => h.importation_date = date(raw),
+        Column::LiquidationDate => h.liquidation_date = date(raw),
+        Column::LiquidationStatus => h.liquidation_status = fact_with(raw, |r| word(r, LiquidationStatus::from_word)),
+        Column::FinalLiquidation => h.final_liquidation = flag(raw),
+        Column::ReconciliationIndicator => h.reconciliation_flag = flag(raw),
+        Column::PscIndicator => h.psc_flag = flag(raw),
+        Column::ProtestNumber => h.protest_number = text(raw),
+        Column::ProtestStatus => h.protest_status = fact_with(raw, |r| word(r, ProtestStatus::from_word)),
+        Column::ControlStatus => h.control_status = text(raw),
+        Column::ReviewTeam => h.review_team = text(raw),
+        Column::TotalLiquidatedDuty => h.total_liquidated_duty = fact_with(raw, |r| Usd::parse_bytes(r).ok()),
+        Column::PaymentDate => h.payment_date = date(raw),
+        Column::PaymentType => h.payment_type = fact_with(raw, |r| parse_u32(r).and_then(|n| u8::try_from(n).ok())),
+        Column::RefundDesignee => {
+            h.refund_designee = fact_with(raw, |r| Some(ImporterNumber::parse(&String::from_utf8_lossy(r))))
+        }
+        Column::SummaryStatus => h.summary_status = fact_with(raw, |r| word(r, SummaryStatus::from_word)),
+        Column::ReconciliationEntry => {
+            h.reconciliation_entry = fact_with(raw, |r| std::str::from_utf8(r).ok().and_then(|s| EntryNumber::parse(s).ok()))
+        }
+        Column::DrawbackIndicator => h.drawback_flag = flag(raw),
+        Column::SuretyPaid => h.surety_paid = flag(raw),
+        Column::AdCvdStatus => h.adcvd_status = fact_with(raw, |r| word(r, AdCvdStatus::from_word)),
+        Column::AchRefundEnrolled => h.ach_refund_enrolled = flag(raw),
+        Column::ImporterClass => h.importer_class = fact_with(raw, |r| word(r, ImporterClass::from_word)),
+        _ => {}
+    }
+}
+
+/// True when the entry-level fact `col` is equal in both headers.
+fn entry_field_eq(a: &EntryHeader, b: &EntryHeader, col: Column) -> bool {
+    match col {
+        Column::EntryType => a.entry_type == b.entry_type,
+        Column::ImporterNumber => a.importer_number == b.importer_number,
+        Column::ImporterName => a.importer_name == b.importer_name,
+        Column::FilerName => a.filer_name == b.filer_name,
+        Column::PortOfEntry => a.port_of_entry == b.port_of_entry,
+        Column::EntryDate => a.entry_date == b.entry_date,
+        Column::EntrySummaryDate => a.entry_summary_date == b.entry_summary_date,
+        Column::InitialSummaryCreateDate => a.initial_summary_create_date == b.initial_summary_create_date,
+        Column::ImportationDate => a.importation_date == b.importation_date,
+        Column::LiquidationDate => a.liquidation_date == b.liquidation_date,
+        Column::LiquidationStatus => a.liquidation_status == b.liquidation_status,
+        Column::FinalLiquidation => a.final_liquidation == b.final_liquidation,
+        Column::ReconciliationIndicator => a.reconciliation_flag == b.reconciliation_flag,
+        Column::PscIndicator => a.psc_flag == b.psc_flag,
+        Column::ProtestNumber => a.protest_number == b.protest_number,
+        Column::ProtestStatus => a.protest_status == b.protest_status,
+        Column::ControlStatus => a.control_status == b.control_status,
+        Column::ReviewTeam => a.review_team == b.review_team,
+        Column::TotalLiquidatedDuty => a.total_liquidated_duty == b.total_liquidated_duty,
+        Column::PaymentDate => a.payment_date == b.payment_date,
+        Column::PaymentType => a.payment_type == b.payment_type,
+        Column::RefundDesignee => a.refund_designee == b.refund_designee,
+        Column::SummaryStatus => a.summary_status == b.summary_status,
+        Column::ReconciliationEntry => a.reconciliation_entry == b.reconciliation_entry,
+        Column::DrawbackIndicator => a.drawback_flag == b.drawback_flag,
+        Column::SuretyPaid => a.surety_paid == b.surety_paid,
+        Column::AdCvdStatus => a.adcvd_status == b.adcvd_status,
+        Column::AchRefundEnrolled => a.ach_refund_enrolled == b.ach_refund_enrolled,
+        Column::ImporterClass => a.importer_class == b.importer_class,
+        _ => true,
+    }
+}
+
+/// An unreadable entry-level fact, for the warning raised once per entry.
+fn entry_field_unreadable(h: &EntryHeader, col: Column) -> bool {
+    match col {
+        Column::EntryType => h.entry_type.is_unreadable(),
+        Column::EntrySummaryDate => h.entry_summary_date.is_unreadable(),
+        Column::InitialSummaryCreateDate => h.initial_summary_create_date.is_unreadable(),
+        Column::ImportationDate => h.importation_date.is_unreadable(),
+        Column::LiquidationDate => h.liquidation_date.is_unreadable(),
+        Column::LiquidationStatus => h.liquidation_status.is_unreadable(),
+        Column::FinalLiquidation => h.final_liquidation.is_unreadable(),
+        Column::ReconciliationIndicator => h.reconciliation_flag.is_unreadable(),
+        Column::PscIndicator => h.psc_flag.is_unreadable(),
+        Column::ProtestStatus => h.protest_status.is_unreadable(),
+        Column::TotalLiquidatedDuty => h.total_liquidated_duty.is_unreadable(),
+        Column::PaymentDate => h.payment_date.is_unreadable(),
+        Column::PaymentType => h.payment_type.is_unreadable(),
+        Column::SummaryStatus => h.summary_status.is_unreadable(),
+        Column::ReconciliationEntry => h.reconciliation_entry.is_unreadable(),
+        Column::DrawbackIndicator => h.drawback_flag.is_unreadable(),
+        Column::SuretyPaid => h.surety_paid.is_unreadable(),
+        Column::AdCvdStatus => h.adcvd_status.is_unreadable(),
+        Column::AchRefundEnrolled => h.ach_refund_enrolled.is_unreadable(),
+        Column::ImporterClass => h.importer_class.is_unreadable(),
+        _ => false,
+    }
+}
+
+fn new_line(number: u32) -> Line {
+    Line {
+        number,
+        country_of_origin: Fact::NotSupplied,
+        country_of_export: Fact::NotSupplied,
+        spi: Fact::NotSupplied,
+        manufacturer_id: Fact::NotSupplied,
+        foreign_exporter_id: Fact::NotSupplied,
+        mfn_rate_percent: Fact::NotSupplied,
+        psc_flag: Fact::NotSupplied,
+        tariffs: Vec::new(),
+    }
+}
+
+fn set_line_cell(l: &mut Line, col: Column, raw: &[u8]) {
+    let text = |raw: &[u8]| fact_with(raw, |r| Some(text_of(r)));
+    match col {
+        Column::CountryOfOrigin => l.country_of_origin = fact_with(raw, CountryCode::parse_bytes),
+        Column::CountryOfExport => l.country_of_export = fact_with(raw, CountryCode::parse_bytes),
+        Column::Spi => l.spi = text(raw),
+        Column::ManufacturerId => l.manufacturer_id = text(raw),
+        Column::ForeignExporterId => l.foreign_exporter_id = text(raw),
+        Column::MfnRate => l.mfn_rate_percent = fact_with(raw, parse_percent),
+        Column::LinePscIndicator => {
+            l.psc_flag = fact_with(raw, |r| std::str::from_utf8(r).ok().and_then(parse_indicator))
+        }
+        _ => {}
+    }
+}
+
+fn line_field_eq(a: &Line, b: &Line, col: Column) -> bool {
+    match col {
+        Column::CountryOfOrigin => a.country_of_origin == b.country_of_origin,
+        Column::CountryOfExport => a.country_of_export == b.country_of_export,
+        Column::Spi => a.spi == b.spi,
+        Column::ManufacturerId => a.manufacturer_id == b.manufacturer_id,
+        Column::ForeignExporterId => a.foreign_exporter_id == b.foreign_exporter_id,
+        Column::MfnRate => a.mfn_rate_percent == b.mfn_rate_percent,
+        Column::LinePscIndicator => a.psc_flag == b.psc_flag,
+        _ => true,
+    }
+}
+
+fn line_field_unreadable(l: &Line, col: Column) -> bool {
+    match col {
+        Column::CountryOfOrigin => l.country_of_origin.is_unreadable(),
+        Column::CountryOfExport => l.country_of_export.is_unreadable(),
+        Column::MfnRate => l.mfn_rate_percent.is_unreadable(),
+        Column::LinePscIndicator => l.psc_flag.is_unreadable(),
+        _ => false,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Grouping
+
+/// The raw cells of one row for a list of columns, for cheap byte comparison against later rows.
+#[derive(Default)]
+struct RawCells {
+    buf: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl RawCells {
+    fn capture(&mut self, rec: &ByteRecord, cols: &[(Column, usize)]) {
+        self.buf.clear();
+        self.ends.clear();
+        for &(_, i) in cols {
+            self.buf.extend_from_slice(rec.get(i).map(unwrap_excel).unwrap_or(b""));
+            self.ends.push(self.buf.len());
+        }
+    }
+
+    fn get(&self, k: usize) -> &[u8] {
+        let start = if k == 0 { 0 } else { self.ends[k - 1] };
+        &self.buf[start..self.ends[k]]
+    }
+}
+
+struct LineBuilder {
+    line: Line,
+    raw: RawCells,
+    first_row: u64,
+}
+
+struct Builder {
+    number: EntryNumber,
+    header: EntryHeader,
+    raw: RawCells,
+    lines: Vec<LineBuilder>,
+    conflicting: bool,
+    split: bool,
+    first_row: u64,
+    /// Bit per entry column position already reported as conflicting.
+    reported: u64,
+    /// Set when the builder was taken back from `pending` for a later run of a split entry.
+    resumed: bool,
+}
+
+impl Builder {
+    fn finish(mut self) -> Entry {
+        let mut lines: Vec<Line> = self.lines.drain(..).map(|lb| lb.line).collect();
+        lines.sort_by_key(|l| l.number);
+        for l in &mut lines {
+            l.tariffs.sort_by_key(|t| t.ordinal);
+        }
+        Entry {
+            number: self.number,
+            header: self.header,
+            lines,
+            conflicting: self.conflicting,
+            split: self.split,
+            first_row: self.first_row,
+        }
+    }
+}
+
+/// The run of contiguous rows currently being read.
+struct Run {
+    key: u64,
+    builder: Option<Builder>,
+}
+
+/// Streaming ES-003 reader: an iterator over [`Entry`] values in input order.
+///
+/// Diagnostics accumulate in the reader ([`Es003Reader::diagnostics`], [`Es003Reader::take_diagnostics`]);
+/// the [`IngestSummary`] is complete once the iterator has returned `None`.
+///
+/// # Example
+///
+/// ```
+/// use cape_core::{Es003Options, Es003Reader};
+/// let csv = "Entry Summary Number,Entry Summary Line Number,Tariff Ordinal Number,HTS Number - Full,\
+/// Line Tariff Duty Amount,Entry Date\n\
+/// ABC-1234567-6,1,1,99030125,10.00,2025-04-15\n\
+/// ABC-1234567-6,1,2,8471300100,0,2025-04-15\n\
+/// not-an-entry,1,1,99030125,10.00,2025-04-15\n";
+/// let mut reader = Es003Reader::from_bytes(csv.as_bytes().to_vec(), &Es003Options::default())?;
+/// let entries: Vec<_> = reader.by_ref().collect::<Result<_, _>>()?;
+/// assert_eq!(entries.len(), 1);
+/// assert_eq!(reader.summary().rows_rejected, 1);
+/// assert_eq!(reader.diagnostics()[0].code.as_str(), "ES003_INVALID_ENTRY_NUMBER");
+/// # Ok::<(), cape_core::Error>(())
+/// ```
+pub struct Es003Reader {
+    source: Arc<str>,
+    rows: Rows,
+    map: ColumnMap,
+    excel: bool,
+    rec: ByteRecord,
+    /// Split entries: key → runs still to come (including the current one).
+    split_runs: HashMap<u64, u32>,
+    /// Split entries being held until their last run.
+    pending: HashMap<u64, Builder>,
+    run: Option<Run>,
+    ready: VecDeque<Entry>,
+    diagnostics: Vec<Diagnostic>,
+    summary: IngestSummary,
+    done: bool,
+}
+
+impl std::fmt::Debug for Es003Reader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Es003Reader").field("source", &self.source).field("summary", &self.summary).finish()
+    }
+}
+
+impl Es003Reader {
+    /// Opens a report at a path (CSV or workbook, detected from the content).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`], [`Error::Format`], [`Error::MissingColumn`] as for [`read_es003_path`].
+    pub fn open(path: impl AsRef<Path>, options: &Es003Options) -> Result<Self> {
+        let path = path.as_ref();
+        let name = options.source_name.clone().unwrap_or_else(|| path.display().to_string());
+        let mut file = File::open(path).map_err(|e| Error::io(&name, e))?;
+        let mut prefix = vec![0u8; SNIFF_BYTES];
+        let n = read_up_to(&mut file, &mut prefix).map_err(|e| Error::io(&name, e))?;
+        prefix.truncate(n);
+        if is_workbook(&prefix) {
+            let mut all = prefix;
+            file.read_to_end(&mut all).map_err(|e| Error::io(&name, e))?;
+            return Self::from_input(Input::Bytes(all.into()), name, options, true);
+        }
+        Self::from_input(Input::Path(path.to_path_buf()), name, options, false)
+    }
+
+    /// Reads a report from memory (CSV or workbook bytes).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Format`], [`Error::MissingColumn`] as for [`read_es003_path`].
+    pub fn from_bytes(bytes: Vec<u8>, options: &Es003Options) -> Result<Self> {
+        let name = options.source_name.clone().unwrap_or_else(|| "<buffer>".to_owned());
+        let wb = is_workbook(&bytes);
+        Self::from_input(Input::Bytes(bytes.into()), name, options, wb)
+    }
+
+    fn open_rows(input: &Input, name: &str, options: &Es003Options, workbook: bool) -> Result<Rows> {
+        if workbook {
+            let Input::Bytes(b) = input else { unreachable_rows() };
+            return workbook_rows(b.clone(), name, options.sheet.as_deref());
+        }
+        match input {
+            Input::Path(p) => {
+                let mut file = File::open(p).map_err(|e| Error::io(name, e))?;
+                let mut prefix = vec![0u8; SNIFF_BYTES];
+                let n = read_up_to(&mut file, &mut prefix).map_err(|e| Error::io(name, e))?;
+                prefix.truncate(n);
+                let d = sniff_delimiter(&prefix);
+                let r: Box<dyn Read + Send> = Box::new(Cursor::new(prefix).chain(BufReader::with_capacity(256 * 1024, file)));
+                Ok(csv_rows(r, d))
+            }
+            Input::Bytes(b) => {
+                let d = sniff_delimiter(&b[..b.len().min(SNIFF_BYTES)]);
+                Ok(csv_rows(Box::new(Cursor::new(ArcBytes(b.clone()))), d))
+            }
+        }
+    }
+
+    fn from_input(input: Input, name: String, options: &Es003Options, workbook: bool) -> Result<Self> {
+        let source: Arc<str> = name.clone().into();
+        let format = if workbook { SourceFormat::Xlsx } else { SourceFormat::Csv };
+        let mut diagnostics = Vec::new();
+        let mut rec = ByteRecord::new();
+
+        // Pass 1: find entries whose rows are not contiguous.
+        let mut rows = Self::open_rows(&input, &name, options, workbook)?;
+        if rows.next(&mut rec, &name)?.is_none() {
+            return Err(Error::Format { source_name: name, message: "empty file: no header row".into() });
+        }
+        let map = map_header(&rec, &source, &mut Vec::new())?;
+        let split_runs = match map.idx[Column::EntryNumber as usize] {
+            Some(ei) => find_split_entries(&mut rows, &mut rec, ei, &name)?,
+            None => HashMap::new(),
+        };
+
+        // Pass 2 starts here: reopen, re-read the header (now recording its diagnostics).
+        let mut rows = Self::open_rows(&input, &name, options, workbook)?;
+        rows.next(&mut rec, &name)?;
+        let map = map_header(&rec, &source, &mut diagnostics)?;
+        let columns_used = COLUMNS.iter().filter(|s| map.has(s.column)).map(|s| s.name).collect();
+        let columns_missing = COLUMNS.iter().filter(|s| !map.has(s.column)).map(|s| s.name).collect();
+        let summary = IngestSummary {
+            source: name,
+            format,
+            rows_read: 0,
+            rows_used: 0,
+            rows_rejected: 0,
+            entries: 0,
+            lines: 0,
+            tariff_rows: 0,
+            split_entries: 0,
+            conflicting_entries: 0,
+            errors: 0,
+            warnings: 0,
+            infos: 0,
+            columns_used,
+            columns_missing,
+        };
+        let mut reader = Es003Reader {
+            source,
+            rows,
+            map,
+            excel: workbook,
+            rec,
+            split_runs,
+            pending: HashMap::new(),
+            run: None,
+            ready: VecDeque::new(),
+            diagnostics,
+            summary,
+            done: false,
+        };
+        reader.count_existing_diagnostics();
+        Ok(reader)
+    }
+
+    fn count_existing_diagnostics(&mut self) {
+        for d in &self.diagnostics {
+            match d.severity() {
+                Severity::Error => self.summary.errors += 1,
+                Severity::Warning => self.summary.warnings += 1,
+                Severity::Info => self.summary.infos += 1,
+            }
+        }
+    }
+
+    /// The source's name as used in diagnostics.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// The counts so far (final once the iterator is exhausted).
+    pub fn summary(&self) -> &IngestSummary {
+        &self.summary
+    }
+
+    /// The diagnostics so far.
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        &self.diagnostics
+    }
+
+    /// Takes the diagnostics gathered so far (for callers that stream them out).
+    pub fn take_diagnostics(&mut self) -> Vec<Diagnostic> {
+        std::mem::take(&mut self.diagnostics)
+    }
+
+    /// Reads everything into an [`Es003`].
+    ///
+    /// # Errors
+    ///
+    /// An I/O error met while reading.
+    pub fn read_all(mut self) -> Result<Es003> {
+        let mut entries = Vec::new();
+        for e in self.by_ref() {
+            entries.push(e?);
+        }
+        Ok(Es003 { entries, diagnostics: self.diagnostics, summary: self.summary })
+    }
+
+    fn diag(&mut self, row: u64, col: Option<Column>, value: Option<&[u8]>, code: DiagnosticCode, message: String, entry: Option<EntryNumber>) {
+        match code.severity() {
+            Severity::Error => self.summary.errors += 1,
+            Severity::Warning => self.summary.warnings += 1,
+            Severity::Info => self.summary.infos += 1,
+        }
+        self.diagnostics.push(Diagnostic {
+            source: self.source.clone(),
+            row: Some(row),
+            column: col.map(|c| self.map.name(c)),
+            value: value.map(text_of),
+            code,
+            message,
+            entry,
+        });
+    }
+
+    /// Closes the current run: yields its entry, or holds it when more of its rows are to come.
+    fn close_run(&mut self) {
+        let Some(run) = self.run.take() else { return };
+        let remaining = self.split_runs.get_mut(&run.key).map(|r| {
+            *r = r.saturating_sub(1);
+            *r
+        });
+        match (run.builder, remaining) {
+            (Some(b), Some(r)) if r > 0 => {
+                self.pending.insert(run.key, b);
+            }
+            (Some(b), _) => self.emit(b),
+            (None, _) => {}
+        }
+    }
+
+    fn emit(&mut self, b: Builder) {
+        let e = b.finish();
+        self.summary.entries += 1;
+        self.summary.lines += e.lines.len() as u64;
+        self.summary.tariff_rows += e.tariff_count() as u64;
+        self.summary.split_entries += u64::from(e.split);
+        self.summary.conflicting_entries += u64::from(e.conflicting);
+        self.ready.push_back(e);
+    }
+
+    /// Reads one row; returns false at the end of input.
+    fn step(&mut self) -> Result<bool> {
+        let mut rec = std::mem::take(&mut self.rec);
+        let row = match self.rows.next(&mut rec, &self.source) {
+            Ok(Some(r)) => r,
+            Ok(None) => {
+                self.rec = rec;
+                return Ok(false);
+            }
+            Err(e) => {
+                self.rec = rec;
+                return Err(e);
+            }
+        };
+        self.summary.rows_read += 1;
+        let used = self.process(row, &rec);
+        if used {
+            self.summary.rows_used += 1;
+        } else {
+            self.summary.rows_rejected += 1;
+        }
+        self.rec = rec;
+        Ok(true)
+    }
+
+    /// Processes one data row; returns whether it was used.
+    fn process(&mut self, row: u64, rec: &ByteRecord) -> bool {
+        if rec.iter().all(|f| unwrap_excel(f).is_empty()) {
+            self.diag(row, None, None, DiagnosticCode::EmptyRow, "empty row".into(), None);
+            return false;
+        }
+
+        // The entry number first: it decides the run even when the rest of the row is rejected, so that the
+        // run structure matches the first pass exactly.
+        let raw_en = self.map.get(rec, Column::EntryNumber);
+        let en = std::str::from_utf8(raw_en).ok().map(EntryNumber::parse_reason);
+        if let Some(Ok(n)) = en {
+            let key = n.key();
+            if self.run.as_ref().map(|r| r.key) != Some(key) {
+                self.close_run();
+                let builder = self.pending.remove(&key).map(|mut b| {
+                    b.resumed = true;
+                    b
+                });
+                self.run = Some(Run { key, builder });
+            }
+        }
+
+        let header_len = self.map.header.len();
+        if rec.len() != header_len && (rec.len() < header_len || rec.iter().skip(header_len).any(|f| !unwrap_excel(f).is_empty())) {
+            let entry = en.as_ref().and_then(|r| r.as_ref().ok().copied());
+            self.diag(
+                row,
+                None,
+                None,
+                DiagnosticCode::RaggedRow,
+                format!("row has {} cells, the header has {header_len}", rec.len()),
+                entry,
+            );
+            return false;
+        }
+
+        let mut ok = true;
+        let number = match en {
+            Some(Ok(n)) => Some(n),
+            _ if raw_en.is_empty() => {
+                self.diag(row, Some(Column::EntryNumber), Some(raw_en), DiagnosticCode::MissingValue, "entry number is empty".into(), None);
+                ok = false;
+                None
+            }
+            Some(Err(reason)) => {
+                self.diag(row, Some(Column::EntryNumber), Some(raw_en), DiagnosticCode::InvalidEntryNumber, format!("invalid entry number: {reason}"), None);
+                ok = false;
+                None
+            }
+            None => {
+                self.diag(row, Some(Column::EntryNumber), Some(raw_en), DiagnosticCode::InvalidEntryNumber, "entry number is not valid text".into(), None);
+                ok = false;
+                None
+            }
+        };
+
+        let line_no = self.required_u32(row, rec, Column::LineNumber, number, &mut ok);
+        let ordinal = self.required_u32(row, rec, Column::TariffOrdinal, number, &mut ok);
+
+        let raw = self.map.get(rec, Column::Hts);
+        let hts = if raw.is_empty() {
+            self.missing(row, Column::Hts, number, &mut ok);
+            None
+        } else {
+            match HtsNumber::parse_bytes(raw) {
+                Ok(h) => Some(h),
+                Err(why) => {
+                    self.diag(row, Some(Column::Hts), Some(raw), DiagnosticCode::InvalidHts, format!("invalid HTS number: {why}"), number);
+                    ok = false;
+                    None
+                }
+            }
+        };
+
+        let raw = self.map.get(rec, Column::Duty);
+        let duty = if raw.is_empty() {
+            self.missing(row, Column::Duty, number, &mut ok);
+            None
+        } else {
+            match Usd::parse_bytes(raw) {
+                Ok(u) => Some(u),
+                Err(why) => {
+                    self.diag(row, Some(Column::Duty), Some(raw), DiagnosticCode::InvalidMoney, format!("invalid duty amount: {why}"), number);
+                    ok = false;
+                    None
+                }
+            }
+        };
+
+        let raw = self.map.get(rec, Column::EntryDate);
+        let entry_date = if raw.is_empty() {
+            self.missing(row, Column::EntryDate, number, &mut ok);
+            None
+        } else {
+            match parse_date_cell(raw, self.excel) {
+                Some(d) => Some(d),
+                None => {
+                    self.diag(row, Some(Column::EntryDate), Some(raw), DiagnosticCode::InvalidDate, "invalid entry date: expected MM/DD/YYYY or YYYY-MM-DD".into(), number);
+                    ok = false;
+                    None
+                }
+            }
+        };
+
+        let (Some(number), Some(line_no), Some(ordinal), Some(hts), Some(duty), Some(_)) = (number, line_no, ordinal, hts, duty, entry_date) else {
+            return false;
+        };
+        debug_assert!(ok);
+
+        // Optional tariff-level cells.
+        let raw = self.map.get(rec, Column::GoodsValue);
+        let goods_value = if raw.is_empty() {
+            None
+        } else {
+            match Usd::parse_bytes(raw) {
+                Ok(u) => Some(u),
+                Err(why) => {
+                    self.diag(row, Some(Column::GoodsValue), Some(raw), DiagnosticCode::UnreadableValue, format!("goods value unreadable ({why}); treated as unknown"), Some(number));
+                    None
+                }
+            }
+        };
+        if duty.is_negative() {
+            self.diag(row, Some(Column::Duty), Some(self.map.get(rec, Column::Duty)), DiagnosticCode::NegativeAmount, "negative duty amount; used as filed".into(), Some(number));
+        }
+        if goods_value.is_some_and(Usd::is_negative) {
+            self.diag(row, Some(Column::GoodsValue), Some(self.map.get(rec, Column::GoodsValue)), DiagnosticCode::NegativeAmount, "negative goods value; used as filed".into(), Some(number));
+        }
+        let raw = self.map.get(rec, Column::Quantity);
+        let quantity = if raw.is_empty() { None } else { std::str::from_utf8(raw).ok().and_then(|s| Decimal::from_str_exact(&s.replace(',', "")).ok()) };
+        let raw = self.map.get(rec, Column::Uom);
+        let uom = if raw.is_empty() { None } else { Some(text_of(raw)) };
+        let tariff = Tariff { ordinal, hts, goods_value, duty, quantity, uom, source_row: row };
+
+        self.add_row(row, rec, number, line_no, tariff)
+    }
+
+    fn missing(&mut self, row: u64, col: Column, entry: Option<EntryNumber>, ok: &mut bool) {
+        let msg = format!("required value {:?} is empty", col.name());
+        self.diag(row, Some(col), Some(b""), DiagnosticCode::MissingValue, msg, entry);
+        *ok = false;
+    }
+
+    fn required_u32(&mut self, row: u64, rec: &ByteRecord, col: Column, entry: Option<EntryNumber>, ok: &mut bool) -> Option<u32> {
+        let raw = self.map.get(rec, col);
+        if raw.is_empty() {
+            self.missing(row, col, entry, ok);
+            return None;
+        }
+        match parse_u32(raw).filter(|&n| n > 0) {
+            Some(n) => Some(n),
+            None => {
+                let msg = format!("{} must be a positive whole number", col.name());
+                self.diag(row, Some(col), Some(raw), DiagnosticCode::InvalidNumber, msg, entry);
+                *ok = false;
+                None
+            }
+        }
+    }
+
+    /// Adds a valid row to the current run's entry; returns whether it was used (false for duplicates).
+    fn add_row(&mut self, row: u64, rec: &ByteRecord, number: EntryNumber, line_no: u32, tariff: Tariff) -> bool {
+        let excel = self.excel;
+        let mut run = self.run.take().unwrap_or(Run { key: number.key(), builder: None });
+        let mut conflict_on_row = false;
+        let mut new_warnings: Vec<(Option<Column>, Option<Box<str>>, DiagnosticCode, String)> = Vec::new();
+
+        match run.builder.as_mut() {
+            None => {
+                let mut header = EntryHeader::default();
+                for &(col, i) in &self.map.entry_cols {
+                    let raw = rec.get(i).map(unwrap_excel).unwrap_or(b"");
+                    set_entry_cell(&mut header, col, raw, excel);
+                    if entry_field_unreadable(&header, col) {
+                        new_warnings.push((Some(col), Some(text_of(raw)), DiagnosticCode::UnreadableValue, format!("{} {:?} not understood; the fact is treated as unknown and the entry needs review", col.name(), String::from_utf8_lossy(raw))));
+                    }
+                }
+                if let Fact::Known(n) = &header.importer_number {
+                    if n.is_unrecognised() {
+                        new_warnings.push((Some(Column::ImporterNumber), Some(n.as_str().into()), DiagnosticCode::UnrecognisedImporterNumber, format!("importer number {:?} is in no known form (IRS NN-NNNNNNNXX, CBP YYDDPP-NNNNN, SSN NNN-NN-NNNN); kept as written", n.as_str())));
+                    }
+                }
+                let mut raw = RawCells::default();
+                raw.capture(rec, &self.map.entry_cols);
+                run.builder = Some(Builder { number, header, raw, lines: Vec::new(), conflicting: false, split: false, first_row: row, reported: 0, resumed: false });
+            }
+            Some(b) => {
+                for (k, &(col, i)) in self.map.entry_cols.iter().enumerate() {
+                    let raw = rec.get(i).map(unwrap_excel).unwrap_or(b"");
+                    if raw == b.raw.get(k) {
+                        continue;
+                    }
+                    let mut tmp = EntryHeader::default();
+                    set_entry_cell(&mut tmp, col, raw, excel);
+                    if !entry_field_eq(&tmp, &b.header, col) {
+                        conflict_on_row = true;
+                        b.conflicting = true;
+                        if k < 64 && b.reported & (1 << k) == 0 {
+                            b.reported |= 1 << k;
+                            new_warnings.push((Some(col), Some(text_of(raw)), DiagnosticCode::ConflictingEntryValue, format!("{} {:?} differs from {:?} on row {} of entry {}; the first value is kept and the entry needs review", col.name(), String::from_utf8_lossy(raw), String::from_utf8_lossy(b.raw.get(k)), b.first_row, b.number)));
+                        }
+                    }
+                }
+            }
+        }
+        let b = run.builder.as_mut().unwrap_or_else(|| unreachable_builder());
+
+        // Mark a split entry on the first row of its second run.
+        if b.resumed {
+            b.resumed = false;
+            if !b.split {
+                b.split = true;
+                new_warnings.push((None, None, DiagnosticCode::SplitEntry, format!("rows of entry {} are not contiguous (first at row {}); they are merged", b.number, b.first_row)));
+            }
+        }
+
+        // The line.
+        let li = match b.lines.last() {
+            Some(l) if l.line.number == line_no => Some(b.lines.len() - 1),
+            _ => b.lines.iter().position(|l| l.line.number == line_no),
+        };
+        let li = match li {
+            Some(li) => {
+                let lb = &mut b.lines[li];
+                for (k, &(col, i)) in self.map.line_cols.iter().enumerate() {
+                    let raw = rec.get(i).map(unwrap_excel).unwrap_or(b"");
+                    if raw == lb.raw.get(k) {
+                        continue;
+                    }
+                    let mut tmp = new_line(line_no);
+                    set_line_cell(&mut tmp, col, raw);
+                    if !line_field_eq(&tmp, &lb.line, col) {
+                        conflict_on_row = true;
+                        b.conflicting = true;
+                        new_warnings.push((Some(col), Some(text_of(raw)), DiagnosticCode::ConflictingLineValue, format!("{} {:?} differs from {:?} on row {} (line {line_no}); the first value is kept and the entry needs review", col.name(), String::from_utf8_lossy(raw), String::from_utf8_lossy(lb.raw.get(k)), lb.first_row)));
+                    }
+                }
+                li
+            }
+            None => {
+                let mut line = new_line(line_no);
+                for &(col, i) in &self.map.line_cols {
+                    let raw = rec.get(i).map(unwrap_excel).unwrap_or(b"");
+                    set_line_cell(&mut line, col, raw);
+                    if line_field_unreadable(&line, col) {
+                        new_warnings.push((Some(col), Some(text_of(raw)), DiagnosticCode::UnreadableValue, format!("{} {:?} (line {line_no}) not understood; treated as unknown", col.name(), String::from_utf8_lossy(raw))));
+                    }
+                }
+                let mut raw = RawCells::default();
+                raw.capture(rec, &self.map.line_cols);
+                b.lines.push(LineBuilder { line, raw, first_row: row });
+                b.lines.len() - 1
+            }
+        };
+
+        // The ordinal: a repeat is a duplicate (same values) or a conflict (different values).
+        let lb = &mut b.lines[li];
+        let mut used = true;
+        if let Some(prev) = lb.line.tariffs.iter().find(|t| t.ordinal == tariff.ordinal) {
+            let same = prev.hts == tariff.hts
+                && prev.duty == tariff.duty
+                && prev.goods_value == tariff.goods_value
+                && prev.quantity == tariff.quantity
+                && prev.uom == tariff.uom
+                && !conflict_on_row;
+            let prev_row = prev.source_row;
+            used = false;
+            if same {
+                new_warnings.push((None, None, DiagnosticCode::DuplicateRow, format!("repeats row {prev_row} (entry {number}, line {line_no}, ordinal {}); counted once", tariff.ordinal)));
+            } else {
+                b.conflicting = true;
+                new_warnings.push((None, None, DiagnosticCode::ConflictingDuplicateRow, format!("repeats entry {number}, line {line_no}, ordinal {} of row {prev_row} with different values; rejected, the entry needs review", tariff.ordinal)));
+            }
+        } else {
+            lb.line.tariffs.push(tariff);
+        }
+        self.run = Some(run);
+        for (col, value, code, msg) in new_warnings {
+            let value = value.map(|v| v.into_string().into_bytes());
+            self.diag(row, col, value.as_deref(), code, msg, Some(number));
+        }
+        used
+    }
+}
+
+fn unreachable_rows() -> ! {
+    // `open_rows` is only called with workbook = true for byte inputs (see `open` and `from_bytes`).
+    panic!("internal error: workbook input held as a path")
+}
+
+fn unreachable_builder() -> ! {
+    panic!("internal error: builder missing after creation")
+}
+
+fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
+/// `Arc<[u8]>` as `AsRef<[u8]>` for `Cursor`.
+struct ArcBytes(Arc<[u8]>);
+
+impl AsRef<[u8]> for ArcBytes {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+/// Pass 1: the entries whose rows form more than one contiguous run, with their number of runs.
+fn find_split_entries(rows: &mut Rows, rec: &mut ByteRecord, entry_col: usize, source: &str) -> Result<HashMap<u64, u32>> {
+    let mut seen: HashSet<u64> = HashSet::new();
+    let mut split: HashMap<u64, u32> = HashMap::new();
+    let mut last: Option<u64> = None;
+    while rows.next(rec, source)?.is_some() {
+        let raw = rec.get(entry_col).map(unwrap_excel).unwrap_or(b"");
+        let Some(Ok(n)) = std::str::from_utf8(raw).ok().map(EntryNumber::parse_reason) else { continue };
+        let key = n.key();
+        if last == Some(key) {
+            continue;
+        }
+        last = Some(key);
+        if !seen.insert(key) {
+            *split.entry(key).or_insert(1) += 1;
+        }
+    }
+    Ok(split)
+}
+
+impl Iterator for Es003Reader {
+    type Item = Result<Entry>;
+
+    fn next(&mut self) -> Option<Result<Entry>> {
+        loop {
+            if let Some(e) = self.ready.pop_front() {
+                return Some(Ok(e));
+            }
+            if self.done {
+                return None;
+            }
+            match self.step() {
+                Ok(true) => {}
+                Ok(false) => {
+                    self.close_run();
+                    // Anything still pending (cannot happen when both passes agree) is yielded, never lost.
+                    let mut rest: Vec<(u64, Builder)> = self.pending.drain().collect();
+                    rest.sort_by_key(|(_, b)| b.first_row);
+                    for (_, b) in rest {
+                        self.emit(b);
+                    }
+                    self.done = true;
+                }
+                Err(e) => {
+                    self.done = true;
+                    return Some(Err(e));
+                }
+            }
+        }
+    }
+}

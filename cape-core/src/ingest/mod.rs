@@ -1,0 +1,7 @@
+//! Reading ACE exports: the ES-003 report (CSV or XLSX).
+//!
+//! Every input row is either used or reported as a [`Diagnostic`](crate::Diagnostic); the
+//! [`IngestSummary`](es003::IngestSummary) states rows read = rows used + rows rejected.
+
+pub mod columns;
+pub mod es003;

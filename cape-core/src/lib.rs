@@ -1,0 +1,65 @@
+//! # cape-core — the engine behind cape, for IEEPA tariff refunds through CBP's CAPE
+//!
+//! From a broker's ACE ES-003 report (entry summary line tariff details), cape tells which entries qualify for a
+//! CAPE declaration and why not, what each will be refunded with interest and when, writes the declaration files,
+//! checks them the way CAPE will, and reads CAPE's answers back.
+//!
+//! The module tree follows the flow of CBP's four CAPE components:
+//!
+//! | module | what it holds |
+//! |---|---|
+//! | [`values`] | identifiers (entry numbers, HTS numbers, importer numbers), money, dates |
+//! | [`ingest`] | reading ACE exports (ES-003 as CSV or XLSX), with every row used or reported |
+//! | [`model`] | entries → lines → tariff ordinals |
+//! | [`mass`] | *Mass Processing*: the dated Chapter 99 catalogue, removal of IEEPA duty |
+//! | [`refund`] | *Refund*: business-day calendar, interest under 19 USC 1505 |
+//! | [`sample`] | a deterministic generator of realistic ES-003 data, and the embedded sample |
+//! | [`cli`] | the `cape` command line (the Python package's console script runs it) |
+//!
+//! Money is [`Usd`] over `rust_decimal` and never a float; every rounding names a [`Rounding`]. Dates are
+//! `chrono::NaiveDate` calendar dates. Reference data is embedded, with provenance, and replaceable by the
+//! caller; the library holds no global mutable state.
+//!
+//! ```
+//! use cape_core::EntryNumber;
+//! let n: EntryNumber = "B76-0158522-0".parse()?;
+//! assert_eq!(n.compact(), "B7601585220");
+//! # Ok::<(), cape_core::Error>(())
+//! ```
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+pub mod cli;
+pub mod diagnostic;
+pub mod error;
+pub mod ingest;
+pub mod mass;
+pub mod model;
+pub mod refund;
+pub mod sample;
+pub mod values;
+
+pub use diagnostic::{Diagnostic, DiagnosticCode, Severity};
+pub use error::{EntryNumberError, Error, ErrorKind, Result};
+pub use ingest::es003::{read_es003_bytes, read_es003_path, Es003, Es003Options, Es003Reader, IngestSummary};
+pub use model::{Entry, EntryHeader, Fact, Line, Tariff};
+pub use values::date::{excel_serial_date, iso, parse_date};
+pub use values::entry_number::{check_digit, EntryNumber};
+pub use values::hts::HtsNumber;
+pub use values::ids::{CountryCode, EntryType, FilerCode, ImporterNumber, ImporterNumberKind};
+pub use values::money::{Rounding, Usd};
+
+/// The version of cape-core (Cargo's package version).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+// refund
+pub use refund::{
+    compute_interest, deposit_date, project_liquidation, AssumedRate, BusinessCalendar, DepositDate, DepositParams,
+    DepositRule, InterestParams, InterestPeriod, InterestResult, ProjectedDates, RateTable, ScheduleParams,
+};
+
+// mass processing
+pub use mass::{
+    remove_ieepa, Catalogue, CatalogueRow, Classification, Finding, FindingCode, Lookup, OtherPrograms, Provenance,
+    Removal, RowKind,
+};

@@ -1,0 +1,127 @@
+//! Calendar dates as they appear in ACE exports.
+
+use chrono::{Datelike, NaiveDate};
+
+use crate::error::{Error, ErrorKind, Result};
+
+/// Parses a calendar date: `MM/DD/YYYY` (also `M/D/YYYY`), ISO `YYYY-MM-DD`, either optionally followed by a
+/// time of day (ignored, as ACE timestamps are Eastern calendar dates), or `="…"`-wrapped.
+///
+/// # Errors
+///
+/// [`Error::Value`] of kind [`ErrorKind::InvalidDate`] for any other text or an impossible date (`02/30/2026`).
+///
+/// # Example
+///
+/// ```
+/// use chrono::NaiveDate;
+/// let d = cape_core::parse_date("03/16/2026")?;
+/// assert_eq!(d, NaiveDate::from_ymd_opt(2026, 3, 16).unwrap());
+/// assert_eq!(cape_core::parse_date("2026-03-16")?, d);
+/// # Ok::<(), cape_core::Error>(())
+/// ```
+pub fn parse_date(s: &str) -> Result<NaiveDate> {
+    parse_date_bytes(s.as_bytes()).map_err(|r| Error::value(ErrorKind::InvalidDate, "date", s, r))
+}
+
+fn num(b: &[u8]) -> Option<u32> {
+    if b.is_empty() || b.len() > 4 || !b.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(b.iter().fold(0u32, |a, &c| a * 10 + u32::from(c - b'0')))
+}
+
+/// Allocation-free date parsing; see [`parse_date`].
+pub(crate) fn parse_date_bytes(s: &[u8]) -> Result<NaiveDate, &'static str> {
+    let s = crate::values::text::unwrap_excel(s);
+    // Drop a time-of-day part.
+    let s = match s.iter().position(|&c| c == b' ' || c == b'T') {
+        Some(i) => &s[..i],
+        None => s,
+    };
+    let (y, m, d) = if s.len() == 10 && s[4] == b'-' && s[7] == b'-' {
+        (num(&s[..4]), num(&s[5..7]), num(&s[8..10]))
+    } else {
+        let mut parts = s.split(|&c| c == b'/');
+        let (m, d, y) = (parts.next(), parts.next(), parts.next());
+        if parts.next().is_some() {
+            return Err("expected MM/DD/YYYY or YYYY-MM-DD");
+        }
+        match (m, d, y) {
+            (Some(m), Some(d), Some(y)) if y.len() == 4 && m.len() <= 2 && d.len() <= 2 => (num(y), num(m), num(d)),
+            _ => return Err("expected MM/DD/YYYY or YYYY-MM-DD"),
+        }
+    };
+    match (y, m, d) {
+        (Some(y), Some(m), Some(d)) => {
+            NaiveDate::from_ymd_opt(y as i32, m, d).ok_or("no such calendar date")
+        }
+        _ => Err("expected MM/DD/YYYY or YYYY-MM-DD"),
+    }
+}
+
+/// The date of an Excel serial day number (1900 date system, as XLSX uses; serial 60 is Excel's phantom
+/// 1900-02-29 and is rejected). Fractions (times) are dropped.
+///
+/// # Errors
+///
+/// [`Error::Value`] of kind [`ErrorKind::InvalidDate`] for serials below 1, the phantom day, or beyond 9999.
+///
+/// # Example
+///
+/// ```
+/// use chrono::NaiveDate;
+/// assert_eq!(cape_core::excel_serial_date(46097.0)?, NaiveDate::from_ymd_opt(2026, 3, 16).unwrap());
+/// # Ok::<(), cape_core::Error>(())
+/// ```
+pub fn excel_serial_date(serial: f64) -> Result<NaiveDate> {
+    let bad = |r: &str| Error::value(ErrorKind::InvalidDate, "Excel serial date", &serial.to_string(), r);
+    if !serial.is_finite() || !(1.0..2_958_466.0).contains(&serial) {
+        return Err(bad("outside Excel's date range"));
+    }
+    let day = serial.floor() as i64;
+    if day == 60 {
+        return Err(bad("Excel's nonexistent 1900-02-29"));
+    }
+    // Serials after the phantom day are offset by one.
+    let base = NaiveDate::from_ymd_opt(1899, 12, 31).ok_or_else(|| bad("epoch"))?;
+    let offset = if day > 60 { day - 1 } else { day };
+    base.checked_add_signed(chrono::Duration::days(offset)).ok_or_else(|| bad("outside Excel's date range"))
+}
+
+/// Formats a date as ISO `YYYY-MM-DD`.
+pub fn iso(d: NaiveDate) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, dd: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, dd).unwrap()
+    }
+
+    #[test]
+    fn formats() {
+        assert_eq!(parse_date("3/4/2025").unwrap(), d(2025, 3, 4));
+        assert_eq!(parse_date("03/04/2025 00:00:00").unwrap(), d(2025, 3, 4));
+        assert_eq!(parse_date("=\"2025-03-04\"").unwrap(), d(2025, 3, 4));
+        assert_eq!(parse_date("2025-03-04T10:00:00").unwrap(), d(2025, 3, 4));
+        for bad in ["", "2025/03/04", "13/01/2025", "02/30/2026", "3-4-2025", "03/04/25", "yesterday"] {
+            assert!(parse_date(bad).is_err(), "{bad}");
+        }
+        assert_eq!(iso(d(2026, 1, 5)), "2026-01-05");
+    }
+
+    #[test]
+    fn excel_serials() {
+        assert_eq!(excel_serial_date(1.0).unwrap(), d(1900, 1, 1));
+        assert_eq!(excel_serial_date(59.0).unwrap(), d(1900, 2, 28));
+        assert_eq!(excel_serial_date(61.0).unwrap(), d(1900, 3, 1));
+        assert_eq!(excel_serial_date(45658.75).unwrap(), d(2025, 1, 1));
+        assert!(excel_serial_date(60.0).is_err());
+        assert!(excel_serial_date(0.0).is_err());
+        assert!(excel_serial_date(f64::NAN).is_err());
+    }
+}

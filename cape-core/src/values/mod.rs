@@ -1,0 +1,8 @@
+//! Value types: identifiers, money and dates. Parse, don't validate: holding one means it is valid.
+
+pub mod date;
+pub mod entry_number;
+pub mod hts;
+pub mod ids;
+pub mod money;
+pub(crate) mod text;

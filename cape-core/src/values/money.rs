@@ -1,0 +1,338 @@
+//! U.S. dollar amounts over `rust_decimal`, with explicit rounding.
+
+use std::fmt;
+use std::iter::Sum;
+use std::str::FromStr;
+
+use rust_decimal::{Decimal, RoundingStrategy};
+
+use crate::error::{Error, ErrorKind, Result};
+
+/// How an amount is rounded to cents. Every rounding in cape names one of these.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Rounding {
+    /// Half away from zero (0.005 → 0.01, −0.005 → −0.01): the commercial rule cape uses for cents.
+    HalfUp,
+    /// Half to even (banker's rounding, `rust_decimal`'s default).
+    HalfEven,
+    /// Toward zero (truncation).
+    TowardZero,
+}
+
+impl Rounding {
+    fn strategy(self) -> RoundingStrategy {
+        match self {
+            Rounding::HalfUp => RoundingStrategy::MidpointAwayFromZero,
+            Rounding::HalfEven => RoundingStrategy::MidpointNearestEven,
+            Rounding::TowardZero => RoundingStrategy::ToZero,
+        }
+    }
+}
+
+/// An amount of U.S. dollars, exact (never a float).
+///
+/// Parsing accepts the formats of ACE exports: `1234.56`, `$1,234.56`, `-$1,234.56`, `$-1,234.56`,
+/// `(1,234.56)`, `="1234.56"`. It is exact: `0.005` stays `0.005` until a rounding with a named [`Rounding`]
+/// is asked for. [`Display`](fmt::Display) writes at least two decimals (`1234.50`).
+///
+/// # Example
+///
+/// ```
+/// use cape_core::{Rounding, Usd};
+/// let a: Usd = "$1,234.565".parse()?;
+/// assert_eq!(a.round_cents(Rounding::HalfUp).to_string(), "1234.57");
+/// assert_eq!(a.round_cents(Rounding::HalfEven).to_string(), "1234.56");
+/// assert_eq!("(10.00)".parse::<Usd>()?, Usd::from_cents(-1000));
+/// # Ok::<(), cape_core::Error>(())
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Usd(Decimal);
+
+impl Usd {
+    /// Zero dollars.
+    pub const ZERO: Usd = Usd(Decimal::ZERO);
+
+    /// Wraps an exact decimal amount.
+    pub fn new(amount: Decimal) -> Self {
+        Usd(amount)
+    }
+
+    /// An amount of whole cents.
+    pub fn from_cents(cents: i64) -> Self {
+        Usd(Decimal::new(cents, 2))
+    }
+
+    /// The exact decimal value.
+    pub fn amount(self) -> Decimal {
+        self.0
+    }
+
+    /// Rounds to cents with the named strategy.
+    pub fn round_cents(self, rounding: Rounding) -> Self {
+        Usd(self.0.round_dp_with_strategy(2, rounding.strategy()))
+    }
+
+    /// Rounds to whole dollars with the named strategy (19 CFR 159.3 values for ad valorem duty).
+    pub fn round_dollars(self, rounding: Rounding) -> Self {
+        Usd(self.0.round_dp_with_strategy(0, rounding.strategy()))
+    }
+
+    /// The amount in cents when it is a whole number of cents that fits in `i64`.
+    pub fn to_cents(self) -> Option<i64> {
+        let c = self.0.checked_mul(Decimal::ONE_HUNDRED)?;
+        if c.fract().is_zero() {
+            i64::try_from(c).ok()
+        } else {
+            None
+        }
+    }
+
+    /// True when the amount has at most two decimals.
+    pub fn is_whole_cents(self) -> bool {
+        self.0.round_dp(2) == self.0
+    }
+
+    /// True for zero.
+    pub fn is_zero(self) -> bool {
+        self.0.is_zero()
+    }
+
+    /// True for amounts below zero.
+    pub fn is_negative(self) -> bool {
+        self.0.is_sign_negative() && !self.0.is_zero()
+    }
+
+    /// Checked addition.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Overflow`] when the result is outside `Decimal`'s range.
+    pub fn checked_add(self, other: Usd) -> Result<Usd> {
+        self.0.checked_add(other.0).map(Usd).ok_or(Error::Overflow("money addition"))
+    }
+
+    /// Checked subtraction.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Overflow`] when the result is outside `Decimal`'s range.
+    pub fn checked_sub(self, other: Usd) -> Result<Usd> {
+        self.0.checked_sub(other.0).map(Usd).ok_or(Error::Overflow("money subtraction"))
+    }
+
+    /// Checked multiplication by a decimal factor (a rate), exact.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Overflow`] when the result is outside `Decimal`'s range.
+    pub fn checked_mul(self, factor: Decimal) -> Result<Usd> {
+        self.0.checked_mul(factor).map(Usd).ok_or(Error::Overflow("money multiplication"))
+    }
+
+    /// Parses an amount; see the type documentation for the accepted forms.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Value`] of kind [`ErrorKind::InvalidMoney`] for anything else (letters, two signs, misplaced
+    /// separators, more than 28 significant digits).
+    pub fn parse(s: &str) -> Result<Self> {
+        Self::parse_bytes(s.as_bytes()).map_err(|r| Error::value(ErrorKind::InvalidMoney, "amount", s, r))
+    }
+
+    /// Parses from raw bytes, returning the reason on failure. Allocation-free.
+    pub(crate) fn parse_bytes(s: &[u8]) -> Result<Self, &'static str> {
+        let mut s = crate::values::text::unwrap_excel(s);
+        if s.is_empty() {
+            return Err("empty");
+        }
+        let mut negative = false;
+        if s[0] == b'(' {
+            if s[s.len() - 1] != b')' {
+                return Err("unbalanced parenthesis");
+            }
+            negative = true;
+            s = s[1..s.len() - 1].trim_ascii();
+        }
+        let mut sign_seen = negative;
+        let mut dollar_seen = false;
+        let mut i = 0;
+        while i < s.len() {
+            match s[i] {
+                b'-' | b'+' if !sign_seen => {
+                    sign_seen = true;
+                    negative = s[i] == b'-';
+                }
+                b'$' if !dollar_seen => dollar_seen = true,
+                b' ' => {}
+                _ => break,
+            }
+            i += 1;
+        }
+        let body = &s[i..];
+        if body.is_empty() {
+            return Err("no digits");
+        }
+        // Copy the digits without thousands separators into a stack buffer.
+        let mut buf = [0u8; 40];
+        let mut n = 0usize;
+        let mut dot = false;
+        let mut digits_since_comma: Option<usize> = None;
+        let mut int_digits = 0usize;
+        for &c in body {
+            match c {
+                b'0'..=b'9' => {
+                    if n >= buf.len() - 1 {
+                        return Err("too many digits");
+                    }
+                    buf[n] = c;
+                    n += 1;
+                    if !dot {
+                        int_digits += 1;
+                        if let Some(d) = digits_since_comma.as_mut() {
+                            *d += 1;
+                        }
+                    }
+                }
+                b',' if !dot => {
+                    if int_digits == 0 || matches!(digits_since_comma, Some(d) if d != 3) {
+                        return Err("misplaced thousands separator");
+                    }
+                    digits_since_comma = Some(0);
+                }
+                b'.' if !dot => {
+                    if matches!(digits_since_comma, Some(d) if d != 3) {
+                        return Err("misplaced thousands separator");
+                    }
+                    dot = true;
+                    buf[n] = b'.';
+                    n += 1;
+                }
+                _ => return Err("not a money amount"),
+            }
+        }
+        if matches!(digits_since_comma, Some(d) if d != 3) {
+            return Err("misplaced thousands separator");
+        }
+        let text = std::str::from_utf8(&buf[..n]).map_err(|_| "not a money amount")?;
+        if text == "." || text.is_empty() {
+            return Err("no digits");
+        }
+        let text = if let Some(stripped) = text.strip_suffix('.') { stripped } else { text };
+        let mut d = Decimal::from_str_exact(text).map_err(|_| "out of range")?;
+        if negative {
+            d.set_sign_negative(true);
+        }
+        Ok(Usd(d))
+    }
+
+    /// Writes the amount rounded half-up to exactly two decimals (the form of every cape report).
+    pub fn to_string_2dp(self) -> String {
+        let r = self.0.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+        format!("{r:.2}")
+    }
+}
+
+impl FromStr for Usd {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        Self::parse(s)
+    }
+}
+
+impl fmt::Display for Usd {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.scale() < 2 {
+            write!(f, "{:.2}", self.0)
+        } else {
+            write!(f, "{}", self.0)
+        }
+    }
+}
+
+impl fmt::Debug for Usd {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Usd({self})")
+    }
+}
+
+impl Sum for Usd {
+    /// Sums amounts. Sums of real duty amounts cannot approach `Decimal`'s 7.9e28 limit; use
+    /// [`Usd::checked_add`] where the inputs are unbounded.
+    fn sum<I: Iterator<Item = Usd>>(iter: I) -> Usd {
+        Usd(iter.map(|u| u.0).sum())
+    }
+}
+
+impl serde::Serialize for Usd {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Usd {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        Usd::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn p(s: &str) -> String {
+        Usd::parse(s).unwrap().to_string()
+    }
+
+    #[test]
+    fn ace_formats() {
+        assert_eq!(p("1234.56"), "1234.56");
+        assert_eq!(p("$1,234.56"), "1234.56");
+        assert_eq!(p("-$1,234.56"), "-1234.56");
+        assert_eq!(p("$-1,234.56"), "-1234.56");
+        assert_eq!(p("(1,234.56)"), "-1234.56");
+        assert_eq!(p("=\"12.5\""), "12.50");
+        assert_eq!(p("$ 1,000,000"), "1000000.00");
+        assert_eq!(p("0"), "0.00");
+        assert_eq!(p("0.005"), "0.005");
+        assert_eq!(p("12."), "12.00");
+        for bad in ["", "$", "abc", "1,23.00", "12,3456", "1.2.3", "--1", "1e5", "12 USD", "(12", ",123"] {
+            assert!(Usd::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn rounding_is_named() {
+        let a = Usd::parse("2.345").unwrap();
+        assert_eq!(a.round_cents(Rounding::HalfUp).to_string(), "2.35");
+        assert_eq!(a.round_cents(Rounding::HalfEven).to_string(), "2.34");
+        assert_eq!(a.round_cents(Rounding::TowardZero).to_string(), "2.34");
+        assert_eq!(Usd::parse("-2.345").unwrap().round_cents(Rounding::HalfUp).to_string(), "-2.35");
+        assert_eq!(Usd::parse("1234.5").unwrap().round_dollars(Rounding::HalfUp).to_string(), "1235.00");
+        assert_eq!(a.to_string_2dp(), "2.35");
+        assert_eq!(Usd::from_cents(123).to_cents(), Some(123));
+        assert_eq!(a.to_cents(), None);
+    }
+
+    proptest! {
+        #[test]
+        fn cents_round_trip(c in -10_000_000_000i64..10_000_000_000) {
+            let u = Usd::from_cents(c);
+            prop_assert_eq!(Usd::parse(&u.to_string()).unwrap(), u);
+            prop_assert_eq!(u.to_cents(), Some(c));
+            // The formatted-with-separators form parses back too.
+            let neg = c < 0;
+            let abs = c.unsigned_abs();
+            let dollars = (abs / 100).to_string();
+            let mut grouped = String::new();
+            for (i, ch) in dollars.chars().enumerate() {
+                if i > 0 && (dollars.len() - i) % 3 == 0 { grouped.push(','); }
+                grouped.push(ch);
+            }
+            let s = format!("{}${}.{:02}", if neg { "-" } else { "" }, grouped, abs % 100);
+            prop_assert_eq!(Usd::parse(&s).unwrap(), u);
+        }
+    }
+}

@@ -1,0 +1,312 @@
+//! ES-003 ingest: cell formats, column mapping, every row diagnostic, grouping, split entries, XLSX.
+
+use cape_core::model::LiquidationStatus;
+use cape_core::{read_es003_bytes, DiagnosticCode, Error, Es003, Es003Options, Es003Reader, Fact, Usd};
+use chrono::NaiveDate;
+use proptest::prelude::*;
+
+const HEADER: &str = "Entry Summary Number,Entry Summary Line Number,Tariff Ordinal Number,HTS Number - Full,\
+Line Tariff Goods Value Amount,Line Tariff Duty Amount,Entry Type Code,Importer Number,Importer Name,Entry Date,\
+Country of Origin Code,Liquidation Date,Liquidation Status";
+
+fn read(csv: &str) -> Es003 {
+    read_es003_bytes(csv.as_bytes(), &Es003Options { source_name: Some("t.csv".into()), sheet: None }).unwrap()
+}
+
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).unwrap()
+}
+
+fn usd(s: &str) -> Usd {
+    s.parse().unwrap()
+}
+
+fn codes(r: &Es003) -> Vec<(Option<u64>, &'static str)> {
+    r.diagnostics.iter().filter(|d| d.row.is_some()).map(|d| (d.row, d.code.as_str())).collect()
+}
+
+#[test]
+fn cell_formats_bom_crlf_wrappers() {
+    let csv = format!(
+        "\u{feff}{HEADER}\r\n\
+         =\"ABC-1234567-6\",1,1,=\"99030125\",0.00,\"$1,234.56\",=\"01\",12-345678900,\"Acme, Inc.\",04/15/2025,CN,,\r\n\
+         ABC12345676,1,2,8471.30.0100,\"$12,345.00\",$0.00,01,12-345678900,\"Acme, Inc.\",2025-04-15,CN,,\r\n\
+         abc 1234567 6,2,1,9903.01.24,0,-$5.10,1,12345678900,\"Acme, Inc.\",4/15/2025,cn,01/30/2026,Liquidated\r\n"
+    );
+    let r = read(&csv);
+    assert_eq!(r.summary.rows_read, 3);
+    assert_eq!(r.summary.rows_used, 3);
+    assert_eq!(r.summary.rows_rejected, 0);
+    assert_eq!(r.entries.len(), 1);
+    let e = &r.entries[0];
+    assert_eq!(e.number.to_string(), "ABC-1234567-6");
+    assert_eq!(e.header.entry_date, Some(d(2025, 4, 15)));
+    assert_eq!(e.header.importer_name, Fact::Known("Acme, Inc.".into()));
+    assert_eq!(e.header.importer_number.known().unwrap().as_str(), "12-345678900");
+    assert_eq!(e.lines.len(), 2);
+    let l1 = &e.lines[0];
+    assert_eq!(l1.tariffs[0].hts.to_string(), "9903.01.25");
+    assert_eq!(l1.tariffs[0].duty, usd("1234.56"));
+    assert_eq!(l1.tariffs[1].goods_value, Some(usd("12345.00")));
+    assert_eq!(l1.tariffs[1].hts.to_string(), "8471.30.01.00");
+    assert_eq!(e.lines[1].tariffs[0].duty, usd("-5.10"));
+    assert_eq!(e.total_duty(), usd("1229.46"));
+    // Liquidation facts differ between rows 2-3 and row 4: a conflict, reported once per column.
+    assert!(e.conflicting);
+    let conflicts: Vec<_> = r.diagnostics.iter().filter(|d| d.code == DiagnosticCode::ConflictingEntryValue).collect();
+    assert_eq!(conflicts.len(), 2, "{:#?}", r.diagnostics.iter().filter(|d| d.row.is_some()).collect::<Vec<_>>());
+    assert_eq!(conflicts[0].row, Some(4));
+    assert_eq!(conflicts[0].column.as_deref(), Some("Liquidation Date"));
+    assert_eq!(conflicts[0].value.as_deref(), Some("01/30/2026"));
+    // The negative duty is used and reported.
+    assert!(r.diagnostics.iter().any(|d| d.code == DiagnosticCode::NegativeAmount && d.row == Some(4)));
+    assert!(r.summary.is_balanced());
+}
+
+#[test]
+fn headers_match_case_space_and_alternates() {
+    let csv = "entry number, LINE number ,tariff_ordinal,HTS NUMBER,line duty amount,ENTRY DATE,Extra Thing\n\
+               ABC-1234567-6,1,1,99030125,10.00,03/05/2025,x\n";
+    let r = read(csv);
+    assert_eq!(r.entries.len(), 1);
+    assert_eq!(r.entries[0].lines[0].tariffs[0].duty, usd("10.00"));
+    let unknown: Vec<_> = r.diagnostics.iter().filter(|d| d.code == DiagnosticCode::UnknownColumn).collect();
+    assert_eq!(unknown.len(), 1);
+    assert_eq!(unknown[0].column.as_deref(), Some("Extra Thing"));
+    // Missing optional columns are reported once each, as notes.
+    assert!(r.diagnostics.iter().any(|d| d.code == DiagnosticCode::MissingOptionalColumn && d.column.as_deref() == Some("Payment Date")));
+    assert!(r.summary.columns_missing.contains(&"Liquidation Date"));
+}
+
+#[test]
+fn missing_required_column_is_one_clear_error() {
+    let csv = "Entry Summary Number,Entry Summary Line Number,Tariff Ordinal Number,Line Tariff Duty Amount,Entry Date\n";
+    let err = read_es003_bytes(csv.as_bytes(), &Es003Options::default()).unwrap_err();
+    match &err {
+        Error::MissingColumn { column, found, .. } => {
+            assert_eq!(column, "HTS Number - Full");
+            assert!(found.contains("Tariff Ordinal Number"), "{found}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(err.to_string().contains("required column \"HTS Number - Full\" not found"), "{err}");
+}
+
+#[test]
+fn tab_delimited_is_detected() {
+    let csv = "Entry Summary Number\tEntry Summary Line Number\tTariff Ordinal Number\tHTS Number - Full\tLine Tariff Duty Amount\tEntry Date\n\
+               ABC-1234567-6\t1\t1\t99030125\t$1,000.00\t03/05/2025\n";
+    let r = read(csv);
+    assert_eq!(r.entries[0].lines[0].tariffs[0].duty, usd("1000"));
+}
+
+#[test]
+fn every_bad_row_is_reported_with_row_column_value() {
+    let csv = format!(
+        "{HEADER}\n\
+         ABC-1234567-5,1,1,99030125,0,1.00,01,12-345678900,A,04/15/2025,CN,,\n\
+         ,1,1,99030125,0,1.00,01,12-345678900,A,04/15/2025,CN,,\n\
+         ABC-1234567-6,X,1,99030125,0,1.00,01,12-345678900,A,04/15/2025,CN,,\n\
+         ABC-1234567-6,1,1,9903012,0,1.00,01,12-345678900,A,04/15/2025,CN,,\n\
+         ABC-1234567-6,1,1,99030125,0,ten,01,12-345678900,A,04/15/2025,CN,,\n\
+         ABC-1234567-6,1,1,99030125,0,1.00,01,12-345678900,A,15/04/2025,CN,,\n\
+         ABC-1234567-6,1,1,99030125,0,1.00\n\
+         ,,,,,,,,,,,,\n\
+         ABC-1234567-6,1,1,99030125,0,1.00,01,12-345678900,A,04/15/2025,CN,,\n\
+         ABC-1234567-6,1,1,99030125,0,1.00,01,12-345678900,A,04/15/2025,CN,,\n\
+         ABC-1234567-6,1,1,99030125,0,2.00,01,12-345678900,A,04/15/2025,CN,,\n\
+         ABC-1234567-6,1,2,,0,2.00,01,12-345678900,A,04/15/2025,CN,,\n"
+    );
+    let r = read(&csv);
+    let got = codes(&r);
+    let expect = vec![
+        (Some(2), "ES003_INVALID_ENTRY_NUMBER"),
+        (Some(3), "ES003_MISSING_VALUE"),
+        (Some(4), "ES003_INVALID_NUMBER"),
+        (Some(5), "ES003_INVALID_HTS"),
+        (Some(6), "ES003_INVALID_MONEY"),
+        (Some(7), "ES003_INVALID_DATE"),
+        (Some(8), "ES003_RAGGED_ROW"),
+        (Some(9), "ES003_EMPTY_ROW"),
+        (Some(11), "ES003_DUPLICATE_ROW"),
+        (Some(12), "ES003_CONFLICTING_DUPLICATE_ROW"),
+        (Some(13), "ES003_MISSING_VALUE"),
+    ];
+    assert_eq!(got, expect);
+    let bad_check = &r.diagnostics.iter().find(|d| d.row == Some(2)).unwrap();
+    assert_eq!(bad_check.column.as_deref(), Some("Entry Summary Number"));
+    assert_eq!(bad_check.value.as_deref(), Some("ABC-1234567-5"));
+    assert!(bad_check.message.contains("check digit is 5, expected 6"), "{}", bad_check.message);
+    assert_eq!(&*bad_check.source, "t.csv");
+    let money = r.diagnostics.iter().find(|d| d.row == Some(6)).unwrap();
+    assert_eq!((money.column.as_deref(), money.value.as_deref()), (Some("Line Tariff Duty Amount"), Some("ten")));
+    assert_eq!(r.summary.rows_read, 12);
+    assert_eq!(r.summary.rows_used, 1);
+    assert_eq!(r.summary.rows_rejected, 11);
+    assert!(r.summary.is_balanced());
+    // The conflicting duplicate makes the entry need review.
+    assert!(r.entries[0].conflicting);
+    assert_eq!(r.diagnostics.iter().find(|d| d.row == Some(12)).unwrap().entry.unwrap().to_string(), "ABC-1234567-6");
+}
+
+#[test]
+fn non_contiguous_entries_are_merged_and_contiguous_ones_stream() {
+    let a = "ABC-1234567-6";
+    let b = "B76-0158522-0";
+    let c = "316-0123456-5";
+    let row = |e: &str, line: u32, ord: u32, duty: &str| format!("{e},{line},{ord},99030125,0,{duty},01,12-345678900,A,04/15/2025,CN,,\n");
+    let csv = format!(
+        "{HEADER}\n{}{}{}{}{}{}",
+        row(a, 1, 1, "1.00"),
+        row(b, 1, 1, "2.00"),
+        row(a, 2, 1, "3.00"),
+        row(c, 1, 1, "4.00"),
+        row(c, 1, 2, "5.00"),
+        row(a, 1, 2, "6.00")
+    );
+    let mut reader = Es003Reader::from_bytes(csv.into_bytes(), &Es003Options::default()).unwrap();
+    // B's run is closed when row 4 (A again) is read; B is yielded before the rest of the file.
+    let first = reader.next().unwrap().unwrap();
+    assert_eq!(first.number.to_string(), b);
+    assert!(reader.summary().rows_read < 6);
+    let rest: Vec<_> = reader.by_ref().map(Result::unwrap).collect();
+    assert_eq!(rest.iter().map(|e| e.number.to_string()).collect::<Vec<_>>(), vec![c, a]);
+    let merged = &rest[1];
+    assert!(merged.split);
+    assert_eq!(merged.lines.len(), 2);
+    assert_eq!(merged.lines[0].tariffs.iter().map(|t| t.ordinal).collect::<Vec<_>>(), vec![1, 2]);
+    assert_eq!(merged.total_duty(), usd("10.00"));
+    let s = reader.summary();
+    assert_eq!((s.entries, s.split_entries, s.rows_used, s.tariff_rows), (3, 1, 6, 6));
+    let splits: Vec<_> = reader.diagnostics().iter().filter(|d| d.code == DiagnosticCode::SplitEntry).collect();
+    assert_eq!(splits.len(), 1);
+    assert_eq!(splits[0].row, Some(4));
+}
+
+#[test]
+fn optional_facts_are_explicit() {
+    let csv = format!(
+        "{HEADER}\n\
+         ABC-1234567-6,1,1,99030125,0,1.00,01,weird#1,A,04/15/2025,CN,01/30/2026,Closed\n\
+         B76-0158522-0,1,1,99030125,0,1.00,01,12-345678900,A,04/15/2025,CN,,\n\
+         316-0123456-5,1,1,99030125,0,1.00,01,12-345678900,A,04/15/2025,CN,,limbo\n"
+    );
+    let r = read(&csv);
+    let e = &r.entries;
+    assert_eq!(e[0].header.liquidation_status, Fact::Known(LiquidationStatus::Liquidated));
+    assert_eq!(e[0].header.liquidation_date, Fact::Known(d(2026, 1, 30)));
+    assert!(e[0].header.importer_number.known().unwrap().is_unrecognised());
+    assert_eq!(e[1].header.liquidation_status, Fact::Blank);
+    assert_eq!(e[1].header.payment_date, Fact::NotSupplied);
+    assert_eq!(e[2].header.liquidation_status, Fact::Unreadable("limbo".into()));
+    assert!(r.diagnostics.iter().any(|d| d.code == DiagnosticCode::UnrecognisedImporterNumber && d.row == Some(2)));
+    assert!(r.diagnostics.iter().any(|d| d.code == DiagnosticCode::UnreadableValue && d.row == Some(4)));
+}
+
+#[test]
+fn xlsx_with_typed_cells_and_serial_dates() {
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("ES-003 Line Tariff").unwrap();
+    let cols = [
+        "Entry Summary Number",
+        "Entry Summary Line Number",
+        "Tariff Ordinal Number",
+        "HTS Number - Full",
+        "Line Tariff Goods Value Amount",
+        "Line Tariff Duty Amount",
+        "Entry Date",
+        "Liquidation Date",
+    ];
+    for (i, c) in cols.iter().enumerate() {
+        ws.write_string(0, i as u16, *c).unwrap();
+    }
+    let date_fmt = Format::new().set_num_format("mm/dd/yyyy");
+    ws.write_string(1, 0, "ABC-1234567-6").unwrap();
+    ws.write_number(1, 1, 1.0).unwrap();
+    ws.write_number(1, 2, 1.0).unwrap();
+    ws.write_string(1, 3, "99030125").unwrap();
+    ws.write_number(1, 4, 0.0).unwrap();
+    ws.write_number(1, 5, 1234.56).unwrap();
+    ws.write_datetime_with_format(1, 6, ExcelDateTime::from_ymd(2025, 4, 15).unwrap(), &date_fmt).unwrap();
+    // A date stored as a bare serial number (not date-formatted) in the liquidation column.
+    ws.write_number(1, 7, 46052.0).unwrap();
+    ws.write_string(2, 0, "ABC-1234567-6").unwrap();
+    ws.write_number(2, 1, 1.0).unwrap();
+    ws.write_number(2, 2, 2.0).unwrap();
+    ws.write_number(2, 3, 8471300100.0).unwrap();
+    ws.write_number(2, 4, 12345.0).unwrap();
+    ws.write_number(2, 5, 0.1).unwrap();
+    ws.write_string(2, 6, "04/15/2025").unwrap();
+    ws.write_number(2, 7, 46052.0).unwrap();
+    ws.write_string(3, 0, "ABC-1234567-6").unwrap();
+    ws.write_string(3, 3, "bad").unwrap();
+    let bytes = wb.save_to_buffer().unwrap();
+    let r = read_es003_bytes(&bytes, &Es003Options::default()).unwrap();
+    assert_eq!(r.summary.format.name(), "xlsx");
+    assert_eq!((r.summary.rows_read, r.summary.rows_used, r.summary.rows_rejected), (3, 2, 1));
+    let e = &r.entries[0];
+    assert_eq!(e.header.entry_date, Some(d(2025, 4, 15)));
+    assert_eq!(e.header.liquidation_date, Fact::Known(d(2026, 1, 30)));
+    assert_eq!(e.lines[0].tariffs[0].duty, usd("1234.56"));
+    assert_eq!(e.lines[0].tariffs[1].duty, usd("0.1"));
+    assert_eq!(e.lines[0].tariffs[1].hts.to_string(), "8471.30.01.00");
+    // Row numbers are the sheet's rows: the bad row is row 4.
+    assert!(r.diagnostics.iter().any(|d| d.row == Some(4) && d.code == DiagnosticCode::MissingValue));
+    // A named sheet that does not exist is a clear error listing the sheets.
+    let err = read_es003_bytes(&bytes, &Es003Options { source_name: None, sheet: Some("Nope".into()) }).unwrap_err();
+    assert!(err.to_string().contains("ES-003 Line Tariff"), "{err}");
+}
+
+#[test]
+fn empty_and_headerless_inputs() {
+    let err = read_es003_bytes(b"", &Es003Options::default()).unwrap_err();
+    assert!(err.to_string().contains("empty file"), "{err}");
+    let r = read(&format!("{HEADER}\n"));
+    assert_eq!((r.entries.len(), r.summary.rows_read), (0, 0));
+}
+
+#[test]
+fn missing_file_is_an_io_error() {
+    let err = cape_core::read_es003_path("/nonexistent/es003.csv", &Es003Options::default()).unwrap_err();
+    assert_eq!(err.kind(), cape_core::ErrorKind::Io);
+    assert!(err.to_string().contains("/nonexistent/es003.csv"));
+}
+
+/// One generated row: a valid row of one of a few entries, or a kind of bad row.
+fn arb_row() -> impl Strategy<Value = String> {
+    let entries = ["ABC-1234567-6", "B76-0158522-0", "316-0123456-5", "ZZZ-0000000-3"];
+    prop_oneof![
+        6 => (0usize..4, 1u32..4, 1u32..4, 0i64..100_000).prop_map(move |(e, l, o, c)| {
+            format!("{},{l},{o},99030125,0,{}.{:02},01,12-345678900,A,04/15/2025,CN,,\n", entries[e], c / 100, c % 100)
+        }),
+        1 => Just("ABC-1234567-5,1,1,99030125,0,1.00,01,X,A,04/15/2025,CN,,\n".to_owned()),
+        1 => Just("ABC-1234567-6,1,1,99030125,0,abc,01,X,A,04/15/2025,CN,,\n".to_owned()),
+        1 => Just(",,,,,,,,,,,,\n".to_owned()),
+        1 => Just("ABC-1234567-6,1\n".to_owned()),
+    ]
+}
+
+proptest! {
+    #[test]
+    fn rows_read_equals_used_plus_rejected(rows in proptest::collection::vec(arb_row(), 0..60)) {
+        let csv = format!("{HEADER}\n{}", rows.concat());
+        let r = read(&csv);
+        let s = &r.summary;
+        prop_assert_eq!(s.rows_read, rows.len() as u64);
+        prop_assert!(s.is_balanced(), "{:?}", s);
+        let used: usize = r.entries.iter().map(|e| e.tariff_count()).sum();
+        prop_assert_eq!(used as u64, s.rows_used);
+        // Every rejected row has at least one error diagnostic on its row.
+        let mut err_rows: Vec<u64> = r.diagnostics.iter().filter(|d| d.severity() == cape_core::Severity::Error).filter_map(|d| d.row).collect();
+        err_rows.dedup();
+        prop_assert_eq!(err_rows.len() as u64, s.rows_rejected);
+        // Each entry appears once.
+        let mut nums: Vec<_> = r.entries.iter().map(|e| e.number).collect();
+        nums.sort();
+        let before = nums.len();
+        nums.dedup();
+        prop_assert_eq!(before, nums.len());
+    }
+}
