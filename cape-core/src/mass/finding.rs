@@ -1,0 +1,134 @@
+//! Findings: what Mass Processing noticed about an entry. Findings never change the refund.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::HtsNumber;
+
+macro_rules! finding_codes {
+    ($( $(#[$m:meta])* $variant:ident = $code:literal, cbp: $cbp:expr; )*) => {
+        /// The stable code of a [`Finding`].
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum FindingCode {
+            $( $(#[$m])* $variant, )*
+        }
+
+        impl FindingCode {
+            /// Every code, in declaration order.
+            pub const ALL: &'static [FindingCode] = &[$(FindingCode::$variant),*];
+
+            /// The stable upper-snake-case code (part of the JSON and binding contracts; never renamed).
+            pub fn as_str(self) -> &'static str {
+                match self { $( FindingCode::$variant => $code, )* }
+            }
+
+            /// The error text ACE returns for this problem, where CBP published one.
+            pub fn cbp_message(self) -> Option<&'static str> {
+                match self { $( FindingCode::$variant => $cbp, )* }
+            }
+        }
+    };
+}
+
+finding_codes! {
+    /// A goods value is reported on an IEEPA Chapter 99 row.
+    GoodsValueOnIeepaLine = "GOODS_VALUE_ON_IEEPA_LINE", cbp: Some("GOODS VALUE AMOUNT NOT ALLOWED ON IEEPA HTS LINE");
+    /// An IEEPA number is used on an entry dated outside all of its periods.
+    IeepaHtsOutsideWindow = "IEEPA_HTS_OUTSIDE_WINDOW", cbp: Some("INVALID HTS");
+    /// The declared IEEPA duty differs from the catalogue rate × the line's value by more than one cent.
+    IeepaDutyMismatch = "IEEPA_DUTY_MISMATCH", cbp: None;
+    /// IEEPA duty on an entry dated on or after the end of IEEPA duties.
+    IeepaDutyAfterEnd = "IEEPA_DUTY_AFTER_END", cbp: None;
+    /// The entry has no dutiable (duty or floor) IEEPA number: not a CAPE candidate.
+    NoDutiableIeepa = "NO_DUTIABLE_IEEPA", cbp: None;
+    /// A Korea-style floor line whose Column 1 rate is unknown: the refund is an upper bound.
+    FloorMfnRateUnknown = "FLOOR_MFN_RATE_UNKNOWN", cbp: None;
+    /// A Korea-style floor line whose chapter 1–97 goods value is unknown: the refund is an upper bound.
+    FloorValueUnknown = "FLOOR_VALUE_UNKNOWN", cbp: None;
+    /// The MFN duty put back on a floor line exceeds the floor duty filed; the refund is floored at zero.
+    FloorMfnExceedsFloorDuty = "FLOOR_MFN_EXCEEDS_FLOOR_DUTY", cbp: None;
+    /// A Chapter 99 number in neither the IEEPA catalogue nor the other-programs table.
+    UnknownChapter99 = "UNKNOWN_CHAPTER99", cbp: None;
+    /// The line's country of origin is not among the IEEPA row's countries.
+    IeepaCountryMismatch = "IEEPA_COUNTRY_MISMATCH", cbp: None;
+    /// An IEEPA exemption number carries duty (not refunded: exemption rows are not removed).
+    DutyOnIeepaExemption = "DUTY_ON_IEEPA_EXEMPTION", cbp: None;
+    /// The entry has no entry date, so no date-based check could be made.
+    EntryDateMissing = "ENTRY_DATE_MISSING", cbp: None;
+}
+
+impl fmt::Display for FindingCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for FindingCode {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// One thing Mass Processing noticed about an entry, in plain English. Never changes the refund.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// The stable code.
+    pub code: FindingCode,
+    /// A plain-English explanation naming the HTS number, line and dates involved.
+    pub message: String,
+    /// The text ACE would return for this problem, where CBP published one.
+    pub cbp_message: Option<&'static str>,
+    /// The entry-summary line, when the finding is about one.
+    pub line: Option<u32>,
+    /// The tariff ordinal, when the finding is about one.
+    pub ordinal: Option<u32>,
+    /// The HTS number involved, if any.
+    pub hts: Option<HtsNumber>,
+}
+
+impl Finding {
+    /// A finding about an entry as a whole.
+    pub fn entry(code: FindingCode, message: impl Into<String>) -> Self {
+        Finding { code, message: message.into(), cbp_message: code.cbp_message(), line: None, ordinal: None, hts: None }
+    }
+
+    /// A finding about one tariff ordinal of one line.
+    pub fn ordinal(code: FindingCode, line: u32, ordinal: u32, hts: HtsNumber, message: impl Into<String>) -> Self {
+        Finding {
+            code,
+            message: message.into(),
+            cbp_message: code.cbp_message(),
+            line: Some(line),
+            ordinal: Some(ordinal),
+            hts: Some(hts),
+        }
+    }
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)?;
+        if let Some(cbp) = self.cbp_message {
+            write!(f, " (ACE: {cbp})")?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_and_upper_snake() {
+        let mut seen = std::collections::HashSet::new();
+        for c in FindingCode::ALL {
+            assert!(seen.insert(c.as_str()), "{c}");
+            assert!(c.as_str().bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_'));
+        }
+        assert_eq!(FindingCode::IeepaHtsOutsideWindow.cbp_message(), Some("INVALID HTS"));
+        assert_eq!(serde_json::to_string(&FindingCode::UnknownChapter99).unwrap(), "\"UNKNOWN_CHAPTER99\"");
+    }
+}
