@@ -29,8 +29,8 @@ fn codes(r: &Es003) -> Vec<(Option<u64>, &'static str)> {
 fn cell_formats_bom_crlf_wrappers() {
     let csv = format!(
         "\u{feff}{HEADER}\r\n\
-         =\"ABC-1234567-6\",1,1,=\"99030125\",0.00,\"$1,234.56\",=\"01\",12-345678900,\"Acme, Inc.\",04/15/2025,CN,,\r\n\
-         ABC12345676,1,2,8471.30.0100,\"$12,345.00\",$0.00,01,12-345678900,\"Acme, Inc.\",2025-04-15,CN,,\r\n\
+         =\"ABC-1234567-6\",1,1,=\"99030125\",0.00,\"$1,234.56\",=\"01\",12-345678900,,04/15/2025,CN,01/29/2026,Liquidated\r\n\
+         ABC12345676,1,2,8471.30.0100,\"$12,345.00\",$0.00,01,12-345678900,\"Acme, Inc.\",2025-04-15,CN,01/29/2026,liquidated\r\n\
          abc 1234567 6,2,1,9903.01.24,0,-$5.10,1,12345678900,\"Acme, Inc.\",4/15/2025,cn,01/30/2026,Liquidated\r\n"
     );
     let r = read(&csv);
@@ -41,6 +41,7 @@ fn cell_formats_bom_crlf_wrappers() {
     let e = &r.entries[0];
     assert_eq!(e.number.to_string(), "ABC-1234567-6");
     assert_eq!(e.header.entry_date, Some(d(2025, 4, 15)));
+    // A blank on the first row is filled by the next row's value: not a conflict.
     assert_eq!(e.header.importer_name, Fact::Known("Acme, Inc.".into()));
     assert_eq!(e.header.importer_number.known().unwrap().as_str(), "12-345678900");
     assert_eq!(e.lines.len(), 2);
@@ -51,10 +52,12 @@ fn cell_formats_bom_crlf_wrappers() {
     assert_eq!(l1.tariffs[1].hts.to_string(), "8471.30.01.00");
     assert_eq!(e.lines[1].tariffs[0].duty, usd("-5.10"));
     assert_eq!(e.total_duty(), usd("1229.46"));
-    // Liquidation facts differ between rows 2-3 and row 4: a conflict, reported once per column.
+    // The liquidation date differs between rows 2-3 and row 4: a conflict; the first value is kept.
     assert!(e.conflicting);
+    assert_eq!(e.header.liquidation_date, Fact::Known(d(2026, 1, 29)));
+    assert_eq!(e.header.liquidation_status, Fact::Known(LiquidationStatus::Liquidated));
     let conflicts: Vec<_> = r.diagnostics.iter().filter(|d| d.code == DiagnosticCode::ConflictingEntryValue).collect();
-    assert_eq!(conflicts.len(), 2, "{:#?}", r.diagnostics.iter().filter(|d| d.row.is_some()).collect::<Vec<_>>());
+    assert_eq!(conflicts.len(), 1, "{conflicts:#?}");
     assert_eq!(conflicts[0].row, Some(4));
     assert_eq!(conflicts[0].column.as_deref(), Some("Liquidation Date"));
     assert_eq!(conflicts[0].value.as_deref(), Some("01/30/2026"));

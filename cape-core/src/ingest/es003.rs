@@ -357,7 +357,6 @@ const LINE_COLUMNS: &[Column] = &[
     Column::Spi,
     Column::ManufacturerId,
     Column::ForeignExporterId,
-    Column::MfnRate,
     Column::LinePscIndicator,
 ];
 
@@ -568,68 +567,84 @@ fn set_entry_cell(h: &mut EntryHeader, col: Column, raw: &[u8], excel: bool) {
     }
 }
 
-/// True when the entry-level fact `col` is equal in both headers.
-fn entry_field_eq(a: &EntryHeader, b: &EntryHeader, col: Column) -> bool {
-    match col {
-        Column::EntryType => a.entry_type == b.entry_type,
-        Column::ImporterNumber => a.importer_number == b.importer_number,
-        Column::ImporterName => a.importer_name == b.importer_name,
-        Column::FilerName => a.filer_name == b.filer_name,
-        Column::PortOfEntry => a.port_of_entry == b.port_of_entry,
-        Column::EntryDate => a.entry_date == b.entry_date,
-        Column::EntrySummaryDate => a.entry_summary_date == b.entry_summary_date,
-        Column::InitialSummaryCreateDate => a.initial_summary_create_date == b.initial_summary_create_date,
-        Column::ImportationDate => a.importation_date == b.importation_date,
-        Column::LiquidationDate => a.liquidation_date == b.liquidation_date,
-        Column::LiquidationStatus => a.liquidation_status == b.liquidation_status,
-        Column::FinalLiquidation => a.final_liquidation == b.final_liquidation,
-        Column::ReconciliationIndicator => a.reconciliation_flag == b.reconciliation_flag,
-        Column::PscIndicator => a.psc_flag == b.psc_flag,
-        Column::ProtestNumber => a.protest_number == b.protest_number,
-        Column::ProtestStatus => a.protest_status == b.protest_status,
-        Column::ControlStatus => a.control_status == b.control_status,
-        Column::ReviewTeam => a.review_team == b.review_team,
-        Column::TotalLiquidatedDuty => a.total_liquidated_duty == b.total_liquidated_duty,
-        Column::PaymentDate => a.payment_date == b.payment_date,
-        Column::PaymentType => a.payment_type == b.payment_type,
-        Column::RefundDesignee => a.refund_designee == b.refund_designee,
-        Column::SummaryStatus => a.summary_status == b.summary_status,
-        Column::ReconciliationEntry => a.reconciliation_entry == b.reconciliation_entry,
-        Column::DrawbackIndicator => a.drawback_flag == b.drawback_flag,
-        Column::SuretyPaid => a.surety_paid == b.surety_paid,
-        Column::AdCvdStatus => a.adcvd_status == b.adcvd_status,
-        Column::AchRefundEnrolled => a.ach_refund_enrolled == b.ach_refund_enrolled,
-        Column::ImporterClass => a.importer_class == b.importer_class,
-        _ => true,
+/// Generates, for a list of `Column => field` pairs of a struct, the per-column equality, state and copy
+/// functions the row grouping needs.
+macro_rules! field_fns {
+    ($ty:ty, $eq:ident, $state:ident, $copy:ident, { $($col:ident => $field:ident),* $(,)? }) => {
+        /// True when the fact for `col` is equal in both.
+        fn $eq(a: &$ty, b: &$ty, col: Column) -> bool {
+            match col {
+                $( Column::$col => a.$field == b.$field, )*
+                _ => true,
+            }
+        }
+
+        /// The state of the fact for `col`.
+        fn $state(h: &$ty, col: Column) -> FactState {
+            match col {
+                $( Column::$col => FactState::of(&h.$field), )*
+                _ => FactState::Blank,
+            }
+        }
+
+        /// Copies the fact for `col` from `src` into `dst`.
+        fn $copy(dst: &mut $ty, src: &$ty, col: Column) {
+            match col {
+                $( Column::$col => dst.$field = src.$field.clone(), )*
+                _ => {}
+            }
+        }
+    };
+}
+
+/// The state of a [`Fact`], without its value.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum FactState {
+    Blank,
+    Known,
+    Unreadable,
+}
+
+impl FactState {
+    fn of<T>(f: &Fact<T>) -> Self {
+        match f {
+            Fact::NotSupplied | Fact::Blank => FactState::Blank,
+            Fact::Known(_) => FactState::Known,
+            Fact::Unreadable(_) => FactState::Unreadable,
+        }
     }
 }
 
-/// An unreadable entry-level fact, for the warning raised once per entry.
-fn entry_field_unreadable(h: &EntryHeader, col: Column) -> bool {
-    match col {
-        Column::EntryType => h.entry_type.is_unreadable(),
-        Column::EntrySummaryDate => h.entry_summary_date.is_unreadable(),
-        Column::InitialSummaryCreateDate => h.initial_summary_create_date.is_unreadable(),
-        Column::ImportationDate => h.importation_date.is_unreadable(),
-        Column::LiquidationDate => h.liquidation_date.is_unreadable(),
-        Column::LiquidationStatus => h.liquidation_status.is_unreadable(),
-        Column::FinalLiquidation => h.final_liquidation.is_unreadable(),
-        Column::ReconciliationIndicator => h.reconciliation_flag.is_unreadable(),
-        Column::PscIndicator => h.psc_flag.is_unreadable(),
-        Column::ProtestStatus => h.protest_status.is_unreadable(),
-        Column::TotalLiquidatedDuty => h.total_liquidated_duty.is_unreadable(),
-        Column::PaymentDate => h.payment_date.is_unreadable(),
-        Column::PaymentType => h.payment_type.is_unreadable(),
-        Column::SummaryStatus => h.summary_status.is_unreadable(),
-        Column::ReconciliationEntry => h.reconciliation_entry.is_unreadable(),
-        Column::DrawbackIndicator => h.drawback_flag.is_unreadable(),
-        Column::SuretyPaid => h.surety_paid.is_unreadable(),
-        Column::AdCvdStatus => h.adcvd_status.is_unreadable(),
-        Column::AchRefundEnrolled => h.ach_refund_enrolled.is_unreadable(),
-        Column::ImporterClass => h.importer_class.is_unreadable(),
-        _ => false,
-    }
-}
+field_fns!(EntryHeader, entry_field_eq, entry_field_state, entry_field_copy, {
+    EntryType => entry_type,
+    ImporterNumber => importer_number,
+    ImporterName => importer_name,
+    FilerName => filer_name,
+    PortOfEntry => port_of_entry,
+    EntrySummaryDate => entry_summary_date,
+    InitialSummaryCreateDate => initial_summary_create_date,
+    ImportationDate => importation_date,
+    LiquidationDate => liquidation_date,
+    LiquidationStatus => liquidation_status,
+    FinalLiquidation => final_liquidation,
+    ReconciliationIndicator => reconciliation_flag,
+    PscIndicator => psc_flag,
+    ProtestNumber => protest_number,
+    ProtestStatus => protest_status,
+    ControlStatus => control_status,
+    ReviewTeam => review_team,
+    TotalLiquidatedDuty => total_liquidated_duty,
+    PaymentDate => payment_date,
+    PaymentType => payment_type,
+    RefundDesignee => refund_designee,
+    SummaryStatus => summary_status,
+    ReconciliationEntry => reconciliation_entry,
+    DrawbackIndicator => drawback_flag,
+    SuretyPaid => surety_paid,
+    AdCvdStatus => adcvd_status,
+    AchRefundEnrolled => ach_refund_enrolled,
+    ImporterClass => importer_class,
+});
 
 fn new_line(number: u32) -> Line {
     Line {
@@ -661,28 +676,15 @@ fn set_line_cell(l: &mut Line, col: Column, raw: &[u8]) {
     }
 }
 
-fn line_field_eq(a: &Line, b: &Line, col: Column) -> bool {
-    match col {
-        Column::CountryOfOrigin => a.country_of_origin == b.country_of_origin,
-        Column::CountryOfExport => a.country_of_export == b.country_of_export,
-        Column::Spi => a.spi == b.spi,
-        Column::ManufacturerId => a.manufacturer_id == b.manufacturer_id,
-        Column::ForeignExporterId => a.foreign_exporter_id == b.foreign_exporter_id,
-        Column::MfnRate => a.mfn_rate_percent == b.mfn_rate_percent,
-        Column::LinePscIndicator => a.psc_flag == b.psc_flag,
-        _ => true,
-    }
-}
-
-fn line_field_unreadable(l: &Line, col: Column) -> bool {
-    match col {
-        Column::CountryOfOrigin => l.country_of_origin.is_unreadable(),
-        Column::CountryOfExport => l.country_of_export.is_unreadable(),
-        Column::MfnRate => l.mfn_rate_percent.is_unreadable(),
-        Column::LinePscIndicator => l.psc_flag.is_unreadable(),
-        _ => false,
-    }
-}
+field_fns!(Line, line_field_eq, line_field_state, line_field_copy, {
+    CountryOfOrigin => country_of_origin,
+    CountryOfExport => country_of_export,
+    Spi => spi,
+    ManufacturerId => manufacturer_id,
+    ForeignExporterId => foreign_exporter_id,
+    MfnRate => mfn_rate_percent,
+    LinePscIndicator => psc_flag,
+});
 
 // ---------------------------------------------------------------------------------------------------------
 // Grouping
@@ -707,6 +709,17 @@ impl RawCells {
     fn get(&self, k: usize) -> &[u8] {
         let start = if k == 0 { 0 } else { self.ends[k - 1] };
         &self.buf[start..self.ends[k]]
+    }
+
+    /// Replaces cell `k` (rare: a value filling a blank), rebuilding the buffer.
+    fn set(&mut self, k: usize, raw: &[u8]) {
+        let cells: Vec<Vec<u8>> = (0..self.ends.len()).map(|i| if i == k { raw.to_vec() } else { self.get(i).to_vec() }).collect();
+        self.buf.clear();
+        self.ends.clear();
+        for c in cells {
+            self.buf.extend_from_slice(&c);
+            self.ends.push(self.buf.len());
+        }
     }
 }
 
@@ -1183,91 +1196,112 @@ impl Es003Reader {
     }
 
     /// Adds a valid row to the current run's entry; returns whether it was used (false for duplicates).
+    ///
+    /// Entry- and line-level cells repeat on every row. A blank cell never conflicts (exports often leave
+    /// line-level cells blank on Chapter 99 rows) and a known value fills an earlier blank; two different
+    /// non-blank values are a conflict: the first is kept, the entry needs review, and the column is reported
+    /// once per entry (or line).
     fn add_row(&mut self, row: u64, rec: &ByteRecord, number: EntryNumber, line_no: u32, tariff: Tariff) -> bool {
         let excel = self.excel;
         let mut run = self.run.take().unwrap_or(Run { key: number.key(), builder: None });
         let mut conflict_on_row = false;
-        let mut new_warnings: Vec<(Option<Column>, Option<Box<str>>, DiagnosticCode, String)> = Vec::new();
+        let mut notes: Vec<PendingDiag> = Vec::new();
 
-        match run.builder.as_mut() {
+        let b = match run.builder.as_mut() {
             None => {
                 let mut header = EntryHeader::default();
                 for &(col, i) in &self.map.entry_cols {
                     let raw = rec.get(i).map(unwrap_excel).unwrap_or(b"");
                     set_entry_cell(&mut header, col, raw, excel);
-                    if entry_field_unreadable(&header, col) {
-                        new_warnings.push((Some(col), Some(text_of(raw)), DiagnosticCode::UnreadableValue, format!("{} {:?} not understood; the fact is treated as unknown and the entry needs review", col.name(), String::from_utf8_lossy(raw))));
+                    if entry_field_state(&header, col) == FactState::Unreadable {
+                        notes.push(PendingDiag::cell(col, raw, DiagnosticCode::UnreadableValue, format!("{} {:?} not understood; the fact is treated as unknown and the entry needs review", col.name(), String::from_utf8_lossy(raw))));
                     }
                 }
                 if let Fact::Known(n) = &header.importer_number {
                     if n.is_unrecognised() {
-                        new_warnings.push((Some(Column::ImporterNumber), Some(n.as_str().into()), DiagnosticCode::UnrecognisedImporterNumber, format!("importer number {:?} is in no known form (IRS NN-NNNNNNNXX, CBP YYDDPP-NNNNN, SSN NNN-NN-NNNN); kept as written", n.as_str())));
+                        notes.push(PendingDiag::cell(Column::ImporterNumber, n.as_str().as_bytes(), DiagnosticCode::UnrecognisedImporterNumber, format!("importer number {:?} is in no known form (IRS NN-NNNNNNNXX, CBP YYDDPP-NNNNN, SSN NNN-NN-NNNN); kept as written", n.as_str())));
                     }
                 }
                 let mut raw = RawCells::default();
                 raw.capture(rec, &self.map.entry_cols);
-                run.builder = Some(Builder { number, header, raw, lines: Vec::new(), conflicting: false, split: false, first_row: row, reported: 0, resumed: false });
+                run.builder.insert(Builder { number, header, raw, lines: Vec::new(), conflicting: false, split: false, first_row: row, reported: 0, resumed: false })
             }
             Some(b) => {
                 for (k, &(col, i)) in self.map.entry_cols.iter().enumerate() {
                     let raw = rec.get(i).map(unwrap_excel).unwrap_or(b"");
-                    if raw == b.raw.get(k) {
+                    if raw == b.raw.get(k) || raw.is_empty() {
                         continue;
                     }
                     let mut tmp = EntryHeader::default();
                     set_entry_cell(&mut tmp, col, raw, excel);
-                    if !entry_field_eq(&tmp, &b.header, col) {
+                    let same = if col == Column::EntryDate {
+                        tmp.entry_date == b.header.entry_date
+                    } else if entry_field_state(&b.header, col) == FactState::Blank {
+                        // A value filling an earlier blank.
+                        entry_field_copy(&mut b.header, &tmp, col);
+                        b.raw.set(k, raw);
+                        true
+                    } else {
+                        entry_field_eq(&tmp, &b.header, col)
+                    };
+                    if !same {
                         conflict_on_row = true;
                         b.conflicting = true;
                         if k < 64 && b.reported & (1 << k) == 0 {
                             b.reported |= 1 << k;
-                            new_warnings.push((Some(col), Some(text_of(raw)), DiagnosticCode::ConflictingEntryValue, format!("{} {:?} differs from {:?} on row {} of entry {}; the first value is kept and the entry needs review", col.name(), String::from_utf8_lossy(raw), String::from_utf8_lossy(b.raw.get(k)), b.first_row, b.number)));
+                            notes.push(PendingDiag::cell(col, raw, DiagnosticCode::ConflictingEntryValue, format!("{} {:?} differs from {:?} on row {} of entry {}; the first value is kept and the entry needs review", col.name(), String::from_utf8_lossy(raw), String::from_utf8_lossy(b.raw.get(k)), b.first_row, b.number)));
                         }
                     }
                 }
+                b
             }
-        }
-        let b = run.builder.as_mut().unwrap_or_else(|| unreachable_builder());
+        };
 
         // Mark a split entry on the first row of its second run.
         if b.resumed {
             b.resumed = false;
             if !b.split {
                 b.split = true;
-                new_warnings.push((None, None, DiagnosticCode::SplitEntry, format!("rows of entry {} are not contiguous (first at row {}); they are merged", b.number, b.first_row)));
+                notes.push(PendingDiag::row(DiagnosticCode::SplitEntry, format!("rows of entry {} are not contiguous (first at row {}); they are merged", b.number, b.first_row)));
             }
         }
 
         // The line.
-        let li = match b.lines.last() {
+        let found = match b.lines.last() {
             Some(l) if l.line.number == line_no => Some(b.lines.len() - 1),
             _ => b.lines.iter().position(|l| l.line.number == line_no),
         };
-        let li = match li {
+        let li = match found {
             Some(li) => {
                 let lb = &mut b.lines[li];
                 for (k, &(col, i)) in self.map.line_cols.iter().enumerate() {
                     let raw = rec.get(i).map(unwrap_excel).unwrap_or(b"");
-                    if raw == lb.raw.get(k) {
+                    if raw == lb.raw.get(k) || raw.is_empty() {
                         continue;
                     }
                     let mut tmp = new_line(line_no);
                     set_line_cell(&mut tmp, col, raw);
-                    if !line_field_eq(&tmp, &lb.line, col) {
+                    if line_field_state(&lb.line, col) == FactState::Blank {
+                        line_field_copy(&mut lb.line, &tmp, col);
+                        lb.raw.set(k, raw);
+                    } else if !line_field_eq(&tmp, &lb.line, col) {
                         conflict_on_row = true;
                         b.conflicting = true;
-                        new_warnings.push((Some(col), Some(text_of(raw)), DiagnosticCode::ConflictingLineValue, format!("{} {:?} differs from {:?} on row {} (line {line_no}); the first value is kept and the entry needs review", col.name(), String::from_utf8_lossy(raw), String::from_utf8_lossy(lb.raw.get(k)), lb.first_row)));
+                        notes.push(PendingDiag::cell(col, raw, DiagnosticCode::ConflictingLineValue, format!("{} {:?} differs from {:?} on row {} (line {line_no}); the first value is kept and the entry needs review", col.name(), String::from_utf8_lossy(raw), String::from_utf8_lossy(lb.raw.get(k)), lb.first_row)));
                     }
                 }
                 li
             }
             None => {
                 let mut line = new_line(line_no);
+                if self.map.has(Column::MfnRate) {
+                    line.mfn_rate_percent = Fact::Blank;
+                }
                 for &(col, i) in &self.map.line_cols {
                     let raw = rec.get(i).map(unwrap_excel).unwrap_or(b"");
                     set_line_cell(&mut line, col, raw);
-                    if line_field_unreadable(&line, col) {
-                        new_warnings.push((Some(col), Some(text_of(raw)), DiagnosticCode::UnreadableValue, format!("{} {:?} (line {line_no}) not understood; treated as unknown", col.name(), String::from_utf8_lossy(raw))));
+                    if line_field_state(&line, col) == FactState::Unreadable {
+                        notes.push(PendingDiag::cell(col, raw, DiagnosticCode::UnreadableValue, format!("{} {:?} (line {line_no}) not understood; treated as unknown", col.name(), String::from_utf8_lossy(raw))));
                     }
                 }
                 let mut raw = RawCells::default();
@@ -1276,9 +1310,30 @@ impl Es003Reader {
                 b.lines.len() - 1
             }
         };
+        let lb = &mut b.lines[li];
+
+        // The Column 1 rate belongs to the line's Chapter 1-97 row; other rows' rate cells are not the MFN rate.
+        let raw = self.map.get(rec, Column::MfnRate);
+        if tariff.hts.is_chapter_1_97() && !raw.is_empty() {
+            let mut tmp = new_line(line_no);
+            set_line_cell(&mut tmp, Column::MfnRate, raw);
+            match line_field_state(&lb.line, Column::MfnRate) {
+                FactState::Blank => {
+                    if line_field_state(&tmp, Column::MfnRate) == FactState::Unreadable {
+                        notes.push(PendingDiag::cell(Column::MfnRate, raw, DiagnosticCode::UnreadableValue, format!("{} {:?} (line {line_no}) is not a percent or Free; the MFN rate is unknown", Column::MfnRate.name(), String::from_utf8_lossy(raw))));
+                    }
+                    lb.line.mfn_rate_percent = tmp.mfn_rate_percent;
+                }
+                _ if tmp.mfn_rate_percent != lb.line.mfn_rate_percent => {
+                    conflict_on_row = true;
+                    b.conflicting = true;
+                    notes.push(PendingDiag::cell(Column::MfnRate, raw, DiagnosticCode::ConflictingLineValue, format!("line {line_no} has two Chapter 1-97 rows with different Column 1 rates; the first is kept and the entry needs review")));
+                }
+                _ => {}
+            }
+        }
 
         // The ordinal: a repeat is a duplicate (same values) or a conflict (different values).
-        let lb = &mut b.lines[li];
         let mut used = true;
         if let Some(prev) = lb.line.tariffs.iter().find(|t| t.ordinal == tariff.ordinal) {
             let same = prev.hts == tariff.hts
@@ -1290,30 +1345,43 @@ impl Es003Reader {
             let prev_row = prev.source_row;
             used = false;
             if same {
-                new_warnings.push((None, None, DiagnosticCode::DuplicateRow, format!("repeats row {prev_row} (entry {number}, line {line_no}, ordinal {}); counted once", tariff.ordinal)));
+                notes.push(PendingDiag::row(DiagnosticCode::DuplicateRow, format!("repeats row {prev_row} (entry {number}, line {line_no}, ordinal {}); counted once", tariff.ordinal)));
             } else {
                 b.conflicting = true;
-                new_warnings.push((None, None, DiagnosticCode::ConflictingDuplicateRow, format!("repeats entry {number}, line {line_no}, ordinal {} of row {prev_row} with different values; rejected, the entry needs review", tariff.ordinal)));
+                notes.push(PendingDiag::row(DiagnosticCode::ConflictingDuplicateRow, format!("repeats entry {number}, line {line_no}, ordinal {} of row {prev_row} with different values; rejected, the entry needs review", tariff.ordinal)));
             }
         } else {
             lb.line.tariffs.push(tariff);
         }
         self.run = Some(run);
-        for (col, value, code, msg) in new_warnings {
-            let value = value.map(|v| v.into_string().into_bytes());
-            self.diag(row, col, value.as_deref(), code, msg, Some(number));
+        for n in notes {
+            self.diag(row, n.column, n.value.as_deref(), n.code, n.message, Some(number));
         }
         used
+    }
+}
+
+/// A diagnostic decided while the builder is borrowed, recorded after.
+struct PendingDiag {
+    column: Option<Column>,
+    value: Option<Vec<u8>>,
+    code: DiagnosticCode,
+    message: String,
+}
+
+impl PendingDiag {
+    fn cell(col: Column, raw: &[u8], code: DiagnosticCode, message: String) -> Self {
+        PendingDiag { column: Some(col), value: Some(raw.to_vec()), code, message }
+    }
+
+    fn row(code: DiagnosticCode, message: String) -> Self {
+        PendingDiag { column: None, value: None, code, message }
     }
 }
 
 fn unreachable_rows() -> ! {
     // `open_rows` is only called with workbook = true for byte inputs (see `open` and `from_bytes`).
     panic!("internal error: workbook input held as a path")
-}
-
-fn unreachable_builder() -> ! {
-    panic!("internal error: builder missing after creation")
 }
 
 fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
