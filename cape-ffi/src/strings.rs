@@ -1,0 +1,118 @@
+//! Strings across the boundary: the version, freeing returned strings, argument conversion helpers.
+
+use std::ffi::{c_char, CStr, CString};
+
+use crate::error::{cape_status, FfiError};
+
+/// The version of libcape, NUL-terminated.
+const VERSION_C: &str = concat!(env!("CARGO_PKG_VERSION"), "\0");
+
+/// The version of libcape, e.g. `"0.1.0"`; the same as `CAPE_VERSION_STRING` in the header this library was
+/// built with.
+///
+/// Returns a static string: never NULL, never freed. Thread-safe.
+#[no_mangle]
+pub extern "C" fn cape_version() -> *const c_char {
+    ffi_boundary!({ VERSION_C.as_ptr().cast() })
+}
+
+/// Free a string returned by libcape as `char *`. NULL is a no-op.
+///
+/// Only strings libcape returned as `char *` (owned) may be passed here, and only once; never pass them to
+/// `free()`, and never pass a borrowed `const char *` here.
+///
+/// # Safety
+///
+/// `s` is NULL or a `char *` returned by libcape and not yet freed.
+#[no_mangle]
+pub unsafe extern "C" fn cape_string_free(s: *mut c_char) {
+    ffi_boundary!({
+        if !s.is_null() {
+            // SAFETY: created by CString::into_raw in libcape, freed once, per the contract.
+            drop(unsafe { CString::from_raw(s) });
+        }
+    })
+}
+
+/// A C string of `s`; a NUL inside (possible only in text read from input files) becomes U+FFFD.
+pub(crate) fn c_string(s: &str) -> CString {
+    match CString::new(s) {
+        Ok(c) => c,
+        Err(_) => CString::new(s.replace('\0', "\u{FFFD}")).unwrap_or_default(),
+    }
+}
+
+/// An owned `char *` of `s`, for the caller to free with `cape_string_free`.
+pub(crate) fn owned_c_string(s: &str) -> *mut c_char {
+    c_string(s).into_raw()
+}
+
+/// The bytes of a NUL-terminated argument.
+///
+/// # Safety
+///
+/// `p` is NULL or a NUL-terminated string that outlives `'a`.
+#[cfg_attr(not(unix), allow(dead_code))]
+pub(crate) unsafe fn arg_cstr<'a>(p: *const c_char, name: &str) -> Result<&'a CStr, FfiError> {
+    if p.is_null() {
+        return Err(FfiError::null(name));
+    }
+    // SAFETY: not NULL, NUL-terminated per the contract.
+    Ok(unsafe { CStr::from_ptr(p) })
+}
+
+/// A NUL-terminated UTF-8 argument.
+///
+/// # Safety
+///
+/// `p` is NULL or a NUL-terminated string that outlives `'a`.
+pub(crate) unsafe fn arg_str<'a>(p: *const c_char, name: &str) -> Result<&'a str, FfiError> {
+    // SAFETY: forwarded contract.
+    let c = unsafe { arg_cstr(p, name) }?;
+    c.to_str().map_err(|e| {
+        FfiError::new(
+            cape_status::InvalidUtf8,
+            format!(
+                "argument `{name}` is not valid UTF-8 (invalid byte at offset {})",
+                e.valid_up_to()
+            ),
+        )
+    })
+}
+
+/// A reference from a non-NULL handle argument.
+///
+/// # Safety
+///
+/// `p` is NULL or points to a live `T` that outlives `'a`.
+pub(crate) unsafe fn arg_ref<'a, T>(p: *const T, name: &str) -> Result<&'a T, FfiError> {
+    // SAFETY: NULL or live, per the contract.
+    unsafe { p.as_ref() }.ok_or_else(|| FfiError::null(name))
+}
+
+/// Check that an out-parameter is not NULL (before any work is done).
+pub(crate) fn arg_out<T>(p: *mut T, name: &str) -> Result<*mut T, FfiError> {
+    if p.is_null() {
+        Err(FfiError::null(name))
+    } else {
+        Ok(p)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn version_is_the_package_version() {
+        // SAFETY: static NUL-terminated string.
+        let v = unsafe { CStr::from_ptr(cape_version()) };
+        assert_eq!(v.to_str().unwrap(), env!("CARGO_PKG_VERSION"));
+        assert_eq!(v.to_str().unwrap(), cape_core::VERSION);
+    }
+
+    #[test]
+    fn interior_nul_is_replaced() {
+        assert_eq!(c_string("a\0b").to_str().unwrap(), "a\u{FFFD}b");
+    }
+}
