@@ -1,0 +1,63 @@
+//! `cape._cape`: the private native module of the `cape` Python package.
+//!
+//! A thin wrapper: every function converts its arguments, calls cape-core (detached from the interpreter for
+//! bulk work, inside the panic boundary of [`errors::call`]) and converts the result back. No domain logic
+//! lives here. The public API is the facade `python/cape/__init__.py`; the stubs are `python/cape/_cape.pyi`.
+
+use std::io::Write;
+
+use pyo3::prelude::*;
+
+mod entry_number;
+mod errors;
+mod es003;
+
+use errors::{call, CapeError};
+
+/// Runs the `cape` command line with `argv` (without the program name), writing to the process's real
+/// stdout and stderr; returns the exit code.
+#[pyfunction]
+fn run_cli(py: Python<'_>, argv: Vec<String>) -> PyResult<i32> {
+    let code = py.detach(|| {
+        call(|| {
+            let stdout = std::io::stdout();
+            let stderr = std::io::stderr();
+            let mut out = stdout.lock();
+            let mut err = stderr.lock();
+            let code = cape_core::cli::run(&argv, &mut out, &mut err);
+            // Rust's stdout is line-buffered and a Python process never runs Rust's exit-time flush.
+            let _ = out.flush();
+            Ok(code)
+        })
+    })?;
+    Ok(code)
+}
+
+/// Panics inside the panic boundary, to test that a panic reaches Python as `CapeError` (private).
+#[pyfunction]
+fn _panic_for_tests(message: &str) -> PyResult<()> {
+    Ok(call(|| -> cape_core::Result<()> { panic!("{message}") })?)
+}
+
+#[pymodule]
+fn _cape(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add("CORE_VERSION", cape_core::VERSION)?;
+    m.add("CapeError", py.get_type::<CapeError>())?;
+    for (_, name, class) in errors::classes(py)? {
+        m.add(*name, class.bind(py))?;
+    }
+    m.add_class::<entry_number::PyEntryNumber>()?;
+    m.add_function(wrap_pyfunction!(entry_number::check_digit, m)?)?;
+    m.add_class::<es003::PyEs003>()?;
+    m.add_class::<es003::PySummary>()?;
+    m.add_class::<es003::PyDiagnostic>()?;
+    m.add_class::<es003::PyEntry>()?;
+    m.add_class::<es003::PyLine>()?;
+    m.add_class::<es003::PyTariff>()?;
+    m.add_function(wrap_pyfunction!(es003::read_es003, m)?)?;
+    m.add_function(wrap_pyfunction!(run_cli, m)?)?;
+    m.add_function(wrap_pyfunction!(_panic_for_tests, m)?)?;
+    Ok(())
+}
