@@ -7,6 +7,7 @@
 //! | [`rates`] | [`RateTable`]: the quarterly overpayment rates of 26 USC 6621, with provenance; [`AssumedRate`] |
 //! | [`deposit`] | [`deposit_date`]: the date interest runs from, and the [`DepositRule`] that gave it |
 //! | [`schedule`] | [`project_liquidation`]: projected acceptance and (re)liquidation dates |
+//! | [`consolidate`] | [`Consolidation`]: refunds grouped per recipient and liquidation date, mergeable across partitions |
 //! | [`interest`] | [`compute_interest`] / [`InterestCalculator`]: daily compounding, one rounding to cents, an explanation per rate period |
 //!
 //! Every convention CBP has not published is a field of a parameter struct ([`DepositParams`],
@@ -35,12 +36,14 @@
 //! ```
 
 pub mod calendar;
+pub mod consolidate;
 pub mod deposit;
 pub mod interest;
 pub mod rates;
 pub mod schedule;
 
 pub use calendar::BusinessCalendar;
+pub use consolidate::{ConsolidatedRefund, Consolidation, ConsolidationOptions, ConsolidationTotals, RefundItem};
 pub use deposit::{
     deposit_date, pms_due_date, DepositDate, DepositDateUnknown, DepositParams, DepositRule,
 };
