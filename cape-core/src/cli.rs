@@ -202,7 +202,9 @@ fn sample(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> Result<i
     let num = |name: &str| -> Result<Option<u64>, CliError> {
         o.named
             .get(name)
-            .map(|v| v.parse::<u64>().map_err(|_| CliError::Usage(format!("--{name} must be a whole number, not {v:?}"))))
+            .map(|v| {
+                v.parse::<u64>().map_err(|_| CliError::Usage(format!("--{name} must be a whole number, not {v:?}")))
+            })
             .transpose()
     };
     let Some(path) = o.named.get("output") else {
@@ -216,7 +218,8 @@ fn sample(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> Result<i
         cfg.seed = s;
     }
     if let Some(m) = num("malformed")? {
-        cfg.malformed_rows_per_thousand = u32::try_from(m).map_err(|_| CliError::Usage("--malformed too large".into()))?;
+        cfg.malformed_rows_per_thousand =
+            u32::try_from(m).map_err(|_| CliError::Usage("--malformed too large".into()))?;
     }
     let file = std::fs::File::create(path).map_err(|e| CliError::Input(Error::io(path.clone(), e)))?;
     let mut w = std::io::BufWriter::new(file);

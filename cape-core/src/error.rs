@@ -85,7 +85,9 @@ impl fmt::Display for ErrorKind {
 #[non_exhaustive]
 pub enum EntryNumberError {
     /// Not 11 characters once dashes and spaces are removed.
-    #[error("expected 11 characters (3 filer + 7 serial + 1 check digit) after removing dashes and spaces, found {found}")]
+    #[error(
+        "expected 11 characters (3 filer + 7 serial + 1 check digit) after removing dashes and spaces, found {found}"
+    )]
     Length {
         /// How many significant characters were found.
         found: usize,

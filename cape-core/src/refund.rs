@@ -44,11 +44,7 @@ pub mod schedule;
 
 pub use calendar::BusinessCalendar;
 pub use consolidate::{ConsolidatedRefund, Consolidation, ConsolidationOptions, ConsolidationTotals, RefundItem};
-pub use deposit::{
-    deposit_date, pms_due_date, DepositDate, DepositDateUnknown, DepositParams, DepositRule,
-};
-pub use interest::{
-    compute_interest, DayCount, InterestCalculator, InterestParams, InterestPeriod, InterestResult,
-};
+pub use deposit::{deposit_date, pms_due_date, DepositDate, DepositDateUnknown, DepositParams, DepositRule};
+pub use interest::{compute_interest, DayCount, InterestCalculator, InterestParams, InterestPeriod, InterestResult};
 pub use rates::{AssumedRate, Confidence, RateRow, RateTable};
 pub use schedule::{project_liquidation, LiquidationBasis, ProjectedDates, ScheduleParams};

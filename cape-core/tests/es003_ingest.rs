@@ -77,13 +77,17 @@ fn headers_match_case_space_and_alternates() {
     assert_eq!(unknown.len(), 1);
     assert_eq!(unknown[0].column.as_deref(), Some("Extra Thing"));
     // Missing optional columns are reported once each, as notes.
-    assert!(r.diagnostics.iter().any(|d| d.code == DiagnosticCode::MissingOptionalColumn && d.column.as_deref() == Some("Payment Date")));
+    assert!(r
+        .diagnostics
+        .iter()
+        .any(|d| d.code == DiagnosticCode::MissingOptionalColumn && d.column.as_deref() == Some("Payment Date")));
     assert!(r.summary.columns_missing.contains(&"Liquidation Date"));
 }
 
 #[test]
 fn missing_required_column_is_one_clear_error() {
-    let csv = "Entry Summary Number,Entry Summary Line Number,Tariff Ordinal Number,Line Tariff Duty Amount,Entry Date\n";
+    let csv =
+        "Entry Summary Number,Entry Summary Line Number,Tariff Ordinal Number,Line Tariff Duty Amount,Entry Date\n";
     let err = read_es003_bytes(csv.as_bytes(), &Es003Options::default()).unwrap_err();
     match &err {
         Error::MissingColumn { column, found, .. } => {
@@ -157,7 +161,9 @@ fn non_contiguous_entries_are_merged_and_contiguous_ones_stream() {
     let a = "ABC-1234567-6";
     let b = "B76-0158522-0";
     let c = "316-0123456-5";
-    let row = |e: &str, line: u32, ord: u32, duty: &str| format!("{e},{line},{ord},99030125,0,{duty},01,12-345678900,A,04/15/2025,CN,,\n");
+    let row = |e: &str, line: u32, ord: u32, duty: &str| {
+        format!("{e},{line},{ord},99030125,0,{duty},01,12-345678900,A,04/15/2025,CN,,\n")
+    };
     let csv = format!(
         "{HEADER}\n{}{}{}{}{}{}",
         row(a, 1, 1, "1.00"),

@@ -86,9 +86,7 @@ mod tests {
     fn parse_round_trip_and_errors() {
         let text = CString::new("abc 1234567 6").unwrap();
         let (mut canonical, mut compact) = (null_mut(), null_mut());
-        let status = unsafe {
-            cape_entry_number_parse(text.as_ptr(), &mut canonical, &mut compact, null_mut())
-        };
+        let status = unsafe { cape_entry_number_parse(text.as_ptr(), &mut canonical, &mut compact, null_mut()) };
         assert_eq!(status, cape_status::Ok);
         unsafe {
             assert_eq!(CStr::from_ptr(canonical).to_str().unwrap(), "ABC-1234567-6");
@@ -100,8 +98,7 @@ mod tests {
         let bad = CString::new("ABC-1234567-5").unwrap();
         let mut out = null_mut();
         let mut err = null_mut();
-        let status =
-            unsafe { cape_entry_number_parse(bad.as_ptr(), &mut out, null_mut(), &mut err) };
+        let status = unsafe { cape_entry_number_parse(bad.as_ptr(), &mut out, null_mut(), &mut err) };
         assert_eq!(status, cape_status::InvalidEntryNumber);
         assert!(out.is_null(), "out-params are written only on success");
         unsafe {
@@ -127,14 +124,12 @@ mod tests {
         ] {
             let c = CString::new(base).unwrap();
             let mut digit = 255u8;
-            let status =
-                unsafe { cape_entry_number_check_digit(c.as_ptr(), &mut digit, null_mut()) };
+            let status = unsafe { cape_entry_number_check_digit(c.as_ptr(), &mut digit, null_mut()) };
             assert_eq!((status, digit), (cape_status::Ok, want), "{base}");
         }
         let bad = [0xffu8, 0];
         let mut digit = 255u8;
-        let status =
-            unsafe { cape_entry_number_check_digit(bad.as_ptr().cast(), &mut digit, null_mut()) };
+        let status = unsafe { cape_entry_number_check_digit(bad.as_ptr().cast(), &mut digit, null_mut()) };
         assert_eq!((status, digit), (cape_status::InvalidUtf8, 255));
     }
 }

@@ -148,18 +148,12 @@ pub struct FfiError {
 impl FfiError {
     /// An error with this status and message.
     pub fn new(status: cape_status, message: impl Into<String>) -> Self {
-        FfiError {
-            status,
-            message: message.into(),
-        }
+        FfiError { status, message: message.into() }
     }
 
     /// A NULL pointer was passed as the named argument.
     pub fn null(arg: &str) -> Self {
-        FfiError::new(
-            cape_status::NullArgument,
-            format!("argument `{arg}` is NULL"),
-        )
+        FfiError::new(cape_status::NullArgument, format!("argument `{arg}` is NULL"))
     }
 }
 
@@ -193,18 +187,12 @@ pub(crate) unsafe fn finish(
         Ok(Err(e)) => e,
         Err(payload) => FfiError::new(
             cape_status::Panic,
-            format!(
-                "internal error: libcape panicked: {}",
-                panic_message(payload.as_ref())
-            ),
+            format!("internal error: libcape panicked: {}", panic_message(payload.as_ref())),
         ),
     };
     let status = failure.status;
     if !err.is_null() {
-        let boxed = Box::new(cape_error {
-            status,
-            message: c_string(&failure.message),
-        });
+        let boxed = Box::new(cape_error { status, message: c_string(&failure.message) });
         // SAFETY: the caller guarantees `err` is valid for writes when not NULL.
         unsafe { err.write(Box::into_raw(boxed)) };
     }
@@ -322,11 +310,7 @@ mod tests {
         ];
         for kind in kinds {
             assert!(kind.is_input_error());
-            assert_eq!(
-                cape_status::from_kind(kind) as u32,
-                200 + kind.code(),
-                "{kind}"
-            );
+            assert_eq!(cape_status::from_kind(kind) as u32, 200 + kind.code(), "{kind}");
         }
         assert_eq!(cape_status::from_kind(ErrorKind::Io), cape_status::Io);
     }

@@ -44,10 +44,7 @@ impl cape_es003 {
                 entry: d.entry.as_ref().map(|n| c_string(&n.to_string())),
             })
             .collect();
-        cape_es003 {
-            report,
-            diagnostics,
-        }
+        cape_es003 { report, diagnostics }
     }
 }
 
@@ -229,10 +226,7 @@ pub unsafe extern "C" fn cape_es003_open_buffer(
             Some(unsafe { arg_str(source_name, "source_name") }?.to_owned())
         };
         let out = arg_out(out, "out")?;
-        let opts = Es003Options {
-            source_name,
-            ..Es003Options::default()
-        };
+        let opts = Es003Options { source_name, ..Es003Options::default() };
         let report = read_es003_bytes(bytes, &opts)?;
         // SAFETY: `out` checked not NULL, valid for writes per the contract.
         unsafe { store(out, report) };
@@ -328,9 +322,7 @@ pub unsafe extern "C" fn cape_es003_entry_number(
         let report = unsafe { arg_ref(report, "report") }?;
         let out = arg_out(out, "out")?;
         let entries = &report.report.entries;
-        let entry = entries
-            .get(index)
-            .ok_or_else(|| out_of_range(index, entries.len(), "entries"))?;
+        let entry = entries.get(index).ok_or_else(|| out_of_range(index, entries.len(), "entries"))?;
         // SAFETY: not NULL, valid for writes per the contract.
         unsafe { out.write(owned_c_string(&entry.number.to_string())) };
         Ok(())
@@ -394,8 +386,5 @@ pub unsafe extern "C" fn cape_es003_diagnostic(
 }
 
 fn out_of_range(index: usize, len: usize, what: &str) -> FfiError {
-    FfiError::new(
-        cape_status::OutOfRange,
-        format!("index {index} out of range: the report has {len} {what}"),
-    )
+    FfiError::new(cape_status::OutOfRange, format!("index {index} out of range: the report has {len} {what}"))
 }

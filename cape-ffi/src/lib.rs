@@ -28,12 +28,10 @@ pub mod es003;
 pub mod strings;
 
 pub use entry_number::{cape_entry_number_check_digit, cape_entry_number_parse};
-pub use error::{
-    cape_error, cape_error_code, cape_error_free, cape_error_message, cape_status, cape_status_name,
-};
+pub use error::{cape_error, cape_error_code, cape_error_free, cape_error_message, cape_status, cape_status_name};
 pub use es003::{
-    cape_diagnostic, cape_es003, cape_es003_diagnostic, cape_es003_diagnostic_count,
-    cape_es003_entry_count, cape_es003_entry_number, cape_es003_free, cape_es003_open_buffer,
-    cape_es003_open_path, cape_es003_summary, cape_ingest_summary, cape_severity,
+    cape_diagnostic, cape_es003, cape_es003_diagnostic, cape_es003_diagnostic_count, cape_es003_entry_count,
+    cape_es003_entry_number, cape_es003_free, cape_es003_open_buffer, cape_es003_open_path, cape_es003_summary,
+    cape_ingest_summary, cape_severity,
 };
 pub use strings::{cape_string_free, cape_version};

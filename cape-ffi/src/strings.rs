@@ -72,10 +72,7 @@ pub(crate) unsafe fn arg_str<'a>(p: *const c_char, name: &str) -> Result<&'a str
     c.to_str().map_err(|e| {
         FfiError::new(
             cape_status::InvalidUtf8,
-            format!(
-                "argument `{name}` is not valid UTF-8 (invalid byte at offset {})",
-                e.valid_up_to()
-            ),
+            format!("argument `{name}` is not valid UTF-8 (invalid byte at offset {})", e.valid_up_to()),
         )
     })
 }

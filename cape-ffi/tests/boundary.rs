@@ -27,19 +27,13 @@ fn body_after_signature(rest: &str) -> &str {
             _ => {}
         }
     }
-    panic!(
-        "no body found for `fn {}`",
-        rest.lines().next().unwrap_or("")
-    );
+    panic!("no body found for `fn {}`", rest.lines().next().unwrap_or(""));
 }
 
 #[test]
 fn every_extern_c_fn_is_guarded() {
     let mut files = Vec::new();
-    rust_files(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
-        &mut files,
-    );
+    rust_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut files);
     let marker = "extern \"C\" fn ";
     let mut found = 0;
     let mut problems = Vec::new();
@@ -48,10 +42,7 @@ fn every_extern_c_fn_is_guarded() {
         for (at, _) in text.match_indices(marker) {
             found += 1;
             let rest = &text[at + marker.len()..];
-            let name: String = rest
-                .chars()
-                .take_while(|c| c.is_alphanumeric() || *c == '_')
-                .collect();
+            let name: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
             let where_ = format!("{}: {name}", file.display());
             let body = body_after_signature(rest).trim_start();
             if !body.starts_with("ffi_boundary!") {
@@ -67,13 +58,6 @@ fn every_extern_c_fn_is_guarded() {
             }
         }
     }
-    assert!(
-        found >= 15,
-        "found only {found} extern \"C\" functions; is the scan broken?"
-    );
-    assert!(
-        problems.is_empty(),
-        "unguarded or misnamed exports:\n{}",
-        problems.join("\n")
-    );
+    assert!(found >= 15, "found only {found} extern \"C\" functions; is the scan broken?");
+    assert!(problems.is_empty(), "unguarded or misnamed exports:\n{}", problems.join("\n"));
 }

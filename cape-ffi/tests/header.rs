@@ -25,8 +25,7 @@ fn version_macros() -> String {
 
 fn generate() -> String {
     let crate_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let mut config =
-        cbindgen::Config::from_file(crate_dir.join("cbindgen.toml")).expect("cbindgen.toml");
+    let mut config = cbindgen::Config::from_file(crate_dir.join("cbindgen.toml")).expect("cbindgen.toml");
     config.after_includes = Some(version_macros());
     let bindings = cbindgen::Builder::new()
         .with_crate(&crate_dir)

@@ -14,8 +14,7 @@ fn define(header: &str, name: &str) -> String {
 
 #[test]
 fn header_version_macros_match_the_library() {
-    let header =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../include/cape.h")).unwrap();
+    let header = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../include/cape.h")).unwrap();
     let major: u32 = define(&header, "CAPE_VERSION_MAJOR").parse().unwrap();
     let minor: u32 = define(&header, "CAPE_VERSION_MINOR").parse().unwrap();
     let patch: u32 = define(&header, "CAPE_VERSION_PATCH").parse().unwrap();
@@ -27,9 +26,7 @@ fn header_version_macros_match_the_library() {
     assert_eq!(number, major * 10000 + minor * 100 + patch);
     assert_eq!(string, format!("\"{version}\""));
     // SAFETY: cape_version returns a static NUL-terminated string.
-    let runtime = unsafe { CStr::from_ptr(cape::cape_version()) }
-        .to_str()
-        .unwrap();
+    let runtime = unsafe { CStr::from_ptr(cape::cape_version()) }.to_str().unwrap();
     assert_eq!(runtime, version);
     assert_eq!(runtime, cape_core::VERSION);
 }

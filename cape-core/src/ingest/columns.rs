@@ -89,7 +89,7 @@ pub const COLUMNS: &[ColumnSpec] = &[
     spec!(EntryNumber, "Entry Summary Number", ["Entry Number", "Entry No"], true, Report),
     spec!(LineNumber, "Entry Summary Line Number", ["Line Number"], true, Report),
     spec!(TariffOrdinal, "Tariff Ordinal Number", ["Tariff Ordinal"], true, Report),
-    spec!(Hts, "HTS Number - Full", ["HTS Number", "HTS Number Full", "Tariff Number"], true, Report),
+    spec!(Hts, "HTS Number - Full", ["HTS Number", "Tariff Number"], true, Report),
     spec!(GoodsValue, "Line Tariff Goods Value Amount", ["Line Goods Value Amount"], false, Report),
     spec!(Duty, "Line Tariff Duty Amount", ["Line Tariff Amount", "Line Duty Amount"], true, Report),
     spec!(EntryType, "Entry Type Code", ["Entry Type"], false, Report),
@@ -104,7 +104,13 @@ pub const COLUMNS: &[ColumnSpec] = &[
     spec!(LiquidationDate, "Liquidation Date", [], false, Report),
     spec!(LiquidationStatus, "Liquidation Status", ["Liquidation Status Code"], false, Report),
     spec!(FinalLiquidation, "Final Liquidation", ["Final Liquidation Indicator"], false, Report),
-    spec!(ReconciliationIndicator, "Reconciliation Indicator", ["Reconciliation Flag", "Recon Indicator"], false, Report),
+    spec!(
+        ReconciliationIndicator,
+        "Reconciliation Indicator",
+        ["Reconciliation Flag", "Recon Indicator"],
+        false,
+        Report
+    ),
     spec!(PscIndicator, "Post Summary Correction Indicator", ["PSC Indicator"], false, Report),
     spec!(ProtestNumber, "Protest Number", [], false, Report),
     spec!(ProtestStatus, "Protest Status", [], false, Report),
@@ -152,7 +158,10 @@ impl Column {
     /// The column a header cell names, if any.
     pub fn from_header(cell: &str) -> Option<Column> {
         let key = header_key(cell);
-        COLUMNS.iter().find(|s| header_key(s.name) == key || s.alternates.iter().any(|a| header_key(a) == key)).map(|s| s.column)
+        COLUMNS
+            .iter()
+            .find(|s| header_key(s.name) == key || s.alternates.iter().any(|a| header_key(a) == key))
+            .map(|s| s.column)
     }
 }
 

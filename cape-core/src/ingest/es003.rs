@@ -25,8 +25,7 @@ use crate::diagnostic::{Diagnostic, DiagnosticCode, Severity};
 use crate::error::{Error, Result};
 use crate::ingest::columns::{Column, ColumnOrigin, COLUMNS};
 use crate::model::{
-    AdCvdStatus, Entry, EntryHeader, Fact, ImporterClass, Line, LiquidationStatus, ProtestStatus, SummaryStatus,
-    Tariff,
+    AdCvdStatus, Entry, EntryHeader, Fact, ImporterClass, Line, LiquidationStatus, ProtestStatus, SummaryStatus, Tariff,
 };
 use crate::values::date::parse_date_bytes;
 use crate::values::text::{parse_indicator, unwrap_excel};
@@ -169,7 +168,10 @@ enum Input {
 enum Rows {
     /// CSV records; rows are numbered by record (the header is row 1), as a spreadsheet shows them.
     Csv(Box<csv::Reader<Box<dyn Read + Send>>>, u64),
-    Mem { rows: Arc<[(u64, ByteRecord)]>, pos: usize },
+    Mem {
+        rows: Arc<[(u64, ByteRecord)]>,
+        pos: usize,
+    },
 }
 
 impl Rows {
@@ -407,7 +409,11 @@ fn map_header(rec: &ByteRecord, source: &Arc<str>, diags: &mut Vec<Diagnostic>) 
                 source,
                 DiagnosticCode::DuplicateColumn,
                 Some(&text),
-                format!("column {text:?} (= {:?}) appears again at position {}; the first one is used", col.name(), i + 1),
+                format!(
+                    "column {text:?} (= {:?}) appears again at position {}; the first one is used",
+                    col.name(),
+                    i + 1
+                ),
             )),
             None if text.trim().is_empty() => {}
             None => diags.push(file_diag(
@@ -470,7 +476,15 @@ fn missing_consequence(col: Column) -> &'static str {
 }
 
 fn file_diag(source: &Arc<str>, code: DiagnosticCode, column: Option<&str>, message: String) -> Diagnostic {
-    Diagnostic { source: source.clone(), row: None, column: column.map(Into::into), value: None, code, message, entry: None }
+    Diagnostic {
+        source: source.clone(),
+        row: None,
+        column: column.map(Into::into),
+        value: None,
+        code,
+        message,
+        entry: None,
+    }
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -556,7 +570,8 @@ fn set_entry_cell(h: &mut EntryHeader, col: Column, raw: &[u8], excel: bool) {
         }
         Column::SummaryStatus => h.summary_status = fact_with(raw, |r| word(r, SummaryStatus::from_word)),
         Column::ReconciliationEntry => {
-            h.reconciliation_entry = fact_with(raw, |r| std::str::from_utf8(r).ok().and_then(|s| EntryNumber::parse(s).ok()))
+            h.reconciliation_entry =
+                fact_with(raw, |r| std::str::from_utf8(r).ok().and_then(|s| EntryNumber::parse(s).ok()))
         }
         Column::DrawbackIndicator => h.drawback_flag = flag(raw),
         Column::SuretyPaid => h.surety_paid = flag(raw),
@@ -713,7 +728,8 @@ impl RawCells {
 
     /// Replaces cell `k` (rare: a value filling a blank), rebuilding the buffer.
     fn set(&mut self, k: usize, raw: &[u8]) {
-        let cells: Vec<Vec<u8>> = (0..self.ends.len()).map(|i| if i == k { raw.to_vec() } else { self.get(i).to_vec() }).collect();
+        let cells: Vec<Vec<u8>> =
+            (0..self.ends.len()).map(|i| if i == k { raw.to_vec() } else { self.get(i).to_vec() }).collect();
         self.buf.clear();
         self.ends.clear();
         for c in cells {
@@ -855,7 +871,8 @@ impl Es003Reader {
                 let n = read_up_to(&mut file, &mut prefix).map_err(|e| Error::io(name, e))?;
                 prefix.truncate(n);
                 let d = sniff_delimiter(&prefix);
-                let r: Box<dyn Read + Send> = Box::new(Cursor::new(prefix).chain(BufReader::with_capacity(256 * 1024, file)));
+                let r: Box<dyn Read + Send> =
+                    Box::new(Cursor::new(prefix).chain(BufReader::with_capacity(256 * 1024, file)));
                 Ok(csv_rows(r, d))
             }
             Input::Bytes(b) => {
@@ -966,7 +983,15 @@ impl Es003Reader {
         Ok(Es003 { entries, diagnostics: self.diagnostics, summary: self.summary })
     }
 
-    fn diag(&mut self, row: u64, col: Option<Column>, value: Option<&[u8]>, code: DiagnosticCode, message: String, entry: Option<EntryNumber>) {
+    fn diag(
+        &mut self,
+        row: u64,
+        col: Option<Column>,
+        value: Option<&[u8]>,
+        code: DiagnosticCode,
+        message: String,
+        entry: Option<EntryNumber>,
+    ) {
         match code.severity() {
             Severity::Error => self.summary.errors += 1,
             Severity::Warning => self.summary.warnings += 1,
@@ -1058,7 +1083,9 @@ impl Es003Reader {
         }
 
         let header_len = self.map.header.len();
-        if rec.len() != header_len && (rec.len() < header_len || rec.iter().skip(header_len).any(|f| !unwrap_excel(f).is_empty())) {
+        if rec.len() != header_len
+            && (rec.len() < header_len || rec.iter().skip(header_len).any(|f| !unwrap_excel(f).is_empty()))
+        {
             let entry = en.as_ref().and_then(|r| r.as_ref().ok().copied());
             self.diag(
                 row,
@@ -1075,17 +1102,38 @@ impl Es003Reader {
         let number = match en {
             Some(Ok(n)) => Some(n),
             _ if raw_en.is_empty() => {
-                self.diag(row, Some(Column::EntryNumber), Some(raw_en), DiagnosticCode::MissingValue, "entry number is empty".into(), None);
+                self.diag(
+                    row,
+                    Some(Column::EntryNumber),
+                    Some(raw_en),
+                    DiagnosticCode::MissingValue,
+                    "entry number is empty".into(),
+                    None,
+                );
                 ok = false;
                 None
             }
             Some(Err(reason)) => {
-                self.diag(row, Some(Column::EntryNumber), Some(raw_en), DiagnosticCode::InvalidEntryNumber, format!("invalid entry number: {reason}"), None);
+                self.diag(
+                    row,
+                    Some(Column::EntryNumber),
+                    Some(raw_en),
+                    DiagnosticCode::InvalidEntryNumber,
+                    format!("invalid entry number: {reason}"),
+                    None,
+                );
                 ok = false;
                 None
             }
             None => {
-                self.diag(row, Some(Column::EntryNumber), Some(raw_en), DiagnosticCode::InvalidEntryNumber, "entry number is not valid text".into(), None);
+                self.diag(
+                    row,
+                    Some(Column::EntryNumber),
+                    Some(raw_en),
+                    DiagnosticCode::InvalidEntryNumber,
+                    "entry number is not valid text".into(),
+                    None,
+                );
                 ok = false;
                 None
             }
@@ -1102,7 +1150,14 @@ impl Es003Reader {
             match HtsNumber::parse_bytes(raw) {
                 Ok(h) => Some(h),
                 Err(why) => {
-                    self.diag(row, Some(Column::Hts), Some(raw), DiagnosticCode::InvalidHts, format!("invalid HTS number: {why}"), number);
+                    self.diag(
+                        row,
+                        Some(Column::Hts),
+                        Some(raw),
+                        DiagnosticCode::InvalidHts,
+                        format!("invalid HTS number: {why}"),
+                        number,
+                    );
                     ok = false;
                     None
                 }
@@ -1117,7 +1172,14 @@ impl Es003Reader {
             match Usd::parse_bytes(raw) {
                 Ok(u) => Some(u),
                 Err(why) => {
-                    self.diag(row, Some(Column::Duty), Some(raw), DiagnosticCode::InvalidMoney, format!("invalid duty amount: {why}"), number);
+                    self.diag(
+                        row,
+                        Some(Column::Duty),
+                        Some(raw),
+                        DiagnosticCode::InvalidMoney,
+                        format!("invalid duty amount: {why}"),
+                        number,
+                    );
                     ok = false;
                     None
                 }
@@ -1132,14 +1194,23 @@ impl Es003Reader {
             match parse_date_cell(raw, self.excel) {
                 Some(d) => Some(d),
                 None => {
-                    self.diag(row, Some(Column::EntryDate), Some(raw), DiagnosticCode::InvalidDate, "invalid entry date: expected MM/DD/YYYY or YYYY-MM-DD".into(), number);
+                    self.diag(
+                        row,
+                        Some(Column::EntryDate),
+                        Some(raw),
+                        DiagnosticCode::InvalidDate,
+                        "invalid entry date: expected MM/DD/YYYY or YYYY-MM-DD".into(),
+                        number,
+                    );
                     ok = false;
                     None
                 }
             }
         };
 
-        let (Some(number), Some(line_no), Some(ordinal), Some(hts), Some(duty), Some(_)) = (number, line_no, ordinal, hts, duty, entry_date) else {
+        let (Some(number), Some(line_no), Some(ordinal), Some(hts), Some(duty), Some(_)) =
+            (number, line_no, ordinal, hts, duty, entry_date)
+        else {
             return false;
         };
         debug_assert!(ok);
@@ -1152,19 +1223,44 @@ impl Es003Reader {
             match Usd::parse_bytes(raw) {
                 Ok(u) => Some(u),
                 Err(why) => {
-                    self.diag(row, Some(Column::GoodsValue), Some(raw), DiagnosticCode::UnreadableValue, format!("goods value unreadable ({why}); treated as unknown"), Some(number));
+                    self.diag(
+                        row,
+                        Some(Column::GoodsValue),
+                        Some(raw),
+                        DiagnosticCode::UnreadableValue,
+                        format!("goods value unreadable ({why}); treated as unknown"),
+                        Some(number),
+                    );
                     None
                 }
             }
         };
         if duty.is_negative() {
-            self.diag(row, Some(Column::Duty), Some(self.map.get(rec, Column::Duty)), DiagnosticCode::NegativeAmount, "negative duty amount; used as filed".into(), Some(number));
+            self.diag(
+                row,
+                Some(Column::Duty),
+                Some(self.map.get(rec, Column::Duty)),
+                DiagnosticCode::NegativeAmount,
+                "negative duty amount; used as filed".into(),
+                Some(number),
+            );
         }
         if goods_value.is_some_and(Usd::is_negative) {
-            self.diag(row, Some(Column::GoodsValue), Some(self.map.get(rec, Column::GoodsValue)), DiagnosticCode::NegativeAmount, "negative goods value; used as filed".into(), Some(number));
+            self.diag(
+                row,
+                Some(Column::GoodsValue),
+                Some(self.map.get(rec, Column::GoodsValue)),
+                DiagnosticCode::NegativeAmount,
+                "negative goods value; used as filed".into(),
+                Some(number),
+            );
         }
         let raw = self.map.get(rec, Column::Quantity);
-        let quantity = if raw.is_empty() { None } else { std::str::from_utf8(raw).ok().and_then(|s| Decimal::from_str_exact(&s.replace(',', "")).ok()) };
+        let quantity = if raw.is_empty() {
+            None
+        } else {
+            std::str::from_utf8(raw).ok().and_then(|s| Decimal::from_str_exact(&s.replace(',', "")).ok())
+        };
         let raw = self.map.get(rec, Column::Uom);
         let uom = if raw.is_empty() { None } else { Some(text_of(raw)) };
         let tariff = Tariff { ordinal, hts, goods_value, duty, quantity, uom, source_row: row };
@@ -1178,7 +1274,14 @@ impl Es003Reader {
         *ok = false;
     }
 
-    fn required_u32(&mut self, row: u64, rec: &ByteRecord, col: Column, entry: Option<EntryNumber>, ok: &mut bool) -> Option<u32> {
+    fn required_u32(
+        &mut self,
+        row: u64,
+        rec: &ByteRecord,
+        col: Column,
+        entry: Option<EntryNumber>,
+        ok: &mut bool,
+    ) -> Option<u32> {
         let raw = self.map.get(rec, col);
         if raw.is_empty() {
             self.missing(row, col, entry, ok);
@@ -1214,7 +1317,16 @@ impl Es003Reader {
                     let raw = rec.get(i).map(unwrap_excel).unwrap_or(b"");
                     set_entry_cell(&mut header, col, raw, excel);
                     if entry_field_state(&header, col) == FactState::Unreadable {
-                        notes.push(PendingDiag::cell(col, raw, DiagnosticCode::UnreadableValue, format!("{} {:?} not understood; the fact is treated as unknown and the entry needs review", col.name(), String::from_utf8_lossy(raw))));
+                        notes.push(PendingDiag::cell(
+                            col,
+                            raw,
+                            DiagnosticCode::UnreadableValue,
+                            format!(
+                                "{} {:?} not understood; the fact is treated as unknown and the entry needs review",
+                                col.name(),
+                                String::from_utf8_lossy(raw)
+                            ),
+                        ));
                     }
                 }
                 if let Fact::Known(n) = &header.importer_number {
@@ -1224,7 +1336,17 @@ impl Es003Reader {
                 }
                 let mut raw = RawCells::default();
                 raw.capture(rec, &self.map.entry_cols);
-                run.builder.insert(Builder { number, header, raw, lines: Vec::new(), conflicting: false, split: false, first_row: row, reported: 0, resumed: false })
+                run.builder.insert(Builder {
+                    number,
+                    header,
+                    raw,
+                    lines: Vec::new(),
+                    conflicting: false,
+                    split: false,
+                    first_row: row,
+                    reported: 0,
+                    resumed: false,
+                })
             }
             Some(b) => {
                 for (k, &(col, i)) in self.map.entry_cols.iter().enumerate() {
@@ -1262,7 +1384,13 @@ impl Es003Reader {
             b.resumed = false;
             if !b.split {
                 b.split = true;
-                notes.push(PendingDiag::row(DiagnosticCode::SplitEntry, format!("rows of entry {} are not contiguous (first at row {}); they are merged", b.number, b.first_row)));
+                notes.push(PendingDiag::row(
+                    DiagnosticCode::SplitEntry,
+                    format!(
+                        "rows of entry {} are not contiguous (first at row {}); they are merged",
+                        b.number, b.first_row
+                    ),
+                ));
             }
         }
 
@@ -1301,7 +1429,16 @@ impl Es003Reader {
                     let raw = rec.get(i).map(unwrap_excel).unwrap_or(b"");
                     set_line_cell(&mut line, col, raw);
                     if line_field_state(&line, col) == FactState::Unreadable {
-                        notes.push(PendingDiag::cell(col, raw, DiagnosticCode::UnreadableValue, format!("{} {:?} (line {line_no}) not understood; treated as unknown", col.name(), String::from_utf8_lossy(raw))));
+                        notes.push(PendingDiag::cell(
+                            col,
+                            raw,
+                            DiagnosticCode::UnreadableValue,
+                            format!(
+                                "{} {:?} (line {line_no}) not understood; treated as unknown",
+                                col.name(),
+                                String::from_utf8_lossy(raw)
+                            ),
+                        ));
                     }
                 }
                 let mut raw = RawCells::default();
@@ -1320,7 +1457,16 @@ impl Es003Reader {
             match line_field_state(&lb.line, Column::MfnRate) {
                 FactState::Blank => {
                     if line_field_state(&tmp, Column::MfnRate) == FactState::Unreadable {
-                        notes.push(PendingDiag::cell(Column::MfnRate, raw, DiagnosticCode::UnreadableValue, format!("{} {:?} (line {line_no}) is not a percent or Free; the MFN rate is unknown", Column::MfnRate.name(), String::from_utf8_lossy(raw))));
+                        notes.push(PendingDiag::cell(
+                            Column::MfnRate,
+                            raw,
+                            DiagnosticCode::UnreadableValue,
+                            format!(
+                                "{} {:?} (line {line_no}) is not a percent or Free; the MFN rate is unknown",
+                                Column::MfnRate.name(),
+                                String::from_utf8_lossy(raw)
+                            ),
+                        ));
                     }
                     lb.line.mfn_rate_percent = tmp.mfn_rate_percent;
                 }
@@ -1345,7 +1491,13 @@ impl Es003Reader {
             let prev_row = prev.source_row;
             used = false;
             if same {
-                notes.push(PendingDiag::row(DiagnosticCode::DuplicateRow, format!("repeats row {prev_row} (entry {number}, line {line_no}, ordinal {}); counted once", tariff.ordinal)));
+                notes.push(PendingDiag::row(
+                    DiagnosticCode::DuplicateRow,
+                    format!(
+                        "repeats row {prev_row} (entry {number}, line {line_no}, ordinal {}); counted once",
+                        tariff.ordinal
+                    ),
+                ));
             } else {
                 b.conflicting = true;
                 notes.push(PendingDiag::row(DiagnosticCode::ConflictingDuplicateRow, format!("repeats entry {number}, line {line_no}, ordinal {} of row {prev_row} with different values; rejected, the entry needs review", tariff.ordinal)));
@@ -1407,7 +1559,12 @@ impl AsRef<[u8]> for ArcBytes {
 }
 
 /// Pass 1: the entries whose rows form more than one contiguous run, with their number of runs.
-fn find_split_entries(rows: &mut Rows, rec: &mut ByteRecord, entry_col: usize, source: &str) -> Result<HashMap<u64, u32>> {
+fn find_split_entries(
+    rows: &mut Rows,
+    rec: &mut ByteRecord,
+    entry_col: usize,
+    source: &str,
+) -> Result<HashMap<u64, u32>> {
     let mut seen: HashSet<u64> = HashSet::new();
     let mut split: HashMap<u64, u32> = HashMap::new();
     let mut last: Option<u64> = None;

@@ -56,35 +56,20 @@ pub struct HolidayRule {
 /// (5 USC 6103(b) and Executive Order 11582 for federal employees; OPM applies the same rule).
 /// Juneteenth National Independence Day was added by Pub. L. 117-17 on 2021-06-17, first observed 2021-06-18.
 pub const FEDERAL_HOLIDAYS: [HolidayRule; 11] = [
-    HolidayRule {
-        name: "New Year's Day",
-        date: HolidayDate::Fixed { month: 1, day: 1 },
-        first_year: None,
-    },
+    HolidayRule { name: "New Year's Day", date: HolidayDate::Fixed { month: 1, day: 1 }, first_year: None },
     HolidayRule {
         name: "Birthday of Martin Luther King, Jr.",
-        date: HolidayDate::NthWeekday {
-            month: 1,
-            weekday: Weekday::Mon,
-            n: 3,
-        },
+        date: HolidayDate::NthWeekday { month: 1, weekday: Weekday::Mon, n: 3 },
         first_year: None,
     },
     HolidayRule {
         name: "Washington's Birthday",
-        date: HolidayDate::NthWeekday {
-            month: 2,
-            weekday: Weekday::Mon,
-            n: 3,
-        },
+        date: HolidayDate::NthWeekday { month: 2, weekday: Weekday::Mon, n: 3 },
         first_year: None,
     },
     HolidayRule {
         name: "Memorial Day",
-        date: HolidayDate::LastWeekday {
-            month: 5,
-            weekday: Weekday::Mon,
-        },
+        date: HolidayDate::LastWeekday { month: 5, weekday: Weekday::Mon },
         first_year: None,
     },
     HolidayRule {
@@ -92,48 +77,24 @@ pub const FEDERAL_HOLIDAYS: [HolidayRule; 11] = [
         date: HolidayDate::Fixed { month: 6, day: 19 },
         first_year: Some(2021),
     },
-    HolidayRule {
-        name: "Independence Day",
-        date: HolidayDate::Fixed { month: 7, day: 4 },
-        first_year: None,
-    },
+    HolidayRule { name: "Independence Day", date: HolidayDate::Fixed { month: 7, day: 4 }, first_year: None },
     HolidayRule {
         name: "Labor Day",
-        date: HolidayDate::NthWeekday {
-            month: 9,
-            weekday: Weekday::Mon,
-            n: 1,
-        },
+        date: HolidayDate::NthWeekday { month: 9, weekday: Weekday::Mon, n: 1 },
         first_year: None,
     },
     HolidayRule {
         name: "Columbus Day",
-        date: HolidayDate::NthWeekday {
-            month: 10,
-            weekday: Weekday::Mon,
-            n: 2,
-        },
+        date: HolidayDate::NthWeekday { month: 10, weekday: Weekday::Mon, n: 2 },
         first_year: None,
     },
-    HolidayRule {
-        name: "Veterans Day",
-        date: HolidayDate::Fixed { month: 11, day: 11 },
-        first_year: None,
-    },
+    HolidayRule { name: "Veterans Day", date: HolidayDate::Fixed { month: 11, day: 11 }, first_year: None },
     HolidayRule {
         name: "Thanksgiving Day",
-        date: HolidayDate::NthWeekday {
-            month: 11,
-            weekday: Weekday::Thu,
-            n: 4,
-        },
+        date: HolidayDate::NthWeekday { month: 11, weekday: Weekday::Thu, n: 4 },
         first_year: None,
     },
-    HolidayRule {
-        name: "Christmas Day",
-        date: HolidayDate::Fixed { month: 12, day: 25 },
-        first_year: None,
-    },
+    HolidayRule { name: "Christmas Day", date: HolidayDate::Fixed { month: 12, day: 25 }, first_year: None },
 ];
 
 /// The name [`BusinessCalendar::holidays_in`] gives a caller-supplied closure.
@@ -175,9 +136,7 @@ impl HolidayRule {
                     NaiveDate::from_ymd_opt(year, month + 1, 1)?
                 };
                 let last = first_next.pred_opt()?;
-                let back = (7 + last.weekday().num_days_from_monday()
-                    - weekday.num_days_from_monday())
-                    % 7;
+                let back = (7 + last.weekday().num_days_from_monday() - weekday.num_days_from_monday()) % 7;
                 last.checked_sub_days(Days::new(u64::from(back)))
             }
         }
@@ -224,10 +183,7 @@ impl BusinessCalendar {
 
     /// A calendar with other holiday rules (weekends are always closed).
     pub fn with_rules(rules: Vec<HolidayRule>) -> Self {
-        BusinessCalendar {
-            rules,
-            extra_closures: BTreeSet::new(),
-        }
+        BusinessCalendar { rules, extra_closures: BTreeSet::new() }
     }
 
     /// This calendar plus extra closed dates (one-off closures, Inauguration Day where it applies).
@@ -252,15 +208,11 @@ impl BusinessCalendar {
         let y = date.year();
         // An observed date falls in its own year, or on Dec 31 for the next year's Jan 1.
         for rule in &self.rules {
-            if rule.observed(y) == Some(date)
-                || (date.month() == 12 && rule.observed(y + 1) == Some(date))
-            {
+            if rule.observed(y) == Some(date) || (date.month() == 12 && rule.observed(y + 1) == Some(date)) {
                 return Some(rule.name);
             }
         }
-        self.extra_closures
-            .contains(&date)
-            .then_some(EXTRA_CLOSURE_NAME)
+        self.extra_closures.contains(&date).then_some(EXTRA_CLOSURE_NAME)
     }
 
     /// True when `date` is a weekday that is neither an observed holiday nor an extra closure.
@@ -342,23 +294,14 @@ mod tests {
         // New Year 2022 (Saturday) observed Friday 2021-12-31.
         assert_eq!(cal.holiday_name(d(2021, 12, 31)), Some("New Year's Day"));
         assert!(!cal.is_business_day(d(2021, 12, 31)));
-        assert!(cal
-            .holidays_in(2022)
-            .iter()
-            .all(|&(_, n)| n != "New Year's Day"));
-        assert_eq!(
-            cal.holidays_in(2021).last(),
-            Some(&(d(2021, 12, 31), "New Year's Day"))
-        );
+        assert!(cal.holidays_in(2022).iter().all(|&(_, n)| n != "New Year's Day"));
+        assert_eq!(cal.holidays_in(2021).last(), Some(&(d(2021, 12, 31), "New Year's Day")));
         // Independence Day 2026 (Saturday) observed Friday 2026-07-03.
         assert_eq!(cal.holiday_name(d(2026, 7, 3)), Some("Independence Day"));
         assert!(cal.holiday_name(d(2026, 7, 4)).is_none());
         // Juneteenth 2023 on a Monday; 2022 on a Sunday → Monday 2022-06-20; none in 2020.
         assert!(!cal.is_business_day(d(2023, 6, 19)));
-        assert_eq!(
-            cal.holiday_name(d(2022, 6, 20)),
-            Some("Juneteenth National Independence Day")
-        );
+        assert_eq!(cal.holiday_name(d(2022, 6, 20)), Some("Juneteenth National Independence Day"));
         assert!(cal.is_business_day(d(2020, 6, 19)));
         assert_eq!(cal.holidays_in(2020).len(), 10);
         assert_eq!(cal.holidays_in(2021).len(), 12); // incl. 2021-12-31 for 2022
@@ -370,11 +313,7 @@ mod tests {
 
     #[test]
     fn holidays_2026() {
-        let got: Vec<NaiveDate> = BusinessCalendar::federal()
-            .holidays_in(2026)
-            .into_iter()
-            .map(|(d, _)| d)
-            .collect();
+        let got: Vec<NaiveDate> = BusinessCalendar::federal().holidays_in(2026).into_iter().map(|(d, _)| d).collect();
         // OPM's 2026 federal holiday list.
         let want = [
             d(2026, 1, 1),
@@ -392,13 +331,7 @@ mod tests {
         assert_eq!(got, want);
         // OPM 2025: Veterans Day Tue 11-11, Thanksgiving 11-27, Memorial Day 05-26.
         let cal = BusinessCalendar::federal();
-        for h in [
-            d(2025, 1, 1),
-            d(2025, 1, 20),
-            d(2025, 2, 17),
-            d(2025, 5, 26),
-            d(2025, 11, 27),
-        ] {
+        for h in [d(2025, 1, 1), d(2025, 1, 20), d(2025, 2, 17), d(2025, 5, 26), d(2025, 11, 27)] {
             assert!(!cal.is_business_day(h), "{h}");
         }
         // Memorial Day when May 31 is a Monday (2027).
@@ -409,28 +342,16 @@ mod tests {
     fn business_day_arithmetic() {
         let cal = BusinessCalendar::federal();
         // January 2026: Jan 1 holiday, Jan 19 MLK → 15th working day is Jan 23 (Jan 21 without them).
-        assert_eq!(
-            cal.nth_business_day_of_month(2026, 1, 1),
-            Some(d(2026, 1, 2))
-        );
-        assert_eq!(
-            cal.nth_business_day_of_month(2026, 1, 15),
-            Some(d(2026, 1, 23))
-        );
+        assert_eq!(cal.nth_business_day_of_month(2026, 1, 1), Some(d(2026, 1, 2)));
+        assert_eq!(cal.nth_business_day_of_month(2026, 1, 15), Some(d(2026, 1, 23)));
         // March 2026 has no holiday: 15th working day is Mar 20.
-        assert_eq!(
-            cal.nth_business_day_of_month(2026, 3, 15),
-            Some(d(2026, 3, 20))
-        );
+        assert_eq!(cal.nth_business_day_of_month(2026, 3, 15), Some(d(2026, 3, 20)));
         assert_eq!(cal.nth_business_day_of_month(2026, 2, 25), None);
         assert_eq!(cal.nth_business_day_of_month(2026, 2, 0), None);
         assert_eq!(cal.nth_business_day_of_month(2026, 13, 1), None);
         // Friday 2026-07-02 + 1 → Monday 2026-07-06 (07-03 observed holiday).
         assert_eq!(cal.add_business_days(d(2026, 7, 2), 1), Some(d(2026, 7, 6)));
-        assert_eq!(
-            cal.add_business_days(d(2026, 7, 6), -1),
-            Some(d(2026, 7, 2))
-        );
+        assert_eq!(cal.add_business_days(d(2026, 7, 6), -1), Some(d(2026, 7, 2)));
         assert_eq!(cal.add_business_days(d(2026, 7, 4), 0), Some(d(2026, 7, 4)));
         assert_eq!(cal.add_business_days(d(2026, 3, 2), 5), Some(d(2026, 3, 9)));
     }
@@ -439,10 +360,7 @@ mod tests {
     fn extra_closures() {
         let cal = BusinessCalendar::federal().with_extra_closures([d(2026, 3, 5), d(2026, 7, 3)]);
         assert!(!cal.is_business_day(d(2026, 3, 5)));
-        assert_eq!(
-            cal.nth_business_day_of_month(2026, 3, 15),
-            Some(d(2026, 3, 23))
-        );
+        assert_eq!(cal.nth_business_day_of_month(2026, 3, 15), Some(d(2026, 3, 23)));
         let h = cal.holidays_in(2026);
         assert_eq!(h.len(), 12);
         assert!(h.contains(&(d(2026, 3, 5), EXTRA_CLOSURE_NAME)));

@@ -250,7 +250,10 @@ mod tests {
         c.add(item(4, "98-765432100", 10, 1_000, 1, true)).unwrap();
         let r = c.refunds();
         assert_eq!(r.len(), 3);
-        assert_eq!((r[0].principal.to_string(), r[0].interest.to_string(), r[0].total.to_string()), ("120.00".into(), "0.60".into(), "120.60".into()));
+        assert_eq!(
+            (r[0].principal.to_string(), r[0].interest.to_string(), r[0].total.to_string()),
+            ("120.00".into(), "0.60".into(), "120.60".into())
+        );
         assert_eq!(r[0].entries.len(), 2);
         assert!(r[2].held);
         let t = c.totals();
@@ -275,16 +278,14 @@ mod tests {
     }
 
     fn arb_items() -> impl Strategy<Value = Vec<RefundItem>> {
-        proptest::collection::vec(
-            (0u32..5, 1u32..4, 0i64..5_000_000, 0i64..100_000, any::<bool>()),
-            0..60,
+        proptest::collection::vec((0u32..5, 1u32..4, 0i64..5_000_000, 0i64..100_000, any::<bool>()), 0..60).prop_map(
+            |v| {
+                v.into_iter()
+                    .enumerate()
+                    .map(|(k, (r, d, p, i, h))| item(k as u32, &format!("R{r}"), d, p, i, h))
+                    .collect()
+            },
         )
-        .prop_map(|v| {
-            v.into_iter()
-                .enumerate()
-                .map(|(k, (r, d, p, i, h))| item(k as u32, &format!("R{r}"), d, p, i, h))
-                .collect()
-        })
     }
 
     proptest! {

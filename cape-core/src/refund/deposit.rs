@@ -54,11 +54,7 @@ pub struct DepositParams {
 
 impl Default for DepositParams {
     fn default() -> Self {
-        DepositParams {
-            pms_payment_types: vec![6, 7],
-            pms_months_after_entry: 1,
-            pms_working_day: 15,
-        }
+        DepositParams { pms_payment_types: vec![6, 7], pms_months_after_entry: 1, pms_working_day: 15 }
     }
 }
 
@@ -111,9 +107,7 @@ pub enum DepositDateUnknown {
         value: Box<str>,
     },
     /// None of payment date, PMS payment type or entry summary date is known.
-    #[error(
-        "no payment date, no periodic monthly statement payment type and no entry summary date"
-    )]
+    #[error("no payment date, no periodic monthly statement payment type and no entry summary date")]
     NoDateFacts,
 }
 
@@ -125,9 +119,7 @@ impl DepositDateUnknown {
             DepositDateUnknown::UnreadablePaymentType { .. } => "unreadable_payment_type",
             DepositDateUnknown::MissingEntryDate { .. } => "missing_entry_date",
             DepositDateUnknown::NoSuchWorkingDay { .. } => "no_such_working_day",
-            DepositDateUnknown::UnreadableEntrySummaryDate { .. } => {
-                "unreadable_entry_summary_date"
-            }
+            DepositDateUnknown::UnreadableEntrySummaryDate { .. } => "unreadable_entry_summary_date",
             DepositDateUnknown::NoDateFacts => "no_date_facts",
         }
     }
@@ -155,14 +147,9 @@ pub fn pms_due_date(
     calendar: &BusinessCalendar,
     params: &DepositParams,
 ) -> Result<NaiveDate, DepositDateUnknown> {
-    let first = entry_date
-        .with_day(1)
-        .and_then(|d| d.checked_add_months(Months::new(params.pms_months_after_entry)));
-    let no_day = |year, month| DepositDateUnknown::NoSuchWorkingDay {
-        year,
-        month,
-        working_day: params.pms_working_day,
-    };
+    let first = entry_date.with_day(1).and_then(|d| d.checked_add_months(Months::new(params.pms_months_after_entry)));
+    let no_day =
+        |year, month| DepositDateUnknown::NoSuchWorkingDay { year, month, working_day: params.pms_working_day };
     let first = first.ok_or_else(|| no_day(entry_date.year(), entry_date.month()))?;
     calendar
         .nth_business_day_of_month(first.year(), first.month(), params.pms_working_day)
@@ -199,41 +186,22 @@ pub fn deposit_date(
     params: &DepositParams,
 ) -> Result<DepositDate, DepositDateUnknown> {
     match &header.payment_date {
-        Fact::Known(date) => {
-            return Ok(DepositDate {
-                date: *date,
-                rule: DepositRule::PaymentDate,
-            })
-        }
-        Fact::Unreadable(v) => {
-            return Err(DepositDateUnknown::UnreadablePaymentDate { value: v.clone() })
-        }
+        Fact::Known(date) => return Ok(DepositDate { date: *date, rule: DepositRule::PaymentDate }),
+        Fact::Unreadable(v) => return Err(DepositDateUnknown::UnreadablePaymentDate { value: v.clone() }),
         Fact::Blank | Fact::NotSupplied => {}
     }
     match &header.payment_type {
         Fact::Known(t) if params.pms_payment_types.contains(t) => {
-            let entry_date = header
-                .entry_date
-                .ok_or(DepositDateUnknown::MissingEntryDate { payment_type: *t })?;
+            let entry_date = header.entry_date.ok_or(DepositDateUnknown::MissingEntryDate { payment_type: *t })?;
             let date = pms_due_date(entry_date, calendar, params)?;
-            return Ok(DepositDate {
-                date,
-                rule: DepositRule::PeriodicMonthlyStatement,
-            });
+            return Ok(DepositDate { date, rule: DepositRule::PeriodicMonthlyStatement });
         }
-        Fact::Unreadable(v) => {
-            return Err(DepositDateUnknown::UnreadablePaymentType { value: v.clone() })
-        }
+        Fact::Unreadable(v) => return Err(DepositDateUnknown::UnreadablePaymentType { value: v.clone() }),
         Fact::Known(_) | Fact::Blank | Fact::NotSupplied => {}
     }
     match &header.entry_summary_date {
-        Fact::Known(date) => Ok(DepositDate {
-            date: *date,
-            rule: DepositRule::EntrySummaryDate,
-        }),
-        Fact::Unreadable(v) => {
-            Err(DepositDateUnknown::UnreadableEntrySummaryDate { value: v.clone() })
-        }
+        Fact::Known(date) => Ok(DepositDate { date: *date, rule: DepositRule::EntrySummaryDate }),
+        Fact::Unreadable(v) => Err(DepositDateUnknown::UnreadableEntrySummaryDate { value: v.clone() }),
         Fact::Blank | Fact::NotSupplied => Err(DepositDateUnknown::NoDateFacts),
     }
 }
@@ -246,11 +214,7 @@ mod tests {
         NaiveDate::from_ymd_opt(y, m, dd).unwrap()
     }
 
-    fn header(
-        payment_date: Fact<NaiveDate>,
-        payment_type: Fact<u8>,
-        summary: Fact<NaiveDate>,
-    ) -> EntryHeader {
+    fn header(payment_date: Fact<NaiveDate>, payment_type: Fact<u8>, summary: Fact<NaiveDate>) -> EntryHeader {
         EntryHeader {
             entry_date: Some(d(2026, 6, 10)),
             payment_date,
@@ -266,18 +230,8 @@ mod tests {
 
     #[test]
     fn payment_date_wins() {
-        let h = header(
-            Fact::Known(d(2026, 6, 12)),
-            Fact::Known(7),
-            Fact::Known(d(2026, 6, 20)),
-        );
-        assert_eq!(
-            run(&h),
-            Ok(DepositDate {
-                date: d(2026, 6, 12),
-                rule: DepositRule::PaymentDate
-            })
-        );
+        let h = header(Fact::Known(d(2026, 6, 12)), Fact::Known(7), Fact::Known(d(2026, 6, 20)));
+        assert_eq!(run(&h), Ok(DepositDate { date: d(2026, 6, 12), rule: DepositRule::PaymentDate }));
     }
 
     #[test]
@@ -286,108 +240,52 @@ mod tests {
         // day is July 22 (July 21 without the holiday).
         for t in [6, 7] {
             let h = header(Fact::Blank, Fact::Known(t), Fact::Known(d(2026, 6, 20)));
-            assert_eq!(
-                run(&h),
-                Ok(DepositDate {
-                    date: d(2026, 7, 22),
-                    rule: DepositRule::PeriodicMonthlyStatement
-                })
-            );
+            assert_eq!(run(&h), Ok(DepositDate { date: d(2026, 7, 22), rule: DepositRule::PeriodicMonthlyStatement }));
         }
         let no_holidays = BusinessCalendar::with_rules(Vec::new());
         let h = header(Fact::NotSupplied, Fact::Known(6), Fact::Blank);
-        assert_eq!(
-            deposit_date(&h, &no_holidays, &DepositParams::default())
-                .unwrap()
-                .date,
-            d(2026, 7, 21)
-        );
+        assert_eq!(deposit_date(&h, &no_holidays, &DepositParams::default()).unwrap().date, d(2026, 7, 21));
         // A month without holidays: entered February 2026 → March 20.
-        let h = EntryHeader {
-            entry_date: Some(d(2026, 2, 23)),
-            ..h
-        };
+        let h = EntryHeader { entry_date: Some(d(2026, 2, 23)), ..h };
         assert_eq!(run(&h).unwrap().date, d(2026, 3, 20));
         // December entries pay in January of the next year.
-        let h = EntryHeader {
-            entry_date: Some(d(2025, 12, 31)),
-            ..h
-        };
+        let h = EntryHeader { entry_date: Some(d(2025, 12, 31)), ..h };
         assert_eq!(run(&h).unwrap().date, d(2026, 1, 23));
     }
 
     #[test]
     fn entry_summary_date_otherwise() {
-        for t in [
-            Fact::Known(1),
-            Fact::Known(2),
-            Fact::Blank,
-            Fact::NotSupplied,
-        ] {
+        for t in [Fact::Known(1), Fact::Known(2), Fact::Blank, Fact::NotSupplied] {
             let h = header(Fact::NotSupplied, t, Fact::Known(d(2026, 6, 20)));
-            assert_eq!(
-                run(&h),
-                Ok(DepositDate {
-                    date: d(2026, 6, 20),
-                    rule: DepositRule::EntrySummaryDate
-                })
-            );
+            assert_eq!(run(&h), Ok(DepositDate { date: d(2026, 6, 20), rule: DepositRule::EntrySummaryDate }));
         }
     }
 
     #[test]
     fn reasons_when_unknown() {
-        let h = header(
-            Fact::Unreadable("31/31/2026".into()),
-            Fact::Known(6),
-            Fact::Known(d(2026, 6, 20)),
-        );
+        let h = header(Fact::Unreadable("31/31/2026".into()), Fact::Known(6), Fact::Known(d(2026, 6, 20)));
         assert_eq!(run(&h).unwrap_err().code(), "unreadable_payment_date");
-        let h = header(
-            Fact::Blank,
-            Fact::Unreadable("x".into()),
-            Fact::Known(d(2026, 6, 20)),
-        );
+        let h = header(Fact::Blank, Fact::Unreadable("x".into()), Fact::Known(d(2026, 6, 20)));
         assert_eq!(run(&h).unwrap_err().code(), "unreadable_payment_type");
-        let h = EntryHeader {
-            entry_date: None,
-            ..header(Fact::Blank, Fact::Known(7), Fact::Blank)
-        };
-        assert_eq!(
-            run(&h),
-            Err(DepositDateUnknown::MissingEntryDate { payment_type: 7 })
-        );
+        let h = EntryHeader { entry_date: None, ..header(Fact::Blank, Fact::Known(7), Fact::Blank) };
+        assert_eq!(run(&h), Err(DepositDateUnknown::MissingEntryDate { payment_type: 7 }));
         let h = header(Fact::Blank, Fact::Known(1), Fact::Unreadable("?".into()));
         assert_eq!(run(&h).unwrap_err().code(), "unreadable_entry_summary_date");
         let h = header(Fact::Blank, Fact::Blank, Fact::NotSupplied);
         let e = run(&h).unwrap_err();
         assert_eq!(e, DepositDateUnknown::NoDateFacts);
         assert_eq!(serde_json::to_value(&e).unwrap()["code"], "no_date_facts");
-        let params = DepositParams {
-            pms_working_day: 30,
-            ..DepositParams::default()
-        };
+        let params = DepositParams { pms_working_day: 30, ..DepositParams::default() };
         let h = header(Fact::Blank, Fact::Known(6), Fact::Blank);
         let e = deposit_date(&h, &BusinessCalendar::federal(), &params).unwrap_err();
-        assert_eq!(
-            e,
-            DepositDateUnknown::NoSuchWorkingDay {
-                year: 2026,
-                month: 7,
-                working_day: 30
-            }
-        );
+        assert_eq!(e, DepositDateUnknown::NoSuchWorkingDay { year: 2026, month: 7, working_day: 30 });
         assert_eq!(e.to_string(), "no working day 30 in 2026-07");
     }
 
     #[test]
     fn parameters_and_names() {
         // Another code set: type 3 treated as PMS, payment on the 10th working day.
-        let params = DepositParams {
-            pms_payment_types: vec![3],
-            pms_months_after_entry: 1,
-            pms_working_day: 10,
-        };
+        let params = DepositParams { pms_payment_types: vec![3], pms_months_after_entry: 1, pms_working_day: 10 };
         let h = header(Fact::Blank, Fact::Known(3), Fact::Blank);
         let got = deposit_date(&h, &BusinessCalendar::federal(), &params).unwrap();
         assert_eq!(got.date, d(2026, 7, 15));

@@ -106,10 +106,7 @@ fn ser_rounding<S: serde::Serializer>(r: &Rounding, s: S) -> std::result::Result
     })
 }
 
-fn ser_class<S: serde::Serializer>(
-    c: &ImporterClass,
-    s: S,
-) -> std::result::Result<S::Ok, S::Error> {
+fn ser_class<S: serde::Serializer>(c: &ImporterClass, s: S) -> std::result::Result<S::Ok, S::Error> {
     s.serialize_str(c.name())
 }
 
@@ -186,14 +183,9 @@ fn round_factor(x: Decimal, dp: u32) -> Decimal {
 
 /// `1 + percent / 100 / days_in_year`, rounded to `dp` places.
 fn daily_factor(percent: Decimal, days_in_year: u32, dp: u32) -> Result<Decimal> {
-    let divisor = Decimal::ONE_HUNDRED
-        .checked_mul(Decimal::from(days_in_year))
-        .ok_or_else(overflow)?;
+    let divisor = Decimal::ONE_HUNDRED.checked_mul(Decimal::from(days_in_year)).ok_or_else(overflow)?;
     let r = percent.checked_div(divisor).ok_or_else(overflow)?;
-    Ok(round_factor(
-        Decimal::ONE.checked_add(r).ok_or_else(overflow)?,
-        dp,
-    ))
+    Ok(round_factor(Decimal::ONE.checked_add(r).ok_or_else(overflow)?, dp))
 }
 
 /// `base^exp` by squaring, every product rounded to `dp` places.
@@ -231,21 +223,11 @@ fn segments(
     loop {
         let year_end = dec31(day.year()).ok_or_else(overflow)?;
         let (to, percent, assumed, confidence, source_row) = if let Some(row) = rates.row_on(day) {
-            (
-                row.end,
-                row.percent(class),
-                false,
-                Some(row.confidence),
-                Some(row.source_row),
-            )
+            (row.end, row.percent(class), false, Some(row.confidence), Some(row.source_row))
         } else if let Some(a) = params.assumed_rate.filter(|a| day >= a.from) {
             // Up to the day before the next table row, if the table resumes later.
             let i = rates.rows().partition_point(|r| r.start <= day);
-            let to = rates
-                .rows()
-                .get(i)
-                .and_then(|r| r.start.pred_opt())
-                .unwrap_or(NaiveDate::MAX);
+            let to = rates.rows().get(i).and_then(|r| r.start.pred_opt()).unwrap_or(NaiveDate::MAX);
             (to, a.percent(class), true, None, None)
         } else {
             return Err(Error::ReferenceData {
@@ -263,12 +245,7 @@ fn segments(
         let days = u32::try_from((to - day).num_days() + 1).map_err(|_| overflow())?;
         let days_in_year = params.day_count.days_in_year(day.year());
         let f = daily_factor(percent, days_in_year, dp)?;
-        growth = round_factor(
-            growth
-                .checked_mul(pow_round(f, days, dp)?)
-                .ok_or_else(overflow)?,
-            dp,
-        );
+        growth = round_factor(growth.checked_mul(pow_round(f, days, dp)?).ok_or_else(overflow)?, dp);
         out.push(Segment {
             from: day,
             to,
@@ -363,12 +340,7 @@ fn check_params(params: &InterestParams) -> Result<()> {
     Ok(())
 }
 
-fn empty_result(
-    principal: Usd,
-    start: NaiveDate,
-    end: NaiveDate,
-    class: ImporterClass,
-) -> InterestResult {
+fn empty_result(principal: Usd, start: NaiveDate, end: NaiveDate, class: ImporterClass) -> InterestResult {
     InterestResult {
         principal,
         start,
@@ -395,8 +367,7 @@ fn explain(
     let p = principal.amount();
     let balance = |g: Decimal| p.checked_mul(g).ok_or_else(overflow);
     let last_growth = segs.last().map_or(Decimal::ONE, |s| s.growth_after);
-    let total = Usd::new(balance(last_growth)?.checked_sub(p).ok_or_else(overflow)?)
-        .round_cents(params.rounding);
+    let total = Usd::new(balance(last_growth)?.checked_sub(p).ok_or_else(overflow)?).round_cents(params.rounding);
     let mut before = p;
     let mut shown = Usd::ZERO;
     let n = segs.len();
@@ -469,11 +440,7 @@ impl<'a> InterestCalculator<'a> {
     /// [`Error::Value`] of kind [`ErrorKind::InvalidValue`] for `factor_decimal_places` outside 10..=28.
     pub fn new(rates: &'a RateTable, params: InterestParams) -> Result<Self> {
         check_params(&params)?;
-        Ok(InterestCalculator {
-            rates,
-            params,
-            spans: HashMap::new(),
-        })
+        Ok(InterestCalculator { rates, params, spans: HashMap::new() })
     }
 
     /// The parameters in use.
@@ -536,24 +503,13 @@ mod tests {
     }
 
     /// The unrounded interest, `principal × (growth − 1)`, as the library computes it.
-    fn raw_interest(
-        p: &str,
-        start: NaiveDate,
-        end: NaiveDate,
-        class: ImporterClass,
-        rates: &RateTable,
-    ) -> Decimal {
+    fn raw_interest(p: &str, start: NaiveDate, end: NaiveDate, class: ImporterClass, rates: &RateTable) -> Decimal {
         let segs = segments(start, end, class, rates, &InterestParams::default()).unwrap();
         usd(p).amount() * (segs.last().unwrap().growth_after - Decimal::ONE)
     }
 
     /// Reference: one multiplication per counted day, balance-style, at the same factor precision.
-    fn per_day_growth(
-        start: NaiveDate,
-        end: NaiveDate,
-        class: ImporterClass,
-        rates: &RateTable,
-    ) -> Decimal {
+    fn per_day_growth(start: NaiveDate, end: NaiveDate, class: ImporterClass, rates: &RateTable) -> Decimal {
         let dp = DEFAULT_FACTOR_DECIMAL_PLACES;
         let mut g = Decimal::ONE;
         let mut day = start.succ_opt().unwrap();
@@ -582,21 +538,10 @@ mod tests {
         // Split by table row and year: 06-03..06-30, Q3, Q4 2025, 2026-01-01..03-16.
         let days: Vec<u32> = r.periods.iter().map(|p| p.days).collect();
         assert_eq!(days, [28, 92, 92, 75]);
-        assert!(r
-            .periods
-            .iter()
-            .all(|p| p.annual_rate_percent == Decimal::from(6) && p.days_in_year == 365));
-        assert_eq!(
-            r.periods.iter().map(|p| p.interest).sum::<Usd>(),
-            r.interest
-        );
-        let raw = raw_interest(
-            "10000.00",
-            d(2025, 6, 2),
-            d(2026, 3, 16),
-            ImporterClass::Corporate,
-            &RateTable::embedded(),
-        );
+        assert!(r.periods.iter().all(|p| p.annual_rate_percent == Decimal::from(6) && p.days_in_year == 365));
+        assert_eq!(r.periods.iter().map(|p| p.interest).sum::<Usd>(), r.interest);
+        let raw =
+            raw_interest("10000.00", d(2025, 6, 2), d(2026, 3, 16), ImporterClass::Corporate, &RateTable::embedded());
         assert!(close(raw, "483.0461304349752903635197", "1e-15"), "{raw}");
     }
 
@@ -609,27 +554,16 @@ mod tests {
         assert_eq!(r.interest.to_string(), "114.78");
         let p = &r.periods;
         assert_eq!(p.len(), 2);
-        assert_eq!(
-            (p[0].from, p[0].to, p[0].days),
-            (d(2026, 2, 19), d(2026, 3, 31), 41)
-        );
-        assert_eq!(
-            (p[1].from, p[1].to, p[1].days),
-            (d(2026, 4, 1), d(2026, 5, 15), 45)
-        );
+        assert_eq!((p[0].from, p[0].to, p[0].days), (d(2026, 2, 19), d(2026, 3, 31), 41));
+        assert_eq!((p[1].from, p[1].to, p[1].days), (d(2026, 4, 1), d(2026, 5, 15), 45));
         assert_eq!(p[0].annual_rate_percent, Decimal::from(6));
         assert_eq!(p[1].annual_rate_percent, Decimal::from(5));
         // 59.7619502... → 59.76; the second part is the remainder: 114.78 − 59.76 = 55.02 (its own value 55.0148).
         assert_eq!(p[0].interest.to_string(), "59.76");
         assert_eq!(p[1].interest.to_string(), "55.02");
         assert_eq!(r.lowest_confidence, Some(Confidence::Medium));
-        let raw = raw_interest(
-            "8838.00",
-            d(2026, 2, 18),
-            d(2026, 5, 15),
-            ImporterClass::Corporate,
-            &RateTable::embedded(),
-        );
+        let raw =
+            raw_interest("8838.00", d(2026, 2, 18), d(2026, 5, 15), ImporterClass::Corporate, &RateTable::embedded());
         assert!(close(raw, "114.7767917495480286742470", "1e-15"), "{raw}");
     }
 
@@ -675,19 +609,10 @@ mod tests {
         assert_eq!((r.days, r.interest.to_string().as_str()), (59, "1297.83"));
         assert_eq!(r.lowest_confidence, Some(Confidence::Low));
         // With a fixed 365-day year the figure differs: 100000*(1+.08/365)**59 - 100000 = 1301.4044...
-        let fixed = InterestParams {
-            day_count: DayCount::Fixed365,
-            ..InterestParams::default()
-        };
-        let r365 = compute_interest(
-            usd("100000.00"),
-            d(2024, 2, 1),
-            d(2024, 3, 31),
-            ImporterClass::Corporate,
-            &t,
-            &fixed,
-        )
-        .unwrap();
+        let fixed = InterestParams { day_count: DayCount::Fixed365, ..InterestParams::default() };
+        let r365 =
+            compute_interest(usd("100000.00"), d(2024, 2, 1), d(2024, 3, 31), ImporterClass::Corporate, &t, &fixed)
+                .unwrap();
         assert_eq!(r365.interest.to_string(), "1301.40");
     }
 
@@ -751,64 +676,28 @@ mod tests {
     #[test]
     fn assumed_rate_beyond_the_table() {
         let rates = RateTable::embedded();
-        let params = InterestParams {
-            assumed_rate: Some(AssumedRate::continue_last(&rates)),
-            ..Default::default()
-        };
-        let r = compute_interest(
-            usd("1000.00"),
-            d(2026, 11, 1),
-            d(2027, 2, 1),
-            ImporterClass::Corporate,
-            &rates,
-            &params,
-        )
-        .unwrap();
+        let params = InterestParams { assumed_rate: Some(AssumedRate::continue_last(&rates)), ..Default::default() };
+        let r =
+            compute_interest(usd("1000.00"), d(2026, 11, 1), d(2027, 2, 1), ImporterClass::Corporate, &rates, &params)
+                .unwrap();
         assert!(r.used_assumed_rate);
         assert_eq!(r.days, 92);
         let last = r.periods.last().unwrap();
         assert!(last.assumed && last.confidence.is_none());
-        assert_eq!(
-            (last.from, last.to, last.days),
-            (d(2027, 1, 1), d(2027, 2, 1), 32)
-        );
-        assert_eq!(
-            r.periods.iter().map(|p| p.interest).sum::<Usd>(),
-            r.interest
-        );
+        assert_eq!((last.from, last.to, last.days), (d(2027, 1, 1), d(2027, 2, 1), 32));
+        assert_eq!(r.periods.iter().map(|p| p.interest).sum::<Usd>(), r.interest);
         // An assumed rate from a later date does not cover the gap.
-        let late = AssumedRate {
-            from: d(2027, 1, 15),
-            ..AssumedRate::continue_last(&rates)
-        };
-        let params = InterestParams {
-            assumed_rate: Some(late),
-            ..Default::default()
-        };
-        let e = compute_interest(
-            usd("1000.00"),
-            d(2026, 11, 1),
-            d(2027, 2, 1),
-            ImporterClass::Corporate,
-            &rates,
-            &params,
-        )
-        .unwrap_err();
+        let late = AssumedRate { from: d(2027, 1, 15), ..AssumedRate::continue_last(&rates) };
+        let params = InterestParams { assumed_rate: Some(late), ..Default::default() };
+        let e =
+            compute_interest(usd("1000.00"), d(2026, 11, 1), d(2027, 2, 1), ImporterClass::Corporate, &rates, &params)
+                .unwrap_err();
         assert!(e.to_string().contains("2027-01-01"), "{e}");
         // Inside the table the assumption is not used.
-        let params = InterestParams {
-            assumed_rate: Some(AssumedRate::continue_last(&rates)),
-            ..Default::default()
-        };
-        let r = compute_interest(
-            usd("1000.00"),
-            d(2026, 1, 1),
-            d(2026, 2, 1),
-            ImporterClass::Corporate,
-            &rates,
-            &params,
-        )
-        .unwrap();
+        let params = InterestParams { assumed_rate: Some(AssumedRate::continue_last(&rates)), ..Default::default() };
+        let r =
+            compute_interest(usd("1000.00"), d(2026, 1, 1), d(2026, 2, 1), ImporterClass::Corporate, &rates, &params)
+                .unwrap();
         assert!(!r.used_assumed_rate);
     }
 
@@ -825,10 +714,7 @@ mod tests {
         assert_eq!((r.days, r.interest), (287, Usd::ZERO));
         let e = corp_err("-1.00", d(2025, 6, 2), d(2026, 3, 16));
         assert!(e.contains("principal"), "{e}");
-        let bad = InterestParams {
-            factor_decimal_places: 29,
-            ..Default::default()
-        };
+        let bad = InterestParams { factor_decimal_places: 29, ..Default::default() };
         let e = compute_interest(
             usd("1"),
             d(2025, 6, 2),
@@ -860,16 +746,10 @@ mod tests {
         ];
         for (s, e) in cases {
             for class in [ImporterClass::Corporate, ImporterClass::NonCorporate] {
-                let fast = segments(s, e, class, &rates, &InterestParams::default())
-                    .unwrap()
-                    .last()
-                    .unwrap()
-                    .growth_after;
+                let fast =
+                    segments(s, e, class, &rates, &InterestParams::default()).unwrap().last().unwrap().growth_after;
                 let slow = per_day_growth(s, e, class, &rates);
-                assert!(
-                    (fast - slow).abs() < Decimal::new(1, 20),
-                    "{s}..{e}: {fast} vs {slow}"
-                );
+                assert!((fast - slow).abs() < Decimal::new(1, 20), "{s}..{e}: {fast} vs {slow}");
             }
         }
     }
@@ -879,10 +759,7 @@ mod tests {
         let rates = RateTable::embedded();
         let params = InterestParams::default();
         let mut calc = InterestCalculator::new(&rates, params.clone()).unwrap();
-        for (i, cents) in [0i64, 1, 883_800, 1_000_000, 123_456_789]
-            .into_iter()
-            .enumerate()
-        {
+        for (i, cents) in [0i64, 1, 883_800, 1_000_000, 123_456_789].into_iter().enumerate() {
             let start = d(2025, 3, 4) + chrono::Days::new(i as u64 * 40);
             for end in [d(2026, 5, 15), d(2026, 6, 15), start] {
                 for class in [ImporterClass::Corporate, ImporterClass::NonCorporate] {
@@ -894,23 +771,9 @@ mod tests {
             }
         }
         assert_eq!(calc.spans(), 5 * 2 * 2);
-        assert!(calc
-            .compute(
-                Usd::from_cents(1),
-                d(2026, 12, 1),
-                d(2027, 1, 2),
-                ImporterClass::Corporate
-            )
-            .is_err());
+        assert!(calc.compute(Usd::from_cents(1), d(2026, 12, 1), d(2027, 1, 2), ImporterClass::Corporate).is_err());
         assert_eq!(calc.spans(), 20);
-        assert!(InterestCalculator::new(
-            &rates,
-            InterestParams {
-                factor_decimal_places: 5,
-                ..params
-            }
-        )
-        .is_err());
+        assert!(InterestCalculator::new(&rates, InterestParams { factor_decimal_places: 5, ..params }).is_err());
     }
 
     proptest! {

@@ -166,14 +166,8 @@ pub struct RateTable {
     rows: Vec<RateRow>,
 }
 
-const COLUMNS: [&str; 6] = [
-    "quarter_start",
-    "quarter_end",
-    "noncorporate_percent",
-    "corporate_percent",
-    "confidence",
-    "source",
-];
+const COLUMNS: [&str; 6] =
+    ["quarter_start", "quarter_end", "noncorporate_percent", "corporate_percent", "confidence", "source"];
 
 /// The highest annual percent the parser accepts; anything above is taken for a typing error.
 pub const MAX_RATE_PERCENT: u32 = 100;
@@ -181,8 +175,7 @@ pub const MAX_RATE_PERCENT: u32 = 100;
 impl RateTable {
     /// The table embedded in the library ([`EMBEDDED_RATES_CSV`]).
     pub fn embedded() -> Self {
-        Self::from_csv_str(EMBEDDED_RATES_NAME, EMBEDDED_RATES_CSV)
-            .expect("the embedded rate table is valid")
+        Self::from_csv_str(EMBEDDED_RATES_NAME, EMBEDDED_RATES_CSV).expect("the embedded rate table is valid")
     }
 
     /// Parses a table in the format of `interest_rates.csv`: a header naming the columns `quarter_start`,
@@ -196,18 +189,9 @@ impl RateTable {
     /// a missing column, an unreadable date, an end before its start, a percent that is not a plain decimal in
     /// `0..=100`, an unknown confidence, an empty source, a gap or an overlap between rows, or no rows at all.
     pub fn from_csv_str(name: &str, text: &str) -> Result<Self> {
-        let bad = |message: String| Error::ReferenceData {
-            source_name: name.to_owned(),
-            message,
-        };
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(true)
-            .trim(csv::Trim::All)
-            .from_reader(text.as_bytes());
-        let headers = reader
-            .headers()
-            .map_err(|e| bad(format!("cannot read the header: {e}")))?
-            .clone();
+        let bad = |message: String| Error::ReferenceData { source_name: name.to_owned(), message };
+        let mut reader = csv::ReaderBuilder::new().has_headers(true).trim(csv::Trim::All).from_reader(text.as_bytes());
+        let headers = reader.headers().map_err(|e| bad(format!("cannot read the header: {e}")))?.clone();
         let mut idx = [0usize; 6];
         for (slot, col) in idx.iter_mut().zip(COLUMNS) {
             *slot = headers
@@ -228,20 +212,13 @@ impl RateTable {
                 continue;
             }
             let cell = |i: usize| rec.get(idx[i]).unwrap_or("");
-            let err = |i: usize, why: &str| {
-                bad(format!(
-                    "row {line}, column {}, value {:?}: {why}",
-                    COLUMNS[i],
-                    cell(i)
-                ))
-            };
+            let err =
+                |i: usize, why: &str| bad(format!("row {line}, column {}, value {:?}: {why}", COLUMNS[i], cell(i)));
             let date = |i: usize| {
-                NaiveDate::parse_from_str(cell(i), "%Y-%m-%d")
-                    .map_err(|_| err(i, "expected an ISO date YYYY-MM-DD"))
+                NaiveDate::parse_from_str(cell(i), "%Y-%m-%d").map_err(|_| err(i, "expected an ISO date YYYY-MM-DD"))
             };
             let percent = |i: usize| {
-                let v = Decimal::from_str_exact(cell(i))
-                    .map_err(|_| err(i, "expected a plain decimal percent"))?;
+                let v = Decimal::from_str_exact(cell(i)).map_err(|_| err(i, "expected a plain decimal percent"))?;
                 if v.is_sign_negative() || v > Decimal::from(MAX_RATE_PERCENT) {
                     return Err(err(i, "percent must be between 0 and 100"));
                 }
@@ -254,8 +231,7 @@ impl RateTable {
             }
             let noncorporate_percent = percent(2)?;
             let corporate_percent = percent(3)?;
-            let confidence = Confidence::from_name(cell(4))
-                .ok_or_else(|| err(4, "expected high, medium or low"))?;
+            let confidence = Confidence::from_name(cell(4)).ok_or_else(|| err(4, "expected high, medium or low"))?;
             if cell(5).is_empty() {
                 return Err(err(5, "a source is required"));
             }
@@ -279,10 +255,8 @@ impl RateTable {
     /// [`Error::Io`] when the file cannot be read (or is not UTF-8); otherwise as [`RateTable::from_csv_str`].
     pub fn from_path(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|e| Error::Io {
-            path: path.display().to_string(),
-            source: e,
-        })?;
+        let text =
+            std::fs::read_to_string(path).map_err(|e| Error::Io { path: path.display().to_string(), source: e })?;
         Self::from_csv_str(&path.display().to_string(), &text)
     }
 
@@ -293,20 +267,14 @@ impl RateTable {
     /// [`Error::ReferenceData`] for no rows, a row ending before its start, a gap or an overlap (naming both
     /// rows by `source_row`), or a negative percent.
     pub fn from_rows(name: &str, mut rows: Vec<RateRow>) -> Result<Self> {
-        let bad = |message: String| Error::ReferenceData {
-            source_name: name.to_owned(),
-            message,
-        };
+        let bad = |message: String| Error::ReferenceData { source_name: name.to_owned(), message };
         if rows.is_empty() {
             return Err(bad("no rate rows".to_owned()));
         }
         rows.sort_by_key(|r| r.start);
         for r in &rows {
             if r.end < r.start {
-                return Err(bad(format!(
-                    "row {}: end {} is before start {}",
-                    r.source_row, r.end, r.start
-                )));
+                return Err(bad(format!("row {}: end {} is before start {}", r.source_row, r.end, r.start)));
             }
             if r.corporate_percent.is_sign_negative() || r.noncorporate_percent.is_sign_negative() {
                 return Err(bad(format!("row {}: negative percent", r.source_row)));
@@ -332,10 +300,7 @@ impl RateTable {
                 )));
             }
         }
-        Ok(RateTable {
-            name: name.to_owned(),
-            rows,
-        })
+        Ok(RateTable { name: name.to_owned(), rows })
     }
 
     /// The table's name (file name, or [`EMBEDDED_RATES_NAME`]).
@@ -360,11 +325,7 @@ impl RateTable {
 
     /// The lowest confidence of any row (the table's overall provenance).
     pub fn lowest_confidence(&self) -> Confidence {
-        self.rows
-            .iter()
-            .map(|r| r.confidence)
-            .min()
-            .unwrap_or(Confidence::Low)
+        self.rows.iter().map(|r| r.confidence).min().unwrap_or(Confidence::Low)
     }
 
     /// The row in force on `date`.
@@ -384,8 +345,7 @@ mod tests {
     use super::*;
     use crate::ErrorKind;
 
-    const HEADER: &str =
-        "quarter_start,quarter_end,noncorporate_percent,corporate_percent,confidence,source\n";
+    const HEADER: &str = "quarter_start,quarter_end,noncorporate_percent,corporate_percent,confidence,source\n";
 
     fn d(y: i32, m: u32, dd: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, dd).unwrap()
@@ -403,22 +363,10 @@ mod tests {
         assert_eq!(t.rows().len(), 9);
         assert_eq!(t.first_day(), d(2024, 10, 1));
         assert_eq!(t.last_day(), d(2026, 12, 31));
-        assert_eq!(
-            t.rate_on(d(2024, 10, 1), ImporterClass::Corporate),
-            Some(Decimal::from(7))
-        );
-        assert_eq!(
-            t.rate_on(d(2024, 12, 31), ImporterClass::NonCorporate),
-            Some(Decimal::from(8))
-        );
-        assert_eq!(
-            t.rate_on(d(2026, 3, 31), ImporterClass::Corporate),
-            Some(Decimal::from(6))
-        );
-        assert_eq!(
-            t.rate_on(d(2026, 4, 1), ImporterClass::Corporate),
-            Some(Decimal::from(5))
-        );
+        assert_eq!(t.rate_on(d(2024, 10, 1), ImporterClass::Corporate), Some(Decimal::from(7)));
+        assert_eq!(t.rate_on(d(2024, 12, 31), ImporterClass::NonCorporate), Some(Decimal::from(8)));
+        assert_eq!(t.rate_on(d(2026, 3, 31), ImporterClass::Corporate), Some(Decimal::from(6)));
+        assert_eq!(t.rate_on(d(2026, 4, 1), ImporterClass::Corporate), Some(Decimal::from(5)));
         assert_eq!(t.rate_on(d(2024, 9, 30), ImporterClass::Corporate), None);
         assert_eq!(t.rate_on(d(2027, 1, 1), ImporterClass::Corporate), None);
         assert_eq!(t.lowest_confidence(), Confidence::Low);
@@ -439,10 +387,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(t.first_day(), d(2027, 1, 1));
-        assert_eq!(
-            t.rate_on(d(2027, 5, 1), ImporterClass::Corporate),
-            Some(Decimal::new(55, 1))
-        );
+        assert_eq!(t.rate_on(d(2027, 5, 1), ImporterClass::Corporate), Some(Decimal::new(55, 1)));
         assert_eq!(t.rows()[1].source_row, 2);
     }
 
@@ -450,45 +395,28 @@ mod tests {
     fn validation_names_row_column_value() {
         let m = err("2027-01-01,2027-03-31,7,6,high,u\n2027-04-02,2027-06-30,7,6,high,u\n");
         assert!(
-            m.contains("row 3")
-                && m.contains("quarter_start")
-                && m.contains("2027-04-02")
-                && m.contains("gap"),
+            m.contains("row 3") && m.contains("quarter_start") && m.contains("2027-04-02") && m.contains("gap"),
             "{m}"
         );
         let m = err("2027-01-01,2027-03-31,7,6,high,u\n2027-03-31,2027-06-30,7,6,high,u\n");
         assert!(m.contains("row 3") && m.contains("overlaps row 2"), "{m}");
         let m = err("2027-01-01,2026-03-31,7,6,high,u\n");
-        assert!(
-            m.contains("row 2, column quarter_end, value \"2026-03-31\""),
-            "{m}"
-        );
+        assert!(m.contains("row 2, column quarter_end, value \"2026-03-31\""), "{m}");
         let m = err("2027-01-01,2027-03-31,7%,6,high,u\n");
-        assert!(
-            m.contains("row 2, column noncorporate_percent, value \"7%\""),
-            "{m}"
-        );
+        assert!(m.contains("row 2, column noncorporate_percent, value \"7%\""), "{m}");
         let m = err("2027-01-01,2027-03-31,7,-1,high,u\n");
         assert!(m.contains("corporate_percent") && m.contains("-1"), "{m}");
         let m = err("2027-01-01,2027-03-31,7,600,high,u\n");
         assert!(m.contains("between 0 and 100"), "{m}");
         let m = err("01/01/2027,2027-03-31,7,6,high,u\n");
-        assert!(
-            m.contains("column quarter_start, value \"01/01/2027\""),
-            "{m}"
-        );
+        assert!(m.contains("column quarter_start, value \"01/01/2027\""), "{m}");
         let m = err("2027-01-01,2027-03-31,7,6,certain,u\n");
         assert!(m.contains("column confidence"), "{m}");
         let m = err("2027-01-01,2027-03-31,7,6,high,\n");
         assert!(m.contains("column source"), "{m}");
         assert!(err("").contains("no rate rows"));
-        let e = RateTable::from_csv_str("t.csv", "quarter_start,quarter_end\n")
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.starts_with("t.csv: missing column \"noncorporate_percent\""),
-            "{e}"
-        );
+        let e = RateTable::from_csv_str("t.csv", "quarter_start,quarter_end\n").unwrap_err().to_string();
+        assert!(e.starts_with("t.csv: missing column \"noncorporate_percent\""), "{e}");
     }
 
     #[test]

@@ -70,15 +70,9 @@ pub struct ProjectedDates {
 }
 
 fn add(d: NaiveDate, days: u32, what: &'static str) -> Result<NaiveDate> {
-    d.checked_add_days(Days::new(u64::from(days)))
-        .ok_or_else(|| {
-            Error::value(
-                ErrorKind::InvalidDate,
-                what,
-                &d.to_string(),
-                format!("adding {days} days overflows"),
-            )
-        })
+    d.checked_add_days(Days::new(u64::from(days))).ok_or_else(|| {
+        Error::value(ErrorKind::InvalidDate, what, &d.to_string(), format!("adding {days} days overflows"))
+    })
 }
 
 /// Projects the acceptance and (re)liquidation dates of an eligible entry assessed on `as_of`;
@@ -110,11 +104,7 @@ pub fn project_liquidation(
     params: &ScheduleParams,
 ) -> Result<ProjectedDates> {
     let acceptance = add(as_of, params.acceptance_lag_days, "as-of date")?;
-    let scheduled = add(
-        acceptance,
-        params.unliquidated_liquidation_offset_days,
-        "acceptance date",
-    )?;
+    let scheduled = add(acceptance, params.unliquidated_liquidation_offset_days, "acceptance date")?;
     let (liquidation, basis) = match liquidation_date {
         None => (scheduled, LiquidationBasis::AcceptanceOffset),
         Some(liq) => {
@@ -126,11 +116,7 @@ pub fn project_liquidation(
             }
         }
     };
-    Ok(ProjectedDates {
-        acceptance,
-        liquidation,
-        basis,
-    })
+    Ok(ProjectedDates { acceptance, liquidation, basis })
 }
 
 #[cfg(test)]
@@ -152,15 +138,9 @@ mod tests {
                 basis: LiquidationBasis::AcceptanceOffset
             }
         );
-        let lag = ScheduleParams {
-            acceptance_lag_days: 3,
-            ..ScheduleParams::default()
-        };
+        let lag = ScheduleParams { acceptance_lag_days: 3, ..ScheduleParams::default() };
         let p = project_liquidation(d(2026, 4, 20), None, &lag).unwrap();
-        assert_eq!(
-            (p.acceptance, p.liquidation),
-            (d(2026, 4, 23), d(2026, 6, 7))
-        );
+        assert_eq!((p.acceptance, p.liquidation), (d(2026, 4, 23), d(2026, 6, 7)));
     }
 
     #[test]
@@ -168,22 +148,13 @@ mod tests {
         let params = ScheduleParams::default();
         // Recently liquidated: acceptance + 45 comes first.
         let p = project_liquidation(d(2026, 4, 20), Some(d(2026, 4, 10)), &params).unwrap();
-        assert_eq!(
-            (p.liquidation, p.basis),
-            (d(2026, 6, 4), LiquidationBasis::AcceptanceOffset)
-        );
+        assert_eq!((p.liquidation, p.basis), (d(2026, 6, 4), LiquidationBasis::AcceptanceOffset));
         // Liquidated 70 days before: the 90-day window ends first.
         let p = project_liquidation(d(2026, 4, 20), Some(d(2026, 2, 9)), &params).unwrap();
-        assert_eq!(
-            (p.liquidation, p.basis),
-            (d(2026, 5, 10), LiquidationBasis::ReliquidationWindow)
-        );
+        assert_eq!((p.liquidation, p.basis), (d(2026, 5, 10), LiquidationBasis::ReliquidationWindow));
         // Tie: both give the same day; reported as the acceptance offset.
         let p = project_liquidation(d(2026, 4, 20), Some(d(2026, 3, 6)), &params).unwrap();
-        assert_eq!(
-            (p.liquidation, p.basis),
-            (d(2026, 6, 4), LiquidationBasis::AcceptanceOffset)
-        );
+        assert_eq!((p.liquidation, p.basis), (d(2026, 6, 4), LiquidationBasis::AcceptanceOffset));
         let json = serde_json::to_value(p).unwrap();
         assert_eq!(json["basis"], "acceptance_offset");
         assert_eq!(json["liquidation"], "2026-06-04");

@@ -53,9 +53,7 @@ pub(crate) fn parse_date_bytes(s: &[u8]) -> Result<NaiveDate, &'static str> {
         }
     };
     match (y, m, d) {
-        (Some(y), Some(m), Some(d)) => {
-            NaiveDate::from_ymd_opt(y as i32, m, d).ok_or("no such calendar date")
-        }
+        (Some(y), Some(m), Some(d)) => NaiveDate::from_ymd_opt(y as i32, m, d).ok_or("no such calendar date"),
         _ => Err("expected MM/DD/YYYY or YYYY-MM-DD"),
     }
 }

@@ -22,9 +22,15 @@ pub(crate) fn unwrap_excel_str(s: &str) -> &str {
 /// Reads a yes/no indicator: Y/N, Yes/No, True/False, 1/0, X (checked). `None` when unreadable.
 pub(crate) fn parse_indicator(s: &str) -> Option<bool> {
     let s = unwrap_excel_str(s);
-    if s.eq_ignore_ascii_case("y") || s.eq_ignore_ascii_case("yes") || s.eq_ignore_ascii_case("true") || s == "1" || s.eq_ignore_ascii_case("x") {
+    if s.eq_ignore_ascii_case("y")
+        || s.eq_ignore_ascii_case("yes")
+        || s.eq_ignore_ascii_case("true")
+        || s == "1"
+        || s.eq_ignore_ascii_case("x")
+    {
         Some(true)
-    } else if s.eq_ignore_ascii_case("n") || s.eq_ignore_ascii_case("no") || s.eq_ignore_ascii_case("false") || s == "0" {
+    } else if s.eq_ignore_ascii_case("n") || s.eq_ignore_ascii_case("no") || s.eq_ignore_ascii_case("false") || s == "0"
+    {
         Some(false)
     } else {
         None
