@@ -29,6 +29,8 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod assess;
+pub mod claim;
 pub mod cli;
 pub mod diagnostic;
 pub mod error;
@@ -55,11 +57,20 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 // refund
 pub use refund::{
     compute_interest, deposit_date, project_liquidation, AssumedRate, BusinessCalendar, DepositDate, DepositParams,
-    DepositRule, InterestParams, InterestPeriod, InterestResult, ProjectedDates, RateTable, ScheduleParams,
+    DepositRule, InterestCalculator, InterestParams, InterestPeriod, InterestResult, ProjectedDates, RateTable,
+    ScheduleParams,
 };
 
 // mass processing
 pub use mass::{
     remove_ieepa, Catalogue, CatalogueRow, Classification, Finding, FindingCode, Lookup, OtherPrograms, Provenance,
     Removal, RowKind,
+};
+
+// claim
+pub use claim::{
+    assess_claim, build_declarations, preflight_bytes, preflight_path, read_results_bytes, read_results_path,
+    reconcile, write_declarations, CapeError, CapeErrorKind, CapeResults, Check, ClaimAssessment, ClaimInputs,
+    ClaimParams, ClaimStatus, DeclarationParams, DeclarationSet, PreflightOptions, PreflightReport, Reason, ReasonCode,
+    RuleSet, RuleSets, Verdict,
 };

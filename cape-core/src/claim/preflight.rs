@@ -1,0 +1,651 @@
+//! Pre-flight check of a CAPE declaration CSV: what CAPE would say before it is uploaded.
+//!
+//! File-level checks (CAPE rejects the whole declaration, CAPE.md §3): a CSV and not a spreadsheet, not empty,
+//! header `Entry Number`, one column, every value 11 letters/digits once dashes are removed, no duplicates, at
+//! most 9,999 entries. Entry-level checks (CAPE rejects only the entry): check digit, and — given assessments —
+//! each entry's claim status.
+//!
+//! Reading accepts a UTF-8 BOM, CRLF or LF line ends, dashed numbers and Excel's `="…"` wrappers. Every row cape
+//! cannot accept is reported with its 1-based row number (the header is row 1).
+//!
+//! # Conventions where CBP is silent
+//!
+//! - CAPE's published wording is attached where known: `Not a CSV file` for spreadsheets, binary data and files
+//!   not named `.csv`; `Failed initial validation` for every other file-level failure (which of its messages CAPE
+//!   shows for each case is not documented).
+//! - A header differing from `Entry Number` only in case or spacing is accepted with a warning; any other header
+//!   (or none) rejects the file.
+//! - A wrong check digit, or letters in the serial, pass CAPE's format check (11 alphanumerics) but name no
+//!   entry in ACE: reported entry-level.
+//! - Blank rows and trailing empty cells are warnings (CAPE's template has none; CBP does not say whether they
+//!   are rejected); [`PreflightOptions::blank_rows_reject`] makes blank rows file-level.
+//! - With assessments, `ineligible`, `needs_review` and entries missing from the data (`NOT_IN_DATA`) count as
+//!   entries CAPE may reject: the verdict becomes [`Verdict::RejectEntries`].
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::cbp;
+use super::declaration::{DECLARATION_HEADER, MAX_ENTRIES_PER_DECLARATION};
+use super::eligibility::{ClaimAssessment, ClaimStatus, ReasonCode};
+use crate::error::{EntryNumberError, Error, Result};
+use crate::values::text::unwrap_excel_str;
+use crate::EntryNumber;
+
+/// How far a finding reaches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingLevel {
+    /// Worth fixing; CAPE is not known to reject for it.
+    Warning,
+    /// CAPE would reject the entry only.
+    Entry,
+    /// CAPE would reject the whole file.
+    File,
+}
+
+macro_rules! preflight_codes {
+    ($( $(#[$m:meta])* $variant:ident = $code:literal, $level:ident, $cape:expr; )*) => {
+        /// A stable pre-flight finding code ([`PreflightCode::as_str`] is a public contract).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum PreflightCode {
+            $( $(#[$m])* $variant, )*
+        }
+
+        impl PreflightCode {
+            /// Every code, in declaration order.
+            pub const ALL: &'static [PreflightCode] = &[$(PreflightCode::$variant,)*];
+
+            /// The stable text code, e.g. `DUPLICATE_ENTRY`.
+            pub fn as_str(self) -> &'static str {
+                match self { $( PreflightCode::$variant => $code, )* }
+            }
+
+            /// The level this code has by default.
+            pub fn level(self) -> FindingLevel {
+                match self { $( PreflightCode::$variant => FindingLevel::$level, )* }
+            }
+
+            /// CAPE's own wording for the failure, where known.
+            pub fn cape_message(self) -> Option<&'static str> {
+                match self { $( PreflightCode::$variant => $cape, )* }
+            }
+        }
+    };
+}
+
+preflight_codes! {
+    /// A spreadsheet (XLSX/XLS), binary data, or a path not named `.csv`.
+    NotCsv = "NOT_CSV", File, Some(cbp::NOT_A_CSV_FILE);
+    /// No content at all (or only a BOM and whitespace).
+    EmptyFile = "EMPTY_FILE", File, Some(cbp::FAILED_INITIAL_VALIDATION);
+    /// A header but no entry numbers.
+    NoEntries = "NO_ENTRIES", File, Some(cbp::FAILED_INITIAL_VALIDATION);
+    /// The first row is an entry number, not the header.
+    MissingHeader = "MISSING_HEADER", File, Some(cbp::FAILED_INITIAL_VALIDATION);
+    /// The header is not `Entry Number`.
+    WrongHeader = "WRONG_HEADER", File, Some(cbp::FAILED_INITIAL_VALIDATION);
+    /// The header is `Entry Number` in another case or spacing.
+    HeaderVariant = "HEADER_VARIANT", Warning, None;
+    /// A row holds more than one non-empty cell.
+    ExtraColumns = "EXTRA_COLUMNS", File, Some(cbp::FAILED_INITIAL_VALIDATION);
+    /// A row ends with empty cells (trailing commas).
+    TrailingComma = "TRAILING_COMMA", Warning, None;
+    /// A row with no value.
+    BlankRow = "BLANK_ROW", Warning, None;
+    /// More entries than one declaration may hold.
+    TooManyEntries = "TOO_MANY_ENTRIES", File, Some(cbp::FAILED_INITIAL_VALIDATION);
+    /// Not 11 letters/digits after removing dashes.
+    MalformedEntryNumber = "MALFORMED_ENTRY_NUMBER", File, Some(cbp::FAILED_INITIAL_VALIDATION);
+    /// An entry listed twice.
+    DuplicateEntry = "DUPLICATE_ENTRY", File, Some(cbp::FAILED_INITIAL_VALIDATION);
+    /// The check digit does not match.
+    BadCheckDigit = "BAD_CHECK_DIGIT", Entry, None;
+    /// 11 letters/digits, but not an entry number (letters in the serial or check digit).
+    InvalidEntryNumber = "INVALID_ENTRY_NUMBER", Entry, None;
+    /// The entry is not in the assessed data.
+    NotInData = "NOT_IN_DATA", Entry, None;
+    /// The assessment says CAPE would reject the entry.
+    EntryIneligible = "ENTRY_INELIGIBLE", Entry, None;
+    /// The assessment needs review: CAPE may reject the entry.
+    EntryNeedsReview = "ENTRY_NEEDS_REVIEW", Entry, None;
+}
+
+impl fmt::Display for PreflightCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for PreflightCode {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// One pre-flight finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PreflightFinding {
+    /// The stable code.
+    pub code: PreflightCode,
+    /// How far it reaches.
+    pub level: FindingLevel,
+    /// The 1-based row (header = 1); `None` for the whole file.
+    pub row: Option<u64>,
+    /// The raw value concerned.
+    pub value: Option<String>,
+    /// A plain-English message.
+    pub message: String,
+    /// CAPE's wording, where known (for entry verdicts: CBP's message for the first ineligible reason).
+    pub cape_message: Option<&'static str>,
+}
+
+/// The overall verdict on a declaration file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// CAPE should accept every entry.
+    Accept,
+    /// CAPE would reject the whole file.
+    RejectFile,
+    /// CAPE would accept the file but reject (or may reject) some entries.
+    RejectEntries,
+}
+
+impl Verdict {
+    /// The process exit code: 0 accept, 1 reject file, 2 reject entries.
+    pub fn exit_code(self) -> i32 {
+        match self {
+            Verdict::Accept => 0,
+            Verdict::RejectFile => 1,
+            Verdict::RejectEntries => 2,
+        }
+    }
+
+    /// The stable name: `accept`, `reject_file`, `reject_entries`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Verdict::Accept => "accept",
+            Verdict::RejectFile => "reject_file",
+            Verdict::RejectEntries => "reject_entries",
+        }
+    }
+}
+
+/// What the assessment data says about one listed entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntryOutcome {
+    /// Eligible.
+    Accept,
+    /// Eligible, refund deferred.
+    AcceptDeferred,
+    /// Ineligible: CAPE would reject it.
+    Reject,
+    /// Needs review: CAPE may reject it.
+    Review,
+    /// Not in the assessed data (`NOT_IN_DATA`).
+    NotInData,
+}
+
+/// The entry-level verdict for one listed entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EntryVerdict {
+    /// The 1-based row.
+    pub row: u64,
+    /// The entry.
+    pub entry_number: EntryNumber,
+    /// The outcome.
+    pub outcome: EntryOutcome,
+    /// The claim status, when the entry is in the data.
+    pub status: Option<ClaimStatus>,
+    /// The codes of the reasons that are not notes.
+    pub reasons: Vec<ReasonCode>,
+    /// CBP's message for the first ineligible reason that has one.
+    pub cbp_message: Option<&'static str>,
+}
+
+/// A listed entry that passed the format checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ListedEntry {
+    /// The 1-based row.
+    pub row: u64,
+    /// The entry.
+    pub entry_number: EntryNumber,
+}
+
+/// Options of [`preflight_bytes`] / [`preflight_path`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PreflightOptions {
+    /// The name reported (default `<buffer>`, or the path).
+    pub source_name: Option<String>,
+    /// The most entries a declaration may hold (default 9,999).
+    pub max_entries: usize,
+    /// Treat blank rows as a file-level rejection (default false: a warning).
+    pub blank_rows_reject: bool,
+}
+
+impl Default for PreflightOptions {
+    fn default() -> Self {
+        PreflightOptions { source_name: None, max_entries: MAX_ENTRIES_PER_DECLARATION, blank_rows_reject: false }
+    }
+}
+
+/// The result of a pre-flight check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PreflightReport {
+    /// The file name or `<buffer>`.
+    pub source: String,
+    /// The overall verdict.
+    pub verdict: Verdict,
+    /// Lines read, header included.
+    pub rows_read: u64,
+    /// Entries that passed the format checks, first occurrences, in file order.
+    pub entries: Vec<ListedEntry>,
+    /// Every finding, in row order (file-wide findings first).
+    pub findings: Vec<PreflightFinding>,
+    /// Entry verdicts, filled by [`PreflightReport::check_entries`].
+    pub entry_verdicts: Vec<EntryVerdict>,
+}
+
+impl PreflightReport {
+    /// The findings with this code.
+    pub fn with_code(&self, code: PreflightCode) -> impl Iterator<Item = &PreflightFinding> {
+        self.findings.iter().filter(move |f| f.code == code)
+    }
+
+    /// Gives every listed entry its verdict from assessed data; `lookup` returns `None` for entries not in the
+    /// data (`NOT_IN_DATA`). Updates the findings and the overall verdict. Calling it again replaces the earlier
+    /// entry verdicts.
+    pub fn check_entries<'m, F>(&mut self, lookup: F)
+    where
+        F: Fn(&EntryNumber) -> Option<&'m ClaimAssessment>,
+    {
+        self.findings.retain(|f| {
+            !matches!(
+                f.code,
+                PreflightCode::NotInData | PreflightCode::EntryIneligible | PreflightCode::EntryNeedsReview
+            )
+        });
+        self.entry_verdicts.clear();
+        let mut new_findings = Vec::new();
+        for le in &self.entries {
+            let a = lookup(&le.entry_number);
+            let (outcome, status, reasons, cbp_message) = match a {
+                None => (EntryOutcome::NotInData, None, Vec::new(), None),
+                Some(a) => {
+                    let outcome = match a.status {
+                        ClaimStatus::Eligible => EntryOutcome::Accept,
+                        ClaimStatus::EligibleDeferred => EntryOutcome::AcceptDeferred,
+                        ClaimStatus::NeedsReview => EntryOutcome::Review,
+                        ClaimStatus::Ineligible => EntryOutcome::Reject,
+                    };
+                    let reasons = a
+                        .reasons
+                        .iter()
+                        .filter(|r| r.effect != super::eligibility::Effect::Note)
+                        .map(|r| r.code)
+                        .collect();
+                    let cbp = a
+                        .reasons
+                        .iter()
+                        .filter(|r| r.effect == super::eligibility::Effect::Ineligible)
+                        .find_map(|r| r.cbp_message);
+                    (outcome, Some(a.status), reasons, cbp)
+                }
+            };
+            let finding = |code: PreflightCode, message: String| PreflightFinding {
+                code,
+                level: code.level(),
+                row: Some(le.row),
+                value: Some(le.entry_number.to_string()),
+                message,
+                cape_message: cbp_message,
+            };
+            let describe = || {
+                a.map(|a| {
+                    a.reasons
+                        .iter()
+                        .filter(|r| r.effect != super::eligibility::Effect::Note)
+                        .map(|r| format!("{}: {}", r.code, r.message))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                })
+                .unwrap_or_default()
+            };
+            match outcome {
+                EntryOutcome::NotInData => new_findings.push(finding(
+                    PreflightCode::NotInData,
+                    format!("entry {} is not in the assessed data; its eligibility is unknown", le.entry_number),
+                )),
+                EntryOutcome::Reject => new_findings.push(finding(
+                    PreflightCode::EntryIneligible,
+                    format!("entry {} is ineligible: {}", le.entry_number, describe()),
+                )),
+                EntryOutcome::Review => new_findings.push(finding(
+                    PreflightCode::EntryNeedsReview,
+                    format!("entry {} needs review: {}", le.entry_number, describe()),
+                )),
+                EntryOutcome::Accept | EntryOutcome::AcceptDeferred => {}
+            }
+            self.entry_verdicts.push(EntryVerdict {
+                row: le.row,
+                entry_number: le.entry_number,
+                outcome,
+                status,
+                reasons,
+                cbp_message,
+            });
+        }
+        self.findings.extend(new_findings);
+        self.findings.sort_by_key(|f| f.row.unwrap_or(0));
+        self.verdict = verdict_of(&self.findings);
+    }
+
+    /// [`PreflightReport::check_entries`] against a map of assessments.
+    pub fn check_entries_in(&mut self, assessments: &HashMap<EntryNumber, ClaimAssessment>) {
+        self.check_entries(|n| assessments.get(n));
+    }
+}
+
+fn verdict_of(findings: &[PreflightFinding]) -> Verdict {
+    match findings.iter().map(|f| f.level).max() {
+        Some(FindingLevel::File) => Verdict::RejectFile,
+        Some(FindingLevel::Entry) => Verdict::RejectEntries,
+        _ => Verdict::Accept,
+    }
+}
+
+/// Splits one CSV line into raw cells (quoted fields unquoted, `""` unescaped; `="…"` left for unwrapping).
+pub(super) fn cells(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut chars = line.chars().peekable();
+    let mut at_start = true;
+    let mut in_quotes = false;
+    while let Some(c) = chars.next() {
+        if in_quotes {
+            if c == '"' {
+                if chars.peek() == Some(&'"') {
+                    cur.push('"');
+                    chars.next();
+                } else {
+                    in_quotes = false;
+                }
+            } else {
+                cur.push(c);
+            }
+            continue;
+        }
+        match c {
+            ',' => {
+                out.push(std::mem::take(&mut cur));
+                at_start = true;
+                continue;
+            }
+            '"' if at_start && cur.trim().is_empty() => {
+                cur.clear();
+                in_quotes = true;
+            }
+            _ => cur.push(c),
+        }
+        at_start = false;
+    }
+    out.push(cur);
+    out
+}
+
+fn header_key(s: &str) -> String {
+    s.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_lowercase()).collect()
+}
+
+/// Checks a declaration CSV held in memory.
+///
+/// Never fails: everything wrong with the file is a finding.
+///
+/// # Example
+///
+/// ```
+/// use cape_core::claim::{preflight_bytes, PreflightOptions, Verdict};
+/// let r = preflight_bytes(b"\xEF\xBB\xBFEntry Number\r\nABC-1234567-6\r\n", &PreflightOptions::default());
+/// assert_eq!(r.verdict, Verdict::Accept);
+/// assert_eq!(r.entries.len(), 1);
+/// ```
+pub fn preflight_bytes(bytes: &[u8], options: &PreflightOptions) -> PreflightReport {
+    let source = options.source_name.clone().unwrap_or_else(|| "<buffer>".to_owned());
+    let mut report = PreflightReport {
+        source,
+        verdict: Verdict::Accept,
+        rows_read: 0,
+        entries: Vec::new(),
+        findings: Vec::new(),
+        entry_verdicts: Vec::new(),
+    };
+    let file_finding = |code: PreflightCode, message: String| PreflightFinding {
+        code,
+        level: code.level(),
+        row: None,
+        value: None,
+        message,
+        cape_message: code.cape_message(),
+    };
+    let kind = if bytes.starts_with(b"PK\x03\x04") {
+        Some("a ZIP archive (an Excel .xlsx workbook?)")
+    } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        Some("an OLE2 document (an Excel .xls workbook?)")
+    } else if bytes.contains(&0) {
+        Some("binary data (NUL bytes)")
+    } else {
+        None
+    };
+    if let Some(kind) = kind {
+        report.findings.push(file_finding(
+            PreflightCode::NotCsv,
+            format!("the file is {kind}, not CSV text; save the template as CSV"),
+        ));
+        report.verdict = Verdict::RejectFile;
+        return report;
+    }
+    let text = String::from_utf8_lossy(bytes);
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    if text.trim().is_empty() {
+        report.findings.push(file_finding(PreflightCode::EmptyFile, "the file is empty".to_owned()));
+        report.verdict = Verdict::RejectFile;
+        return report;
+    }
+    let normalised = text.replace("\r\n", "\n").replace('\r', "\n");
+    let body = normalised.strip_suffix('\n').unwrap_or(&normalised);
+    let blank_level = if options.blank_rows_reject { FindingLevel::File } else { FindingLevel::Warning };
+    let mut findings = Vec::new();
+    let mut push = |code: PreflightCode, row: u64, value: Option<&str>, message: String| {
+        let level = if code == PreflightCode::BlankRow { blank_level } else { code.level() };
+        findings.push(PreflightFinding {
+            code,
+            level,
+            row: Some(row),
+            value: value.map(str::to_owned),
+            message,
+            cape_message: if level == FindingLevel::File {
+                code.cape_message().or(Some(cbp::FAILED_INITIAL_VALIDATION))
+            } else {
+                code.cape_message()
+            },
+        });
+    };
+    let mut header_seen = false;
+    let mut data_rows = 0usize;
+    let mut first_row_of: HashMap<EntryNumber, u64> = HashMap::new();
+    for (i, line) in body.split('\n').enumerate() {
+        let row = i as u64 + 1;
+        report.rows_read = row;
+        let raw = cells(line);
+        let vals: Vec<&str> = raw.iter().map(|c| unwrap_excel_str(c)).collect();
+        let non_empty = vals.iter().filter(|v| !v.is_empty()).count();
+        if non_empty == 0 {
+            push(PreflightCode::BlankRow, row, None, format!("row {row} is blank; CAPE's template has no blank rows"));
+            continue;
+        }
+        if vals.len() > 1 {
+            if vals[1..].iter().any(|v| !v.is_empty()) || vals[0].is_empty() {
+                push(
+                    PreflightCode::ExtraColumns,
+                    row,
+                    Some(line),
+                    format!("row {row} has {} columns; the declaration has one column, `Entry Number`", vals.len()),
+                );
+            } else {
+                push(
+                    PreflightCode::TrailingComma,
+                    row,
+                    Some(line),
+                    format!("row {row} ends with {} empty cell(s) (trailing commas)", vals.len() - 1),
+                );
+            }
+        }
+        let value = vals.iter().copied().find(|v| !v.is_empty()).unwrap_or("");
+        if !header_seen {
+            header_seen = true;
+            if value == DECLARATION_HEADER {
+                continue;
+            }
+            if header_key(value) == "entrynumber" {
+                push(
+                    PreflightCode::HeaderVariant,
+                    row,
+                    Some(value),
+                    format!("header {value:?} differs from CAPE's template `{DECLARATION_HEADER}` in case or spacing"),
+                );
+                continue;
+            }
+            if EntryNumber::parse_reason(&value.replace('-', "")).is_ok() {
+                push(
+                    PreflightCode::MissingHeader,
+                    row,
+                    Some(value),
+                    format!("row 1 is an entry number, not the header `{DECLARATION_HEADER}`"),
+                );
+            } else {
+                push(
+                    PreflightCode::WrongHeader,
+                    row,
+                    Some(value),
+                    format!("header is {value:?}; CAPE's template has the one header `{DECLARATION_HEADER}`"),
+                );
+                continue;
+            }
+        }
+        data_rows += 1;
+        if data_rows == options.max_entries + 1 {
+            push(
+                PreflightCode::TooManyEntries,
+                row,
+                None,
+                format!(
+                    "more than {} entries: row {row} is entry {data_rows}; split the declaration",
+                    options.max_entries
+                ),
+            );
+        }
+        let compact: String = value.chars().filter(|&c| c != '-').collect();
+        let n_chars = compact.chars().count();
+        if n_chars != 11 || !compact.chars().all(|c| c.is_ascii_alphanumeric()) {
+            let what = if n_chars != 11 {
+                format!("{n_chars} characters")
+            } else {
+                "a character other than a letter or digit".to_owned()
+            };
+            push(
+                PreflightCode::MalformedEntryNumber,
+                row,
+                Some(value),
+                format!("{value:?} has {what} after removing dashes; an entry number has 11 letters or digits"),
+            );
+            continue;
+        }
+        match EntryNumber::parse_reason(&compact) {
+            Ok(n) => {
+                if let Some(first) = first_row_of.get(&n) {
+                    push(
+                        PreflightCode::DuplicateEntry,
+                        row,
+                        Some(value),
+                        format!("entry {n} is listed again (first on row {first})"),
+                    );
+                } else {
+                    first_row_of.insert(n, row);
+                    report.entries.push(ListedEntry { row, entry_number: n });
+                }
+            }
+            Err(e @ EntryNumberError::CheckDigit { .. }) => push(
+                PreflightCode::BadCheckDigit,
+                row,
+                Some(value),
+                format!("{value:?}: {e}; no such entry can exist in ACE"),
+            ),
+            Err(e) => push(
+                PreflightCode::InvalidEntryNumber,
+                row,
+                Some(value),
+                format!("{value:?} is not an entry number: {e}"),
+            ),
+        }
+    }
+    if data_rows == 0 {
+        findings.push(file_finding(PreflightCode::NoEntries, "the file has a header but no entry numbers".to_owned()));
+    }
+    findings.sort_by_key(|f| f.row.unwrap_or(0));
+    report.verdict = verdict_of(&findings);
+    report.findings = findings;
+    report
+}
+
+/// Checks a declaration CSV file. A path not ending in `.csv` (any case) is reported as `NOT_CSV`.
+///
+/// # Errors
+///
+/// [`Error::Io`] when the file cannot be read; everything about its contents is a finding.
+pub fn preflight_path(path: impl AsRef<Path>, options: &PreflightOptions) -> Result<PreflightReport> {
+    let path = path.as_ref();
+    let name = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| Error::io(name.clone(), e))?;
+    let mut opts = options.clone();
+    if opts.source_name.is_none() {
+        opts.source_name = Some(name);
+    }
+    let mut report = preflight_bytes(&bytes, &opts);
+    let is_csv = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    if !is_csv && !report.findings.iter().any(|f| f.code == PreflightCode::NotCsv) {
+        report.findings.insert(
+            0,
+            PreflightFinding {
+                code: PreflightCode::NotCsv,
+                level: FindingLevel::File,
+                row: None,
+                value: path.file_name().map(|n| n.to_string_lossy().into_owned()),
+                message: "the file name does not end in .csv; CAPE takes only .csv files".to_owned(),
+                cape_message: Some(cbp::NOT_A_CSV_FILE),
+            },
+        );
+        report.verdict = Verdict::RejectFile;
+    }
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cell_splitting() {
+        assert_eq!(cells("a,b"), vec!["a", "b"]);
+        assert_eq!(cells("\"a,b\",c"), vec!["a,b", "c"]);
+        assert_eq!(cells("=\"ABC\""), vec!["=\"ABC\""]);
+        assert_eq!(cells("\"a\"\"b\""), vec!["a\"b"]);
+        assert_eq!(cells(""), vec![""]);
+        assert_eq!(cells("x,"), vec!["x", ""]);
+    }
+}

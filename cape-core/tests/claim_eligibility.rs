@@ -1,0 +1,434 @@
+//! Claim eligibility: one scenario per reason and per status, the 80-day boundary, Phase 1 vs Phase 2, rule sets.
+
+use cape_core::claim::{
+    assess_claim, cbp, Check, ClaimAssessment, ClaimInputs, ClaimParams, ClaimStatus, Effect, ReasonCode, RuleSet,
+    RuleSets,
+};
+use cape_core::model::{AdCvdStatus, LiquidationStatus, ProtestStatus, SummaryStatus};
+use cape_core::{Entry, EntryHeader, EntryNumber, EntryType, ErrorKind, Fact, ImporterNumber};
+use chrono::NaiveDate;
+
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).unwrap()
+}
+
+fn entry_with(f: impl FnOnce(&mut EntryHeader)) -> Entry {
+    let mut header = EntryHeader {
+        entry_type: Fact::Known(EntryType::Consumption),
+        importer_number: Fact::Known(ImporterNumber::parse("12-345678900")),
+        ..Default::default()
+    };
+    f(&mut header);
+    Entry {
+        number: EntryNumber::from_parts("ABC", 1_234_567).unwrap(),
+        header,
+        lines: Vec::new(),
+        conflicting: false,
+        split: false,
+        first_row: 2,
+    }
+}
+
+fn ok_inputs() -> ClaimInputs {
+    ClaimInputs { has_dutiable_ieepa: true, ..Default::default() }
+}
+
+fn assess_on(e: &Entry, inputs: ClaimInputs, rules: &RuleSet, as_of: NaiveDate) -> ClaimAssessment {
+    assess_claim(e, &inputs, rules, as_of, &ClaimParams::default())
+}
+
+fn assess(e: &Entry) -> ClaimAssessment {
+    assess_on(e, ok_inputs(), &RuleSet::phase1(), d(2026, 5, 1))
+}
+
+fn codes(a: &ClaimAssessment) -> Vec<&'static str> {
+    a.reasons.iter().map(|r| r.code.as_str()).collect()
+}
+
+#[track_caller]
+fn expect(a: &ClaimAssessment, status: ClaimStatus, code: ReasonCode) {
+    assert_eq!(a.status, status, "{:?}", a.reasons);
+    assert!(a.has(code), "expected {code} in {:?}", codes(a));
+}
+
+#[test]
+fn plain_unliquidated_entry_is_eligible() {
+    let a = assess(&entry_with(|h| {
+        h.liquidation_status = Fact::Blank;
+        h.liquidation_date = Fact::Blank;
+    }));
+    assert_eq!(a.status, ClaimStatus::Eligible);
+    assert!(a.reasons.is_empty(), "{:?}", a.reasons);
+    assert_eq!((a.last_filing_day, a.days_left, a.urgent), (None, None, false));
+    assert_eq!(a.importer_number.as_deref(), Some("12-345678900"));
+    assert_eq!(a.entry_type.as_deref(), Some("01"));
+    assert_eq!((a.rule_set.as_str(), a.rule_set_version.as_str()), ("phase1", "2026-04-13"));
+}
+
+#[test]
+fn each_ineligible_reason() {
+    let p1 = RuleSet::phase1();
+    let as_of = d(2026, 5, 1);
+    let a = assess_on(&entry_with(|_| {}), ClaimInputs::default(), &p1, as_of);
+    expect(&a, ClaimStatus::Ineligible, ReasonCode::NoDutiableIeepa);
+
+    let a = assess(&entry_with(|h| h.reconciliation_flag = Fact::Known(true)));
+    expect(&a, ClaimStatus::Ineligible, ReasonCode::FlaggedForRecon);
+    assert_eq!(a.reasons[0].cbp_message, Some("ENTRY SUMMARY FLAGGED FOR RECON"));
+
+    for (t, code) in [
+        (EntryType::Reconciliation, ReasonCode::ReconEntryType),
+        (EntryType::Drawback, ReasonCode::DrawbackEntryType),
+        (EntryType::DutyDeferral, ReasonCode::DutyDeferralEntryType),
+        (EntryType::TemporaryImportBond, ReasonCode::NoIeepaEntryType),
+        (EntryType::Section321, ReasonCode::NoIeepaEntryType),
+    ] {
+        let a = assess(&entry_with(|h| h.entry_type = Fact::Known(t)));
+        expect(&a, ClaimStatus::Ineligible, code);
+        assert!(a.reasons[0].message.contains(&format!("{t}")), "{}", a.reasons[0].message);
+    }
+
+    let a = assess(&entry_with(|h| h.drawback_flag = Fact::Known(true)));
+    expect(&a, ClaimStatus::Ineligible, ReasonCode::OnDrawback);
+    assert_eq!(a.reasons[0].cbp_message, Some(cbp::ENTRY_ON_DRAWBACK));
+
+    for s in [ProtestStatus::Open, ProtestStatus::Suspended] {
+        let a = assess(&entry_with(|h| {
+            h.protest_number = Fact::Known("2704-26-100001".into());
+            h.protest_status = Fact::Known(s);
+        }));
+        expect(&a, ClaimStatus::Ineligible, ReasonCode::ProtestOnEntry);
+        assert_eq!(a.reasons[0].cbp_message, Some("PROTEST ON ENTRY"));
+        assert!(a.reasons[0].message.contains("2704-26-100001"));
+    }
+    let closed = assess(&entry_with(|h| {
+        h.protest_number = Fact::Known("2704-26-100001".into());
+        h.protest_status = Fact::Known(ProtestStatus::Closed);
+    }));
+    assert_eq!(closed.status, ClaimStatus::Eligible);
+
+    for s in [SummaryStatus::Cancelled, SummaryStatus::Rejected] {
+        let a = assess(&entry_with(|h| h.summary_status = Fact::Known(s)));
+        expect(&a, ClaimStatus::Ineligible, ReasonCode::SummaryNotAccepted);
+        assert_eq!(a.reasons[0].cbp_message, Some("ENTRY SUMMARY IS CANCELLED/REJECTED"));
+    }
+
+    let a = assess(&entry_with(|h| h.adcvd_status = Fact::Known(AdCvdStatus::PendingLiquidation)));
+    expect(&a, ClaimStatus::Ineligible, ReasonCode::AdcvdPendingLiquidation);
+
+    let a = assess(&entry_with(|h| h.liquidation_status = Fact::Known(LiquidationStatus::Final)));
+    expect(&a, ClaimStatus::Ineligible, ReasonCode::FinallyLiquidated);
+    assert_eq!(a.reasons[0].cbp_message, Some("ENTRY SUMMARY IS IN FINAL LIQUIDATION STATUS"));
+    assert!(!a.has(ReasonCode::LiquidatedWithoutDate), "{:?}", codes(&a));
+    let a = assess(&entry_with(|h| {
+        h.final_liquidation = Fact::Known(true);
+        h.liquidation_date = Fact::Known(d(2026, 4, 20));
+    }));
+    expect(&a, ClaimStatus::Ineligible, ReasonCode::FinallyLiquidated);
+
+    let a = assess(&entry_with(|h| h.surety_paid = Fact::Known(true)));
+    expect(&a, ClaimStatus::Ineligible, ReasonCode::SuretyPaid);
+
+    let a = assess_on(&entry_with(|_| {}), ClaimInputs { duplicate_in_input: true, ..ok_inputs() }, &p1, as_of);
+    expect(&a, ClaimStatus::Ineligible, ReasonCode::DuplicateInInput);
+    let a = assess_on(&entry_with(|_| {}), ClaimInputs { already_accepted: true, ..ok_inputs() }, &p1, as_of);
+    expect(&a, ClaimStatus::Ineligible, ReasonCode::AlreadyDeclared);
+}
+
+#[test]
+fn each_deferred_reason() {
+    for (s, code) in [
+        (LiquidationStatus::Suspended, ReasonCode::LiquidationSuspended),
+        (LiquidationStatus::Extended, ReasonCode::LiquidationExtended),
+        (LiquidationStatus::UnderReview, ReasonCode::LiquidationUnderReview),
+    ] {
+        let a = assess(&entry_with(|h| h.liquidation_status = Fact::Known(s)));
+        expect(&a, ClaimStatus::EligibleDeferred, code);
+        assert!(a.deferred_refund);
+    }
+    for t in [EntryType::Warehouse, EntryType::Rewarehouse] {
+        let a = assess(&entry_with(|h| h.entry_type = Fact::Known(t)));
+        expect(&a, ClaimStatus::EligibleDeferred, ReasonCode::WarehouseEntry);
+    }
+    // Warehouse types are deferred only while unliquidated.
+    let a = assess(&entry_with(|h| {
+        h.entry_type = Fact::Known(EntryType::Warehouse);
+        h.liquidation_status = Fact::Known(LiquidationStatus::Liquidated);
+        h.liquidation_date = Fact::Known(d(2026, 4, 1));
+    }));
+    assert_eq!(a.status, ClaimStatus::Eligible, "{:?}", codes(&a));
+    for t in [
+        EntryType::WarehouseWithdrawal,
+        EntryType::WarehouseWithdrawalQuota,
+        EntryType::WarehouseWithdrawalAdCvd,
+        EntryType::WarehouseWithdrawalQuotaAdCvd,
+    ] {
+        let a = assess(&entry_with(|h| h.entry_type = Fact::Known(t)));
+        expect(&a, ClaimStatus::EligibleDeferred, ReasonCode::WarehouseWithdrawal);
+    }
+    let a = assess(&entry_with(|h| h.adcvd_status = Fact::Known(AdCvdStatus::Suspended)));
+    expect(&a, ClaimStatus::EligibleDeferred, ReasonCode::AdcvdSuspended);
+}
+
+#[test]
+fn each_review_reason_and_conventions() {
+    let a = assess(&entry_with(|h| h.liquidation_status = Fact::Unreadable("pending-ish".into())));
+    expect(&a, ClaimStatus::NeedsReview, ReasonCode::UnknownLiquidationStatus);
+    assert!(a.reasons[0].message.contains("pending-ish"));
+
+    let a = assess(&entry_with(|h| h.liquidation_status = Fact::Known(LiquidationStatus::Liquidated)));
+    expect(&a, ClaimStatus::NeedsReview, ReasonCode::LiquidatedWithoutDate);
+
+    let a = assess(&entry_with(|h| h.protest_number = Fact::Known("2704-26-100001".into())));
+    expect(&a, ClaimStatus::NeedsReview, ReasonCode::ProtestStatusUnknown);
+    let a = assess(&entry_with(|h| {
+        h.protest_number = Fact::Known("2704-26-100001".into());
+        h.protest_status = Fact::Unreadable("??".into());
+    }));
+    expect(&a, ClaimStatus::NeedsReview, ReasonCode::ProtestStatusUnknown);
+
+    let mut e = entry_with(|_| {});
+    e.conflicting = true;
+    expect(&assess(&e), ClaimStatus::NeedsReview, ReasonCode::ConflictingRows);
+
+    // Present-but-unreadable optional values.
+    type Setter = Box<dyn Fn(&mut EntryHeader)>;
+    let cases: Vec<(&str, Setter)> = vec![
+        ("Drawback Indicator", Box::new(|h| h.drawback_flag = Fact::Unreadable("maybe".into()))),
+        ("Surety Paid Indicator", Box::new(|h| h.surety_paid = Fact::Unreadable("maybe".into()))),
+        ("Entry Summary Status", Box::new(|h| h.summary_status = Fact::Unreadable("maybe".into()))),
+        ("AD/CVD Liquidation Status", Box::new(|h| h.adcvd_status = Fact::Unreadable("maybe".into()))),
+        ("Reconciliation Indicator", Box::new(|h| h.reconciliation_flag = Fact::Unreadable("maybe".into()))),
+        ("Final Liquidation", Box::new(|h| h.final_liquidation = Fact::Unreadable("maybe".into()))),
+        ("Liquidation Date", Box::new(|h| h.liquidation_date = Fact::Unreadable("13/45/2026".into()))),
+    ];
+    for (column, f) in cases {
+        let a = assess(&entry_with(|h| f(h)));
+        expect(&a, ClaimStatus::NeedsReview, ReasonCode::UnreadableFact);
+        assert!(a.reasons.iter().any(|r| r.message.contains(column)), "{column}: {:?}", a.reasons);
+    }
+
+    for f in [
+        |h: &mut EntryHeader| h.entry_type = Fact::Blank,
+        |h: &mut EntryHeader| h.entry_type = Fact::NotSupplied,
+        |h: &mut EntryHeader| h.entry_type = Fact::Unreadable("X1".into()),
+        |h: &mut EntryHeader| h.entry_type = Fact::Known(EntryType::Other(99)),
+    ] {
+        expect(&assess(&entry_with(f)), ClaimStatus::NeedsReview, ReasonCode::UnknownEntryType);
+    }
+
+    // Absent optional columns mean "not flagged".
+    let a = assess(&entry_with(|h| {
+        h.drawback_flag = Fact::NotSupplied;
+        h.surety_paid = Fact::NotSupplied;
+        h.summary_status = Fact::NotSupplied;
+        h.reconciliation_flag = Fact::NotSupplied;
+        h.liquidation_status = Fact::NotSupplied;
+        h.liquidation_date = Fact::NotSupplied;
+    }));
+    assert_eq!(a.status, ClaimStatus::Eligible);
+}
+
+#[test]
+fn status_precedence_lists_every_reason() {
+    let mut e = entry_with(|h| {
+        h.liquidation_status = Fact::Known(LiquidationStatus::Suspended);
+        h.drawback_flag = Fact::Known(true);
+    });
+    e.conflicting = true;
+    let a = assess(&e);
+    assert_eq!(a.status, ClaimStatus::Ineligible);
+    assert!(a.has(ReasonCode::ConflictingRows) && a.has(ReasonCode::OnDrawback));
+    assert!(a.has(ReasonCode::LiquidationSuspended));
+    assert!(!a.deferred_refund);
+
+    e.header.drawback_flag = Fact::Known(false);
+    assert_eq!(assess(&e).status, ClaimStatus::NeedsReview);
+    e.conflicting = false;
+    assert_eq!(assess(&e).status, ClaimStatus::EligibleDeferred);
+    assert!(ClaimStatus::Ineligible > ClaimStatus::NeedsReview);
+    assert!(ClaimStatus::NeedsReview > ClaimStatus::EligibleDeferred);
+    assert!(ClaimStatus::EligibleDeferred > ClaimStatus::Eligible);
+    for s in [ClaimStatus::Eligible, ClaimStatus::EligibleDeferred, ClaimStatus::NeedsReview, ClaimStatus::Ineligible] {
+        assert_eq!(ClaimStatus::from_name(s.name()), Some(s));
+    }
+    assert_eq!(serde_json::to_value(ClaimStatus::EligibleDeferred).unwrap(), "eligible_deferred");
+}
+
+#[test]
+fn eighty_day_boundary() {
+    let p1 = RuleSet::phase1();
+    let liquidated = entry_with(|h| {
+        h.liquidation_status = Fact::Known(LiquidationStatus::Liquidated);
+        h.liquidation_date = Fact::Known(d(2026, 1, 30));
+    });
+    let a = assess_on(&liquidated, ok_inputs(), &p1, d(2026, 4, 19));
+    assert_eq!(a.status, ClaimStatus::Eligible, "{:?}", a.reasons);
+    assert_eq!((a.last_filing_day, a.days_left), (Some(d(2026, 4, 19)), Some(0)));
+    assert!(a.urgent);
+
+    let a = assess_on(&liquidated, ok_inputs(), &p1, d(2026, 4, 20));
+    expect(&a, ClaimStatus::Ineligible, ReasonCode::Past80Days);
+    assert_eq!(a.days_left, Some(-1));
+    assert!(!a.urgent);
+    let r = &a.reasons[0];
+    assert_eq!(r.cbp_message, Some("ENTRY SUMMARY IS IN FINAL LIQUIDATION STATUS"));
+    for needle in ["2026-01-30", "2026-04-19", "2026-04-20", "19 USC 1514", "180 days", "2026-07-29"] {
+        assert!(r.message.contains(needle), "{needle} not in {}", r.message);
+    }
+
+    // Offset 80: day 80 itself is eligible, day 81 is not.
+    let params = ClaimParams { last_day_offset: Some(80), ..Default::default() };
+    let a = assess_claim(&liquidated, &ok_inputs(), &p1, d(2026, 4, 20), &params);
+    assert_eq!((a.status, a.days_left), (ClaimStatus::Eligible, Some(0)));
+    let a = assess_claim(&liquidated, &ok_inputs(), &p1.clone().with_last_day_offset(80), d(2026, 4, 21), &params);
+    expect(&a, ClaimStatus::Ineligible, ReasonCode::Past80Days);
+
+    // Blank status with a date = liquidated on that date.
+    let blank = entry_with(|h| {
+        h.liquidation_status = Fact::Blank;
+        h.liquidation_date = Fact::Known(d(2026, 1, 30));
+    });
+    expect(&assess_on(&blank, ok_inputs(), &p1, d(2026, 4, 20)), ClaimStatus::Ineligible, ReasonCode::Past80Days);
+
+    // Past the protest period too: the message says liquidation is final.
+    let a = assess_on(&liquidated, ok_inputs(), &p1, d(2026, 9, 1));
+    assert!(a.reasons[0].message.contains("ended 2026-07-29"), "{}", a.reasons[0].message);
+
+    // Urgency horizon.
+    let a = assess_on(&liquidated, ok_inputs(), &p1, d(2026, 4, 5));
+    assert_eq!((a.days_left, a.urgent), (Some(14), true));
+    let a = assess_on(&liquidated, ok_inputs(), &p1, d(2026, 4, 4));
+    assert_eq!((a.days_left, a.urgent), (Some(15), false));
+
+    // Days left are reported whatever the status (here: suspended with a date).
+    let a = assess_on(
+        &entry_with(|h| {
+            h.liquidation_status = Fact::Known(LiquidationStatus::Suspended);
+            h.liquidation_date = Fact::Known(d(2026, 1, 30));
+        }),
+        ok_inputs(),
+        &p1,
+        d(2026, 5, 1),
+    );
+    assert_eq!(a.status, ClaimStatus::EligibleDeferred);
+    assert_eq!(a.days_left, Some(-12));
+}
+
+#[test]
+fn phase1_vs_phase2_on_recon_flagged_entries() {
+    let sets = RuleSets::embedded();
+    let p1 = sets.get("phase1").unwrap();
+    let p2 = sets.get("phase2").unwrap();
+    let as_of = d(2026, 7, 1);
+    let flagged01 = entry_with(|h| h.reconciliation_flag = Fact::Known(true));
+
+    expect(&assess_on(&flagged01, ok_inputs(), p1, as_of), ClaimStatus::Ineligible, ReasonCode::FlaggedForRecon);
+
+    let a = assess_on(&flagged01, ok_inputs(), p2, as_of);
+    assert_eq!(a.status, ClaimStatus::Eligible);
+    assert!(a.has(ReasonCode::ReconAssumedNoType09));
+    assert_eq!(a.reasons[0].effect, Effect::Note);
+
+    // A type 09 was filed: ineligible in Phase 2 too.
+    let filed = entry_with(|h| {
+        h.reconciliation_flag = Fact::Known(true);
+        h.reconciliation_entry = Fact::Known(EntryNumber::from_parts("ABC", 7_654_321).unwrap());
+    });
+    let a = assess_on(&filed, ok_inputs(), p2, as_of);
+    expect(&a, ClaimStatus::Ineligible, ReasonCode::FlaggedForRecon);
+    assert!(a.reasons[0].message.contains("ABC-7654321"), "{}", a.reasons[0].message);
+
+    // Type 03 recon-flagged stays ineligible in Phase 2.
+    let flagged03 = entry_with(|h| {
+        h.entry_type = Fact::Known(EntryType::AdCvd);
+        h.reconciliation_flag = Fact::Known(true);
+    });
+    expect(&assess_on(&flagged03, ok_inputs(), p2, as_of), ClaimStatus::Ineligible, ReasonCode::FlaggedForRecon);
+
+    // Types 02 and 06 are admitted.
+    for t in [EntryType::QuotaVisa, EntryType::FtzConsumption] {
+        let e = entry_with(|h| {
+            h.entry_type = Fact::Known(t);
+            h.reconciliation_flag = Fact::Known(true);
+        });
+        assert_eq!(assess_on(&e, ok_inputs(), p2, as_of).status, ClaimStatus::Eligible);
+    }
+}
+
+#[test]
+fn rule_set_selection() {
+    let sets = RuleSets::embedded();
+    assert_eq!(sets.all().len(), 2);
+    assert_eq!(sets.select("auto", d(2026, 4, 20)).unwrap().name, "phase1");
+    assert_eq!(sets.select("auto", d(2026, 6, 28)).unwrap().name, "phase1");
+    assert_eq!(sets.select("auto", d(2026, 6, 29)).unwrap().name, "phase2");
+    assert_eq!(sets.select("AUTO", d(2027, 1, 1)).unwrap().name, "phase2");
+    // Before CAPE opened: the first phase.
+    assert_eq!(sets.select("auto", d(2026, 1, 1)).unwrap().name, "phase1");
+    assert_eq!(sets.select("phase2", d(2026, 5, 1)).unwrap().name, "phase2");
+    let e = sets.select("phase9", d(2026, 5, 1)).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidValue);
+    assert!(e.to_string().contains("phase1, phase2"), "{e}");
+
+    let p1 = sets.get("phase1").unwrap();
+    assert_eq!(p1.effective, d(2026, 4, 20));
+    assert_eq!(p1.last_day_offset, 79);
+    assert!(p1.sources.iter().any(|s| s == "CSMS 68340863"));
+    assert!(p1.applies(Check::ReconFlag));
+    assert_eq!(sets.get("phase2").unwrap().effective, d(2026, 6, 29));
+}
+
+#[test]
+fn a_later_phase_is_new_data() {
+    // Phase 3: finally liquidated entries admitted, from a (hypothetical) date.
+    let json = RuleSet::phase2()
+        .to_json()
+        .replace("\"phase2\"", "\"phase3\"")
+        .replace("\"effective\": \"2026-06-29\"", "\"effective\": \"2026-08-01\"")
+        .replace("    \"final_liquidation\",\n", "");
+    let p3 = RuleSet::from_json_str(&json, "phase3.json").unwrap();
+    assert!(!p3.applies(Check::FinalLiquidation));
+    let mut sets = RuleSets::embedded();
+    sets.insert(p3);
+    assert_eq!(sets.select("auto", d(2026, 8, 1)).unwrap().name, "phase3");
+    assert_eq!(sets.select("auto", d(2026, 7, 31)).unwrap().name, "phase2");
+    let fin = entry_with(|h| h.liquidation_status = Fact::Known(LiquidationStatus::Final));
+    assert_eq!(assess_on(&fin, ok_inputs(), sets.get("phase3").unwrap(), d(2026, 8, 2)).status, ClaimStatus::Eligible);
+
+    // From a file.
+    let dir = std::env::temp_dir().join(format!("cape-claim-rules-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join("phase3.json");
+    std::fs::write(&p, &json).unwrap();
+    assert_eq!(RuleSet::from_path(&p).unwrap().name, "phase3");
+    assert_eq!(RuleSet::from_path(dir.join("nope.json")).unwrap_err().kind(), ErrorKind::Io);
+    std::fs::remove_dir_all(&dir).unwrap();
+
+    // Unknown check id, unknown reason, unknown field: clear errors.
+    let bad = json.replace("\"protest\"", "\"protests\"");
+    let e = RuleSet::from_json_str(&bad, "bad.json").unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidReferenceData);
+    assert!(e.to_string().contains("unknown check id \"protests\""), "{e}");
+    let bad = json.replace("\"RECON_ENTRY_TYPE\"", "\"LIQUIDATION_SUSPENDED\"");
+    assert!(RuleSet::from_json_str(&bad, "bad.json").unwrap_err().to_string().contains("not an ineligible reason"));
+    let bad = json.replacen('{', "{ \"colour\": \"red\",", 1);
+    assert!(RuleSet::from_json_str(&bad, "bad.json").unwrap_err().to_string().contains("colour"));
+}
+
+#[test]
+fn reason_codes_are_stable() {
+    for c in ReasonCode::ALL {
+        assert_eq!(ReasonCode::from_code(c.as_str()), Some(*c));
+    }
+    assert_eq!(ReasonCode::Past80Days.as_str(), "PAST_80_DAYS");
+    assert_eq!(ReasonCode::ReconAssumedNoType09.effect(), Effect::Note);
+    let a = assess(&entry_with(|h| h.drawback_flag = Fact::Known(true)));
+    let v = serde_json::to_value(&a).unwrap();
+    assert_eq!(v["status"], "ineligible");
+    assert_eq!(v["reasons"][0]["code"], "ON_DRAWBACK");
+    assert_eq!(v["reasons"][0]["effect"], "ineligible");
+    assert_eq!(v["reasons"][0]["cbp_message"], "ENTRY ON DRAWBACK");
+    assert_eq!(v["entry_number"], "ABC-1234567-6");
+    assert_eq!(v["as_of"], "2026-05-01");
+}

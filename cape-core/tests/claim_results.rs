@@ -1,0 +1,129 @@
+//! CAPE results files: every known error text, an unknown one, reconciliation with what was declared.
+
+use std::collections::HashSet;
+
+use cape_core::claim::{
+    build_declarations_from, declared_in_dir, read_results_bytes, read_results_path, reconcile, write_declarations,
+    CapeErrorKind, DeclarationParams, ResultStatus,
+};
+use cape_core::{EntryNumber, ErrorKind};
+
+fn n(i: u32) -> EntryNumber {
+    EntryNumber::from_parts("B76", i).unwrap()
+}
+
+const KNOWN: [&str; 11] = [
+    "ENTRY ON DRAWBACK",
+    "ENTRY SUMMARY FLAGGED FOR RECON",
+    "ENTRY SUMMARY IS CANCELLED/REJECTED",
+    "ENTRY SUMMARY IS IN FINAL LIQUIDATION STATUS",
+    "PROTEST ON ENTRY",
+    "UNABLE TO CALCULATE DUTY",
+    "GOODS VALUE AMOUNT NOT ALLOWED ON IEEPA HTS LINE",
+    "INVALID HTS",
+    "HTS RELATIONSHIP MISMATCH",
+    "GOODS VALUE AMOUNT MUST BE REPORTED ON THE CH 1-97",
+    "HTS RELATIONSHIP/SEQUENCE MISMATCH",
+];
+
+fn results_csv() -> String {
+    let mut s = String::from("\u{feff}ENTRY_NUMBER,CLAIM_NUMBER,STATUS,ERROR_DESCRIPTION\r\n");
+    s.push_str(&format!("=\"{}\",=\"C000123\",=\"Entry Summary Updated\",=\"\"\r\n", n(1).compact()));
+    for (i, text) in KNOWN.iter().enumerate() {
+        s.push_str(&format!("=\"{}\",=\"C000123\",=\"Failed\",=\"{text}\"\r\n", n(10 + i as u32).compact()));
+    }
+    s.push_str(&format!("=\"{}\",=\"C000123\",=\"Failed\",=\"SOMETHING NEW FROM CBP\"\r\n", n(50).compact()));
+    s.push_str(&format!("=\"{}\",=\"C000124\",=\"Pending\",=\"\"\r\n", n(60).compact()));
+    s.push_str("=\"NOT-AN-ENTRY\",=\"C000124\",=\"Failed\",=\"INVALID HTS\"\r\n");
+    s
+}
+
+#[test]
+fn every_known_error_text_and_an_unknown_one() {
+    let r = read_results_bytes(results_csv().as_bytes(), Some("claim-details.csv")).unwrap();
+    assert_eq!(r.rows.len(), 15);
+    assert_eq!(r.rows[0].status, ResultStatus::EntrySummaryUpdated);
+    assert_eq!(r.rows[0].claim_number.as_deref(), Some("C000123"));
+    assert_eq!(r.rows[0].error, None);
+    assert_eq!(r.rows[0].entry_number, Some(n(1)));
+    for (i, text) in KNOWN.iter().enumerate() {
+        let row = &r.rows[1 + i];
+        let e = row.error.as_ref().unwrap();
+        assert_eq!(row.status, ResultStatus::Failed);
+        assert_eq!(e.kind, CapeErrorKind::KNOWN[i], "{text}");
+        assert_eq!(e.kind.text(), Some(*text));
+        assert_eq!(e.text, *text);
+        assert!(!e.kind.meaning().is_empty() && !e.kind.remedy().is_empty());
+        assert_eq!(e.kind.retired(), i >= 9, "{text}");
+    }
+    assert_eq!(CapeErrorKind::from_text("entry on  drawback"), CapeErrorKind::EntryOnDrawback);
+    assert!(CapeErrorKind::FinalLiquidation.remedy().contains("180 days"));
+    assert!(CapeErrorKind::GoodsValueOnIeepaLine.remedy().contains("H99"));
+
+    let unknown = r.rows[12].error.as_ref().unwrap();
+    assert_eq!((unknown.kind, unknown.text.as_str()), (CapeErrorKind::Unknown, "SOMETHING NEW FROM CBP"));
+    assert_eq!(r.rows[13].status, ResultStatus::Other("Pending".into()));
+    assert_eq!(r.rows[14].entry_number, None);
+    assert_eq!(r.problems.len(), 1);
+    assert_eq!(r.problems[0].row, 16);
+
+    let s = &r.summary;
+    assert_eq!((s.rows, s.updated, s.failed, s.other_status), (15, 1, 13, 1));
+    assert_eq!((s.unknown_errors, s.retired_errors), (1, 2));
+    assert_eq!(s.unknown_texts.get("SOMETHING NEW FROM CBP"), Some(&1));
+    assert_eq!(s.errors_by_kind.get("invalid_hts"), Some(&2));
+
+    let v = serde_json::to_value(&r.rows[10]).unwrap();
+    assert_eq!(v["error"]["kind"], "goods_value_must_be_reported_retired");
+    assert_eq!(v["error"]["retired"], true);
+    assert_eq!(v["status"], "failed");
+}
+
+#[test]
+fn reconciled_against_a_declared_set_and_a_directory() {
+    let r = read_results_bytes(results_csv().as_bytes(), None).unwrap();
+    let mut declared: Vec<EntryNumber> = vec![n(1), n(10), n(11), n(99), n(98)];
+    declared.extend((12..21).map(n));
+    let rec = reconcile(&r, &declared);
+    assert_eq!(rec.matched, 12);
+    assert_eq!(rec.declared_not_in_results, [n(99), n(98)]);
+    assert_eq!(rec.in_results_not_declared, [n(50), n(60)]);
+    assert!(rec.repeated_in_results.is_empty());
+    let set: HashSet<EntryNumber> = declared.iter().copied().collect();
+    assert_eq!(reconcile(&r, &set).matched, 12);
+
+    // From a directory of declaration files written by cape.
+    let dir = std::env::temp_dir().join(format!("cape-claim-results-{}", std::process::id()));
+    let decl = build_declarations_from(
+        declared.iter().map(|&e| (e, None)),
+        &DeclarationParams { max_entries_per_file: 4, ..Default::default() },
+    )
+    .unwrap();
+    write_declarations(&decl, &dir).unwrap();
+    let (from_dir, reports) = declared_in_dir(&dir).unwrap();
+    assert_eq!(reports.len(), 4);
+    assert_eq!(from_dir, declared);
+    assert_eq!(reconcile(&r, &from_dir), rec);
+
+    std::fs::write(dir.join("results.csv"), results_csv()).unwrap();
+    let again = read_results_path(dir.join("results.csv")).unwrap();
+    assert_eq!(again.rows.len(), 15);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn malformed_results_files() {
+    let e = read_results_bytes(b"ENTRY_NUMBER,STATUS\nx,y\n", None).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::MissingColumn);
+    assert!(e.to_string().contains("CLAIM_NUMBER"), "{e}");
+    assert_eq!(read_results_bytes(b"", None).unwrap_err().kind(), ErrorKind::InvalidFormat);
+    assert_eq!(read_results_bytes(b"PK\x03\x04zip", None).unwrap_err().kind(), ErrorKind::InvalidFormat);
+    // Column names are matched loosely, extra columns ignored, and resubmissions noticed.
+    let csv = format!(
+        "Entry Number,Claim Number,Status,Error Description,Extra\n{a},C1,Failed,PROTEST ON ENTRY,x\n{a},C2,Entry Summary Updated,,y\n",
+        a = n(1)
+    );
+    let r = read_results_bytes(csv.as_bytes(), None).unwrap();
+    assert_eq!(r.rows.len(), 2);
+    assert_eq!(reconcile(&r, &[n(1)]).repeated_in_results, [n(1)]);
+}
