@@ -3,19 +3,26 @@
 //! The Python package's console script (`cape`, `python -m cape`) calls [`run`] with its arguments, so the
 //! command line behaves identically however cape is installed, and its output formats live in one place.
 //!
-//! ```text
-//! cape entry-number check NUMBER...      OK <XXX-NNNNNNN-C> | INVALID <input>: <why>; exit 0 only if all valid
-//! cape ingest FILE [--format table|json] [--sheet NAME]
-//! cape sample --entries N --seed S --output FILE [--malformed PER_THOUSAND]
-//! cape demo                              the main job, on the embedded sample
-//! ```
+//! Run `cape --help` for the commands; [`HELP`] is that text.
 
 use std::collections::BTreeMap;
 use std::io::Write;
 
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use crate::assess::{assess_reader, AssessOptions, AssessTotals, AssessedReport, Assessor, EntryAssessment, Tables};
+use crate::claim::{
+    build_declarations, declared_in_dir, preflight_path, read_results_path, reconcile, write_declarations,
+    DeclarationParams, PreflightOptions, RuleSet,
+};
 use crate::ingest::es003::{Es003, Es003Options, Es003Reader};
+use crate::model::ImporterClass;
+use crate::refund::{compute_interest, AssumedRate, ConsolidationOptions, InterestParams};
 use crate::sample::{generate_es003, sample_config, GeneratorConfig, SAMPLE_ES003};
-use crate::{Diagnostic, EntryNumber, Error, Usd};
+use crate::{parse_date, Diagnostic, EntryNumber, Error, Usd};
 
 /// Exit status: success.
 pub const EXIT_OK: i32 = 0;
@@ -26,23 +33,61 @@ pub const EXIT_USAGE: i32 = 64;
 /// Exit status: the input could not be read (missing file, missing column, not CSV/XLSX).
 pub const EXIT_INPUT: i32 = 65;
 
-const HELP: &str = "cape — IEEPA tariff refunds through CBP's CAPE, from a broker's ACE ES-003 report
+/// The text of `cape --help`.
+pub const HELP: &str = "cape — IEEPA tariff refunds through CBP's CAPE, from a broker's ACE ES-003 report
 
 Usage:
   cape entry-number check NUMBER...
       Verify entry numbers (format and check digit). Prints one line per number:
       `OK XXX-NNNNNNN-C` or `INVALID <input>: <why>`. Exit 0 only when all are valid, else 1.
+
   cape ingest FILE [--format table|json] [--sheet NAME]
       Read an ES-003 report (CSV or XLSX) and print the summary (entries, lines, tariff rows,
-      rows read/used/rejected) and every diagnostic. Exit 0 when read (even with rejected rows),
-      65 when the file cannot be read.
+      rows read/used/rejected) and every diagnostic.
+
+  cape assess FILE [--as-of DATE] [--rules auto|phase1|phase2|RULES.json] [--format table|json|jsonl|csv]
+              [--sheet NAME] [--urgent-days N] [--last-day-offset N] [--class corporate|noncorporate]
+              [--assume-rate PERCENT | --assume-last-rate] [--accepted CLAIMS.csv]
+      Assess every entry as of DATE (default today): IEEPA duty removed (duty before/after, principal,
+      findings), CAPE status and reasons, last filing day, deposit date, projected (re)liquidation,
+      interest and refund recipient. jsonl writes one object per entry per line; json wraps them as
+      {\"summary\", \"entries\", \"diagnostics\"}. Interest for days past the rate table is null unless
+      --assume-rate (percent, corporate; non-corporate is one point more) or --assume-last-rate says
+      what to assume. --accepted marks entries CAPE already accepted (from a claim-details file).
+
+  cape declare FILE --out-dir DIR [--as-of DATE] [--rules ...] [--split-by-importer] [--max-per-file N]
+      Write CAPE declaration CSVs (header `Entry Number`, at most 9,999 per file) of the eligible and
+      deferred entries, and manifest.csv.
+
+  cape check DECLARATION.csv [--es003 FILE [--as-of DATE] [--rules ...]] [--format table|json]
+      Pre-flight a declaration file as CAPE will. Exit 0 when CAPE would accept it, 1 when it would
+      reject the whole file, 2 when it would reject some entries.
+
+  cape results CLAIMS.csv [--declared DIR] [--format table|json]
+      Read ACE's claim-details file: claim numbers, statuses, errors with meaning and remedy; with
+      --declared, reconcile against the declaration files in DIR.
+
+  cape interest --principal AMOUNT --from DATE --to DATE [--class corporate|noncorporate] [--explain]
+                [--assume-rate PERCENT | --assume-last-rate]
+      Interest under 19 USC 1505 (daily compounding) from the deposit date (excluded) to the
+      (re)liquidation date (included). The first line is the interest with two decimals.
+
+  cape refunds FILE [--as-of DATE] [--format table|json|csv] [--min-refund AMOUNT] [--rules ...]
+              [--assume-rate PERCENT | --assume-last-rate]
+      The refunds CBP would pay, consolidated per recipient and projected liquidation date.
+
   cape sample --output FILE [--entries N] [--seed S] [--malformed PER_THOUSAND]
       Write deterministic synthetic ES-003 data (default 2000 entries, seed 2026).
-  cape demo
-      The main job on the embedded sample ES-003 (about 2,000 entries).
+
+  cape demo [--as-of DATE] [--out-dir DIR]
+      The main job on the embedded sample: assess as of today, write the declaration files
+      (default ./out/declarations), show refunds per importer and the deadlines closing soonest.
+
   cape --version | --help
 
-Exit status: 0 success, 1 invalid input found, 64 usage error, 65 unreadable input.
+Dates are YYYY-MM-DD (MM/DD/YYYY also accepted). Money is printed with two decimals.
+Exit status: 0 success, 1 invalid input found (entry-number check) or file rejected (check),
+2 some entries rejected (check), 64 usage error, 65 unreadable input.
 ";
 
 /// Runs the command line with `args` (without the program name), writing to `out` and `err`.
@@ -100,6 +145,11 @@ struct Opts {
 }
 
 fn parse_opts(args: &[String], with_value: &[&str]) -> Result<Opts, CliError> {
+    parse_opts_flags(args, with_value, &[])
+}
+
+/// Like [`parse_opts`]; the options in `flags` take no value.
+fn parse_opts_flags(args: &[String], with_value: &[&str], flags: &[&str]) -> Result<Opts, CliError> {
     let mut o = Opts { positional: Vec::new(), named: BTreeMap::new() };
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -110,6 +160,10 @@ fn parse_opts(args: &[String], with_value: &[&str]) -> Result<Opts, CliError> {
             };
             if !with_value.contains(&name) {
                 return Err(CliError::Usage(format!("unknown option --{name}")));
+            }
+            if flags.contains(&name) {
+                o.named.insert(name.to_owned(), String::new());
+                continue;
             }
             let v = match inline {
                 Some(v) => v,
@@ -140,8 +194,14 @@ fn dispatch(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> Result
         }
         "entry-number" => entry_number(rest, out),
         "ingest" => ingest(rest, out),
+        "assess" => assess(rest, out),
+        "declare" => declare(rest, out),
+        "check" => check(rest, out),
+        "results" => results(rest, out),
+        "interest" => interest(rest, out),
+        "refunds" => refunds(rest, out),
         "sample" => sample(rest, out, err),
-        "demo" => demo(out),
+        "demo" => demo(rest, out),
         other => Err(CliError::Usage(format!("unknown command {other:?}"))),
     }
 }
@@ -234,21 +294,676 @@ fn sample(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> Result<i
     Ok(EXIT_OK)
 }
 
-fn demo(out: &mut dyn Write) -> Result<i32, CliError> {
+fn demo(args: &[String], out: &mut dyn Write) -> Result<i32, CliError> {
+    let o = parse_opts(args, &["as-of", "out-dir"])?;
+    let as_of = as_of_opt(&o)?;
+    let out_dir = o.named.get("out-dir").cloned().unwrap_or_else(|| "out/declarations".into());
     let cfg = sample_config();
-    let opts = Es003Options { source_name: Some("embedded sample ES-003".into()), sheet: None };
-    let report = Es003Reader::from_bytes(SAMPLE_ES003.as_bytes().to_vec(), &opts)?.read_all()?;
+    let tables = Tables::embedded()?;
+    let opts = AssessOptions::new(as_of).assume_last_rate(&tables.rates);
+    let reader = Es003Reader::from_bytes(
+        SAMPLE_ES003.as_bytes().to_vec(),
+        &Es003Options { source_name: Some("embedded sample ES-003".into()), sheet: None },
+    )?;
+    let report = assess_reader(reader, &tables, opts)?;
     writeln!(
         out,
-        "cape {} — main job on the embedded sample ES-003 ({} entries generated with seed {})\n",
+        "cape {} — main job: the embedded sample ES-003 ({} entries, seed {}), assessed as of {as_of} under {}\n",
         crate::VERSION,
         cfg.entries,
-        cfg.seed
+        cfg.seed,
+        report.rule_set
     )?;
-    write_summary_table(&report, out)?;
-    write_breakdown(&report, out)?;
-    write_diagnostics(&report.diagnostics, out, 20)?;
+    writeln!(out, "Ingest")?;
+    write_ingest_lines(&report.ingest, out)?;
+    writeln!(out, "\nAssessment")?;
+    write_totals(&report.totals, out)?;
+    if let Some(last) = tables.rates.rows().last() {
+        writeln!(
+            out,
+            "  (interest assumes the rates of the last quarter in the table, {} to {}, continue after {})",
+            last.start, last.end, last.end
+        )?;
+    }
+
+    // Declarations.
+    let set = build_declarations(report.entries.iter().map(|a| &a.claim), &DeclarationParams::default())?;
+    let written = write_declarations(&set, &out_dir)?;
+    writeln!(
+        out,
+        "\nDeclarations: {} entries in {} file(s) written to {out_dir}/ (manifest.csv lists them)",
+        set.manifest.total_entries,
+        set.files.len()
+    )?;
+    for p in &written {
+        writeln!(out, "  {}", p.display())?;
+    }
+
+    // Refunds per importer (recipient), with interest.
+    let cons = report.consolidate(ConsolidationOptions::default())?;
+    let mut per: BTreeMap<&str, (usize, Usd, Usd, usize)> = BTreeMap::new();
+    for r in cons.refunds() {
+        let slot = per.entry(r.recipient.as_str()).or_insert((0, Usd::ZERO, Usd::ZERO, 0));
+        slot.0 += r.entries.len();
+        slot.1 = slot.1.checked_add(r.principal)?;
+        slot.2 = slot.2.checked_add(r.interest)?;
+        slot.3 += 1;
+    }
+    let mut rows: Vec<_> = per.into_iter().collect();
+    rows.sort_by(|a, b| b.1 .1.cmp(&a.1 .1).then(a.0.cmp(b.0)));
+    writeln!(out, "\nExpected refunds of the eligible entries, per recipient (top 15 of {})", rows.len())?;
+    writeln!(
+        out,
+        "  {:<14} {:>7} {:>9} {:>16} {:>12} {:>16}",
+        "recipient", "entries", "payments", "principal", "interest", "total"
+    )?;
+    for (rcpt, (n, p, i, g)) in rows.iter().take(15) {
+        let t = p.checked_add(*i)?;
+        writeln!(
+            out,
+            "  {rcpt:<14} {n:>7} {g:>9} {:>16} {:>12} {:>16}",
+            p.to_string_2dp(),
+            i.to_string_2dp(),
+            t.to_string_2dp()
+        )?;
+    }
+    let t = cons.totals();
+    writeln!(
+        out,
+        "  {:<14} {:>7} {:>9} {:>16} {:>12} {:>16}",
+        "all",
+        t.entries,
+        cons.refunds().len(),
+        t.principal.to_string_2dp(),
+        t.interest.to_string_2dp(),
+        t.principal.checked_add(t.interest)?.to_string_2dp()
+    )?;
+
+    // Deadlines closing soonest.
+    let mut open: Vec<&EntryAssessment> = report
+        .entries
+        .iter()
+        .filter(|a| a.claim.is_declarable() && a.claim.days_left.is_some_and(|d| d >= 0))
+        .collect();
+    open.sort_by_key(|a| (a.claim.days_left, a.entry_number()));
+    writeln!(out, "\nFiling deadlines closing soonest (80-day rule: last filing day = liquidation + 79)")?;
+    writeln!(out, "  {:<15} {:<14} {:<11} {:>9} {:>13}", "entry", "importer", "last day", "days left", "IEEPA duty")?;
+    for a in open.iter().take(10) {
+        writeln!(
+            out,
+            "  {:<15} {:<14} {:<11} {:>9} {:>13}{}",
+            a.entry_number().to_string(),
+            a.importer_number.as_deref().unwrap_or("-"),
+            a.claim.last_filing_day.map(|d| d.to_string()).unwrap_or_default(),
+            a.claim.days_left.unwrap_or_default(),
+            a.principal().to_string_2dp(),
+            if a.claim.urgent { "  URGENT" } else { "" }
+        )?;
+    }
+    if open.is_empty() {
+        writeln!(out, "  (no declarable liquidated entry has an open window)")?;
+    }
+    writeln!(out, "\nRun `cape assess FILE` on your own ES-003 export for the per-entry detail.")?;
     Ok(EXIT_OK)
+}
+
+fn today() -> NaiveDate {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
+    epoch.checked_add_days(chrono::Days::new(secs / 86_400)).unwrap_or(epoch)
+}
+
+fn date_arg(name: &str, v: &str) -> Result<NaiveDate, CliError> {
+    parse_date(v).map_err(|e| CliError::Usage(format!("--{name}: {e}")))
+}
+
+fn as_of_opt(o: &Opts) -> Result<NaiveDate, CliError> {
+    o.named.get("as-of").map(|v| date_arg("as-of", v)).transpose().map(|d| d.unwrap_or_else(today))
+}
+
+fn u32_opt(o: &Opts, name: &str) -> Result<Option<u32>, CliError> {
+    o.named
+        .get(name)
+        .map(|v| v.parse::<u32>().map_err(|_| CliError::Usage(format!("--{name} must be a whole number, not {v:?}"))))
+        .transpose()
+}
+
+fn class_opt(o: &Opts) -> Result<Option<ImporterClass>, CliError> {
+    o.named
+        .get("class")
+        .map(|v| {
+            ImporterClass::from_word(v)
+                .ok_or_else(|| CliError::Usage(format!("--class must be corporate or noncorporate, not {v:?}")))
+        })
+        .transpose()
+}
+
+fn percent_arg(name: &str, v: &str) -> Result<Decimal, CliError> {
+    Decimal::from_str_exact(v.trim().trim_end_matches('%'))
+        .ok()
+        .filter(|d| !d.is_sign_negative())
+        .ok_or_else(|| CliError::Usage(format!("--{name} must be a percent such as 7, not {v:?}")))
+}
+
+/// Reads the tables, then applies `--rules FILE.json` (adding that rule set) and the assumed-rate flags.
+fn tables_and_options(o: &Opts, as_of: NaiveDate) -> Result<(Tables, AssessOptions), CliError> {
+    let mut tables = Tables::embedded()?;
+    let mut opts = AssessOptions::new(as_of);
+    if let Some(r) = o.named.get("rules") {
+        if r.ends_with(".json") {
+            let set = RuleSet::from_path(r)?;
+            opts.rules = set.name.clone();
+            tables.rules.insert(set);
+        } else {
+            opts.rules = r.clone();
+        }
+    }
+    if let Some(n) = u32_opt(o, "urgent-days")? {
+        opts.claim.urgent_within_days = n;
+    }
+    if let Some(n) = u32_opt(o, "last-day-offset")? {
+        opts.claim.last_day_offset = Some(n);
+    }
+    if let Some(c) = class_opt(o)? {
+        opts.default_class = c;
+    }
+    opts.interest.assumed_rate = assumed_rate(o, &tables)?;
+    if let Some(path) = o.named.get("accepted") {
+        let res = read_results_path(path)?;
+        opts.already_accepted = res
+            .rows
+            .iter()
+            .filter(|r| matches!(r.status, crate::claim::ResultStatus::EntrySummaryUpdated))
+            .filter_map(|r| r.entry_number)
+            .collect();
+    }
+    Ok((tables, opts))
+}
+
+fn assumed_rate(o: &Opts, tables: &Tables) -> Result<Option<AssumedRate>, CliError> {
+    if o.named.contains_key("assume-last-rate") {
+        return Ok(Some(AssumedRate::continue_last(&tables.rates)));
+    }
+    match o.named.get("assume-rate") {
+        None => Ok(None),
+        Some(v) => {
+            let corporate = percent_arg("assume-rate", v)?;
+            let from = tables.rates.rows().last().and_then(|r| r.end.succ_opt()).unwrap_or_default();
+            Ok(Some(AssumedRate { from, corporate_percent: corporate, noncorporate_percent: corporate + Decimal::ONE }))
+        }
+    }
+}
+
+const ASSESS_OPTS: &[&str] = &[
+    "as-of",
+    "rules",
+    "format",
+    "sheet",
+    "urgent-days",
+    "last-day-offset",
+    "class",
+    "assume-rate",
+    "assume-last-rate",
+    "accepted",
+];
+
+fn one_file(o: &Opts, what: &str) -> Result<String, CliError> {
+    match o.positional.as_slice() {
+        [p] => Ok(p.clone()),
+        _ => Err(CliError::Usage(format!("{what} needs exactly one FILE"))),
+    }
+}
+
+fn format_opt(o: &Opts, allowed: &[&'static str]) -> Result<&'static str, CliError> {
+    let f = o.named.get("format").map(String::as_str).unwrap_or(allowed[0]);
+    allowed
+        .iter()
+        .find(|a| **a == f)
+        .copied()
+        .ok_or_else(|| CliError::Usage(format!("--format must be one of {}, not {f:?}", allowed.join("|"))))
+}
+
+fn open_reader(o: &Opts, path: &str) -> Result<Es003Reader, CliError> {
+    Ok(Es003Reader::open(path, &Es003Options { source_name: None, sheet: o.named.get("sheet").cloned() })?)
+}
+
+fn json_err(_: serde_json::Error) -> CliError {
+    CliError::Output
+}
+
+fn assess(args: &[String], out: &mut dyn Write) -> Result<i32, CliError> {
+    let o = parse_opts_flags(args, ASSESS_OPTS, &["assume-last-rate"])?;
+    let path = one_file(&o, "assess")?;
+    let format = format_opt(&o, &["table", "json", "jsonl", "csv"])?;
+    let as_of = as_of_opt(&o)?;
+    let (tables, opts) = tables_and_options(&o, as_of)?;
+    let mut assessor = Assessor::new(&tables, opts)?;
+    let mut reader = open_reader(&o, &path)?;
+    let mut totals = AssessTotals::default();
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+    match format {
+        "jsonl" => {
+            for e in reader.by_ref() {
+                let a = assessor.assess(&e?)?;
+                totals.add(&a)?;
+                serde_json::to_writer(&mut out, &a.record()).map_err(json_err)?;
+                out.write_all(b"\n")?;
+            }
+        }
+        "json" => {
+            out.write_all(b"{\"entries\": [")?;
+            let mut first = true;
+            for e in reader.by_ref() {
+                let a = assessor.assess(&e?)?;
+                totals.add(&a)?;
+                out.write_all(if first { b"\n" } else { b",\n" })?;
+                first = false;
+                serde_json::to_writer(&mut out, &a.record()).map_err(json_err)?;
+            }
+            let summary = serde_json::json!({
+                "as_of": as_of, "rule_set": assessor.rule_set().name, "totals": totals, "ingest": reader.summary(),
+            });
+            out.write_all(b"\n],\n\"summary\": ")?;
+            serde_json::to_writer(&mut out, &summary).map_err(json_err)?;
+            out.write_all(b",\n\"diagnostics\": ")?;
+            serde_json::to_writer(&mut out, reader.diagnostics()).map_err(json_err)?;
+            out.write_all(b"}\n")?;
+        }
+        "csv" => {
+            let mut w = csv::Writer::from_writer(&mut out);
+            w.write_record(CSV_COLUMNS).map_err(|_| CliError::Output)?;
+            for e in reader.by_ref() {
+                let a = assessor.assess(&e?)?;
+                totals.add(&a)?;
+                w.write_record(csv_row(&a)).map_err(|_| CliError::Output)?;
+            }
+            w.flush()?;
+        }
+        _ => {
+            writeln!(
+                out,
+                "{:<15} {:<14} {:<4} {:<10} {:>12} {:>12} {:<17} {:<10} {:>5} {:>10}  reasons",
+                "entry",
+                "importer",
+                "type",
+                "entry date",
+                "IEEPA duty",
+                "duty after",
+                "status",
+                "last day",
+                "days",
+                "interest"
+            )?;
+            for e in reader.by_ref() {
+                let a = assessor.assess(&e?)?;
+                totals.add(&a)?;
+                let r = a.record();
+                let reasons: Vec<&str> =
+                    r.reasons.iter().map(|x| x.code).chain(r.findings.iter().map(|f| f.code)).collect();
+                writeln!(
+                    out,
+                    "{:<15} {:<14} {:<4} {:<10} {:>12} {:>12} {:<17} {:<10} {:>5} {:>10}  {}",
+                    r.entry_number,
+                    r.importer_number.unwrap_or("-"),
+                    r.entry_type.unwrap_or("-"),
+                    r.entry_date.map(|d| d.to_string()).unwrap_or_default(),
+                    r.ieepa_duty,
+                    r.duty_after,
+                    r.status,
+                    r.last_filing_day.map(|d| d.to_string()).unwrap_or_else(|| "-".into()),
+                    r.days_left.map(|d| d.to_string()).unwrap_or_else(|| "-".into()),
+                    r.interest.as_deref().unwrap_or("-"),
+                    reasons.join(",")
+                )?;
+            }
+            writeln!(out, "\nas of {as_of}, rule set {}", assessor.rule_set().name)?;
+            write_totals(&totals, &mut out)?;
+            write_ingest_lines(reader.summary(), &mut out)?;
+            write_diagnostics(reader.diagnostics(), &mut out, 50)?;
+        }
+    }
+    out.flush()?;
+    Ok(EXIT_OK)
+}
+
+/// The columns of `cape assess --format csv` (the JSON keys, with findings and reasons as `;`-joined codes).
+pub const CSV_COLUMNS: &[&str] = &[
+    "entry_number",
+    "importer_number",
+    "entry_type",
+    "entry_date",
+    "duty_before",
+    "duty_after",
+    "ieepa_duty",
+    "principal_is_upper_bound",
+    "findings",
+    "status",
+    "reasons",
+    "liquidation_date",
+    "last_filing_day",
+    "days_left",
+    "urgent",
+    "rule_set",
+    "deposit_date",
+    "deposit_date_rule",
+    "projected_acceptance_date",
+    "projected_liquidation_date",
+    "interest",
+    "interest_days",
+    "importer_class",
+    "refund_recipient",
+    "refund_held",
+];
+
+fn csv_row(a: &EntryAssessment) -> Vec<String> {
+    let r = a.record();
+    let d = |x: Option<NaiveDate>| x.map(|d| d.to_string()).unwrap_or_default();
+    vec![
+        r.entry_number.clone(),
+        r.importer_number.unwrap_or_default().to_owned(),
+        r.entry_type.unwrap_or_default().to_owned(),
+        d(r.entry_date),
+        r.duty_before.clone(),
+        r.duty_after.clone(),
+        r.ieepa_duty.clone(),
+        r.principal_is_upper_bound.to_string(),
+        r.findings.iter().map(|f| f.code).collect::<Vec<_>>().join(";"),
+        r.status.to_owned(),
+        r.reasons.iter().map(|x| x.code).collect::<Vec<_>>().join(";"),
+        d(r.liquidation_date),
+        d(r.last_filing_day),
+        r.days_left.map(|x| x.to_string()).unwrap_or_default(),
+        r.urgent.to_string(),
+        r.rule_set.to_owned(),
+        d(r.deposit_date),
+        r.deposit_date_rule.unwrap_or_default().to_owned(),
+        d(r.projected_acceptance_date),
+        d(r.projected_liquidation_date),
+        r.interest.clone().unwrap_or_default(),
+        r.interest_days.map(|x| x.to_string()).unwrap_or_default(),
+        r.importer_class.to_owned(),
+        r.refund_recipient.unwrap_or_default().to_owned(),
+        r.refund_held.map(|x| x.to_string()).unwrap_or_default(),
+    ]
+}
+
+fn assess_all(o: &Opts, path: &str, as_of: NaiveDate) -> Result<AssessedReport, CliError> {
+    let (tables, opts) = tables_and_options(o, as_of)?;
+    let reader = open_reader(o, path)?;
+    Ok(assess_reader(reader, &tables, opts)?)
+}
+
+fn declare(args: &[String], out: &mut dyn Write) -> Result<i32, CliError> {
+    let o = parse_opts_flags(
+        args,
+        &["as-of", "rules", "sheet", "out-dir", "split-by-importer", "max-per-file", "accepted"],
+        &["split-by-importer"],
+    )?;
+    let path = one_file(&o, "declare")?;
+    let dir = o.named.get("out-dir").ok_or_else(|| CliError::Usage("declare needs --out-dir DIR".into()))?;
+    let as_of = as_of_opt(&o)?;
+    let report = assess_all(&o, &path, as_of)?;
+    let mut params =
+        DeclarationParams { per_importer: o.named.contains_key("split-by-importer"), ..Default::default() };
+    if let Some(n) = u32_opt(&o, "max-per-file")? {
+        params.max_entries_per_file = n as usize;
+    }
+    let set = build_declarations(report.entries.iter().map(|a| &a.claim), &params)?;
+    let written = write_declarations(&set, dir)?;
+    writeln!(
+        out,
+        "{} declarable entries (of {}) in {} file(s), as of {as_of} under {}:",
+        set.manifest.total_entries,
+        report.totals.entries,
+        set.files.len(),
+        report.rule_set
+    )?;
+    for p in &written {
+        writeln!(out, "  {}", p.display())?;
+    }
+    Ok(EXIT_OK)
+}
+
+fn check(args: &[String], out: &mut dyn Write) -> Result<i32, CliError> {
+    let o = parse_opts(args, &["es003", "as-of", "rules", "sheet", "format"])?;
+    let path = one_file(&o, "check")?;
+    let format = format_opt(&o, &["table", "json"])?;
+    let mut report = preflight_path(&path, &PreflightOptions::default())?;
+    if let Some(es003) = o.named.get("es003") {
+        let as_of = as_of_opt(&o)?;
+        let assessed = assess_all(&o, es003, as_of)?;
+        let map: HashMap<EntryNumber, crate::claim::ClaimAssessment> =
+            assessed.entries.into_iter().map(|a| (a.entry_number(), a.claim)).collect();
+        report.check_entries_in(&map);
+    }
+    if format == "json" {
+        serde_json::to_writer_pretty(&mut *out, &report).map_err(json_err)?;
+        writeln!(out)?;
+    } else {
+        writeln!(out, "{}: {} ({} rows)", report.source, report.verdict.name(), report.rows_read)?;
+        for f in &report.findings {
+            let row = f.row.map(|r| format!("row {r}")).unwrap_or_else(|| "file".into());
+            let cape = f.cape_message.map(|m| format!(" [CAPE: {m}]")).unwrap_or_default();
+            let value = f.value.as_deref().map(|v| format!(" {v:?}")).unwrap_or_default();
+            writeln!(out, "  {row}: {}{value}: {}{cape}", f.code.as_str(), f.message)?;
+        }
+        for v in report.entry_verdicts.iter().filter(|v| !v.reasons.is_empty() || v.status.is_none()) {
+            let reasons: Vec<&str> = v.reasons.iter().map(|r| r.as_str()).collect();
+            let status = v.status.map(|s| s.name()).unwrap_or("not in the ES-003 data");
+            let cbp = v.cbp_message.map(|m| format!(" [CBP: {m}]")).unwrap_or_default();
+            writeln!(out, "  row {}: {} {status} {}{cbp}", v.row, v.entry_number, reasons.join(","))?;
+        }
+    }
+    Ok(report.verdict.exit_code())
+}
+
+fn results(args: &[String], out: &mut dyn Write) -> Result<i32, CliError> {
+    let o = parse_opts(args, &["declared", "format"])?;
+    let path = one_file(&o, "results")?;
+    let format = format_opt(&o, &["table", "json"])?;
+    let res = read_results_path(&path)?;
+    let rec = match o.named.get("declared") {
+        Some(dir) => {
+            let (declared, _) = declared_in_dir(dir)?;
+            Some(reconcile(&res, declared.iter()))
+        }
+        None => None,
+    };
+    if format == "json" {
+        let v = serde_json::json!({ "results": res, "reconciliation": rec });
+        serde_json::to_writer_pretty(&mut *out, &v).map_err(json_err)?;
+        writeln!(out)?;
+        return Ok(EXIT_OK);
+    }
+    let s = &res.summary;
+    writeln!(
+        out,
+        "{}: {} rows, {} updated, {} failed, {} other status, {} unknown error texts",
+        res.source, s.rows, s.updated, s.failed, s.other_status, s.unknown_errors
+    )?;
+    for r in &res.rows {
+        let entry = r.entry_number.map(|e| e.to_string()).unwrap_or_else(|| r.entry_text.clone());
+        match &r.error {
+            Some(e) => writeln!(
+                out,
+                "  row {}: {entry} {} {}: {} — {}{}",
+                r.row,
+                r.status.name(),
+                e.kind.name(),
+                e.text,
+                e.kind.remedy(),
+                if e.kind.retired() { " (retired message)" } else { "" }
+            )?,
+            None => writeln!(
+                out,
+                "  row {}: {entry} {} claim {}",
+                r.row,
+                r.status.name(),
+                r.claim_number.as_deref().unwrap_or("-")
+            )?,
+        }
+    }
+    if let Some(rec) = rec {
+        writeln!(out, "reconciliation: {} matched", rec.matched)?;
+        for e in &rec.declared_not_in_results {
+            writeln!(out, "  declared, not in results: {e}")?;
+        }
+        for e in &rec.in_results_not_declared {
+            writeln!(out, "  in results, never declared: {e}")?;
+        }
+    }
+    Ok(EXIT_OK)
+}
+
+fn interest(args: &[String], out: &mut dyn Write) -> Result<i32, CliError> {
+    let o = parse_opts_flags(
+        args,
+        &["principal", "from", "to", "class", "explain", "assume-rate", "assume-last-rate"],
+        &["explain", "assume-last-rate"],
+    )?;
+    if !o.positional.is_empty() {
+        return Err(CliError::Usage(format!("unexpected argument {:?}", o.positional[0])));
+    }
+    let need = |n: &str| o.named.get(n).ok_or_else(|| CliError::Usage(format!("interest needs --{n}")));
+    let principal = Usd::parse(need("principal")?).map_err(|e| CliError::Usage(format!("--principal: {e}")))?;
+    let from = date_arg("from", need("from")?)?;
+    let to = date_arg("to", need("to")?)?;
+    let class = class_opt(&o)?.unwrap_or(ImporterClass::Corporate);
+    let tables = Tables::embedded()?;
+    let params = InterestParams { assumed_rate: assumed_rate(&o, &tables)?, ..InterestParams::default() };
+    let r = compute_interest(principal, from, to, class, &tables.rates, &params)?;
+    writeln!(out, "{}", r.interest.to_string_2dp())?;
+    if o.named.contains_key("explain") {
+        writeln!(
+            out,
+            "principal {} deposited {from}, (re)liquidated {to}, {}: {} days, compounded daily",
+            principal.to_string_2dp(),
+            class.name(),
+            r.days
+        )?;
+        for p in &r.periods {
+            writeln!(
+                out,
+                "  {} .. {}  {:>3} days at {}%/{}{}  interest {}",
+                p.from,
+                p.to,
+                p.days,
+                p.annual_rate_percent,
+                p.days_in_year,
+                if p.assumed { " (assumed)" } else { "" },
+                p.interest.to_string_2dp()
+            )?;
+        }
+        if r.used_assumed_rate {
+            writeln!(out, "  uses an assumed rate for days past the rate table")?;
+        }
+    }
+    Ok(EXIT_OK)
+}
+
+fn refunds(args: &[String], out: &mut dyn Write) -> Result<i32, CliError> {
+    let o = parse_opts_flags(
+        args,
+        &["as-of", "rules", "sheet", "format", "min-refund", "assume-rate", "assume-last-rate", "class", "accepted"],
+        &["assume-last-rate"],
+    )?;
+    let path = one_file(&o, "refunds")?;
+    let format = format_opt(&o, &["table", "json", "csv"])?;
+    let as_of = as_of_opt(&o)?;
+    let report = assess_all(&o, &path, as_of)?;
+    let min = o
+        .named
+        .get("min-refund")
+        .map(|v| Usd::parse(v).map_err(|e| CliError::Usage(format!("--min-refund: {e}"))))
+        .transpose()?;
+    let cons = report.consolidate(ConsolidationOptions { minimum_refund: min })?;
+    match format {
+        "json" => {
+            let v = serde_json::json!({ "as_of": as_of, "totals": cons.totals(), "refunds": cons.refunds() });
+            serde_json::to_writer_pretty(&mut *out, &v).map_err(json_err)?;
+            writeln!(out)?;
+        }
+        "csv" => {
+            let mut w = csv::Writer::from_writer(&mut *out);
+            let _ = w.write_record([
+                "recipient",
+                "liquidation_date",
+                "held",
+                "entries",
+                "principal",
+                "interest",
+                "total",
+                "entry_numbers",
+            ]);
+            for r in cons.refunds() {
+                let nums: Vec<String> = r.entries.iter().map(|e| e.to_string()).collect();
+                w.write_record([
+                    r.recipient.clone(),
+                    r.liquidation_date.to_string(),
+                    r.held.to_string(),
+                    r.entries.len().to_string(),
+                    r.principal.to_string_2dp(),
+                    r.interest.to_string_2dp(),
+                    r.total.to_string_2dp(),
+                    nums.join(";"),
+                ])
+                .map_err(|_| CliError::Output)?;
+            }
+            w.flush()?;
+        }
+        _ => {
+            writeln!(
+                out,
+                "{:<14} {:<11} {:>7} {:>16} {:>12} {:>16}",
+                "recipient", "liquidates", "entries", "principal", "interest", "total"
+            )?;
+            for r in cons.refunds() {
+                writeln!(
+                    out,
+                    "{:<14} {:<11} {:>7} {:>16} {:>12} {:>16}{}",
+                    r.recipient,
+                    r.liquidation_date.to_string(),
+                    r.entries.len(),
+                    r.principal.to_string_2dp(),
+                    r.interest.to_string_2dp(),
+                    r.total.to_string_2dp(),
+                    if r.held { "  HELD (no ACH refund enrollment)" } else { "" }
+                )?;
+            }
+            let t = cons.totals();
+            writeln!(
+                out,
+                "{} entries; principal {}, interest {}, paid {}, held {}",
+                t.entries,
+                t.principal.to_string_2dp(),
+                t.interest.to_string_2dp(),
+                t.paid.to_string_2dp(),
+                t.held.to_string_2dp()
+            )?;
+        }
+    }
+    Ok(EXIT_OK)
+}
+
+fn write_totals(t: &AssessTotals, out: &mut dyn Write) -> std::io::Result<()> {
+    writeln!(out, "  entries assessed     {}", t.entries)?;
+    writeln!(out, "  eligible             {}", t.eligible)?;
+    writeln!(out, "  eligible_deferred    {}", t.eligible_deferred)?;
+    writeln!(out, "  ineligible           {}", t.ineligible)?;
+    writeln!(out, "  needs_review         {}", t.needs_review)?;
+    writeln!(out, "  urgent               {}", t.urgent)?;
+    writeln!(out, "  IEEPA duty, all      {}", t.ieepa_duty.to_string_2dp())?;
+    writeln!(out, "  IEEPA duty, declarable {}", t.declarable_ieepa_duty.to_string_2dp())?;
+    writeln!(out, "  interest (eligible)  {}", t.interest.to_string_2dp())?;
+    Ok(())
+}
+
+fn write_ingest_lines(s: &crate::IngestSummary, out: &mut dyn Write) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "  {}: {} entries, {} lines, {} tariff rows; rows read {} = used {} + rejected {}",
+        s.source, s.entries, s.lines, s.tariff_rows, s.rows_read, s.rows_used, s.rows_rejected
+    )
 }
 
 fn write_summary_table(r: &Es003, out: &mut dyn Write) -> std::io::Result<()> {
@@ -268,32 +983,6 @@ fn write_summary_table(r: &Es003, out: &mut dyn Write) -> std::io::Result<()> {
     writeln!(out, "split entries   {}", s.split_entries)?;
     writeln!(out, "conflicting     {}", s.conflicting_entries)?;
     writeln!(out, "diagnostics     {} errors, {} warnings, {} notes", s.errors, s.warnings, s.infos)?;
-    Ok(())
-}
-
-fn write_breakdown(r: &Es003, out: &mut dyn Write) -> std::io::Result<()> {
-    let mut by_importer: BTreeMap<String, (u64, Usd)> = BTreeMap::new();
-    let mut by_type: BTreeMap<String, u64> = BTreeMap::new();
-    let mut total = Usd::ZERO;
-    for e in &r.entries {
-        let imp = e.header.importer_number.known().map(|n| n.to_string()).unwrap_or_else(|| "(unknown)".into());
-        let duty = e.total_duty();
-        total = total.checked_add(duty).unwrap_or(total);
-        let slot = by_importer.entry(imp).or_insert((0, Usd::ZERO));
-        slot.0 += 1;
-        slot.1 = slot.1.checked_add(duty).unwrap_or(slot.1);
-        let t = e.header.entry_type.known().map(|t| t.code()).unwrap_or_else(|| "??".into());
-        *by_type.entry(t).or_insert(0) += 1;
-    }
-    writeln!(out, "\nduty deposited, all lines: {}", total.to_string_2dp())?;
-    writeln!(out, "\n{:<16} {:>8} {:>18}", "importer", "entries", "duty deposited")?;
-    for (imp, (n, duty)) in &by_importer {
-        writeln!(out, "{imp:<16} {n:>8} {:>18}", duty.to_string_2dp())?;
-    }
-    writeln!(out, "\n{:<10} {:>8}", "entry type", "entries")?;
-    for (t, n) in &by_type {
-        writeln!(out, "{t:<10} {n:>8}")?;
-    }
     Ok(())
 }
 

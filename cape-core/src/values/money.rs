@@ -98,6 +98,11 @@ impl Usd {
         self.0.is_zero()
     }
 
+    /// True for amounts above zero.
+    pub fn is_positive(self) -> bool {
+        self.0.is_sign_positive() && !self.0.is_zero()
+    }
+
     /// True for amounts below zero.
     pub fn is_negative(self) -> bool {
         self.0.is_sign_negative() && !self.0.is_zero()

@@ -1,0 +1,601 @@
+//! The whole assessment of an entry, as of a date: what CAPE's four components will do with it.
+//!
+//! [`Assessor`] composes the steps: *Mass Processing* ([`remove_ieepa`]: the refund principal and findings),
+//! the *Claim Portal* ([`assess_claim`]: status, reasons, filing deadline), *Review and Liquidation*
+//! ([`project_liquidation`]) and *Refund* ([`deposit_date`], interest). Each entry is assessed independently,
+//! so a file of any size streams through in constant memory; consolidation is a separate, mergeable step
+//! ([`crate::refund::consolidate`]).
+//!
+//! The reference tables (catalogue, rule sets, rate table, calendar) are a [`Tables`] value the caller owns:
+//! [`Tables::embedded`] gives cape's own, and each can be replaced.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::claim::{assess_claim, ClaimAssessment, ClaimInputs, ClaimParams, ClaimStatus, Reason, RuleSet, RuleSets};
+use crate::mass::{remove_ieepa, Catalogue, Finding, Removal};
+use crate::model::{Entry, Fact, ImporterClass};
+use crate::refund::{
+    deposit_date, project_liquidation, AssumedRate, BusinessCalendar, DepositParams, InterestCalculator,
+    InterestParams, InterestResult, RateTable, ScheduleParams,
+};
+use crate::{EntryNumber, Result, Usd};
+
+/// The reference data an assessment uses, owned by the caller.
+#[derive(Debug, Clone)]
+pub struct Tables {
+    /// The dated Chapter 99 catalogue.
+    pub catalogue: Catalogue,
+    /// The CAPE phase rule sets.
+    pub rules: RuleSets,
+    /// The overpayment interest rates.
+    pub rates: RateTable,
+    /// The business-day calendar.
+    pub calendar: BusinessCalendar,
+}
+
+impl Tables {
+    /// cape's embedded tables.
+    ///
+    /// # Errors
+    ///
+    /// Only if an embedded file fails to parse, which the test suite rules out.
+    pub fn embedded() -> Result<Self> {
+        Ok(Tables {
+            catalogue: Catalogue::embedded()?,
+            rules: RuleSets::embedded(),
+            rates: RateTable::embedded(),
+            calendar: BusinessCalendar::federal(),
+        })
+    }
+}
+
+/// How to assess: the date, the rule set, and every convention cape adopts where CBP is silent.
+#[derive(Debug, Clone)]
+pub struct AssessOptions {
+    /// The day the declaration will be validated.
+    pub as_of: NaiveDate,
+    /// `auto` (by `as_of`), or a rule set's name (`phase1`, `phase2`, or one the caller added).
+    pub rules: String,
+    /// Claim parameters (urgency horizon, last-day offset override).
+    pub claim: ClaimParams,
+    /// Schedule offsets (acceptance lag, 45-day liquidation, 90-day reliquidation window).
+    pub schedule: ScheduleParams,
+    /// Deposit-date rules (periodic monthly statement codes and working day).
+    pub deposit: DepositParams,
+    /// Interest parameters (day count, precision, explicit assumed rate for uncovered days).
+    pub interest: InterestParams,
+    /// The class of importers with no `Importer Class` and no override (corporate by default).
+    pub default_class: ImporterClass,
+    /// Per-importer class overrides, by importer number as written in the report.
+    pub class_overrides: HashMap<String, ImporterClass>,
+    /// Entries already on an accepted CAPE declaration (e.g. from earlier results files).
+    pub already_accepted: HashSet<EntryNumber>,
+}
+
+impl AssessOptions {
+    /// The defaults of every convention, as of `as_of`.
+    pub fn new(as_of: NaiveDate) -> Self {
+        AssessOptions {
+            as_of,
+            rules: "auto".into(),
+            claim: ClaimParams::default(),
+            schedule: ScheduleParams::default(),
+            deposit: DepositParams::default(),
+            interest: InterestParams::default(),
+            default_class: ImporterClass::Corporate,
+            class_overrides: HashMap::new(),
+            already_accepted: HashSet::new(),
+        }
+    }
+
+    /// Assumes, explicitly, that the table's last quarter's rates continue for days it does not cover.
+    pub fn assume_last_rate(mut self, rates: &RateTable) -> Self {
+        self.interest.assumed_rate = Some(AssumedRate::continue_last(rates));
+        self
+    }
+}
+
+/// Why an entry has no interest figure.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NoInterest {
+    /// A stable code: `not_eligible`, `no_deposit_date`, `no_projected_date`, `no_rate`, `no_refund`.
+    pub code: &'static str,
+    /// A plain-English explanation.
+    pub message: String,
+}
+
+/// Who the refund goes to, and whether it would be held.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Recipient {
+    /// The importer number (or Form 4811 designee number) the refund is paid to.
+    pub number: String,
+    /// `designee` or `importer`.
+    pub kind: &'static str,
+    /// True when the refund would be held for missing ACH refund enrollment (19 USC 1505(d)).
+    pub held: bool,
+    /// Why, when the choice needed a convention.
+    pub note: Option<String>,
+}
+
+/// Everything cape knows about one entry, as of the assessment date.
+#[derive(Debug, Clone)]
+pub struct EntryAssessment {
+    /// Mass processing: principal, duty before/after, findings, the new entry version.
+    pub removal: Removal,
+    /// Claim: status, reasons, deadlines.
+    pub claim: ClaimAssessment,
+    /// The importer of record as written.
+    pub importer_number: Option<String>,
+    /// The entry type code.
+    pub entry_type: Option<String>,
+    /// The entry date.
+    pub entry_date: Option<NaiveDate>,
+    /// The deposit date and the rule that gave it, or why there is none.
+    pub deposit: std::result::Result<crate::refund::DepositDate, String>,
+    /// Projected acceptance and (re)liquidation, for eligible entries only.
+    pub projected: Option<crate::refund::ProjectedDates>,
+    /// Interest to the projected (re)liquidation date, or why there is none.
+    pub interest: std::result::Result<InterestResult, NoInterest>,
+    /// The importer class used for the rate.
+    pub importer_class: ImporterClass,
+    /// Who the refund goes to.
+    pub recipient: Option<Recipient>,
+}
+
+impl EntryAssessment {
+    /// The entry number.
+    pub fn entry_number(&self) -> EntryNumber {
+        self.removal.entry_number
+    }
+
+    /// The claim status.
+    pub fn status(&self) -> ClaimStatus {
+        self.claim.status
+    }
+
+    /// The IEEPA principal (duty to be refunded).
+    pub fn principal(&self) -> Usd {
+        self.removal.ieepa_duty
+    }
+
+    /// The interest, when computed.
+    pub fn interest_amount(&self) -> Option<Usd> {
+        self.interest.as_ref().ok().map(|i| i.interest)
+    }
+
+    /// The per-entry record of `cape assess` (the public output contract).
+    pub fn record(&self) -> EntryRecord<'_> {
+        EntryRecord {
+            entry_number: self.removal.entry_number.to_string(),
+            importer_number: self.importer_number.as_deref(),
+            entry_type: self.entry_type.as_deref(),
+            entry_date: self.entry_date,
+            duty_before: self.removal.duty_before.to_string_2dp(),
+            duty_after: self.removal.duty_after.to_string_2dp(),
+            ieepa_duty: self.removal.ieepa_duty.to_string_2dp(),
+            principal_is_upper_bound: self.removal.principal_is_upper_bound,
+            findings: self.removal.findings.iter().map(FindingRecord::from).collect(),
+            status: self.claim.status.name(),
+            reasons: self.claim.reasons.iter().map(ReasonRecord::from).collect(),
+            liquidation_date: self.claim.liquidation_date,
+            last_filing_day: self.claim.last_filing_day,
+            days_left: self.claim.days_left,
+            urgent: self.claim.urgent,
+            rule_set: &self.claim.rule_set,
+            deposit_date: self.deposit.as_ref().ok().map(|d| d.date),
+            deposit_date_rule: self.deposit.as_ref().ok().map(|d| d.rule.name()),
+            projected_acceptance_date: self.projected.as_ref().map(|p| p.acceptance),
+            projected_liquidation_date: self.projected.as_ref().map(|p| p.liquidation),
+            interest: self.interest.as_ref().ok().map(|i| i.interest.to_string_2dp()),
+            interest_days: self.interest.as_ref().ok().map(|i| i.days),
+            interest_note: match &self.interest {
+                Ok(i) if i.used_assumed_rate => Some("uses an assumed rate for days past the rate table".into()),
+                Ok(_) => None,
+                Err(n) => Some(n.message.clone()),
+            },
+            importer_class: self.importer_class.name(),
+            refund_recipient: self.recipient.as_ref().map(|r| r.number.as_str()),
+            refund_held: self.recipient.as_ref().map(|r| r.held),
+        }
+    }
+}
+
+/// A finding as output: `code`, `message`, `cbp_message` (or null), and where it is.
+#[derive(Debug, Clone, Serialize)]
+pub struct FindingRecord<'a> {
+    /// Stable code.
+    pub code: &'static str,
+    /// Plain-English message.
+    pub message: &'a str,
+    /// CBP's message text, where CBP has one.
+    pub cbp_message: Option<&'static str>,
+    /// The line, when one line is concerned.
+    pub line: Option<u32>,
+}
+
+impl<'a> From<&'a Finding> for FindingRecord<'a> {
+    fn from(f: &'a Finding) -> Self {
+        FindingRecord { code: f.code.as_str(), message: &f.message, cbp_message: f.cbp_message, line: f.line }
+    }
+}
+
+/// A claim reason as output: `code`, `message`, `cbp_message` (or null), `effect`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReasonRecord<'a> {
+    /// Stable code.
+    pub code: &'static str,
+    /// Plain-English message.
+    pub message: &'a str,
+    /// CBP's message text, where CBP has one.
+    pub cbp_message: Option<&'static str>,
+    /// `ineligible`, `review`, `deferred` or `note`.
+    pub effect: &'static str,
+}
+
+impl<'a> From<&'a Reason> for ReasonRecord<'a> {
+    fn from(r: &'a Reason) -> Self {
+        ReasonRecord { code: r.code.as_str(), message: &r.message, cbp_message: r.cbp_message, effect: r.effect.name() }
+    }
+}
+
+/// One entry of `cape assess` output. Key names are a public contract: later versions add keys, never
+/// rename them. Money is a string with exactly two decimals; dates are `YYYY-MM-DD`; absent values are null.
+#[derive(Debug, Clone, Serialize)]
+pub struct EntryRecord<'a> {
+    /// Canonical `XXX-NNNNNNN-C`.
+    pub entry_number: String,
+    /// The importer of record as written.
+    pub importer_number: Option<&'a str>,
+    /// Two-digit entry type code.
+    pub entry_type: Option<&'a str>,
+    /// Entry date.
+    pub entry_date: Option<NaiveDate>,
+    /// Total duty deposited on the tariff rows.
+    pub duty_before: String,
+    /// Duty after the IEEPA ordinals are removed.
+    pub duty_after: String,
+    /// The IEEPA principal: `duty_before − duty_after`.
+    pub ieepa_duty: String,
+    /// True when a floor line's MFN rate was unknown and the principal is an upper bound.
+    pub principal_is_upper_bound: bool,
+    /// Mass-processing findings.
+    pub findings: Vec<FindingRecord<'a>>,
+    /// `eligible`, `eligible_deferred`, `ineligible` or `needs_review`.
+    pub status: &'static str,
+    /// Every claim reason.
+    pub reasons: Vec<ReasonRecord<'a>>,
+    /// Liquidation date, when known.
+    pub liquidation_date: Option<NaiveDate>,
+    /// Last day to declare (liquidation + offset); null when not liquidated.
+    pub last_filing_day: Option<NaiveDate>,
+    /// Days from the as-of date to the last filing day; null when not liquidated.
+    pub days_left: Option<i64>,
+    /// The window closes within the caller's horizon.
+    pub urgent: bool,
+    /// The rule set applied.
+    pub rule_set: &'a str,
+    /// The date the duty was deposited (interest runs from the day after).
+    pub deposit_date: Option<NaiveDate>,
+    /// `payment_date`, `periodic_monthly_statement` or `entry_summary_date`.
+    pub deposit_date_rule: Option<&'static str>,
+    /// Projected acceptance of the declaration (eligible entries).
+    pub projected_acceptance_date: Option<NaiveDate>,
+    /// Projected (re)liquidation date (eligible entries).
+    pub projected_liquidation_date: Option<NaiveDate>,
+    /// Interest to the projected (re)liquidation date, two decimals.
+    pub interest: Option<String>,
+    /// Days of interest.
+    pub interest_days: Option<u32>,
+    /// Why there is no interest, or that an assumed rate was used.
+    pub interest_note: Option<String>,
+    /// `corporate` or `noncorporate`.
+    pub importer_class: &'static str,
+    /// Who the refund is paid to.
+    pub refund_recipient: Option<&'a str>,
+    /// True when the refund would be held for missing ACH refund enrollment.
+    pub refund_held: Option<bool>,
+}
+
+/// Assesses entries with one set of tables and options. Cheap to create; not shared across threads (the
+/// interest calculator caches compounding factors).
+pub struct Assessor<'t> {
+    tables: &'t Tables,
+    rules: &'t RuleSet,
+    options: AssessOptions,
+    interest: InterestCalculator<'t>,
+    seen: HashSet<u64>,
+}
+
+impl std::fmt::Debug for Assessor<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Assessor").field("rules", &self.rules.name).field("as_of", &self.options.as_of).finish()
+    }
+}
+
+impl<'t> Assessor<'t> {
+    /// An assessor for these tables and options.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Value`] when `options.rules` names no rule set (or `auto` finds none for the date);
+    /// [`crate::Error::Value`] for invalid interest parameters.
+    pub fn new(tables: &'t Tables, options: AssessOptions) -> Result<Self> {
+        let rules = tables.rules.select(&options.rules, options.as_of)?;
+        let interest = InterestCalculator::new(&tables.rates, options.interest.clone())?;
+        Ok(Assessor { tables, rules, options, interest, seen: HashSet::new() })
+    }
+
+    /// The rule set in use.
+    pub fn rule_set(&self) -> &RuleSet {
+        self.rules
+    }
+
+    /// The options in use.
+    pub fn options(&self) -> &AssessOptions {
+        &self.options
+    }
+
+    /// Assesses one entry. An entry number seen before by this assessor is reported as a duplicate.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Overflow`] for amounts beyond any real duty. Missing facts are reasons, not errors.
+    pub fn assess(&mut self, entry: &Entry) -> Result<EntryAssessment> {
+        let duplicate = !self.seen.insert(entry.number.key());
+        let removal = remove_ieepa(entry, &self.tables.catalogue)?;
+        let inputs = ClaimInputs {
+            has_dutiable_ieepa: removal.has_dutiable_ieepa,
+            duplicate_in_input: duplicate,
+            already_accepted: self.options.already_accepted.contains(&entry.number),
+        };
+        let claim = assess_claim(entry, &inputs, self.rules, self.options.as_of, &self.options.claim);
+        let h = &entry.header;
+        let importer_number = h.importer_number.known().map(|n| n.as_str().to_owned());
+        let importer_class = importer_number
+            .as_ref()
+            .and_then(|n| self.options.class_overrides.get(n).copied())
+            .or_else(|| h.importer_class.known().copied())
+            .unwrap_or(self.options.default_class);
+        let deposit = deposit_date(h, &self.tables.calendar, &self.options.deposit).map_err(|why| why.to_string());
+        let projected = if claim.status == ClaimStatus::Eligible {
+            project_liquidation(self.options.as_of, claim.liquidation_date, &self.options.schedule).ok()
+        } else {
+            None
+        };
+        let interest = self.interest_for(&removal, &claim, &deposit, projected.as_ref(), importer_class);
+        let recipient = recipient(entry, importer_number.as_deref());
+        Ok(EntryAssessment {
+            removal,
+            claim,
+            importer_number,
+            entry_type: h.entry_type.known().map(|t| t.code()),
+            entry_date: h.entry_date,
+            deposit,
+            projected,
+            interest,
+            importer_class,
+            recipient,
+        })
+    }
+
+    fn interest_for(
+        &mut self,
+        removal: &Removal,
+        claim: &ClaimAssessment,
+        deposit: &std::result::Result<crate::refund::DepositDate, String>,
+        projected: Option<&crate::refund::ProjectedDates>,
+        class: ImporterClass,
+    ) -> std::result::Result<InterestResult, NoInterest> {
+        if claim.status != ClaimStatus::Eligible {
+            return Err(NoInterest {
+                code: "not_eligible",
+                message: format!("no projection for {} entries", claim.status.name()),
+            });
+        }
+        if removal.ieepa_duty.is_zero() || removal.ieepa_duty.is_negative() {
+            return Err(NoInterest { code: "no_refund", message: "no IEEPA principal to refund".into() });
+        }
+        let start = match deposit {
+            Ok(d) => d.date,
+            Err(why) => return Err(NoInterest { code: "no_deposit_date", message: format!("no deposit date: {why}") }),
+        };
+        let Some(p) = projected else {
+            return Err(NoInterest { code: "no_projected_date", message: "no projected liquidation date".into() });
+        };
+        self.interest
+            .compute(removal.ieepa_duty, start, p.liquidation, class)
+            .map_err(|e| NoInterest { code: "no_rate", message: e.to_string() })
+    }
+}
+
+/// The refund recipient (CSMS 68340863; 19 USC 1505(d)), by cape's convention for the one `ACH Refund Enrolled`
+/// column: it describes the party that would be paid. A Form 4811 designee marked enrolled is paid; a designee
+/// marked not enrolled falls back to the importer of record; with no designee, an importer marked not enrolled
+/// has its refund held. A blank or absent enrollment is not assumed either way (not held, with a note).
+fn recipient(entry: &Entry, importer: Option<&str>) -> Option<Recipient> {
+    let h = &entry.header;
+    let enrolled = match &h.ach_refund_enrolled {
+        Fact::Known(b) => Some(*b),
+        _ => None,
+    };
+    match (h.refund_designee.known(), enrolled) {
+        (Some(d), Some(true)) => {
+            Some(Recipient { number: d.as_str().to_owned(), kind: "designee", held: false, note: None })
+        }
+        (Some(d), Some(false)) => importer.map(|i| Recipient {
+            number: i.to_owned(),
+            kind: "importer",
+            held: false,
+            note: Some(format!(
+                "Form 4811 designee {} is not enrolled in ACH refunds; paid to the importer of record",
+                d.as_str()
+            )),
+        }),
+        (Some(d), None) => Some(Recipient {
+            number: d.as_str().to_owned(),
+            kind: "designee",
+            held: false,
+            note: Some("ACH refund enrollment not supplied; assumed enrolled".into()),
+        }),
+        (None, Some(e)) => importer.map(|i| Recipient {
+            number: i.to_owned(),
+            kind: "importer",
+            held: !e,
+            note: (!e).then(|| "not enrolled in ACH refunds: the refund would be held (ACE report REV-613)".into()),
+        }),
+        (None, None) => importer.map(|i| Recipient {
+            number: i.to_owned(),
+            kind: "importer",
+            held: false,
+            note: matches!(h.ach_refund_enrolled, Fact::NotSupplied)
+                .then(|| "ACH refund enrollment not supplied; assumed enrolled".into()),
+        }),
+    }
+}
+
+impl EntryAssessment {
+    /// The entry's refund for consolidation: eligible entries with a projected (re)liquidation date and a
+    /// positive principal. Interest that could not be computed counts as zero and is marked unknown.
+    pub fn refund_item(&self) -> Option<crate::refund::RefundItem> {
+        let p = self.projected.as_ref()?;
+        let r = self.recipient.as_ref()?;
+        if self.claim.status != ClaimStatus::Eligible || !self.principal().is_positive() {
+            return None;
+        }
+        Some(crate::refund::RefundItem {
+            entry_number: self.entry_number(),
+            recipient: r.number.clone(),
+            liquidation_date: p.liquidation,
+            principal: self.principal(),
+            interest: self.interest_amount().unwrap_or(Usd::ZERO),
+            interest_known: self.interest.is_ok(),
+            held: r.held,
+        })
+    }
+}
+
+/// Counts and totals over assessed entries, by status.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct AssessTotals {
+    /// Entries assessed.
+    pub entries: u64,
+    /// `eligible` entries.
+    pub eligible: u64,
+    /// `eligible_deferred` entries.
+    pub eligible_deferred: u64,
+    /// `ineligible` entries.
+    pub ineligible: u64,
+    /// `needs_review` entries.
+    pub needs_review: u64,
+    /// Urgent entries (filing window closing within the horizon).
+    pub urgent: u64,
+    /// IEEPA principal over all entries.
+    pub ieepa_duty: Usd,
+    /// IEEPA principal of the declarable (eligible and deferred) entries.
+    pub declarable_ieepa_duty: Usd,
+    /// Interest over the eligible entries with a computed interest.
+    pub interest: Usd,
+}
+
+impl AssessTotals {
+    /// Adds one entry.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Overflow`] for sums beyond `Decimal`'s range.
+    pub fn add(&mut self, a: &EntryAssessment) -> Result<()> {
+        self.entries += 1;
+        match a.claim.status {
+            ClaimStatus::Eligible => self.eligible += 1,
+            ClaimStatus::EligibleDeferred => self.eligible_deferred += 1,
+            ClaimStatus::Ineligible => self.ineligible += 1,
+            ClaimStatus::NeedsReview => self.needs_review += 1,
+        }
+        self.urgent += u64::from(a.claim.urgent);
+        self.ieepa_duty = self.ieepa_duty.checked_add(a.principal())?;
+        if a.claim.is_declarable() {
+            self.declarable_ieepa_duty = self.declarable_ieepa_duty.checked_add(a.principal())?;
+        }
+        if let Some(i) = a.interest_amount() {
+            self.interest = self.interest.checked_add(i)?;
+        }
+        Ok(())
+    }
+
+    /// Merges totals of other entries.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Overflow`] for sums beyond `Decimal`'s range.
+    pub fn merge(&mut self, o: &AssessTotals) -> Result<()> {
+        self.entries += o.entries;
+        self.eligible += o.eligible;
+        self.eligible_deferred += o.eligible_deferred;
+        self.ineligible += o.ineligible;
+        self.needs_review += o.needs_review;
+        self.urgent += o.urgent;
+        self.ieepa_duty = self.ieepa_duty.checked_add(o.ieepa_duty)?;
+        self.declarable_ieepa_duty = self.declarable_ieepa_duty.checked_add(o.declarable_ieepa_duty)?;
+        self.interest = self.interest.checked_add(o.interest)?;
+        Ok(())
+    }
+}
+
+/// A whole report assessed: every entry, in input order, with the ingest diagnostics and summary.
+#[derive(Debug, Clone)]
+pub struct AssessedReport {
+    /// The entries' assessments, in input order.
+    pub entries: Vec<EntryAssessment>,
+    /// The ingest diagnostics.
+    pub diagnostics: Vec<crate::Diagnostic>,
+    /// The ingest summary.
+    pub ingest: crate::IngestSummary,
+    /// Counts and totals by status.
+    pub totals: AssessTotals,
+    /// The rule set applied.
+    pub rule_set: String,
+}
+
+impl AssessedReport {
+    /// The consolidated refunds of the eligible entries.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Overflow`] for sums beyond `Decimal`'s range.
+    pub fn consolidate(&self, options: crate::refund::ConsolidationOptions) -> Result<crate::refund::Consolidation> {
+        let mut c = crate::refund::Consolidation::new(options);
+        for a in &self.entries {
+            if let Some(item) = a.refund_item() {
+                c.add(item)?;
+            }
+        }
+        Ok(c)
+    }
+}
+
+/// Reads an ES-003 report and assesses every entry (the whole pipeline, in memory).
+///
+/// # Errors
+///
+/// The reader's errors ([`crate::Error::Io`], [`crate::Error::Format`], [`crate::Error::MissingColumn`]), an
+/// unknown rule set, or [`crate::Error::Overflow`].
+pub fn assess_reader(
+    mut reader: crate::Es003Reader,
+    tables: &Tables,
+    options: AssessOptions,
+) -> Result<AssessedReport> {
+    let mut assessor = Assessor::new(tables, options)?;
+    let mut entries = Vec::new();
+    let mut totals = AssessTotals::default();
+    for e in reader.by_ref() {
+        let a = assessor.assess(&e?)?;
+        totals.add(&a)?;
+        entries.push(a);
+    }
+    let rule_set = assessor.rule_set().name.clone();
+    let ingest = reader.summary().clone();
+    Ok(AssessedReport { entries, diagnostics: reader.take_diagnostics(), ingest, totals, rule_set })
+}
