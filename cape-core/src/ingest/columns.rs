@@ -133,7 +133,7 @@ pub const COLUMNS: &[ColumnSpec] = &[
     spec!(ReconciliationEntry, "Reconciliation Entry Number", [], false, Extra),
     spec!(DrawbackIndicator, "Drawback Indicator", [], false, Extra),
     spec!(SuretyPaid, "Surety Paid Indicator", [], false, Extra),
-    spec!(AdCvdStatus, "AD/CVD Liquidation Status", ["ADCVD Liquidation Status"], false, Extra),
+    spec!(AdCvdStatus, "AD/CVD Liquidation Status", ["Antidumping Countervailing Liquidation Status"], false, Extra),
     spec!(AchRefundEnrolled, "ACH Refund Enrolled", [], false, Extra),
     spec!(ImporterClass, "Importer Class", [], false, Extra),
 ];

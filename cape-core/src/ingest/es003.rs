@@ -801,7 +801,8 @@ struct Run {
 /// let entries: Vec<_> = reader.by_ref().collect::<Result<_, _>>()?;
 /// assert_eq!(entries.len(), 1);
 /// assert_eq!(reader.summary().rows_rejected, 1);
-/// assert_eq!(reader.diagnostics()[0].code.as_str(), "ES003_INVALID_ENTRY_NUMBER");
+/// let bad_row = reader.diagnostics().iter().find(|d| d.row.is_some()).unwrap();
+/// assert_eq!((bad_row.row, bad_row.code.as_str()), (Some(4), "ES003_INVALID_ENTRY_NUMBER"));
 /// # Ok::<(), cape_core::Error>(())
 /// ```
 pub struct Es003Reader {
