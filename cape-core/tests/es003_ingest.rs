@@ -319,3 +319,28 @@ proptest! {
         prop_assert_eq!(before, nums.len());
     }
 }
+
+#[test]
+fn records_input_equals_csv_input() {
+    let csv = format!(
+        "{HEADER}\n\
+         ABC-1234567-6,1,1,99030125,0,\"$1,234.56\",01,12-345678900,\"Acme, Inc.\",04/15/2025,CN,,\n\
+         ABC-1234567-6,1,2,8471300100,1000,0,01,12-345678900,\"Acme, Inc.\",04/15/2025,CN,,\n\
+         ABC-1234567-5,1,1,99030125,0,1.00,01,12-345678900,A,04/15/2025,CN,,\n"
+    );
+    let from_csv = read(&csv);
+    let mut rdr = csv::ReaderBuilder::new().has_headers(false).from_reader(csv.as_bytes());
+    let all: Vec<Vec<String>> = rdr.records().map(|r| r.unwrap().iter().map(str::to_owned).collect()).collect();
+    let from_records = Es003Reader::from_records(
+        &all[0],
+        all[1..].to_vec(),
+        &Es003Options { source_name: Some("t.csv".into()), sheet: None },
+    )
+    .unwrap()
+    .read_all()
+    .unwrap();
+    assert_eq!(from_records.entries, from_csv.entries);
+    assert_eq!(from_records.diagnostics, from_csv.diagnostics);
+    assert_eq!(from_records.summary.rows_rejected, 1);
+    assert_eq!(from_records.summary.format.name(), "records");
+}

@@ -38,6 +38,8 @@ pub enum SourceFormat {
     Csv,
     /// An Excel workbook (XLSX, and the other formats calamine reads: XLS, XLSB, ODS).
     Xlsx,
+    /// In-memory records of text cells ([`Es003Reader::from_records`]).
+    Records,
 }
 
 impl SourceFormat {
@@ -46,6 +48,7 @@ impl SourceFormat {
         match self {
             SourceFormat::Csv => "csv",
             SourceFormat::Xlsx => "xlsx",
+            SourceFormat::Records => "records",
         }
     }
 }
@@ -162,6 +165,7 @@ pub fn read_es003_bytes(bytes: &[u8], options: &Es003Options) -> Result<Es003> {
 enum Input {
     Path(PathBuf),
     Bytes(Arc<[u8]>),
+    Records(Arc<[(u64, ByteRecord)]>),
 }
 
 /// A sequence of records with their 1-based row numbers in the source.
@@ -844,9 +848,9 @@ impl Es003Reader {
         if is_workbook(&prefix) {
             let mut all = prefix;
             file.read_to_end(&mut all).map_err(|e| Error::io(&name, e))?;
-            return Self::from_input(Input::Bytes(all.into()), name, options, true);
+            return Self::from_input(Input::Bytes(all.into()), name, options, SourceFormat::Xlsx);
         }
-        Self::from_input(Input::Path(path.to_path_buf()), name, options, false)
+        Self::from_input(Input::Path(path.to_path_buf()), name, options, SourceFormat::Csv)
     }
 
     /// Reads a report from memory (CSV or workbook bytes).
@@ -856,17 +860,66 @@ impl Es003Reader {
     /// [`Error::Format`], [`Error::MissingColumn`] as for [`read_es003_path`].
     pub fn from_bytes(bytes: Vec<u8>, options: &Es003Options) -> Result<Self> {
         let name = options.source_name.clone().unwrap_or_else(|| "<buffer>".to_owned());
-        let wb = is_workbook(&bytes);
-        Self::from_input(Input::Bytes(bytes.into()), name, options, wb)
+        let format = if is_workbook(&bytes) { SourceFormat::Xlsx } else { SourceFormat::Csv };
+        Self::from_input(Input::Bytes(bytes.into()), name, options, format)
     }
 
-    fn open_rows(input: &Input, name: &str, options: &Es003Options, workbook: bool) -> Result<Rows> {
-        if workbook {
-            let Input::Bytes(b) = input else { unreachable_rows() };
-            return workbook_rows(b.clone(), name, options.sheet.as_deref());
+    /// Reads a report given as records of text cells: a header, then the data rows (row numbers count the
+    /// header as row 1). This is how tables that are not files (a pandas DataFrame, an Arrow table, rows from a
+    /// host database) go through exactly the same ingest — mapping, parsing, grouping and diagnostics — as a
+    /// CSV with the same cells.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Format`] when there is no header; [`Error::MissingColumn`] as for [`read_es003_path`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use cape_core::{Es003Options, Es003Reader};
+    /// let header = ["Entry Summary Number", "Entry Summary Line Number", "Tariff Ordinal Number",
+    ///               "HTS Number - Full", "Line Tariff Duty Amount", "Entry Date"];
+    /// let rows = vec![vec!["ABC-1234567-6", "1", "1", "9903.01.25", "10.00", "2025-04-15"]];
+    /// let r = Es003Reader::from_records(&header, rows, &Es003Options::default())?.read_all()?;
+    /// assert_eq!(r.entries.len(), 1);
+    /// # Ok::<(), cape_core::Error>(())
+    /// ```
+    pub fn from_records<H, R, C>(
+        header: &[H],
+        rows: impl IntoIterator<Item = R>,
+        options: &Es003Options,
+    ) -> Result<Self>
+    where
+        H: AsRef<str>,
+        R: IntoIterator<Item = C>,
+        C: AsRef<str>,
+    {
+        let name = options.source_name.clone().unwrap_or_else(|| "<records>".to_owned());
+        let mut recs = Vec::new();
+        let mut h = ByteRecord::new();
+        for cell in header {
+            h.push_field(cell.as_ref().as_bytes());
         }
-        match input {
-            Input::Path(p) => {
+        recs.push((1u64, h));
+        for (i, row) in rows.into_iter().enumerate() {
+            let mut r = ByteRecord::new();
+            for cell in row {
+                r.push_field(cell.as_ref().as_bytes());
+            }
+            recs.push((i as u64 + 2, r));
+        }
+        Self::from_input(Input::Records(recs.into()), name, options, SourceFormat::Records)
+    }
+
+    fn open_rows(input: &Input, name: &str, options: &Es003Options, format: SourceFormat) -> Result<Rows> {
+        match (input, format) {
+            (Input::Records(r), _) => Ok(Rows::Mem { rows: r.clone(), pos: 0 }),
+            (Input::Bytes(b), SourceFormat::Xlsx) => workbook_rows(b.clone(), name, options.sheet.as_deref()),
+            (Input::Path(p), SourceFormat::Xlsx) => {
+                let bytes = std::fs::read(p).map_err(|e| Error::io(name, e))?;
+                workbook_rows(bytes.into(), name, options.sheet.as_deref())
+            }
+            (Input::Path(p), _) => {
                 let mut file = File::open(p).map_err(|e| Error::io(name, e))?;
                 let mut prefix = vec![0u8; SNIFF_BYTES];
                 let n = read_up_to(&mut file, &mut prefix).map_err(|e| Error::io(name, e))?;
@@ -876,21 +929,21 @@ impl Es003Reader {
                     Box::new(Cursor::new(prefix).chain(BufReader::with_capacity(256 * 1024, file)));
                 Ok(csv_rows(r, d))
             }
-            Input::Bytes(b) => {
+            (Input::Bytes(b), _) => {
                 let d = sniff_delimiter(&b[..b.len().min(SNIFF_BYTES)]);
                 Ok(csv_rows(Box::new(Cursor::new(ArcBytes(b.clone()))), d))
             }
         }
     }
 
-    fn from_input(input: Input, name: String, options: &Es003Options, workbook: bool) -> Result<Self> {
+    fn from_input(input: Input, name: String, options: &Es003Options, format: SourceFormat) -> Result<Self> {
         let source: Arc<str> = name.clone().into();
-        let format = if workbook { SourceFormat::Xlsx } else { SourceFormat::Csv };
+        let workbook = format == SourceFormat::Xlsx;
         let mut diagnostics = Vec::new();
         let mut rec = ByteRecord::new();
 
         // Pass 1: find entries whose rows are not contiguous.
-        let mut rows = Self::open_rows(&input, &name, options, workbook)?;
+        let mut rows = Self::open_rows(&input, &name, options, format)?;
         if rows.next(&mut rec, &name)?.is_none() {
             return Err(Error::Format { source_name: name, message: "empty file: no header row".into() });
         }
@@ -901,7 +954,7 @@ impl Es003Reader {
         };
 
         // Pass 2 starts here: reopen, re-read the header (now recording its diagnostics).
-        let mut rows = Self::open_rows(&input, &name, options, workbook)?;
+        let mut rows = Self::open_rows(&input, &name, options, format)?;
         rows.next(&mut rec, &name)?;
         let map = map_header(&rec, &source, &mut diagnostics)?;
         let columns_used = COLUMNS.iter().filter(|s| map.has(s.column)).map(|s| s.name).collect();
@@ -1530,11 +1583,6 @@ impl PendingDiag {
     fn row(code: DiagnosticCode, message: String) -> Self {
         PendingDiag { column: None, value: None, code, message }
     }
-}
-
-fn unreachable_rows() -> ! {
-    // `open_rows` is only called with workbook = true for byte inputs (see `open` and `from_bytes`).
-    panic!("internal error: workbook input held as a path")
 }
 
 fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
