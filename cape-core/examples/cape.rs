@@ -1,0 +1,11 @@
+//! The `cape` command line without Python: `cargo run --release -p cape-core --example cape -- --help`.
+//!
+//! The Python package's console script runs the same [`cape_core::cli::run`].
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let stdout = std::io::stdout();
+    let stderr = std::io::stderr();
+    let code = cape_core::cli::run(&args, &mut stdout.lock(), &mut stderr.lock());
+    std::process::exit(code);
+}
