@@ -498,6 +498,8 @@ pub struct AssessTotals {
     pub declarable_ieepa_duty: Usd,
     /// Interest over the eligible entries with a computed interest.
     pub interest: Usd,
+    /// Eligible entries with a principal whose interest could not be computed (no rate for some day).
+    pub interest_unknown: u64,
 }
 
 impl AssessTotals {
@@ -519,8 +521,10 @@ impl AssessTotals {
         if a.claim.is_declarable() {
             self.declarable_ieepa_duty = self.declarable_ieepa_duty.checked_add(a.principal())?;
         }
-        if let Some(i) = a.interest_amount() {
-            self.interest = self.interest.checked_add(i)?;
+        match &a.interest {
+            Ok(i) => self.interest = self.interest.checked_add(i.interest)?,
+            Err(n) if n.code == "no_rate" => self.interest_unknown += 1,
+            Err(_) => {}
         }
         Ok(())
     }
@@ -540,6 +544,7 @@ impl AssessTotals {
         self.ieepa_duty = self.ieepa_duty.checked_add(o.ieepa_duty)?;
         self.declarable_ieepa_duty = self.declarable_ieepa_duty.checked_add(o.declarable_ieepa_duty)?;
         self.interest = self.interest.checked_add(o.interest)?;
+        self.interest_unknown += o.interest_unknown;
         Ok(())
     }
 }

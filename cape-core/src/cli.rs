@@ -598,8 +598,12 @@ fn assess(args: &[String], out: &mut dyn Write) -> Result<i32, CliError> {
                 let a = assessor.assess(&e?)?;
                 totals.add(&a)?;
                 let r = a.record();
-                let reasons: Vec<&str> =
-                    r.reasons.iter().map(|x| x.code).chain(r.findings.iter().map(|f| f.code)).collect();
+                let mut reasons: Vec<&str> = Vec::new();
+                for code in r.reasons.iter().map(|x| x.code).chain(r.findings.iter().map(|f| f.code)) {
+                    if !reasons.contains(&code) {
+                        reasons.push(code);
+                    }
+                }
                 writeln!(
                     out,
                     "{:<15} {:<14} {:<4} {:<10} {:>12} {:>12} {:<17} {:<10} {:>5} {:>10}  {}",
@@ -955,6 +959,13 @@ fn write_totals(t: &AssessTotals, out: &mut dyn Write) -> std::io::Result<()> {
     writeln!(out, "  IEEPA duty, all      {}", t.ieepa_duty.to_string_2dp())?;
     writeln!(out, "  IEEPA duty, declarable {}", t.declarable_ieepa_duty.to_string_2dp())?;
     writeln!(out, "  interest (eligible)  {}", t.interest.to_string_2dp())?;
+    if t.interest_unknown > 0 {
+        writeln!(
+            out,
+            "  interest unknown     {} eligible entries (no published rate for some day; see --assume-rate)",
+            t.interest_unknown
+        )?;
+    }
     Ok(())
 }
 

@@ -30,6 +30,7 @@
 #![forbid(unsafe_code)]
 
 pub mod assess;
+pub mod builder;
 pub mod claim;
 pub mod cli;
 pub mod diagnostic;
@@ -41,6 +42,7 @@ pub mod refund;
 pub mod sample;
 pub mod values;
 
+pub use builder::{assess_es003, Es003Builder};
 pub use diagnostic::{Diagnostic, DiagnosticCode, Severity};
 pub use error::{EntryNumberError, Error, ErrorKind, Result};
 pub use ingest::es003::{read_es003_bytes, read_es003_path, Es003, Es003Options, Es003Reader, IngestSummary};
