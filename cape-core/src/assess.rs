@@ -604,3 +604,53 @@ pub fn assess_reader(
     let ingest = reader.summary().clone();
     Ok(AssessedReport { entries, diagnostics: reader.take_diagnostics(), ingest, totals, rule_set })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::EntryHeader;
+    use crate::ImporterNumber;
+
+    fn entry(designee: Option<&str>, enrolled: Fact<bool>) -> Entry {
+        Entry {
+            number: EntryNumber::from_parts("ABC", 1).unwrap(),
+            header: EntryHeader {
+                importer_number: Fact::Known(ImporterNumber::parse("12-345678900")),
+                refund_designee: designee.map(|d| Fact::Known(ImporterNumber::parse(d))).unwrap_or(Fact::Blank),
+                ach_refund_enrolled: enrolled,
+                ..Default::default()
+            },
+            lines: vec![],
+            conflicting: false,
+            split: false,
+            first_row: 2,
+        }
+    }
+
+    fn who(e: &Entry) -> (String, &'static str, bool) {
+        let r = recipient(e, Some("12-345678900")).unwrap();
+        (r.number, r.kind, r.held)
+    }
+
+    #[test]
+    fn refund_recipient_conventions() {
+        let d = Some("55-5555555AB");
+        assert_eq!(who(&entry(d, Fact::Known(true))), ("55-5555555AB".into(), "designee", false));
+        assert_eq!(who(&entry(d, Fact::Known(false))), ("12-345678900".into(), "importer", false));
+        assert_eq!(who(&entry(None, Fact::Known(true))), ("12-345678900".into(), "importer", false));
+        assert_eq!(who(&entry(None, Fact::Known(false))), ("12-345678900".into(), "importer", true));
+        let r = recipient(&entry(None, Fact::NotSupplied), Some("12-345678900")).unwrap();
+        assert!(!r.held && r.note.unwrap().contains("not supplied"));
+    }
+
+    #[test]
+    fn embedded_tables_load_and_auto_rules_follow_the_date() {
+        let t = Tables::embedded().unwrap();
+        let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd).unwrap();
+        assert_eq!(Assessor::new(&t, AssessOptions::new(d(2026, 6, 28))).unwrap().rule_set().name, "phase1");
+        assert_eq!(Assessor::new(&t, AssessOptions::new(d(2026, 6, 29))).unwrap().rule_set().name, "phase2");
+        let mut o = AssessOptions::new(d(2026, 6, 29));
+        o.rules = "phase9".into();
+        assert!(Assessor::new(&t, o).is_err());
+    }
+}
