@@ -239,7 +239,13 @@ fn ingest(args: &[String], out: &mut dyn Write) -> Result<i32, CliError> {
         return Err(CliError::Usage(format!("--format must be table or json, not {format:?}")));
     }
     let opts = Es003Options { source_name: None, sheet: o.named.get("sheet").cloned() };
-    let report = Es003Reader::open(path, &opts)?.read_all()?;
+    // Stream: entries are counted and dropped, so memory stays bounded by one entry (plus diagnostics).
+    let mut reader = Es003Reader::open(path, &opts)?;
+    for e in reader.by_ref() {
+        drop(e?);
+    }
+    let report =
+        Es003 { entries: Vec::new(), diagnostics: reader.take_diagnostics(), summary: reader.summary().clone() };
     match format {
         "json" => {
             let v = serde_json::json!({ "summary": report.summary, "diagnostics": report.diagnostics });
