@@ -11,7 +11,7 @@ VPY := $(VENV)/bin/python
 CARGO ?= cargo
 export PYO3_PYTHON := $(VPY)
 
-.PHONY: demo test rust-test lint docs
+.PHONY: demo test rust-test lint docs bench
 
 include mk/py.mk
 include mk/ffi.mk
@@ -28,6 +28,10 @@ rust-test:
 lint: $(VPY)
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+# Throughput on generated ES-003 files: raw csv floor vs ingest vs full pipeline, with peak memory.
+bench:
+	$(CARGO) run --release -p cape-benches --bin throughput -- $(or $(BENCH_ROWS),100000 1000000 5000000)
 
 docs:
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --no-deps -p cape-core -p cape-ffi
