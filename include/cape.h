@@ -18,7 +18,8 @@
  *
  *   Ownership. `char *` results are owned by the caller and freed with cape_string_free(), never with
  *   free(). `const char *` results are borrowed: each function says until when they stay valid.
- *   Handles (cape_es003, cape_error) are opaque; each has a *_free function, and *_free(NULL) is a
+ *   Handles (cape_tables, cape_assess_options, cape_es003, cape_es003_builder, cape_assessment, ...)
+ *   are opaque; each has a *_free function (the only functions that consume a handle), and *_free(NULL) is a
  *   no-op. Input buffers and strings are never retained after a call returns.
  *
  *   Strings are NUL-terminated UTF-8. Money crosses as decimal strings ("1234.50"), dates as
@@ -136,6 +137,98 @@ typedef uint32_t cape_status;
 #endif // __cplusplus
 
 /**
+ * The claim status of an entry (CAPE.md §2). In C the type is a `uint32_t`.
+ */
+enum cape_claim_status
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * Can be declared; the refund follows acceptance.
+   */
+  CAPE_CLAIM_STATUS_ELIGIBLE = 0,
+  /**
+   * Can be declared; the refund waits for the entry's normal liquidation.
+   */
+  CAPE_CLAIM_STATUS_ELIGIBLE_DEFERRED = 1,
+  /**
+   * A person must resolve a missing or contradictory fact first.
+   */
+  CAPE_CLAIM_STATUS_NEEDS_REVIEW = 2,
+  /**
+   * CAPE would reject the entry.
+   */
+  CAPE_CLAIM_STATUS_INELIGIBLE = 3,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum cape_claim_status cape_claim_status;
+#else
+typedef uint32_t cape_claim_status;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * The verdict of a pre-flight check; the numbers are `cape check`'s exit codes. In C the type is a
+ * `uint32_t`.
+ */
+enum cape_verdict
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * CAPE should accept every entry.
+   */
+  CAPE_VERDICT_ACCEPT = 0,
+  /**
+   * CAPE would reject the whole file.
+   */
+  CAPE_VERDICT_REJECT_FILE = 1,
+  /**
+   * CAPE would accept the file but reject (or may reject) some entries.
+   */
+  CAPE_VERDICT_REJECT_ENTRIES = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum cape_verdict cape_verdict;
+#else
+typedef uint32_t cape_verdict;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * How far a pre-flight finding reaches. In C the type is a `uint32_t`.
+ */
+enum cape_finding_level
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * Worth fixing; CAPE is not known to reject for it.
+   */
+  CAPE_FINDING_LEVEL_WARNING = 0,
+  /**
+   * CAPE would reject the entry only.
+   */
+  CAPE_FINDING_LEVEL_ENTRY = 1,
+  /**
+   * CAPE would reject the whole file.
+   */
+  CAPE_FINDING_LEVEL_FILE = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum cape_finding_level cape_finding_level;
+#else
+typedef uint32_t cape_finding_level;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
  * How serious a diagnostic is. In C the type is a `uint32_t`.
  */
 enum cape_severity
@@ -165,6 +258,106 @@ typedef uint32_t cape_severity;
 #endif // __cplusplus
 
 /**
+ * Which table `cape_tables_replace_*` replaces. In C the type is a `uint32_t`; functions take the integer and
+ * return `CAPE_STATUS_OUT_OF_RANGE` for any other value.
+ */
+enum cape_table_kind
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * Replace the Chapter 99 catalogue (CSV, the format of `cape-core/data/chapter99.csv`).
+   */
+  CAPE_TABLE_KIND_CATALOGUE = 0,
+  /**
+   * Add the rows of a catalogue extension file (same CSV format) to the catalogue; overlapping periods are
+   * rejected.
+   */
+  CAPE_TABLE_KIND_CATALOGUE_EXTENSION = 1,
+  /**
+   * Replace the overpayment interest rate table (CSV, the format of `cape-core/data/interest_rates.csv`).
+   */
+  CAPE_TABLE_KIND_RATES = 2,
+  /**
+   * Add a rule set (JSON, the format of `cape-core/data/rules_phase2.json`); one of the same name is
+   * replaced. Select it with `cape_assess_options_set_rules`.
+   */
+  CAPE_TABLE_KIND_RULE_SET = 3,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum cape_table_kind cape_table_kind;
+#else
+typedef uint32_t cape_table_kind;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * The importer class, for the 26 USC 6621 overpayment rate. In C the type is a `uint32_t`; functions take the
+ * integer and return `CAPE_STATUS_OUT_OF_RANGE` for any other value.
+ */
+enum cape_importer_class
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * A corporation (federal short-term rate + 2).
+   */
+  CAPE_IMPORTER_CLASS_CORPORATE = 0,
+  /**
+   * Not a corporation (federal short-term rate + 3).
+   */
+  CAPE_IMPORTER_CLASS_NONCORPORATE = 1,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum cape_importer_class cape_importer_class;
+#else
+typedef uint32_t cape_importer_class;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * Assessment options: the as-of date and every convention cape adopts where CBP is silent.
+ *
+ * Created by `cape_assess_options_new` with the defaults, changed by the `cape_assess_options_set_*` functions,
+ * released with `cape_assess_options_free`. Not consumed by assessments (they copy it). Not synchronised: a
+ * handle being changed must not be used by another thread at the same time; a handle no longer changed may
+ * be read (passed as `const`) by several threads at once.
+ */
+typedef struct cape_assess_options cape_assess_options;
+
+/**
+ * The result of assessing every entry of a report.
+ *
+ * Created by `cape_assess_es003`, `cape_assess_path` or `cape_assess_buffer`; released with
+ * `cape_assessment_free`. Immutable: every function taking a `const cape_assessment *` may be called from
+ * several threads at once. Self-contained: it does not borrow the report, tables or options it was made from,
+ * which may be freed first. Strings read from it are borrowed and valid until `cape_assessment_free`.
+ */
+typedef struct cape_assessment cape_assessment;
+
+/**
+ * The refunds of an assessment's eligible entries, consolidated per recipient and (projected) liquidation
+ * date, as CBP pays them.
+ *
+ * Created by `cape_consolidate`, released with `cape_consolidation_free`. Immutable: may be read by several
+ * threads at once. Strings read from it are borrowed until `cape_consolidation_free`.
+ */
+typedef struct cape_consolidation cape_consolidation;
+
+/**
+ * A set of CAPE declaration files (CSV, at most 9,999 entries each) built from an assessment's declarable
+ * entries, plus the manifest.
+ *
+ * Created by `cape_declarations_build`, released with `cape_declarations_free`. Immutable: may be read by
+ * several threads at once. Strings read from it are borrowed until `cape_declarations_free`.
+ */
+typedef struct cape_declarations cape_declarations;
+
+/**
  * The detail of a failed call: its status and a message.
  *
  * Created by libcape when a fallible function fails and its `err` argument is not NULL; owned by the caller,
@@ -181,6 +374,314 @@ typedef struct cape_error cape_error;
  * once. `cape_es003_free` must not run concurrently with any other use of the handle.
  */
 typedef struct cape_es003 cape_es003;
+
+/**
+ * A builder of entries given field by field: entry header cells, lines, tariff ordinals, as text under the
+ * ES-003 column names. `cape_es003_builder_build` reads them through the same ingest as a file, so bad cells
+ * become the same diagnostics.
+ *
+ * Created by `cape_es003_builder_new`, released with `cape_es003_builder_free` (building does not consume it).
+ * Not synchronised: use one builder from one thread at a time.
+ */
+typedef struct cape_es003_builder cape_es003_builder;
+
+/**
+ * The periods of an interest computation, for explaining it: one per rate (quarter) crossed.
+ *
+ * Created by `cape_interest` when asked for, released with `cape_interest_explanation_free`. Immutable: may be
+ * read by several threads at once. Strings read from it are borrowed until `cape_interest_explanation_free`.
+ */
+typedef struct cape_interest_explanation cape_interest_explanation;
+
+/**
+ * The result of checking a declaration file the way CAPE will: a verdict and findings.
+ *
+ * Created by `cape_preflight_path` / `cape_preflight_buffer`, released with `cape_preflight_free`. Immutable:
+ * may be read by several threads at once. Strings read from it are borrowed until `cape_preflight_free`.
+ */
+typedef struct cape_preflight cape_preflight;
+
+/**
+ * A CAPE results file (the claim details CAPE returns): per entry, the claim number, status and error.
+ *
+ * Created by `cape_results_path` / `cape_results_buffer`, released with `cape_results_free`. Immutable: may be
+ * read by several threads at once. Strings read from it are borrowed until `cape_results_free`.
+ */
+typedef struct cape_results cape_results;
+
+/**
+ * The reference data an assessment uses: the dated Chapter 99 catalogue, the CAPE phase rule sets, the
+ * overpayment interest rate table and the business-day calendar.
+ *
+ * Created by `cape_tables_embedded` (cape's own tables) or `cape_tables_replace_path` /
+ * `cape_tables_replace_buffer` (a copy with one table replaced or extended); released with `cape_tables_free`.
+ * Immutable and internally reference-counted: a `const cape_tables *` may be used by any number of threads at
+ * once (e.g. one assessment per thread). Handles made from it (assessments) keep what they need, so the
+ * tables may be freed while they live. `cape_tables_free` must not run concurrently with another use of the
+ * same handle.
+ */
+typedef struct cape_tables cape_tables;
+
+/**
+ * One assessed entry (the record of `cape assess`).
+ *
+ * Every string is borrowed from the `cape_assessment`: valid until `cape_assessment_free`; never free them.
+ * Money is a decimal string with exactly two decimals; dates are `YYYY-MM-DD`; NULL means "not known / not
+ * applicable" as stated per field.
+ */
+typedef struct cape_entry_result {
+  /**
+   * Canonical entry number, `XXX-NNNNNNN-C`. Never NULL.
+   */
+  const char *entry_number;
+  /**
+   * The claim status.
+   */
+  cape_claim_status status;
+  /**
+   * The status's stable name: `eligible`, `eligible_deferred`, `needs_review`, `ineligible`. Never NULL.
+   */
+  const char *status_name;
+  /**
+   * The importer of record as written, or NULL.
+   */
+  const char *importer_number;
+  /**
+   * The entry type code (`"01"`), or NULL.
+   */
+  const char *entry_type;
+  /**
+   * The entry date, or NULL.
+   */
+  const char *entry_date;
+  /**
+   * Duty before IEEPA removal. Never NULL.
+   */
+  const char *duty_before;
+  /**
+   * Duty after IEEPA removal. Never NULL.
+   */
+  const char *duty_after;
+  /**
+   * The IEEPA principal to be refunded. Never NULL.
+   */
+  const char *ieepa_duty;
+  /**
+   * 1 when the principal is an upper bound (a finding says why), else 0.
+   */
+  uint8_t principal_is_upper_bound;
+  /**
+   * The liquidation date, or NULL when not liquidated.
+   */
+  const char *liquidation_date;
+  /**
+   * The last day to file the entry on a declaration, or NULL when not liquidated.
+   */
+  const char *last_filing_day;
+  /**
+   * Days from the as-of date to the last filing day (negative when past); meaningful only when
+   * `has_days_left` is 1.
+   */
+  int64_t days_left;
+  /**
+   * 1 when `days_left` is set, else 0.
+   */
+  uint8_t has_days_left;
+  /**
+   * 1 when the filing window closes within the urgency horizon, else 0.
+   */
+  uint8_t urgent;
+  /**
+   * The rule set applied (`phase1`, `phase2`...). Never NULL.
+   */
+  const char *rule_set;
+  /**
+   * The deposit date, or NULL when not known.
+   */
+  const char *deposit_date;
+  /**
+   * The rule that gave the deposit date (e.g. `payment_date`), or NULL.
+   */
+  const char *deposit_date_rule;
+  /**
+   * The projected CAPE acceptance date (eligible entries), or NULL.
+   */
+  const char *projected_acceptance_date;
+  /**
+   * The projected (re)liquidation date (eligible entries), or NULL.
+   */
+  const char *projected_liquidation_date;
+  /**
+   * Interest to the projected (re)liquidation date, or NULL when not computed (`interest_note` says why).
+   */
+  const char *interest;
+  /**
+   * A note on the interest (why there is none, or that an assumed rate was used), or NULL.
+   */
+  const char *interest_note;
+  /**
+   * `corporate` or `noncorporate`: the class whose rate was used. Never NULL.
+   */
+  const char *importer_class;
+  /**
+   * Who the refund goes to (importer or Form 4811 designee number), or NULL.
+   */
+  const char *refund_recipient;
+  /**
+   * 1 when the refund would be held (no ACH refund enrollment), 0 when not, -1 when there is no recipient.
+   */
+  int8_t refund_held;
+  /**
+   * The number of reasons (`cape_assessment_reason`).
+   */
+  size_t reason_count;
+  /**
+   * The number of mass-processing findings (`cape_assessment_finding`).
+   */
+  size_t finding_count;
+} cape_entry_result;
+
+/**
+ * A reason for an entry's status, or a finding of mass processing.
+ *
+ * The strings are borrowed from the `cape_assessment`: valid until `cape_assessment_free`.
+ */
+typedef struct cape_reason {
+  /**
+   * The stable code, e.g. `"PROTEST_ON_ENTRY"` (reasons) or `"NOT_IN_CATALOGUE"` (findings). Never NULL.
+   */
+  const char *code;
+  /**
+   * A plain-English message. Never NULL.
+   */
+  const char *message;
+  /**
+   * CBP's own message text, where CBP has one; else NULL.
+   */
+  const char *cbp_message;
+  /**
+   * Reasons: the effect, `ineligible`, `review`, `deferred` or `note`. Findings: NULL.
+   */
+  const char *effect;
+  /**
+   * Findings: the line concerned, or 0 when none. Reasons: 0.
+   */
+  uint32_t line;
+} cape_reason;
+
+/**
+ * Counts and totals over an assessment. Strings borrowed from the `cape_assessment`.
+ */
+typedef struct cape_assess_totals {
+  /**
+   * Entries assessed.
+   */
+  uint64_t entries;
+  /**
+   * `eligible` entries.
+   */
+  uint64_t eligible;
+  /**
+   * `eligible_deferred` entries.
+   */
+  uint64_t eligible_deferred;
+  /**
+   * `ineligible` entries.
+   */
+  uint64_t ineligible;
+  /**
+   * `needs_review` entries.
+   */
+  uint64_t needs_review;
+  /**
+   * Urgent entries.
+   */
+  uint64_t urgent;
+  /**
+   * IEEPA principal over all entries. Never NULL.
+   */
+  const char *ieepa_duty;
+  /**
+   * IEEPA principal of the declarable entries. Never NULL.
+   */
+  const char *declarable_ieepa_duty;
+  /**
+   * Interest over the entries with a computed interest. Never NULL.
+   */
+  const char *interest;
+  /**
+   * The rule set applied. Never NULL.
+   */
+  const char *rule_set;
+} cape_assess_totals;
+
+/**
+ * One pre-flight finding. Strings borrowed from the `cape_preflight`.
+ */
+typedef struct cape_check_finding {
+  /**
+   * The stable code, e.g. `"INVALID_CHECK_DIGIT"`. Never NULL.
+   */
+  const char *code;
+  /**
+   * How far it reaches.
+   */
+  cape_finding_level level;
+  /**
+   * The 1-based row of the file, or 0 for the whole file.
+   */
+  uint64_t row;
+  /**
+   * The cell value concerned, or NULL.
+   */
+  const char *value;
+  /**
+   * A plain-English message. Never NULL.
+   */
+  const char *message;
+  /**
+   * The message CAPE itself would show, where known; else NULL.
+   */
+  const char *cape_message;
+} cape_check_finding;
+
+/**
+ * One row of a results file. Strings borrowed from the `cape_results`.
+ */
+typedef struct cape_result_row {
+  /**
+   * The 1-based row of the file.
+   */
+  uint64_t row;
+  /**
+   * The entry number in canonical form, or NULL when the cell is not a valid entry number.
+   */
+  const char *entry_number;
+  /**
+   * The entry cell as written. Never NULL.
+   */
+  const char *entry_text;
+  /**
+   * The CAPE claim number, or NULL.
+   */
+  const char *claim_number;
+  /**
+   * `entry_summary_updated`, `failed`, or the status as written. Never NULL.
+   */
+  const char *status;
+  /**
+   * The error mapped to a stable snake-case kind name (`unknown` for a text cape does not know), or NULL when no error.
+   */
+  const char *error_kind;
+  /**
+   * The error text as written, or NULL.
+   */
+  const char *error_text;
+  /**
+   * What to do about the error, or NULL.
+   */
+  const char *remedy;
+} cape_result_row;
 
 /**
  * The ingest counts of an ES-003 report. Every input row is used or rejected:
@@ -274,9 +775,592 @@ typedef struct cape_diagnostic {
   const char *entry;
 } cape_diagnostic;
 
+/**
+ * One period of an interest computation. Strings borrowed from the `cape_interest_explanation`.
+ */
+typedef struct cape_period {
+  /**
+   * First day of the period (`YYYY-MM-DD`). Never NULL.
+   */
+  const char *from;
+  /**
+   * Last day of the period. Never NULL.
+   */
+  const char *to;
+  /**
+   * Days in the period.
+   */
+  uint32_t days;
+  /**
+   * The annual rate, percent (e.g. `"7"`). Never NULL.
+   */
+  const char *annual_rate_percent;
+  /**
+   * The day-count divisor used (365 or 366).
+   */
+  uint32_t days_in_year;
+  /**
+   * The interest of this period (informative; the total is compounded and rounded once). Never NULL.
+   */
+  const char *interest;
+  /**
+   * 1 when the rate was assumed (not in the rate table), else 0.
+   */
+  uint8_t assumed;
+} cape_period;
+
+/**
+ * One consolidated refund. Strings borrowed from the `cape_consolidation`.
+ */
+typedef struct cape_refund {
+  /**
+   * Who is paid (importer or Form 4811 designee number). Never NULL.
+   */
+  const char *recipient;
+  /**
+   * The (projected) (re)liquidation date. Never NULL.
+   */
+  const char *liquidation_date;
+  /**
+   * 1 when the refund would be held (no ACH refund enrollment), else 0.
+   */
+  uint8_t held;
+  /**
+   * Sum of the principal paid. Never NULL.
+   */
+  const char *principal;
+  /**
+   * Sum of the interest paid. Never NULL.
+   */
+  const char *interest;
+  /**
+   * `principal + interest`. Never NULL.
+   */
+  const char *total;
+  /**
+   * The number of entries paid together.
+   */
+  size_t entries;
+  /**
+   * Of those, entries whose interest could not be computed (counted as zero).
+   */
+  size_t interest_unknown;
+} cape_refund;
+
+/**
+ * Totals over a consolidation. Strings borrowed from the `cape_consolidation`.
+ */
+typedef struct cape_refund_totals {
+  /**
+   * Entries consolidated.
+   */
+  uint64_t entries;
+  /**
+   * Principal over all entries. Never NULL.
+   */
+  const char *principal;
+  /**
+   * Interest over all entries. Never NULL.
+   */
+  const char *interest;
+  /**
+   * Paid (not held). Never NULL.
+   */
+  const char *paid;
+  /**
+   * Held. Never NULL.
+   */
+  const char *held;
+} cape_refund_totals;
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+/**
+ * Assess every entry of an ES-003 report already read (`report` is not consumed).
+ *
+ * On success writes a new handle to `*out`, owned by the caller (free with `cape_assessment_free`).
+ * Thread-safe: several threads may assess at once with the same `tables`, `options` and `report`.
+ *
+ * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`report`, `tables`, `options` or `out` NULL);
+ * `CAPE_STATUS_INVALID_VALUE` (the options name no rule set of `tables`, or invalid interest parameters);
+ * `CAPE_STATUS_OVERFLOW`.
+ *
+ * # Safety
+ *
+ * `report`, `tables` and `options` are NULL or live handles; `out` and `err` are NULL or valid for writing.
+ */
+cape_status cape_assess_es003(const struct cape_es003 *report,
+                              const struct cape_tables *tables,
+                              const struct cape_assess_options *options,
+                              struct cape_assessment **out,
+                              struct cape_error **err);
+
+/**
+ * Read an ES-003 file (CSV or XLSX) and assess every entry.
+ *
+ * On success writes a new handle to `*out`, owned by the caller. Bad rows are diagnostics (see
+ * `cape_es003_open_path` to read them), not failures. Thread-safe.
+ *
+ * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`path`, `tables`, `options` or `out` NULL);
+ * `CAPE_STATUS_IO`; `CAPE_STATUS_INVALID_FORMAT`; `CAPE_STATUS_MISSING_COLUMN`; `CAPE_STATUS_INVALID_VALUE`
+ * (unknown rule set); `CAPE_STATUS_OVERFLOW`.
+ *
+ * # Safety
+ *
+ * `path` is NULL or NUL-terminated; `tables` and `options` are NULL or live; `out` and `err` are NULL or valid
+ * for writing.
+ */
+cape_status cape_assess_path(const char *path,
+                             const struct cape_tables *tables,
+                             const struct cape_assess_options *options,
+                             struct cape_assessment **out,
+                             struct cape_error **err);
+
+/**
+ * Read an ES-003 report from memory (CSV or XLSX bytes) and assess every entry.
+ *
+ * `data` may be NULL only when `len` is 0 (an empty buffer is `CAPE_STATUS_INVALID_FORMAT`). `source_name`
+ * (nullable) names the input in messages. The bytes are not retained. On success writes a new handle to
+ * `*out`, owned by the caller. Thread-safe.
+ *
+ * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`tables`, `options` or `out` NULL, or `data` NULL with
+ * `len` > 0); `CAPE_STATUS_INVALID_UTF8` (`source_name`); `CAPE_STATUS_INVALID_FORMAT`;
+ * `CAPE_STATUS_MISSING_COLUMN`; `CAPE_STATUS_INVALID_VALUE` (unknown rule set); `CAPE_STATUS_OVERFLOW`.
+ *
+ * # Safety
+ *
+ * `data` is NULL or valid for reading `len` bytes; `source_name` is NULL or NUL-terminated; `tables` and
+ * `options` are NULL or live; `out` and `err` are NULL or valid for writing.
+ */
+cape_status cape_assess_buffer(const uint8_t *data,
+                               size_t len,
+                               const char *source_name,
+                               const struct cape_tables *tables,
+                               const struct cape_assess_options *options,
+                               struct cape_assessment **out,
+                               struct cape_error **err);
+
+/**
+ * Release an assessment and every string borrowed from it. NULL is a no-op.
+ *
+ * # Safety
+ *
+ * `assessment` is NULL or a handle from `cape_assess_*` not yet freed, not in use by another thread; it must
+ * not be used afterwards.
+ */
+void cape_assessment_free(struct cape_assessment *assessment);
+
+/**
+ * The number of entries assessed (0 when `assessment` is NULL).
+ *
+ * # Safety
+ *
+ * `assessment` is NULL or a live handle.
+ */
+size_t cape_assessment_entry_count(const struct cape_assessment *assessment);
+
+/**
+ * Entry `index` (0-based, in input order), written to `*out`. Its strings are borrowed from `assessment`.
+ *
+ * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`assessment` or `out` NULL);
+ * `CAPE_STATUS_OUT_OF_RANGE` (`index >= cape_assessment_entry_count`).
+ *
+ * # Safety
+ *
+ * `assessment` is NULL or a live handle; `out` and `err` are NULL or valid for writing.
+ */
+cape_status cape_assessment_entry(const struct cape_assessment *assessment,
+                                  size_t index,
+                                  struct cape_entry_result *out,
+                                  struct cape_error **err);
+
+/**
+ * Reason `index` of entry `entry` (in the order found), written to `*out`; strings borrowed from
+ * `assessment`.
+ *
+ * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`assessment` or `out` NULL);
+ * `CAPE_STATUS_OUT_OF_RANGE` (`entry` or `index` past the end).
+ *
+ * # Safety
+ *
+ * `assessment` is NULL or a live handle; `out` and `err` are NULL or valid for writing.
+ */
+cape_status cape_assessment_reason(const struct cape_assessment *assessment,
+                                   size_t entry,
+                                   size_t index,
+                                   struct cape_reason *out,
+                                   struct cape_error **err);
+
+/**
+ * Mass-processing finding `index` of entry `entry`, written to `*out` (`effect` is NULL); strings borrowed
+ * from `assessment`.
+ *
+ * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`assessment` or `out` NULL);
+ * `CAPE_STATUS_OUT_OF_RANGE` (`entry` or `index` past the end).
+ *
+ * # Safety
+ *
+ * `assessment` is NULL or a live handle; `out` and `err` are NULL or valid for writing.
+ */
+cape_status cape_assessment_finding(const struct cape_assessment *assessment,
+                                    size_t entry,
+                                    size_t index,
+                                    struct cape_reason *out,
+                                    struct cape_error **err);
+
+/**
+ * The counts and totals of an assessment, written to `*out`; strings borrowed from `assessment`.
+ *
+ * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`assessment` or `out` NULL).
+ *
+ * # Safety
+ *
+ * `assessment` is NULL or a live handle; `out` and `err` are NULL or valid for writing.
+ */
+cape_status cape_assessment_totals(const struct cape_assessment *assessment,
+                                   struct cape_assess_totals *out,
+                                   struct cape_error **err);
+
+/**
+ * A new, empty builder, written to `*out` (owned by the caller). Thread-safe.
+ *
+ * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`out` NULL).
+ *
+ * # Safety
+ *
+ * `out` and `err` are NULL or valid for writing.
+ */
+cape_status cape_es003_builder_new(struct cape_es003_builder **out, struct cape_error **err);
+
+/**
+ * Release a builder. NULL is a no-op.
+ *
+ * # Safety
+ *
+ * `builder` is NULL or a handle from `cape_es003_builder_new` not yet freed; it must not be used afterwards.
+ */
+void cape_es003_builder_free(struct cape_es003_builder *builder);
+
+/**
+ * Start a new entry. `entry_number` is a cell like any other: validated when building (a bad one is an
+ * `ES003_INVALID_ENTRY_NUMBER` diagnostic and the entry's rows are rejected).
+ *
+ * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`builder` or `entry_number` NULL);
+ * `CAPE_STATUS_INVALID_UTF8`.
+ *
+ * # Safety
+ *
+ * `builder` is NULL or a live handle not used by another thread; `entry_number` is NULL or NUL-terminated;
+ * `err` is NULL or valid for writing.
+ */
+cape_status cape_es003_builder_begin_entry(struct cape_es003_builder *builder,
+                                           const char *entry_number,
+                                           struct cape_error **err);
+
+/**
+ * Set an entry-level cell of the current entry, e.g. (`"Entry Date"`, `"2025-03-15"`), (`"Entry Type Code"`,
+ * `"01"`), (`"Liquidation Status"`, `"Liquidated"`). `Entry Date` is required for every entry. Setting a
+ * column again replaces its value.
+ *
+ * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`builder`, `column` or `value` NULL);
+ * `CAPE_STATUS_INVALID_UTF8`; `CAPE_STATUS_INVALID_VALUE` (no entry begun, or a column the builder writes
+ * itself: entry number, line number, ordinal, HTS, goods value, duty).
+ *
+ * # Safety
+ *
+ * `builder` is NULL or a live handle not used by another thread; `column` and `value` are NULL or
+ * NUL-terminated; `err` is NULL or valid for writing.
+ */
+cape_status cape_es003_builder_entry_field(struct cape_es003_builder *builder,
+                                           const char *column,
+                                           const char *value,
+                                           struct cape_error **err);
+
+/**
+ * Start line `line_number` (`Entry Summary Line Number`) of the current entry.
+ *
+ * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`builder` NULL); `CAPE_STATUS_INVALID_VALUE` (no
+ * entry begun).
+ *
+ * # Safety
+ *
+ * `builder` is NULL or a live handle not used by another thread; `err` is NULL or valid for writing.
+ */
+cape_status cape_es003_builder_begin_line(struct cape_es003_builder *builder,
+                                          uint32_t line_number,
+                                          struct cape_error **err);
+
+/**
+ * Set a line-level cell of the current line, e.g. (`"Country of Origin Code"`, `"CN"`).
+ *
+ * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`builder`, `column` or `value` NULL);
+ * `CAPE_STATUS_INVALID_UTF8`; `CAPE_STATUS_INVALID_VALUE` (no line begun, or a fixed column).
+ *
+ * # Safety
+ *
+ * `builder` is NULL or a live handle not used by another thread; `column` and `value` are NULL or
+ * NUL-terminated; `err` is NULL or valid for writing.
+ */
+cape_status cape_es003_builder_line_field(struct cape_es003_builder *builder,
+                                          const char *column,
+                                          const char *value,
+                                          struct cape_error **err);
+
+/**
+ * Add tariff ordinal `ordinal` to the current line: its HTS number (`"9903.01.25"` or `"99030125"`), goods
+ * value (nullable) and duty, as decimal strings (`"1000.00"`).
+ *
+ * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`builder`, `hts` or `duty` NULL);
+ * `CAPE_STATUS_INVALID_UTF8`; `CAPE_STATUS_INVALID_VALUE` (no line begun). Bad HTS numbers or amounts are
+ * diagnostics when building.
+ *
+ * # Safety
+ *
+ * `builder` is NULL or a live handle not used by another thread; the strings are NULL or NUL-terminated;
+ * `err` is NULL or valid for writing.
+ */
+cape_status cape_es003_builder_add_tariff(struct cape_es003_builder *builder,
+                                          uint32_t ordinal,
+                                          const char *hts,
+                                          const char *goods_value,
+                                          const char *duty,
+                                          struct cape_error **err);
+
+/**
+ * Read the built entries through the ES-003 ingest into a new report handle, written to `*out` (owned by the
+ * caller, free with `cape_es003_free`; use it with `cape_assess_es003`). `builder` is not consumed and may be
+ * extended and built again.
+ *
+ * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`builder` or `out` NULL). Bad cells are diagnostics.
+ *
+ * # Safety
+ *
+ * `builder` is NULL or a live handle not changed by another thread meanwhile; `out` and `err` are NULL or
+ * valid for writing.
+ */
+cape_status cape_es003_builder_build(const struct cape_es003_builder *builder,
+                                     struct cape_es003 **out,
+                                     struct cape_error **err);
+
+/**
+ * Build the declaration files of an assessment's `eligible` and `eligible_deferred` entries, in input order.
+ *
+ * `max_entries_per_file` 0 means CAPE's limit (9,999); `per_importer` non-zero makes one set of files per
+ * importer of record; `prefix` (nullable, default `"cape-declaration"`) starts every file name.
+ * `assessment` is not consumed. On success writes a new handle to `*out`, owned by the caller. Thread-safe.
+ *
+ * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`assessment` or `out` NULL); `CAPE_STATUS_INVALID_UTF8`
+ * (`prefix`); `CAPE_STATUS_INVALID_VALUE` (`max_entries_per_file` above 9,999, an empty prefix or one with a path
+ * separator).
+ *
+ * # Safety
+ *
+ * `assessment` is NULL or live; `prefix` is NULL or NUL-terminated; `out` and `err` are NULL or valid for
+ * writing.
+ */
+cape_status cape_declarations_build(const struct cape_assessment *assessment,
+                                    size_t max_entries_per_file,
+                                    int32_t per_importer,
+                                    const char *prefix,
+                                    struct cape_declarations **out,
+                                    struct cape_error **err);
+
+/**
+ * Release declarations. NULL is a no-op.
+ *
+ * # Safety
+ *
+ * `declarations` is NULL or a handle not yet freed, not in use by another thread; not used afterwards.
+ */
+void cape_declarations_free(struct cape_declarations *declarations);
+
+/**
+ * The number of files, the manifest included (0 when `declarations` is NULL). With no declarable entry there
+ * is only the manifest.
+ *
+ * # Safety
+ *
+ * `declarations` is NULL or a live handle.
+ */
+size_t cape_declarations_file_count(const struct cape_declarations *declarations);
+
+/**
+ * File `index`: its name (e.g. `"cape-declaration-001.csv"`, or `"manifest.csv"`'s) and its full contents, both
+ * borrowed from `declarations` until `cape_declarations_free`. Either out-parameter may be NULL.
+ *
+ * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`declarations` NULL); `CAPE_STATUS_OUT_OF_RANGE`.
+ *
+ * # Safety
+ *
+ * `declarations` is NULL or live; `name_out`, `contents_out` and `err` are NULL or valid for writing.
+ */
+cape_status cape_declarations_file(const struct cape_declarations *declarations,
+                                   size_t index,
+                                   const char **name_out,
+                                   const char **contents_out,
+                                   struct cape_error **err);
+
+/**
+ * Write every file into the directory `dir` (created if missing; existing files of the same names are
+ * replaced).
+ *
+ * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`declarations` or `dir` NULL); `CAPE_STATUS_IO`.
+ *
+ * # Safety
+ *
+ * `declarations` is NULL or live; `dir` is NULL or NUL-terminated; `err` is NULL or valid for writing.
+ */
+cape_status cape_declarations_write(const struct cape_declarations *declarations,
+                                    const char *dir,
+                                    struct cape_error **err);
+
+/**
+ * Pre-flight check of a declaration file; with `against` (nullable) the listed entries are also checked
+ * against that assessment (ineligible, needs review, not in the data).
+ *
+ * On success writes a new handle to `*out`, owned by the caller. Thread-safe.
+ *
+ * Returns `CAPE_STATUS_OK` (whatever the verdict); `CAPE_STATUS_NULL_ARGUMENT` (`path` or `out` NULL);
+ * `CAPE_STATUS_IO`.
+ *
+ * # Safety
+ *
+ * `path` is NULL or NUL-terminated; `against` is NULL or live; `out` and `err` are NULL or valid for writing.
+ */
+cape_status cape_preflight_path(const char *path,
+                                const struct cape_assessment *against,
+                                struct cape_preflight **out,
+                                struct cape_error **err);
+
+/**
+ * Pre-flight check of a declaration file in memory (`data` may be NULL only when `len` is 0; an empty file
+ * is a finding, not a failure). `source_name` (nullable) names it in messages. See `cape_preflight_path`.
+ *
+ * Returns `CAPE_STATUS_OK` (whatever the verdict); `CAPE_STATUS_NULL_ARGUMENT` (`out` NULL, or `data` NULL with
+ * `len` > 0); `CAPE_STATUS_INVALID_UTF8` (`source_name`).
+ *
+ * # Safety
+ *
+ * `data` is NULL or valid for `len` bytes; `source_name` is NULL or NUL-terminated; `against` is NULL or live;
+ * `out` and `err` are NULL or valid for writing.
+ */
+cape_status cape_preflight_buffer(const uint8_t *data,
+                                  size_t len,
+                                  const char *source_name,
+                                  const struct cape_assessment *against,
+                                  struct cape_preflight **out,
+                                  struct cape_error **err);
+
+/**
+ * Release a pre-flight report. NULL is a no-op.
+ *
+ * # Safety
+ *
+ * `preflight` is NULL or a handle not yet freed, not in use by another thread; not used afterwards.
+ */
+void cape_preflight_free(struct cape_preflight *preflight);
+
+/**
+ * The verdict, written to `*out` (a `cape_verdict`; equal to `cape check`'s exit code).
+ *
+ * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`preflight` or `out` NULL).
+ *
+ * # Safety
+ *
+ * `preflight` is NULL or live; `out` and `err` are NULL or valid for writing.
+ */
+cape_status cape_preflight_verdict(const struct cape_preflight *preflight,
+                                   cape_verdict *out,
+                                   struct cape_error **err);
+
+/**
+ * The number of findings (0 when `preflight` is NULL).
+ *
+ * # Safety
+ *
+ * `preflight` is NULL or a live handle.
+ */
+size_t cape_preflight_finding_count(const struct cape_preflight *preflight);
+
+/**
+ * Finding `index`, written to `*out`; strings borrowed from `preflight`.
+ *
+ * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`preflight` or `out` NULL); `CAPE_STATUS_OUT_OF_RANGE`.
+ *
+ * # Safety
+ *
+ * `preflight` is NULL or live; `out` and `err` are NULL or valid for writing.
+ */
+cape_status cape_preflight_finding(const struct cape_preflight *preflight,
+                                   size_t index,
+                                   struct cape_check_finding *out,
+                                   struct cape_error **err);
+
+/**
+ * Read a CAPE results file (CSV). On success writes a new handle to `*out`, owned by the caller. Thread-safe.
+ *
+ * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`path` or `out` NULL); `CAPE_STATUS_IO`;
+ * `CAPE_STATUS_INVALID_FORMAT`; `CAPE_STATUS_MISSING_COLUMN`.
+ *
+ * # Safety
+ *
+ * `path` is NULL or NUL-terminated; `out` and `err` are NULL or valid for writing.
+ */
+cape_status cape_results_path(const char *path,
+                              struct cape_results **out,
+                              struct cape_error **err);
+
+/**
+ * Read a CAPE results file from memory (`data` may be NULL only when `len` is 0). See `cape_results_path`.
+ *
+ * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`out` NULL, or `data` NULL with `len` > 0);
+ * `CAPE_STATUS_INVALID_UTF8` (`source_name`); `CAPE_STATUS_INVALID_FORMAT` (e.g. empty);
+ * `CAPE_STATUS_MISSING_COLUMN`.
+ *
+ * # Safety
+ *
+ * `data` is NULL or valid for `len` bytes; `source_name` is NULL or NUL-terminated; `out` and `err` are NULL
+ * or valid for writing.
+ */
+cape_status cape_results_buffer(const uint8_t *data,
+                                size_t len,
+                                const char *source_name,
+                                struct cape_results **out,
+                                struct cape_error **err);
+
+/**
+ * Release a results handle. NULL is a no-op.
+ *
+ * # Safety
+ *
+ * `results` is NULL or a handle not yet freed, not in use by another thread; not used afterwards.
+ */
+void cape_results_free(struct cape_results *results);
+
+/**
+ * The number of rows read (0 when `results` is NULL).
+ *
+ * # Safety
+ *
+ * `results` is NULL or a live handle.
+ */
+size_t cape_results_row_count(const struct cape_results *results);
+
+/**
+ * Row `index`, written to `*out`; strings borrowed from `results`.
+ *
+ * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`results` or `out` NULL); `CAPE_STATUS_OUT_OF_RANGE`.
+ *
+ * # Safety
+ *
+ * `results` is NULL or live; `out` and `err` are NULL or valid for writing.
+ */
+cape_status cape_results_row(const struct cape_results *results,
+                             size_t index,
+                             struct cape_result_row *out,
+                             struct cape_error **err);
 
 /**
  * Parse and validate an entry number (`XXX-NNNNNNN-C`; dashes and spaces optional, letters any case).
@@ -474,6 +1558,278 @@ cape_status cape_es003_diagnostic(const struct cape_es003 *report,
                                   struct cape_error **err);
 
 /**
+ * New options with cape's defaults, as of `as_of` (`YYYY-MM-DD`; `MM/DD/YYYY` is also read): rule set `auto`
+ * (by date), urgency horizon and last-day offset of the rule set, corporate importers, no assumed rate, no
+ * entries already accepted.
+ *
+ * On success writes a new handle to `*out`, owned by the caller (free with `cape_assess_options_free`).
+ * Thread-safe.
+ *
+ * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`as_of` or `out` NULL); `CAPE_STATUS_INVALID_UTF8`;
+ * `CAPE_STATUS_INVALID_DATE`.
+ *
+ * # Safety
+ *
+ * `as_of` is NULL or NUL-terminated; `out` and `err` are NULL or valid for writing.
+ */
+cape_status cape_assess_options_new(const char *as_of,
+                                    struct cape_assess_options **out,
+                                    struct cape_error **err);
+
+/**
+ * Release options. NULL is a no-op.
+ *
+ * # Safety
+ *
+ * `options` is NULL or a handle from `cape_assess_options_new` not yet freed; it must not be used afterwards.
+ */
+void cape_assess_options_free(struct cape_assess_options *options);
+
+/**
+ * Choose the rule set: `"auto"` (by the as-of date), `"phase1"`, `"phase2"`, or the name of one added with
+ * `cape_tables_replace_*(CAPE_TABLE_KIND_RULE_SET)`. The name is checked when assessing (an unknown name
+ * makes `cape_assess_*` return `CAPE_STATUS_INVALID_VALUE`).
+ *
+ * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`options` or `rules` NULL); `CAPE_STATUS_INVALID_UTF8`.
+ *
+ * # Safety
+ *
+ * `options` is NULL or a live handle not used by another thread; `rules` is NULL or NUL-terminated; `err` is
+ * NULL or valid for writing.
+ */
+cape_status cape_assess_options_set_rules(struct cape_assess_options *options,
+                                          const char *rules,
+                                          struct cape_error **err);
+
+/**
+ * Entries whose last filing day is within `days` days of the as-of date are marked urgent.
+ *
+ * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`options` NULL).
+ *
+ * # Safety
+ *
+ * `options` is NULL or a live handle not used by another thread; `err` is NULL or valid for writing.
+ */
+cape_status cape_assess_options_set_urgent_days(struct cape_assess_options *options,
+                                                uint32_t days,
+                                                struct cape_error **err);
+
+/**
+ * Override the rule set's last-day offset (days after liquidation to the last filing day; CAPE's is 80).
+ * `days` < 0 restores the rule set's own offset.
+ *
+ * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`options` NULL); `CAPE_STATUS_OUT_OF_RANGE` (`days`
+ * above 4294967295).
+ *
+ * # Safety
+ *
+ * `options` is NULL or a live handle not used by another thread; `err` is NULL or valid for writing.
+ */
+cape_status cape_assess_options_set_last_day_offset(struct cape_assess_options *options,
+                                                    int64_t days,
+                                                    struct cape_error **err);
+
+/**
+ * The importer class of importers with no `Importer Class` in the report (`class` is a
+ * `cape_importer_class`; corporate by default).
+ *
+ * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`options` NULL); `CAPE_STATUS_OUT_OF_RANGE` (`class`).
+ *
+ * # Safety
+ *
+ * `options` is NULL or a live handle not used by another thread; `err` is NULL or valid for writing.
+ */
+cape_status cape_assess_options_set_default_class(struct cape_assess_options *options,
+                                                  uint32_t class_,
+                                                  struct cape_error **err);
+
+/**
+ * Assume, explicitly, that the last quarter of `tables`' rate table continues for days it does not cover
+ * (interest is otherwise not computed for such days). Results computed with it say so in `interest_note`.
+ *
+ * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`options` or `tables` NULL).
+ *
+ * # Safety
+ *
+ * `options` is NULL or a live handle not used by another thread; `tables` is NULL or live; `err` is NULL or
+ * valid for writing.
+ */
+cape_status cape_assess_options_assume_last_rate(struct cape_assess_options *options,
+                                                 const struct cape_tables *tables,
+                                                 struct cape_error **err);
+
+/**
+ * Assume explicit annual rates (percent, e.g. `"7"`) for days on or after `from` (`YYYY-MM-DD`) that the rate
+ * table does not cover.
+ *
+ * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (any pointer but `err` NULL); `CAPE_STATUS_INVALID_UTF8`;
+ * `CAPE_STATUS_INVALID_DATE` (`from`); `CAPE_STATUS_INVALID_VALUE` (a percent that is not a plain
+ * non-negative decimal).
+ *
+ * # Safety
+ *
+ * `options` is NULL or a live handle not used by another thread; the strings are NULL or NUL-terminated;
+ * `err` is NULL or valid for writing.
+ */
+cape_status cape_assess_options_set_assumed_rate(struct cape_assess_options *options,
+                                                 const char *from,
+                                                 const char *corporate_percent,
+                                                 const char *noncorporate_percent,
+                                                 struct cape_error **err);
+
+/**
+ * Mark an entry as already on an accepted CAPE declaration (it is then assessed `ineligible`,
+ * `ALREADY_DECLARED`). Adding the same entry twice is harmless.
+ *
+ * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`options` or `entry_number` NULL);
+ * `CAPE_STATUS_INVALID_UTF8`; `CAPE_STATUS_INVALID_ENTRY_NUMBER`.
+ *
+ * # Safety
+ *
+ * `options` is NULL or a live handle not used by another thread; `entry_number` is NULL or NUL-terminated;
+ * `err` is NULL or valid for writing.
+ */
+cape_status cape_assess_options_add_accepted(struct cape_assess_options *options,
+                                             const char *entry_number,
+                                             struct cape_error **err);
+
+/**
+ * Overpayment interest (19 USC 1505(c), 26 USC 6621, compounded daily) on `principal` (a decimal string,
+ * `"10000.00"`) from `from` to `to` (`YYYY-MM-DD`), for importer class `class` (a `cape_importer_class`), with
+ * the rate table of `tables` (NULL: the embedded table) and no assumed rate: a day the table does not cover
+ * is `CAPE_STATUS_INVALID_REFERENCE_DATA`.
+ *
+ * On success writes the interest (two decimals, e.g. `"483.05"`) to `*interest_out`, owned by the caller
+ * (free with `cape_string_free`), and, when `explanation_out` is not NULL, a new explanation handle to it
+ * (owned by the caller, free with `cape_interest_explanation_free`). `to` not after `from` gives `"0.00"`.
+ * Thread-safe.
+ *
+ * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`principal`, `from`, `to` or `interest_out` NULL);
+ * `CAPE_STATUS_INVALID_UTF8`; `CAPE_STATUS_OUT_OF_RANGE` (`class`); `CAPE_STATUS_INVALID_MONEY` (`principal`
+ * malformed or negative); `CAPE_STATUS_INVALID_DATE`; `CAPE_STATUS_INVALID_REFERENCE_DATA` (days
+ * outside the rate table); `CAPE_STATUS_OVERFLOW`.
+ *
+ * # Safety
+ *
+ * The strings are NULL or NUL-terminated; `tables` is NULL or live; `interest_out`, `explanation_out` and `err`
+ * are NULL or valid for writing.
+ */
+cape_status cape_interest(const char *principal,
+                          const char *from,
+                          const char *to,
+                          uint32_t class_,
+                          const struct cape_tables *tables,
+                          char **interest_out,
+                          struct cape_interest_explanation **explanation_out,
+                          struct cape_error **err);
+
+/**
+ * Release an explanation. NULL is a no-op.
+ *
+ * # Safety
+ *
+ * `explanation` is NULL or a handle not yet freed, not in use by another thread; not used afterwards.
+ */
+void cape_interest_explanation_free(struct cape_interest_explanation *explanation);
+
+/**
+ * The number of periods (0 when `explanation` is NULL).
+ *
+ * # Safety
+ *
+ * `explanation` is NULL or a live handle.
+ */
+size_t cape_interest_period_count(const struct cape_interest_explanation *explanation);
+
+/**
+ * The total number of interest days (0 when `explanation` is NULL).
+ *
+ * # Safety
+ *
+ * `explanation` is NULL or a live handle.
+ */
+size_t cape_interest_days(const struct cape_interest_explanation *explanation);
+
+/**
+ * Period `index`, written to `*out`; strings borrowed from `explanation`.
+ *
+ * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`explanation` or `out` NULL); `CAPE_STATUS_OUT_OF_RANGE`.
+ *
+ * # Safety
+ *
+ * `explanation` is NULL or live; `out` and `err` are NULL or valid for writing.
+ */
+cape_status cape_interest_period(const struct cape_interest_explanation *explanation,
+                                 size_t index,
+                                 struct cape_period *out,
+                                 struct cape_error **err);
+
+/**
+ * Consolidate the refunds of an assessment's eligible entries. `minimum_refund` (nullable, a decimal string)
+ * waives refunds below it; NULL waives nothing. `assessment` is not consumed. On success writes a new handle
+ * to `*out`, owned by the caller. Thread-safe.
+ *
+ * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`assessment` or `out` NULL); `CAPE_STATUS_INVALID_UTF8`;
+ * `CAPE_STATUS_INVALID_MONEY` (`minimum_refund`); `CAPE_STATUS_OVERFLOW`.
+ *
+ * # Safety
+ *
+ * `assessment` is NULL or live; `minimum_refund` is NULL or NUL-terminated; `out` and `err` are NULL or valid
+ * for writing.
+ */
+cape_status cape_consolidate(const struct cape_assessment *assessment,
+                             const char *minimum_refund,
+                             struct cape_consolidation **out,
+                             struct cape_error **err);
+
+/**
+ * Release a consolidation. NULL is a no-op.
+ *
+ * # Safety
+ *
+ * `consolidation` is NULL or a handle not yet freed, not in use by another thread; not used afterwards.
+ */
+void cape_consolidation_free(struct cape_consolidation *consolidation);
+
+/**
+ * The number of consolidated refunds (0 when `consolidation` is NULL).
+ *
+ * # Safety
+ *
+ * `consolidation` is NULL or a live handle.
+ */
+size_t cape_consolidation_refund_count(const struct cape_consolidation *consolidation);
+
+/**
+ * Refund `index` (ordered by recipient, then liquidation date, held refunds after paid ones), written to `*out`; strings borrowed from
+ * `consolidation`.
+ *
+ * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`consolidation` or `out` NULL);
+ * `CAPE_STATUS_OUT_OF_RANGE`.
+ *
+ * # Safety
+ *
+ * `consolidation` is NULL or live; `out` and `err` are NULL or valid for writing.
+ */
+cape_status cape_consolidation_refund(const struct cape_consolidation *consolidation,
+                                      size_t index,
+                                      struct cape_refund *out,
+                                      struct cape_error **err);
+
+/**
+ * The totals of a consolidation, written to `*out`; strings borrowed from `consolidation`.
+ *
+ * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`consolidation` or `out` NULL).
+ *
+ * # Safety
+ *
+ * `consolidation` is NULL or live; `out` and `err` are NULL or valid for writing.
+ */
+cape_status cape_consolidation_totals(const struct cape_consolidation *consolidation,
+                                      struct cape_refund_totals *out,
+                                      struct cape_error **err);
+
+/**
  * The version of libcape, e.g. `"0.1.0"`; the same as `CAPE_VERSION_STRING` in the header this library was
  * built with.
  *
@@ -492,6 +1848,78 @@ const char *cape_version(void);
  * `s` is NULL or a `char *` returned by libcape and not yet freed.
  */
 void cape_string_free(char *s);
+
+/**
+ * cape's embedded tables (the catalogue, the `phase1` and `phase2` rule sets, the rate table and the federal
+ * calendar shipped with this libcape).
+ *
+ * On success writes a new handle to `*out`, owned by the caller (free with `cape_tables_free`). Thread-safe.
+ *
+ * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`out` NULL); `CAPE_STATUS_INVALID_REFERENCE_DATA`
+ * (never, unless this build's embedded data is broken).
+ *
+ * # Safety
+ *
+ * `out` is NULL or valid for writing; `err` is NULL or valid for writing.
+ */
+cape_status cape_tables_embedded(struct cape_tables **out,
+                                 struct cape_error **err);
+
+/**
+ * A copy of `base` with one table replaced or extended from a file (`kind` is a `cape_table_kind`).
+ *
+ * `base` is not modified or consumed. On success writes a new handle to `*out`, owned by the caller. The file
+ * is read during the call and not retained. Thread-safe.
+ *
+ * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`base`, `path` or `out` NULL);
+ * `CAPE_STATUS_OUT_OF_RANGE` (`kind` not a `cape_table_kind`); `CAPE_STATUS_IO` (cannot read the file);
+ * `CAPE_STATUS_INVALID_UTF8` (the file is not UTF-8); `CAPE_STATUS_INVALID_REFERENCE_DATA` (a bad catalogue
+ * row, rate row or rule set, overlapping catalogue periods, an empty file).
+ *
+ * # Safety
+ *
+ * `base` is NULL or a live handle; `path` is NULL or NUL-terminated; `out` and `err` are NULL or valid for
+ * writing.
+ */
+cape_status cape_tables_replace_path(const struct cape_tables *base,
+                                     uint32_t kind,
+                                     const char *path,
+                                     struct cape_tables **out,
+                                     struct cape_error **err);
+
+/**
+ * A copy of `base` with one table replaced or extended from memory (the bytes of the file, UTF-8).
+ *
+ * `data` may be NULL only when `len` is 0 (an empty table is rejected as invalid data). `name` (nullable,
+ * default `"<buffer>"`) names the input in messages. `base` is not modified or consumed; the bytes are not
+ * retained. On success writes a new handle to `*out`, owned by the caller. Thread-safe.
+ *
+ * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`base` or `out` NULL, `data` NULL with `len` > 0);
+ * `CAPE_STATUS_OUT_OF_RANGE` (`kind`); `CAPE_STATUS_INVALID_UTF8` (`data` or `name`);
+ * `CAPE_STATUS_INVALID_REFERENCE_DATA` as for `cape_tables_replace_path`.
+ *
+ * # Safety
+ *
+ * `base` is NULL or a live handle; `data` is NULL or valid for reading `len` bytes; `name` is NULL or
+ * NUL-terminated; `out` and `err` are NULL or valid for writing.
+ */
+cape_status cape_tables_replace_buffer(const struct cape_tables *base,
+                                       uint32_t kind,
+                                       const uint8_t *data,
+                                       size_t len,
+                                       const char *name,
+                                       struct cape_tables **out,
+                                       struct cape_error **err);
+
+/**
+ * Release a tables handle. NULL is a no-op. Assessments made with it stay valid.
+ *
+ * # Safety
+ *
+ * `tables` is NULL or a handle from libcape not yet freed, not in use by another thread; it must not be used
+ * afterwards.
+ */
+void cape_tables_free(struct cape_tables *tables);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -151,6 +151,16 @@ impl FfiError {
         FfiError { status, message: message.into() }
     }
 
+    /// An index past the end of a list of `len` items of `what`.
+    pub fn index(index: usize, len: usize, what: &str) -> Self {
+        FfiError::new(cape_status::OutOfRange, format!("index {index} out of range: there are {len} {what}"))
+    }
+
+    /// An integer argument that names no value of a C enum.
+    pub fn enum_value(arg: &str, value: u32, valid: &str) -> Self {
+        FfiError::new(cape_status::OutOfRange, format!("argument `{arg}` is {value}, not one of {valid}"))
+    }
+
     /// A NULL pointer was passed as the named argument.
     pub fn null(arg: &str) -> Self {
         FfiError::new(cape_status::NullArgument, format!("argument `{arg}` is NULL"))

@@ -2,15 +2,11 @@
 //! diagnostics.
 
 use std::ffi::{c_char, CString};
-use std::path::PathBuf;
-use std::ptr;
 
 use cape_core::{read_es003_bytes, read_es003_path, Es003, Es003Options, Severity};
 
 use crate::error::{cape_error, cape_status, FfiError};
-#[cfg(unix)]
-use crate::strings::arg_cstr;
-use crate::strings::{arg_out, arg_ref, arg_str, c_string, owned_c_string};
+use crate::strings::{arg_out, arg_path, arg_ref, arg_str, c_string, opt_ptr, owned_c_string};
 
 /// A read ES-003 report: its entries, the diagnostics about its rows, and the ingest counts.
 ///
@@ -18,7 +14,7 @@ use crate::strings::{arg_out, arg_ref, arg_str, c_string, owned_c_string};
 /// Immutable once opened: every function taking a `const cape_es003 *` may be called from several threads at
 /// once. `cape_es003_free` must not run concurrently with any other use of the handle.
 pub struct cape_es003 {
-    report: Es003,
+    pub(crate) report: Es003,
     /// The diagnostics' strings, made once at open so that `cape_es003_diagnostic` can lend them.
     diagnostics: Vec<DiagnosticStrings>,
 }
@@ -32,7 +28,7 @@ struct DiagnosticStrings {
 }
 
 impl cape_es003 {
-    fn new(report: Es003) -> Self {
+    pub(crate) fn new(report: Es003) -> Self {
         let diagnostics = report
             .diagnostics
             .iter()
@@ -124,10 +120,6 @@ pub struct cape_diagnostic {
     pub entry: *const c_char,
 }
 
-fn opt_ptr(s: &Option<CString>) -> *const c_char {
-    s.as_ref().map_or(ptr::null(), |c| c.as_ptr())
-}
-
 fn count<T: TryInto<u64>>(n: T) -> u64 {
     n.try_into().unwrap_or(u64::MAX)
 }
@@ -164,27 +156,13 @@ pub unsafe extern "C" fn cape_es003_open_path(
 ) -> cape_status {
     ffi_boundary!(err = err, {
         // SAFETY: NULL or NUL-terminated, per the contract.
-        let path = unsafe { arg_path(path) }?;
+        let path = unsafe { arg_path(path, "path") }?;
         let out = arg_out(out, "out")?;
         let report = read_es003_path(&path, &Es003Options::default())?;
         // SAFETY: `out` checked not NULL, valid for writes per the contract.
         unsafe { store(out, report) };
         Ok(())
     })
-}
-
-#[cfg(unix)]
-unsafe fn arg_path(p: *const c_char) -> Result<PathBuf, FfiError> {
-    use std::os::unix::ffi::OsStrExt;
-    // SAFETY: forwarded contract.
-    let c = unsafe { arg_cstr(p, "path") }?;
-    Ok(PathBuf::from(std::ffi::OsStr::from_bytes(c.to_bytes())))
-}
-
-#[cfg(not(unix))]
-unsafe fn arg_path(p: *const c_char) -> Result<PathBuf, FfiError> {
-    // SAFETY: forwarded contract.
-    Ok(PathBuf::from(unsafe { arg_str(p, "path") }?))
 }
 
 /// Read an ES-003 report from memory (the bytes of a CSV or XLSX file, recognised by content).

@@ -14,7 +14,7 @@
 //!   Strings returned as `const char *` are borrowed; each function says for how long.
 //! - Every exported body runs inside `ffi_boundary!`: a Rust panic becomes `CAPE_STATUS_PANIC` (or a typed
 //!   default for functions that do not return a status). The library never unwinds into, or aborts, its host.
-//! - Handles (`cape_es003`, `cape_error`) are opaque and boxed; `*_free(NULL)` is a no-op.
+//! - Handles are opaque and boxed (`cape_tables` holds an `Arc` of immutable tables); `*_free(NULL)` is a no-op.
 #![deny(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
 #![allow(non_camel_case_types)]
@@ -22,10 +22,16 @@
 #[macro_use]
 mod panic;
 
+pub mod assessment;
+pub mod builder;
+pub mod claim;
 pub mod entry_number;
 pub mod error;
 pub mod es003;
+pub mod options;
+pub mod refund;
 pub mod strings;
+pub mod tables;
 
 pub use entry_number::{cape_entry_number_check_digit, cape_entry_number_parse};
 pub use error::{cape_error, cape_error_code, cape_error_free, cape_error_message, cape_status, cape_status_name};

@@ -96,6 +96,112 @@ pub(crate) fn arg_out<T>(p: *mut T, name: &str) -> Result<*mut T, FfiError> {
     }
 }
 
+/// A nullable NUL-terminated UTF-8 argument: `None` when NULL.
+///
+/// # Safety
+///
+/// `p` is NULL or a NUL-terminated string that outlives `'a`.
+pub(crate) unsafe fn arg_opt_str<'a>(p: *const c_char, name: &str) -> Result<Option<&'a str>, FfiError> {
+    if p.is_null() {
+        return Ok(None);
+    }
+    // SAFETY: forwarded contract.
+    unsafe { arg_str(p, name) }.map(Some)
+}
+
+/// A file-system path argument: bytes on Unix, UTF-8 elsewhere.
+///
+/// # Safety
+///
+/// `p` is NULL or NUL-terminated.
+#[cfg(unix)]
+pub(crate) unsafe fn arg_path(p: *const c_char, name: &str) -> Result<std::path::PathBuf, FfiError> {
+    use std::os::unix::ffi::OsStrExt;
+    // SAFETY: forwarded contract.
+    let c = unsafe { arg_cstr(p, name) }?;
+    Ok(std::path::PathBuf::from(std::ffi::OsStr::from_bytes(c.to_bytes())))
+}
+
+/// A file-system path argument: bytes on Unix, UTF-8 elsewhere.
+///
+/// # Safety
+///
+/// `p` is NULL or NUL-terminated.
+#[cfg(not(unix))]
+pub(crate) unsafe fn arg_path(p: *const c_char, name: &str) -> Result<std::path::PathBuf, FfiError> {
+    // SAFETY: forwarded contract.
+    Ok(std::path::PathBuf::from(unsafe { arg_str(p, name) }?))
+}
+
+/// A `(pointer, length)` buffer argument; the pointer may be NULL only when the length is 0.
+///
+/// # Safety
+///
+/// `data` is NULL or valid for reading `len` bytes for `'a`.
+pub(crate) unsafe fn arg_bytes<'a>(data: *const u8, len: usize, name: &str) -> Result<&'a [u8], FfiError> {
+    if data.is_null() {
+        if len != 0 {
+            return Err(FfiError::null(name));
+        }
+        return Ok(&[]);
+    }
+    // SAFETY: valid for `len` bytes, per the contract.
+    Ok(unsafe { std::slice::from_raw_parts(data, len) })
+}
+
+/// A mutable reference from a non-NULL handle argument.
+///
+/// # Safety
+///
+/// `p` is NULL or points to a live `T`, not used elsewhere during `'a`.
+pub(crate) unsafe fn arg_mut<'a, T>(p: *mut T, name: &str) -> Result<&'a mut T, FfiError> {
+    // SAFETY: NULL or live and exclusive, per the contract.
+    unsafe { p.as_mut() }.ok_or_else(|| FfiError::null(name))
+}
+
+/// A date argument (`YYYY-MM-DD`; the report's `MM/DD/YYYY` is also read).
+///
+/// # Safety
+///
+/// `p` is NULL or NUL-terminated.
+pub(crate) unsafe fn arg_date(p: *const c_char, name: &str) -> Result<chrono::NaiveDate, FfiError> {
+    // SAFETY: forwarded contract.
+    let s = unsafe { arg_str(p, name) }?;
+    Ok(cape_core::parse_date(s)?)
+}
+
+/// A nullable C string of an optional value (for structs of borrowed strings).
+pub(crate) fn opt_c_string(s: Option<&str>) -> Option<CString> {
+    s.map(c_string)
+}
+
+/// The pointer of an optional C string, NULL when absent.
+pub(crate) fn opt_ptr(s: &Option<CString>) -> *const c_char {
+    s.as_ref().map_or(std::ptr::null(), |c| c.as_ptr())
+}
+
+/// Store a new boxed handle through a checked out-parameter.
+///
+/// # Safety
+///
+/// `out` is not NULL and valid for writing.
+pub(crate) unsafe fn store_box<T>(out: *mut *mut T, value: T) {
+    // SAFETY: per the contract.
+    unsafe { out.write(Box::into_raw(Box::new(value))) };
+}
+
+/// Free a boxed handle; NULL is a no-op.
+///
+/// # Safety
+///
+/// `p` is NULL or came from `store_box` and was not freed.
+pub(crate) unsafe fn free_box<T>(p: *mut T) {
+    if !p.is_null() {
+        // SAFETY: per the contract.
+        drop(unsafe { Box::from_raw(p) });
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

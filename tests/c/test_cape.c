@@ -2,9 +2,11 @@
  * test_cape.c -- the C test of libcape. Exercises every function of include/cape.h.
  *
  * Built by `make c-test` as C99 (-Wall -Wextra -Werror -pedantic) against libcape.a, as C++ (g++ -x c++),
- * and against the shared library. Usage: test_cape [path/to/sample_es003.csv]
+ * against the shared library, under ASan+UBSan and under valgrind. Usage: test_cape [path/to/sample_es003.csv]
+ * (the other reference files are found next to the sample, in cape-core/data/).
  * The last line printed is "N passed, M failed"; the exit status is non-zero when M > 0.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -280,6 +282,751 @@ static void test_es003_sample(const char *path) {
     cape_es003_free(report);
 }
 
+/* ---------------------------------------------------------------------------------------------------------------
+ * Tables, options, assessment, declarations, pre-flight, results, interest, consolidation
+ */
+
+static char data_dir[1024] = "cape-core/data";
+
+static char *read_file(const char *path, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    char *buf;
+    long n;
+    if (f == NULL) return NULL;
+    fseek(f, 0, SEEK_END);
+    n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    buf = (char *)malloc((size_t)n + 1);
+    if (buf != NULL && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+        free(buf);
+        buf = NULL;
+    }
+    fclose(f);
+    if (buf != NULL) {
+        buf[n] = '\0';
+        *len = (size_t)n;
+    }
+    return buf;
+}
+
+static void data_path(char *out, size_t size, const char *file) {
+    snprintf(out, size, "%s/%s", data_dir, file);
+}
+
+static void test_interest(void) {
+    char *interest = NULL;
+    cape_interest_explanation *ex = NULL;
+    cape_period p;
+    cape_error *err = NULL;
+
+    /* CAPE.md section 8 worked example */
+    CHECK_STATUS(cape_interest("10000.00", "2025-06-02", "2026-03-16", CAPE_IMPORTER_CLASS_CORPORATE, NULL, &interest,
+                               &ex, NULL),
+                 CAPE_STATUS_OK);
+    CHECK_STR(interest, "483.05");
+    CHECK(cape_interest_days(ex) == 287);
+    CHECK(cape_interest_period_count(ex) >= 1);
+    CHECK_STATUS(cape_interest_period(ex, 0, &p, NULL), CAPE_STATUS_OK);
+    CHECK(strlen(p.from) == 10 && strlen(p.to) == 10);
+    CHECK(p.days > 0 && p.days_in_year == 365);
+    CHECK(p.annual_rate_percent != NULL && p.interest != NULL && p.assumed == 0);
+    CHECK_STATUS(cape_interest_period(ex, cape_interest_period_count(ex), &p, NULL), CAPE_STATUS_OUT_OF_RANGE);
+    cape_string_free(interest);
+    cape_interest_explanation_free(ex);
+
+    /* across the 2026-04-01 rate change: two periods, 41 + 45 days */
+    interest = NULL;
+    ex = NULL;
+    CHECK_STATUS(cape_interest("8838.00", "2026-02-18", "2026-05-15", CAPE_IMPORTER_CLASS_CORPORATE, NULL, &interest,
+                               &ex, NULL),
+                 CAPE_STATUS_OK);
+    CHECK_STR(interest, "114.78");
+    CHECK(cape_interest_period_count(ex) == 2);
+    CHECK_STATUS(cape_interest_period(ex, 0, &p, NULL), CAPE_STATUS_OK);
+    CHECK(p.days == 41);
+    CHECK_STR(p.interest, "59.76");
+    CHECK_STATUS(cape_interest_period(ex, 1, &p, NULL), CAPE_STATUS_OK);
+    CHECK(p.days == 45);
+    CHECK_STR(p.interest, "55.02");
+    cape_string_free(interest);
+    cape_interest_explanation_free(ex);
+
+    /* non-corporate pays more; end before start is zero */
+    interest = NULL;
+    CHECK_STATUS(cape_interest("10000.00", "2025-06-02", "2026-03-16", CAPE_IMPORTER_CLASS_NONCORPORATE, NULL,
+                               &interest, NULL, NULL),
+                 CAPE_STATUS_OK);
+    CHECK(interest != NULL && strcmp(interest, "483.05") != 0);
+    cape_string_free(interest);
+    interest = NULL;
+    CHECK_STATUS(cape_interest("10.00", "2026-03-16", "2025-06-02", 0, NULL, &interest, NULL, NULL), CAPE_STATUS_OK);
+    CHECK_STR(interest, "0.00");
+    cape_string_free(interest);
+
+    /* errors: out-params untouched */
+    interest = NULL;
+    CHECK_STATUS(cape_interest("10000.00", "2025-06-02", "2026-03-16", 2, NULL, &interest, NULL, &err),
+                 CAPE_STATUS_OUT_OF_RANGE);
+    CHECK(interest == NULL);
+    CHECK(strstr(cape_error_message(err), "class") != NULL);
+    cape_error_free(err);
+    CHECK_STATUS(cape_interest("-1.00", "2025-06-02", "2026-03-16", 0, NULL, &interest, NULL, NULL),
+                 CAPE_STATUS_INVALID_MONEY);
+    CHECK_STATUS(cape_interest("ten", "2025-06-02", "2026-03-16", 0, NULL, &interest, NULL, NULL),
+                 CAPE_STATUS_INVALID_MONEY);
+    CHECK_STATUS(cape_interest("1.00", "2025-13-02", "2026-03-16", 0, NULL, &interest, NULL, NULL),
+                 CAPE_STATUS_INVALID_DATE);
+    CHECK_STATUS(cape_interest("1.00", "2025-06-02", "2040-03-16", 0, NULL, &interest, NULL, NULL),
+                 CAPE_STATUS_INVALID_REFERENCE_DATA); /* past the rate table, no assumed rate */
+    CHECK_STATUS(cape_interest("1.00", "\xff", "2026-03-16", 0, NULL, &interest, NULL, NULL), CAPE_STATUS_INVALID_UTF8);
+    CHECK(interest == NULL);
+}
+
+static void test_tables(void) {
+    cape_tables *t = NULL, *t2 = NULL;
+    cape_error *err = NULL;
+    char path[1200];
+    char *buf;
+    size_t len = 0;
+    char *interest = NULL;
+    static const char bad_rates[] = "start,end\n2025-01-01,2025-03-31\n";
+
+    CHECK_STATUS(cape_tables_embedded(&t, NULL), CAPE_STATUS_OK);
+    CHECK(t != NULL);
+
+    /* a rate table from a buffer (the embedded file itself) gives the same interest */
+    data_path(path, sizeof path, "interest_rates.csv");
+    buf = read_file(path, &len);
+    CHECK(buf != NULL);
+    if (buf != NULL) {
+        CHECK_STATUS(cape_tables_replace_buffer(t, CAPE_TABLE_KIND_RATES, (const uint8_t *)buf, len, "rates.csv", &t2,
+                                                NULL),
+                     CAPE_STATUS_OK);
+        CHECK_STATUS(cape_interest("10000.00", "2025-06-02", "2026-03-16", 0, t2, &interest, NULL, NULL),
+                     CAPE_STATUS_OK);
+        CHECK_STR(interest, "483.05");
+        cape_string_free(interest);
+        cape_tables_free(t2);
+        t2 = NULL;
+        free(buf);
+    }
+    CHECK_STATUS(cape_tables_replace_path(t, CAPE_TABLE_KIND_RATES, path, &t2, NULL), CAPE_STATUS_OK);
+    cape_tables_free(t2);
+    t2 = NULL;
+
+    /* a rule set from a file; the catalogue from a file */
+    data_path(path, sizeof path, "rules_phase2.json");
+    CHECK_STATUS(cape_tables_replace_path(t, CAPE_TABLE_KIND_RULE_SET, path, &t2, NULL), CAPE_STATUS_OK);
+    cape_tables_free(t2);
+    t2 = NULL;
+    data_path(path, sizeof path, "chapter99_ieepa.csv");
+    CHECK_STATUS(cape_tables_replace_path(t, CAPE_TABLE_KIND_CATALOGUE, path, &t2, NULL), CAPE_STATUS_OK);
+    cape_tables_free(t2);
+    t2 = NULL;
+    /* extending the catalogue with itself overlaps every period */
+    CHECK_STATUS(cape_tables_replace_path(t, CAPE_TABLE_KIND_CATALOGUE_EXTENSION, path, &t2, &err),
+                 CAPE_STATUS_INVALID_REFERENCE_DATA);
+    CHECK(t2 == NULL);
+    cape_error_free(err);
+    err = NULL;
+
+    /* bad inputs */
+    CHECK_STATUS(cape_tables_replace_buffer(t, CAPE_TABLE_KIND_RATES, (const uint8_t *)bad_rates, strlen(bad_rates),
+                                            NULL, &t2, &err),
+                 CAPE_STATUS_INVALID_REFERENCE_DATA);
+    CHECK(t2 == NULL);
+    cape_error_free(err);
+    CHECK_STATUS(cape_tables_replace_buffer(t, CAPE_TABLE_KIND_RATES, (const uint8_t *)"\xff\xfe", 2, NULL, &t2, NULL),
+                 CAPE_STATUS_INVALID_UTF8);
+    CHECK_STATUS(cape_tables_replace_buffer(t, CAPE_TABLE_KIND_RATES, NULL, 0, NULL, &t2, NULL),
+                 CAPE_STATUS_INVALID_REFERENCE_DATA); /* zero-length buffer */
+    CHECK_STATUS(cape_tables_replace_buffer(t, CAPE_TABLE_KIND_RULE_SET, (const uint8_t *)"{}", 2, NULL, &t2, NULL),
+                 CAPE_STATUS_INVALID_REFERENCE_DATA);
+    CHECK_STATUS(cape_tables_replace_buffer(t, 4, (const uint8_t *)"x", 1, NULL, &t2, NULL), CAPE_STATUS_OUT_OF_RANGE);
+    CHECK_STATUS(cape_tables_replace_path(t, 0xffffffffu, path, &t2, NULL), CAPE_STATUS_OUT_OF_RANGE);
+    CHECK_STATUS(cape_tables_replace_path(t, CAPE_TABLE_KIND_RATES, "/nonexistent/rates.csv", &t2, NULL),
+                 CAPE_STATUS_IO);
+    CHECK(t2 == NULL);
+    cape_tables_free(t);
+}
+
+/* An entry built field by field: the same report as test_es003_buffer's first entry. */
+static cape_es003 *build_report(void) {
+    cape_es003_builder *b = NULL;
+    cape_es003 *report = NULL;
+    CHECK_STATUS(cape_es003_builder_new(&b, NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_es003_builder_begin_entry(b, "ABC-1234567-6", NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_es003_builder_entry_field(b, "Entry Date", "03/15/2025", NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_es003_builder_entry_field(b, "Entry Type Code", "01", NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_es003_builder_entry_field(b, "Importer Number", "12-345678900", NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_es003_builder_begin_line(b, 1, NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_es003_builder_line_field(b, "Country of Origin Code", "CN", NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_es003_builder_add_tariff(b, 1, "8471300100", "10000.00", "0.00", NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_es003_builder_add_tariff(b, 2, "99030125", NULL, "1000.00", NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_es003_builder_begin_entry(b, "ABC-1234567-5", NULL), CAPE_STATUS_OK); /* bad check digit */
+    CHECK_STATUS(cape_es003_builder_entry_field(b, "Entry Date", "2025-03-15", NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_es003_builder_begin_line(b, 1, NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_es003_builder_add_tariff(b, 1, "99030125", NULL, "5.00", NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_es003_builder_build(b, &report, NULL), CAPE_STATUS_OK);
+    cape_es003_builder_free(b);
+    return report;
+}
+
+static void test_builder(void) {
+    cape_es003_builder *b = NULL;
+    cape_es003 *report = build_report();
+    cape_ingest_summary summary;
+    char *number = NULL;
+    cape_error *err = NULL;
+
+    CHECK(report != NULL);
+    CHECK(cape_es003_entry_count(report) == 1);
+    CHECK_STATUS(cape_es003_summary(report, &summary, NULL), CAPE_STATUS_OK);
+    CHECK(summary.rows_read == 3 && summary.rows_used == 2 && summary.rows_rejected == 1);
+    CHECK(summary.tariff_rows == 2);
+    CHECK_STATUS(cape_es003_entry_number(report, 0, &number, NULL), CAPE_STATUS_OK);
+    CHECK_STR(number, "ABC-1234567-6");
+    cape_string_free(number);
+    cape_es003_free(report);
+
+    /* order errors */
+    CHECK_STATUS(cape_es003_builder_new(&b, NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_es003_builder_entry_field(b, "Entry Date", "2025-03-15", &err), CAPE_STATUS_INVALID_VALUE);
+    CHECK(strstr(cape_error_message(err), "no entry begun") != NULL);
+    cape_error_free(err);
+    CHECK_STATUS(cape_es003_builder_begin_line(b, 1, NULL), CAPE_STATUS_INVALID_VALUE);
+    CHECK_STATUS(cape_es003_builder_begin_entry(b, "ABC-1234567-6", NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_es003_builder_line_field(b, "SPI", "A", NULL), CAPE_STATUS_INVALID_VALUE);
+    CHECK_STATUS(cape_es003_builder_add_tariff(b, 1, "99030125", NULL, "1.00", NULL), CAPE_STATUS_INVALID_VALUE);
+    CHECK_STATUS(cape_es003_builder_entry_field(b, "HTS Number - Full", "99030125", NULL), CAPE_STATUS_INVALID_VALUE);
+    CHECK_STATUS(cape_es003_builder_entry_field(b, "Entry Date", "\xff", NULL), CAPE_STATUS_INVALID_UTF8);
+    cape_es003_builder_free(b);
+}
+
+static void test_options(void) {
+    cape_assess_options *o = NULL;
+    cape_tables *t = NULL;
+    cape_error *err = NULL;
+
+    CHECK_STATUS(cape_assess_options_new("2026-13-01", &o, &err), CAPE_STATUS_INVALID_DATE);
+    CHECK(o == NULL);
+    cape_error_free(err);
+    CHECK_STATUS(cape_assess_options_new("2026-04-20", &o, NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_tables_embedded(&t, NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_assess_options_set_rules(o, "phase1", NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_assess_options_set_urgent_days(o, 30, NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_assess_options_set_last_day_offset(o, 80, NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_assess_options_set_last_day_offset(o, -1, NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_assess_options_set_last_day_offset(o, 5000000000LL, NULL), CAPE_STATUS_OUT_OF_RANGE);
+    CHECK_STATUS(cape_assess_options_set_default_class(o, CAPE_IMPORTER_CLASS_NONCORPORATE, NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_assess_options_set_default_class(o, 2, NULL), CAPE_STATUS_OUT_OF_RANGE);
+    CHECK_STATUS(cape_assess_options_assume_last_rate(o, t, NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_assess_options_set_assumed_rate(o, "2026-07-01", "7", "8", NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_assess_options_set_assumed_rate(o, "2026-07-01", "-7", "8", NULL), CAPE_STATUS_INVALID_VALUE);
+    CHECK_STATUS(cape_assess_options_set_assumed_rate(o, "July", "7", "8", NULL), CAPE_STATUS_INVALID_DATE);
+    CHECK_STATUS(cape_assess_options_add_accepted(o, "ABC-1234567-6", NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_assess_options_add_accepted(o, "ABC-1234567-5", NULL), CAPE_STATUS_INVALID_ENTRY_NUMBER);
+    cape_assess_options_free(o);
+    cape_tables_free(t);
+}
+
+static const cape_entry_result *find_entry(const cape_assessment *a, const char *number, cape_entry_result *out,
+                                           size_t *index) {
+    size_t i, n = cape_assessment_entry_count(a);
+    for (i = 0; i < n; i++) {
+        if (cape_assessment_entry(a, i, out, NULL) == CAPE_STATUS_OK && strcmp(out->entry_number, number) == 0) {
+            *index = i;
+            return out;
+        }
+    }
+    return NULL;
+}
+
+static void test_assessment(const char *sample) {
+    cape_tables *t = NULL;
+    cape_assess_options *o = NULL;
+    cape_assessment *a = NULL, *a2 = NULL;
+    cape_entry_result r;
+    cape_reason reason;
+    cape_assess_totals totals;
+    cape_declarations *d = NULL;
+    cape_preflight *pf = NULL;
+    cape_check_finding f;
+    cape_verdict verdict;
+    cape_consolidation *c = NULL;
+    cape_refund_totals ct;
+    cape_refund refund;
+    cape_es003 *report;
+    cape_error *err = NULL;
+    const char *name = NULL, *contents = NULL;
+    size_t i, idx = 0, n;
+    int found;
+    static const char decl[] = "Entry Number\nWQH07492076\nWQH07492092\nABC12345675\n";
+
+    CHECK_STATUS(cape_tables_embedded(&t, NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_assess_options_new("2026-04-20", &o, NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_assess_path(sample, t, o, &a, &err), CAPE_STATUS_OK);
+    if (a == NULL) {
+        fprintf(stderr, "assess %s: %s\n", sample, cape_error_message(err));
+        cape_error_free(err);
+        cape_assess_options_free(o);
+        cape_tables_free(t);
+        return;
+    }
+    cape_tables_free(t); /* the assessment does not borrow the tables */
+    t = NULL;
+    CHECK(cape_assessment_entry_count(a) == 2000);
+
+    /* an eligible entry with a known principal and interest */
+    CHECK(find_entry(a, "WQH-0749207-6", &r, &idx) != NULL);
+    CHECK(r.status == CAPE_CLAIM_STATUS_ELIGIBLE);
+    CHECK_STR(r.status_name, "eligible");
+    CHECK_STR(r.ieepa_duty, "48.30");
+    CHECK_STR(r.duty_before, "169.05");
+    CHECK_STR(r.duty_after, "120.75");
+    CHECK_STR(r.interest, "3.87");
+    CHECK_STR(r.deposit_date, "2025-02-09");
+    CHECK_STR(r.deposit_date_rule, "payment_date");
+    CHECK_STR(r.projected_liquidation_date, "2026-06-04");
+    CHECK_STR(r.refund_recipient, "41-7272072A1");
+    CHECK(r.refund_held == 0);
+    CHECK(r.last_filing_day == NULL && r.has_days_left == 0);
+    CHECK_STR(r.rule_set, "phase1");
+    CHECK_STR(r.importer_class, "corporate");
+    CHECK(r.reason_count == 0);
+    CHECK_STATUS(cape_assessment_reason(a, idx, 0, &reason, NULL), CAPE_STATUS_OUT_OF_RANGE);
+
+    /* an ineligible entry: finally liquidated, with CBP's message */
+    CHECK(find_entry(a, "WQH-0749209-2", &r, &idx) != NULL);
+    CHECK(r.status == CAPE_CLAIM_STATUS_INELIGIBLE);
+    CHECK_STR(r.ieepa_duty, "2429.50");
+    CHECK_STR(r.last_filing_day, "2026-08-11");
+    CHECK(r.has_days_left == 1 && r.days_left == 113);
+    CHECK(r.interest == NULL);
+    CHECK(r.reason_count == 1);
+    CHECK_STATUS(cape_assessment_reason(a, idx, 0, &reason, NULL), CAPE_STATUS_OK);
+    CHECK_STR(reason.code, "FINALLY_LIQUIDATED");
+    CHECK_STR(reason.effect, "ineligible");
+    CHECK(reason.message != NULL && reason.cbp_message != NULL);
+
+    /* findings */
+    CHECK(find_entry(a, "VSU-0828889-3", &r, &idx) != NULL);
+    CHECK(r.finding_count >= 1);
+    CHECK_STATUS(cape_assessment_finding(a, idx, 0, &reason, NULL), CAPE_STATUS_OK);
+    CHECK_STR(reason.code, "NO_DUTIABLE_IEEPA");
+    CHECK(reason.effect == NULL);
+    CHECK_STATUS(cape_assessment_finding(a, idx, r.finding_count, &reason, NULL), CAPE_STATUS_OUT_OF_RANGE);
+    CHECK_STATUS(cape_assessment_entry(a, 2000, &r, NULL), CAPE_STATUS_OUT_OF_RANGE);
+    CHECK_STATUS(cape_assessment_reason(a, 2000, 0, &reason, NULL), CAPE_STATUS_OUT_OF_RANGE);
+
+    /* totals */
+    CHECK_STATUS(cape_assessment_totals(a, &totals, NULL), CAPE_STATUS_OK);
+    CHECK(totals.entries == 2000);
+    CHECK(totals.eligible + totals.eligible_deferred + totals.ineligible + totals.needs_review == 2000);
+    CHECK(totals.eligible > 0 && totals.ineligible > 0);
+    CHECK_STR(totals.rule_set, "phase1");
+    CHECK(totals.ieepa_duty != NULL && totals.interest != NULL && totals.declarable_ieepa_duty != NULL);
+
+    /* declarations: in memory and to a directory */
+    CHECK_STATUS(cape_declarations_build(a, 0, 0, NULL, &d, NULL), CAPE_STATUS_OK);
+    n = cape_declarations_file_count(d);
+    CHECK(n == 2); /* one declaration file + the manifest */
+    CHECK_STATUS(cape_declarations_file(d, 0, &name, &contents, NULL), CAPE_STATUS_OK);
+    CHECK(strncmp(name, "cape-declaration", 16) == 0);
+    CHECK(strncmp(contents, "Entry Number\n", 13) == 0);
+    CHECK(strstr(contents, "WQH07492076\n") != NULL);
+    CHECK(strstr(contents, "WQH07492092\n") == NULL); /* ineligible: not declared */
+    CHECK_STATUS(cape_declarations_file(d, 1, &name, NULL, NULL), CAPE_STATUS_OK);
+    CHECK_STR(name, "manifest.csv");
+    CHECK_STATUS(cape_declarations_file(d, n, &name, &contents, NULL), CAPE_STATUS_OUT_OF_RANGE);
+    CHECK_STATUS(cape_declarations_write(d, "target/c-test-declarations", NULL), CAPE_STATUS_OK);
+    cape_declarations_free(d);
+    d = NULL;
+    CHECK_STATUS(cape_declarations_build(a, 10000, 0, NULL, &d, NULL), CAPE_STATUS_INVALID_VALUE);
+    CHECK_STATUS(cape_declarations_build(a, 0, 0, "a/b", &d, NULL), CAPE_STATUS_INVALID_VALUE);
+    CHECK(d == NULL);
+    CHECK_STATUS(cape_declarations_build(a, 50, 1, "batch", &d, NULL), CAPE_STATUS_OK);
+    CHECK(cape_declarations_file_count(d) > 2);
+    cape_declarations_free(d);
+
+    /* pre-flight: the file written above passes; a hand-made one against the assessment does not */
+    CHECK_STATUS(cape_preflight_path("target/c-test-declarations/cape-declaration-001.csv", a, &pf, &err),
+                 CAPE_STATUS_OK);
+    if (pf == NULL) {
+        fprintf(stderr, "preflight: %s\n", cape_error_message(err));
+        cape_error_free(err);
+        err = NULL;
+    }
+    CHECK_STATUS(cape_preflight_verdict(pf, &verdict, NULL), CAPE_STATUS_OK);
+    CHECK(verdict == CAPE_VERDICT_ACCEPT);
+    cape_preflight_free(pf);
+    pf = NULL;
+    CHECK_STATUS(cape_preflight_buffer((const uint8_t *)decl, strlen(decl), "decl.csv", a, &pf, NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_preflight_verdict(pf, &verdict, NULL), CAPE_STATUS_OK);
+    CHECK(verdict == CAPE_VERDICT_REJECT_ENTRIES);
+    found = 0;
+    for (i = 0; i < cape_preflight_finding_count(pf); i++) {
+        CHECK_STATUS(cape_preflight_finding(pf, i, &f, NULL), CAPE_STATUS_OK);
+        if (strcmp(f.code, "ENTRY_INELIGIBLE") == 0) {
+            found |= 1;
+            CHECK(f.level == CAPE_FINDING_LEVEL_ENTRY && f.row == 3);
+        }
+        if (strcmp(f.code, "BAD_CHECK_DIGIT") == 0) {
+            found |= 2;
+            CHECK(f.row == 4);
+        }
+    }
+    CHECK(found == 3);
+    CHECK_STATUS(cape_preflight_finding(pf, cape_preflight_finding_count(pf), &f, NULL), CAPE_STATUS_OUT_OF_RANGE);
+    cape_preflight_free(pf);
+    pf = NULL;
+    /* a zero-length declaration is a file rejection, not a failure */
+    CHECK_STATUS(cape_preflight_buffer(NULL, 0, NULL, NULL, &pf, NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_preflight_verdict(pf, &verdict, NULL), CAPE_STATUS_OK);
+    CHECK(verdict == CAPE_VERDICT_REJECT_FILE);
+    cape_preflight_free(pf);
+    pf = NULL;
+    CHECK_STATUS(cape_preflight_path("/nonexistent/decl.csv", NULL, &pf, NULL), CAPE_STATUS_IO);
+    CHECK(pf == NULL);
+
+    /* consolidation */
+    CHECK_STATUS(cape_consolidate(a, NULL, &c, NULL), CAPE_STATUS_OK);
+    CHECK(cape_consolidation_refund_count(c) > 0);
+    CHECK_STATUS(cape_consolidation_totals(c, &ct, NULL), CAPE_STATUS_OK);
+    CHECK(ct.entries == totals.eligible || ct.entries <= totals.eligible);
+    n = 0;
+    for (i = 0; i < cape_consolidation_refund_count(c); i++) {
+        CHECK_STATUS(cape_consolidation_refund(c, i, &refund, NULL), CAPE_STATUS_OK);
+        CHECK(refund.recipient != NULL && refund.total != NULL && strlen(refund.liquidation_date) == 10);
+        n += refund.entries;
+        if (strcmp(refund.recipient, "41-7272072A1") == 0 && strcmp(refund.liquidation_date, "2026-06-04") == 0 &&
+            refund.entries == 1) {
+            CHECK_STR(refund.principal, "48.30");
+            CHECK_STR(refund.interest, "3.87");
+            CHECK_STR(refund.total, "52.17");
+        }
+    }
+    CHECK((uint64_t)n == ct.entries);
+    CHECK_STATUS(cape_consolidation_refund(c, cape_consolidation_refund_count(c), &refund, NULL),
+                 CAPE_STATUS_OUT_OF_RANGE);
+    cape_consolidation_free(c);
+    c = NULL;
+    CHECK_STATUS(cape_consolidate(a, "ten", &c, NULL), CAPE_STATUS_INVALID_MONEY);
+    CHECK(c == NULL);
+    cape_assessment_free(a);
+
+    /* rules: an unknown name; phase2; an entry already accepted */
+    CHECK_STATUS(cape_tables_embedded(&t, NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_assess_options_set_rules(o, "phase7", NULL), CAPE_STATUS_OK);
+    a = NULL;
+    CHECK_STATUS(cape_assess_path(sample, t, o, &a, &err), CAPE_STATUS_INVALID_VALUE);
+    CHECK(a == NULL);
+    cape_error_free(err);
+    err = NULL;
+    CHECK_STATUS(cape_assess_options_set_rules(o, "auto", NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_assess_options_add_accepted(o, "ABC-1234567-6", NULL), CAPE_STATUS_OK);
+    report = build_report();
+    CHECK_STATUS(cape_assess_es003(report, t, o, &a2, NULL), CAPE_STATUS_OK);
+    CHECK(cape_assessment_entry_count(a2) == 1);
+    CHECK_STATUS(cape_assessment_entry(a2, 0, &r, NULL), CAPE_STATUS_OK);
+    CHECK_STR(r.entry_number, "ABC-1234567-6");
+    CHECK_STR(r.ieepa_duty, "1000.00");
+    CHECK(r.status == CAPE_CLAIM_STATUS_INELIGIBLE);
+    found = 0;
+    for (i = 0; i < r.reason_count; i++) {
+        CHECK_STATUS(cape_assessment_reason(a2, 0, i, &reason, NULL), CAPE_STATUS_OK);
+        found |= strcmp(reason.code, "ALREADY_DECLARED") == 0;
+    }
+    CHECK(found);
+    cape_assessment_free(a2);
+    cape_es003_free(report);
+
+    /* from a buffer */
+    a2 = NULL;
+    CHECK_STATUS(cape_assess_buffer((const uint8_t *)CSV, strlen(CSV), "inline.csv", t, o, &a2, NULL), CAPE_STATUS_OK);
+    CHECK(cape_assessment_entry_count(a2) == 2);
+    cape_assessment_free(a2);
+    a2 = NULL;
+    CHECK_STATUS(cape_assess_buffer(NULL, 0, NULL, t, o, &a2, NULL), CAPE_STATUS_INVALID_FORMAT);
+    CHECK(a2 == NULL);
+    cape_assess_options_free(o);
+    cape_tables_free(t);
+}
+
+static void test_results(void) {
+    static const char results[] =
+        "ENTRY_NUMBER,CLAIM_NUMBER,STATUS,ERROR_DESCRIPTION\n"
+        "ABC12345676,C-0001,Entry Summary Updated,\n"
+        "B7601585220,C-0001,Failed,ENTRY ON DRAWBACK\n"
+        "XYZ,C-0001,Failed,SOMETHING NEW\n";
+    cape_results *res = NULL;
+    cape_result_row row;
+    cape_error *err = NULL;
+
+    CHECK_STATUS(cape_results_buffer((const uint8_t *)results, strlen(results), "claims.csv", &res, &err),
+                 CAPE_STATUS_OK);
+    if (res == NULL) {
+        fprintf(stderr, "results: %s\n", cape_error_message(err));
+        cape_error_free(err);
+        return;
+    }
+    CHECK(cape_results_row_count(res) == 3);
+    CHECK_STATUS(cape_results_row(res, 0, &row, NULL), CAPE_STATUS_OK);
+    CHECK(row.row == 2);
+    CHECK_STR(row.entry_number, "ABC-1234567-6");
+    CHECK_STR(row.claim_number, "C-0001");
+    CHECK_STR(row.status, "entry_summary_updated");
+    CHECK(row.error_kind == NULL && row.error_text == NULL && row.remedy == NULL);
+    CHECK_STATUS(cape_results_row(res, 1, &row, NULL), CAPE_STATUS_OK);
+    CHECK_STR(row.status, "failed");
+    CHECK_STR(row.error_kind, "entry_on_drawback");
+    CHECK_STR(row.error_text, "ENTRY ON DRAWBACK");
+    CHECK(row.remedy != NULL && strlen(row.remedy) > 0);
+    CHECK_STATUS(cape_results_row(res, 2, &row, NULL), CAPE_STATUS_OK);
+    CHECK(row.entry_number == NULL);
+    CHECK_STR(row.entry_text, "XYZ");
+    CHECK_STR(row.error_kind, "unknown");
+    CHECK_STATUS(cape_results_row(res, 3, &row, NULL), CAPE_STATUS_OUT_OF_RANGE);
+    cape_results_free(res);
+    res = NULL;
+    CHECK_STATUS(cape_results_buffer(NULL, 0, NULL, &res, NULL), CAPE_STATUS_INVALID_FORMAT);
+    CHECK_STATUS(cape_results_buffer((const uint8_t *)"A,B\n1,2\n", 8, NULL, &res, NULL), CAPE_STATUS_MISSING_COLUMN);
+    CHECK_STATUS(cape_results_path("/nonexistent/claims.csv", &res, NULL), CAPE_STATUS_IO);
+    CHECK(res == NULL);
+}
+
+/* Several threads share one const cape_tables *, each assessing with its own options and results. */
+#define THREADS 4
+struct thread_job {
+    const cape_tables *tables;
+    const char *sample;
+    cape_status status;
+    size_t entries;
+    char principal[32];
+};
+
+static void *assess_thread(void *arg) {
+    struct thread_job *job = (struct thread_job *)arg;
+    cape_assess_options *o = NULL;
+    cape_assessment *a = NULL;
+    cape_assess_totals totals;
+    job->status = cape_assess_options_new("2026-04-20", &o, NULL);
+    if (job->status == CAPE_STATUS_OK) job->status = cape_assess_path(job->sample, job->tables, o, &a, NULL);
+    if (job->status == CAPE_STATUS_OK) job->status = cape_assessment_totals(a, &totals, NULL);
+    if (job->status == CAPE_STATUS_OK) {
+        job->entries = cape_assessment_entry_count(a);
+        snprintf(job->principal, sizeof job->principal, "%s", totals.ieepa_duty);
+    }
+    cape_assessment_free(a);
+    cape_assess_options_free(o);
+    return NULL;
+}
+
+static void test_threads(const char *sample) {
+    cape_tables *t = NULL;
+    pthread_t threads[THREADS];
+    struct thread_job jobs[THREADS];
+    int i;
+    CHECK_STATUS(cape_tables_embedded(&t, NULL), CAPE_STATUS_OK);
+    for (i = 0; i < THREADS; i++) {
+        memset(&jobs[i], 0, sizeof jobs[i]);
+        jobs[i].tables = t;
+        jobs[i].sample = sample;
+        CHECK(pthread_create(&threads[i], NULL, assess_thread, &jobs[i]) == 0);
+    }
+    for (i = 0; i < THREADS; i++) {
+        CHECK(pthread_join(threads[i], NULL) == 0);
+        CHECK(jobs[i].status == CAPE_STATUS_OK);
+        CHECK(jobs[i].entries == 2000);
+        CHECK(strcmp(jobs[i].principal, jobs[0].principal) == 0 && strlen(jobs[0].principal) > 0);
+    }
+    cape_tables_free(t);
+}
+
+/* NULL for every pointer parameter that must not be NULL: CAPE_STATUS_NULL_ARGUMENT, nothing written. */
+static void test_misuse(void) {
+    cape_tables *t = NULL, *t2 = NULL;
+    cape_assess_options *o = NULL;
+    cape_assessment *a = NULL;
+    cape_es003 *report = NULL;
+    cape_es003_builder *b = NULL;
+    cape_declarations *d = NULL;
+    cape_preflight *pf = NULL;
+    cape_results *res = NULL;
+    cape_consolidation *c = NULL;
+    cape_interest_explanation *ex = NULL;
+    cape_entry_result r;
+    cape_reason reason;
+    cape_assess_totals totals;
+    cape_check_finding f;
+    cape_verdict verdict;
+    cape_result_row row;
+    cape_refund refund;
+    cape_refund_totals ct;
+    cape_period p;
+    char *s = NULL;
+    const char *name = NULL;
+    static const char decl[] = "Entry Number\nABC12345676\n";
+    static const char results[] = "ENTRY_NUMBER,CLAIM_NUMBER,STATUS,ERROR_DESCRIPTION\nABC12345676,C,Failed,X\n";
+    const cape_status NUL = CAPE_STATUS_NULL_ARGUMENT;
+
+    CHECK_STATUS(cape_tables_embedded(NULL, NULL), NUL);
+    CHECK_STATUS(cape_tables_embedded(&t, NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_tables_replace_path(NULL, 0, "x", &t2, NULL), NUL);
+    CHECK_STATUS(cape_tables_replace_path(t, 0, NULL, &t2, NULL), NUL);
+    CHECK_STATUS(cape_tables_replace_path(t, 0, "x", NULL, NULL), NUL);
+    CHECK_STATUS(cape_tables_replace_buffer(NULL, 0, (const uint8_t *)"x", 1, NULL, &t2, NULL), NUL);
+    CHECK_STATUS(cape_tables_replace_buffer(t, 0, NULL, 1, NULL, &t2, NULL), NUL);
+    CHECK_STATUS(cape_tables_replace_buffer(t, 0, (const uint8_t *)"x", 1, NULL, NULL, NULL), NUL);
+    CHECK_STATUS(cape_tables_replace_buffer(t, 0, (const uint8_t *)"x", 1, "\xff", &t2, NULL), CAPE_STATUS_INVALID_UTF8);
+    CHECK(t2 == NULL);
+
+    CHECK_STATUS(cape_assess_options_new(NULL, &o, NULL), NUL);
+    CHECK_STATUS(cape_assess_options_new("2026-04-20", NULL, NULL), NUL);
+    CHECK_STATUS(cape_assess_options_new("\xff", &o, NULL), CAPE_STATUS_INVALID_UTF8);
+    CHECK_STATUS(cape_assess_options_new("2026-04-20", &o, NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_assess_options_set_rules(NULL, "auto", NULL), NUL);
+    CHECK_STATUS(cape_assess_options_set_rules(o, NULL, NULL), NUL);
+    CHECK_STATUS(cape_assess_options_set_rules(o, "\xff", NULL), CAPE_STATUS_INVALID_UTF8);
+    CHECK_STATUS(cape_assess_options_set_urgent_days(NULL, 1, NULL), NUL);
+    CHECK_STATUS(cape_assess_options_set_last_day_offset(NULL, 1, NULL), NUL);
+    CHECK_STATUS(cape_assess_options_set_default_class(NULL, 0, NULL), NUL);
+    CHECK_STATUS(cape_assess_options_assume_last_rate(NULL, t, NULL), NUL);
+    CHECK_STATUS(cape_assess_options_assume_last_rate(o, NULL, NULL), NUL);
+    CHECK_STATUS(cape_assess_options_set_assumed_rate(NULL, "2026-07-01", "7", "8", NULL), NUL);
+    CHECK_STATUS(cape_assess_options_set_assumed_rate(o, NULL, "7", "8", NULL), NUL);
+    CHECK_STATUS(cape_assess_options_set_assumed_rate(o, "2026-07-01", NULL, "8", NULL), NUL);
+    CHECK_STATUS(cape_assess_options_set_assumed_rate(o, "2026-07-01", "7", NULL, NULL), NUL);
+    CHECK_STATUS(cape_assess_options_add_accepted(NULL, "ABC-1234567-6", NULL), NUL);
+    CHECK_STATUS(cape_assess_options_add_accepted(o, NULL, NULL), NUL);
+
+    CHECK_STATUS(cape_es003_builder_new(NULL, NULL), NUL);
+    CHECK_STATUS(cape_es003_builder_new(&b, NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_es003_builder_begin_entry(NULL, "ABC-1234567-6", NULL), NUL);
+    CHECK_STATUS(cape_es003_builder_begin_entry(b, NULL, NULL), NUL);
+    CHECK_STATUS(cape_es003_builder_begin_entry(b, "ABC-1234567-6", NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_es003_builder_entry_field(NULL, "Entry Date", "2025-03-15", NULL), NUL);
+    CHECK_STATUS(cape_es003_builder_entry_field(b, NULL, "2025-03-15", NULL), NUL);
+    CHECK_STATUS(cape_es003_builder_entry_field(b, "Entry Date", NULL, NULL), NUL);
+    CHECK_STATUS(cape_es003_builder_entry_field(b, "Entry Date", "2025-03-15", NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_es003_builder_begin_line(NULL, 1, NULL), NUL);
+    CHECK_STATUS(cape_es003_builder_begin_line(b, 1, NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_es003_builder_line_field(NULL, "SPI", "A", NULL), NUL);
+    CHECK_STATUS(cape_es003_builder_line_field(b, NULL, "A", NULL), NUL);
+    CHECK_STATUS(cape_es003_builder_line_field(b, "SPI", NULL, NULL), NUL);
+    CHECK_STATUS(cape_es003_builder_add_tariff(NULL, 1, "99030125", NULL, "1.00", NULL), NUL);
+    CHECK_STATUS(cape_es003_builder_add_tariff(b, 1, NULL, NULL, "1.00", NULL), NUL);
+    CHECK_STATUS(cape_es003_builder_add_tariff(b, 1, "99030125", NULL, NULL, NULL), NUL);
+    CHECK_STATUS(cape_es003_builder_add_tariff(b, 1, "99030125", NULL, "1.00", NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_es003_builder_build(NULL, &report, NULL), NUL);
+    CHECK_STATUS(cape_es003_builder_build(b, NULL, NULL), NUL);
+    CHECK_STATUS(cape_es003_builder_build(b, &report, NULL), CAPE_STATUS_OK);
+
+    CHECK_STATUS(cape_assess_es003(NULL, t, o, &a, NULL), NUL);
+    CHECK_STATUS(cape_assess_es003(report, NULL, o, &a, NULL), NUL);
+    CHECK_STATUS(cape_assess_es003(report, t, NULL, &a, NULL), NUL);
+    CHECK_STATUS(cape_assess_es003(report, t, o, NULL, NULL), NUL);
+    CHECK_STATUS(cape_assess_path(NULL, t, o, &a, NULL), NUL);
+    CHECK_STATUS(cape_assess_path("x", NULL, o, &a, NULL), NUL);
+    CHECK_STATUS(cape_assess_path("x", t, NULL, &a, NULL), NUL);
+    CHECK_STATUS(cape_assess_path("x", t, o, NULL, NULL), NUL);
+    CHECK_STATUS(cape_assess_buffer(NULL, 1, NULL, t, o, &a, NULL), NUL);
+    CHECK_STATUS(cape_assess_buffer((const uint8_t *)CSV, 1, NULL, NULL, o, &a, NULL), NUL);
+    CHECK_STATUS(cape_assess_buffer((const uint8_t *)CSV, 1, NULL, t, NULL, &a, NULL), NUL);
+    CHECK_STATUS(cape_assess_buffer((const uint8_t *)CSV, 1, NULL, t, o, NULL, NULL), NUL);
+    CHECK_STATUS(cape_assess_buffer((const uint8_t *)CSV, 1, "\xff", t, o, &a, NULL), CAPE_STATUS_INVALID_UTF8);
+    CHECK(a == NULL);
+    CHECK_STATUS(cape_assess_es003(report, t, o, &a, NULL), CAPE_STATUS_OK);
+
+    CHECK(cape_assessment_entry_count(NULL) == 0);
+    CHECK_STATUS(cape_assessment_entry(NULL, 0, &r, NULL), NUL);
+    CHECK_STATUS(cape_assessment_entry(a, 0, NULL, NULL), NUL);
+    CHECK_STATUS(cape_assessment_reason(NULL, 0, 0, &reason, NULL), NUL);
+    CHECK_STATUS(cape_assessment_reason(a, 0, 0, NULL, NULL), NUL);
+    CHECK_STATUS(cape_assessment_finding(NULL, 0, 0, &reason, NULL), NUL);
+    CHECK_STATUS(cape_assessment_finding(a, 0, 0, NULL, NULL), NUL);
+    CHECK_STATUS(cape_assessment_totals(NULL, &totals, NULL), NUL);
+    CHECK_STATUS(cape_assessment_totals(a, NULL, NULL), NUL);
+
+    CHECK_STATUS(cape_declarations_build(NULL, 0, 0, NULL, &d, NULL), NUL);
+    CHECK_STATUS(cape_declarations_build(a, 0, 0, NULL, NULL, NULL), NUL);
+    CHECK_STATUS(cape_declarations_build(a, 0, 0, "\xff", &d, NULL), CAPE_STATUS_INVALID_UTF8);
+    CHECK_STATUS(cape_declarations_build(a, 0, 0, NULL, &d, NULL), CAPE_STATUS_OK);
+    CHECK(cape_declarations_file_count(NULL) == 0);
+    CHECK_STATUS(cape_declarations_file(NULL, 0, &name, NULL, NULL), NUL);
+    CHECK_STATUS(cape_declarations_file(d, 0, NULL, NULL, NULL), CAPE_STATUS_OK); /* both outs optional */
+    CHECK_STATUS(cape_declarations_write(NULL, "x", NULL), NUL);
+    CHECK_STATUS(cape_declarations_write(d, NULL, NULL), NUL);
+
+    CHECK_STATUS(cape_preflight_path(NULL, NULL, &pf, NULL), NUL);
+    CHECK_STATUS(cape_preflight_path("x", NULL, NULL, NULL), NUL);
+    CHECK_STATUS(cape_preflight_buffer(NULL, 1, NULL, NULL, &pf, NULL), NUL);
+    CHECK_STATUS(cape_preflight_buffer((const uint8_t *)decl, strlen(decl), NULL, NULL, NULL, NULL), NUL);
+    CHECK_STATUS(cape_preflight_buffer((const uint8_t *)decl, strlen(decl), "\xff", NULL, &pf, NULL),
+                 CAPE_STATUS_INVALID_UTF8);
+    CHECK_STATUS(cape_preflight_buffer((const uint8_t *)decl, strlen(decl), NULL, a, &pf, NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_preflight_verdict(NULL, &verdict, NULL), NUL);
+    CHECK_STATUS(cape_preflight_verdict(pf, NULL, NULL), NUL);
+    CHECK(cape_preflight_finding_count(NULL) == 0);
+    CHECK_STATUS(cape_preflight_finding(NULL, 0, &f, NULL), NUL);
+    CHECK_STATUS(cape_preflight_finding(pf, 0, NULL, NULL), NUL);
+
+    CHECK_STATUS(cape_results_path(NULL, &res, NULL), NUL);
+    CHECK_STATUS(cape_results_path("x", NULL, NULL), NUL);
+    CHECK_STATUS(cape_results_buffer(NULL, 1, NULL, &res, NULL), NUL);
+    CHECK_STATUS(cape_results_buffer((const uint8_t *)results, strlen(results), NULL, NULL, NULL), NUL);
+    CHECK_STATUS(cape_results_buffer((const uint8_t *)results, strlen(results), "\xff", &res, NULL),
+                 CAPE_STATUS_INVALID_UTF8);
+    CHECK_STATUS(cape_results_buffer((const uint8_t *)results, strlen(results), NULL, &res, NULL), CAPE_STATUS_OK);
+    CHECK(cape_results_row_count(NULL) == 0);
+    CHECK_STATUS(cape_results_row(NULL, 0, &row, NULL), NUL);
+    CHECK_STATUS(cape_results_row(res, 0, NULL, NULL), NUL);
+
+    CHECK_STATUS(cape_interest(NULL, "2025-06-02", "2026-03-16", 0, NULL, &s, NULL, NULL), NUL);
+    CHECK_STATUS(cape_interest("1.00", NULL, "2026-03-16", 0, NULL, &s, NULL, NULL), NUL);
+    CHECK_STATUS(cape_interest("1.00", "2025-06-02", NULL, 0, NULL, &s, NULL, NULL), NUL);
+    CHECK_STATUS(cape_interest("1.00", "2025-06-02", "2026-03-16", 0, NULL, NULL, &ex, NULL), NUL);
+    CHECK(s == NULL && ex == NULL);
+    CHECK(cape_interest_period_count(NULL) == 0);
+    CHECK(cape_interest_days(NULL) == 0);
+    CHECK_STATUS(cape_interest_period(NULL, 0, &p, NULL), NUL);
+    CHECK_STATUS(cape_interest("1.00", "2025-06-02", "2026-03-16", 0, t, &s, &ex, NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_interest_period(ex, 0, NULL, NULL), NUL);
+
+    CHECK_STATUS(cape_consolidate(NULL, NULL, &c, NULL), NUL);
+    CHECK_STATUS(cape_consolidate(a, NULL, NULL, NULL), NUL);
+    CHECK_STATUS(cape_consolidate(a, "\xff", &c, NULL), CAPE_STATUS_INVALID_UTF8);
+    CHECK_STATUS(cape_consolidate(a, "20.00", &c, NULL), CAPE_STATUS_OK);
+    CHECK(cape_consolidation_refund_count(NULL) == 0);
+    CHECK_STATUS(cape_consolidation_refund(NULL, 0, &refund, NULL), NUL);
+    CHECK_STATUS(cape_consolidation_refund(c, 0, NULL, NULL), NUL);
+    CHECK_STATUS(cape_consolidation_totals(NULL, &ct, NULL), NUL);
+    CHECK_STATUS(cape_consolidation_totals(c, NULL, NULL), NUL);
+
+    /* freeing NULL is a no-op for every handle */
+    cape_tables_free(NULL);
+    cape_assess_options_free(NULL);
+    cape_es003_builder_free(NULL);
+    cape_assessment_free(NULL);
+    cape_declarations_free(NULL);
+    cape_preflight_free(NULL);
+    cape_results_free(NULL);
+    cape_interest_explanation_free(NULL);
+    cape_consolidation_free(NULL);
+
+    cape_string_free(s);
+    cape_interest_explanation_free(ex);
+    cape_consolidation_free(c);
+    cape_results_free(res);
+    cape_preflight_free(pf);
+    cape_declarations_free(d);
+    cape_assessment_free(a);
+    cape_es003_free(report);
+    cape_es003_builder_free(b);
+    cape_assess_options_free(o);
+    cape_tables_free(t);
+}
+
 int main(int argc, char **argv) {
     printf("libcape %s (header %s)\n", cape_version(), CAPE_VERSION_STRING);
     test_version();
@@ -288,8 +1035,21 @@ int main(int argc, char **argv) {
     test_entry_numbers();
     test_es003_buffer();
     test_es003_bad_inputs();
+    test_interest();
+    test_builder();
+    test_options();
+    test_results();
+    test_misuse();
     if (argc >= 2) {
+        const char *slash = strrchr(argv[1], '/');
+        if (slash != NULL && (size_t)(slash - argv[1]) < sizeof data_dir) {
+            memcpy(data_dir, argv[1], (size_t)(slash - argv[1]));
+            data_dir[slash - argv[1]] = '\0';
+        }
         test_es003_sample(argv[1]);
+        test_tables();
+        test_assessment(argv[1]);
+        test_threads(argv[1]);
     } else {
         printf("no sample path given: skipping the sample ES-003 test\n");
     }

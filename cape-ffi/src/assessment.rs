@@ -1,0 +1,591 @@
+//! Assessment: an ES-003 report (handle, file or buffer) with tables and options → per-entry results.
+
+use std::ffi::{c_char, CString};
+
+use cape_core::assess::{assess_reader, AssessedReport};
+use cape_core::claim::ClaimStatus;
+use cape_core::{assess_es003, iso, Es003Options, Es003Reader};
+
+use crate::error::{cape_error, cape_status, FfiError};
+use crate::es003::cape_es003;
+use crate::options::cape_assess_options;
+use crate::strings::{
+    arg_bytes, arg_opt_str, arg_out, arg_path, arg_ref, c_string, free_box, opt_c_string, opt_ptr, store_box,
+};
+use crate::tables::cape_tables;
+
+/// The claim status of an entry (CAPE.md §2). In C the type is a `uint32_t`.
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum cape_claim_status {
+    /// Can be declared; the refund follows acceptance.
+    Eligible = 0,
+    /// Can be declared; the refund waits for the entry's normal liquidation.
+    EligibleDeferred = 1,
+    /// A person must resolve a missing or contradictory fact first.
+    NeedsReview = 2,
+    /// CAPE would reject the entry.
+    Ineligible = 3,
+}
+
+impl From<ClaimStatus> for cape_claim_status {
+    fn from(s: ClaimStatus) -> Self {
+        match s {
+            ClaimStatus::Eligible => cape_claim_status::Eligible,
+            ClaimStatus::EligibleDeferred => cape_claim_status::EligibleDeferred,
+            ClaimStatus::NeedsReview => cape_claim_status::NeedsReview,
+            ClaimStatus::Ineligible => cape_claim_status::Ineligible,
+        }
+    }
+}
+
+/// The result of assessing every entry of a report.
+///
+/// Created by `cape_assess_es003`, `cape_assess_path` or `cape_assess_buffer`; released with
+/// `cape_assessment_free`. Immutable: every function taking a `const cape_assessment *` may be called from
+/// several threads at once. Self-contained: it does not borrow the report, tables or options it was made from,
+/// which may be freed first. Strings read from it are borrowed and valid until `cape_assessment_free`.
+pub struct cape_assessment {
+    pub(crate) report: AssessedReport,
+    entries: Vec<EntryStrings>,
+    totals: TotalsStrings,
+}
+
+struct TextTriple {
+    code: CString,
+    message: CString,
+    cbp_message: Option<CString>,
+    extra: Option<CString>,
+    line: u32,
+}
+
+struct EntryStrings {
+    entry_number: CString,
+    status_name: CString,
+    importer_number: Option<CString>,
+    entry_type: Option<CString>,
+    entry_date: Option<CString>,
+    duty_before: CString,
+    duty_after: CString,
+    ieepa_duty: CString,
+    liquidation_date: Option<CString>,
+    last_filing_day: Option<CString>,
+    rule_set: CString,
+    deposit_date: Option<CString>,
+    deposit_date_rule: Option<CString>,
+    projected_acceptance_date: Option<CString>,
+    projected_liquidation_date: Option<CString>,
+    interest: Option<CString>,
+    interest_note: Option<CString>,
+    importer_class: CString,
+    refund_recipient: Option<CString>,
+    reasons: Vec<TextTriple>,
+    findings: Vec<TextTriple>,
+}
+
+struct TotalsStrings {
+    ieepa_duty: CString,
+    declarable_ieepa_duty: CString,
+    interest: CString,
+    rule_set: CString,
+}
+
+fn date(d: Option<chrono::NaiveDate>) -> Option<CString> {
+    d.map(|d| c_string(&iso(d)))
+}
+
+impl cape_assessment {
+    pub(crate) fn new(report: AssessedReport) -> Self {
+        let entries = report
+            .entries
+            .iter()
+            .map(|a| {
+                let r = a.record();
+                EntryStrings {
+                    entry_number: c_string(&r.entry_number),
+                    status_name: c_string(r.status),
+                    importer_number: opt_c_string(r.importer_number),
+                    entry_type: opt_c_string(r.entry_type),
+                    entry_date: date(r.entry_date),
+                    duty_before: c_string(&r.duty_before),
+                    duty_after: c_string(&r.duty_after),
+                    ieepa_duty: c_string(&r.ieepa_duty),
+                    liquidation_date: date(r.liquidation_date),
+                    last_filing_day: date(r.last_filing_day),
+                    rule_set: c_string(r.rule_set),
+                    deposit_date: date(r.deposit_date),
+                    deposit_date_rule: opt_c_string(r.deposit_date_rule),
+                    projected_acceptance_date: date(r.projected_acceptance_date),
+                    projected_liquidation_date: date(r.projected_liquidation_date),
+                    interest: opt_c_string(r.interest.as_deref()),
+                    interest_note: opt_c_string(r.interest_note.as_deref()),
+                    importer_class: c_string(r.importer_class),
+                    refund_recipient: opt_c_string(r.refund_recipient),
+                    reasons: r
+                        .reasons
+                        .iter()
+                        .map(|x| TextTriple {
+                            code: c_string(x.code),
+                            message: c_string(x.message),
+                            cbp_message: opt_c_string(x.cbp_message),
+                            extra: Some(c_string(x.effect)),
+                            line: 0,
+                        })
+                        .collect(),
+                    findings: r
+                        .findings
+                        .iter()
+                        .map(|x| TextTriple {
+                            code: c_string(x.code),
+                            message: c_string(x.message),
+                            cbp_message: opt_c_string(x.cbp_message),
+                            extra: None,
+                            line: x.line.unwrap_or(0),
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        let t = &report.totals;
+        let totals = TotalsStrings {
+            ieepa_duty: c_string(&t.ieepa_duty.to_string_2dp()),
+            declarable_ieepa_duty: c_string(&t.declarable_ieepa_duty.to_string_2dp()),
+            interest: c_string(&t.interest.to_string_2dp()),
+            rule_set: c_string(&report.rule_set),
+        };
+        cape_assessment { report, entries, totals }
+    }
+}
+
+/// One assessed entry (the record of `cape assess`).
+///
+/// Every string is borrowed from the `cape_assessment`: valid until `cape_assessment_free`; never free them.
+/// Money is a decimal string with exactly two decimals; dates are `YYYY-MM-DD`; NULL means "not known / not
+/// applicable" as stated per field.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct cape_entry_result {
+    /// Canonical entry number, `XXX-NNNNNNN-C`. Never NULL.
+    pub entry_number: *const c_char,
+    /// The claim status.
+    pub status: cape_claim_status,
+    /// The status's stable name: `eligible`, `eligible_deferred`, `needs_review`, `ineligible`. Never NULL.
+    pub status_name: *const c_char,
+    /// The importer of record as written, or NULL.
+    pub importer_number: *const c_char,
+    /// The entry type code (`"01"`), or NULL.
+    pub entry_type: *const c_char,
+    /// The entry date, or NULL.
+    pub entry_date: *const c_char,
+    /// Duty before IEEPA removal. Never NULL.
+    pub duty_before: *const c_char,
+    /// Duty after IEEPA removal. Never NULL.
+    pub duty_after: *const c_char,
+    /// The IEEPA principal to be refunded. Never NULL.
+    pub ieepa_duty: *const c_char,
+    /// 1 when the principal is an upper bound (a finding says why), else 0.
+    pub principal_is_upper_bound: u8,
+    /// The liquidation date, or NULL when not liquidated.
+    pub liquidation_date: *const c_char,
+    /// The last day to file the entry on a declaration, or NULL when not liquidated.
+    pub last_filing_day: *const c_char,
+    /// Days from the as-of date to the last filing day (negative when past); meaningful only when
+    /// `has_days_left` is 1.
+    pub days_left: i64,
+    /// 1 when `days_left` is set, else 0.
+    pub has_days_left: u8,
+    /// 1 when the filing window closes within the urgency horizon, else 0.
+    pub urgent: u8,
+    /// The rule set applied (`phase1`, `phase2`...). Never NULL.
+    pub rule_set: *const c_char,
+    /// The deposit date, or NULL when not known.
+    pub deposit_date: *const c_char,
+    /// The rule that gave the deposit date (e.g. `payment_date`), or NULL.
+    pub deposit_date_rule: *const c_char,
+    /// The projected CAPE acceptance date (eligible entries), or NULL.
+    pub projected_acceptance_date: *const c_char,
+    /// The projected (re)liquidation date (eligible entries), or NULL.
+    pub projected_liquidation_date: *const c_char,
+    /// Interest to the projected (re)liquidation date, or NULL when not computed (`interest_note` says why).
+    pub interest: *const c_char,
+    /// A note on the interest (why there is none, or that an assumed rate was used), or NULL.
+    pub interest_note: *const c_char,
+    /// `corporate` or `noncorporate`: the class whose rate was used. Never NULL.
+    pub importer_class: *const c_char,
+    /// Who the refund goes to (importer or Form 4811 designee number), or NULL.
+    pub refund_recipient: *const c_char,
+    /// 1 when the refund would be held (no ACH refund enrollment), 0 when not, -1 when there is no recipient.
+    pub refund_held: i8,
+    /// The number of reasons (`cape_assessment_reason`).
+    pub reason_count: usize,
+    /// The number of mass-processing findings (`cape_assessment_finding`).
+    pub finding_count: usize,
+}
+
+/// A reason for an entry's status, or a finding of mass processing.
+///
+/// The strings are borrowed from the `cape_assessment`: valid until `cape_assessment_free`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct cape_reason {
+    /// The stable code, e.g. `"PROTEST_ON_ENTRY"` (reasons) or `"NOT_IN_CATALOGUE"` (findings). Never NULL.
+    pub code: *const c_char,
+    /// A plain-English message. Never NULL.
+    pub message: *const c_char,
+    /// CBP's own message text, where CBP has one; else NULL.
+    pub cbp_message: *const c_char,
+    /// Reasons: the effect, `ineligible`, `review`, `deferred` or `note`. Findings: NULL.
+    pub effect: *const c_char,
+    /// Findings: the line concerned, or 0 when none. Reasons: 0.
+    pub line: u32,
+}
+
+/// Counts and totals over an assessment. Strings borrowed from the `cape_assessment`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct cape_assess_totals {
+    /// Entries assessed.
+    pub entries: u64,
+    /// `eligible` entries.
+    pub eligible: u64,
+    /// `eligible_deferred` entries.
+    pub eligible_deferred: u64,
+    /// `ineligible` entries.
+    pub ineligible: u64,
+    /// `needs_review` entries.
+    pub needs_review: u64,
+    /// Urgent entries.
+    pub urgent: u64,
+    /// IEEPA principal over all entries. Never NULL.
+    pub ieepa_duty: *const c_char,
+    /// IEEPA principal of the declarable entries. Never NULL.
+    pub declarable_ieepa_duty: *const c_char,
+    /// Interest over the entries with a computed interest. Never NULL.
+    pub interest: *const c_char,
+    /// The rule set applied. Never NULL.
+    pub rule_set: *const c_char,
+}
+
+/// Check the common arguments and assess.
+///
+/// # Safety
+///
+/// As the exported functions' contracts.
+unsafe fn assess_with(
+    tables: *const cape_tables,
+    options: *const cape_assess_options,
+    out: *mut *mut cape_assessment,
+    run: impl FnOnce(&cape_tables, &cape_assess_options) -> Result<AssessedReport, FfiError>,
+) -> Result<(), FfiError> {
+    // SAFETY: NULL or live, per the contract.
+    let tables = unsafe { arg_ref(tables, "tables") }?;
+    // SAFETY: NULL or live, per the contract.
+    let options = unsafe { arg_ref(options, "options") }?;
+    let out = arg_out(out, "out")?;
+    let report = run(tables, options)?;
+    // SAFETY: checked not NULL, valid for writes per the contract.
+    unsafe { store_box(out, cape_assessment::new(report)) };
+    Ok(())
+}
+
+/// Assess every entry of an ES-003 report already read (`report` is not consumed).
+///
+/// On success writes a new handle to `*out`, owned by the caller (free with `cape_assessment_free`).
+/// Thread-safe: several threads may assess at once with the same `tables`, `options` and `report`.
+///
+/// Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`report`, `tables`, `options` or `out` NULL);
+/// `CAPE_STATUS_INVALID_VALUE` (the options name no rule set of `tables`, or invalid interest parameters);
+/// `CAPE_STATUS_OVERFLOW`.
+///
+/// # Safety
+///
+/// `report`, `tables` and `options` are NULL or live handles; `out` and `err` are NULL or valid for writing.
+#[no_mangle]
+pub unsafe extern "C" fn cape_assess_es003(
+    report: *const cape_es003,
+    tables: *const cape_tables,
+    options: *const cape_assess_options,
+    out: *mut *mut cape_assessment,
+    err: *mut *mut cape_error,
+) -> cape_status {
+    ffi_boundary!(err = err, {
+        // SAFETY: NULL or live, per the contract.
+        let report = unsafe { arg_ref(report, "report") }?;
+        // SAFETY: forwarded contract.
+        unsafe {
+            assess_with(tables, options, out, |t, o| Ok(assess_es003(&report.report, &t.inner, o.inner.clone())?))
+        }
+    })
+}
+
+/// Read an ES-003 file (CSV or XLSX) and assess every entry.
+///
+/// On success writes a new handle to `*out`, owned by the caller. Bad rows are diagnostics (see
+/// `cape_es003_open_path` to read them), not failures. Thread-safe.
+///
+/// Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`path`, `tables`, `options` or `out` NULL);
+/// `CAPE_STATUS_IO`; `CAPE_STATUS_INVALID_FORMAT`; `CAPE_STATUS_MISSING_COLUMN`; `CAPE_STATUS_INVALID_VALUE`
+/// (unknown rule set); `CAPE_STATUS_OVERFLOW`.
+///
+/// # Safety
+///
+/// `path` is NULL or NUL-terminated; `tables` and `options` are NULL or live; `out` and `err` are NULL or valid
+/// for writing.
+#[no_mangle]
+pub unsafe extern "C" fn cape_assess_path(
+    path: *const c_char,
+    tables: *const cape_tables,
+    options: *const cape_assess_options,
+    out: *mut *mut cape_assessment,
+    err: *mut *mut cape_error,
+) -> cape_status {
+    ffi_boundary!(err = err, {
+        // SAFETY: NULL or NUL-terminated, per the contract.
+        let path = unsafe { arg_path(path, "path") }?;
+        // SAFETY: forwarded contract.
+        unsafe {
+            assess_with(tables, options, out, |t, o| {
+                let reader = Es003Reader::open(&path, &Es003Options::default())?;
+                Ok(assess_reader(reader, &t.inner, o.inner.clone())?)
+            })
+        }
+    })
+}
+
+/// Read an ES-003 report from memory (CSV or XLSX bytes) and assess every entry.
+///
+/// `data` may be NULL only when `len` is 0 (an empty buffer is `CAPE_STATUS_INVALID_FORMAT`). `source_name`
+/// (nullable) names the input in messages. The bytes are not retained. On success writes a new handle to
+/// `*out`, owned by the caller. Thread-safe.
+///
+/// Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`tables`, `options` or `out` NULL, or `data` NULL with
+/// `len` > 0); `CAPE_STATUS_INVALID_UTF8` (`source_name`); `CAPE_STATUS_INVALID_FORMAT`;
+/// `CAPE_STATUS_MISSING_COLUMN`; `CAPE_STATUS_INVALID_VALUE` (unknown rule set); `CAPE_STATUS_OVERFLOW`.
+///
+/// # Safety
+///
+/// `data` is NULL or valid for reading `len` bytes; `source_name` is NULL or NUL-terminated; `tables` and
+/// `options` are NULL or live; `out` and `err` are NULL or valid for writing.
+#[no_mangle]
+pub unsafe extern "C" fn cape_assess_buffer(
+    data: *const u8,
+    len: usize,
+    source_name: *const c_char,
+    tables: *const cape_tables,
+    options: *const cape_assess_options,
+    out: *mut *mut cape_assessment,
+    err: *mut *mut cape_error,
+) -> cape_status {
+    ffi_boundary!(err = err, {
+        // SAFETY: per the contract.
+        let bytes = unsafe { arg_bytes(data, len, "data") }?;
+        // SAFETY: per the contract.
+        let source_name = unsafe { arg_opt_str(source_name, "source_name") }?.map(str::to_owned);
+        // SAFETY: forwarded contract.
+        unsafe {
+            assess_with(tables, options, out, |t, o| {
+                let reader =
+                    Es003Reader::from_bytes(bytes.to_vec(), &Es003Options { source_name, ..Default::default() })?;
+                Ok(assess_reader(reader, &t.inner, o.inner.clone())?)
+            })
+        }
+    })
+}
+
+/// Release an assessment and every string borrowed from it. NULL is a no-op.
+///
+/// # Safety
+///
+/// `assessment` is NULL or a handle from `cape_assess_*` not yet freed, not in use by another thread; it must
+/// not be used afterwards.
+#[no_mangle]
+pub unsafe extern "C" fn cape_assessment_free(assessment: *mut cape_assessment) {
+    ffi_boundary!({
+        // SAFETY: per the contract.
+        unsafe { free_box(assessment) }
+    })
+}
+
+/// The number of entries assessed (0 when `assessment` is NULL).
+///
+/// # Safety
+///
+/// `assessment` is NULL or a live handle.
+#[no_mangle]
+pub unsafe extern "C" fn cape_assessment_entry_count(assessment: *const cape_assessment) -> usize {
+    ffi_boundary!({
+        // SAFETY: NULL or live, per the contract.
+        unsafe { assessment.as_ref() }.map_or(0, |a| a.entries.len())
+    })
+}
+
+/// Entry `index` (0-based, in input order), written to `*out`. Its strings are borrowed from `assessment`.
+///
+/// Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`assessment` or `out` NULL);
+/// `CAPE_STATUS_OUT_OF_RANGE` (`index >= cape_assessment_entry_count`).
+///
+/// # Safety
+///
+/// `assessment` is NULL or a live handle; `out` and `err` are NULL or valid for writing.
+#[no_mangle]
+pub unsafe extern "C" fn cape_assessment_entry(
+    assessment: *const cape_assessment,
+    index: usize,
+    out: *mut cape_entry_result,
+    err: *mut *mut cape_error,
+) -> cape_status {
+    ffi_boundary!(err = err, {
+        // SAFETY: NULL or live, per the contract.
+        let a = unsafe { arg_ref(assessment, "assessment") }?;
+        let out = arg_out(out, "out")?;
+        let (e, s) = a
+            .report
+            .entries
+            .get(index)
+            .zip(a.entries.get(index))
+            .ok_or_else(|| FfiError::index(index, a.entries.len(), "entries"))?;
+        let result = cape_entry_result {
+            entry_number: s.entry_number.as_ptr(),
+            status: e.status().into(),
+            status_name: s.status_name.as_ptr(),
+            importer_number: opt_ptr(&s.importer_number),
+            entry_type: opt_ptr(&s.entry_type),
+            entry_date: opt_ptr(&s.entry_date),
+            duty_before: s.duty_before.as_ptr(),
+            duty_after: s.duty_after.as_ptr(),
+            ieepa_duty: s.ieepa_duty.as_ptr(),
+            principal_is_upper_bound: u8::from(e.removal.principal_is_upper_bound),
+            liquidation_date: opt_ptr(&s.liquidation_date),
+            last_filing_day: opt_ptr(&s.last_filing_day),
+            days_left: e.claim.days_left.unwrap_or(0),
+            has_days_left: u8::from(e.claim.days_left.is_some()),
+            urgent: u8::from(e.claim.urgent),
+            rule_set: s.rule_set.as_ptr(),
+            deposit_date: opt_ptr(&s.deposit_date),
+            deposit_date_rule: opt_ptr(&s.deposit_date_rule),
+            projected_acceptance_date: opt_ptr(&s.projected_acceptance_date),
+            projected_liquidation_date: opt_ptr(&s.projected_liquidation_date),
+            interest: opt_ptr(&s.interest),
+            interest_note: opt_ptr(&s.interest_note),
+            importer_class: s.importer_class.as_ptr(),
+            refund_recipient: opt_ptr(&s.refund_recipient),
+            refund_held: e.recipient.as_ref().map_or(-1, |r| i8::from(r.held)),
+            reason_count: s.reasons.len(),
+            finding_count: s.findings.len(),
+        };
+        // SAFETY: not NULL, valid for writes per the contract.
+        unsafe { out.write(result) };
+        Ok(())
+    })
+}
+
+fn text_item(
+    a: &cape_assessment,
+    entry: usize,
+    index: usize,
+    pick: fn(&EntryStrings) -> &[TextTriple],
+    what: &str,
+) -> Result<cape_reason, FfiError> {
+    let e = a.entries.get(entry).ok_or_else(|| FfiError::index(entry, a.entries.len(), "entries"))?;
+    let list = pick(e);
+    let t = list.get(index).ok_or_else(|| FfiError::index(index, list.len(), what))?;
+    Ok(cape_reason {
+        code: t.code.as_ptr(),
+        message: t.message.as_ptr(),
+        cbp_message: opt_ptr(&t.cbp_message),
+        effect: opt_ptr(&t.extra),
+        line: t.line,
+    })
+}
+
+/// Reason `index` of entry `entry` (in the order found), written to `*out`; strings borrowed from
+/// `assessment`.
+///
+/// Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`assessment` or `out` NULL);
+/// `CAPE_STATUS_OUT_OF_RANGE` (`entry` or `index` past the end).
+///
+/// # Safety
+///
+/// `assessment` is NULL or a live handle; `out` and `err` are NULL or valid for writing.
+#[no_mangle]
+pub unsafe extern "C" fn cape_assessment_reason(
+    assessment: *const cape_assessment,
+    entry: usize,
+    index: usize,
+    out: *mut cape_reason,
+    err: *mut *mut cape_error,
+) -> cape_status {
+    ffi_boundary!(err = err, {
+        // SAFETY: NULL or live, per the contract.
+        let a = unsafe { arg_ref(assessment, "assessment") }?;
+        let out = arg_out(out, "out")?;
+        let r = text_item(a, entry, index, |e| &e.reasons, "reasons")?;
+        // SAFETY: not NULL, valid for writes per the contract.
+        unsafe { out.write(r) };
+        Ok(())
+    })
+}
+
+/// Mass-processing finding `index` of entry `entry`, written to `*out` (`effect` is NULL); strings borrowed
+/// from `assessment`.
+///
+/// Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`assessment` or `out` NULL);
+/// `CAPE_STATUS_OUT_OF_RANGE` (`entry` or `index` past the end).
+///
+/// # Safety
+///
+/// `assessment` is NULL or a live handle; `out` and `err` are NULL or valid for writing.
+#[no_mangle]
+pub unsafe extern "C" fn cape_assessment_finding(
+    assessment: *const cape_assessment,
+    entry: usize,
+    index: usize,
+    out: *mut cape_reason,
+    err: *mut *mut cape_error,
+) -> cape_status {
+    ffi_boundary!(err = err, {
+        // SAFETY: NULL or live, per the contract.
+        let a = unsafe { arg_ref(assessment, "assessment") }?;
+        let out = arg_out(out, "out")?;
+        let r = text_item(a, entry, index, |e| &e.findings, "findings")?;
+        // SAFETY: not NULL, valid for writes per the contract.
+        unsafe { out.write(r) };
+        Ok(())
+    })
+}
+
+/// The counts and totals of an assessment, written to `*out`; strings borrowed from `assessment`.
+///
+/// Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`assessment` or `out` NULL).
+///
+/// # Safety
+///
+/// `assessment` is NULL or a live handle; `out` and `err` are NULL or valid for writing.
+#[no_mangle]
+pub unsafe extern "C" fn cape_assessment_totals(
+    assessment: *const cape_assessment,
+    out: *mut cape_assess_totals,
+    err: *mut *mut cape_error,
+) -> cape_status {
+    ffi_boundary!(err = err, {
+        // SAFETY: NULL or live, per the contract.
+        let a = unsafe { arg_ref(assessment, "assessment") }?;
+        let out = arg_out(out, "out")?;
+        let t = &a.report.totals;
+        let totals = cape_assess_totals {
+            entries: t.entries,
+            eligible: t.eligible,
+            eligible_deferred: t.eligible_deferred,
+            ineligible: t.ineligible,
+            needs_review: t.needs_review,
+            urgent: t.urgent,
+            ieepa_duty: a.totals.ieepa_duty.as_ptr(),
+            declarable_ieepa_duty: a.totals.declarable_ieepa_duty.as_ptr(),
+            interest: a.totals.interest.as_ptr(),
+            rule_set: a.totals.rule_set.as_ptr(),
+        };
+        // SAFETY: not NULL, valid for writes per the contract.
+        unsafe { out.write(totals) };
+        Ok(())
+    })
+}

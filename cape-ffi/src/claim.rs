@@ -1,0 +1,573 @@
+//! The claim portal: declaration files, their pre-flight check, and CAPE's results files.
+
+use std::collections::HashMap;
+use std::ffi::{c_char, CString};
+
+use cape_core::claim::{
+    build_declarations, preflight_bytes, preflight_path, read_results_bytes, read_results_path, write_declarations,
+    CapeResults, DeclarationParams, FindingLevel, PreflightOptions, PreflightReport, Verdict,
+};
+
+use crate::assessment::cape_assessment;
+use crate::error::{cape_error, cape_status, FfiError};
+use crate::strings::{
+    arg_bytes, arg_opt_str, arg_out, arg_path, arg_ref, c_string, free_box, opt_c_string, opt_ptr, store_box,
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// Declarations
+
+/// A set of CAPE declaration files (CSV, at most 9,999 entries each) built from an assessment's declarable
+/// entries, plus the manifest.
+///
+/// Created by `cape_declarations_build`, released with `cape_declarations_free`. Immutable: may be read by
+/// several threads at once. Strings read from it are borrowed until `cape_declarations_free`.
+pub struct cape_declarations {
+    files: Vec<(CString, CString)>,
+    set: cape_core::claim::DeclarationSet,
+}
+
+/// Build the declaration files of an assessment's `eligible` and `eligible_deferred` entries, in input order.
+///
+/// `max_entries_per_file` 0 means CAPE's limit (9,999); `per_importer` non-zero makes one set of files per
+/// importer of record; `prefix` (nullable, default `"cape-declaration"`) starts every file name.
+/// `assessment` is not consumed. On success writes a new handle to `*out`, owned by the caller. Thread-safe.
+///
+/// Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`assessment` or `out` NULL); `CAPE_STATUS_INVALID_UTF8`
+/// (`prefix`); `CAPE_STATUS_INVALID_VALUE` (`max_entries_per_file` above 9,999, an empty prefix or one with a path
+/// separator).
+///
+/// # Safety
+///
+/// `assessment` is NULL or live; `prefix` is NULL or NUL-terminated; `out` and `err` are NULL or valid for
+/// writing.
+#[no_mangle]
+pub unsafe extern "C" fn cape_declarations_build(
+    assessment: *const cape_assessment,
+    max_entries_per_file: usize,
+    per_importer: i32,
+    prefix: *const c_char,
+    out: *mut *mut cape_declarations,
+    err: *mut *mut cape_error,
+) -> cape_status {
+    ffi_boundary!(err = err, {
+        // SAFETY: NULL or live, per the contract.
+        let a = unsafe { arg_ref(assessment, "assessment") }?;
+        // SAFETY: NULL or NUL-terminated, per the contract.
+        let prefix = unsafe { arg_opt_str(prefix, "prefix") }?;
+        let out = arg_out(out, "out")?;
+        let mut params = DeclarationParams { per_importer: per_importer != 0, ..DeclarationParams::default() };
+        if max_entries_per_file != 0 {
+            params.max_entries_per_file = max_entries_per_file;
+        }
+        if let Some(p) = prefix {
+            params.prefix = p.to_owned();
+        }
+        let set = build_declarations(a.report.entries.iter().map(|e| &e.claim), &params)?;
+        let files = set.contents().into_iter().map(|(n, c)| (c_string(&n), c_string(&c))).collect();
+        // SAFETY: checked not NULL, valid for writes per the contract.
+        unsafe { store_box(out, cape_declarations { files, set }) };
+        Ok(())
+    })
+}
+
+/// Release declarations. NULL is a no-op.
+///
+/// # Safety
+///
+/// `declarations` is NULL or a handle not yet freed, not in use by another thread; not used afterwards.
+#[no_mangle]
+pub unsafe extern "C" fn cape_declarations_free(declarations: *mut cape_declarations) {
+    ffi_boundary!({
+        // SAFETY: per the contract.
+        unsafe { free_box(declarations) }
+    })
+}
+
+/// The number of files, the manifest included (0 when `declarations` is NULL). With no declarable entry there
+/// is only the manifest.
+///
+/// # Safety
+///
+/// `declarations` is NULL or a live handle.
+#[no_mangle]
+pub unsafe extern "C" fn cape_declarations_file_count(declarations: *const cape_declarations) -> usize {
+    ffi_boundary!({
+        // SAFETY: NULL or live, per the contract.
+        unsafe { declarations.as_ref() }.map_or(0, |d| d.files.len())
+    })
+}
+
+/// File `index`: its name (e.g. `"cape-declaration-001.csv"`, or `"manifest.csv"`'s) and its full contents, both
+/// borrowed from `declarations` until `cape_declarations_free`. Either out-parameter may be NULL.
+///
+/// Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`declarations` NULL); `CAPE_STATUS_OUT_OF_RANGE`.
+///
+/// # Safety
+///
+/// `declarations` is NULL or live; `name_out`, `contents_out` and `err` are NULL or valid for writing.
+#[no_mangle]
+pub unsafe extern "C" fn cape_declarations_file(
+    declarations: *const cape_declarations,
+    index: usize,
+    name_out: *mut *const c_char,
+    contents_out: *mut *const c_char,
+    err: *mut *mut cape_error,
+) -> cape_status {
+    ffi_boundary!(err = err, {
+        // SAFETY: NULL or live, per the contract.
+        let d = unsafe { arg_ref(declarations, "declarations") }?;
+        let (name, contents) = d.files.get(index).ok_or_else(|| FfiError::index(index, d.files.len(), "files"))?;
+        if !name_out.is_null() {
+            // SAFETY: valid for writes, per the contract.
+            unsafe { name_out.write(name.as_ptr()) };
+        }
+        if !contents_out.is_null() {
+            // SAFETY: valid for writes, per the contract.
+            unsafe { contents_out.write(contents.as_ptr()) };
+        }
+        Ok(())
+    })
+}
+
+/// Write every file into the directory `dir` (created if missing; existing files of the same names are
+/// replaced).
+///
+/// Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`declarations` or `dir` NULL); `CAPE_STATUS_IO`.
+///
+/// # Safety
+///
+/// `declarations` is NULL or live; `dir` is NULL or NUL-terminated; `err` is NULL or valid for writing.
+#[no_mangle]
+pub unsafe extern "C" fn cape_declarations_write(
+    declarations: *const cape_declarations,
+    dir: *const c_char,
+    err: *mut *mut cape_error,
+) -> cape_status {
+    ffi_boundary!(err = err, {
+        // SAFETY: NULL or live, per the contract.
+        let d = unsafe { arg_ref(declarations, "declarations") }?;
+        // SAFETY: NULL or NUL-terminated, per the contract.
+        let dir = unsafe { arg_path(dir, "dir") }?;
+        write_declarations(&d.set, dir)?;
+        Ok(())
+    })
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Pre-flight
+
+/// The verdict of a pre-flight check; the numbers are `cape check`'s exit codes. In C the type is a
+/// `uint32_t`.
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum cape_verdict {
+    /// CAPE should accept every entry.
+    Accept = 0,
+    /// CAPE would reject the whole file.
+    RejectFile = 1,
+    /// CAPE would accept the file but reject (or may reject) some entries.
+    RejectEntries = 2,
+}
+
+/// How far a pre-flight finding reaches. In C the type is a `uint32_t`.
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum cape_finding_level {
+    /// Worth fixing; CAPE is not known to reject for it.
+    Warning = 0,
+    /// CAPE would reject the entry only.
+    Entry = 1,
+    /// CAPE would reject the whole file.
+    File = 2,
+}
+
+struct FindingStrings {
+    code: CString,
+    value: Option<CString>,
+    message: CString,
+    cape_message: Option<CString>,
+}
+
+/// The result of checking a declaration file the way CAPE will: a verdict and findings.
+///
+/// Created by `cape_preflight_path` / `cape_preflight_buffer`, released with `cape_preflight_free`. Immutable:
+/// may be read by several threads at once. Strings read from it are borrowed until `cape_preflight_free`.
+pub struct cape_preflight {
+    report: PreflightReport,
+    findings: Vec<FindingStrings>,
+}
+
+/// One pre-flight finding. Strings borrowed from the `cape_preflight`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct cape_check_finding {
+    /// The stable code, e.g. `"INVALID_CHECK_DIGIT"`. Never NULL.
+    pub code: *const c_char,
+    /// How far it reaches.
+    pub level: cape_finding_level,
+    /// The 1-based row of the file, or 0 for the whole file.
+    pub row: u64,
+    /// The cell value concerned, or NULL.
+    pub value: *const c_char,
+    /// A plain-English message. Never NULL.
+    pub message: *const c_char,
+    /// The message CAPE itself would show, where known; else NULL.
+    pub cape_message: *const c_char,
+}
+
+fn finish_preflight(mut report: PreflightReport, against: Option<&cape_assessment>) -> cape_preflight {
+    if let Some(a) = against {
+        let claims: HashMap<_, _> = a.report.entries.iter().map(|e| (e.entry_number(), e.claim.clone())).collect();
+        report.check_entries_in(&claims);
+    }
+    let findings = report
+        .findings
+        .iter()
+        .map(|f| FindingStrings {
+            code: c_string(f.code.as_str()),
+            value: opt_c_string(f.value.as_deref()),
+            message: c_string(&f.message),
+            cape_message: opt_c_string(f.cape_message),
+        })
+        .collect();
+    cape_preflight { report, findings }
+}
+
+/// Pre-flight check of a declaration file; with `against` (nullable) the listed entries are also checked
+/// against that assessment (ineligible, needs review, not in the data).
+///
+/// On success writes a new handle to `*out`, owned by the caller. Thread-safe.
+///
+/// Returns `CAPE_STATUS_OK` (whatever the verdict); `CAPE_STATUS_NULL_ARGUMENT` (`path` or `out` NULL);
+/// `CAPE_STATUS_IO`.
+///
+/// # Safety
+///
+/// `path` is NULL or NUL-terminated; `against` is NULL or live; `out` and `err` are NULL or valid for writing.
+#[no_mangle]
+pub unsafe extern "C" fn cape_preflight_path(
+    path: *const c_char,
+    against: *const cape_assessment,
+    out: *mut *mut cape_preflight,
+    err: *mut *mut cape_error,
+) -> cape_status {
+    ffi_boundary!(err = err, {
+        // SAFETY: NULL or NUL-terminated, per the contract.
+        let path = unsafe { arg_path(path, "path") }?;
+        let out = arg_out(out, "out")?;
+        let report = preflight_path(path, &PreflightOptions::default())?;
+        // SAFETY: `against` NULL or live, `out` checked, per the contract.
+        unsafe { store_box(out, finish_preflight(report, against.as_ref())) };
+        Ok(())
+    })
+}
+
+/// Pre-flight check of a declaration file in memory (`data` may be NULL only when `len` is 0; an empty file
+/// is a finding, not a failure). `source_name` (nullable) names it in messages. See `cape_preflight_path`.
+///
+/// Returns `CAPE_STATUS_OK` (whatever the verdict); `CAPE_STATUS_NULL_ARGUMENT` (`out` NULL, or `data` NULL with
+/// `len` > 0); `CAPE_STATUS_INVALID_UTF8` (`source_name`).
+///
+/// # Safety
+///
+/// `data` is NULL or valid for `len` bytes; `source_name` is NULL or NUL-terminated; `against` is NULL or live;
+/// `out` and `err` are NULL or valid for writing.
+#[no_mangle]
+pub unsafe extern "C" fn cape_preflight_buffer(
+    data: *const u8,
+    len: usize,
+    source_name: *const c_char,
+    against: *const cape_assessment,
+    out: *mut *mut cape_preflight,
+    err: *mut *mut cape_error,
+) -> cape_status {
+    ffi_boundary!(err = err, {
+        // SAFETY: per the contract.
+        let bytes = unsafe { arg_bytes(data, len, "data") }?;
+        // SAFETY: per the contract.
+        let source_name = unsafe { arg_opt_str(source_name, "source_name") }?.map(str::to_owned);
+        let out = arg_out(out, "out")?;
+        let report = preflight_bytes(bytes, &PreflightOptions { source_name, ..PreflightOptions::default() });
+        // SAFETY: `against` NULL or live, `out` checked, per the contract.
+        unsafe { store_box(out, finish_preflight(report, against.as_ref())) };
+        Ok(())
+    })
+}
+
+/// Release a pre-flight report. NULL is a no-op.
+///
+/// # Safety
+///
+/// `preflight` is NULL or a handle not yet freed, not in use by another thread; not used afterwards.
+#[no_mangle]
+pub unsafe extern "C" fn cape_preflight_free(preflight: *mut cape_preflight) {
+    ffi_boundary!({
+        // SAFETY: per the contract.
+        unsafe { free_box(preflight) }
+    })
+}
+
+/// The verdict, written to `*out` (a `cape_verdict`; equal to `cape check`'s exit code).
+///
+/// Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`preflight` or `out` NULL).
+///
+/// # Safety
+///
+/// `preflight` is NULL or live; `out` and `err` are NULL or valid for writing.
+#[no_mangle]
+pub unsafe extern "C" fn cape_preflight_verdict(
+    preflight: *const cape_preflight,
+    out: *mut cape_verdict,
+    err: *mut *mut cape_error,
+) -> cape_status {
+    ffi_boundary!(err = err, {
+        // SAFETY: NULL or live, per the contract.
+        let p = unsafe { arg_ref(preflight, "preflight") }?;
+        let out = arg_out(out, "out")?;
+        let v = match p.report.verdict {
+            Verdict::Accept => cape_verdict::Accept,
+            Verdict::RejectFile => cape_verdict::RejectFile,
+            Verdict::RejectEntries => cape_verdict::RejectEntries,
+        };
+        // SAFETY: not NULL, valid for writes per the contract.
+        unsafe { out.write(v) };
+        Ok(())
+    })
+}
+
+/// The number of findings (0 when `preflight` is NULL).
+///
+/// # Safety
+///
+/// `preflight` is NULL or a live handle.
+#[no_mangle]
+pub unsafe extern "C" fn cape_preflight_finding_count(preflight: *const cape_preflight) -> usize {
+    ffi_boundary!({
+        // SAFETY: NULL or live, per the contract.
+        unsafe { preflight.as_ref() }.map_or(0, |p| p.findings.len())
+    })
+}
+
+/// Finding `index`, written to `*out`; strings borrowed from `preflight`.
+///
+/// Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`preflight` or `out` NULL); `CAPE_STATUS_OUT_OF_RANGE`.
+///
+/// # Safety
+///
+/// `preflight` is NULL or live; `out` and `err` are NULL or valid for writing.
+#[no_mangle]
+pub unsafe extern "C" fn cape_preflight_finding(
+    preflight: *const cape_preflight,
+    index: usize,
+    out: *mut cape_check_finding,
+    err: *mut *mut cape_error,
+) -> cape_status {
+    ffi_boundary!(err = err, {
+        // SAFETY: NULL or live, per the contract.
+        let p = unsafe { arg_ref(preflight, "preflight") }?;
+        let out = arg_out(out, "out")?;
+        let n = p.findings.len();
+        let (f, s) = p
+            .report
+            .findings
+            .get(index)
+            .zip(p.findings.get(index))
+            .ok_or_else(|| FfiError::index(index, n, "findings"))?;
+        let finding = cape_check_finding {
+            code: s.code.as_ptr(),
+            level: match f.level {
+                FindingLevel::Warning => cape_finding_level::Warning,
+                FindingLevel::Entry => cape_finding_level::Entry,
+                FindingLevel::File => cape_finding_level::File,
+            },
+            row: f.row.unwrap_or(0),
+            value: opt_ptr(&s.value),
+            message: s.message.as_ptr(),
+            cape_message: opt_ptr(&s.cape_message),
+        };
+        // SAFETY: not NULL, valid for writes per the contract.
+        unsafe { out.write(finding) };
+        Ok(())
+    })
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Results
+
+struct RowStrings {
+    entry_number: Option<CString>,
+    entry_text: CString,
+    claim_number: Option<CString>,
+    status: CString,
+    error_kind: Option<CString>,
+    error_text: Option<CString>,
+    remedy: Option<CString>,
+}
+
+/// A CAPE results file (the claim details CAPE returns): per entry, the claim number, status and error.
+///
+/// Created by `cape_results_path` / `cape_results_buffer`, released with `cape_results_free`. Immutable: may be
+/// read by several threads at once. Strings read from it are borrowed until `cape_results_free`.
+pub struct cape_results {
+    results: CapeResults,
+    rows: Vec<RowStrings>,
+}
+
+/// One row of a results file. Strings borrowed from the `cape_results`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct cape_result_row {
+    /// The 1-based row of the file.
+    pub row: u64,
+    /// The entry number in canonical form, or NULL when the cell is not a valid entry number.
+    pub entry_number: *const c_char,
+    /// The entry cell as written. Never NULL.
+    pub entry_text: *const c_char,
+    /// The CAPE claim number, or NULL.
+    pub claim_number: *const c_char,
+    /// `entry_summary_updated`, `failed`, or the status as written. Never NULL.
+    pub status: *const c_char,
+    /// The error mapped to a stable snake-case kind name (`unknown` for a text cape does not know), or NULL when no error.
+    pub error_kind: *const c_char,
+    /// The error text as written, or NULL.
+    pub error_text: *const c_char,
+    /// What to do about the error, or NULL.
+    pub remedy: *const c_char,
+}
+
+fn results_handle(results: CapeResults) -> cape_results {
+    let rows = results
+        .rows
+        .iter()
+        .map(|r| RowStrings {
+            entry_number: r.entry_number.map(|n| c_string(&n.to_string())),
+            entry_text: c_string(&r.entry_text),
+            claim_number: opt_c_string(r.claim_number.as_deref()),
+            status: c_string(r.status.name()),
+            error_kind: r.error.as_ref().map(|e| c_string(e.kind.name())),
+            error_text: r.error.as_ref().map(|e| c_string(&e.text)),
+            remedy: r.error.as_ref().map(|e| c_string(e.kind.remedy())),
+        })
+        .collect();
+    cape_results { results, rows }
+}
+
+/// Read a CAPE results file (CSV). On success writes a new handle to `*out`, owned by the caller. Thread-safe.
+///
+/// Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`path` or `out` NULL); `CAPE_STATUS_IO`;
+/// `CAPE_STATUS_INVALID_FORMAT`; `CAPE_STATUS_MISSING_COLUMN`.
+///
+/// # Safety
+///
+/// `path` is NULL or NUL-terminated; `out` and `err` are NULL or valid for writing.
+#[no_mangle]
+pub unsafe extern "C" fn cape_results_path(
+    path: *const c_char,
+    out: *mut *mut cape_results,
+    err: *mut *mut cape_error,
+) -> cape_status {
+    ffi_boundary!(err = err, {
+        // SAFETY: NULL or NUL-terminated, per the contract.
+        let path = unsafe { arg_path(path, "path") }?;
+        let out = arg_out(out, "out")?;
+        let results = read_results_path(path)?;
+        // SAFETY: checked not NULL, valid for writes per the contract.
+        unsafe { store_box(out, results_handle(results)) };
+        Ok(())
+    })
+}
+
+/// Read a CAPE results file from memory (`data` may be NULL only when `len` is 0). See `cape_results_path`.
+///
+/// Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`out` NULL, or `data` NULL with `len` > 0);
+/// `CAPE_STATUS_INVALID_UTF8` (`source_name`); `CAPE_STATUS_INVALID_FORMAT` (e.g. empty);
+/// `CAPE_STATUS_MISSING_COLUMN`.
+///
+/// # Safety
+///
+/// `data` is NULL or valid for `len` bytes; `source_name` is NULL or NUL-terminated; `out` and `err` are NULL
+/// or valid for writing.
+#[no_mangle]
+pub unsafe extern "C" fn cape_results_buffer(
+    data: *const u8,
+    len: usize,
+    source_name: *const c_char,
+    out: *mut *mut cape_results,
+    err: *mut *mut cape_error,
+) -> cape_status {
+    ffi_boundary!(err = err, {
+        // SAFETY: per the contract.
+        let bytes = unsafe { arg_bytes(data, len, "data") }?;
+        // SAFETY: per the contract.
+        let source_name = unsafe { arg_opt_str(source_name, "source_name") }?;
+        let out = arg_out(out, "out")?;
+        let results = read_results_bytes(bytes, source_name)?;
+        // SAFETY: checked not NULL, valid for writes per the contract.
+        unsafe { store_box(out, results_handle(results)) };
+        Ok(())
+    })
+}
+
+/// Release a results handle. NULL is a no-op.
+///
+/// # Safety
+///
+/// `results` is NULL or a handle not yet freed, not in use by another thread; not used afterwards.
+#[no_mangle]
+pub unsafe extern "C" fn cape_results_free(results: *mut cape_results) {
+    ffi_boundary!({
+        // SAFETY: per the contract.
+        unsafe { free_box(results) }
+    })
+}
+
+/// The number of rows read (0 when `results` is NULL).
+///
+/// # Safety
+///
+/// `results` is NULL or a live handle.
+#[no_mangle]
+pub unsafe extern "C" fn cape_results_row_count(results: *const cape_results) -> usize {
+    ffi_boundary!({
+        // SAFETY: NULL or live, per the contract.
+        unsafe { results.as_ref() }.map_or(0, |r| r.rows.len())
+    })
+}
+
+/// Row `index`, written to `*out`; strings borrowed from `results`.
+///
+/// Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`results` or `out` NULL); `CAPE_STATUS_OUT_OF_RANGE`.
+///
+/// # Safety
+///
+/// `results` is NULL or live; `out` and `err` are NULL or valid for writing.
+#[no_mangle]
+pub unsafe extern "C" fn cape_results_row(
+    results: *const cape_results,
+    index: usize,
+    out: *mut cape_result_row,
+    err: *mut *mut cape_error,
+) -> cape_status {
+    ffi_boundary!(err = err, {
+        // SAFETY: NULL or live, per the contract.
+        let r = unsafe { arg_ref(results, "results") }?;
+        let out = arg_out(out, "out")?;
+        let n = r.rows.len();
+        let (row, s) =
+            r.results.rows.get(index).zip(r.rows.get(index)).ok_or_else(|| FfiError::index(index, n, "rows"))?;
+        let value = cape_result_row {
+            row: row.row,
+            entry_number: opt_ptr(&s.entry_number),
+            entry_text: s.entry_text.as_ptr(),
+            claim_number: opt_ptr(&s.claim_number),
+            status: s.status.as_ptr(),
+            error_kind: opt_ptr(&s.error_kind),
+            error_text: opt_ptr(&s.error_text),
+            remedy: opt_ptr(&s.remedy),
+        };
+        // SAFETY: not NULL, valid for writes per the contract.
+        unsafe { out.write(value) };
+        Ok(())
+    })
+}

@@ -1,0 +1,397 @@
+//! Refund: interest under 19 USC 1505, and consolidation of an assessment's refunds.
+
+use std::ffi::{c_char, CString};
+
+use cape_core::refund::{compute_interest, ConsolidationOptions, InterestParams, RateTable};
+use cape_core::{iso, Usd};
+
+use crate::assessment::cape_assessment;
+use crate::error::{cape_error, cape_status, FfiError};
+use crate::options::importer_class;
+use crate::strings::{arg_date, arg_opt_str, arg_out, arg_ref, arg_str, c_string, free_box, owned_c_string, store_box};
+use crate::tables::cape_tables;
+
+/// The periods of an interest computation, for explaining it: one per rate (quarter) crossed.
+///
+/// Created by `cape_interest` when asked for, released with `cape_interest_explanation_free`. Immutable: may be
+/// read by several threads at once. Strings read from it are borrowed until `cape_interest_explanation_free`.
+pub struct cape_interest_explanation {
+    periods: Vec<PeriodStrings>,
+    days: u32,
+}
+
+struct PeriodStrings {
+    from: CString,
+    to: CString,
+    days: u32,
+    rate: CString,
+    days_in_year: u32,
+    interest: CString,
+    assumed: bool,
+}
+
+/// One period of an interest computation. Strings borrowed from the `cape_interest_explanation`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct cape_period {
+    /// First day of the period (`YYYY-MM-DD`). Never NULL.
+    pub from: *const c_char,
+    /// Last day of the period. Never NULL.
+    pub to: *const c_char,
+    /// Days in the period.
+    pub days: u32,
+    /// The annual rate, percent (e.g. `"7"`). Never NULL.
+    pub annual_rate_percent: *const c_char,
+    /// The day-count divisor used (365 or 366).
+    pub days_in_year: u32,
+    /// The interest of this period (informative; the total is compounded and rounded once). Never NULL.
+    pub interest: *const c_char,
+    /// 1 when the rate was assumed (not in the rate table), else 0.
+    pub assumed: u8,
+}
+
+/// Overpayment interest (19 USC 1505(c), 26 USC 6621, compounded daily) on `principal` (a decimal string,
+/// `"10000.00"`) from `from` to `to` (`YYYY-MM-DD`), for importer class `class` (a `cape_importer_class`), with
+/// the rate table of `tables` (NULL: the embedded table) and no assumed rate: a day the table does not cover
+/// is `CAPE_STATUS_INVALID_REFERENCE_DATA`.
+///
+/// On success writes the interest (two decimals, e.g. `"483.05"`) to `*interest_out`, owned by the caller
+/// (free with `cape_string_free`), and, when `explanation_out` is not NULL, a new explanation handle to it
+/// (owned by the caller, free with `cape_interest_explanation_free`). `to` not after `from` gives `"0.00"`.
+/// Thread-safe.
+///
+/// Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`principal`, `from`, `to` or `interest_out` NULL);
+/// `CAPE_STATUS_INVALID_UTF8`; `CAPE_STATUS_OUT_OF_RANGE` (`class`); `CAPE_STATUS_INVALID_MONEY` (`principal`
+/// malformed or negative); `CAPE_STATUS_INVALID_DATE`; `CAPE_STATUS_INVALID_REFERENCE_DATA` (days
+/// outside the rate table); `CAPE_STATUS_OVERFLOW`.
+///
+/// # Safety
+///
+/// The strings are NULL or NUL-terminated; `tables` is NULL or live; `interest_out`, `explanation_out` and `err`
+/// are NULL or valid for writing.
+#[no_mangle]
+pub unsafe extern "C" fn cape_interest(
+    principal: *const c_char,
+    from: *const c_char,
+    to: *const c_char,
+    class: u32,
+    tables: *const cape_tables,
+    interest_out: *mut *mut c_char,
+    explanation_out: *mut *mut cape_interest_explanation,
+    err: *mut *mut cape_error,
+) -> cape_status {
+    ffi_boundary!(err = err, {
+        // SAFETY: NULL or NUL-terminated, per the contract.
+        let principal = Usd::parse(unsafe { arg_str(principal, "principal") }?)?;
+        // SAFETY: NULL or NUL-terminated, per the contract.
+        let (from, to) = unsafe { (arg_date(from, "from")?, arg_date(to, "to")?) };
+        let class = importer_class("class", class)?;
+        let interest_out = arg_out(interest_out, "interest_out")?;
+        let embedded;
+        // SAFETY: NULL or live, per the contract.
+        let rates = match unsafe { tables.as_ref() } {
+            Some(t) => &t.inner.rates,
+            None => {
+                embedded = RateTable::embedded();
+                &embedded
+            }
+        };
+        let r = compute_interest(principal, from, to, class, rates, &InterestParams::default())?;
+        let interest = owned_c_string(&r.interest.to_string_2dp());
+        // SAFETY: checked not NULL, valid for writes per the contract.
+        unsafe { interest_out.write(interest) };
+        if !explanation_out.is_null() {
+            let periods = r
+                .periods
+                .iter()
+                .map(|p| PeriodStrings {
+                    from: c_string(&iso(p.from)),
+                    to: c_string(&iso(p.to)),
+                    days: p.days,
+                    rate: c_string(&p.annual_rate_percent.normalize().to_string()),
+                    days_in_year: p.days_in_year,
+                    interest: c_string(&p.interest.to_string_2dp()),
+                    assumed: p.assumed,
+                })
+                .collect();
+            let e = cape_interest_explanation { periods, days: r.days };
+            // SAFETY: not NULL, valid for writes per the contract.
+            unsafe { store_box(explanation_out, e) };
+        }
+        Ok(())
+    })
+}
+
+/// Release an explanation. NULL is a no-op.
+///
+/// # Safety
+///
+/// `explanation` is NULL or a handle not yet freed, not in use by another thread; not used afterwards.
+#[no_mangle]
+pub unsafe extern "C" fn cape_interest_explanation_free(explanation: *mut cape_interest_explanation) {
+    ffi_boundary!({
+        // SAFETY: per the contract.
+        unsafe { free_box(explanation) }
+    })
+}
+
+/// The number of periods (0 when `explanation` is NULL).
+///
+/// # Safety
+///
+/// `explanation` is NULL or a live handle.
+#[no_mangle]
+pub unsafe extern "C" fn cape_interest_period_count(explanation: *const cape_interest_explanation) -> usize {
+    ffi_boundary!({
+        // SAFETY: NULL or live, per the contract.
+        unsafe { explanation.as_ref() }.map_or(0, |e| e.periods.len())
+    })
+}
+
+/// The total number of interest days (0 when `explanation` is NULL).
+///
+/// # Safety
+///
+/// `explanation` is NULL or a live handle.
+#[no_mangle]
+pub unsafe extern "C" fn cape_interest_days(explanation: *const cape_interest_explanation) -> usize {
+    ffi_boundary!({
+        // SAFETY: NULL or live, per the contract.
+        unsafe { explanation.as_ref() }.map_or(0, |e| e.days as usize)
+    })
+}
+
+/// Period `index`, written to `*out`; strings borrowed from `explanation`.
+///
+/// Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`explanation` or `out` NULL); `CAPE_STATUS_OUT_OF_RANGE`.
+///
+/// # Safety
+///
+/// `explanation` is NULL or live; `out` and `err` are NULL or valid for writing.
+#[no_mangle]
+pub unsafe extern "C" fn cape_interest_period(
+    explanation: *const cape_interest_explanation,
+    index: usize,
+    out: *mut cape_period,
+    err: *mut *mut cape_error,
+) -> cape_status {
+    ffi_boundary!(err = err, {
+        // SAFETY: NULL or live, per the contract.
+        let e = unsafe { arg_ref(explanation, "explanation") }?;
+        let out = arg_out(out, "out")?;
+        let p = e.periods.get(index).ok_or_else(|| FfiError::index(index, e.periods.len(), "periods"))?;
+        let period = cape_period {
+            from: p.from.as_ptr(),
+            to: p.to.as_ptr(),
+            days: p.days,
+            annual_rate_percent: p.rate.as_ptr(),
+            days_in_year: p.days_in_year,
+            interest: p.interest.as_ptr(),
+            assumed: u8::from(p.assumed),
+        };
+        // SAFETY: not NULL, valid for writes per the contract.
+        unsafe { out.write(period) };
+        Ok(())
+    })
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Consolidation
+
+struct RefundStrings {
+    recipient: CString,
+    liquidation_date: CString,
+    principal: CString,
+    interest: CString,
+    total: CString,
+}
+
+/// The refunds of an assessment's eligible entries, consolidated per recipient and (projected) liquidation
+/// date, as CBP pays them.
+///
+/// Created by `cape_consolidate`, released with `cape_consolidation_free`. Immutable: may be read by several
+/// threads at once. Strings read from it are borrowed until `cape_consolidation_free`.
+pub struct cape_consolidation {
+    refunds: Vec<(RefundStrings, bool, usize, usize)>,
+    totals: [CString; 4],
+    entries: u64,
+}
+
+/// One consolidated refund. Strings borrowed from the `cape_consolidation`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct cape_refund {
+    /// Who is paid (importer or Form 4811 designee number). Never NULL.
+    pub recipient: *const c_char,
+    /// The (projected) (re)liquidation date. Never NULL.
+    pub liquidation_date: *const c_char,
+    /// 1 when the refund would be held (no ACH refund enrollment), else 0.
+    pub held: u8,
+    /// Sum of the principal paid. Never NULL.
+    pub principal: *const c_char,
+    /// Sum of the interest paid. Never NULL.
+    pub interest: *const c_char,
+    /// `principal + interest`. Never NULL.
+    pub total: *const c_char,
+    /// The number of entries paid together.
+    pub entries: usize,
+    /// Of those, entries whose interest could not be computed (counted as zero).
+    pub interest_unknown: usize,
+}
+
+/// Totals over a consolidation. Strings borrowed from the `cape_consolidation`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct cape_refund_totals {
+    /// Entries consolidated.
+    pub entries: u64,
+    /// Principal over all entries. Never NULL.
+    pub principal: *const c_char,
+    /// Interest over all entries. Never NULL.
+    pub interest: *const c_char,
+    /// Paid (not held). Never NULL.
+    pub paid: *const c_char,
+    /// Held. Never NULL.
+    pub held: *const c_char,
+}
+
+/// Consolidate the refunds of an assessment's eligible entries. `minimum_refund` (nullable, a decimal string)
+/// waives refunds below it; NULL waives nothing. `assessment` is not consumed. On success writes a new handle
+/// to `*out`, owned by the caller. Thread-safe.
+///
+/// Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`assessment` or `out` NULL); `CAPE_STATUS_INVALID_UTF8`;
+/// `CAPE_STATUS_INVALID_MONEY` (`minimum_refund`); `CAPE_STATUS_OVERFLOW`.
+///
+/// # Safety
+///
+/// `assessment` is NULL or live; `minimum_refund` is NULL or NUL-terminated; `out` and `err` are NULL or valid
+/// for writing.
+#[no_mangle]
+pub unsafe extern "C" fn cape_consolidate(
+    assessment: *const cape_assessment,
+    minimum_refund: *const c_char,
+    out: *mut *mut cape_consolidation,
+    err: *mut *mut cape_error,
+) -> cape_status {
+    ffi_boundary!(err = err, {
+        // SAFETY: NULL or live, per the contract.
+        let a = unsafe { arg_ref(assessment, "assessment") }?;
+        // SAFETY: NULL or NUL-terminated, per the contract.
+        let minimum_refund = unsafe { arg_opt_str(minimum_refund, "minimum_refund") }?.map(Usd::parse).transpose()?;
+        let out = arg_out(out, "out")?;
+        let c = a.report.consolidate(ConsolidationOptions { minimum_refund })?;
+        let refunds = c
+            .refunds()
+            .into_iter()
+            .map(|r| {
+                let s = RefundStrings {
+                    recipient: c_string(&r.recipient),
+                    liquidation_date: c_string(&iso(r.liquidation_date)),
+                    principal: c_string(&r.principal.to_string_2dp()),
+                    interest: c_string(&r.interest.to_string_2dp()),
+                    total: c_string(&r.total.to_string_2dp()),
+                };
+                (s, r.held, r.entries.len(), r.interest_unknown.len())
+            })
+            .collect();
+        let t = c.totals();
+        let totals = [t.principal, t.interest, t.paid, t.held].map(|m| c_string(&m.to_string_2dp()));
+        // SAFETY: checked not NULL, valid for writes per the contract.
+        unsafe { store_box(out, cape_consolidation { refunds, totals, entries: t.entries }) };
+        Ok(())
+    })
+}
+
+/// Release a consolidation. NULL is a no-op.
+///
+/// # Safety
+///
+/// `consolidation` is NULL or a handle not yet freed, not in use by another thread; not used afterwards.
+#[no_mangle]
+pub unsafe extern "C" fn cape_consolidation_free(consolidation: *mut cape_consolidation) {
+    ffi_boundary!({
+        // SAFETY: per the contract.
+        unsafe { free_box(consolidation) }
+    })
+}
+
+/// The number of consolidated refunds (0 when `consolidation` is NULL).
+///
+/// # Safety
+///
+/// `consolidation` is NULL or a live handle.
+#[no_mangle]
+pub unsafe extern "C" fn cape_consolidation_refund_count(consolidation: *const cape_consolidation) -> usize {
+    ffi_boundary!({
+        // SAFETY: NULL or live, per the contract.
+        unsafe { consolidation.as_ref() }.map_or(0, |c| c.refunds.len())
+    })
+}
+
+/// Refund `index` (ordered by recipient, then liquidation date, held refunds after paid ones), written to `*out`; strings borrowed from
+/// `consolidation`.
+///
+/// Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`consolidation` or `out` NULL);
+/// `CAPE_STATUS_OUT_OF_RANGE`.
+///
+/// # Safety
+///
+/// `consolidation` is NULL or live; `out` and `err` are NULL or valid for writing.
+#[no_mangle]
+pub unsafe extern "C" fn cape_consolidation_refund(
+    consolidation: *const cape_consolidation,
+    index: usize,
+    out: *mut cape_refund,
+    err: *mut *mut cape_error,
+) -> cape_status {
+    ffi_boundary!(err = err, {
+        // SAFETY: NULL or live, per the contract.
+        let c = unsafe { arg_ref(consolidation, "consolidation") }?;
+        let out = arg_out(out, "out")?;
+        let (s, held, entries, unknown) =
+            c.refunds.get(index).ok_or_else(|| FfiError::index(index, c.refunds.len(), "refunds"))?;
+        let refund = cape_refund {
+            recipient: s.recipient.as_ptr(),
+            liquidation_date: s.liquidation_date.as_ptr(),
+            held: u8::from(*held),
+            principal: s.principal.as_ptr(),
+            interest: s.interest.as_ptr(),
+            total: s.total.as_ptr(),
+            entries: *entries,
+            interest_unknown: *unknown,
+        };
+        // SAFETY: not NULL, valid for writes per the contract.
+        unsafe { out.write(refund) };
+        Ok(())
+    })
+}
+
+/// The totals of a consolidation, written to `*out`; strings borrowed from `consolidation`.
+///
+/// Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`consolidation` or `out` NULL).
+///
+/// # Safety
+///
+/// `consolidation` is NULL or live; `out` and `err` are NULL or valid for writing.
+#[no_mangle]
+pub unsafe extern "C" fn cape_consolidation_totals(
+    consolidation: *const cape_consolidation,
+    out: *mut cape_refund_totals,
+    err: *mut *mut cape_error,
+) -> cape_status {
+    ffi_boundary!(err = err, {
+        // SAFETY: NULL or live, per the contract.
+        let c = unsafe { arg_ref(consolidation, "consolidation") }?;
+        let out = arg_out(out, "out")?;
+        let t = cape_refund_totals {
+            entries: c.entries,
+            principal: c.totals[0].as_ptr(),
+            interest: c.totals[1].as_ptr(),
+            paid: c.totals[2].as_ptr(),
+            held: c.totals[3].as_ptr(),
+        };
+        // SAFETY: not NULL, valid for writes per the contract.
+        unsafe { out.write(t) };
+        Ok(())
+    })
+}
