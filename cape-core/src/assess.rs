@@ -241,6 +241,37 @@ impl<'a> From<&'a Reason> for ReasonRecord<'a> {
     }
 }
 
+/// The keys of [`EntryRecord`], in output order: the columns of `cape assess --format csv` and the keys of its
+/// JSON objects (a public contract: later versions add keys, never rename them).
+pub const RECORD_KEYS: &[&str] = &[
+    "entry_number",
+    "importer_number",
+    "entry_type",
+    "entry_date",
+    "duty_before",
+    "duty_after",
+    "ieepa_duty",
+    "principal_is_upper_bound",
+    "findings",
+    "status",
+    "reasons",
+    "liquidation_date",
+    "last_filing_day",
+    "days_left",
+    "urgent",
+    "rule_set",
+    "deposit_date",
+    "deposit_date_rule",
+    "projected_acceptance_date",
+    "projected_liquidation_date",
+    "interest",
+    "interest_days",
+    "interest_note",
+    "importer_class",
+    "refund_recipient",
+    "refund_held",
+];
+
 /// One entry of `cape assess` output. Key names are a public contract: later versions add keys, never
 /// rename them. Money is a string with exactly two decimals; dates are `YYYY-MM-DD`; absent values are null.
 #[derive(Debug, Clone, Serialize)]
@@ -641,6 +672,28 @@ mod tests {
         assert_eq!(who(&entry(None, Fact::Known(false))), ("12-345678900".into(), "importer", true));
         let r = recipient(&entry(None, Fact::NotSupplied), Some("12-345678900")).unwrap();
         assert!(!r.held && r.note.unwrap().contains("not supplied"));
+    }
+
+    #[test]
+    fn record_keys_are_the_serialized_keys_in_order() {
+        let t = Tables::embedded().unwrap();
+        let d = NaiveDate::from_ymd_opt(2026, 5, 1).unwrap();
+        let mut a = Assessor::new(&t, AssessOptions::new(d)).unwrap();
+        let e = entry(None, Fact::Known(true));
+        let v = serde_json::to_value(a.assess(&e).unwrap().record()).unwrap();
+        let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+        let mut sorted = RECORD_KEYS.to_vec();
+        sorted.sort_unstable();
+        assert_eq!(keys, sorted, "serde_json's map is sorted: compare as sets");
+        assert_eq!(RECORD_KEYS.len(), keys.len());
+        // Order: serialize to a string and check the keys appear in RECORD_KEYS order.
+        let text = serde_json::to_string(&a.assess(&e).unwrap().record()).unwrap();
+        let mut at = 0;
+        for k in RECORD_KEYS {
+            let pos = text[at..].find(&format!("\"{k}\":")).map(|p| p + at);
+            assert!(pos.is_some(), "{k} out of order");
+            at = pos.unwrap_or(at);
+        }
     }
 
     #[test]

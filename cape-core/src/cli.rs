@@ -636,34 +636,9 @@ fn assess(args: &[String], out: &mut dyn Write) -> Result<i32, CliError> {
     Ok(EXIT_OK)
 }
 
-/// The columns of `cape assess --format csv` (the JSON keys, with findings and reasons as `;`-joined codes).
-pub const CSV_COLUMNS: &[&str] = &[
-    "entry_number",
-    "importer_number",
-    "entry_type",
-    "entry_date",
-    "duty_before",
-    "duty_after",
-    "ieepa_duty",
-    "principal_is_upper_bound",
-    "findings",
-    "status",
-    "reasons",
-    "liquidation_date",
-    "last_filing_day",
-    "days_left",
-    "urgent",
-    "rule_set",
-    "deposit_date",
-    "deposit_date_rule",
-    "projected_acceptance_date",
-    "projected_liquidation_date",
-    "interest",
-    "interest_days",
-    "importer_class",
-    "refund_recipient",
-    "refund_held",
-];
+/// The columns of `cape assess --format csv`: [`crate::assess::RECORD_KEYS`], with findings and reasons as
+/// `;`-joined codes.
+pub const CSV_COLUMNS: &[&str] = crate::assess::RECORD_KEYS;
 
 fn csv_row(a: &EntryAssessment) -> Vec<String> {
     let r = a.record();
@@ -691,6 +666,7 @@ fn csv_row(a: &EntryAssessment) -> Vec<String> {
         d(r.projected_liquidation_date),
         r.interest.clone().unwrap_or_default(),
         r.interest_days.map(|x| x.to_string()).unwrap_or_default(),
+        r.interest_note.clone().unwrap_or_default(),
         r.importer_class.to_owned(),
         r.refund_recipient.unwrap_or_default().to_owned(),
         r.refund_held.map(|x| x.to_string()).unwrap_or_default(),

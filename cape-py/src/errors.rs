@@ -26,6 +26,28 @@ pub(crate) enum Failure {
     Core(Error),
     /// cape-core panicked (a bug); the payload's message.
     Panic(String),
+    /// A Python callback (a progress callback) raised, or a signal (Ctrl-C) arrived.
+    Python(PyErr),
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        Failure::Core(e)
+    }
+}
+
+impl From<PyErr> for Failure {
+    fn from(e: PyErr) -> Self {
+        Failure::Python(e)
+    }
+}
+
+/// Like [`call`], for work that may also fail with a Python error (a callback that raised).
+pub(crate) fn call_py<T>(f: impl FnOnce() -> Result<T, Failure>) -> Result<T, Failure> {
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(r) => r,
+        Err(payload) => Err(Failure::Panic(panic_message(payload.as_ref()))),
+    }
 }
 
 /// Runs `f` (usually while detached from the interpreter), catching panics.
@@ -54,6 +76,7 @@ impl From<Failure> for PyErr {
     fn from(failure: Failure) -> PyErr {
         Python::attach(|py| match failure {
             Failure::Core(e) => core_error(py, &e),
+            Failure::Python(e) => e,
             Failure::Panic(msg) => {
                 CapeError::new_err(format!("internal error in cape (a bug, please report it): panicked: {msg}"))
             }

@@ -107,7 +107,7 @@ impl PyEs003 {
 
 /// The counts of one ingest: rows read = rows used + rows rejected.
 #[pyclass(module = "cape", name = "IngestSummary", frozen)]
-pub(crate) struct PySummary(cape_core::IngestSummary);
+pub(crate) struct PySummary(pub(crate) cape_core::IngestSummary);
 
 #[pymethods]
 impl PySummary {
@@ -197,7 +197,7 @@ impl PySummary {
 
 /// One finding about one input row (or the file): data, not an exception.
 #[pyclass(module = "cape", name = "Diagnostic", frozen)]
-pub(crate) struct PyDiagnostic(cape_core::Diagnostic);
+pub(crate) struct PyDiagnostic(pub(crate) cape_core::Diagnostic);
 
 #[pymethods]
 impl PyDiagnostic {
@@ -245,7 +245,7 @@ impl PyDiagnostic {
 
 /// An entry summary: its header facts and its lines.
 #[pyclass(module = "cape", name = "Entry", frozen)]
-pub(crate) struct PyEntry(Arc<cape_core::Entry>);
+pub(crate) struct PyEntry(pub(crate) Arc<cape_core::Entry>);
 
 #[pymethods]
 impl PyEntry {
@@ -397,6 +397,12 @@ impl PyEntry {
     #[getter]
     fn importer_class(&self) -> Option<&'static str> {
         self.0.header.importer_class.known().map(|s| s.name())
+    }
+
+    /// Removes the IEEPA duty as CAPE's Mass Processing does: the new version, the amounts and findings.
+    #[pyo3(signature = (tables = None))]
+    fn remove_ieepa(&self, tables: Option<PyRef<'_, crate::assess::PyTables>>) -> PyResult<crate::assess::PyRemoval> {
+        crate::assess::remove_ieepa(&self.0, tables.as_deref())
     }
 
     fn __repr__(&self) -> String {

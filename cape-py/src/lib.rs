@@ -8,6 +8,9 @@ use std::io::Write;
 
 use pyo3::prelude::*;
 
+mod assess;
+mod claim;
+mod convert;
 mod entry_number;
 mod errors;
 mod es003;
@@ -44,6 +47,7 @@ fn _cape(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("CORE_VERSION", cape_core::VERSION)?;
+    m.add("RECORD_KEYS", pyo3::types::PyTuple::new(m.py(), cape_core::assess::RECORD_KEYS)?)?;
     m.add("CapeError", py.get_type::<CapeError>())?;
     for (_, name, class) in errors::classes(py)? {
         m.add(*name, class.bind(py))?;
@@ -57,6 +61,26 @@ fn _cape(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<es003::PyLine>()?;
     m.add_class::<es003::PyTariff>()?;
     m.add_function(wrap_pyfunction!(es003::read_es003, m)?)?;
+    m.add_class::<assess::PyTables>()?;
+    m.add_class::<assess::PyAssessedReport>()?;
+    m.add_class::<assess::PyEntryAssessment>()?;
+    m.add_class::<assess::PyFinding>()?;
+    m.add_class::<assess::PyReason>()?;
+    m.add_class::<assess::PyRemoval>()?;
+    m.add_class::<assess::PyTotals>()?;
+    m.add_class::<assess::PyRefundTotals>()?;
+    m.add_class::<assess::PyRefund>()?;
+    m.add_class::<assess::PyPartial>()?;
+    m.add_class::<assess::EntryIter>()?;
+    m.add_function(wrap_pyfunction!(assess::assess, m)?)?;
+    m.add_function(wrap_pyfunction!(assess::assess_partition, m)?)?;
+    m.add_class::<claim::PyInterest>()?;
+    m.add_class::<claim::PyInterestPeriod>()?;
+    m.add_class::<claim::PyDeclarationCheck>()?;
+    m.add_class::<claim::PyResults>()?;
+    m.add_function(wrap_pyfunction!(claim::interest, m)?)?;
+    m.add_function(wrap_pyfunction!(claim::check_declaration, m)?)?;
+    m.add_function(wrap_pyfunction!(claim::read_results, m)?)?;
     m.add_function(wrap_pyfunction!(run_cli, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_for_tests, m)?)?;
     Ok(())

@@ -9,34 +9,57 @@ A thin wrapper of the Rust library cape-core. Money is always :class:`decimal.De
 >>> cape.check_digit("ABC1234567")
 6
 
+>>> from datetime import date
+>>> from decimal import Decimal
+>>> cape.interest(Decimal("10000.00"), date(2025, 6, 2), date(2026, 3, 16)).amount
+Decimal('483.05')
+
 Errors derive from :class:`CapeError`; those caused by bad input also derive from :class:`ValueError`,
 I/O errors from :class:`OSError`. Problems with individual rows of a report are not raised: they are the
 report's :attr:`Es003.diagnostics`.
 """
 
 from cape._cape import (
+    AssessedReport,
     CapeError,
     CapeIOError,
     CapeOverflowError,
     DateError,
+    DeclarationCheck,
     Diagnostic,
     Entry,
+    EntryAssessment,
     EntryNumber,
     EntryNumberError,
     Es003,
+    Finding,
     FormatError,
     HtsNumberError,
     IngestSummary,
+    Interest,
+    InterestPeriod,
     InvalidValueError,
     Line,
     MissingColumnError,
     MoneyError,
+    Partial,
+    Reason,
     ReferenceDataError,
+    Refund,
+    RefundTotals,
+    Removal,
+    Results,
+    Tables,
     Tariff,
+    Totals,
     __version__,
+    check_declaration,
     check_digit,
+    interest,
     read_es003,
+    read_results,
 )
+from cape._frames import RECORD_KEYS, arrow_schema, assess, assess_partition, merge
 
 __all__ = [
     "__version__",
@@ -51,6 +74,30 @@ __all__ = [
     "Entry",
     "Line",
     "Tariff",
+    # assessment
+    "assess",
+    "assess_partition",
+    "merge",
+    "Tables",
+    "AssessedReport",
+    "EntryAssessment",
+    "Finding",
+    "Reason",
+    "Removal",
+    "Totals",
+    "Refund",
+    "RefundTotals",
+    "Partial",
+    "RECORD_KEYS",
+    "arrow_schema",
+    # refunds, declarations, results
+    "interest",
+    "Interest",
+    "InterestPeriod",
+    "check_declaration",
+    "DeclarationCheck",
+    "read_results",
+    "Results",
     # exceptions
     "CapeError",
     "EntryNumberError",

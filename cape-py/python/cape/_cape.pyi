@@ -3,12 +3,14 @@
 import datetime
 import decimal
 import os
-from typing import Optional, Sequence, Tuple, Union, final
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union, final
 
 __version__: str
 """The version of the package (Cargo's version of cape-py)."""
 
 CORE_VERSION: str
+RECORD_KEYS: Tuple[str, ...]
+"""The keys of each assessment record, in order (``cape assess``'s output contract), from the core."""
 """The version of cape-core the package was built with."""
 
 # --- exceptions --------------------------------------------------------------------------------------------
@@ -90,12 +92,12 @@ class EntryNumber:
     @property
     def check_digit(self) -> int:
         """The check digit (0-9)."""
-    def __eq__(self, other: object) -> bool: ...
-    def __ne__(self, other: object) -> bool: ...
-    def __lt__(self, other: "EntryNumber") -> bool: ...
-    def __le__(self, other: "EntryNumber") -> bool: ...
-    def __gt__(self, other: "EntryNumber") -> bool: ...
-    def __ge__(self, other: "EntryNumber") -> bool: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+    def __lt__(self, value: "EntryNumber", /) -> bool: ...
+    def __le__(self, value: "EntryNumber", /) -> bool: ...
+    def __gt__(self, value: "EntryNumber", /) -> bool: ...
+    def __ge__(self, value: "EntryNumber", /) -> bool: ...
     def __hash__(self) -> int: ...
 
 def check_digit(base: str) -> int:
@@ -319,6 +321,10 @@ class Entry:
     def importer_class(self) -> Optional[str]:
         """``corporate`` or ``noncorporate``."""
 
+    def remove_ieepa(self, tables: Optional["Tables"] = None) -> "Removal":
+        """Removes the IEEPA duty as CAPE's Mass Processing does (with ``tables``' catalogue, the embedded one
+        by default): the new entry version, the amounts (``Decimal``) and the findings."""
+
 @final
 class Line:
     """One entry-summary line and its tariff ordinals."""
@@ -378,3 +384,466 @@ def run_cli(argv: Sequence[str]) -> int:
 
 def _panic_for_tests(message: str) -> None:
     """Private: panics inside cape's panic boundary (raises :class:`CapeError`)."""
+
+# --- assessment --------------------------------------------------------------------------------------------
+
+_Progress = Callable[[int, Optional[int]], object]
+_Path = Union[str, "os.PathLike[str]"]
+
+@final
+class Tables:
+    """The reference data of an assessment: the Chapter 99 catalogue, the CAPE rule sets, the interest rate
+    table and the business-day calendar. ``Tables()`` is cape's embedded data; each part can be replaced (or,
+    for the catalogue and rules, extended) from files."""
+
+    def __new__(
+        cls,
+        *,
+        catalogue: Optional[_Path] = None,
+        extra_catalogues: Sequence[_Path] = ...,
+        rules: Sequence[_Path] = ...,
+        rates: Optional[_Path] = None,
+    ) -> "Tables": ...
+    @staticmethod
+    def embedded() -> "Tables":
+        """cape's embedded tables (parsed once per process)."""
+    @property
+    def rule_sets(self) -> List[str]:
+        """The names of the rule sets (``phase1``, ``phase2`` and any added)."""
+    @property
+    def rates_last_day(self) -> datetime.date:
+        """The last day the rate table covers."""
+
+def assess(
+    source: Union[_Path, bytes, bytearray, None] = None,
+    *,
+    as_of: datetime.date,
+    records: Optional[Tuple[Sequence[str], Sequence[Sequence[str]]]] = None,
+    rules: str = "auto",
+    tables: Optional[Tables] = None,
+    assume_last_rate: bool = False,
+    importer_class: str = "corporate",
+    class_overrides: Optional[Mapping[str, str]] = None,
+    urgent_within_days: Optional[int] = None,
+    last_day_offset: Optional[int] = None,
+    already_accepted: Optional[Sequence[Union[EntryNumber, str]]] = None,
+    sheet: Optional[str] = None,
+    source_name: Optional[str] = None,
+    progress: Optional[_Progress] = None,
+    total_rows: Optional[int] = None,
+) -> "AssessedReport":
+    """Assesses every entry of an ES-003 report (a path, bytes, or ``records=(header, columns)`` of text
+    cells) as of ``as_of``, without the GIL. Use :func:`cape.assess`, which also takes DataFrames."""
+
+def assess_partition(
+    source: Union[_Path, bytes, bytearray, None] = None,
+    *,
+    as_of: datetime.date,
+    records: Optional[Tuple[Sequence[str], Sequence[Sequence[str]]]] = None,
+    rules: str = "auto",
+    tables: Optional[Tables] = None,
+    assume_last_rate: bool = False,
+    importer_class: str = "corporate",
+    class_overrides: Optional[Mapping[str, str]] = None,
+    urgent_within_days: Optional[int] = None,
+    last_day_offset: Optional[int] = None,
+    already_accepted: Optional[Sequence[Union[EntryNumber, str]]] = None,
+    sheet: Optional[str] = None,
+    source_name: Optional[str] = None,
+    min_refund: Union[decimal.Decimal, int, None] = None,
+    keep_entries: bool = True,
+    progress: Optional[_Progress] = None,
+    total_rows: Optional[int] = None,
+) -> "Partial":
+    """Assesses one partition of a report into a mergeable :class:`Partial`. Use :func:`cape.assess_partition`."""
+
+@final
+class AssessedReport:
+    """The assessment of a whole report: a sequence of :class:`EntryAssessment` in input order."""
+
+    def __len__(self) -> int: ...
+    def __getitem__(self, index: int, /) -> "EntryAssessment": ...
+    def __iter__(self) -> Iterator["EntryAssessment"]: ...
+    @property
+    def totals(self) -> "Totals":
+        """Counts by status and exact sums."""
+    @property
+    def diagnostics(self) -> Tuple[Diagnostic, ...]:
+        """The ingest's findings about rows and columns (data, not exceptions)."""
+    @property
+    def ingest(self) -> IngestSummary:
+        """The ingest counts."""
+    @property
+    def rule_set(self) -> str:
+        """The rule set applied."""
+    @property
+    def as_of(self) -> datetime.date:
+        """The assessment date."""
+    def to_records(self) -> List[Dict[str, Any]]:
+        """One dict per entry with the keys of ``cape assess --format json`` (:data:`cape.RECORD_KEYS`);
+        money as ``Decimal``, dates as ``date``."""
+    def to_pandas(self) -> Any:
+        """The records as a pandas DataFrame (money as ``Decimal`` objects). Needs pandas."""
+    def to_arrow(self) -> Any:
+        """The records as a pyarrow Table (money ``decimal128(18, 2)``). Needs pyarrow."""
+    def refunds(self, min_refund: Union[decimal.Decimal, int, None] = None) -> Tuple["Refund", ...]:
+        """The refunds CBP would pay, consolidated per recipient and projected liquidation date;
+        ``min_refund`` waives entries whose principal + interest is below it (19 CFR 159.6)."""
+    def refund_totals(self, min_refund: Union[decimal.Decimal, int, None] = None) -> "RefundTotals":
+        """Totals over the consolidated refunds."""
+    def write_declarations(
+        self,
+        dir: _Path,
+        *,
+        split_by_importer: bool = False,
+        max_per_file: Optional[int] = None,
+        prefix: Optional[str] = None,
+    ) -> List[str]:
+        """Writes the CAPE declaration CSVs of the eligible and deferred entries and ``manifest.csv`` into
+        ``dir``; returns the paths written."""
+
+@final
+class Partial:
+    """A partial result (some partitions of a report) that merges exactly with others."""
+
+    def merge(self, other: "Partial") -> "Partial":
+        """The partial result of both, this one's entries first (exact to the cent; associative)."""
+    def __len__(self) -> int: ...
+    def __getitem__(self, index: int, /) -> "EntryAssessment": ...
+    def __iter__(self) -> Iterator["EntryAssessment"]: ...
+    @property
+    def totals(self) -> "Totals":
+        """Counts by status and exact sums."""
+    @property
+    def partitions(self) -> int:
+        """How many partitions were merged."""
+    @property
+    def rule_set(self) -> str:
+        """The rule set applied."""
+    @property
+    def diagnostics(self) -> Tuple[Diagnostic, ...]:
+        """The ingest diagnostics of every partition (row numbers are per partition)."""
+    def refunds(self) -> Tuple["Refund", ...]:
+        """The consolidated refunds (with the partition's ``min_refund``)."""
+    def refund_totals(self) -> "RefundTotals":
+        """Totals over the consolidated refunds."""
+    def to_records(self) -> List[Dict[str, Any]]:
+        """As :meth:`AssessedReport.to_records` (empty when built with ``keep_entries=False``)."""
+    def to_pandas(self) -> Any:
+        """The records as a pandas DataFrame."""
+    def to_arrow(self) -> Any:
+        """The records as a pyarrow Table."""
+
+@final
+class EntryIter:
+    """An iterator over the entries of a result."""
+
+    def __iter__(self) -> "EntryIter": ...
+    def __next__(self) -> "EntryAssessment": ...
+
+@final
+class EntryAssessment:
+    """Everything cape knows about one entry as of the assessment date (frozen)."""
+
+    @property
+    def entry_number(self) -> EntryNumber: ...
+    @property
+    def importer_number(self) -> Optional[str]: ...
+    @property
+    def entry_type(self) -> Optional[str]: ...
+    @property
+    def entry_date(self) -> Optional[datetime.date]: ...
+    @property
+    def duty_before(self) -> decimal.Decimal:
+        """Total duty deposited on the tariff rows."""
+    @property
+    def duty_after(self) -> decimal.Decimal:
+        """Duty after the IEEPA ordinals are removed."""
+    @property
+    def ieepa_duty(self) -> decimal.Decimal:
+        """The IEEPA principal: ``duty_before - duty_after``."""
+    @property
+    def principal_is_upper_bound(self) -> bool: ...
+    @property
+    def findings(self) -> Tuple["Finding", ...]: ...
+    @property
+    def status(self) -> str:
+        """``eligible``, ``eligible_deferred``, ``ineligible`` or ``needs_review``."""
+    @property
+    def reasons(self) -> Tuple["Reason", ...]: ...
+    @property
+    def liquidation_date(self) -> Optional[datetime.date]: ...
+    @property
+    def last_filing_day(self) -> Optional[datetime.date]: ...
+    @property
+    def days_left(self) -> Optional[int]: ...
+    @property
+    def urgent(self) -> bool: ...
+    @property
+    def rule_set(self) -> str: ...
+    @property
+    def deposit_date(self) -> Optional[datetime.date]: ...
+    @property
+    def deposit_date_rule(self) -> Optional[str]: ...
+    @property
+    def projected_acceptance_date(self) -> Optional[datetime.date]: ...
+    @property
+    def projected_liquidation_date(self) -> Optional[datetime.date]: ...
+    @property
+    def interest(self) -> Optional[decimal.Decimal]:
+        """Interest to the projected (re)liquidation date; ``None`` when not computed (see ``interest_note``)."""
+    @property
+    def interest_days(self) -> Optional[int]: ...
+    @property
+    def interest_note(self) -> Optional[str]: ...
+    @property
+    def importer_class(self) -> str: ...
+    @property
+    def refund_recipient(self) -> Optional[str]: ...
+    @property
+    def refund_held(self) -> Optional[bool]: ...
+    @property
+    def removal(self) -> "Removal":
+        """The mass-processing result, with the new entry version."""
+    def to_record(self) -> Dict[str, Any]:
+        """This entry's record (see :meth:`AssessedReport.to_records`)."""
+
+@final
+class Finding:
+    """A mass-processing finding: noticed, never changes the amounts."""
+
+    @property
+    def code(self) -> str: ...
+    @property
+    def message(self) -> str: ...
+    @property
+    def cbp_message(self) -> Optional[str]: ...
+    @property
+    def line(self) -> Optional[int]: ...
+    @property
+    def ordinal(self) -> Optional[int]: ...
+    @property
+    def hts(self) -> Optional[str]: ...
+
+@final
+class Reason:
+    """A claim reason; ``effect`` is ``ineligible``, ``review``, ``deferred`` or ``note``."""
+
+    @property
+    def code(self) -> str: ...
+    @property
+    def message(self) -> str: ...
+    @property
+    def cbp_message(self) -> Optional[str]: ...
+    @property
+    def effect(self) -> str: ...
+
+@final
+class Removal:
+    """The removal of the IEEPA duty from one entry: ``duty_after + ieepa_duty == duty_before``."""
+
+    @property
+    def entry_number(self) -> EntryNumber: ...
+    @property
+    def duty_before(self) -> decimal.Decimal: ...
+    @property
+    def ieepa_duty(self) -> decimal.Decimal: ...
+    @property
+    def duty_after(self) -> decimal.Decimal: ...
+    @property
+    def principal_is_upper_bound(self) -> bool: ...
+    @property
+    def has_dutiable_ieepa(self) -> bool: ...
+    @property
+    def findings(self) -> Tuple[Finding, ...]: ...
+    @property
+    def lines(self) -> Tuple[Tuple[int, decimal.Decimal, decimal.Decimal, decimal.Decimal], ...]:
+        """Per line: ``(line, duty_before, ieepa_duty, duty_after)``."""
+    @property
+    def new_version(self) -> Entry:
+        """The new entry-summary version (IEEPA ordinals removed)."""
+
+@final
+class Totals:
+    """Counts by status and exact sums over assessed entries."""
+
+    @property
+    def entries(self) -> int: ...
+    @property
+    def eligible(self) -> int: ...
+    @property
+    def eligible_deferred(self) -> int: ...
+    @property
+    def ineligible(self) -> int: ...
+    @property
+    def needs_review(self) -> int: ...
+    @property
+    def urgent(self) -> int: ...
+    @property
+    def ieepa_duty(self) -> decimal.Decimal: ...
+    @property
+    def declarable_ieepa_duty(self) -> decimal.Decimal: ...
+    @property
+    def interest(self) -> decimal.Decimal: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+
+@final
+class RefundTotals:
+    """Totals over consolidated refunds: ``paid`` excludes waived entries, ``held`` is within ``paid``."""
+
+    @property
+    def entries(self) -> int: ...
+    @property
+    def principal(self) -> decimal.Decimal: ...
+    @property
+    def interest(self) -> decimal.Decimal: ...
+    @property
+    def paid(self) -> decimal.Decimal: ...
+    @property
+    def held(self) -> decimal.Decimal: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+
+@final
+class Refund:
+    """One consolidated refund: a recipient, a (projected) liquidation date, the entries paid together."""
+
+    @property
+    def recipient(self) -> str: ...
+    @property
+    def liquidation_date(self) -> datetime.date: ...
+    @property
+    def held(self) -> bool: ...
+    @property
+    def principal(self) -> decimal.Decimal: ...
+    @property
+    def interest(self) -> decimal.Decimal: ...
+    @property
+    def total(self) -> decimal.Decimal: ...
+    @property
+    def entries(self) -> Tuple[EntryNumber, ...]: ...
+    @property
+    def interest_unknown(self) -> Tuple[EntryNumber, ...]: ...
+    @property
+    def waived(self) -> Tuple[EntryNumber, ...]: ...
+    @property
+    def waived_principal(self) -> decimal.Decimal: ...
+    @property
+    def waived_interest(self) -> decimal.Decimal: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+
+# --- interest, declarations, results -----------------------------------------------------------------------
+
+def interest(
+    principal: Union[decimal.Decimal, int],
+    start: datetime.date,
+    end: datetime.date,
+    importer_class: str = "corporate",
+    *,
+    assume_last_rate: bool = False,
+    tables: Optional[Tables] = None,
+) -> "Interest":
+    """Interest under 19 USC 1505 (daily compounding) on ``principal`` from the deposit date ``start``
+    (excluded) to the (re)liquidation date ``end`` (included). Raises ``TypeError`` for a float or bool
+    principal, :class:`MoneyError` for NaN/infinite/negative ones, :class:`CapeError` for days past the
+    rate table unless ``assume_last_rate``."""
+
+@final
+class Interest:
+    """Interest on one deposit, with the rate periods that explain it."""
+
+    @property
+    def amount(self) -> decimal.Decimal:
+        """The interest, rounded once to cents."""
+    @property
+    def principal(self) -> decimal.Decimal: ...
+    @property
+    def start(self) -> datetime.date: ...
+    @property
+    def end(self) -> datetime.date: ...
+    @property
+    def importer_class(self) -> str: ...
+    @property
+    def days(self) -> int: ...
+    @property
+    def used_assumed_rate(self) -> bool: ...
+    @property
+    def periods(self) -> Tuple["InterestPeriod", ...]: ...
+
+@final
+class InterestPeriod:
+    """One rate period (first and last counted day inclusive); the periods' interest adds up to the total."""
+
+    @property
+    def first_day(self) -> datetime.date: ...
+    @property
+    def last_day(self) -> datetime.date: ...
+    @property
+    def days(self) -> int: ...
+    @property
+    def annual_rate_percent(self) -> decimal.Decimal: ...
+    @property
+    def days_in_year(self) -> int: ...
+    @property
+    def interest(self) -> decimal.Decimal: ...
+    @property
+    def assumed(self) -> bool: ...
+
+def check_declaration(
+    source: Union[_Path, bytes, bytearray],
+    *,
+    es003: Union[_Path, bytes, bytearray, None] = None,
+    as_of: Optional[datetime.date] = None,
+    rules: str = "auto",
+    tables: Optional[Tables] = None,
+) -> "DeclarationCheck":
+    """Pre-flights a CAPE declaration file as CAPE will; with ``es003`` (and ``as_of``), also checks each
+    listed entry's status. Findings are data; ``exit_code`` is that of ``cape check``."""
+
+@final
+class DeclarationCheck:
+    """The pre-flight of a declaration file."""
+
+    @property
+    def source(self) -> str: ...
+    @property
+    def verdict(self) -> str: ...
+    @property
+    def exit_code(self) -> int:
+        """0 accepted, 1 whole file rejected, 2 some entries rejected."""
+    @property
+    def rows_read(self) -> int: ...
+    @property
+    def entries(self) -> Tuple[EntryNumber, ...]: ...
+    @property
+    def findings(self) -> List[Dict[str, Any]]:
+        """Each finding: ``code``, ``level``, ``row``, ``value``, ``message``, ``cape_message``."""
+    @property
+    def entry_verdicts(self) -> List[Dict[str, Any]]:
+        """Per listed entry checked against the ES-003 data."""
+    def to_dict(self) -> Dict[str, Any]:
+        """The whole report as plain data (``cape check --format json``)."""
+
+def read_results(source: Union[_Path, bytes, bytearray], *, declared_dir: Optional[_Path] = None) -> "Results":
+    """Reads ACE's claim-details file; with ``declared_dir``, reconciles it with the declarations there."""
+
+@final
+class Results:
+    """CAPE's answer to declarations."""
+
+    @property
+    def source(self) -> str: ...
+    @property
+    def rows(self) -> List[Dict[str, Any]]: ...
+    @property
+    def problems(self) -> List[Dict[str, Any]]: ...
+    @property
+    def summary(self) -> Dict[str, Any]: ...
+    @property
+    def reconciliation(self) -> Optional[Dict[str, Any]]: ...
+    @property
+    def accepted(self) -> Tuple[EntryNumber, ...]:
+        """Entries CAPE accepted: pass to ``assess(already_accepted=...)``."""
+    def to_dict(self) -> Dict[str, Any]: ...

@@ -1,0 +1,258 @@
+"""Conveniences around the native module: tables in (pandas, pyarrow), tables out, the ``assess`` facade.
+
+Nothing here knows a rule, a rate or a rounding: a DataFrame or Arrow table is turned into the text cells a CSV
+with the same content would have (so it goes through exactly the same ingest as a file), and results are turned
+into pandas / pyarrow columns with money kept exact (``Decimal`` objects, ``decimal128(18, 2)``).
+pandas and pyarrow are optional: they are imported only when used.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import math
+import os
+import sys
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+
+from cape import _cape
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas
+    import pyarrow
+
+Progress = Callable[[int, Optional[int]], object]
+Source = Union[str, "os.PathLike[str]", bytes, bytearray, "pandas.DataFrame", "pyarrow.Table"]
+
+RECORD_KEYS: Tuple[str, ...] = tuple(_cape.RECORD_KEYS)
+"""The keys of each record (``cape assess --format json``'s per-entry keys: a public contract)."""
+
+MONEY_FIELDS = ("duty_before", "duty_after", "ieepa_duty", "interest")
+DATE_FIELDS = (
+    "entry_date",
+    "liquidation_date",
+    "last_filing_day",
+    "deposit_date",
+    "projected_acceptance_date",
+    "projected_liquidation_date",
+)
+
+
+def _cell(value: Any, column: str) -> str:
+    """The text a CSV cell would hold for ``value`` (no domain parsing: the core parses the text)."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, decimal.Decimal):
+        if not value.is_finite():
+            raise _cape.MoneyError(f"column {column!r}: {value} is not a finite amount")
+        return format(value, "f")
+    if isinstance(value, datetime.datetime):
+        if value.time() == datetime.time(0) and value.tzinfo is None:
+            return value.date().isoformat()
+        return value.isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isnan(value):  # pandas' missing value
+            return ""
+        raise TypeError(
+            f"column {column!r} holds a float ({value!r}); money and codes must not go through floats: "
+            "read the report as text (pandas.read_csv(..., dtype=str, keep_default_na=False)) "
+            "or use Decimal / integer columns"
+        )
+    # numpy scalars, pandas NA / NaT and other scalar types
+    pd = sys.modules.get("pandas")
+    if pd is not None and (value is pd.NA or value is pd.NaT):
+        return ""
+    item = getattr(value, "item", None)
+    if callable(item):
+        return _cell(item(), column)
+    raise TypeError(f"column {column!r}: cannot use a {type(value).__name__} as an ES-003 cell")
+
+
+def _is_dataframe(obj: object) -> bool:
+    pd = sys.modules.get("pandas")
+    return pd is not None and isinstance(obj, pd.DataFrame)
+
+
+def _is_arrow(obj: object) -> bool:
+    pa = sys.modules.get("pyarrow")
+    return pa is not None and isinstance(obj, (pa.Table, pa.RecordBatch))
+
+
+def records_of(source: object) -> Optional[Tuple[List[str], List[List[str]], int]]:
+    """``(header, columns of text cells, rows)`` for a DataFrame or Arrow table; ``None`` for anything else."""
+    if _is_dataframe(source):
+        df: Any = source
+        header = [str(c) for c in df.columns]
+        columns = [[_cell(v, name) for v in df[c].tolist()] for name, c in zip(header, df.columns)]
+        return header, columns, len(df)
+    if _is_arrow(source):
+        table: Any = source
+        header = [str(n) for n in table.schema.names]
+        columns = [[_cell(v, name) for v in table.column(i).to_pylist()] for i, name in enumerate(header)]
+        return header, columns, table.num_rows
+    return None
+
+
+def _native_args(source: object, progress: Optional[Progress]) -> Dict[str, Any]:
+    recs = records_of(source)
+    if recs is None:
+        return {"source": source, "progress": progress}
+    header, columns, rows = recs
+    return {"records": (header, columns), "progress": progress, "total_rows": rows}
+
+
+def assess(
+    source: Source,
+    *,
+    as_of: datetime.date,
+    rules: str = "auto",
+    tables: Optional[_cape.Tables] = None,
+    assume_last_rate: bool = False,
+    importer_class: str = "corporate",
+    class_overrides: Optional[Mapping[str, str]] = None,
+    urgent_within_days: Optional[int] = None,
+    last_day_offset: Optional[int] = None,
+    already_accepted: Optional[Iterable[Union[_cape.EntryNumber, str]]] = None,
+    sheet: Optional[str] = None,
+    source_name: Optional[str] = None,
+    progress: Optional[Progress] = None,
+) -> _cape.AssessedReport:
+    """Assesses every entry of an ES-003 report as of ``as_of``.
+
+    ``source`` is a path, the bytes of a CSV/XLSX file, a pandas DataFrame or a pyarrow Table of ES-003 rows
+    (the same columns as the file; cells as text, ``Decimal``, ``date`` or integers — not floats).
+    ``progress(done_rows, total_rows)`` is called about ten times a second (``total_rows`` is ``None`` for
+    files). The work runs without the GIL. Raises :class:`MissingColumnError`, :class:`FormatError`,
+    :class:`CapeIOError` for unreadable input, :class:`InvalidValueError` for an unknown rule set or class;
+    problems with rows are the result's ``diagnostics``.
+    """
+    return _cape.assess(
+        as_of=as_of,
+        rules=rules,
+        tables=tables,
+        assume_last_rate=assume_last_rate,
+        importer_class=importer_class,
+        class_overrides=dict(class_overrides) if class_overrides is not None else None,
+        urgent_within_days=urgent_within_days,
+        last_day_offset=last_day_offset,
+        already_accepted=list(already_accepted) if already_accepted is not None else None,
+        sheet=sheet,
+        source_name=source_name,
+        **_native_args(source, progress),
+    )
+
+
+def assess_partition(
+    source: Source,
+    *,
+    as_of: datetime.date,
+    rules: str = "auto",
+    tables: Optional[_cape.Tables] = None,
+    assume_last_rate: bool = False,
+    importer_class: str = "corporate",
+    class_overrides: Optional[Mapping[str, str]] = None,
+    urgent_within_days: Optional[int] = None,
+    last_day_offset: Optional[int] = None,
+    already_accepted: Optional[Iterable[Union[_cape.EntryNumber, str]]] = None,
+    sheet: Optional[str] = None,
+    source_name: Optional[str] = None,
+    min_refund: Optional[Union[decimal.Decimal, int]] = None,
+    keep_entries: bool = True,
+    progress: Optional[Progress] = None,
+) -> _cape.Partial:
+    """Assesses one partition of a report into a :class:`Partial` that merges exactly with the others.
+
+    Every row of an entry must be in the same partition (partition by entry number). The merge of the
+    partials of all partitions, in input order, equals :func:`assess` of the whole report: same entries,
+    same totals, same refunds, to the cent.
+    """
+    return _cape.assess_partition(
+        as_of=as_of,
+        rules=rules,
+        tables=tables,
+        assume_last_rate=assume_last_rate,
+        importer_class=importer_class,
+        class_overrides=dict(class_overrides) if class_overrides is not None else None,
+        urgent_within_days=urgent_within_days,
+        last_day_offset=last_day_offset,
+        already_accepted=list(already_accepted) if already_accepted is not None else None,
+        sheet=sheet,
+        source_name=source_name,
+        min_refund=min_refund,
+        keep_entries=keep_entries,
+        **_native_args(source, progress),
+    )
+
+
+def merge(partials: Iterable[_cape.Partial]) -> _cape.Partial:
+    """Merges partial results in order (``functools.reduce`` of :meth:`Partial.merge`)."""
+    it = iter(partials)
+    try:
+        acc = next(it)
+    except StopIteration:
+        raise ValueError("merge() needs at least one partial") from None
+    for p in it:
+        acc = acc.merge(p)
+    return acc
+
+
+def to_pandas(records: Sequence[Mapping[str, Any]]) -> "pandas.DataFrame":
+    """The records as a DataFrame: money as ``Decimal`` objects, dates as ``datetime.date`` (object columns)."""
+    import pandas as pd
+
+    return pd.DataFrame.from_records(list(records), columns=list(RECORD_KEYS))
+
+
+def arrow_schema() -> "pyarrow.Schema":
+    """The Arrow schema of the records: money ``decimal128(18, 2)``, dates ``date32``."""
+    import pyarrow as pa
+
+    money = pa.decimal128(18, 2)
+    note = pa.struct([("code", pa.string()), ("message", pa.string()), ("cbp_message", pa.string())])
+    finding = pa.struct(list(note) + [pa.field("line", pa.uint32())])
+    reason = pa.struct(list(note) + [pa.field("effect", pa.string())])
+    return pa.schema(
+        [
+            ("entry_number", pa.string()),
+            ("importer_number", pa.string()),
+            ("entry_type", pa.string()),
+            ("entry_date", pa.date32()),
+            ("duty_before", money),
+            ("duty_after", money),
+            ("ieepa_duty", money),
+            ("principal_is_upper_bound", pa.bool_()),
+            ("findings", pa.list_(finding)),
+            ("status", pa.string()),
+            ("reasons", pa.list_(reason)),
+            ("liquidation_date", pa.date32()),
+            ("last_filing_day", pa.date32()),
+            ("days_left", pa.int64()),
+            ("urgent", pa.bool_()),
+            ("rule_set", pa.string()),
+            ("deposit_date", pa.date32()),
+            ("deposit_date_rule", pa.string()),
+            ("projected_acceptance_date", pa.date32()),
+            ("projected_liquidation_date", pa.date32()),
+            ("interest", money),
+            ("interest_days", pa.uint32()),
+            ("interest_note", pa.string()),
+            ("importer_class", pa.string()),
+            ("refund_recipient", pa.string()),
+            ("refund_held", pa.bool_()),
+        ]
+    )
+
+
+def to_arrow(records: Sequence[Mapping[str, Any]]) -> "pyarrow.Table":
+    """The records as an Arrow table with :func:`arrow_schema`."""
+    import pyarrow as pa
+
+    return pa.Table.from_pylist(list(records), schema=arrow_schema())

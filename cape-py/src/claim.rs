@@ -1,0 +1,361 @@
+//! `cape.interest`, `cape.check_declaration`, `cape.read_results` and their frozen results.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyByteArray, PyBytes, PyDict, PyTuple};
+use rust_decimal::Decimal;
+
+use cape_core::assess::{assess_reader, AssessOptions};
+use cape_core::claim::results::declared_in_dir;
+use cape_core::claim::{
+    preflight_bytes, preflight_path, read_results_bytes, read_results_path, reconcile, ClaimAssessment,
+    PreflightOptions, PreflightReport,
+};
+use cape_core::refund::{AssumedRate, InterestParams, InterestPeriod, InterestResult};
+use cape_core::{EntryNumber, Es003Options, Es003Reader};
+
+use crate::assess::{embedded_tables, PyTables};
+use crate::convert::{class_arg, money_arg, money_out, to_py};
+use crate::entry_number::PyEntryNumber;
+use crate::errors::call;
+
+/// Interest under 19 USC 1505 on `principal` from `start` (excluded) to `end` (included).
+#[pyfunction]
+#[pyo3(signature = (principal, start, end, importer_class = "corporate", *, assume_last_rate = false, tables = None))]
+pub(crate) fn interest(
+    principal: &Bound<'_, PyAny>,
+    start: NaiveDate,
+    end: NaiveDate,
+    importer_class: &str,
+    assume_last_rate: bool,
+    tables: Option<PyRef<'_, PyTables>>,
+) -> PyResult<PyInterest> {
+    let principal = money_arg("principal", principal)?;
+    let class = class_arg(importer_class)?;
+    let t = match tables {
+        Some(t) => Arc::clone(&t.0),
+        None => embedded_tables()?,
+    };
+    let params = InterestParams {
+        assumed_rate: assume_last_rate.then(|| AssumedRate::continue_last(&t.rates)),
+        ..InterestParams::default()
+    };
+    let r = call(|| cape_core::compute_interest(principal, start, end, class, &t.rates, &params))?;
+    Ok(PyInterest(r))
+}
+
+/// Interest on one deposit, with the rate periods that explain it.
+#[pyclass(module = "cape", name = "Interest", frozen)]
+pub(crate) struct PyInterest(InterestResult);
+
+#[pymethods]
+impl PyInterest {
+    #[getter]
+    fn amount(&self) -> Decimal {
+        money_out(self.0.interest)
+    }
+    #[getter]
+    fn principal(&self) -> Decimal {
+        money_out(self.0.principal)
+    }
+    #[getter]
+    fn start(&self) -> NaiveDate {
+        self.0.start
+    }
+    #[getter]
+    fn end(&self) -> NaiveDate {
+        self.0.end
+    }
+    #[getter]
+    fn importer_class(&self) -> &'static str {
+        self.0.class.name()
+    }
+    #[getter]
+    fn days(&self) -> u32 {
+        self.0.days
+    }
+    #[getter]
+    fn used_assumed_rate(&self) -> bool {
+        self.0.used_assumed_rate
+    }
+    #[getter]
+    fn periods<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        PyTuple::new(py, self.0.periods.iter().cloned().map(PyInterestPeriod))
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "<Interest {} on {} from {} to {} ({}, {} days)>",
+            self.0.interest.to_string_2dp(),
+            self.0.principal.to_string_2dp(),
+            self.0.start,
+            self.0.end,
+            self.0.class.name(),
+            self.0.days
+        )
+    }
+}
+
+/// One rate period of an interest computation (first and last counted day, inclusive).
+#[pyclass(module = "cape", name = "InterestPeriod", frozen)]
+pub(crate) struct PyInterestPeriod(InterestPeriod);
+
+#[pymethods]
+impl PyInterestPeriod {
+    #[getter]
+    fn first_day(&self) -> NaiveDate {
+        self.0.from
+    }
+    #[getter]
+    fn last_day(&self) -> NaiveDate {
+        self.0.to
+    }
+    #[getter]
+    fn days(&self) -> u32 {
+        self.0.days
+    }
+    #[getter]
+    fn annual_rate_percent(&self) -> Decimal {
+        self.0.annual_rate_percent
+    }
+    #[getter]
+    fn days_in_year(&self) -> u32 {
+        self.0.days_in_year
+    }
+    #[getter]
+    fn interest(&self) -> Decimal {
+        money_out(self.0.interest)
+    }
+    #[getter]
+    fn assumed(&self) -> bool {
+        self.0.assumed
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "<InterestPeriod {}..{} {} days at {}%/{} interest {}>",
+            self.0.from,
+            self.0.to,
+            self.0.days,
+            self.0.annual_rate_percent,
+            self.0.days_in_year,
+            self.0.interest.to_string_2dp()
+        )
+    }
+}
+
+enum Source {
+    Path(PathBuf),
+    Bytes(Vec<u8>),
+}
+
+fn source_arg(source: &Bound<'_, PyAny>) -> PyResult<Source> {
+    if let Ok(b) = source.cast::<PyBytes>() {
+        Ok(Source::Bytes(b.as_bytes().to_vec()))
+    } else if let Ok(b) = source.cast::<PyByteArray>() {
+        Ok(Source::Bytes(b.to_vec()))
+    } else {
+        source.extract::<PathBuf>().map(Source::Path).map_err(|_| {
+            let t = source.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "?".into());
+            PyTypeError::new_err(format!("expected a path (str or os.PathLike) or bytes, not {t}"))
+        })
+    }
+}
+
+/// Pre-flights a declaration file as CAPE will; with `es003`, also checks each entry's status as of `as_of`.
+#[pyfunction]
+#[pyo3(signature = (source, *, es003 = None, as_of = None, rules = "auto", tables = None))]
+pub(crate) fn check_declaration(
+    py: Python<'_>,
+    source: &Bound<'_, PyAny>,
+    es003: Option<&Bound<'_, PyAny>>,
+    as_of: Option<NaiveDate>,
+    rules: &str,
+    tables: Option<PyRef<'_, PyTables>>,
+) -> PyResult<PyDeclarationCheck> {
+    let src = source_arg(source)?;
+    let es = es003.map(source_arg).transpose()?;
+    if es.is_some() && as_of.is_none() {
+        return Err(PyValueError::new_err("check_declaration: es003 needs as_of"));
+    }
+    let t = match tables {
+        Some(t) => Arc::clone(&t.0),
+        None => embedded_tables()?,
+    };
+    let report = py.detach(|| {
+        call(|| {
+            let opts = PreflightOptions::default();
+            let mut report = match &src {
+                Source::Path(p) => preflight_path(p, &opts)?,
+                Source::Bytes(b) => preflight_bytes(b, &opts),
+            };
+            if let (Some(es), Some(as_of)) = (&es, as_of) {
+                let eo = Es003Options::default();
+                let reader = match es {
+                    Source::Path(p) => Es003Reader::open(p, &eo)?,
+                    Source::Bytes(b) => Es003Reader::from_bytes(b.clone(), &eo)?,
+                };
+                let mut options = AssessOptions::new(as_of);
+                options.rules = rules.to_owned();
+                let assessed = assess_reader(reader, &t, options)?;
+                let map: HashMap<EntryNumber, ClaimAssessment> =
+                    assessed.entries.into_iter().map(|a| (a.entry_number(), a.claim)).collect();
+                report.check_entries_in(&map);
+            }
+            Ok(report)
+        })
+    })?;
+    PyDeclarationCheck::new(py, report)
+}
+
+/// The pre-flight of a declaration file: the verdict, and every finding with its row (data, not exceptions).
+#[pyclass(module = "cape", name = "DeclarationCheck", frozen)]
+pub(crate) struct PyDeclarationCheck {
+    report: PreflightReport,
+    data: Py<PyAny>,
+}
+
+impl PyDeclarationCheck {
+    fn new(py: Python<'_>, report: PreflightReport) -> PyResult<Self> {
+        let data = to_py(py, &report)?;
+        Ok(PyDeclarationCheck { report, data })
+    }
+
+    fn field<'py>(&self, py: Python<'py>, key: &str) -> PyResult<Bound<'py, PyAny>> {
+        self.data.bind(py).get_item(key)
+    }
+}
+
+#[pymethods]
+impl PyDeclarationCheck {
+    #[getter]
+    fn source(&self) -> &str {
+        &self.report.source
+    }
+    #[getter]
+    fn verdict(&self) -> &'static str {
+        self.report.verdict.name()
+    }
+    /// The exit status of `cape check`: 0 accepted, 1 whole file rejected, 2 some entries rejected.
+    #[getter]
+    fn exit_code(&self) -> i32 {
+        self.report.verdict.exit_code()
+    }
+    #[getter]
+    fn rows_read(&self) -> u64 {
+        self.report.rows_read
+    }
+    #[getter]
+    fn entries<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        PyTuple::new(py, self.report.entries.iter().map(|e| PyEntryNumber(e.entry_number)))
+    }
+    /// Each finding as a dict: `code`, `level`, `row`, `value`, `message`, `cape_message`.
+    #[getter]
+    fn findings<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.field(py, "findings")
+    }
+    /// Per listed entry checked against the ES-003 data, as a dict.
+    #[getter]
+    fn entry_verdicts<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.field(py, "entry_verdicts")
+    }
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        self.data.bind(py).cast::<PyDict>()?.copy()
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "<DeclarationCheck {} {} rows={} findings={}>",
+            self.report.source,
+            self.report.verdict.name(),
+            self.report.rows_read,
+            self.report.findings.len()
+        )
+    }
+}
+
+/// Reads ACE's claim-details (results) file; with `declared_dir`, reconciles it with the declarations there.
+#[pyfunction]
+#[pyo3(signature = (source, *, declared_dir = None))]
+pub(crate) fn read_results(
+    py: Python<'_>,
+    source: &Bound<'_, PyAny>,
+    declared_dir: Option<PathBuf>,
+) -> PyResult<PyResults> {
+    let src = source_arg(source)?;
+    let (res, rec) = py.detach(|| {
+        call(|| {
+            let res = match &src {
+                Source::Path(p) => read_results_path(p)?,
+                Source::Bytes(b) => read_results_bytes(b, None)?,
+            };
+            let rec = match &declared_dir {
+                Some(dir) => {
+                    let (declared, _) = declared_in_dir(dir)?;
+                    Some(reconcile(&res, declared.iter()))
+                }
+                None => None,
+            };
+            Ok((res, rec))
+        })
+    })?;
+    let d = PyDict::new(py);
+    d.set_item("source", &res.source)?;
+    d.set_item("rows", to_py(py, &res.rows)?)?;
+    d.set_item("problems", to_py(py, &res.problems)?)?;
+    d.set_item("summary", to_py(py, &res.summary)?)?;
+    d.set_item("reconciliation", to_py(py, &rec)?)?;
+    let accepted = res
+        .rows
+        .iter()
+        .filter(|r| matches!(r.status, cape_core::claim::results::ResultStatus::EntrySummaryUpdated))
+        .filter_map(|r| r.entry_number)
+        .collect();
+    Ok(PyResults { data: d.into_any().unbind(), accepted })
+}
+
+/// CAPE's answer to declarations: per row the claim number, status and error (with meaning and remedy).
+#[pyclass(module = "cape", name = "Results", frozen)]
+pub(crate) struct PyResults {
+    data: Py<PyAny>,
+    accepted: Vec<EntryNumber>,
+}
+
+#[pymethods]
+impl PyResults {
+    #[getter]
+    fn source<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.data.bind(py).get_item("source")
+    }
+    /// Each row as a dict: `row`, `entry_number`, `entry_text`, `claim_number`, `status`, `error`.
+    #[getter]
+    fn rows<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.data.bind(py).get_item("rows")
+    }
+    #[getter]
+    fn problems<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.data.bind(py).get_item("problems")
+    }
+    #[getter]
+    fn summary<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.data.bind(py).get_item("summary")
+    }
+    #[getter]
+    fn reconciliation<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.data.bind(py).get_item("reconciliation")
+    }
+    /// Entries CAPE accepted (status "Entry Summary Updated"): pass to `assess(already_accepted=...)`.
+    #[getter]
+    fn accepted<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        PyTuple::new(py, self.accepted.iter().copied().map(PyEntryNumber))
+    }
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        self.data.bind(py).cast::<PyDict>()?.copy()
+    }
+    fn __repr__(&self, py: Python<'_>) -> String {
+        let src = self.source(py).map(|s| s.to_string()).unwrap_or_default();
+        format!("<Results {src} accepted={}>", self.accepted.len())
+    }
+}

@@ -1,0 +1,44 @@
+"""A back-office script, type-checked with `mypy --strict` against the installed stubs (tests/python/test_typing.py).
+
+Not collected by pytest (no test_ prefix); it is also run once to show that it works.
+"""
+
+from __future__ import annotations
+
+import datetime
+import sys
+from decimal import Decimal
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import cape
+
+
+def main(es003: Path, out_dir: Path) -> Decimal:
+    report: cape.AssessedReport = cape.assess(es003, as_of=datetime.date(2026, 11, 26), assume_last_rate=True)
+    by_status: Dict[str, int] = {}
+    for entry in report:
+        by_status[entry.status] = by_status.get(entry.status, 0) + 1
+        principal: Decimal = entry.ieepa_duty
+        interest: Optional[Decimal] = entry.interest
+        last_day: Optional[datetime.date] = entry.last_filing_day
+        assert principal >= 0 and (interest is None or interest >= 0) and (last_day is None or last_day.year > 2000)
+    records: List[Dict[str, object]] = report.to_records()
+    assert len(records) == report.totals.entries
+    paths: List[str] = report.write_declarations(out_dir, split_by_importer=True)
+    assert paths
+    paid: Decimal = sum((r.total for r in report.refunds(min_refund=Decimal("20.00"))), Decimal(0))
+    i: cape.Interest = cape.interest(Decimal("10000.00"), datetime.date(2025, 6, 2), datetime.date(2026, 3, 16))
+    assert i.amount == Decimal("483.05")
+    try:
+        cape.EntryNumber("not an entry")
+    except cape.EntryNumberError as e:
+        assert isinstance(e, ValueError) and e.kind == "invalid_entry_number"
+    partial = cape.assess_partition(es003.read_bytes(), as_of=datetime.date(2026, 11, 26))
+    merged: cape.Partial = cape.merge([partial, partial])
+    assert merged.totals.entries == 2 * partial.totals.entries
+    return paid
+
+
+if __name__ == "__main__":
+    print(main(Path(sys.argv[1]), Path(sys.argv[2])))
