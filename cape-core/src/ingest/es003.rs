@@ -171,7 +171,8 @@ enum Input {
 /// A sequence of records with their 1-based row numbers in the source.
 enum Rows {
     /// CSV records; rows are numbered by record (the header is row 1), as a spreadsheet shows them.
-    Csv(Box<csv::Reader<Box<dyn Read + Send>>>, u64),
+    /// The reader, the last row number, and the reader's line count after that row (to count blank lines).
+    Csv(Box<csv::Reader<Box<dyn Read + Send>>>, u64, u64),
     Mem {
         rows: Arc<[(u64, ByteRecord)]>,
         pos: usize,
@@ -182,9 +183,16 @@ impl Rows {
     /// Reads the next record into `rec`; returns its row number, or `None` at the end.
     fn next(&mut self, rec: &mut ByteRecord, source: &str) -> Result<Option<u64>> {
         match self {
-            Rows::Csv(r, n) => match r.read_byte_record(rec) {
+            Rows::Csv(r, n, lines) => match r.read_byte_record(rec) {
                 Ok(true) => {
-                    *n += 1;
+                    // The csv reader skips blank lines; count them, so that row numbers stay those a
+                    // spreadsheet shows. The newlines this read consumed are the blank lines, those inside
+                    // quoted cells (still one row), and one terminator (the record's own LF, or the previous
+                    // record's CRLF tail).
+                    let end = r.position().line();
+                    let in_cells = rec.as_slice().iter().filter(|&&c| c == b'\n').count() as u64;
+                    *n += 1 + end.saturating_sub(*lines).saturating_sub(in_cells + 1);
+                    *lines = end;
                     Ok(Some(*n))
                 }
                 Ok(false) => Ok(None),
@@ -242,7 +250,7 @@ fn csv_rows(reader: Box<dyn Read + Send>, delimiter: u8) -> Rows {
         .delimiter(delimiter)
         .buffer_capacity(256 * 1024)
         .from_reader(reader);
-    Rows::Csv(Box::new(r), 0)
+    Rows::Csv(Box::new(r), 0, 1)
 }
 
 /// Converts one workbook cell to the text cape's row parser reads.
@@ -494,8 +502,26 @@ fn file_diag(source: &Arc<str>, code: DiagnosticCode, column: Option<&str>, mess
 // ---------------------------------------------------------------------------------------------------------
 // Cell parsing
 
+/// A cell's text: UTF-8, or else Windows-1252 (an export saved by Excel on Windows), so that `Café` is not
+/// turned into `Caf\u{FFFD}`.
 fn text_of(raw: &[u8]) -> Box<str> {
-    String::from_utf8_lossy(raw).into_owned().into_boxed_str()
+    match std::str::from_utf8(raw) {
+        Ok(s) => s.into(),
+        Err(_) => raw.iter().map(|&b| windows_1252(b)).collect::<String>().into_boxed_str(),
+    }
+}
+
+/// The character of one Windows-1252 byte (ISO-8859-1 except 0x80–0x9F; the five undefined bytes map to
+/// U+FFFD).
+fn windows_1252(b: u8) -> char {
+    const HIGH: [char; 32] = [
+        '€', '\u{FFFD}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{FFFD}', 'Ž', '\u{FFFD}',
+        '\u{FFFD}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{FFFD}', 'ž', 'Ÿ',
+    ];
+    match b {
+        0x80..=0x9F => HIGH[usize::from(b - 0x80)],
+        _ => char::from(b),
+    }
 }
 
 fn fact_with<T>(raw: &[u8], parse: impl FnOnce(&[u8]) -> Option<T>) -> Fact<T> {
