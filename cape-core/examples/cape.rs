@@ -6,6 +6,7 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let stdout = std::io::stdout();
     let stderr = std::io::stderr();
-    let code = cape_core::cli::run(&args, &mut stdout.lock(), &mut stderr.lock());
+    let progress = std::io::IsTerminal::is_terminal(&stderr);
+    let code = cape_core::cli::run_with_progress(&args, &mut stdout.lock(), &mut stderr.lock(), progress);
     std::process::exit(code);
 }

@@ -105,7 +105,14 @@ Exit status: 0 success, 1 invalid input found (entry-number check) or file rejec
 /// assert_eq!(String::from_utf8(out).unwrap(), "OK ABC-1234567-6\n");
 /// ```
 pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
-    match dispatch(args, out, err) {
+    run_with_progress(args, out, err, false)
+}
+
+/// Like [`run`]; with `progress`, long commands (`ingest`, `assess`) draw a progress line on `err` (pass true
+/// when the process's stderr is a terminal).
+pub fn run_with_progress(args: &[String], out: &mut dyn Write, err: &mut dyn Write, progress: bool) -> i32 {
+    let mut bar = Progress { enabled: progress, last: None };
+    match dispatch(args, out, err, &mut bar) {
         Ok(code) => code,
         Err(CliError::Usage(m)) => {
             let _ = writeln!(err, "cape: {m}\nRun `cape --help` for usage.");
@@ -177,7 +184,42 @@ fn parse_opts_flags(args: &[String], with_value: &[&str], flags: &[&str]) -> Res
     Ok(o)
 }
 
-fn dispatch(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> Result<i32, CliError> {
+/// A progress line on stderr, redrawn at most every 200 ms.
+struct Progress {
+    enabled: bool,
+    last: Option<std::time::Instant>,
+}
+
+impl Progress {
+    fn tick(&mut self, reader: &Es003Reader, err: &mut dyn Write) {
+        if !self.enabled {
+            return;
+        }
+        let now = std::time::Instant::now();
+        if self.last.is_some_and(|t| now.duration_since(t).as_millis() < 200) {
+            return;
+        }
+        self.last = Some(now);
+        let rows = reader.summary().rows_read;
+        let _ = match reader.progress() {
+            Some(f) => {
+                let filled = (f * 30.0) as usize;
+                write!(err, "\r[{:<30}] {:>3.0}%  {rows} rows", "#".repeat(filled), f * 100.0)
+            }
+            None => write!(err, "\r{rows} rows"),
+        };
+        let _ = err.flush();
+    }
+
+    fn finish(&mut self, err: &mut dyn Write) {
+        if self.enabled && self.last.is_some() {
+            let _ = write!(err, "\r\x1b[K");
+            let _ = err.flush();
+        }
+    }
+}
+
+fn dispatch(args: &[String], out: &mut dyn Write, err: &mut dyn Write, bar: &mut Progress) -> Result<i32, CliError> {
     let Some(cmd) = args.first() else {
         out.write_all(HELP.as_bytes())?;
         return Ok(EXIT_OK);
@@ -193,8 +235,8 @@ fn dispatch(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> Result
             Ok(EXIT_OK)
         }
         "entry-number" => entry_number(rest, out),
-        "ingest" => ingest(rest, out),
-        "assess" => assess(rest, out),
+        "ingest" => ingest(rest, out, err, bar),
+        "assess" => assess(rest, out, err, bar),
         "declare" => declare(rest, out),
         "check" => check(rest, out),
         "results" => results(rest, out),
@@ -229,7 +271,7 @@ fn entry_number(args: &[String], out: &mut dyn Write) -> Result<i32, CliError> {
     Ok(if all_ok { EXIT_OK } else { EXIT_INVALID })
 }
 
-fn ingest(args: &[String], out: &mut dyn Write) -> Result<i32, CliError> {
+fn ingest(args: &[String], out: &mut dyn Write, err: &mut dyn Write, bar: &mut Progress) -> Result<i32, CliError> {
     let o = parse_opts(args, &["format", "sheet"])?;
     let [path] = o.positional.as_slice() else {
         return Err(CliError::Usage("ingest needs exactly one FILE".into()));
@@ -241,9 +283,11 @@ fn ingest(args: &[String], out: &mut dyn Write) -> Result<i32, CliError> {
     let opts = Es003Options { source_name: None, sheet: o.named.get("sheet").cloned() };
     // Stream: entries are counted and dropped, so memory stays bounded by one entry (plus diagnostics).
     let mut reader = Es003Reader::open(path, &opts)?;
-    for e in reader.by_ref() {
+    while let Some(e) = reader.next() {
         drop(e?);
+        bar.tick(&reader, err);
     }
+    bar.finish(err);
     let report =
         Es003 { entries: Vec::new(), diagnostics: reader.take_diagnostics(), summary: reader.summary().clone() };
     match format {
@@ -537,7 +581,7 @@ fn json_err(_: serde_json::Error) -> CliError {
     CliError::Output
 }
 
-fn assess(args: &[String], out: &mut dyn Write) -> Result<i32, CliError> {
+fn assess(args: &[String], out: &mut dyn Write, err: &mut dyn Write, bar: &mut Progress) -> Result<i32, CliError> {
     let o = parse_opts_flags(args, ASSESS_OPTS, &["assume-last-rate"])?;
     let path = one_file(&o, "assess")?;
     let format = format_opt(&o, &["table", "json", "jsonl", "csv"])?;
@@ -549,7 +593,8 @@ fn assess(args: &[String], out: &mut dyn Write) -> Result<i32, CliError> {
     let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
     match format {
         "jsonl" => {
-            for e in reader.by_ref() {
+            while let Some(e) = reader.next() {
+                bar.tick(&reader, err);
                 let a = assessor.assess(&e?)?;
                 totals.add(&a)?;
                 serde_json::to_writer(&mut out, &a.record()).map_err(json_err)?;
@@ -559,7 +604,8 @@ fn assess(args: &[String], out: &mut dyn Write) -> Result<i32, CliError> {
         "json" => {
             out.write_all(b"{\"entries\": [")?;
             let mut first = true;
-            for e in reader.by_ref() {
+            while let Some(e) = reader.next() {
+                bar.tick(&reader, err);
                 let a = assessor.assess(&e?)?;
                 totals.add(&a)?;
                 out.write_all(if first { b"\n" } else { b",\n" })?;
@@ -578,7 +624,8 @@ fn assess(args: &[String], out: &mut dyn Write) -> Result<i32, CliError> {
         "csv" => {
             let mut w = csv::Writer::from_writer(&mut out);
             w.write_record(CSV_COLUMNS).map_err(|_| CliError::Output)?;
-            for e in reader.by_ref() {
+            while let Some(e) = reader.next() {
+                bar.tick(&reader, err);
                 let a = assessor.assess(&e?)?;
                 totals.add(&a)?;
                 w.write_record(csv_row(&a)).map_err(|_| CliError::Output)?;
@@ -600,7 +647,8 @@ fn assess(args: &[String], out: &mut dyn Write) -> Result<i32, CliError> {
                 "days",
                 "interest"
             )?;
-            for e in reader.by_ref() {
+            while let Some(e) = reader.next() {
+                bar.tick(&reader, err);
                 let a = assessor.assess(&e?)?;
                 totals.add(&a)?;
                 let r = a.record();
@@ -632,6 +680,7 @@ fn assess(args: &[String], out: &mut dyn Write) -> Result<i32, CliError> {
             write_diagnostics(reader.diagnostics(), &mut out, 50)?;
         }
     }
+    bar.finish(err);
     out.flush()?;
     Ok(EXIT_OK)
 }

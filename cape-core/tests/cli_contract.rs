@@ -255,3 +255,17 @@ fn results_map_errors_and_reconcile() {
     assert!(out.contains("declared, not in results: ZZZ-0000000-3"), "{out}");
     assert!(out.contains("in results, never declared: 316-0123456-5"), "{out}");
 }
+
+#[test]
+fn progress_line_only_when_asked() {
+    let f = tmp("es003g.csv", ES003);
+    let args: Vec<String> =
+        ["assess", f.as_str(), "--as-of", "2026-04-19", "--format", "jsonl"].iter().map(|s| s.to_string()).collect();
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    assert_eq!(cape_core::cli::run_with_progress(&args, &mut out, &mut err, true), 0);
+    let err = String::from_utf8(err).unwrap();
+    assert!(err.starts_with("\r[") && err.contains("% ") && err.ends_with("\r\x1b[K"), "{err:?}");
+    assert_eq!(String::from_utf8(out).unwrap().lines().count(), 2, "stdout is unchanged");
+    let (_, _, quiet) = cape(&["assess", &f, "--as-of", "2026-04-19", "--format", "jsonl"]);
+    assert!(quiet.is_empty());
+}

@@ -18,7 +18,7 @@ mod es003;
 use errors::{call, CapeError};
 
 /// Runs the `cape` command line with `argv` (without the program name), writing to the process's real
-/// stdout and stderr; returns the exit code.
+/// stdout and stderr (with a progress line for long commands when stderr is a terminal); returns the exit code.
 #[pyfunction]
 fn run_cli(py: Python<'_>, argv: Vec<String>) -> PyResult<i32> {
     let code = py.detach(|| {
@@ -27,7 +27,9 @@ fn run_cli(py: Python<'_>, argv: Vec<String>) -> PyResult<i32> {
             let stderr = std::io::stderr();
             let mut out = stdout.lock();
             let mut err = stderr.lock();
-            let code = cape_core::cli::run(&argv, &mut out, &mut err);
+            // A progress line only when a person is watching stderr.
+            let progress = std::io::IsTerminal::is_terminal(&stderr);
+            let code = cape_core::cli::run_with_progress(&argv, &mut out, &mut err, progress);
             // Rust's stdout is line-buffered and a Python process never runs Rust's exit-time flush.
             let _ = out.flush();
             Ok(code)

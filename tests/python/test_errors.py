@@ -78,3 +78,14 @@ def test_runs_against_the_installed_package(repo) -> None:
     assert "site-packages" in installed.parts
     assert repo / "cape-py" not in installed.parents
     assert pathlib.Path(_cape.__file__).resolve().parent == installed.parent
+
+
+def test_version_matches_cargo(repo) -> None:  # type: ignore[no-untyped-def]
+    import re
+
+    text = (repo / "Cargo.toml").read_text()
+    section = text.split("[workspace.package]", 1)[1]
+    version = re.search(r'^version\s*=\s*"([^"]+)"', section, re.M)
+    assert version is not None
+    assert cape.__version__ == version.group(1)
+    assert cape._cape.CORE_VERSION == version.group(1)

@@ -180,6 +180,14 @@ enum Rows {
 }
 
 impl Rows {
+    /// How far reading has come: (bytes or records consumed, total when known).
+    fn progress(&self) -> (u64, Option<u64>) {
+        match self {
+            Rows::Csv(r, _, _) => (r.position().byte(), None),
+            Rows::Mem { rows, pos } => (*pos as u64, Some(rows.len() as u64)),
+        }
+    }
+
     /// Reads the next record into `rec`; returns its row number, or `None` at the end.
     fn next(&mut self, rec: &mut ByteRecord, source: &str) -> Result<Option<u64>> {
         match self {
@@ -850,6 +858,8 @@ pub struct Es003Reader {
     diagnostics: Vec<Diagnostic>,
     summary: IngestSummary,
     done: bool,
+    /// The input's size in bytes (CSV files and buffers), for [`Es003Reader::progress`].
+    source_len: Option<u64>,
 }
 
 impl std::fmt::Debug for Es003Reader {
@@ -1002,7 +1012,13 @@ impl Es003Reader {
             columns_used,
             columns_missing,
         };
+        let source_len = match &input {
+            Input::Path(p) => std::fs::metadata(p).ok().map(|m| m.len()),
+            Input::Bytes(b) => Some(b.len() as u64),
+            Input::Records(_) => None,
+        };
         let mut reader = Es003Reader {
+            source_len,
             source,
             rows,
             map,
@@ -1033,6 +1049,14 @@ impl Es003Reader {
     /// The source's name as used in diagnostics.
     pub fn source(&self) -> &str {
         &self.source
+    }
+
+    /// How far the second (main) pass has come, as a fraction from 0 to 1 when the size of the input is
+    /// known (files, buffers, records), for progress displays.
+    pub fn progress(&self) -> Option<f64> {
+        let (done, total) = self.rows.progress();
+        let total = total.or(self.source_len)?;
+        (total > 0).then(|| (done as f64 / total as f64).min(1.0))
     }
 
     /// The counts so far (final once the iterator is exhausted).
