@@ -184,6 +184,21 @@ fn parse_opts_flags(args: &[String], with_value: &[&str], flags: &[&str]) -> Res
     Ok(o)
 }
 
+/// The part of [`HELP`] about one command (`cape assess --help`), with the closing notes on dates and exit
+/// statuses; `None` for an unknown command.
+pub fn subcommand_help(cmd: &str) -> Option<String> {
+    let prefix = format!("  cape {cmd}");
+    let mut blocks = HELP.split("\n\n");
+    let block = blocks.find(|b| {
+        b.lines()
+            .find(|l| l.starts_with("  cape "))
+            .is_some_and(|l| l.strip_prefix(&prefix).is_some_and(|rest| rest.is_empty() || rest.starts_with(' ')))
+    })?;
+    let tail = HELP.rsplit("\n\n").next().unwrap_or("");
+    let block = block.strip_prefix("Usage:\n").unwrap_or(block);
+    Some(format!("Usage:\n{block}\n\n{tail}"))
+}
+
 /// A progress line on stderr, redrawn at most every 200 ms.
 struct Progress {
     enabled: bool,
@@ -225,6 +240,15 @@ fn dispatch(args: &[String], out: &mut dyn Write, err: &mut dyn Write, bar: &mut
         return Ok(EXIT_OK);
     };
     let rest = &args[1..];
+    if rest.iter().any(|a| a == "--help" || a == "-h") {
+        return match subcommand_help(cmd) {
+            Some(text) => {
+                out.write_all(text.as_bytes())?;
+                Ok(EXIT_OK)
+            }
+            None => Err(CliError::Usage(format!("unknown command {cmd:?}"))),
+        };
+    }
     match cmd.as_str() {
         "-h" | "--help" | "help" => {
             out.write_all(HELP.as_bytes())?;

@@ -269,3 +269,23 @@ fn progress_line_only_when_asked() {
     let (_, _, quiet) = cape(&["assess", &f, "--as-of", "2026-04-19", "--format", "jsonl"]);
     assert!(quiet.is_empty());
 }
+
+#[test]
+fn every_subcommand_has_its_help() {
+    for cmd in
+        ["entry-number", "ingest", "assess", "declare", "check", "results", "interest", "refunds", "sample", "demo"]
+    {
+        let (code, out, err) = cape(&[cmd, "--help"]);
+        assert_eq!(code, 0, "{cmd}: {err}");
+        assert!(out.starts_with("Usage:\n  cape "), "{cmd}: {out}");
+        assert!(out.contains(&format!("cape {cmd}")), "{cmd}: {out}");
+        assert!(out.contains("Exit status"), "{cmd}: {out}");
+        // Only that command's section.
+        assert_eq!(out.matches("\n  cape ").count(), 1, "{cmd}: {out}");
+    }
+    let (_, out, _) = cape(&["assess", "--help"]);
+    for opt in ["--as-of", "--rules", "--format", "--assume-rate", "--accepted"] {
+        assert!(out.contains(opt), "{opt}");
+    }
+    assert_eq!(cape(&["nope", "--help"]).0, 64);
+}
