@@ -550,28 +550,48 @@ impl Header {
     pub(crate) fn cell<'r>(&self, record: &'r csv::StringRecord, i: usize) -> &'r str {
         record.get(self.positions[i]).unwrap_or("").trim()
     }
+
+    /// Reads a reference-data CSV: its header (requiring every column of `required`) and its non-blank records
+    /// with their line numbers. Records the CSV reader cannot read become problems, to be reported together with
+    /// the caller's own parsing problems.
+    pub(crate) fn read_records(name: &str, text: &str, required: &[&str]) -> Result<ReferenceRecords> {
+        let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(text.as_bytes());
+        let header = Header::read(name, &mut reader, required)?;
+        let mut records = Vec::new();
+        let mut problems = Vec::new();
+        for result in reader.records() {
+            match result {
+                Ok(record) => {
+                    if !record.iter().all(|c| c.trim().is_empty()) {
+                        records.push((record.position().map_or(0, |p| p.line()), record));
+                    }
+                }
+                Err(e) => {
+                    let row = e.position().map_or(0, |p| p.line());
+                    problems.push(format!("row {row}: not readable as CSV: {e}"));
+                }
+            }
+        }
+        Ok(ReferenceRecords { header, records, problems })
+    }
+}
+
+/// A reference-data CSV read by [`Header::read_records`].
+pub(crate) struct ReferenceRecords {
+    /// The mapped header.
+    pub(crate) header: Header,
+    /// The non-blank records with their line numbers.
+    pub(crate) records: Vec<(u64, csv::StringRecord)>,
+    /// The records that could not be read.
+    pub(crate) problems: Vec<String>,
 }
 
 /// Parses a catalogue file's rows (no overlap check; see [`Catalogue::merge`]).
 fn parse_rows(name: &str, text: &str) -> Result<Vec<CatalogueRow>> {
-    let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(text.as_bytes());
-    let header = Header::read(name, &mut reader, &COLUMNS)?;
+    let ReferenceRecords { header, records, mut problems } = Header::read_records(name, text, &COLUMNS)?;
     let mut rows = Vec::new();
-    let mut problems = Vec::new();
-    for result in reader.records() {
-        let record = match result {
-            Ok(r) => r,
-            Err(e) => {
-                let row = e.position().map_or(0, |p| p.line());
-                problems.push(format!("row {row}: not readable as CSV: {e}"));
-                continue;
-            }
-        };
-        let row = record.position().map_or(0, |p| p.line());
-        if record.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
-        match parse_row(name, &header, &record, row) {
+    for (row, record) in &records {
+        match parse_row(name, &header, record, *row) {
             Ok(r) => rows.push(r),
             Err(mut p) => problems.append(&mut p),
         }

@@ -9,7 +9,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::error::Result;
-use crate::mass::catalogue::{read_text, reference_error, Confidence, Header, RowOrigin};
+use crate::mass::catalogue::{read_text, reference_error, Confidence, Header, ReferenceRecords, RowOrigin};
 use crate::HtsNumber;
 
 /// The embedded table, `cape-core/data/chapter99_other.csv`.
@@ -74,24 +74,11 @@ impl OtherPrograms {
     /// that is not 4 to 8 digits starting `99` (dots allowed), a prefix given twice, an empty program or
     /// source, an unknown confidence.
     pub fn from_csv_str(name: &str, text: &str) -> Result<Self> {
-        let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(text.as_bytes());
-        let header = Header::read(name, &mut reader, &OTHER_COLUMNS)?;
+        let ReferenceRecords { header, records, mut problems } = Header::read_records(name, text, &OTHER_COLUMNS)?;
         let mut programs: Vec<OtherProgram> = Vec::new();
-        let mut problems = Vec::new();
-        for result in reader.records() {
-            let record = match result {
-                Ok(r) => r,
-                Err(e) => {
-                    let row = e.position().map_or(0, |p| p.line());
-                    problems.push(format!("row {row}: not readable as CSV: {e}"));
-                    continue;
-                }
-            };
-            let row = record.position().map_or(0, |p| p.line());
-            if record.iter().all(|c| c.trim().is_empty()) {
-                continue;
-            }
-            let cell = |i: usize| header.cell(&record, i);
+        for (row, record) in &records {
+            let row = *row;
+            let cell = |i: usize| header.cell(record, i);
             let mut bad = |i: usize, why: &str| {
                 problems.push(format!("row {row}, column `{}`, value {:?}: {why}", OTHER_COLUMNS[i], cell(i)));
             };
