@@ -1,6 +1,7 @@
 # Fuzzing (issue 9). The targets live in tests/fuzz (a cargo-fuzz project, its own workspace).
 #
-#   make fuzz-corpus   replay every committed corpus file through the targets' checks (plain cargo test; in `make test`)
+#   make fuzz-corpus   replay every committed corpus file through the targets' checks (plain cargo test; `make test`
+#                      runs the same tests as part of rust-test)
 #   make fuzz-smoke    each target for 10 s under libFuzzer (needs `cargo install cargo-fuzz`)
 #   make fuzz-run      each target for FUZZ_SECONDS s (default 600); FUZZ_JOBS parallel jobs per target
 #
