@@ -11,14 +11,14 @@
 //! Every row is accounted for: it is used, or reported as a [`Diagnostic`] naming the file, row, column, raw
 //! value, a stable code and a message. [`IngestSummary`] states `rows_read = rows_used + rows_rejected`.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use std::fs::File;
-use std::io::{BufReader, Cursor, Read};
+use std::io::{Cursor, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use chrono::NaiveDate;
-use csv::ByteRecord;
+use super::records::{CsvRecords, Record};
 use rust_decimal::Decimal;
 
 use crate::diagnostic::{Diagnostic, DiagnosticCode, Severity};
@@ -165,16 +165,15 @@ pub fn read_es003_bytes(bytes: &[u8], options: &Es003Options) -> Result<Es003> {
 enum Input {
     Path(PathBuf),
     Bytes(Arc<[u8]>),
-    Records(Arc<[(u64, ByteRecord)]>),
+    Records(Arc<[(u64, Record)]>),
 }
 
 /// A sequence of records with their 1-based row numbers in the source.
 enum Rows {
-    /// CSV records; rows are numbered by record (the header is row 1), as a spreadsheet shows them.
-    /// The reader, the last row number, and the reader's line count after that row (to count blank lines).
-    Csv(Box<csv::Reader<Box<dyn Read + Send>>>, u64, u64),
+    /// CSV records, numbered as a spreadsheet shows them (the header is row 1; blank lines count).
+    Csv(Box<CsvRecords<Box<dyn Read + Send>>>),
     Mem {
-        rows: Arc<[(u64, ByteRecord)]>,
+        rows: Arc<[(u64, Record)]>,
         pos: usize,
     },
 }
@@ -183,36 +182,19 @@ impl Rows {
     /// How far reading has come: (bytes or records consumed, total when known).
     fn progress(&self) -> (u64, Option<u64>) {
         match self {
-            Rows::Csv(r, _, _) => (r.position().byte(), None),
+            Rows::Csv(r) => (r.position(), None),
             Rows::Mem { rows, pos } => (*pos as u64, Some(rows.len() as u64)),
         }
     }
 
     /// Reads the next record into `rec`; returns its row number, or `None` at the end.
-    fn next(&mut self, rec: &mut ByteRecord, source: &str) -> Result<Option<u64>> {
+    fn next(&mut self, rec: &mut Record, source: &str) -> Result<Option<u64>> {
         match self {
-            Rows::Csv(r, n, lines) => match r.read_byte_record(rec) {
-                Ok(true) => {
-                    // The csv reader skips blank lines; count them, so that row numbers stay those a
-                    // spreadsheet shows. The newlines this read consumed are the blank lines, those inside
-                    // quoted cells (still one row), and one terminator (the record's own LF, or the previous
-                    // record's CRLF tail).
-                    let end = r.position().line();
-                    let in_cells = rec.as_slice().iter().filter(|&&c| c == b'\n').count() as u64;
-                    *n += 1 + end.saturating_sub(*lines).saturating_sub(in_cells + 1);
-                    *lines = end;
-                    Ok(Some(*n))
-                }
-                Ok(false) => Ok(None),
-                Err(e) => Err(match e.into_kind() {
-                    csv::ErrorKind::Io(io) => Error::io(source, io),
-                    other => Error::Format { source_name: source.to_owned(), message: format!("{other:?}") },
-                }),
-            },
+            Rows::Csv(r) => r.read(rec).map_err(|e| Error::io(source, e)),
             Rows::Mem { rows, pos } => {
                 if let Some((row, r)) = rows.get(*pos) {
                     *pos += 1;
-                    rec.clone_from(r);
+                    rec.copy_from(r);
                     Ok(Some(*row))
                 } else {
                     Ok(None)
@@ -252,13 +234,7 @@ fn is_workbook(prefix: &[u8]) -> bool {
 }
 
 fn csv_rows(reader: Box<dyn Read + Send>, delimiter: u8) -> Rows {
-    let r = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .buffer_capacity(256 * 1024)
-        .from_reader(reader);
-    Rows::Csv(Box::new(r), 0, 1)
+    Rows::Csv(Box::new(CsvRecords::new(reader, delimiter, 256 * 1024)))
 }
 
 /// Converts one workbook cell to the text cape's row parser reads.
@@ -324,10 +300,10 @@ fn workbook_rows(bytes: Arc<[u8]>, source: &str, sheet: Option<&str>) -> Result<
     let mut out = Vec::with_capacity(range.height());
     let mut buf = Vec::new();
     for (i, row) in range.rows().enumerate() {
-        let mut rec = ByteRecord::with_capacity(row.len() * 8, row.len());
+        let mut rec = Record::default();
         for cell in row {
             cell_text(cell, &mut buf);
-            rec.push_field(&buf);
+            rec.push(&buf);
         }
         out.push((first_row + i as u64, rec));
     }
@@ -393,7 +369,7 @@ struct ColumnMap {
 }
 
 impl ColumnMap {
-    fn get<'r>(&self, rec: &'r ByteRecord, col: Column) -> &'r [u8] {
+    fn get<'r>(&self, rec: &'r Record, col: Column) -> &'r [u8] {
         match self.idx[col as usize] {
             Some(i) => rec.get(i).map(unwrap_excel).unwrap_or(b""),
             None => b"",
@@ -412,7 +388,7 @@ impl ColumnMap {
     }
 }
 
-fn map_header(rec: &ByteRecord, source: &Arc<str>, diags: &mut Vec<Diagnostic>) -> Result<ColumnMap> {
+fn map_header(rec: &Record, source: &Arc<str>, diags: &mut Vec<Diagnostic>) -> Result<ColumnMap> {
     let mut idx = [None; NCOL];
     let mut header = Vec::with_capacity(rec.len());
     for (i, raw) in rec.iter().enumerate() {
@@ -750,9 +726,12 @@ struct RawCells {
 }
 
 impl RawCells {
-    fn capture(&mut self, rec: &ByteRecord, cols: &[(Column, usize)]) {
+    fn capture(&mut self, rec: &Record, cols: &[(Column, usize)]) {
         self.buf.clear();
         self.ends.clear();
+        // One allocation each, sized up front (growing cell by cell was a fifth of this reader's time).
+        self.buf.reserve(cols.iter().map(|&(_, i)| rec.get(i).map_or(0, <[u8]>::len)).sum());
+        self.ends.reserve(cols.len());
         for &(_, i) in cols {
             self.buf.extend_from_slice(rec.get(i).map(unwrap_excel).unwrap_or(b""));
             self.ends.push(self.buf.len());
@@ -818,6 +797,8 @@ impl Builder {
 /// The run of contiguous rows currently being read.
 struct Run {
     key: u64,
+    /// Its index among the runs of the file (1-based, as counted by the first pass).
+    index: u64,
     builder: Option<Builder>,
 }
 
@@ -848,9 +829,15 @@ pub struct Es003Reader {
     rows: Rows,
     map: ColumnMap,
     excel: bool,
-    rec: ByteRecord,
-    /// Split entries: key → runs still to come (including the current one).
-    split_runs: HashMap<u64, u32>,
+    rec: Record,
+    /// From the first pass: key → index of the entry's last run, for every entry that may have more than one
+    /// run (all split entries, and a few others the first pass could not rule out).
+    last_runs: HashMap<u64, u64>,
+    /// Index of the current run (runs are counted as in the first pass).
+    run_index: u64,
+    /// The last valid entry-number cell and its parse, so that the rows after an entry's first skip parsing.
+    last_entry_cell: Vec<u8>,
+    last_entry_number: Option<EntryNumber>,
     /// Split entries being held until their last run.
     pending: HashMap<u64, Builder>,
     run: Option<Run>,
@@ -932,17 +919,10 @@ impl Es003Reader {
     {
         let name = options.source_name.clone().unwrap_or_else(|| "<records>".to_owned());
         let mut recs = Vec::new();
-        let mut h = ByteRecord::new();
-        for cell in header {
-            h.push_field(cell.as_ref().as_bytes());
-        }
-        recs.push((1u64, h));
+        recs.push((1u64, Record::from_cells(header.iter().map(|c| c.as_ref().as_bytes()))));
         for (i, row) in rows.into_iter().enumerate() {
-            let mut r = ByteRecord::new();
-            for cell in row {
-                r.push_field(cell.as_ref().as_bytes());
-            }
-            recs.push((i as u64 + 2, r));
+            let cells: Vec<C> = row.into_iter().collect();
+            recs.push((i as u64 + 2, Record::from_cells(cells.iter().map(|c| c.as_ref().as_bytes()))));
         }
         Self::from_input(Input::Records(recs.into()), name, options, SourceFormat::Records)
     }
@@ -961,8 +941,8 @@ impl Es003Reader {
                 let n = read_up_to(&mut file, &mut prefix).map_err(|e| Error::io(name, e))?;
                 prefix.truncate(n);
                 let d = sniff_delimiter(&prefix);
-                let r: Box<dyn Read + Send> =
-                    Box::new(Cursor::new(prefix).chain(BufReader::with_capacity(256 * 1024, file)));
+                // No BufReader: the record reader reads straight into its own 256 KiB buffer.
+                let r: Box<dyn Read + Send> = Box::new(Cursor::new(prefix).chain(file));
                 Ok(csv_rows(r, d))
             }
             (Input::Bytes(b), _) => {
@@ -976,7 +956,7 @@ impl Es003Reader {
         let source: Arc<str> = name.clone().into();
         let workbook = format == SourceFormat::Xlsx;
         let mut diagnostics = Vec::new();
-        let mut rec = ByteRecord::new();
+        let mut rec = Record::default();
 
         // Pass 1: find entries whose rows are not contiguous.
         let mut rows = Self::open_rows(&input, &name, options, format)?;
@@ -984,8 +964,13 @@ impl Es003Reader {
             return Err(Error::Format { source_name: name, message: "empty file: no header row".into() });
         }
         let map = map_header(&rec, &source, &mut Vec::new())?;
-        let split_runs = match map.idx[Column::EntryNumber as usize] {
-            Some(ei) => find_split_entries(&mut rows, &mut rec, ei, &name)?,
+        let source_len = match &input {
+            Input::Path(p) => std::fs::metadata(p).ok().map(|m| m.len()),
+            Input::Bytes(b) => Some(b.len() as u64),
+            Input::Records(_) => None,
+        };
+        let last_runs = match map.idx[Column::EntryNumber as usize] {
+            Some(ei) => find_split_entries(&mut rows, &mut rec, ei, &name, source_len.unwrap_or(0))?,
             None => HashMap::new(),
         };
 
@@ -1012,11 +997,6 @@ impl Es003Reader {
             columns_used,
             columns_missing,
         };
-        let source_len = match &input {
-            Input::Path(p) => std::fs::metadata(p).ok().map(|m| m.len()),
-            Input::Bytes(b) => Some(b.len() as u64),
-            Input::Records(_) => None,
-        };
         let mut reader = Es003Reader {
             source_len,
             source,
@@ -1024,7 +1004,10 @@ impl Es003Reader {
             map,
             excel: workbook,
             rec,
-            split_runs,
+            last_runs,
+            run_index: 0,
+            last_entry_cell: Vec::new(),
+            last_entry_number: None,
             pending: HashMap::new(),
             run: None,
             ready: VecDeque::new(),
@@ -1115,16 +1098,13 @@ impl Es003Reader {
     /// Closes the current run: yields its entry, or holds it when more of its rows are to come.
     fn close_run(&mut self) {
         let Some(run) = self.run.take() else { return };
-        let remaining = self.split_runs.get_mut(&run.key).map(|r| {
-            *r = r.saturating_sub(1);
-            *r
-        });
-        match (run.builder, remaining) {
-            (Some(b), Some(r)) if r > 0 => {
+        let more_to_come = self.last_runs.get(&run.key).is_some_and(|&last| last > run.index);
+        match run.builder {
+            Some(b) if more_to_come => {
                 self.pending.insert(run.key, b);
             }
-            (Some(b), _) => self.emit(b),
-            (None, _) => {}
+            Some(b) => self.emit(b),
+            None => {}
         }
     }
 
@@ -1164,7 +1144,7 @@ impl Es003Reader {
     }
 
     /// Processes one data row; returns whether it was used.
-    fn process(&mut self, row: u64, rec: &ByteRecord) -> bool {
+    fn process(&mut self, row: u64, rec: &Record) -> bool {
         if rec.iter().all(|f| unwrap_excel(f).is_empty()) {
             self.diag(row, None, None, DiagnosticCode::EmptyRow, "empty row".into(), None);
             return false;
@@ -1173,16 +1153,25 @@ impl Es003Reader {
         // The entry number first: it decides the run even when the rest of the row is rejected, so that the
         // run structure matches the first pass exactly.
         let raw_en = self.map.get(rec, Column::EntryNumber);
-        let en = std::str::from_utf8(raw_en).ok().map(EntryNumber::parse_reason);
+        let en = match self.last_entry_number {
+            Some(n) if raw_en == self.last_entry_cell.as_slice() => Some(Ok(n)),
+            _ => std::str::from_utf8(raw_en).ok().map(EntryNumber::parse_reason),
+        };
         if let Some(Ok(n)) = en {
+            if self.last_entry_number != Some(n) || raw_en != self.last_entry_cell.as_slice() {
+                self.last_entry_cell.clear();
+                self.last_entry_cell.extend_from_slice(raw_en);
+                self.last_entry_number = Some(n);
+            }
             let key = n.key();
             if self.run.as_ref().map(|r| r.key) != Some(key) {
                 self.close_run();
+                self.run_index += 1;
                 let builder = self.pending.remove(&key).map(|mut b| {
                     b.resumed = true;
                     b
                 });
-                self.run = Some(Run { key, builder });
+                self.run = Some(Run { key, index: self.run_index, builder });
             }
         }
 
@@ -1381,7 +1370,7 @@ impl Es003Reader {
     fn required_u32(
         &mut self,
         row: u64,
-        rec: &ByteRecord,
+        rec: &Record,
         col: Column,
         entry: Option<EntryNumber>,
         ok: &mut bool,
@@ -1408,9 +1397,9 @@ impl Es003Reader {
     /// line-level cells blank on Chapter 99 rows) and a known value fills an earlier blank; two different
     /// non-blank values are a conflict: the first is kept, the entry needs review, and the column is reported
     /// once per entry (or line).
-    fn add_row(&mut self, row: u64, rec: &ByteRecord, number: EntryNumber, line_no: u32, tariff: Tariff) -> bool {
+    fn add_row(&mut self, row: u64, rec: &Record, number: EntryNumber, line_no: u32, tariff: Tariff) -> bool {
         let excel = self.excel;
-        let mut run = self.run.take().unwrap_or(Run { key: number.key(), builder: None });
+        let mut run = self.run.take().unwrap_or(Run { key: number.key(), index: self.run_index, builder: None });
         let mut conflict_on_row = false;
         let mut notes: Vec<PendingDiag> = Vec::new();
 
@@ -1657,29 +1646,79 @@ impl AsRef<[u8]> for ArcBytes {
     }
 }
 
-/// Pass 1: the entries whose rows form more than one contiguous run, with their number of runs.
+/// Pass 1: for every entry whose rows may form more than one contiguous run, the index of its last run.
+///
+/// Memory stays flat in the number of entries: a Bloom filter of fixed size (4 MiB, more only for files of
+/// several GB) remembers the entries seen, and only those it reports as seen before — every split entry,
+/// plus rare false positives — are kept exactly. A false positive costs nothing but a map slot: its last run
+/// is its only run, so it is never held back.
 fn find_split_entries(
     rows: &mut Rows,
-    rec: &mut ByteRecord,
+    rec: &mut Record,
     entry_col: usize,
     source: &str,
-) -> Result<HashMap<u64, u32>> {
-    let mut seen: HashSet<u64> = HashSet::new();
-    let mut split: HashMap<u64, u32> = HashMap::new();
+    source_len: u64,
+) -> Result<HashMap<u64, u64>> {
+    let mut seen = Bloom::for_bytes(source_len);
+    let mut last_runs: HashMap<u64, u64> = HashMap::new();
     let mut last: Option<u64> = None;
+    let mut last_cell: Vec<u8> = Vec::new();
+    let mut run = 0u64;
     while rows.next(rec, source)?.is_some() {
         let raw = rec.get(entry_col).map(unwrap_excel).unwrap_or(b"");
+        if last.is_some() && raw == last_cell.as_slice() {
+            continue;
+        }
         let Some(Ok(n)) = std::str::from_utf8(raw).ok().map(EntryNumber::parse_reason) else { continue };
         let key = n.key();
+        last_cell.clear();
+        last_cell.extend_from_slice(raw);
         if last == Some(key) {
             continue;
         }
         last = Some(key);
-        if !seen.insert(key) {
-            *split.entry(key).or_insert(1) += 1;
+        run += 1;
+        if let Some(r) = last_runs.get_mut(&key) {
+            *r = run;
+        } else if seen.insert(key) {
+            last_runs.insert(key, run);
         }
     }
-    Ok(split)
+    Ok(last_runs)
+}
+
+/// A Bloom filter over entry keys: "not seen" is certain, "seen" may rarely be wrong.
+struct Bloom {
+    bits: Vec<u64>,
+    mask: u64,
+}
+
+impl Bloom {
+    /// Sized for a file of `bytes`: 2^25 bits (4 MiB) up to about 2.6M entries (ES-003 rows run ~280 bytes
+    /// and ~5 rows an entry), then ~16 bits an entry, at most 2^31 bits.
+    fn for_bytes(bytes: u64) -> Self {
+        let entries = bytes / 1_300;
+        let bits = (entries.saturating_mul(16)).next_power_of_two().clamp(1 << 25, 1 << 31);
+        Bloom { bits: vec![0; (bits / 64) as usize], mask: bits - 1 }
+    }
+
+    /// Adds `key`; true when it was (probably) there already.
+    fn insert(&mut self, key: u64) -> bool {
+        // Two halves of a 64-bit mix (splitmix64's finaliser) drive four probes (double hashing).
+        let mut h = key.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        h = (h ^ (h >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        h = (h ^ (h >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        h ^= h >> 31;
+        let (h1, h2) = (h & 0xFFFF_FFFF, (h >> 32) | 1);
+        let mut present = true;
+        for i in 0..4u64 {
+            let bit = h1.wrapping_add(i.wrapping_mul(h2)) & self.mask;
+            let (word, b) = ((bit / 64) as usize, 1u64 << (bit % 64));
+            present &= self.bits[word] & b != 0;
+            self.bits[word] |= b;
+        }
+        present
+    }
 }
 
 impl Iterator for Es003Reader {

@@ -5,3 +5,4 @@
 
 pub mod columns;
 pub mod es003;
+mod records;
