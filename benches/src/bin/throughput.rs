@@ -1,22 +1,36 @@
 //! Throughput harness: on generated ES-003 files of the sizes given (tariff rows), measures in one run on the
-//! same file the raw floor (the `csv` crate reading every record and doing nothing else), cape's ingest alone,
-//! and cape's full pipeline (ingest → IEEPA removal → eligibility → schedule → interest → consolidation, no
-//! per-entry output), as rows/s, MB/s, the ratio to the floor, and each mode's peak memory.
+//! same file:
+//!
+//! - `floor`: the raw floor, the `csv` crate reading every record and doing nothing else;
+//! - `ingest`: cape's ingest alone (both passes, every entry built);
+//! - `pipeline`: the full pipeline on one thread (ingest → IEEPA removal → eligibility → schedule → interest →
+//!   consolidation, no per-entry output);
+//! - `pipeline2`: the same on two threads (`run_pipeline` with `threads = 2`: the file cut in two between
+//!   entries, each half on its own thread), checked to give exactly the one-thread result;
+//! - `jsonl`: `cape assess FILE --format jsonl` writing every entry (to a sink);
+//! - `python`: the Python bulk call, `cape.assess_partition(path, keep_entries=False)` and its refunds, when
+//!   `CAPE_PYTHON` names a Python with the `cape` wheel installed (`make bench` sets it);
+//!
+//! as rows/s, MB/s, the ratio to the floor, nanoseconds per row, and each mode's peak memory.
 //!
 //! ```text
 //! cargo run --release -p cape-benches --bin throughput -- 100000 1000000 5000000
 //! ```
 //!
-//! Each mode runs in a child process of this binary so that its peak resident memory (`VmHWM`) is its own.
-//! Files are generated once into `target/bench-data/` (deterministic: seed 8).
+//! Each mode runs in a child process of this binary so that its peak resident memory (`VmHWM`, or
+//! `ru_maxrss` for Python) is its own. Files are generated once into `target/bench-data/` (deterministic:
+//! seed 8).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-use cape_core::assess::{AssessOptions, Assessor, Tables};
-use cape_core::refund::{Consolidation, ConsolidationOptions};
+use std::hash::{Hash, Hasher};
+
+use cape_core::assess::{AssessOptions, Tables};
+use cape_core::pipeline::run_pipeline;
+use cape_core::refund::ConsolidationOptions;
 use cape_core::sample::{generate_es003, GeneratorConfig};
 use cape_core::{Es003Options, Es003Reader};
 
@@ -69,26 +83,47 @@ fn child(mode: &str, path: &str) {
             }
             reader.summary().rows_read
         }
-        "pipeline" => {
+        "pipeline" | "pipeline2" => {
             let tables = Tables::embedded().expect("tables");
             let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).expect("date");
             let opts = AssessOptions::new(as_of).assume_last_rate(&tables.rates);
-            let mut assessor = Assessor::new(&tables, opts).expect("assessor");
-            let mut cons = Consolidation::new(ConsolidationOptions::default());
-            let mut reader = Es003Reader::open(path, &Es003Options::default()).expect("open");
-            for e in reader.by_ref() {
-                let a = assessor.assess(&e.expect("read")).expect("assess");
-                if let Some(item) = a.refund_item() {
-                    cons.add(item).expect("consolidate");
-                }
-            }
-            std::hint::black_box(cons.totals());
-            reader.summary().rows_read
+            let threads = if mode == "pipeline2" { 2 } else { 1 };
+            let r =
+                run_pipeline(path, &tables, opts, &Es003Options::default(), ConsolidationOptions::default(), threads)
+                    .expect("pipeline");
+            let secs = t.elapsed().as_secs_f64();
+            // A digest of everything the pipeline produced, so that the parent can check that one and two
+            // threads agree exactly (computed after the clock stops).
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            format!("{:?}{:?}{:?}{:?}", r.consolidation, r.totals, r.ingest, r.diagnostics).hash(&mut h);
+            eprintln!("totals {:x} parts {}", h.finish(), r.parts);
+            println!("{} {secs} {}", r.ingest.rows_read, peak_rss_kb());
+            return;
+        }
+        "jsonl" => {
+            let args: Vec<String> =
+                ["assess", path, "--as-of", "2026-11-26", "--assume-last-rate", "--format", "jsonl"]
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect();
+            let code = cape_core::cli::run(&args, &mut std::io::sink(), &mut std::io::stderr());
+            assert_eq!(code, 0, "cape assess failed");
+            0
         }
         other => panic!("unknown mode {other}"),
     };
     println!("{rows} {} {}", t.elapsed().as_secs_f64(), peak_rss_kb());
 }
+
+/// The Python bulk call, timed inside the interpreter (import excluded); prints `0 seconds peak_kb`.
+const PYTHON_BULK: &str = r#"
+import datetime, resource, sys, time
+import cape
+t = time.perf_counter()
+p = cape.assess_partition(sys.argv[1], as_of=datetime.date(2026, 11, 26), assume_last_rate=True, keep_entries=False)
+p.refunds()
+print(0, time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"#;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -110,15 +145,36 @@ fn main() {
         let path = data_file(rows);
         let mb = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0) as f64 / 1e6;
         let mut floor_rate = 0.0;
-        for mode in ["floor", "ingest", "pipeline"] {
-            let out =
-                Command::new(&exe).args(["--child", mode, path.to_str().expect("utf-8 path")]).output().expect("run");
+        let mut floor_rows = 0.0;
+        let mut totals: Vec<String> = Vec::new();
+        let python = std::env::var("CAPE_PYTHON").ok().filter(|p| !p.is_empty());
+        let mut modes = vec!["floor", "ingest", "pipeline", "pipeline2", "jsonl"];
+        if python.is_some() {
+            modes.push("python");
+        }
+        for mode in modes {
+            let file = path.to_str().expect("utf-8 path");
+            let out = match (mode, &python) {
+                ("python", Some(py)) => Command::new(py).args(["-c", PYTHON_BULK, file]).output().expect("run python"),
+                _ => Command::new(&exe).args(["--child", mode, file]).output().expect("run"),
+            };
             let text = String::from_utf8_lossy(&out.stdout);
             let v: Vec<f64> = text.split_whitespace().filter_map(|x| x.parse().ok()).collect();
-            let [n, secs, kb] = v[..] else { panic!("child {mode} failed: {}", String::from_utf8_lossy(&out.stderr)) };
+            let [mut n, secs, kb] = v[..] else {
+                panic!("child {mode} failed: {}", String::from_utf8_lossy(&out.stderr))
+            };
+            if n == 0.0 {
+                // Modes that do not count rows themselves read the same file as the floor.
+                n = floor_rows;
+            }
+            if let Some(t) = String::from_utf8_lossy(&out.stderr).lines().find(|l| l.starts_with("totals ")) {
+                // The digest only: the part count differs by design.
+                totals.push(t.split(" parts").next().unwrap_or(t).to_owned());
+            }
             let rate = n / secs;
             if mode == "floor" {
                 floor_rate = rate;
+                floor_rows = n;
             }
             println!(
                 "{:>9} {:<9} {:>10.3} {:>8.1} {:>12.0} {:>8.2} {:>9.1} {:>9.0}",
@@ -132,5 +188,6 @@ fn main() {
                 secs * 1e9 / n
             );
         }
+        assert!(totals.windows(2).all(|w| w[0] == w[1]), "one and two threads disagree: {totals:?}");
     }
 }

@@ -17,8 +17,8 @@ use std::io::{Cursor, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use super::records::{CsvRecords, Record, Resume};
 use chrono::NaiveDate;
-use super::records::{CsvRecords, Record};
 use rust_decimal::Decimal;
 
 use crate::diagnostic::{Diagnostic, DiagnosticCode, Severity};
@@ -103,6 +103,22 @@ fn ser_format<S: serde::Serializer>(f: &SourceFormat, s: S) -> std::result::Resu
 }
 
 impl IngestSummary {
+    /// Adds the counts of the summary of the next part of the same file (read by another reader of
+    /// [`Es003Reader::open_parts`]).
+    pub fn absorb(&mut self, next: &IngestSummary) {
+        self.rows_read += next.rows_read;
+        self.rows_used += next.rows_used;
+        self.rows_rejected += next.rows_rejected;
+        self.entries += next.entries;
+        self.lines += next.lines;
+        self.tariff_rows += next.tariff_rows;
+        self.split_entries += next.split_entries;
+        self.conflicting_entries += next.conflicting_entries;
+        self.errors += next.errors;
+        self.warnings += next.warnings;
+        self.infos += next.infos;
+    }
+
     /// True when the counts reconcile: rows read = rows used + rows rejected, and used rows = tariff ordinals.
     pub fn is_balanced(&self) -> bool {
         self.rows_read == self.rows_used + self.rows_rejected && self.rows_used == self.tariff_rows
@@ -179,6 +195,21 @@ enum Rows {
 }
 
 impl Rows {
+    /// Where a CSV reader stands between records (`None` for rows held in memory).
+    fn resume_point(&self) -> Option<Resume> {
+        match self {
+            Rows::Csv(r) => Some(r.resume_point()),
+            Rows::Mem { .. } => None,
+        }
+    }
+
+    /// Stops a CSV reader before the record at byte `limit`.
+    fn stop_at(&mut self, limit: u64) {
+        if let Rows::Csv(r) = self {
+            r.stop_at(limit);
+        }
+    }
+
     /// How far reading has come: (bytes or records consumed, total when known).
     fn progress(&self) -> (u64, Option<u64>) {
         match self {
@@ -832,7 +863,7 @@ pub struct Es003Reader {
     rec: Record,
     /// From the first pass: key → index of the entry's last run, for every entry that may have more than one
     /// run (all split entries, and a few others the first pass could not rule out).
-    last_runs: HashMap<u64, u64>,
+    last_runs: Arc<HashMap<u64, u64>>,
     /// Index of the current run (runs are counted as in the first pass).
     run_index: u64,
     /// The last valid entry-number cell and its parse, so that the rows after an entry's first skip parsing.
@@ -953,31 +984,72 @@ impl Es003Reader {
     }
 
     fn from_input(input: Input, name: String, options: &Es003Options, format: SourceFormat) -> Result<Self> {
+        let first = Self::first_pass(&input, &name, options, format, None)?;
+        Self::second_pass(&input, name, options, format, Arc::new(first.last_runs), None)
+    }
+
+    /// The input's size in bytes (CSV files and buffers).
+    fn input_len(input: &Input) -> Option<u64> {
+        match input {
+            Input::Path(p) => std::fs::metadata(p).ok().map(|m| m.len()),
+            Input::Bytes(b) => Some(b.len() as u64),
+            Input::Records(_) => None,
+        }
+    }
+
+    /// Pass 1: entries whose rows may not be contiguous; with `boundary_at`, also where to cut the file in
+    /// two (see [`Es003Reader::open_parts`]).
+    fn first_pass(
+        input: &Input,
+        name: &str,
+        options: &Es003Options,
+        format: SourceFormat,
+        boundary_at: Option<u64>,
+    ) -> Result<FirstPass> {
+        let source: Arc<str> = name.into();
+        let mut rec = Record::default();
+        let mut rows = Self::open_rows(input, name, options, format)?;
+        if rows.next(&mut rec, name)?.is_none() {
+            return Err(Error::Format { source_name: name.to_owned(), message: "empty file: no header row".into() });
+        }
+        let map = map_header(&rec, &source, &mut Vec::new())?;
+        match map.idx[Column::EntryNumber as usize] {
+            Some(ei) => {
+                find_split_entries(&mut rows, &mut rec, ei, name, Self::input_len(input).unwrap_or(0), boundary_at)
+            }
+            None => Ok(FirstPass::default()),
+        }
+    }
+
+    /// Pass 2's reader: from the start (the header's diagnostics recorded), or for the second part of a file
+    /// cut in two, from `part` (the header read only for its column map).
+    fn second_pass(
+        input: &Input,
+        name: String,
+        options: &Es003Options,
+        format: SourceFormat,
+        last_runs: Arc<HashMap<u64, u64>>,
+        part: Option<Part>,
+    ) -> Result<Self> {
         let source: Arc<str> = name.clone().into();
         let workbook = format == SourceFormat::Xlsx;
         let mut diagnostics = Vec::new();
         let mut rec = Record::default();
-
-        // Pass 1: find entries whose rows are not contiguous.
-        let mut rows = Self::open_rows(&input, &name, options, format)?;
-        if rows.next(&mut rec, &name)?.is_none() {
-            return Err(Error::Format { source_name: name, message: "empty file: no header row".into() });
-        }
-        let map = map_header(&rec, &source, &mut Vec::new())?;
-        let source_len = match &input {
-            Input::Path(p) => std::fs::metadata(p).ok().map(|m| m.len()),
-            Input::Bytes(b) => Some(b.len() as u64),
-            Input::Records(_) => None,
-        };
-        let last_runs = match map.idx[Column::EntryNumber as usize] {
-            Some(ei) => find_split_entries(&mut rows, &mut rec, ei, &name, source_len.unwrap_or(0))?,
-            None => HashMap::new(),
-        };
-
-        // Pass 2 starts here: reopen, re-read the header (now recording its diagnostics).
-        let mut rows = Self::open_rows(&input, &name, options, format)?;
+        let mut rows = Self::open_rows(input, &name, options, format)?;
         rows.next(&mut rec, &name)?;
-        let map = map_header(&rec, &source, &mut diagnostics)?;
+        let map = match part {
+            Some(Part::Tail(..)) => map_header(&rec, &source, &mut Vec::new())?,
+            _ => map_header(&rec, &source, &mut diagnostics)?,
+        };
+        let mut run_index = 0;
+        match part {
+            Some(Part::Head(b)) => rows.stop_at(b.at.position),
+            Some(Part::Tail(b)) => {
+                rows = Self::open_rows_at(input, &name, b.at)?;
+                run_index = b.runs_before;
+            }
+            None => {}
+        }
         let columns_used = COLUMNS.iter().filter(|s| map.has(s.column)).map(|s| s.name).collect();
         let columns_missing = COLUMNS.iter().filter(|s| !map.has(s.column)).map(|s| s.name).collect();
         let summary = IngestSummary {
@@ -998,14 +1070,14 @@ impl Es003Reader {
             columns_missing,
         };
         let mut reader = Es003Reader {
-            source_len,
+            source_len: Self::input_len(input),
             source,
             rows,
             map,
             excel: workbook,
             rec,
             last_runs,
-            run_index: 0,
+            run_index,
             last_entry_cell: Vec::new(),
             last_entry_number: None,
             pending: HashMap::new(),
@@ -1017,6 +1089,95 @@ impl Es003Reader {
         };
         reader.count_existing_diagnostics();
         Ok(reader)
+    }
+
+    /// A CSV reader positioned at `at` (for the second part of a file cut in two).
+    fn open_rows_at(input: &Input, name: &str, at: Resume) -> Result<Rows> {
+        use std::io::{Seek, SeekFrom};
+        let d = match input {
+            Input::Path(p) => {
+                let mut file = File::open(p).map_err(|e| Error::io(name, e))?;
+                let mut prefix = vec![0u8; SNIFF_BYTES];
+                let n = read_up_to(&mut file, &mut prefix).map_err(|e| Error::io(name, e))?;
+                prefix.truncate(n);
+                let d = sniff_delimiter(&prefix);
+                file.seek(SeekFrom::Start(at.position)).map_err(|e| Error::io(name, e))?;
+                return Ok(Rows::Csv(Box::new(CsvRecords::resumed(Box::new(file), d, 256 * 1024, at))));
+            }
+            Input::Bytes(b) => sniff_delimiter(&b[..b.len().min(SNIFF_BYTES)]),
+            Input::Records(_) => {
+                return Err(Error::Format { source_name: name.to_owned(), message: "records cannot be cut".into() })
+            }
+        };
+        let Input::Bytes(b) = input else { unreachable!("matched above") };
+        let mut c = Cursor::new(ArcBytes(b.clone()));
+        c.set_position(at.position);
+        Ok(Rows::Csv(Box::new(CsvRecords::resumed(Box::new(c), d, 256 * 1024, at))))
+    }
+
+    /// Opens a CSV report as `parts` readers over consecutive parts of the file, for as many threads: each
+    /// part ends between two entries, and the parts' entries, diagnostics and summaries, taken in order,
+    /// are exactly those of the one reader [`Es003Reader::open`] gives. A file is not cut (one reader comes
+    /// back) when it is a workbook, smaller than 1 MB, or has an entry whose rows fall in both parts.
+    ///
+    /// Only `parts` ≤ 2 is supported for now; more is treated as 2.
+    ///
+    /// # Errors
+    ///
+    /// As [`Es003Reader::open`].
+    pub fn open_parts(path: impl AsRef<Path>, options: &Es003Options, parts: usize) -> Result<Vec<Self>> {
+        let path = path.as_ref();
+        let name = options.source_name.clone().unwrap_or_else(|| path.display().to_string());
+        let mut file = File::open(path).map_err(|e| Error::io(&name, e))?;
+        let mut prefix = vec![0u8; 8];
+        let n = read_up_to(&mut file, &mut prefix).map_err(|e| Error::io(&name, e))?;
+        if is_workbook(&prefix[..n]) {
+            return Ok(vec![Self::open(path, options)?]);
+        }
+        let input = Input::Path(path.to_path_buf());
+        let len = Self::input_len(&input).unwrap_or(0);
+        let cut_at = (parts >= 2 && len >= 1_000_000).then_some(len / 2);
+        let first = Self::first_pass(&input, &name, options, SourceFormat::Csv, cut_at)?;
+        let runs = Arc::new(first.last_runs);
+        if let Some(b) = first.boundary {
+            let spanning = !first.maybe_spanning.is_empty()
+                && Self::spans(&input, &name, options, &first.maybe_spanning, b.at.position)?;
+            if !spanning {
+                let head = Self::second_pass(
+                    &input,
+                    name.clone(),
+                    options,
+                    SourceFormat::Csv,
+                    runs.clone(),
+                    Some(Part::Head(b)),
+                )?;
+                let tail = Self::second_pass(&input, name, options, SourceFormat::Csv, runs, Some(Part::Tail(b)))?;
+                return Ok(vec![head, tail]);
+            }
+        }
+        Ok(vec![Self::second_pass(&input, name, options, SourceFormat::Csv, runs, None)?])
+    }
+
+    /// True when one of `keys` (entries seen after the cut that the Bloom filter says may also come before
+    /// it) has a row before byte `limit`.
+    fn spans(input: &Input, name: &str, options: &Es003Options, keys: &[u64], limit: u64) -> Result<bool> {
+        let keys: std::collections::HashSet<u64> = keys.iter().copied().collect();
+        let source: Arc<str> = name.into();
+        let mut rec = Record::default();
+        let mut rows = Self::open_rows(input, name, options, SourceFormat::Csv)?;
+        rows.next(&mut rec, name)?;
+        let map = map_header(&rec, &source, &mut Vec::new())?;
+        let Some(ei) = map.idx[Column::EntryNumber as usize] else { return Ok(false) };
+        rows.stop_at(limit);
+        while rows.next(&mut rec, name)?.is_some() {
+            let raw = rec.get(ei).map(unwrap_excel).unwrap_or(b"");
+            if let Some(Ok(n)) = std::str::from_utf8(raw).ok().map(EntryNumber::parse_reason) {
+                if keys.contains(&n.key()) {
+                    return Ok(true);
+                }
+            }
+        }
+        Ok(false)
     }
 
     fn count_existing_diagnostics(&mut self) {
@@ -1399,7 +1560,10 @@ impl Es003Reader {
     /// once per entry (or line).
     fn add_row(&mut self, row: u64, rec: &Record, number: EntryNumber, line_no: u32, tariff: Tariff) -> bool {
         let excel = self.excel;
-        let mut run = self.run.take().unwrap_or(Run { key: number.key(), index: self.run_index, builder: None });
+        // The run is borrowed in place: a Builder is over a kilobyte, and moving it out and back on every row
+        // was a tenth of the reader's time.
+        let index = self.run_index;
+        let run = self.run.get_or_insert_with(|| Run { key: number.key(), index, builder: None });
         let mut conflict_on_row = false;
         let mut notes: Vec<PendingDiag> = Vec::new();
 
@@ -1598,7 +1762,6 @@ impl Es003Reader {
         } else {
             lb.line.tariffs.push(tariff);
         }
-        self.run = Some(run);
         for n in notes {
             self.diag(row, n.column, n.value.as_deref(), n.code, n.message, Some(number));
         }
@@ -1646,7 +1809,33 @@ impl AsRef<[u8]> for ArcBytes {
     }
 }
 
-/// Pass 1: for every entry whose rows may form more than one contiguous run, the index of its last run.
+/// What the first pass found.
+#[derive(Default)]
+struct FirstPass {
+    /// Key → index of its last run, for every entry that may have more than one run.
+    last_runs: HashMap<u64, u64>,
+    /// Where to cut the file in two, when asked for.
+    boundary: Option<Boundary>,
+    /// Keys of runs after the cut that the filter says may also have rows before it.
+    maybe_spanning: Vec<u64>,
+}
+
+/// A cut between two runs: where the second part starts, and how many runs came before it.
+#[derive(Clone, Copy)]
+struct Boundary {
+    at: Resume,
+    runs_before: u64,
+}
+
+/// Which part of a file cut in two a reader reads.
+#[derive(Clone, Copy)]
+enum Part {
+    Head(Boundary),
+    Tail(Boundary),
+}
+
+/// Pass 1: for every entry whose rows may form more than one contiguous run, the index of its last run;
+/// with `boundary_at`, the first run starting at or after that byte, where the file can be cut in two.
 ///
 /// Memory stays flat in the number of entries: a Bloom filter of fixed size (4 MiB, more only for files of
 /// several GB) remembers the entries seen, and only those it reports as seen before — every split entry,
@@ -1658,13 +1847,19 @@ fn find_split_entries(
     entry_col: usize,
     source: &str,
     source_len: u64,
-) -> Result<HashMap<u64, u64>> {
+    boundary_at: Option<u64>,
+) -> Result<FirstPass> {
     let mut seen = Bloom::for_bytes(source_len);
-    let mut last_runs: HashMap<u64, u64> = HashMap::new();
+    let mut before_cut: Option<Bloom> = None;
+    let mut out = FirstPass::default();
     let mut last: Option<u64> = None;
     let mut last_cell: Vec<u8> = Vec::new();
     let mut run = 0u64;
-    while rows.next(rec, source)?.is_some() {
+    loop {
+        let at = rows.resume_point();
+        if rows.next(rec, source)?.is_none() {
+            break;
+        }
         let raw = rec.get(entry_col).map(unwrap_excel).unwrap_or(b"");
         if last.is_some() && raw == last_cell.as_slice() {
             continue;
@@ -1678,16 +1873,28 @@ fn find_split_entries(
         }
         last = Some(key);
         run += 1;
-        if let Some(r) = last_runs.get_mut(&key) {
+        if let (Some(limit), Some(at), None) = (boundary_at, at, out.boundary) {
+            if at.position >= limit && run > 1 {
+                out.boundary = Some(Boundary { at, runs_before: run - 1 });
+                before_cut = Some(seen.clone());
+            }
+        }
+        if let Some(b) = &before_cut {
+            if b.contains(key) {
+                out.maybe_spanning.push(key);
+            }
+        }
+        if let Some(r) = out.last_runs.get_mut(&key) {
             *r = run;
         } else if seen.insert(key) {
-            last_runs.insert(key, run);
+            out.last_runs.insert(key, run);
         }
     }
-    Ok(last_runs)
+    Ok(out)
 }
 
 /// A Bloom filter over entry keys: "not seen" is certain, "seen" may rarely be wrong.
+#[derive(Clone)]
 struct Bloom {
     bits: Vec<u64>,
     mask: u64,
@@ -1702,20 +1909,39 @@ impl Bloom {
         Bloom { bits: vec![0; (bits / 64) as usize], mask: bits - 1 }
     }
 
-    /// Adds `key`; true when it was (probably) there already.
-    fn insert(&mut self, key: u64) -> bool {
-        // Two halves of a 64-bit mix (splitmix64's finaliser) drive four probes (double hashing).
+    /// The bit positions of `key`: two halves of a 64-bit mix (splitmix64's finaliser) drive eight probes
+    /// (double hashing). Eight keep false positives near 1 in 10^8 at 1M entries in 4 MiB, which matters
+    /// when the filter decides whether a file can be cut in two.
+    fn probes(&self, key: u64) -> impl Iterator<Item = (usize, u64)> + '_ {
         let mut h = key.wrapping_add(0x9E37_79B9_7F4A_7C15);
         h = (h ^ (h >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         h = (h ^ (h >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         h ^= h >> 31;
         let (h1, h2) = (h & 0xFFFF_FFFF, (h >> 32) | 1);
-        let mut present = true;
-        for i in 0..4u64 {
+        (0..8u64).map(move |i| {
             let bit = h1.wrapping_add(i.wrapping_mul(h2)) & self.mask;
-            let (word, b) = ((bit / 64) as usize, 1u64 << (bit % 64));
-            present &= self.bits[word] & b != 0;
-            self.bits[word] |= b;
+            ((bit / 64) as usize, 1u64 << (bit % 64))
+        })
+    }
+
+    /// True when `key` was (probably) added.
+    fn contains(&self, key: u64) -> bool {
+        self.probes(key).all(|(w, b)| self.bits[w] & b != 0)
+    }
+
+    /// Adds `key`; true when it was (probably) there already.
+    fn insert(&mut self, key: u64) -> bool {
+        let probes: [(usize, u64); 8] = {
+            let mut p = [(0, 0); 8];
+            for (slot, probe) in p.iter_mut().zip(self.probes(key)) {
+                *slot = probe;
+            }
+            p
+        };
+        let mut present = true;
+        for (w, b) in probes {
+            present &= self.bits[w] & b != 0;
+            self.bits[w] |= b;
         }
         present
     }

@@ -3,6 +3,7 @@
 //! Every input row is either used or reported as a [`Diagnostic`](crate::Diagnostic); the
 //! [`IngestSummary`](es003::IngestSummary) states rows read = rows used + rows rejected.
 
+pub mod ahead;
 pub mod columns;
 pub mod es003;
 mod records;

@@ -175,6 +175,15 @@ fn prefix_xor(mut x: u64) -> u64 {
     x
 }
 
+/// Where a reader stands between two records: what another reader needs to go on from there (the byte
+/// position, the row number of the last record, and whether a line feed there ends that record's CRLF).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Resume {
+    pub(crate) position: u64,
+    pub(crate) row: u64,
+    pub(crate) after_cr: bool,
+}
+
 /// Reads CSV records from a byte stream; see the module documentation.
 pub(crate) struct CsvRecords<R> {
     inner: R,
@@ -193,6 +202,8 @@ pub(crate) struct CsvRecords<R> {
     after_cr: bool,
     /// Row number of the last record (the header is row 1; blank lines count as rows).
     row: u64,
+    /// No record starting at or after this byte position is read.
+    limit: u64,
     core: csv_core::Reader,
     out: Vec<u8>,
     ends: Vec<usize>,
@@ -212,6 +223,7 @@ impl<R: Read> CsvRecords<R> {
             started: false,
             after_cr: false,
             row: 0,
+            limit: u64::MAX,
             core: {
                 // Fed one line feed (a blank line to it) so that it has read something: `csv_core` drops a
                 // byte-order mark only on its first read, and here the first bytes are handled before it.
@@ -222,6 +234,26 @@ impl<R: Read> CsvRecords<R> {
             out: vec![0; 1024],
             ends: vec![0; 64],
         }
+    }
+
+    /// A reader over `inner`, which starts at `at.position` of a text another reader has read up to there.
+    pub(crate) fn resumed(inner: R, delimiter: u8, capacity: usize, at: Resume) -> Self {
+        let mut r = Self::new(inner, delimiter, capacity);
+        r.started = true;
+        r.dropped = at.position;
+        r.row = at.row;
+        r.after_cr = at.after_cr;
+        r
+    }
+
+    /// Stops before any record that starts at or after byte `limit` (with the blank lines before it).
+    pub(crate) fn stop_at(&mut self, limit: u64) {
+        self.limit = limit;
+    }
+
+    /// Where this reader stands: between the last record read and the next.
+    pub(crate) fn resume_point(&self) -> Resume {
+        Resume { position: self.position(), row: self.row, after_cr: self.after_cr }
     }
 
     /// Bytes consumed so far.
@@ -262,6 +294,9 @@ impl<R: Read> CsvRecords<R> {
     ///
     /// An I/O error of the underlying reader.
     pub(crate) fn read(&mut self, rec: &mut Record) -> std::io::Result<Option<u64>> {
+        if self.position() >= self.limit {
+            return Ok(None);
+        }
         if !self.started {
             self.started = true;
             while self.filled < 3 && !self.eof {
@@ -445,6 +480,38 @@ mod tests {
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// Stopping at a record boundary and resuming from there in a new reader gives the same records and
+        /// rows as one reader.
+        #[test]
+        fn stop_and_resume_split_the_records_exactly(
+            text in proptest::collection::vec(
+                prop_oneof![Just(b'a'), Just(b','), Just(b'"'), Just(b'\r'), Just(b'\n')],
+                0..160,
+            ),
+            cut in 0usize..20,
+        ) {
+            let all = split(&text, 32);
+            let mut first = CsvRecords::new(&text[..], b',', 32);
+            let mut rec = Record::default();
+            let mut at = first.resume_point();
+            for _ in 0..cut.min(all.len()) {
+                first.read(&mut rec).expect("in-memory read");
+                at = first.resume_point();
+            }
+            let mut head = CsvRecords::new(&text[..], b',', 32);
+            head.stop_at(at.position);
+            let mut got = Vec::new();
+            while let Some(row) = head.read(&mut rec).expect("in-memory read") {
+                got.push((row, rec.iter().map(<[u8]>::to_vec).collect::<Vec<_>>()));
+            }
+            prop_assert_eq!(got.len(), cut.min(all.len()));
+            let mut tail = CsvRecords::resumed(&text[at.position as usize..], b',', 32, at);
+            while let Some(row) = tail.read(&mut rec).expect("in-memory read") {
+                got.push((row, rec.iter().map(<[u8]>::to_vec).collect()));
+            }
+            prop_assert_eq!(got, all);
+        }
 
         /// Both paths together give exactly the `csv` crate's records, whatever the bytes and buffer size.
         #[test]

@@ -33,6 +33,15 @@ fn num(b: &[u8]) -> Option<u32> {
 
 /// Allocation-free date parsing; see [`parse_date`].
 pub(crate) fn parse_date_bytes(s: &[u8]) -> Result<NaiveDate, &'static str> {
+    // ACE's own form, MM/DD/YYYY, straight from the bytes (most cells of an export are dates in it).
+    if let [m1, m2, b'/', d1, d2, b'/', y1, y2, y3, y4] = *s {
+        let digits = [m1, m2, d1, d2, y1, y2, y3, y4];
+        if digits.iter().all(u8::is_ascii_digit) {
+            let v = |a: u8, b: u8| u32::from(a - b'0') * 10 + u32::from(b - b'0');
+            let y = v(y1, y2) * 100 + v(y3, y4);
+            return NaiveDate::from_ymd_opt(y as i32, v(m1, m2), v(d1, d2)).ok_or("no such calendar date");
+        }
+    }
     let s = crate::values::text::unwrap_excel(s);
     // Drop a time-of-day part.
     let s = match s.iter().position(|&c| c == b' ' || c == b'T') {

@@ -116,6 +116,18 @@ impl ImporterNumber {
     /// Normalises an importer number; never fails (unknown forms are kept, see the type documentation).
     pub fn parse(s: &str) -> Self {
         let t = unwrap_excel_str(s);
+        // Already canonical IRS form `NN-NNNNNNNXX` (as ACE exports it): kept as is, without the general path's
+        // allocations.
+        if let [a, b, b'-', rest @ ..] = t.as_bytes() {
+            if rest.len() == 9
+                && a.is_ascii_digit()
+                && b.is_ascii_digit()
+                && rest[..7].iter().all(u8::is_ascii_digit)
+                && rest[7..].iter().all(|c| c.is_ascii_digit() || c.is_ascii_uppercase())
+            {
+                return ImporterNumber { text: t.into(), kind_code: ImporterNumberKind::Irs as u8 };
+            }
+        }
         let sig: Vec<u8> = t.bytes().filter(|c| !matches!(c, b'-' | b' ')).collect();
         let dash_at: Vec<usize> = {
             let mut v = Vec::new();

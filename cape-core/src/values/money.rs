@@ -185,6 +185,8 @@ impl Usd {
         let mut dot = false;
         let mut digits_since_comma: Option<usize> = None;
         let mut int_digits = 0usize;
+        // The digits as an integer and the decimals after the point, for the common short amount.
+        let (mut mantissa, mut scale, mut ndigits) = (0u64, 0u32, 0u32);
         for &c in body {
             match c {
                 b'0'..=b'9' => {
@@ -193,6 +195,11 @@ impl Usd {
                     }
                     buf[n] = c;
                     n += 1;
+                    ndigits += 1;
+                    if ndigits <= 18 {
+                        mantissa = mantissa * 10 + u64::from(c - b'0');
+                        scale += u32::from(dot);
+                    }
                     if !dot {
                         int_digits += 1;
                         if let Some(d) = digits_since_comma.as_mut() {
@@ -220,12 +227,18 @@ impl Usd {
         if matches!(digits_since_comma, Some(d) if d != 3) {
             return Err("misplaced thousands separator");
         }
-        let text = std::str::from_utf8(&buf[..n]).map_err(|_| "not a money amount")?;
-        if text == "." || text.is_empty() {
+        if ndigits == 0 {
             return Err("no digits");
         }
-        let text = if let Some(stripped) = text.strip_suffix('.') { stripped } else { text };
-        let mut d = Decimal::from_str_exact(text).map_err(|_| "out of range")?;
+        let mut d = match i64::try_from(mantissa) {
+            // Up to 18 digits: exactly what parsing the text gives, without the text (the usual case).
+            Ok(m) if ndigits <= 18 => Decimal::new(m, scale),
+            _ => {
+                let text = std::str::from_utf8(&buf[..n]).map_err(|_| "not a money amount")?;
+                let text = if let Some(stripped) = text.strip_suffix('.') { stripped } else { text };
+                Decimal::from_str_exact(text).map_err(|_| "out of range")?
+            }
+        };
         // 10^26: with two decimals an amount then still fits in `Decimal` (found by fuzzing: 29-digit amounts
         // parsed, but their two-decimal display did not).
         if d.abs() >= Decimal::from_i128_with_scale(100_000_000_000_000_000_000_000_000, 0) {
@@ -344,6 +357,23 @@ mod tests {
             }
             let s = format!("{}${}.{:02}", if neg { "-" } else { "" }, grouped, abs % 100);
             prop_assert_eq!(Usd::parse(&s).unwrap(), u);
+        }
+
+        /// The integer fast path gives exactly the decimal (value and scale) that parsing the text gives,
+        /// on both sides of its 18-digit limit.
+        #[test]
+        fn fast_path_is_the_text_parse(int in "[0-9]{1,20}", frac in proptest::option::of("[0-9]{0,12}"), neg: bool) {
+            let text = match &frac { Some(f) => format!("{int}.{f}"), None => int.clone() };
+            let want = Decimal::from_str_exact(text.strip_suffix('.').unwrap_or(&text));
+            let got = Usd::parse_bytes(format!("{}{text}", if neg { "-" } else { "" }).as_bytes());
+            match want {
+                Ok(mut w) if w.abs() < Decimal::from_i128_with_scale(100_000_000_000_000_000_000_000_000, 0) => {
+                    w.set_sign_negative(neg);
+                    let g = got.unwrap().0;
+                    prop_assert_eq!((g, g.scale(), g.is_sign_negative()), (w, w.scale(), w.is_sign_negative()));
+                }
+                _ => prop_assert!(got.is_err()),
+            }
         }
     }
 }

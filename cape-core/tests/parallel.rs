@@ -1,0 +1,88 @@
+//! Two threads give exactly the one-thread results: the file cut in two between entries, the reader reading
+//! ahead, and the fallbacks (an entry with rows in both halves), with row numbers checked across the cut.
+
+use cape_core::assess::{AssessOptions, Tables};
+use cape_core::pipeline::{run_pipeline, PipelineResult};
+use cape_core::refund::ConsolidationOptions;
+use cape_core::sample::{generate_es003_string, GeneratorConfig};
+use cape_core::{Es003Options, Es003Reader};
+
+/// A generated report of `entries` entries with malformed rows mixed in, as lines (header first).
+fn lines(entries: usize) -> Vec<String> {
+    let cfg = GeneratorConfig { entries, malformed_rows_per_thousand: 5, ..GeneratorConfig::default() };
+    generate_es003_string(&cfg).lines().map(str::to_owned).collect()
+}
+
+fn write(name: &str, text: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("cape-parallel-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("write");
+    path
+}
+
+fn run(path: &std::path::Path, threads: usize) -> PipelineResult {
+    let tables = Tables::embedded().expect("tables");
+    let opts = AssessOptions::new(chrono::NaiveDate::from_ymd_opt(2026, 11, 26).expect("date"))
+        .assume_last_rate(&tables.rates);
+    run_pipeline(path, &tables, opts, &Es003Options::default(), ConsolidationOptions::default(), threads)
+        .expect("pipeline")
+}
+
+/// Runs one and two threads and checks that every part of the result is the same.
+fn same_both_ways(path: &std::path::Path) -> usize {
+    let one = run(path, 1);
+    let two = run(path, 2);
+    assert_eq!(one.parts, 1);
+    assert_eq!(one.consolidation, two.consolidation);
+    assert_eq!(one.totals, two.totals);
+    assert_eq!(one.ingest, two.ingest);
+    assert_eq!(one.diagnostics, two.diagnostics);
+    assert_eq!(one.rule_set, two.rule_set);
+    assert!(one.totals.entries > 3_000, "a real file: {} entries", one.totals.entries);
+    assert!(one.diagnostics.iter().any(|d| d.row.is_some_and(|r| r > one.ingest.rows_read / 2)));
+    two.parts
+}
+
+#[test]
+fn a_sorted_file_is_cut_in_two_and_gives_the_one_thread_result() {
+    let text = lines(4_000).join("\n") + "\n";
+    assert!(text.len() > 1_000_000);
+    let path = write("sorted.csv", &text);
+    assert_eq!(same_both_ways(&path), 2);
+    // The parts' entries, in order, are the one reader's.
+    let whole: Vec<_> =
+        Es003Reader::open(&path, &Es003Options::default()).expect("open").map(|e| e.expect("read").number).collect();
+    let parts = Es003Reader::open_parts(&path, &Es003Options::default(), 2).expect("open parts");
+    assert_eq!(parts.len(), 2);
+    let joined: Vec<_> = parts.into_iter().flat_map(|r| r.map(|e| e.expect("read").number)).collect();
+    assert_eq!(joined, whole);
+}
+
+#[test]
+fn crlf_blank_lines_and_split_entries_within_a_half_keep_rows_and_results() {
+    let mut l = lines(4_000);
+    let n = l.len();
+    // Blank lines around the middle shift every later row number; a split entry inside the second half.
+    l.insert(n / 2, String::new());
+    l.insert(n / 2 - 3, String::new());
+    let moved = l.remove(n * 3 / 4);
+    l.push(moved);
+    let text = l.join("\r\n") + "\r\n";
+    let path = write("crlf.csv", &text);
+    assert_eq!(same_both_ways(&path), 2);
+}
+
+#[test]
+fn an_entry_in_both_halves_falls_back_and_still_agrees() {
+    let mut l = lines(4_000);
+    // A row of a many-row entry near the start moved to the end: that entry has rows on both sides of any cut.
+    let first = |s: &str| s.split(',').next().unwrap_or("").to_owned();
+    let i = (1..100).find(|&i| first(&l[i]) == first(&l[i + 1])).expect("an entry with two rows");
+    let moved = l.remove(i);
+    l.push(moved);
+    let path = write("spanning.csv", &(l.join("\n") + "\n"));
+    assert_eq!(same_both_ways(&path), 1);
+    let one = run(&path, 1);
+    assert!(one.ingest.split_entries >= 1);
+}
