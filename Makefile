@@ -30,9 +30,14 @@ lint: $(VPY)
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
-# Throughput on generated ES-003 files: raw csv floor vs ingest vs full pipeline, with peak memory.
+# Throughput on generated ES-003 files of 100k, 1M and 5M tariff rows (BENCH_ROWS to change): the raw csv
+# floor, ingest, the pipeline on one and two threads, `cape assess --format jsonl` and the Python bulk call
+# (release wheel), with peak memory each. Then the criterion micro-benchmarks (BENCH_CRITERION=0 to skip).
 bench:
-	$(CARGO) run --release -p cape-benches --bin throughput -- $(or $(BENCH_ROWS),100000 1000000 5000000)
+	$(MAKE) py-install PY_PROFILE=--release
+	CAPE_PYTHON=$(VPY) $(CARGO) run --release -p cape-benches --bin throughput -- \
+		$(or $(BENCH_ROWS),100000 1000000 5000000)
+	if [ "$(BENCH_CRITERION)" != 0 ]; then $(CARGO) bench -p cape-benches --bench core; fi
 
 docs:
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --no-deps -p cape-core -p cape-ffi

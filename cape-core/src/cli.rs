@@ -18,6 +18,7 @@ use crate::claim::{
     build_declarations, declared_in_dir, preflight_path, read_results_path, reconcile, write_declarations,
     DeclarationParams, PreflightOptions, RuleSet,
 };
+use crate::ingest::ahead::ReadAhead;
 use crate::ingest::es003::{Es003, Es003Options, Es003Reader};
 use crate::model::ImporterClass;
 use crate::refund::{compute_interest, AssumedRate, ConsolidationOptions, InterestParams};
@@ -47,13 +48,15 @@ Usage:
 
   cape assess FILE [--as-of DATE] [--rules auto|phase1|phase2|RULES.json] [--format table|json|jsonl|csv]
               [--sheet NAME] [--urgent-days N] [--last-day-offset N] [--class corporate|noncorporate]
-              [--assume-rate PERCENT | --assume-last-rate] [--accepted CLAIMS.csv]
+              [--assume-rate PERCENT | --assume-last-rate] [--accepted CLAIMS.csv] [--threads N]
       Assess every entry as of DATE (default today): IEEPA duty removed (duty before/after, principal,
       findings), CAPE status and reasons, last filing day, deposit date, projected (re)liquidation,
       interest and refund recipient. jsonl writes one object per entry per line; json wraps them as
       {\"summary\", \"entries\", \"diagnostics\"}. Interest for days past the rate table is null unless
       --assume-rate (percent, corporate; non-corporate is one point more) or --assume-last-rate says
       what to assume. --accepted marks entries CAPE already accepted (from a claim-details file).
+      --threads 1 reads and assesses on one thread; the default (2 on two or more cores) reads ahead on
+      a second thread. The output is the same either way.
 
   cape declare FILE --out-dir DIR [--as-of DATE] [--rules ...] [--split-by-importer] [--max-per-file N]
       Write CAPE declaration CSVs (header `Entry Number`, at most 9,999 per file) of the eligible and
@@ -73,8 +76,9 @@ Usage:
       (re)liquidation date (included). The first line is the interest with two decimals.
 
   cape refunds FILE [--as-of DATE] [--format table|json|csv] [--min-refund AMOUNT] [--rules ...]
-              [--assume-rate PERCENT | --assume-last-rate]
-      The refunds CBP would pay, consolidated per recipient and projected liquidation date.
+              [--assume-rate PERCENT | --assume-last-rate] [--threads N]
+      The refunds CBP would pay, consolidated per recipient and projected liquidation date. Streams the
+      file; with two threads (the default on two or more cores) a large CSV is read in two halves at once.
 
   cape sample --output FILE [--entries N] [--seed S] [--malformed PER_THOUSAND]
       Write deterministic synthetic ES-003 data (default 2000 entries, seed 2026).
@@ -206,7 +210,7 @@ struct Progress {
 }
 
 impl Progress {
-    fn tick(&mut self, reader: &Es003Reader, err: &mut dyn Write) {
+    fn tick(&mut self, rows: u64, fraction: Option<f64>, err: &mut dyn Write) {
         if !self.enabled {
             return;
         }
@@ -215,8 +219,7 @@ impl Progress {
             return;
         }
         self.last = Some(now);
-        let rows = reader.summary().rows_read;
-        let _ = match reader.progress() {
+        let _ = match fraction {
             Some(f) => {
                 let filled = (f * 30.0) as usize;
                 write!(err, "\r[{:<30}] {:>3.0}%  {rows} rows", "#".repeat(filled), f * 100.0)
@@ -309,7 +312,7 @@ fn ingest(args: &[String], out: &mut dyn Write, err: &mut dyn Write, bar: &mut P
     let mut reader = Es003Reader::open(path, &opts)?;
     while let Some(e) = reader.next() {
         drop(e?);
-        bar.tick(&reader, err);
+        bar.tick(reader.summary().rows_read, reader.progress(), err);
     }
     bar.finish(err);
     let report =
@@ -579,6 +582,7 @@ const ASSESS_OPTS: &[&str] = &[
     "assume-rate",
     "assume-last-rate",
     "accepted",
+    "threads",
 ];
 
 fn one_file(o: &Opts, what: &str) -> Result<String, CliError> {
@@ -612,13 +616,13 @@ fn assess(args: &[String], out: &mut dyn Write, err: &mut dyn Write, bar: &mut P
     let as_of = as_of_opt(&o)?;
     let (tables, opts) = tables_and_options(&o, as_of)?;
     let mut assessor = Assessor::new(&tables, opts)?;
-    let mut reader = open_reader(&o, &path)?;
+    let mut src = Entries::new(open_reader(&o, &path)?, threads_opt(&o)?);
     let mut totals = AssessTotals::default();
     let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
     match format {
         "jsonl" => {
-            while let Some(e) = reader.next() {
-                bar.tick(&reader, err);
+            while let Some(e) = src.next() {
+                bar.tick(src.rows_read(), src.progress(), err);
                 let a = assessor.assess(&e?)?;
                 totals.add(&a)?;
                 serde_json::to_writer(&mut out, &a.record()).map_err(json_err)?;
@@ -628,14 +632,15 @@ fn assess(args: &[String], out: &mut dyn Write, err: &mut dyn Write, bar: &mut P
         "json" => {
             out.write_all(b"{\"entries\": [")?;
             let mut first = true;
-            while let Some(e) = reader.next() {
-                bar.tick(&reader, err);
+            while let Some(e) = src.next() {
+                bar.tick(src.rows_read(), src.progress(), err);
                 let a = assessor.assess(&e?)?;
                 totals.add(&a)?;
                 out.write_all(if first { b"\n" } else { b",\n" })?;
                 first = false;
                 serde_json::to_writer(&mut out, &a.record()).map_err(json_err)?;
             }
+            let reader = src.finish();
             let summary = serde_json::json!({
                 "as_of": as_of, "rule_set": assessor.rule_set().name, "totals": totals, "ingest": reader.summary(),
             });
@@ -648,8 +653,8 @@ fn assess(args: &[String], out: &mut dyn Write, err: &mut dyn Write, bar: &mut P
         "csv" => {
             let mut w = csv::Writer::from_writer(&mut out);
             w.write_record(CSV_COLUMNS).map_err(|_| CliError::Output)?;
-            while let Some(e) = reader.next() {
-                bar.tick(&reader, err);
+            while let Some(e) = src.next() {
+                bar.tick(src.rows_read(), src.progress(), err);
                 let a = assessor.assess(&e?)?;
                 totals.add(&a)?;
                 w.write_record(csv_row(&a)).map_err(|_| CliError::Output)?;
@@ -671,8 +676,8 @@ fn assess(args: &[String], out: &mut dyn Write, err: &mut dyn Write, bar: &mut P
                 "days",
                 "interest"
             )?;
-            while let Some(e) = reader.next() {
-                bar.tick(&reader, err);
+            while let Some(e) = src.next() {
+                bar.tick(src.rows_read(), src.progress(), err);
                 let a = assessor.assess(&e?)?;
                 totals.add(&a)?;
                 let r = a.record();
@@ -700,6 +705,7 @@ fn assess(args: &[String], out: &mut dyn Write, err: &mut dyn Write, bar: &mut P
             }
             writeln!(out, "\nas of {as_of}, rule set {}", assessor.rule_set().name)?;
             write_totals(&totals, &mut out)?;
+            let reader = src.finish();
             write_ingest_lines(reader.summary(), &mut out)?;
             write_diagnostics(reader.diagnostics(), &mut out, 50)?;
         }
@@ -744,6 +750,64 @@ fn csv_row(a: &EntryAssessment) -> Vec<String> {
         r.refund_recipient.unwrap_or_default().to_owned(),
         r.refund_held.map(|x| x.to_string()).unwrap_or_default(),
     ]
+}
+
+/// The entries of a report, read on this thread or (with `--threads 2`, the default on two or more cores) read
+/// ahead on a second one; the same entries in the same order either way.
+enum Entries {
+    Here(Box<Es003Reader>),
+    Ahead(ReadAhead),
+}
+
+impl Entries {
+    fn new(reader: Es003Reader, threads: usize) -> Self {
+        if threads >= 2 {
+            Entries::Ahead(reader.read_ahead())
+        } else {
+            Entries::Here(Box::new(reader))
+        }
+    }
+
+    fn next(&mut self) -> Option<crate::Result<crate::Entry>> {
+        match self {
+            Entries::Here(r) => r.next(),
+            Entries::Ahead(a) => a.next(),
+        }
+    }
+
+    fn rows_read(&self) -> u64 {
+        match self {
+            Entries::Here(r) => r.summary().rows_read,
+            Entries::Ahead(a) => a.rows_read(),
+        }
+    }
+
+    fn progress(&self) -> Option<f64> {
+        match self {
+            Entries::Here(r) => r.progress(),
+            Entries::Ahead(a) => a.progress(),
+        }
+    }
+
+    /// The reader, its summary and diagnostics complete once every entry has been taken.
+    fn finish(self) -> Es003Reader {
+        match self {
+            Entries::Here(r) => *r,
+            Entries::Ahead(a) => a.finish(),
+        }
+    }
+}
+
+/// `--threads N`: 1 reads on the calling thread; 2 or more reads ahead on a second thread. The default is 2
+/// when the machine has two cores or more.
+fn threads_opt(o: &Opts) -> Result<usize, CliError> {
+    match o.named.get("threads") {
+        None => Ok(std::thread::available_parallelism().map_or(1, |n| n.get().min(2))),
+        Some(t) => match t.parse::<usize>() {
+            Ok(n) if n >= 1 => Ok(n),
+            _ => Err(CliError::Usage(format!("--threads must be a whole number of at least 1, not {t:?}"))),
+        },
+    }
 }
 
 fn assess_all(o: &Opts, path: &str, as_of: NaiveDate) -> Result<AssessedReport, CliError> {
@@ -923,19 +987,40 @@ fn interest(args: &[String], out: &mut dyn Write) -> Result<i32, CliError> {
 fn refunds(args: &[String], out: &mut dyn Write) -> Result<i32, CliError> {
     let o = parse_opts_flags(
         args,
-        &["as-of", "rules", "sheet", "format", "min-refund", "assume-rate", "assume-last-rate", "class", "accepted"],
+        &[
+            "as-of",
+            "rules",
+            "sheet",
+            "format",
+            "min-refund",
+            "assume-rate",
+            "assume-last-rate",
+            "class",
+            "accepted",
+            "threads",
+        ],
         &["assume-last-rate"],
     )?;
     let path = one_file(&o, "refunds")?;
     let format = format_opt(&o, &["table", "json", "csv"])?;
     let as_of = as_of_opt(&o)?;
-    let report = assess_all(&o, &path, as_of)?;
     let min = o
         .named
         .get("min-refund")
         .map(|v| Usd::parse(v).map_err(|e| CliError::Usage(format!("--min-refund: {e}"))))
         .transpose()?;
-    let cons = report.consolidate(ConsolidationOptions { minimum_refund: min })?;
+    let (tables, opts) = tables_and_options(&o, as_of)?;
+    let es003 = Es003Options { source_name: None, sheet: o.named.get("sheet").cloned() };
+    // Streaming: no entry is kept, only the consolidation (memory flat in the file's size).
+    let cons = crate::pipeline::run_pipeline(
+        &path,
+        &tables,
+        opts,
+        &es003,
+        ConsolidationOptions { minimum_refund: min },
+        threads_opt(&o)?,
+    )?
+    .consolidation;
     match format {
         "json" => {
             let v = serde_json::json!({ "as_of": as_of, "totals": cons.totals(), "refunds": cons.refunds() });

@@ -289,3 +289,35 @@ fn every_subcommand_has_its_help() {
     }
     assert_eq!(cape(&["nope", "--help"]).0, 64);
 }
+
+#[test]
+fn one_or_two_threads_write_the_same_bytes_in_every_format() {
+    let sample = cape_core::sample::generate_es003_string(&cape_core::sample::GeneratorConfig {
+        entries: 1_500,
+        malformed_rows_per_thousand: 5,
+        ..cape_core::sample::GeneratorConfig::default()
+    });
+    let f = tmp("threads.csv", &sample);
+    for format in ["jsonl", "json", "csv", "table"] {
+        let run = |threads: &str| {
+            cape(&[
+                "assess",
+                &f,
+                "--as-of",
+                "2026-11-26",
+                "--assume-last-rate",
+                "--format",
+                format,
+                "--threads",
+                threads,
+            ])
+        };
+        let (one, two) = (run("1"), run("2"));
+        assert_eq!(one.0, 0, "{}", one.2);
+        assert!(one.1.len() > 100_000 || format == "table", "{format}: a real output");
+        assert_eq!(one, two, "{format}");
+    }
+    let (code, _, err) = cape(&["assess", &f, "--threads", "0"]);
+    assert_eq!(code, 64, "usage error: {err}");
+    assert!(err.contains("--threads"), "{err}");
+}

@@ -40,8 +40,10 @@ pub struct ReadAhead {
     batch: std::vec::IntoIter<Result<Entry>>,
     handle: Option<JoinHandle<Es003Reader>>,
     /// The reader, once its thread has ended.
-    done: Option<Es003Reader>,
+    done: Option<Box<Es003Reader>>,
     rows_read: Arc<AtomicU64>,
+    /// The reader's [`Es003Reader::progress`] as `f64` bits (`u64::MAX` when unknown).
+    fraction: Arc<AtomicU64>,
 }
 
 impl std::fmt::Debug for ReadAhead {
@@ -58,17 +60,20 @@ impl Es003Reader {
         let (tx, rx) = sync_channel::<Vec<Result<Entry>>>(QUEUED);
         let rows_read = Arc::new(AtomicU64::new(0));
         let rows = Arc::clone(&rows_read);
+        let fraction = Arc::new(AtomicU64::new(u64::MAX));
+        let frac = Arc::clone(&fraction);
         let handle = std::thread::spawn(move || {
             let mut reader = self;
             loop {
                 let batch: Vec<Result<Entry>> = reader.by_ref().take(BATCH).collect();
                 rows.store(reader.summary().rows_read, Ordering::Relaxed);
+                frac.store(reader.progress().map_or(u64::MAX, f64::to_bits), Ordering::Relaxed);
                 if batch.is_empty() || tx.send(batch).is_err() {
                     return reader;
                 }
             }
         });
-        ReadAhead { rx: Some(rx), batch: Vec::new().into_iter(), handle: Some(handle), done: None, rows_read }
+        ReadAhead { rx: Some(rx), batch: Vec::new().into_iter(), handle: Some(handle), done: None, rows_read, fraction }
     }
 }
 
@@ -78,12 +83,21 @@ impl ReadAhead {
         self.rows_read.load(Ordering::Relaxed)
     }
 
+    /// The fraction of the input the reader thread has read, when the input's size is known (as
+    /// [`Es003Reader::progress`]).
+    pub fn progress(&self) -> Option<f64> {
+        match self.fraction.load(Ordering::Relaxed) {
+            u64::MAX => None,
+            bits => Some(f64::from_bits(bits)),
+        }
+    }
+
     /// Waits for the reader thread to end and keeps its reader; resumes its panic, if it had one (a bug).
     fn join(&mut self) {
         self.rx = None;
         if let Some(h) = self.handle.take() {
             match h.join() {
-                Ok(reader) => self.done = Some(reader),
+                Ok(reader) => self.done = Some(Box::new(reader)),
                 Err(panic) => std::panic::resume_unwind(panic),
             }
         }
@@ -94,7 +108,7 @@ impl ReadAhead {
     pub fn finish(mut self) -> Es003Reader {
         self.join();
         match self.done.take() {
-            Some(reader) => reader,
+            Some(reader) => *reader,
             // `join` leaves the reader here unless the thread panicked, which it resumed.
             None => std::panic::resume_unwind(Box::new("cape: reader thread gave no reader")),
         }
