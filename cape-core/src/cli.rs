@@ -18,7 +18,7 @@ use crate::claim::{
     build_declarations, declared_in_dir, preflight_path, read_results_path, reconcile, write_declarations,
     DeclarationParams, PreflightOptions, RuleSet,
 };
-use crate::ingest::ahead::ReadAhead;
+use crate::ingest::ahead::Entries;
 use crate::ingest::es003::{Es003, Es003Options, Es003Reader};
 use crate::model::ImporterClass;
 use crate::refund::{compute_interest, AssumedRate, ConsolidationOptions, InterestParams};
@@ -752,57 +752,11 @@ fn csv_row(a: &EntryAssessment) -> Vec<String> {
     ]
 }
 
-/// The entries of a report, read on this thread or (with `--threads 2`, the default on two or more cores) read
-/// ahead on a second one; the same entries in the same order either way.
-enum Entries {
-    Here(Box<Es003Reader>),
-    Ahead(ReadAhead),
-}
-
-impl Entries {
-    fn new(reader: Es003Reader, threads: usize) -> Self {
-        if threads >= 2 {
-            Entries::Ahead(reader.read_ahead())
-        } else {
-            Entries::Here(Box::new(reader))
-        }
-    }
-
-    fn next(&mut self) -> Option<crate::Result<crate::Entry>> {
-        match self {
-            Entries::Here(r) => r.next(),
-            Entries::Ahead(a) => a.next(),
-        }
-    }
-
-    fn rows_read(&self) -> u64 {
-        match self {
-            Entries::Here(r) => r.summary().rows_read,
-            Entries::Ahead(a) => a.rows_read(),
-        }
-    }
-
-    fn progress(&self) -> Option<f64> {
-        match self {
-            Entries::Here(r) => r.progress(),
-            Entries::Ahead(a) => a.progress(),
-        }
-    }
-
-    /// The reader, its summary and diagnostics complete once every entry has been taken.
-    fn finish(self) -> Es003Reader {
-        match self {
-            Entries::Here(r) => *r,
-            Entries::Ahead(a) => a.finish(),
-        }
-    }
-}
-
 /// `--threads N`: 1 reads on the calling thread; 2 or more reads ahead on a second thread. The default is 2
 /// when the machine has two cores or more.
 fn threads_opt(o: &Opts) -> Result<usize, CliError> {
     match o.named.get("threads") {
-        None => Ok(std::thread::available_parallelism().map_or(1, |n| n.get().min(2))),
+        None => Ok(crate::ingest::ahead::default_threads()),
         Some(t) => match t.parse::<usize>() {
             Ok(n) if n >= 1 => Ok(n),
             _ => Err(CliError::Usage(format!("--threads must be a whole number of at least 1, not {t:?}"))),

@@ -10,13 +10,14 @@ use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
-use pyo3::exceptions::{PyIndexError, PyTypeError};
+use pyo3::exceptions::{PyIndexError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyDict, PyList, PyTuple};
 use rust_decimal::Decimal;
 
 use cape_core::assess::{AssessOptions, AssessTotals, Assessor, EntryAssessment, Tables};
 use cape_core::claim::{build_declarations, write_declarations, DeclarationParams, RuleSet};
+use cape_core::ingest::ahead::Entries;
 use cape_core::mass::{Catalogue, Finding, Removal};
 use cape_core::refund::{ConsolidatedRefund, Consolidation, ConsolidationOptions, ConsolidationTotals, RateTable};
 use cape_core::{Diagnostic, EntryNumber, Es003Options, Es003Reader, IngestSummary, Usd};
@@ -151,6 +152,8 @@ struct Settings {
     es003: Es003Options,
     progress: Option<Py<PyAny>>,
     total_rows: Option<u64>,
+    /// 1: read on the calling thread; 2: read ahead on a second thread.
+    threads: usize,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -188,7 +191,14 @@ fn settings(
         accepted.insert(entry_number_arg(&e)?);
     }
     options.already_accepted = accepted;
-    Ok(Settings { tables, options, es003: Es003Options { source_name, sheet }, progress, total_rows })
+    Ok(Settings {
+        tables,
+        options,
+        es003: Es003Options { source_name, sheet },
+        progress,
+        total_rows,
+        threads: cape_core::ingest::ahead::default_threads(),
+    })
 }
 
 /// An entry number given as `EntryNumber` or text.
@@ -220,7 +230,7 @@ fn run(
     let info = py.detach(|| {
         call_py(|| {
             let mut assessor = Assessor::new(&s.tables, s.options.clone())?;
-            let mut reader = input.reader(&s.es003)?;
+            let mut entries = Entries::new(input.reader(&s.es003)?, s.threads);
             let mut last = Instant::now();
             let mut n = 0u32;
             let tick = |rows: u64| -> Result<(), Failure> {
@@ -233,14 +243,15 @@ fn run(
                 })?;
                 Ok(())
             };
-            while let Some(e) = reader.next() {
+            while let Some(e) = entries.next() {
                 sink(assessor.assess(&e?)?)?;
                 n += 1;
                 if n % 256 == 0 && last.elapsed() >= PROGRESS_EVERY {
-                    tick(reader.summary().rows_read)?;
+                    tick(entries.rows_read())?;
                     last = Instant::now();
                 }
             }
+            let mut reader = entries.finish();
             if s.progress.is_some() {
                 tick(reader.summary().rows_read)?;
             }
@@ -263,7 +274,7 @@ fn diagnostics_tuple(py: Python<'_>, d: Vec<Diagnostic>) -> PyResult<Py<PyTuple>
 #[pyo3(signature = (source = None, *, as_of, records = None, rules = "auto", tables = None,
     assume_last_rate = false, importer_class = "corporate", class_overrides = None, urgent_within_days = None,
     last_day_offset = None, already_accepted = None, sheet = None, source_name = None, progress = None,
-    total_rows = None))]
+    total_rows = None, threads = None))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn assess(
     py: Python<'_>,
@@ -282,9 +293,10 @@ pub(crate) fn assess(
     source_name: Option<String>,
     progress: Option<Py<PyAny>>,
     total_rows: Option<u64>,
+    threads: Option<usize>,
 ) -> PyResult<PyAssessedReport> {
     let input = Input::from_py(source, records)?;
-    let s = settings(
+    let mut s = settings(
         as_of,
         rules,
         tables.as_deref(),
@@ -299,6 +311,12 @@ pub(crate) fn assess(
         progress,
         total_rows,
     )?;
+    if let Some(t) = threads {
+        if t == 0 {
+            return Err(PyValueError::new_err("threads must be at least 1"));
+        }
+        s.threads = t;
+    }
     let mut entries = Vec::new();
     let mut totals = AssessTotals::default();
     let info = run(py, &input, &s, |a| {
@@ -321,7 +339,7 @@ pub(crate) fn assess(
 #[pyo3(signature = (source = None, *, as_of, records = None, rules = "auto", tables = None,
     assume_last_rate = false, importer_class = "corporate", class_overrides = None, urgent_within_days = None,
     last_day_offset = None, already_accepted = None, sheet = None, source_name = None, min_refund = None,
-    keep_entries = true, progress = None, total_rows = None))]
+    keep_entries = true, progress = None, total_rows = None, threads = None))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn assess_partition(
     py: Python<'_>,
@@ -342,10 +360,11 @@ pub(crate) fn assess_partition(
     keep_entries: bool,
     progress: Option<Py<PyAny>>,
     total_rows: Option<u64>,
+    threads: Option<usize>,
 ) -> PyResult<PyPartial> {
     let input = Input::from_py(source, records)?;
     let minimum_refund = min_refund.map(|m| money_arg("min_refund", m)).transpose()?;
-    let s = settings(
+    let mut s = settings(
         as_of,
         rules,
         tables.as_deref(),
@@ -360,6 +379,12 @@ pub(crate) fn assess_partition(
         progress,
         total_rows,
     )?;
+    if let Some(t) = threads {
+        if t == 0 {
+            return Err(PyValueError::new_err("threads must be at least 1"));
+        }
+        s.threads = t;
+    }
     let mut entries = Vec::new();
     let mut totals = AssessTotals::default();
     let mut consolidation = Consolidation::new(ConsolidationOptions { minimum_refund });

@@ -57,3 +57,17 @@ def test_ctrl_c_during_a_long_call_is_honoured(tmp_path: Path) -> None:
     elapsed = time.monotonic() - t0
     timer.join()
     assert elapsed < full * 0.8, (elapsed, full)
+
+
+def test_one_or_two_threads_give_the_same_report_and_refunds(sample_bytes: bytes) -> None:
+    one = cape.assess(sample_bytes, as_of=AS_OF, assume_last_rate=True, threads=1)
+    two = cape.assess(sample_bytes, as_of=AS_OF, assume_last_rate=True, threads=2)
+    assert len(one) == 2000
+    assert one.to_records() == two.to_records()
+    assert [(d.row, d.code, d.message) for d in one.diagnostics] == [(d.row, d.code, d.message) for d in two.diagnostics]
+    p1 = cape.assess_partition(sample_bytes, as_of=AS_OF, assume_last_rate=True, keep_entries=False, threads=1)
+    p2 = cape.assess_partition(sample_bytes, as_of=AS_OF, assume_last_rate=True, keep_entries=False, threads=2)
+    assert [(r.recipient, r.total, r.entries) for r in p1.refunds()] == [(r.recipient, r.total, r.entries) for r in p2.refunds()]
+    assert p1.totals.interest == p2.totals.interest > 0
+    with pytest.raises(ValueError):
+        cape.assess(sample_bytes, as_of=AS_OF, threads=0)

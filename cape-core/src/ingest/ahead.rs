@@ -145,3 +145,83 @@ impl Drop for ReadAhead {
         }
     }
 }
+
+/// The entries of a report, read on the calling thread (`threads` = 1) or read ahead on a second one
+/// ([`Es003Reader::read_ahead`]); the same entries, in the same order, with the same summary and diagnostics
+/// either way. What the command line and the bindings iterate.
+///
+/// # Example
+///
+/// ```
+/// use cape_core::ingest::ahead::Entries;
+/// use cape_core::sample::{generate_es003_string, GeneratorConfig};
+/// use cape_core::{Es003Options, Es003Reader};
+/// let csv = generate_es003_string(&GeneratorConfig { entries: 20, ..GeneratorConfig::default() });
+/// let mut entries = Entries::new(Es003Reader::from_bytes(csv.into_bytes(), &Es003Options::default())?, 2);
+/// let mut n = 0;
+/// while let Some(e) = entries.next() {
+///     e?;
+///     n += 1;
+/// }
+/// assert_eq!((n, entries.finish().summary().entries), (20, 20));
+/// # Ok::<(), cape_core::Error>(())
+/// ```
+#[derive(Debug)]
+pub enum Entries {
+    /// Read on the calling thread.
+    Here(Box<Es003Reader>),
+    /// Read ahead on a second thread.
+    Ahead(ReadAhead),
+}
+
+/// The threads cape uses by default: two on a machine with two cores or more (reading overlaps the rest),
+/// else one.
+pub fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(2))
+}
+
+impl Entries {
+    /// Reads on the calling thread when `threads` ≤ 1, else ahead on a second thread.
+    pub fn new(reader: Es003Reader, threads: usize) -> Self {
+        if threads >= 2 {
+            Entries::Ahead(reader.read_ahead())
+        } else {
+            Entries::Here(Box::new(reader))
+        }
+    }
+
+    /// Rows read so far.
+    pub fn rows_read(&self) -> u64 {
+        match self {
+            Entries::Here(r) => r.summary().rows_read,
+            Entries::Ahead(a) => a.rows_read(),
+        }
+    }
+
+    /// The fraction of the input read so far, when its size is known.
+    pub fn progress(&self) -> Option<f64> {
+        match self {
+            Entries::Here(r) => r.progress(),
+            Entries::Ahead(a) => a.progress(),
+        }
+    }
+
+    /// The reader, its summary and diagnostics complete once every entry has been taken.
+    pub fn finish(self) -> Es003Reader {
+        match self {
+            Entries::Here(r) => *r,
+            Entries::Ahead(a) => a.finish(),
+        }
+    }
+}
+
+impl Iterator for Entries {
+    type Item = Result<Entry>;
+
+    fn next(&mut self) -> Option<Result<Entry>> {
+        match self {
+            Entries::Here(r) => r.next(),
+            Entries::Ahead(a) => a.next(),
+        }
+    }
+}

@@ -431,6 +431,7 @@ def assess(
     source_name: Optional[str] = None,
     progress: Optional[_Progress] = None,
     total_rows: Optional[int] = None,
+    threads: Optional[int] = None,
 ) -> "AssessedReport":
     """Assesses every entry of an ES-003 report (a path, bytes, or ``records=(header, columns)`` of text
     cells) as of ``as_of``, without the GIL. Use :func:`cape.assess`, which also takes DataFrames."""
@@ -454,6 +455,7 @@ def assess_partition(
     keep_entries: bool = True,
     progress: Optional[_Progress] = None,
     total_rows: Optional[int] = None,
+    threads: Optional[int] = None,
 ) -> "Partial":
     """Assesses one partition of a report into a mergeable :class:`Partial`. Use :func:`cape.assess_partition`."""
 
