@@ -1,25 +1,27 @@
 //! The whole assessment of an entry, as of a date: what CAPE's four components will do with it.
 //!
-//! [`Assessor`] composes the steps: *Mass Processing* ([`remove_ieepa`]: the refund principal and findings),
-//! the *Claim Portal* ([`assess_claim`]: status, reasons, filing deadline), *Review and Liquidation*
-//! ([`project_liquidation`]) and *Refund* ([`deposit_date`], interest). Each entry is assessed independently,
-//! so a file of any size streams through in constant memory; consolidation is a separate, mergeable step
-//! ([`crate::refund::consolidate`]).
+//! [`Assessor`] composes the steps: *Mass Processing* ([`remove_ieepa`](crate::mass::remove_ieepa): the refund
+//! principal and findings), the *Claim Portal* ([`assess_claim`]: status, reasons, filing deadline), *Review and
+//! Liquidation* ([`project_liquidation`]) and *Refund* ([`deposit_date`](crate::refund::deposit_date), interest).
+//! Each entry is assessed independently, so a file of any size streams through in constant memory; consolidation
+//! is a separate, mergeable step ([`crate::refund::consolidate`]).
 //!
 //! The reference tables (catalogue, rule sets, rate table, calendar) are a [`Tables`] value the caller owns:
 //! [`Tables::embedded`] gives cape's own, and each can be replaced.
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 use crate::claim::{assess_claim, ClaimAssessment, ClaimInputs, ClaimParams, ClaimStatus, Reason, RuleSet, RuleSets};
-use crate::mass::{remove_ieepa, Catalogue, Finding, Removal};
+use crate::mass::removal::{remove_ieepa_with, RemovalScratch};
+use crate::mass::{Catalogue, Finding, Removal};
 use crate::model::{Entry, Fact, ImporterClass};
+use crate::refund::deposit::deposit_date_with;
 use crate::refund::{
-    deposit_date, project_liquidation, AssumedRate, BusinessCalendar, DepositParams, InterestCalculator,
-    InterestParams, InterestResult, RateTable, ScheduleParams,
+    pms_due_date, project_liquidation, AssumedRate, BusinessCalendar, DepositDateUnknown, DepositParams,
+    InterestCalculator, InterestParams, InterestResult, RateTable, ScheduleParams,
 };
 use crate::{EntryNumber, Result, Usd};
 
@@ -330,14 +332,18 @@ pub struct EntryRecord<'a> {
     pub refund_held: Option<bool>,
 }
 
-/// Assesses entries with one set of tables and options. Cheap to create; not shared across threads (the
-/// interest calculator caches compounding factors).
+/// Assesses entries with one set of tables and options. Cheap to create; not shared across threads (it keeps
+/// compounding factors, PMS due dates and rate factors from one entry to the next, and reuses its buffers).
 pub struct Assessor<'t> {
     tables: &'t Tables,
     rules: &'t RuleSet,
     options: AssessOptions,
     interest: InterestCalculator<'t>,
     seen: HashSet<u64>,
+    /// The buffers and rate factors of IEEPA removal, kept from one entry to the next.
+    removal: RemovalScratch<'t>,
+    /// PMS due dates by entry month (year, month), on which alone they depend.
+    pms_due: HashMap<(i32, u32), std::result::Result<NaiveDate, DepositDateUnknown>>,
 }
 
 impl std::fmt::Debug for Assessor<'_> {
@@ -356,7 +362,15 @@ impl<'t> Assessor<'t> {
     pub fn new(tables: &'t Tables, options: AssessOptions) -> Result<Self> {
         let rules = tables.rules.select(&options.rules, options.as_of)?;
         let interest = InterestCalculator::new(&tables.rates, options.interest.clone())?;
-        Ok(Assessor { tables, rules, options, interest, seen: HashSet::new() })
+        Ok(Assessor {
+            tables,
+            rules,
+            options,
+            interest,
+            seen: HashSet::new(),
+            removal: RemovalScratch::default(),
+            pms_due: HashMap::new(),
+        })
     }
 
     /// The rule set in use.
@@ -376,7 +390,7 @@ impl<'t> Assessor<'t> {
     /// [`crate::Error::Overflow`] for amounts beyond any real duty. Missing facts are reasons, not errors.
     pub fn assess(&mut self, entry: &Entry) -> Result<EntryAssessment> {
         let duplicate = !self.seen.insert(entry.number.key());
-        let removal = remove_ieepa(entry, &self.tables.catalogue)?;
+        let removal = remove_ieepa_with(entry, &self.tables.catalogue, &mut self.removal)?;
         let inputs = ClaimInputs {
             has_dutiable_ieepa: removal.has_dutiable_ieepa,
             duplicate_in_input: duplicate,
@@ -390,7 +404,12 @@ impl<'t> Assessor<'t> {
             .and_then(|n| self.options.class_overrides.get(n).copied())
             .or_else(|| h.importer_class.known().copied())
             .unwrap_or(self.options.default_class);
-        let deposit = deposit_date(h, &self.tables.calendar, &self.options.deposit).map_err(|why| why.to_string());
+        let (calendar, params, pms_due) = (&self.tables.calendar, &self.options.deposit, &mut self.pms_due);
+        let deposit = deposit_date_with(h, params, |entry_date| {
+            let month = (entry_date.year(), entry_date.month());
+            pms_due.entry(month).or_insert_with(|| pms_due_date(entry_date, calendar, params)).clone()
+        })
+        .map_err(|why| why.to_string());
         let projected = if claim.status == ClaimStatus::Eligible {
             project_liquidation(self.options.as_of, claim.liquidation_date, &self.options.schedule).ok()
         } else {
@@ -423,7 +442,9 @@ impl<'t> Assessor<'t> {
         if claim.status != ClaimStatus::Eligible {
             return Err(NoInterest {
                 code: "not_eligible",
-                message: format!("no projection for {} entries", claim.status.name()),
+                // `concat` builds the same text as `format!` without the formatting machinery (most entries
+                // of a report take this path).
+                message: ["no projection for ", claim.status.name(), " entries"].concat(),
             });
         }
         if removal.ieepa_duty.is_zero() || removal.ieepa_duty.is_negative() {
@@ -431,7 +452,10 @@ impl<'t> Assessor<'t> {
         }
         let start = match deposit {
             Ok(d) => d.date,
-            Err(why) => return Err(NoInterest { code: "no_deposit_date", message: format!("no deposit date: {why}") }),
+            Err(why) => {
+                let message = ["no deposit date: ", why.as_str()].concat();
+                return Err(NoInterest { code: "no_deposit_date", message });
+            }
         };
         let Some(p) = projected else {
             return Err(NoInterest { code: "no_projected_date", message: "no projected liquidation date".into() });

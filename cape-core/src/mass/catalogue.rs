@@ -305,6 +305,11 @@ pub struct Catalogue {
     provenance: Provenance,
     /// Sorted by (8-digit number, start); periods of one number never overlap.
     rows: Vec<CatalogueRow>,
+    /// `rows[i].hts.subheading_key()`, kept beside the rows so that [`Catalogue::periods`] binary-searches
+    /// integers (rebuilt with the rows in `merge`).
+    keys: Vec<u32>,
+    /// The derived [`Catalogue::ieepa_end`] (without the override), computed when the rows change.
+    derived_end: Option<NaiveDate>,
     ieepa_end_override: Option<NaiveDate>,
     other: OtherPrograms,
 }
@@ -345,6 +350,8 @@ impl Catalogue {
                 confidence_counts: [0; 3],
             },
             rows: Vec::new(),
+            keys: Vec::new(),
+            derived_end: None,
             ieepa_end_override: None,
             other: OtherPrograms::embedded()?,
         };
@@ -417,9 +424,7 @@ impl Catalogue {
     /// Unless set with [`Catalogue::set_ieepa_end`], the day after the latest `end` of any `duty` or `floor`
     /// row: 2026-02-24 for the embedded data (CSMS 67834313). `None` for a catalogue without such rows.
     pub fn ieepa_end(&self) -> Option<NaiveDate> {
-        self.ieepa_end_override.or_else(|| {
-            self.rows.iter().filter(|r| r.kind.is_dutiable()).map(|r| r.end).max().and_then(|d| d.succ_opt())
-        })
+        self.ieepa_end_override.or(self.derived_end)
     }
 
     /// Replaces the table of other (non-IEEPA) Chapter 99 families.
@@ -444,9 +449,9 @@ impl Catalogue {
 
     /// The periods of `hts` (matched on its first 8 digits), by start date; empty when not IEEPA.
     pub fn periods(&self, hts: &HtsNumber) -> &[CatalogueRow] {
-        let key = hts.subheading();
-        let lo = self.rows.partition_point(|r| r.hts.subheading() < key);
-        let hi = lo + self.rows[lo..].partition_point(|r| r.hts.subheading() == key);
+        let key = hts.subheading_key();
+        let lo = self.keys.partition_point(|&k| k < key);
+        let hi = lo + self.keys[lo..].partition_point(|&k| k == key);
         &self.rows[lo..hi]
     }
 
@@ -497,6 +502,8 @@ impl Catalogue {
         self.provenance.row_count = rows.len();
         self.provenance.number_count = number_count;
         self.provenance.confidence_counts = counts;
+        self.keys = rows.iter().map(|r| r.hts.subheading_key()).collect();
+        self.derived_end = rows.iter().filter(|r| r.kind.is_dutiable()).map(|r| r.end).max().and_then(|d| d.succ_opt());
         self.rows = rows;
         Ok(())
     }

@@ -84,19 +84,30 @@ impl Catalogue {
     /// # Ok::<(), cape_core::Error>(())
     /// ```
     pub fn classify(&self, hts: &HtsNumber, date: Option<NaiveDate>) -> (Classification, Option<&CatalogueRow>) {
+        let (class, row, _) = self.classify_lookup(hts, date);
+        (class, row)
+    }
+
+    /// [`Catalogue::classify`], also returning the [`Catalogue::lookup`] on `date` it was decided by, so that
+    /// callers needing both search the catalogue once. The lookup is [`Lookup::NotIeepa`] for chapters 1–98,
+    /// for numbers the catalogue does not hold, and when there is no date.
+    pub(crate) fn classify_lookup(
+        &self,
+        hts: &HtsNumber,
+        date: Option<NaiveDate>,
+    ) -> (Classification, Option<&CatalogueRow>, Lookup<'_>) {
         if hts.is_chapter_1_97() {
-            return (Classification::Chapter1To97, None);
+            return (Classification::Chapter1To97, None, Lookup::NotIeepa);
         }
         if hts.chapter() == 98 {
-            return (Classification::Chapter98, None);
+            return (Classification::Chapter98, None, Lookup::NotIeepa);
         }
-        let row = match date {
-            Some(d) => match self.lookup(hts, d) {
-                Lookup::InForce(r) => Some(r),
-                Lookup::OutsideWindow { nearest, .. } => Some(nearest),
-                Lookup::NotIeepa => None,
-            },
-            None => self.periods(hts).last(),
+        let (row, lookup) = match date {
+            Some(d) => {
+                let lookup = self.lookup(hts, d);
+                (lookup.row(), lookup)
+            }
+            None => (self.periods(hts).last(), Lookup::NotIeepa),
         };
         if let Some(row) = row {
             let class = match row.kind {
@@ -104,11 +115,11 @@ impl Catalogue {
                 RowKind::Floor => Classification::IeepaFloor,
                 RowKind::Exemption => Classification::IeepaExemption,
             };
-            return (class, Some(row));
+            return (class, Some(row), lookup);
         }
         match self.other_programs().find(hts) {
-            Some(p) => (Classification::OtherChapter99 { program: p.program.clone() }, None),
-            None => (Classification::UnknownChapter99, None),
+            Some(p) => (Classification::OtherChapter99 { program: p.program.clone() }, None, lookup),
+            None => (Classification::UnknownChapter99, None, lookup),
         }
     }
 }

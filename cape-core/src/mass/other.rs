@@ -131,8 +131,8 @@ impl OtherPrograms {
 
     /// The family of `hts` (longest matching prefix), if any.
     pub fn find(&self, hts: &HtsNumber) -> Option<&OtherProgram> {
-        let digits = hts.digits();
-        self.programs.iter().filter(|p| digits.starts_with(p.prefix.as_str())).max_by_key(|p| p.prefix.len())
+        let digits = hts.digit_bytes();
+        self.programs.iter().filter(|p| digits.starts_with(p.prefix.as_bytes())).max_by_key(|p| p.prefix.len())
     }
 
     /// The name the table was loaded under.

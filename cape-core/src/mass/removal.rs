@@ -7,6 +7,8 @@
 //!
 //! MPF and HMF are not ES-003 tariff rows: they are charged on value, do not change, and are not touched.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -46,8 +48,48 @@ pub const MISMATCH_TOLERANCE_CENTS: i64 = 1;
 /// # Ok::<(), cape_core::Error>(())
 /// ```
 pub fn ad_valorem_duty(value: Usd, rate_percent: Decimal) -> Result<Usd> {
-    let factor = rate_percent.checked_div(Decimal::ONE_HUNDRED).ok_or(Error::Overflow("rate"))?;
+    apply_factor(value, rate_factor(rate_percent)?)
+}
+
+/// `rate_percent / 100`, the factor of [`ad_valorem_duty`].
+fn rate_factor(rate_percent: Decimal) -> Result<Decimal> {
+    rate_percent.checked_div(Decimal::ONE_HUNDRED).ok_or(Error::Overflow("rate"))
+}
+
+/// The rest of [`ad_valorem_duty`], given the factor.
+fn apply_factor(value: Usd, factor: Decimal) -> Result<Usd> {
     Ok(value.round_dollars(VALUE_ROUNDING).checked_mul(factor)?.round_cents(DUTY_ROUNDING))
+}
+
+/// Remembered [`rate_factor`]s, by the exact bits of the rate (so a remembered factor is the very `Decimal` the
+/// division gives). A report uses a handful of rates; the map stops growing at [`MAX_FACTORS`].
+type Factors = HashMap<[u8; 16], Decimal>;
+
+/// The most factors a [`Factors`] map remembers.
+const MAX_FACTORS: usize = 1024;
+
+/// [`ad_valorem_duty`], with the factor taken from (or added to) `factors`.
+fn ad_valorem_duty_cached(factors: &mut Factors, value: Usd, rate_percent: Decimal) -> Result<Usd> {
+    let bits = rate_percent.serialize();
+    let factor = match factors.get(&bits) {
+        Some(f) => *f,
+        None => {
+            let f = rate_factor(rate_percent)?;
+            if factors.len() < MAX_FACTORS {
+                factors.insert(bits, f);
+            }
+            f
+        }
+    };
+    apply_factor(value, factor)
+}
+
+/// What [`remove_ieepa`] reuses from one entry to the next when one caller removes many (the
+/// [`crate::assess::Assessor`]): the buffer of ordinal classes and the factors of the rates seen.
+#[derive(Debug, Default)]
+pub(crate) struct RemovalScratch<'c> {
+    classes: Vec<Classified<'c>>,
+    factors: Factors,
 }
 
 /// How a line's floor number was filed.
@@ -204,6 +246,15 @@ pub struct Removal {
 /// # Ok::<(), cape_core::Error>(())
 /// ```
 pub fn remove_ieepa(entry: &Entry, catalogue: &Catalogue) -> Result<Removal> {
+    remove_ieepa_with(entry, catalogue, &mut RemovalScratch::default())
+}
+
+/// [`remove_ieepa`], reusing `scratch` (which must only be used with this `catalogue`).
+pub(crate) fn remove_ieepa_with<'c>(
+    entry: &Entry,
+    catalogue: &'c Catalogue,
+    scratch: &mut RemovalScratch<'c>,
+) -> Result<Removal> {
     let date = entry.header.entry_date;
     let mut findings = Vec::new();
     if date.is_none() {
@@ -221,7 +272,7 @@ pub fn remove_ieepa(entry: &Entry, catalogue: &Catalogue) -> Result<Removal> {
     let mut new_lines = Vec::with_capacity(entry.lines.len());
     let (mut before, mut ieepa) = (Usd::ZERO, Usd::ZERO);
     for line in &entry.lines {
-        let (removal, new_line) = remove_line(&ctx, line, &mut findings)?;
+        let (removal, new_line) = remove_line(&ctx, line, &mut findings, scratch)?;
         before = before.checked_add(removal.duty_before)?;
         ieepa = ieepa.checked_add(removal.ieepa_duty)?;
         lines.push(removal);
@@ -276,9 +327,19 @@ struct LineFacts {
     mfn_rate: Option<Decimal>,
 }
 
-fn remove_line(ctx: &Ctx<'_>, line: &Line, findings: &mut Vec<Finding>) -> Result<(LineRemoval, Line)> {
-    let classes: Vec<(Classification, Option<&CatalogueRow>)> =
-        line.tariffs.iter().map(|t| ctx.catalogue.classify(&t.hts, ctx.date)).collect();
+/// An ordinal's class, the IEEPA row that decided it, and the catalogue lookup on the entry date.
+type Classified<'c> = (Classification, Option<&'c CatalogueRow>, Lookup<'c>);
+
+fn remove_line<'c>(
+    ctx: &Ctx<'c>,
+    line: &Line,
+    findings: &mut Vec<Finding>,
+    scratch: &mut RemovalScratch<'c>,
+) -> Result<(LineRemoval, Line)> {
+    let RemovalScratch { classes, factors } = scratch;
+    // One catalogue search per ordinal: the class, the row and the lookup the checks need.
+    classes.clear();
+    classes.extend(line.tariffs.iter().map(|t| ctx.catalogue.classify_lookup(&t.hts, ctx.date)));
 
     let mut duty_before = Usd::ZERO;
     let mut ch_duty = Usd::ZERO;
@@ -286,7 +347,7 @@ fn remove_line(ctx: &Ctx<'_>, line: &Line, findings: &mut Vec<Finding>) -> Resul
     let mut first_ch = None;
     let mut floor_duty = Usd::ZERO;
     let mut first_floor = None;
-    for (i, (t, (class, _))) in line.tariffs.iter().zip(&classes).enumerate() {
+    for (i, (t, (class, _, _))) in line.tariffs.iter().zip(classes.iter()).enumerate() {
         duty_before = duty_before.checked_add(t.duty)?;
         match class {
             Classification::Chapter1To97 => {
@@ -321,7 +382,7 @@ fn remove_line(ctx: &Ctx<'_>, line: &Line, findings: &mut Vec<Finding>) -> Resul
             if style == FloorStyle::FullRate {
                 match (facts.mfn_rate, facts.value) {
                     (Some(rate), Some(value)) => {
-                        let mfn = ad_valorem_duty(value, rate)?;
+                        let mfn = ad_valorem_duty_cached(factors, value, rate)?;
                         let cap = floor_duty.max(Usd::ZERO);
                         if mfn > cap {
                             findings.push(Finding::ordinal(
@@ -399,11 +460,15 @@ fn remove_line(ctx: &Ctx<'_>, line: &Line, findings: &mut Vec<Finding>) -> Resul
     };
 
     let mut ordinals = Vec::with_capacity(line.tariffs.len());
-    let mut new_tariffs = Vec::with_capacity(line.tariffs.len());
     let mut ieepa = Usd::ZERO;
     let mut after = Usd::ZERO;
-    for (i, (t, (class, row))) in line.tariffs.iter().zip(&classes).enumerate() {
-        let removed = class.is_removed();
+    // The new version's line: the same line, each ordinal's duty replaced by its duty after removal, the
+    // removed ordinals dropped (below).
+    let mut new_line = line.clone();
+    for (i, ((t, new_t), classified)) in
+        line.tariffs.iter().zip(new_line.tariffs.iter_mut()).zip(classes.drain(..)).enumerate()
+    {
+        let removed = classified.0.is_removed();
         let mut principal = if removed { t.duty } else { Usd::ZERO };
         let mut duty_after = if removed { Usd::ZERO } else { t.duty };
         if Some(i) == first_floor {
@@ -414,28 +479,28 @@ fn remove_line(ctx: &Ctx<'_>, line: &Line, findings: &mut Vec<Finding>) -> Resul
         }
         ieepa = ieepa.checked_add(principal)?;
         after = after.checked_add(duty_after)?;
-        check_ordinal(ctx, line, t, class, *row, &facts, findings)?;
+        check_ordinal(ctx, line, t, &classified, &facts, findings, factors)?;
+        let (class, row, lookup) = classified;
+        new_t.duty = duty_after;
         ordinals.push(OrdinalOutcome {
             ordinal: t.ordinal,
             hts: t.hts,
-            classification: class.clone(),
-            program: match class {
+            program: match &class {
                 Classification::OtherChapter99 { program } => Some(program.clone()),
                 _ => row.map(|r| r.program.clone()),
             },
             rate_percent: row.map(|r| r.rate_percent),
+            // With a date, the lookup is `InForce` exactly when one of the number's periods covers it.
             in_force: match (row, ctx.date) {
-                (Some(r), Some(d)) => Some(ctx.catalogue.periods(&r.hts).iter().any(|p| p.in_force(d))),
+                (Some(_), Some(_)) => Some(matches!(lookup, Lookup::InForce(_))),
                 _ => None,
             },
+            classification: class,
             duty: t.duty,
             removed,
             principal,
             duty_after,
         });
-        if !removed {
-            new_tariffs.push(Tariff { duty: duty_after, ..t.clone() });
-        }
     }
     let duty_after = duty_before.checked_sub(ieepa)?;
     debug_assert_eq!(duty_after, after, "line {}: the new version's duty must be duty_before - ieepa", line.number);
@@ -448,7 +513,9 @@ fn remove_line(ctx: &Ctx<'_>, line: &Line, findings: &mut Vec<Finding>) -> Resul
         floor,
         ordinals,
     };
-    Ok((removal, Line { tariffs: new_tariffs, ..line.clone() }))
+    let mut kept = removal.ordinals.iter().map(|o| !o.removed);
+    new_line.tariffs.retain(|_| kept.next().unwrap_or(true));
+    Ok((removal, new_line))
 }
 
 /// The findings about one ordinal (never changing any amount).
@@ -456,11 +523,12 @@ fn check_ordinal(
     ctx: &Ctx<'_>,
     line: &Line,
     t: &Tariff,
-    class: &Classification,
-    row: Option<&CatalogueRow>,
+    (class, row, lookup): &Classified<'_>,
     facts: &LineFacts,
     findings: &mut Vec<Finding>,
+    factors: &mut Factors,
 ) -> Result<()> {
+    let row = *row;
     let n = line.number;
     let on = |code, message: String| Finding::ordinal(code, n, t.ordinal, t.hts, message);
     if *class == Classification::UnknownChapter99 {
@@ -526,7 +594,8 @@ fn check_ordinal(
             ));
         }
     }
-    match ctx.catalogue.lookup(&t.hts, date) {
+    // `lookup` is `ctx.catalogue.lookup(&t.hts, date)`, made once when the ordinal was classified.
+    match *lookup {
         Lookup::OutsideWindow { periods, .. } => {
             let list = periods.iter().map(|p| format!("{} to {}", p.start, p.end)).collect::<Vec<_>>().join(", ");
             findings.push(on(
@@ -539,7 +608,7 @@ fn check_ordinal(
                 ),
             ));
         }
-        Lookup::InForce(row) => check_rate(n, t, row, facts, date, findings)?,
+        Lookup::InForce(row) => check_rate(n, t, row, facts, date, findings, factors)?,
         Lookup::NotIeepa => {}
     }
     Ok(())
@@ -553,36 +622,37 @@ fn check_rate(
     facts: &LineFacts,
     date: NaiveDate,
     findings: &mut Vec<Finding>,
+    factors: &mut Factors,
 ) -> Result<()> {
     let Some(value) = facts.value else { return Ok(()) };
+    /// How the expected rate was read, spelled out only in a finding.
+    enum How {
+        Duty,
+        FullFloor,
+        TopUp(Decimal),
+    }
     let (rate, how) = match row.kind {
         RowKind::Exemption => return Ok(()),
-        RowKind::Duty => (row.rate_percent, format!("{}%", row.rate_percent.normalize())),
+        RowKind::Duty => (row.rate_percent, How::Duty),
         // Korea style: the floor row carries the whole target rate.
-        RowKind::Floor if facts.ch_duty_zero => {
-            (row.rate_percent, format!("the full {}% floor (no duty on the chapter 1-97 row)", row.rate_percent))
-        }
+        RowKind::Floor if facts.ch_duty_zero => (row.rate_percent, How::FullFloor),
         // EU style: the floor row tops the MFN duty up to the target.
         RowKind::Floor => match facts.mfn_rate {
-            Some(mfn) => {
-                let top_up = (row.rate_percent - mfn).max(Decimal::ZERO);
-                (
-                    top_up,
-                    format!(
-                        "{}% (floor {}% minus Column 1 {}%)",
-                        top_up.normalize(),
-                        row.rate_percent,
-                        mfn.normalize()
-                    ),
-                )
-            }
+            Some(mfn) => ((row.rate_percent - mfn).max(Decimal::ZERO), How::TopUp(mfn)),
             None => return Ok(()),
         },
     };
-    let expected = ad_valorem_duty(value, rate)?;
+    let expected = ad_valorem_duty_cached(factors, value, rate)?;
     let diff = t.duty.checked_sub(expected)?;
     let tolerance = Usd::from_cents(MISMATCH_TOLERANCE_CENTS);
     if diff > tolerance || diff < Usd::ZERO.checked_sub(tolerance)? {
+        let how = match how {
+            How::Duty => format!("{}%", row.rate_percent.normalize()),
+            How::FullFloor => format!("the full {}% floor (no duty on the chapter 1-97 row)", row.rate_percent),
+            How::TopUp(mfn) => {
+                format!("{}% (floor {}% minus Column 1 {}%)", rate.normalize(), row.rate_percent, mfn.normalize())
+            }
+        };
         findings.push(Finding::ordinal(
             FindingCode::IeepaDutyMismatch,
             n,

@@ -5,7 +5,7 @@
 //! mergeable aggregate: partial consolidations of disjoint sets of entries (file partitions, threads, cluster
 //! tasks) merge into exactly the consolidation of the whole, to the cent, in any order.
 
-use std::collections::BTreeMap;
+use std::collections::{btree_map, BTreeMap};
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -125,20 +125,26 @@ impl Consolidation {
     pub fn add(&mut self, item: RefundItem) -> Result<()> {
         let amount = item.principal.checked_add(item.interest)?;
         let waived = self.options.minimum_refund.is_some_and(|m| amount < m);
-        let key = (item.recipient.clone(), item.liquidation_date, item.held);
-        let g = self.groups.entry(key).or_insert_with(|| ConsolidatedRefund {
-            recipient: item.recipient.clone(),
-            liquidation_date: item.liquidation_date,
-            held: item.held,
-            principal: Usd::ZERO,
-            interest: Usd::ZERO,
-            total: Usd::ZERO,
-            entries: Vec::new(),
-            interest_unknown: Vec::new(),
-            waived: Vec::new(),
-            waived_principal: Usd::ZERO,
-            waived_interest: Usd::ZERO,
-        });
+        // The item's recipient moves into the key; it is copied only when the item opens a new group.
+        let g = match self.groups.entry((item.recipient, item.liquidation_date, item.held)) {
+            btree_map::Entry::Occupied(e) => e.into_mut(),
+            btree_map::Entry::Vacant(v) => {
+                let recipient = v.key().0.clone();
+                v.insert(ConsolidatedRefund {
+                    recipient,
+                    liquidation_date: item.liquidation_date,
+                    held: item.held,
+                    principal: Usd::ZERO,
+                    interest: Usd::ZERO,
+                    total: Usd::ZERO,
+                    entries: Vec::new(),
+                    interest_unknown: Vec::new(),
+                    waived: Vec::new(),
+                    waived_principal: Usd::ZERO,
+                    waived_interest: Usd::ZERO,
+                })
+            }
+        };
         if waived {
             g.waived.push(item.entry_number);
             g.waived_principal = g.waived_principal.checked_add(item.principal)?;

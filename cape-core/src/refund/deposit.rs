@@ -185,6 +185,17 @@ pub fn deposit_date(
     calendar: &BusinessCalendar,
     params: &DepositParams,
 ) -> Result<DepositDate, DepositDateUnknown> {
+    deposit_date_with(header, params, |entry_date| pms_due_date(entry_date, calendar, params))
+}
+
+/// [`deposit_date`] with the PMS due date of an entry date given by `pms_due` (which must answer as
+/// [`pms_due_date`] with the same calendar and parameters; a caller may remember its answers by month, on which
+/// alone they depend).
+pub(crate) fn deposit_date_with(
+    header: &EntryHeader,
+    params: &DepositParams,
+    pms_due: impl FnOnce(NaiveDate) -> Result<NaiveDate, DepositDateUnknown>,
+) -> Result<DepositDate, DepositDateUnknown> {
     match &header.payment_date {
         Fact::Known(date) => return Ok(DepositDate { date: *date, rule: DepositRule::PaymentDate }),
         Fact::Unreadable(v) => return Err(DepositDateUnknown::UnreadablePaymentDate { value: v.clone() }),
@@ -193,7 +204,7 @@ pub fn deposit_date(
     match &header.payment_type {
         Fact::Known(t) if params.pms_payment_types.contains(t) => {
             let entry_date = header.entry_date.ok_or(DepositDateUnknown::MissingEntryDate { payment_type: *t })?;
-            let date = pms_due_date(entry_date, calendar, params)?;
+            let date = pms_due(entry_date)?;
             return Ok(DepositDate { date, rule: DepositRule::PeriodicMonthlyStatement });
         }
         Fact::Unreadable(v) => return Err(DepositDateUnknown::UnreadablePaymentType { value: v.clone() }),

@@ -208,13 +208,54 @@ fn dec31(year: i32) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(year, 12, 31)
 }
 
+/// Remembered daily factors and their powers, keyed by the exact bits of their inputs (so a remembered value is
+/// the very `Decimal` the computation would give again, scale included). Spans of one report share most of
+/// their periods (whole quarters, the same rate rows), so most powers repeat.
+#[derive(Debug, Default)]
+struct FactorCache {
+    /// `(percent, days_in_year)` → [`daily_factor`].
+    daily: HashMap<([u8; 16], u32), Decimal>,
+    /// `(daily factor, days)` → [`pow_round`].
+    powers: HashMap<([u8; 16], u32), Decimal>,
+}
+
+impl FactorCache {
+    fn daily_factor(&mut self, percent: Decimal, days_in_year: u32, dp: u32) -> Result<Decimal> {
+        Ok(match self.daily.entry((percent.serialize(), days_in_year)) {
+            Entry::Occupied(e) => *e.get(),
+            Entry::Vacant(v) => *v.insert(daily_factor(percent, days_in_year, dp)?),
+        })
+    }
+
+    fn pow_round(&mut self, base: Decimal, exp: u32, dp: u32) -> Result<Decimal> {
+        Ok(match self.powers.entry((base.serialize(), exp)) {
+            Entry::Occupied(e) => *e.get(),
+            Entry::Vacant(v) => *v.insert(pow_round(base, exp, dp)?),
+        })
+    }
+}
+
 /// Cuts `start+1 ..= end` into segments and compounds them. `end > start`.
+#[cfg(test)]
 fn segments(
     start: NaiveDate,
     end: NaiveDate,
     class: ImporterClass,
     rates: &RateTable,
     params: &InterestParams,
+) -> Result<Vec<Segment>> {
+    segments_with(start, end, class, rates, params, &mut FactorCache::default())
+}
+
+/// Cuts `start+1 ..= end` into segments and compounds them, taking factors from (and adding them to) `cache`,
+/// which must only ever be used with the same `params.factor_decimal_places`. `end > start`.
+fn segments_with(
+    start: NaiveDate,
+    end: NaiveDate,
+    class: ImporterClass,
+    rates: &RateTable,
+    params: &InterestParams,
+    cache: &mut FactorCache,
 ) -> Result<Vec<Segment>> {
     let dp = params.factor_decimal_places;
     let mut out = Vec::new();
@@ -244,8 +285,8 @@ fn segments(
         let to = to.min(end).min(year_end);
         let days = u32::try_from((to - day).num_days() + 1).map_err(|_| overflow())?;
         let days_in_year = params.day_count.days_in_year(day.year());
-        let f = daily_factor(percent, days_in_year, dp)?;
-        growth = round_factor(growth.checked_mul(pow_round(f, days, dp)?).ok_or_else(overflow)?, dp);
+        let f = cache.daily_factor(percent, days_in_year, dp)?;
+        growth = round_factor(growth.checked_mul(cache.pow_round(f, days, dp)?).ok_or_else(overflow)?, dp);
         out.push(Segment {
             from: day,
             to,
@@ -312,7 +353,7 @@ pub fn compute_interest(
     if end <= start {
         return Ok(empty_result(principal, start, end, class));
     }
-    let segs = segments(start, end, class, rates, params)?;
+    let segs = segments_with(start, end, class, rates, params, &mut FactorCache::default())?;
     explain(principal, start, end, class, &segs, params)
 }
 
@@ -364,6 +405,7 @@ fn explain(
     params: &InterestParams,
 ) -> Result<InterestResult> {
     let mut result = empty_result(principal, start, end, class);
+    result.periods.reserve_exact(segs.len());
     let p = principal.amount();
     let balance = |g: Decimal| p.checked_mul(g).ok_or_else(overflow);
     let last_growth = segs.last().map_or(Decimal::ONE, |s| s.growth_after);
@@ -430,6 +472,8 @@ pub struct InterestCalculator<'a> {
     rates: &'a RateTable,
     params: InterestParams,
     spans: HashMap<(NaiveDate, NaiveDate, ImporterClass), Vec<Segment>>,
+    /// Daily factors and their powers, shared by all spans (`params` never changes).
+    factors: FactorCache,
 }
 
 impl<'a> InterestCalculator<'a> {
@@ -440,7 +484,7 @@ impl<'a> InterestCalculator<'a> {
     /// [`Error::Value`] of kind [`ErrorKind::InvalidValue`] for `factor_decimal_places` outside 10..=28.
     pub fn new(rates: &'a RateTable, params: InterestParams) -> Result<Self> {
         check_params(&params)?;
-        Ok(InterestCalculator { rates, params, spans: HashMap::new() })
+        Ok(InterestCalculator { rates, params, spans: HashMap::new(), factors: FactorCache::default() })
     }
 
     /// The parameters in use.
@@ -471,7 +515,9 @@ impl<'a> InterestCalculator<'a> {
         }
         let segs = match self.spans.entry((start, end, class)) {
             Entry::Occupied(e) => e.into_mut(),
-            Entry::Vacant(v) => v.insert(segments(start, end, class, self.rates, &self.params)?),
+            Entry::Vacant(v) => {
+                v.insert(segments_with(start, end, class, self.rates, &self.params, &mut self.factors)?)
+            }
         };
         explain(principal, start, end, class, segs, &self.params)
     }

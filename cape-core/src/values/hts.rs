@@ -75,6 +75,18 @@ impl HtsNumber {
         &self.digits()[..8]
     }
 
+    /// The digits without dots as ASCII bytes (8 or 10): [`HtsNumber::digits`] without the UTF-8 check.
+    pub(crate) fn digit_bytes(&self) -> &[u8] {
+        &self.digits[..self.len as usize]
+    }
+
+    /// The 8-digit subheading as an integer (`9903.01.25` → `99030125`). Orders and compares exactly as
+    /// [`HtsNumber::subheading`] does (eight ASCII digits order as the number they spell), without building a
+    /// `&str`: the key of the catalogue's binary search.
+    pub(crate) fn subheading_key(&self) -> u32 {
+        self.digits[..8].iter().fold(0u32, |k, &d| k * 10 + u32::from(d - b'0'))
+    }
+
     /// The chapter (first two digits), 1–99.
     pub fn chapter(&self) -> u8 {
         (self.digits[0] - b'0') * 10 + (self.digits[1] - b'0')
@@ -139,6 +151,14 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn subheading_key_orders_as_subheading(a in "[1-9][0-9]{7}([0-9]{2})?", b in "[1-9][0-9]{7}([0-9]{2})?") {
+            let (a, b) = (HtsNumber::parse(&a).unwrap(), HtsNumber::parse(&b).unwrap());
+            prop_assert_eq!(a.subheading_key().cmp(&b.subheading_key()), a.subheading().cmp(b.subheading()));
+            prop_assert_eq!(a.subheading_key().to_string(), a.subheading());
+            prop_assert_eq!(a.digit_bytes(), a.digits().as_bytes());
+        }
+
         #[test]
         fn display_parse_round_trip(d in "[1-9][0-9]{7}([0-9]{2})?") {
             let h = HtsNumber::parse(&d).unwrap();
