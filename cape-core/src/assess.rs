@@ -339,7 +339,8 @@ pub struct Assessor<'t> {
     rules: &'t RuleSet,
     options: AssessOptions,
     interest: InterestCalculator<'t>,
-    seen: HashSet<u64>,
+    /// Entry numbers seen, for the duplicate check; `None` when the caller vouches that numbers are unique.
+    seen: Option<HashSet<u64>>,
     /// The buffers and rate factors of IEEPA removal, kept from one entry to the next.
     removal: RemovalScratch<'t>,
     /// PMS due dates by entry month (year, month), on which alone they depend.
@@ -367,7 +368,7 @@ impl<'t> Assessor<'t> {
             rules,
             options,
             interest,
-            seen: HashSet::new(),
+            seen: Some(HashSet::new()),
             removal: RemovalScratch::default(),
             pms_due: HashMap::new(),
         })
@@ -383,13 +384,23 @@ impl<'t> Assessor<'t> {
         &self.options
     }
 
-    /// Assesses one entry. An entry number seen before by this assessor is reported as a duplicate.
+    /// For entries whose numbers are known to be unique — those of one [`crate::Es003Reader`], which merges
+    /// every row of an entry into one, wherever the rows are — the assessor keeps no set of the numbers seen
+    /// (its only memory that grew with the input: about 16 bytes an entry) and reports no duplicates.
+    /// [`crate::pipeline::run_pipeline`], `cape assess` and the Python bulk calls use it.
+    pub fn with_unique_entries(mut self) -> Self {
+        self.seen = None;
+        self
+    }
+
+    /// Assesses one entry. An entry number seen before by this assessor is reported as a duplicate (unless
+    /// [`Assessor::with_unique_entries`]).
     ///
     /// # Errors
     ///
     /// [`crate::Error::Overflow`] for amounts beyond any real duty. Missing facts are reasons, not errors.
     pub fn assess(&mut self, entry: &Entry) -> Result<EntryAssessment> {
-        let duplicate = !self.seen.insert(entry.number.key());
+        let duplicate = self.seen.as_mut().is_some_and(|s| !s.insert(entry.number.key()));
         let removal = remove_ieepa_with(entry, &self.tables.catalogue, &mut self.removal)?;
         let inputs = ClaimInputs {
             has_dutiable_ieepa: removal.has_dutiable_ieepa,
@@ -647,7 +658,7 @@ pub fn assess_reader(
     tables: &Tables,
     options: AssessOptions,
 ) -> Result<AssessedReport> {
-    let mut assessor = Assessor::new(tables, options)?;
+    let mut assessor = Assessor::new(tables, options)?.with_unique_entries();
     let mut entries = Vec::new();
     let mut totals = AssessTotals::default();
     for e in reader.by_ref() {

@@ -615,7 +615,8 @@ fn assess(args: &[String], out: &mut dyn Write, err: &mut dyn Write, bar: &mut P
     let format = format_opt(&o, &["table", "json", "jsonl", "csv"])?;
     let as_of = as_of_opt(&o)?;
     let (tables, opts) = tables_and_options(&o, as_of)?;
-    let mut assessor = Assessor::new(&tables, opts)?;
+    // One reader yields each entry number once: no set of numbers seen is needed.
+    let mut assessor = Assessor::new(&tables, opts)?.with_unique_entries();
     let mut src = Entries::new(open_reader(&o, &path)?, threads_opt(&o)?);
     let mut totals = AssessTotals::default();
     let mut out = std::io::BufWriter::with_capacity(1 << 16, out);

@@ -117,7 +117,8 @@ fn run_part(
     consolidation: ConsolidationOptions,
     read_ahead: bool,
 ) -> Result<Part> {
-    let mut assessor = Assessor::new(tables, options)?;
+    // One reader yields each entry number once, and a cut file has no entry in both halves.
+    let mut assessor = Assessor::new(tables, options)?.with_unique_entries();
     let mut totals = AssessTotals::default();
     let mut cons = Consolidation::new(consolidation);
     let mut consume = |e: Result<Entry>| -> Result<()> {

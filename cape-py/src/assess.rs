@@ -229,7 +229,7 @@ fn run(
 ) -> PyResult<RunInfo> {
     let info = py.detach(|| {
         call_py(|| {
-            let mut assessor = Assessor::new(&s.tables, s.options.clone())?;
+            let mut assessor = Assessor::new(&s.tables, s.options.clone())?.with_unique_entries();
             let mut entries = Entries::new(input.reader(&s.es003)?, s.threads);
             let mut last = Instant::now();
             let mut n = 0u32;

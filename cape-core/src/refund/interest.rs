@@ -449,8 +449,9 @@ fn explain(
 /// The growth of a balance depends only on the deposit date, the end date and the rate class, never on the
 /// principal; in a report many entries share both dates (one PMS due date per month, one projected liquidation
 /// date), so the calculator remembers the compounding of each `(start, end, class)` and applies it to each
-/// principal. Results are identical to [`compute_interest`]'s. Memory grows with the number of distinct spans
-/// (a few hundred bytes each); the calculator belongs to its caller and holds no global state.
+/// principal. Results are identical to [`compute_interest`]'s. It keeps at most [`InterestCalculator::MAX_SPANS`]
+/// spans (a few hundred bytes each) and starts over when full, so memory stays flat however many entries pass
+/// through; the calculator belongs to its caller and holds no global state.
 ///
 /// # Example
 ///
@@ -477,6 +478,11 @@ pub struct InterestCalculator<'a> {
 }
 
 impl<'a> InterestCalculator<'a> {
+    /// The most spans remembered (about 2.5 MB): more distinct spans than this start the cache over. A report's
+    /// spans are deposit dates (one per statement month or entry day) times end dates, a few thousand in
+    /// practice; without a bound, millions of entries with scattered dates grew it without end.
+    pub const MAX_SPANS: usize = 8_192;
+
     /// A calculator over `rates` with `params`.
     ///
     /// # Errors
@@ -512,6 +518,9 @@ impl<'a> InterestCalculator<'a> {
         check_principal(principal)?;
         if end <= start {
             return Ok(empty_result(principal, start, end, class));
+        }
+        if self.spans.len() >= Self::MAX_SPANS && !self.spans.contains_key(&(start, end, class)) {
+            self.spans.clear();
         }
         let segs = match self.spans.entry((start, end, class)) {
             Entry::Occupied(e) => e.into_mut(),
