@@ -27,7 +27,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-use std::hash::{Hash, Hasher};
+use std::fmt::Write as _;
+use std::hash::Hasher;
 
 use cape_core::assess::{AssessOptions, Tables};
 use cape_core::pipeline::run_pipeline;
@@ -64,6 +65,16 @@ fn data_file(rows: u64) -> PathBuf {
     path
 }
 
+/// Feeds formatted text to a hasher without building the string.
+struct HashWriter(std::collections::hash_map::DefaultHasher);
+
+impl std::fmt::Write for HashWriter {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.0.write(s.as_bytes());
+        Ok(())
+    }
+}
+
 /// Runs one mode in this process; prints `rows seconds peak_kb`.
 fn child(mode: &str, path: &str) {
     let t = Instant::now();
@@ -95,9 +106,10 @@ fn child(mode: &str, path: &str) {
             let secs = t.elapsed().as_secs_f64();
             // A digest of everything the pipeline produced, so that the parent can check that one and two
             // threads agree exactly (computed after the clock stops).
-            let mut h = std::collections::hash_map::DefaultHasher::new();
-            format!("{:?}{:?}{:?}{:?}", r.consolidation, r.totals, r.ingest, r.diagnostics).hash(&mut h);
-            eprintln!("totals {:x} parts {}", h.finish(), r.parts);
+            // Streamed into the hasher: a string of it all would itself be the child's peak memory.
+            let mut h = HashWriter(std::collections::hash_map::DefaultHasher::new());
+            write!(h, "{:?}{:?}{:?}{:?}", r.consolidation, r.totals, r.ingest, r.diagnostics).expect("hash");
+            eprintln!("totals {:x} parts {}", h.0.finish(), r.parts);
             println!("{} {secs} {}", r.ingest.rows_read, peak_rss_kb());
             return;
         }
