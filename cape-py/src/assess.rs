@@ -1010,11 +1010,16 @@ impl PyTotals {
     fn interest(&self) -> Decimal {
         money_out(self.0.interest)
     }
+    #[getter]
+    fn interest_unknown(&self) -> u64 {
+        self.0.interest_unknown
+    }
     fn __repr__(&self) -> String {
         let t = &self.0;
         format!(
             "Totals(entries={}, eligible={}, eligible_deferred={}, ineligible={}, needs_review={}, urgent={}, \
-             ieepa_duty=Decimal('{}'), declarable_ieepa_duty=Decimal('{}'), interest=Decimal('{}'))",
+             ieepa_duty=Decimal('{}'), declarable_ieepa_duty=Decimal('{}'), interest=Decimal('{}'), \
+             interest_unknown={})",
             t.entries,
             t.eligible,
             t.eligible_deferred,
@@ -1023,7 +1028,8 @@ impl PyTotals {
             t.urgent,
             t.ieepa_duty.to_string_2dp(),
             t.declarable_ieepa_duty.to_string_2dp(),
-            t.interest.to_string_2dp()
+            t.interest.to_string_2dp(),
+            t.interest_unknown
         )
     }
 }

@@ -220,3 +220,15 @@ def test_tables_from_files(tmp_path: Path) -> None:
     assert isinstance(t.rates_last_day, datetime.date)
     with pytest.raises(cape.CapeIOError):
         cape.Tables(rates=tmp_path / "none.csv")
+
+
+def test_totals_count_entries_whose_interest_is_unknown() -> None:
+    sample = (Path(__file__).resolve().parents[2] / "cape-core" / "data" / "sample_es003.csv").read_bytes()
+    as_of = datetime.date(2026, 11, 26)
+    without = cape.assess(sample, as_of=as_of).totals
+    assumed = cape.assess(sample, as_of=as_of, assume_last_rate=True).totals
+    # Past the published rate table some eligible entries have no interest figure, unless a rate is assumed.
+    assert without.interest_unknown > 0
+    assert assumed.interest_unknown == 0
+    assert assumed.interest > without.interest
+    assert f"interest_unknown={without.interest_unknown}" in repr(without)

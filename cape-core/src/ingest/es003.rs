@@ -1513,7 +1513,14 @@ impl Es003Reader {
         let quantity = if raw.is_empty() {
             None
         } else {
-            std::str::from_utf8(raw).ok().and_then(|s| Decimal::from_str_exact(&s.replace(',', "")).ok())
+            // Thousands separators dropped; the copy only when there is one (a string per row otherwise).
+            std::str::from_utf8(raw).ok().and_then(|s| {
+                if s.contains(',') {
+                    Decimal::from_str_exact(&s.replace(',', "")).ok()
+                } else {
+                    Decimal::from_str_exact(s).ok()
+                }
+            })
         };
         let raw = self.map.get(rec, Column::Uom);
         let uom = if raw.is_empty() { None } else { Some(text_of(raw)) };

@@ -478,6 +478,11 @@ mod tests {
         assert_eq!(got[1].1, cells(&[&long, "b"]));
     }
 
+    /// Up to `max` bytes of the characters that make CSV hard: cells, delimiters, quotes, both line ends.
+    fn csv_bytes(max: usize) -> impl Strategy<Value = Vec<u8>> {
+        proptest::collection::vec(prop_oneof![Just(b'a'), Just(b','), Just(b'"'), Just(b'\r'), Just(b'\n')], 0..max)
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(2000))]
 
@@ -485,10 +490,7 @@ mod tests {
         /// rows as one reader.
         #[test]
         fn stop_and_resume_split_the_records_exactly(
-            text in proptest::collection::vec(
-                prop_oneof![Just(b'a'), Just(b','), Just(b'"'), Just(b'\r'), Just(b'\n')],
-                0..160,
-            ),
+            text in csv_bytes(160),
             cut in 0usize..20,
         ) {
             let all = split(&text, 32);
@@ -531,10 +533,7 @@ mod tests {
         /// Row numbers rise by one per record plus one per blank line, and never depend on the buffer size.
         #[test]
         fn row_numbers_do_not_depend_on_buffering(
-            text in proptest::collection::vec(
-                prop_oneof![Just(b'a'), Just(b','), Just(b'"'), Just(b'\r'), Just(b'\n')],
-                0..120,
-            ),
+            text in csv_bytes(120),
             capacity in 16usize..64,
         ) {
             let small = split(&text, capacity);
