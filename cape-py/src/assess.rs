@@ -171,7 +171,11 @@ fn settings(
     source_name: Option<String>,
     progress: Option<Py<PyAny>>,
     total_rows: Option<u64>,
+    threads: Option<usize>,
 ) -> PyResult<Settings> {
+    if threads == Some(0) {
+        return Err(PyValueError::new_err("threads must be at least 1"));
+    }
     let tables = tables_or_embedded(tables)?;
     let mut options = AssessOptions::new(as_of);
     if assume_last_rate {
@@ -197,7 +201,7 @@ fn settings(
         es003: Es003Options { source_name, sheet },
         progress,
         total_rows,
-        threads: cape_core::ingest::ahead::default_threads(),
+        threads: threads.unwrap_or_else(cape_core::ingest::ahead::default_threads),
     })
 }
 
@@ -296,7 +300,7 @@ pub(crate) fn assess(
     threads: Option<usize>,
 ) -> PyResult<PyAssessedReport> {
     let input = Input::from_py(source, records)?;
-    let mut s = settings(
+    let s = settings(
         as_of,
         rules,
         tables.as_deref(),
@@ -310,13 +314,8 @@ pub(crate) fn assess(
         source_name,
         progress,
         total_rows,
+        threads,
     )?;
-    if let Some(t) = threads {
-        if t == 0 {
-            return Err(PyValueError::new_err("threads must be at least 1"));
-        }
-        s.threads = t;
-    }
     let mut entries = Vec::new();
     let mut totals = AssessTotals::default();
     let info = run(py, &input, &s, |a| {
@@ -364,7 +363,7 @@ pub(crate) fn assess_partition(
 ) -> PyResult<PyPartial> {
     let input = Input::from_py(source, records)?;
     let minimum_refund = min_refund.map(|m| money_arg("min_refund", m)).transpose()?;
-    let mut s = settings(
+    let s = settings(
         as_of,
         rules,
         tables.as_deref(),
@@ -378,13 +377,8 @@ pub(crate) fn assess_partition(
         source_name,
         progress,
         total_rows,
+        threads,
     )?;
-    if let Some(t) = threads {
-        if t == 0 {
-            return Err(PyValueError::new_err("threads must be at least 1"));
-        }
-        s.threads = t;
-    }
     let mut entries = Vec::new();
     let mut totals = AssessTotals::default();
     let mut consolidation = Consolidation::new(ConsolidationOptions { minimum_refund });

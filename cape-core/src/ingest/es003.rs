@@ -236,6 +236,17 @@ impl Rows {
 }
 
 const SNIFF_BYTES: usize = 64 * 1024;
+/// The CSV record reader's buffer (it reads the file straight into it, no `BufReader`).
+const CSV_BUFFER: usize = 256 * 1024;
+
+/// Opens a file and reads its first `SNIFF_BYTES` (for the workbook check and the delimiter).
+fn open_with_prefix(path: &Path, name: &str) -> Result<(File, Vec<u8>)> {
+    let mut file = File::open(path).map_err(|e| Error::io(name, e))?;
+    let mut prefix = vec![0u8; SNIFF_BYTES];
+    let n = read_up_to(&mut file, &mut prefix).map_err(|e| Error::io(name, e))?;
+    prefix.truncate(n);
+    Ok((file, prefix))
+}
 
 fn sniff_delimiter(prefix: &[u8]) -> u8 {
     let line_end = prefix.iter().position(|&c| c == b'\n').unwrap_or(prefix.len());
@@ -265,7 +276,7 @@ fn is_workbook(prefix: &[u8]) -> bool {
 }
 
 fn csv_rows(reader: Box<dyn Read + Send>, delimiter: u8) -> Rows {
-    Rows::Csv(Box::new(CsvRecords::new(reader, delimiter, 256 * 1024)))
+    Rows::Csv(Box::new(CsvRecords::new(reader, delimiter, CSV_BUFFER)))
 }
 
 /// Converts one workbook cell to the text cape's row parser reads.
@@ -895,10 +906,7 @@ impl Es003Reader {
     pub fn open(path: impl AsRef<Path>, options: &Es003Options) -> Result<Self> {
         let path = path.as_ref();
         let name = options.source_name.clone().unwrap_or_else(|| path.display().to_string());
-        let mut file = File::open(path).map_err(|e| Error::io(&name, e))?;
-        let mut prefix = vec![0u8; SNIFF_BYTES];
-        let n = read_up_to(&mut file, &mut prefix).map_err(|e| Error::io(&name, e))?;
-        prefix.truncate(n);
+        let (mut file, prefix) = open_with_prefix(path, &name)?;
         if is_workbook(&prefix) {
             let mut all = prefix;
             file.read_to_end(&mut all).map_err(|e| Error::io(&name, e))?;
@@ -967,12 +975,8 @@ impl Es003Reader {
                 workbook_rows(bytes.into(), name, options.sheet.as_deref())
             }
             (Input::Path(p), _) => {
-                let mut file = File::open(p).map_err(|e| Error::io(name, e))?;
-                let mut prefix = vec![0u8; SNIFF_BYTES];
-                let n = read_up_to(&mut file, &mut prefix).map_err(|e| Error::io(name, e))?;
-                prefix.truncate(n);
+                let (file, prefix) = open_with_prefix(p, name)?;
                 let d = sniff_delimiter(&prefix);
-                // No BufReader: the record reader reads straight into its own 256 KiB buffer.
                 let r: Box<dyn Read + Send> = Box::new(Cursor::new(prefix).chain(file));
                 Ok(csv_rows(r, d))
             }
@@ -1094,25 +1098,22 @@ impl Es003Reader {
     /// A CSV reader positioned at `at` (for the second part of a file cut in two).
     fn open_rows_at(input: &Input, name: &str, at: Resume) -> Result<Rows> {
         use std::io::{Seek, SeekFrom};
-        let d = match input {
+        let (reader, d): (Box<dyn Read + Send>, u8) = match input {
             Input::Path(p) => {
-                let mut file = File::open(p).map_err(|e| Error::io(name, e))?;
-                let mut prefix = vec![0u8; SNIFF_BYTES];
-                let n = read_up_to(&mut file, &mut prefix).map_err(|e| Error::io(name, e))?;
-                prefix.truncate(n);
-                let d = sniff_delimiter(&prefix);
+                let (mut file, prefix) = open_with_prefix(p, name)?;
                 file.seek(SeekFrom::Start(at.position)).map_err(|e| Error::io(name, e))?;
-                return Ok(Rows::Csv(Box::new(CsvRecords::resumed(Box::new(file), d, 256 * 1024, at))));
+                (Box::new(file), sniff_delimiter(&prefix))
             }
-            Input::Bytes(b) => sniff_delimiter(&b[..b.len().min(SNIFF_BYTES)]),
+            Input::Bytes(b) => {
+                let mut c = Cursor::new(ArcBytes(b.clone()));
+                c.set_position(at.position);
+                (Box::new(c), sniff_delimiter(&b[..b.len().min(SNIFF_BYTES)]))
+            }
             Input::Records(_) => {
                 return Err(Error::Format { source_name: name.to_owned(), message: "records cannot be cut".into() })
             }
         };
-        let Input::Bytes(b) = input else { unreachable!("matched above") };
-        let mut c = Cursor::new(ArcBytes(b.clone()));
-        c.set_position(at.position);
-        Ok(Rows::Csv(Box::new(CsvRecords::resumed(Box::new(c), d, 256 * 1024, at))))
+        Ok(Rows::Csv(Box::new(CsvRecords::resumed(reader, d, CSV_BUFFER, at))))
     }
 
     /// Opens a CSV report as `parts` readers over consecutive parts of the file, for as many threads: each
@@ -1128,10 +1129,8 @@ impl Es003Reader {
     pub fn open_parts(path: impl AsRef<Path>, options: &Es003Options, parts: usize) -> Result<Vec<Self>> {
         let path = path.as_ref();
         let name = options.source_name.clone().unwrap_or_else(|| path.display().to_string());
-        let mut file = File::open(path).map_err(|e| Error::io(&name, e))?;
-        let mut prefix = vec![0u8; 8];
-        let n = read_up_to(&mut file, &mut prefix).map_err(|e| Error::io(&name, e))?;
-        if is_workbook(&prefix[..n]) {
+        let (_, prefix) = open_with_prefix(path, &name)?;
+        if is_workbook(&prefix) {
             return Ok(vec![Self::open(path, options)?]);
         }
         let input = Input::Path(path.to_path_buf());
