@@ -9,6 +9,8 @@ use std::collections::BTreeMap;
 use std::io::Write;
 
 use std::collections::HashMap;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -33,6 +35,12 @@ pub const EXIT_INVALID: i32 = 1;
 pub const EXIT_USAGE: i32 = 64;
 /// Exit status: the input could not be read (missing file, missing column, not CSV/XLSX).
 pub const EXIT_INPUT: i32 = 65;
+/// Exit status: `--strict` was given and rows of the ES-003 were rejected (the ingest balance on stderr
+/// says which and why).
+pub const EXIT_STRICT: i32 = 3;
+/// Exit status: interrupted (Ctrl-C / SIGINT, or the host set [`RunOptions::cancel`]): 128 + SIGINT, as a
+/// shell reports a process ended by that signal.
+pub const EXIT_INTERRUPTED: i32 = 130;
 
 /// The text of `cape --help`.
 pub const HELP: &str = "cape — IEEPA tariff refunds through CBP's CAPE, from a broker's ACE ES-003 report
@@ -115,9 +123,39 @@ pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
 /// Like [`run`]; with `progress`, long commands (`ingest`, `assess`) draw a progress line on `err` (pass true
 /// when the process's stderr is a terminal).
 pub fn run_with_progress(args: &[String], out: &mut dyn Write, err: &mut dyn Write, progress: bool) -> i32 {
-    let mut bar = Progress { enabled: progress, last: None };
-    match dispatch(args, out, err, &mut bar) {
+    run_with(args, out, err, &RunOptions { progress, ..RunOptions::default() })
+}
+
+/// How a host runs the command line: whether to draw a progress line, and a flag that stops it.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct RunOptions {
+    /// Draw a progress line on `err` for long commands (pass true when stderr is a terminal).
+    pub progress: bool,
+    /// Set this flag (from a signal handler or another thread) to stop the command: reading stops at the next
+    /// row, no output file is left under its final name, one line `cape: interrupted` goes to `err`, and
+    /// the exit status is [`EXIT_INTERRUPTED`].
+    pub cancel: Option<Arc<AtomicBool>>,
+}
+
+impl RunOptions {
+    /// Options with a progress line when `progress`, and the cancel flag `cancel`.
+    pub fn new(progress: bool, cancel: Option<Arc<AtomicBool>>) -> Self {
+        RunOptions { progress, cancel }
+    }
+}
+
+/// Like [`run`], as the host says in `options` (progress line, cancel flag).
+pub fn run_with(args: &[String], out: &mut dyn Write, err: &mut dyn Write, options: &RunOptions) -> i32 {
+    let mut cx = Ctx { bar: Progress { enabled: options.progress, last: None }, cancel: options.cancel.clone() };
+    let result = dispatch(args, out, err, &mut cx);
+    cx.bar.finish(err);
+    match result {
         Ok(code) => code,
+        Err(CliError::Input(e)) if e.kind() == crate::ErrorKind::Cancelled => {
+            let _ = writeln!(err, "cape: interrupted");
+            EXIT_INTERRUPTED
+        }
         Err(CliError::Usage(m)) => {
             let _ = writeln!(err, "cape: {m}\nRun `cape --help` for usage.");
             EXIT_USAGE
@@ -203,6 +241,19 @@ pub fn subcommand_help(cmd: &str) -> Option<String> {
     Some(format!("Usage:\n{block}\n\n{tail}"))
 }
 
+/// What every command gets from its host besides its arguments.
+struct Ctx {
+    bar: Progress,
+    cancel: Option<Arc<AtomicBool>>,
+}
+
+impl Ctx {
+    /// The ES-003 reading options of a command: `--sheet`, and the host's cancel flag.
+    fn es003(&self, o: &Opts) -> Es003Options {
+        Es003Options { sheet: o.named.get("sheet").cloned(), cancel: self.cancel.clone(), ..Es003Options::default() }
+    }
+}
+
 /// A progress line on stderr, redrawn at most every 200 ms.
 struct Progress {
     enabled: bool,
@@ -230,14 +281,14 @@ impl Progress {
     }
 
     fn finish(&mut self, err: &mut dyn Write) {
-        if self.enabled && self.last.is_some() {
+        if self.enabled && self.last.take().is_some() {
             let _ = write!(err, "\r\x1b[K");
             let _ = err.flush();
         }
     }
 }
 
-fn dispatch(args: &[String], out: &mut dyn Write, err: &mut dyn Write, bar: &mut Progress) -> Result<i32, CliError> {
+fn dispatch(args: &[String], out: &mut dyn Write, err: &mut dyn Write, cx: &mut Ctx) -> Result<i32, CliError> {
     let Some(cmd) = args.first() else {
         out.write_all(HELP.as_bytes())?;
         return Ok(EXIT_OK);
@@ -262,15 +313,15 @@ fn dispatch(args: &[String], out: &mut dyn Write, err: &mut dyn Write, bar: &mut
             Ok(EXIT_OK)
         }
         "entry-number" => entry_number(rest, out),
-        "ingest" => ingest(rest, out, err, bar),
-        "assess" => assess(rest, out, err, bar),
-        "declare" => declare(rest, out),
-        "check" => check(rest, out),
+        "ingest" => ingest(rest, out, err, cx),
+        "assess" => assess(rest, out, err, cx),
+        "declare" => declare(rest, out, err, cx),
+        "check" => check(rest, out, err, cx),
         "results" => results(rest, out),
         "interest" => interest(rest, out),
-        "refunds" => refunds(rest, out),
+        "refunds" => refunds(rest, out, err, cx),
         "sample" => sample(rest, out, err),
-        "demo" => demo(rest, out),
+        "demo" => demo(rest, out, cx),
         other => Err(CliError::Usage(format!("unknown command {other:?}"))),
     }
 }
@@ -298,8 +349,8 @@ fn entry_number(args: &[String], out: &mut dyn Write) -> Result<i32, CliError> {
     Ok(if all_ok { EXIT_OK } else { EXIT_INVALID })
 }
 
-fn ingest(args: &[String], out: &mut dyn Write, err: &mut dyn Write, bar: &mut Progress) -> Result<i32, CliError> {
-    let o = parse_opts(args, &["format", "sheet"])?;
+fn ingest(args: &[String], out: &mut dyn Write, err: &mut dyn Write, cx: &mut Ctx) -> Result<i32, CliError> {
+    let o = parse_opts_flags(args, &["format", "sheet", "strict"], &["strict"])?;
     let [path] = o.positional.as_slice() else {
         return Err(CliError::Usage("ingest needs exactly one FILE".into()));
     };
@@ -307,14 +358,14 @@ fn ingest(args: &[String], out: &mut dyn Write, err: &mut dyn Write, bar: &mut P
     if !matches!(format, "table" | "json") {
         return Err(CliError::Usage(format!("--format must be table or json, not {format:?}")));
     }
-    let opts = Es003Options { source_name: None, sheet: o.named.get("sheet").cloned() };
+    let opts = cx.es003(&o);
     // Stream: entries are counted and dropped, so memory stays bounded by one entry (plus diagnostics).
     let mut reader = Es003Reader::open(path, &opts)?;
     while let Some(e) = reader.next() {
         drop(e?);
-        bar.tick(reader.summary().rows_read, reader.progress(), err);
+        cx.bar.tick(reader.summary().rows_read, reader.progress(), err);
     }
-    bar.finish(err);
+    cx.bar.finish(err);
     let report =
         Es003 { entries: Vec::new(), diagnostics: reader.take_diagnostics(), summary: reader.summary().clone() };
     match format {
@@ -328,7 +379,8 @@ fn ingest(args: &[String], out: &mut dyn Write, err: &mut dyn Write, bar: &mut P
             write_diagnostics(&report.diagnostics, out, usize::MAX)?;
         }
     }
-    Ok(EXIT_OK)
+    out.flush()?;
+    Ok(ingest_balance(&o, &report.summary, &report.diagnostics, err))
 }
 
 fn sample(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> Result<i32, CliError> {
@@ -371,7 +423,7 @@ fn sample(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> Result<i
     Ok(EXIT_OK)
 }
 
-fn demo(args: &[String], out: &mut dyn Write) -> Result<i32, CliError> {
+fn demo(args: &[String], out: &mut dyn Write, cx: &mut Ctx) -> Result<i32, CliError> {
     let o = parse_opts(args, &["as-of", "out-dir"])?;
     let as_of = as_of_opt(&o)?;
     let out_dir = o.named.get("out-dir").cloned().unwrap_or_else(|| "out/declarations".into());
@@ -380,7 +432,11 @@ fn demo(args: &[String], out: &mut dyn Write) -> Result<i32, CliError> {
     let opts = AssessOptions::new(as_of).assume_last_rate(&tables.rates);
     let reader = Es003Reader::from_bytes(
         SAMPLE_ES003.as_bytes().to_vec(),
-        &Es003Options { source_name: Some("embedded sample ES-003".into()), sheet: None },
+        &Es003Options {
+            source_name: Some("embedded sample ES-003".into()),
+            cancel: cx.cancel.clone(),
+            ..Es003Options::default()
+        },
     )?;
     let report = assess_reader(reader, &tables, opts)?;
     writeln!(
@@ -572,6 +628,7 @@ fn assumed_rate(o: &Opts, tables: &Tables) -> Result<Option<AssumedRate>, CliErr
 }
 
 const ASSESS_OPTS: &[&str] = &[
+    "strict",
     "as-of",
     "rules",
     "format",
@@ -601,40 +658,69 @@ fn format_opt(o: &Opts, allowed: &[&'static str]) -> Result<&'static str, CliErr
         .ok_or_else(|| CliError::Usage(format!("--format must be one of {}, not {f:?}", allowed.join("|"))))
 }
 
-fn open_reader(o: &Opts, path: &str) -> Result<Es003Reader, CliError> {
-    Ok(Es003Reader::open(path, &Es003Options { source_name: None, sheet: o.named.get("sheet").cloned() })?)
+/// Says on `err`, whenever a row of an ES-003 was rejected, how its rows were accounted for (rows read =
+/// used + rejected, and the count per code), so that no command drops rows silently. Returns the exit status
+/// of a command that otherwise succeeded: [`EXIT_STRICT`] under `--strict` when a row was rejected.
+fn ingest_balance(o: &Opts, s: &crate::IngestSummary, diags: &[Diagnostic], err: &mut dyn Write) -> i32 {
+    if s.rows_rejected == 0 {
+        return EXIT_OK;
+    }
+    let mut per_code: BTreeMap<&'static str, u64> = BTreeMap::new();
+    for d in diags.iter().filter(|d| d.row.is_some() && d.severity() == crate::Severity::Error) {
+        *per_code.entry(d.code.as_str()).or_default() += 1;
+    }
+    let mut codes: Vec<(&str, u64)> = per_code.into_iter().collect();
+    codes.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let codes: Vec<String> = codes.iter().map(|(c, n)| format!("{c} {n}")).collect();
+    let _ = writeln!(
+        err,
+        "cape: {}: rows read {} = used {} + rejected {} ({}); `cape ingest {}` lists every rejected row",
+        s.source,
+        s.rows_read,
+        s.rows_used,
+        s.rows_rejected,
+        codes.join(", "),
+        s.source
+    );
+    if o.named.contains_key("strict") {
+        let _ = writeln!(err, "cape: --strict: {} rejected row(s), exit status {EXIT_STRICT}", s.rows_rejected);
+        EXIT_STRICT
+    } else {
+        EXIT_OK
+    }
 }
 
 fn json_err(_: serde_json::Error) -> CliError {
     CliError::Output
 }
 
-fn assess(args: &[String], out: &mut dyn Write, err: &mut dyn Write, bar: &mut Progress) -> Result<i32, CliError> {
-    let o = parse_opts_flags(args, ASSESS_OPTS, &["assume-last-rate"])?;
+fn assess(args: &[String], out: &mut dyn Write, err: &mut dyn Write, cx: &mut Ctx) -> Result<i32, CliError> {
+    let o = parse_opts_flags(args, ASSESS_OPTS, &["assume-last-rate", "strict"])?;
     let path = one_file(&o, "assess")?;
     let format = format_opt(&o, &["table", "json", "jsonl", "csv"])?;
     let as_of = as_of_opt(&o)?;
     let (tables, opts) = tables_and_options(&o, as_of)?;
     // One reader yields each entry number once: no set of numbers seen is needed.
     let mut assessor = Assessor::new(&tables, opts)?.with_unique_entries();
-    let mut src = Entries::new(open_reader(&o, &path)?, threads_opt(&o)?);
+    let mut src = Entries::new(Es003Reader::open(&path, &cx.es003(&o))?, threads_opt(&o)?);
     let mut totals = AssessTotals::default();
     let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
-    match format {
+    let reader = match format {
         "jsonl" => {
             while let Some(e) = src.next() {
-                bar.tick(src.rows_read(), src.progress(), err);
+                cx.bar.tick(src.rows_read(), src.progress(), err);
                 let a = assessor.assess(&e?)?;
                 totals.add(&a)?;
                 serde_json::to_writer(&mut out, &a.record()).map_err(json_err)?;
                 out.write_all(b"\n")?;
             }
+            src.finish()
         }
         "json" => {
             out.write_all(b"{\"entries\": [")?;
             let mut first = true;
             while let Some(e) = src.next() {
-                bar.tick(src.rows_read(), src.progress(), err);
+                cx.bar.tick(src.rows_read(), src.progress(), err);
                 let a = assessor.assess(&e?)?;
                 totals.add(&a)?;
                 out.write_all(if first { b"\n" } else { b",\n" })?;
@@ -650,17 +736,20 @@ fn assess(args: &[String], out: &mut dyn Write, err: &mut dyn Write, bar: &mut P
             out.write_all(b",\n\"diagnostics\": ")?;
             serde_json::to_writer(&mut out, reader.diagnostics()).map_err(json_err)?;
             out.write_all(b"}\n")?;
+            reader
         }
         "csv" => {
             let mut w = csv::Writer::from_writer(&mut out);
             w.write_record(CSV_COLUMNS).map_err(|_| CliError::Output)?;
             while let Some(e) = src.next() {
-                bar.tick(src.rows_read(), src.progress(), err);
+                cx.bar.tick(src.rows_read(), src.progress(), err);
                 let a = assessor.assess(&e?)?;
                 totals.add(&a)?;
                 w.write_record(csv_row(&a)).map_err(|_| CliError::Output)?;
             }
             w.flush()?;
+            drop(w);
+            src.finish()
         }
         _ => {
             writeln!(
@@ -678,7 +767,7 @@ fn assess(args: &[String], out: &mut dyn Write, err: &mut dyn Write, bar: &mut P
                 "interest"
             )?;
             while let Some(e) = src.next() {
-                bar.tick(src.rows_read(), src.progress(), err);
+                cx.bar.tick(src.rows_read(), src.progress(), err);
                 let a = assessor.assess(&e?)?;
                 totals.add(&a)?;
                 let r = a.record();
@@ -709,11 +798,12 @@ fn assess(args: &[String], out: &mut dyn Write, err: &mut dyn Write, bar: &mut P
             let reader = src.finish();
             write_ingest_lines(reader.summary(), &mut out)?;
             write_diagnostics(reader.diagnostics(), &mut out, 50)?;
+            reader
         }
-    }
-    bar.finish(err);
+    };
+    cx.bar.finish(err);
     out.flush()?;
-    Ok(EXIT_OK)
+    Ok(ingest_balance(&o, reader.summary(), reader.diagnostics(), err))
 }
 
 /// The columns of `cape assess --format csv`: [`crate::assess::RECORD_KEYS`], with findings and reasons as
@@ -765,22 +855,27 @@ fn threads_opt(o: &Opts) -> Result<usize, CliError> {
     }
 }
 
-fn assess_all(o: &Opts, path: &str, as_of: NaiveDate) -> Result<AssessedReport, CliError> {
+fn assess_all(o: &Opts, path: &str, as_of: NaiveDate, cx: &Ctx) -> Result<AssessedReport, CliError> {
     let (tables, opts) = tables_and_options(o, as_of)?;
-    let reader = open_reader(o, path)?;
+    let reader = Es003Reader::open(path, &cx.es003(o))?;
     Ok(assess_reader(reader, &tables, opts)?)
 }
 
-fn declare(args: &[String], out: &mut dyn Write) -> Result<i32, CliError> {
+fn declare(args: &[String], out: &mut dyn Write, err: &mut dyn Write, cx: &mut Ctx) -> Result<i32, CliError> {
     let o = parse_opts_flags(
         args,
-        &["as-of", "rules", "sheet", "out-dir", "split-by-importer", "max-per-file", "accepted"],
-        &["split-by-importer"],
+        &["as-of", "rules", "sheet", "out-dir", "split-by-importer", "max-per-file", "accepted", "strict"],
+        &["split-by-importer", "strict"],
     )?;
     let path = one_file(&o, "declare")?;
     let dir = o.named.get("out-dir").ok_or_else(|| CliError::Usage("declare needs --out-dir DIR".into()))?;
     let as_of = as_of_opt(&o)?;
-    let report = assess_all(&o, &path, as_of)?;
+    let report = assess_all(&o, &path, as_of, cx)?;
+    let status = ingest_balance(&o, &report.ingest, &report.diagnostics, err);
+    if status != EXIT_OK {
+        let _ = writeln!(err, "cape: no declaration file written");
+        return Ok(status);
+    }
     let mut params =
         DeclarationParams { per_importer: o.named.contains_key("split-by-importer"), ..Default::default() };
     if let Some(n) = u32_opt(&o, "max-per-file")? {
@@ -802,14 +897,18 @@ fn declare(args: &[String], out: &mut dyn Write) -> Result<i32, CliError> {
     Ok(EXIT_OK)
 }
 
-fn check(args: &[String], out: &mut dyn Write) -> Result<i32, CliError> {
-    let o = parse_opts(args, &["es003", "as-of", "rules", "sheet", "format"])?;
+fn check(args: &[String], out: &mut dyn Write, err: &mut dyn Write, cx: &mut Ctx) -> Result<i32, CliError> {
+    let o = parse_opts_flags(args, &["es003", "as-of", "rules", "sheet", "format", "strict"], &["strict"])?;
     let path = one_file(&o, "check")?;
     let format = format_opt(&o, &["table", "json"])?;
     let mut report = preflight_path(&path, &PreflightOptions::default())?;
     if let Some(es003) = o.named.get("es003") {
         let as_of = as_of_opt(&o)?;
-        let assessed = assess_all(&o, es003, as_of)?;
+        let assessed = assess_all(&o, es003, as_of, cx)?;
+        let status = ingest_balance(&o, &assessed.ingest, &assessed.diagnostics, err);
+        if status != EXIT_OK {
+            return Ok(status);
+        }
         let map: HashMap<EntryNumber, crate::claim::ClaimAssessment> =
             assessed.entries.into_iter().map(|a| (a.entry_number(), a.claim)).collect();
         report.check_entries_in(&map);
@@ -939,7 +1038,7 @@ fn interest(args: &[String], out: &mut dyn Write) -> Result<i32, CliError> {
     Ok(EXIT_OK)
 }
 
-fn refunds(args: &[String], out: &mut dyn Write) -> Result<i32, CliError> {
+fn refunds(args: &[String], out: &mut dyn Write, err: &mut dyn Write, cx: &mut Ctx) -> Result<i32, CliError> {
     let o = parse_opts_flags(
         args,
         &[
@@ -953,8 +1052,9 @@ fn refunds(args: &[String], out: &mut dyn Write) -> Result<i32, CliError> {
             "class",
             "accepted",
             "threads",
+            "strict",
         ],
-        &["assume-last-rate"],
+        &["assume-last-rate", "strict"],
     )?;
     let path = one_file(&o, "refunds")?;
     let format = format_opt(&o, &["table", "json", "csv"])?;
@@ -965,17 +1065,17 @@ fn refunds(args: &[String], out: &mut dyn Write) -> Result<i32, CliError> {
         .map(|v| Usd::parse(v).map_err(|e| CliError::Usage(format!("--min-refund: {e}"))))
         .transpose()?;
     let (tables, opts) = tables_and_options(&o, as_of)?;
-    let es003 = Es003Options { source_name: None, sheet: o.named.get("sheet").cloned() };
     // Streaming: no entry is kept, only the consolidation (memory flat in the file's size).
-    let cons = crate::pipeline::run_pipeline(
+    let run = crate::pipeline::run_pipeline(
         &path,
         &tables,
         opts,
-        &es003,
+        &cx.es003(&o),
         ConsolidationOptions { minimum_refund: min },
         threads_opt(&o)?,
-    )?
-    .consolidation;
+    )?;
+    let status = ingest_balance(&o, &run.ingest, &run.diagnostics, err);
+    let cons = run.consolidation;
     match format {
         "json" => {
             let v = serde_json::json!({ "as_of": as_of, "totals": cons.totals(), "refunds": cons.refunds() });
@@ -1041,7 +1141,7 @@ fn refunds(args: &[String], out: &mut dyn Write) -> Result<i32, CliError> {
             )?;
         }
     }
-    Ok(EXIT_OK)
+    Ok(status)
 }
 
 fn write_totals(t: &AssessTotals, out: &mut dyn Write) -> std::io::Result<()> {

@@ -33,6 +33,8 @@ pub enum ErrorKind {
     Io,
     /// Arithmetic overflowed (an amount far outside any real duty).
     Overflow,
+    /// The caller asked the operation to stop (a cancel flag was set, e.g. on Ctrl-C) before it finished.
+    Cancelled,
 }
 
 impl ErrorKind {
@@ -49,6 +51,7 @@ impl ErrorKind {
             ErrorKind::InvalidReferenceData => 8,
             ErrorKind::Io => 9,
             ErrorKind::Overflow => 10,
+            ErrorKind::Cancelled => 11,
         }
     }
 
@@ -65,12 +68,13 @@ impl ErrorKind {
             ErrorKind::InvalidReferenceData => "invalid_reference_data",
             ErrorKind::Io => "io",
             ErrorKind::Overflow => "overflow",
+            ErrorKind::Cancelled => "cancelled",
         }
     }
 
     /// True for kinds caused by bad caller input (Python maps these onto `ValueError` subclasses).
     pub fn is_input_error(self) -> bool {
-        !matches!(self, ErrorKind::Io)
+        !matches!(self, ErrorKind::Io | ErrorKind::Cancelled)
     }
 }
 
@@ -186,6 +190,12 @@ pub enum Error {
     /// Arithmetic overflow.
     #[error("arithmetic overflow in {0}")]
     Overflow(&'static str),
+    /// The operation was cancelled by its caller (see [`crate::Es003Options::cancel`]).
+    #[error("{source_name}: cancelled")]
+    Cancelled {
+        /// What was being read when the cancel was seen.
+        source_name: String,
+    },
 }
 
 impl Error {
@@ -199,6 +209,7 @@ impl Error {
             Error::ReferenceData { .. } => ErrorKind::InvalidReferenceData,
             Error::Io { .. } => ErrorKind::Io,
             Error::Overflow(_) => ErrorKind::Overflow,
+            Error::Cancelled { .. } => ErrorKind::Cancelled,
         }
     }
 

@@ -11,7 +11,8 @@ use crate::strings::c_string;
 ///
 /// Numbers are explicit, grouped in ranges, and never renumbered or reused:
 /// `0` success; `1xx` the caller broke an argument contract; `2xx` the input was rejected (one per cape-core
-/// error kind, `200 +` the kind's stable code); `3xx` operating-system I/O; `9xx` a bug in libcape.
+/// error kind, `200 +` the kind's stable code); `3xx` operating-system I/O; `4xx` the caller stopped the call;
+/// `9xx` a bug in libcape.
 /// In C the type is a `uint32_t`; use `cape_status_name` to print one.
 #[repr(u32)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -46,6 +47,8 @@ pub enum cape_status {
     Overflow = 210,
     /// An operating-system I/O error (file not found, permission denied...).
     Io = 300,
+    /// The call was stopped by its caller's cancel request before it finished; its out-parameters are untouched.
+    Cancelled = 400,
     /// libcape panicked; the call had no effect on its out-parameters. Please report it.
     Panic = 900,
     /// An internal error (a cape-core error kind this libcape does not know). Please report it.
@@ -70,6 +73,7 @@ impl cape_status {
         cape_status::InvalidReferenceData,
         cape_status::Overflow,
         cape_status::Io,
+        cape_status::Cancelled,
         cape_status::Panic,
         cape_status::Internal,
     ];
@@ -87,6 +91,7 @@ impl cape_status {
             ErrorKind::InvalidReferenceData => cape_status::InvalidReferenceData,
             ErrorKind::Overflow => cape_status::Overflow,
             ErrorKind::Io => cape_status::Io,
+            ErrorKind::Cancelled => cape_status::Cancelled,
             _ => cape_status::Internal,
         }
     }
@@ -114,6 +119,7 @@ impl cape_status {
             cape_status::InvalidReferenceData => b"CAPE_STATUS_INVALID_REFERENCE_DATA\0",
             cape_status::Overflow => b"CAPE_STATUS_OVERFLOW\0",
             cape_status::Io => b"CAPE_STATUS_IO\0",
+            cape_status::Cancelled => b"CAPE_STATUS_CANCELLED\0",
             cape_status::Panic => b"CAPE_STATUS_PANIC\0",
             cape_status::Internal => b"CAPE_STATUS_INTERNAL\0",
         }
@@ -323,5 +329,6 @@ mod tests {
             assert_eq!(cape_status::from_kind(kind) as u32, 200 + kind.code(), "{kind}");
         }
         assert_eq!(cape_status::from_kind(ErrorKind::Io), cape_status::Io);
+        assert_eq!(cape_status::from_kind(ErrorKind::Cancelled), cape_status::Cancelled);
     }
 }

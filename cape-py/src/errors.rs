@@ -89,6 +89,8 @@ impl From<Failure> for PyErr {
 enum Also {
     ValueError,
     OSError,
+    /// Only `CapeError`.
+    Nothing,
 }
 
 /// The Python class of one error kind.
@@ -99,7 +101,7 @@ struct Spec {
 }
 
 /// Every kind cape-core has today, in code order. [`spec`] must know each of them.
-const KINDS: [ErrorKind; 10] = [
+const KINDS: [ErrorKind; 11] = [
     ErrorKind::InvalidEntryNumber,
     ErrorKind::InvalidHtsNumber,
     ErrorKind::InvalidMoney,
@@ -110,6 +112,7 @@ const KINDS: [ErrorKind; 10] = [
     ErrorKind::InvalidReferenceData,
     ErrorKind::Io,
     ErrorKind::Overflow,
+    ErrorKind::Cancelled,
 ];
 
 /// The class of a kind; `None` only for a kind added to cape-core after this wrapper (raised as `CapeError`).
@@ -131,9 +134,14 @@ fn spec(kind: ErrorKind) -> Option<Spec> {
         ErrorKind::InvalidReferenceData => ("ReferenceDataError", "Reference data is inconsistent."),
         ErrorKind::Io => ("CapeIOError", "An operating-system I/O error (`errno` and `filename` when known)."),
         ErrorKind::Overflow => ("CapeOverflowError", "Arithmetic overflowed (an amount far outside any real duty)."),
+        ErrorKind::Cancelled => ("CancelledError", "The call was stopped by its caller's cancel request."),
         _ => return None,
     };
-    let also = if kind.is_input_error() { Also::ValueError } else { Also::OSError };
+    let also = match kind {
+        ErrorKind::Cancelled => Also::Nothing,
+        k if k.is_input_error() => Also::ValueError,
+        _ => Also::OSError,
+    };
     Some(Spec { name, also, doc })
 }
 
@@ -149,15 +157,19 @@ pub(crate) fn classes(py: Python<'_>) -> PyResult<&'static [(ErrorKind, &'static
             .map(|&kind| {
                 let s = spec(kind).expect("every kind in KINDS has a spec");
                 let also = match s.also {
-                    Also::ValueError => py.get_type::<PyValueError>(),
-                    Also::OSError => py.get_type::<PyOSError>(),
+                    Also::ValueError => Some(py.get_type::<PyValueError>()),
+                    Also::OSError => Some(py.get_type::<PyOSError>()),
+                    Also::Nothing => None,
                 };
                 let ns = PyDict::new(py);
                 ns.set_item("__module__", "cape")?;
                 ns.set_item("__doc__", s.doc)?;
                 ns.set_item("kind", kind.name())?;
                 ns.set_item("code", kind.code())?;
-                let bases = PyTuple::new(py, [root.clone(), also])?;
+                let bases = match also {
+                    Some(also) => PyTuple::new(py, [root.clone(), also])?,
+                    None => PyTuple::new(py, [root.clone()])?,
+                };
                 let class = type_.call1((s.name, bases, ns))?.cast_into::<PyType>()?;
                 Ok((kind, s.name, class.unbind()))
             })

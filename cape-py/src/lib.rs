@@ -19,23 +19,54 @@ use errors::{call, CapeError};
 
 /// Runs the `cape` command line with `argv` (without the program name), writing to the process's real
 /// stdout and stderr (with a progress line for long commands when stderr is a terminal); returns the exit code.
+///
+/// The command runs on a worker thread while this (main) thread, detached, wakes every 20 ms to let Python
+/// run its signal handlers: Ctrl-C (`KeyboardInterrupt`) sets the command's cancel flag, and the command
+/// stops at the next row, removes its temporary files, says `cape: interrupted` and returns 130 — no
+/// traceback, no file left under a final name. Any other exception a handler raises (e.g. `SystemExit`)
+/// also stops the command and is re-raised once it has stopped.
 #[pyfunction]
 fn run_cli(py: Python<'_>, argv: Vec<String>) -> PyResult<i32> {
-    let code = py.detach(|| {
-        call(|| {
-            let stdout = std::io::stdout();
-            let stderr = std::io::stderr();
-            let mut out = stdout.lock();
-            let mut err = stderr.lock();
-            // A progress line only when a person is watching stderr.
-            let progress = std::io::IsTerminal::is_terminal(&stderr);
-            let code = cape_core::cli::run_with_progress(&argv, &mut out, &mut err, progress);
-            // Rust's stdout is line-buffered and a Python process never runs Rust's exit-time flush.
-            let _ = out.flush();
-            Ok(code)
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    let cancel = Arc::new(AtomicBool::new(false));
+    let options =
+        cape_core::cli::RunOptions::new(std::io::IsTerminal::is_terminal(&std::io::stderr()), Some(cancel.clone()));
+    let worker = std::thread::Builder::new()
+        .name("cape-cli".into())
+        .spawn(move || {
+            let code = call(|| {
+                let stdout = std::io::stdout();
+                let stderr = std::io::stderr();
+                let mut out = stdout.lock();
+                let mut err = stderr.lock();
+                let code = cape_core::cli::run_with(&argv, &mut out, &mut err, &options);
+                // Rust's stdout is line-buffered and a Python process never runs Rust's exit-time flush.
+                let _ = out.flush();
+                Ok(code)
+            });
+            code
         })
+        .map_err(|e| CapeError::new_err(format!("cannot start the command's thread: {e}")))?;
+    let mut raised: Option<PyErr> = None;
+    while !worker.is_finished() {
+        py.detach(|| std::thread::sleep(Duration::from_millis(20)));
+        if let Err(e) = py.check_signals() {
+            cancel.store(true, Ordering::Relaxed);
+            if !e.is_instance_of::<pyo3::exceptions::PyKeyboardInterrupt>(py) && raised.is_none() {
+                raised = Some(e);
+            }
+        }
+    }
+    let code = py.detach(|| worker.join()).map_err(|_| {
+        CapeError::new_err("internal error in cape (a bug, please report it): the command's thread panicked")
     })?;
-    Ok(code)
+    if let Some(e) = raised {
+        return Err(e);
+    }
+    Ok(code?)
 }
 
 /// Panics inside the panic boundary, to test that a panic reaches Python as `CapeError` (private).

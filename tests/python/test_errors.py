@@ -19,6 +19,7 @@ KINDS = [
     (cape.ReferenceDataError, "invalid_reference_data", 8, ValueError),
     (cape.CapeIOError, "io", 9, OSError),
     (cape.CapeOverflowError, "overflow", 10, ValueError),
+    (cape.CancelledError, "cancelled", 11, cape.CapeError),
 ]
 
 

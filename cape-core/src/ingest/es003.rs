@@ -15,6 +15,7 @@ use std::collections::{HashMap, VecDeque};
 use std::fs::File;
 use std::io::{Cursor, Read};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use super::records::{CsvRecords, Record, Resume};
@@ -60,6 +61,10 @@ pub struct Es003Options {
     pub source_name: Option<String>,
     /// For workbooks: the sheet to read (default: the sheet named like the report, else the first sheet).
     pub sheet: Option<String>,
+    /// A flag the caller sets (from another thread or a signal handler) to stop reading: the reader then
+    /// ends with [`Error::Cancelled`] at the next row, in both passes, so a long job stops within
+    /// milliseconds. `None` (the default): reading is never cancelled.
+    pub cancel: Option<Arc<AtomicBool>>,
 }
 
 /// What reading a report did: counts that always reconcile (`rows_read = rows_used + rows_rejected`).
@@ -889,6 +894,8 @@ pub struct Es003Reader {
     done: bool,
     /// The input's size in bytes (CSV files and buffers), for [`Es003Reader::progress`].
     source_len: Option<u64>,
+    /// The caller's cancel flag ([`Es003Options::cancel`]).
+    cancel: Option<Arc<AtomicBool>>,
 }
 
 impl std::fmt::Debug for Es003Reader {
@@ -1018,9 +1025,15 @@ impl Es003Reader {
         }
         let map = map_header(&rec, &source, &mut Vec::new())?;
         match map.idx[Column::EntryNumber as usize] {
-            Some(ei) => {
-                find_split_entries(&mut rows, &mut rec, ei, name, Self::input_len(input).unwrap_or(0), boundary_at)
-            }
+            Some(ei) => find_split_entries(
+                &mut rows,
+                &mut rec,
+                ei,
+                name,
+                Self::input_len(input).unwrap_or(0),
+                boundary_at,
+                options.cancel.as_deref(),
+            ),
             None => Ok(FirstPass::default()),
         }
     }
@@ -1090,6 +1103,7 @@ impl Es003Reader {
             diagnostics,
             summary,
             done: false,
+            cancel: options.cancel.clone(),
         };
         reader.count_existing_diagnostics();
         Ok(reader)
@@ -1280,6 +1294,9 @@ impl Es003Reader {
 
     /// Reads one row; returns false at the end of input.
     fn step(&mut self) -> Result<bool> {
+        if self.cancel.as_ref().is_some_and(|c| c.load(Ordering::Relaxed)) {
+            return Err(Error::Cancelled { source_name: self.source.to_string() });
+        }
         let mut rec = std::mem::take(&mut self.rec);
         let row = match self.rows.next(&mut rec, &self.source) {
             Ok(Some(r)) => r,
@@ -1854,6 +1871,7 @@ fn find_split_entries(
     source: &str,
     source_len: u64,
     boundary_at: Option<u64>,
+    cancel: Option<&AtomicBool>,
 ) -> Result<FirstPass> {
     let mut seen = Bloom::for_bytes(source_len);
     let mut before_cut: Option<Bloom> = None;
@@ -1862,6 +1880,9 @@ fn find_split_entries(
     let mut last_cell: Vec<u8> = Vec::new();
     let mut run = 0u64;
     loop {
+        if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+            return Err(Error::Cancelled { source_name: source.to_owned() });
+        }
         let at = rows.resume_point();
         if rows.next(rec, source)?.is_none() {
             break;

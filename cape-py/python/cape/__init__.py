@@ -21,6 +21,7 @@ report's :attr:`Es003.diagnostics`.
 
 from cape._cape import (
     AssessedReport,
+    CancelledError,
     CapeError,
     CapeIOError,
     CapeOverflowError,
@@ -110,4 +111,5 @@ __all__ = [
     "ReferenceDataError",
     "CapeIOError",
     "CapeOverflowError",
+    "CancelledError",
 ]

@@ -59,6 +59,9 @@ class CapeIOError(CapeError, OSError):
 class CapeOverflowError(CapeError, ValueError):
     """Arithmetic overflowed: an amount far outside any real duty (kind ``overflow``)."""
 
+class CancelledError(CapeError):
+    """The call was stopped by its caller's cancel request (kind ``cancelled``)."""
+
 # --- entry numbers -----------------------------------------------------------------------------------------
 
 @final
