@@ -714,6 +714,63 @@ mod tests {
         assert_eq!(r.iter().collect::<Vec<_>>(), [&b""[..], b"x"]);
     }
 
+    /// A workbook of a header and `rows` data rows.
+    fn workbook(rows: u32) -> Vec<u8> {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        let h = ["Entry Summary Number", "Entry Summary Line Number", "Tariff Ordinal Number", "HTS Number - Full"];
+        for (i, c) in h.iter().chain(["Line Tariff Duty Amount", "Entry Date"].iter()).enumerate() {
+            ws.write_string(0, i as u16, *c).unwrap();
+        }
+        for r in 1..=rows {
+            ws.write_string(r, 0, "VSU-0828889-3").unwrap();
+            ws.write_number(r, 1, 1.0).unwrap();
+            ws.write_number(r, 2, f64::from(r)).unwrap();
+        }
+        wb.save_to_buffer().unwrap()
+    }
+
+    #[test]
+    fn producer_ends_when_the_reader_is_dropped_mid_sheet() {
+        // Far more rows than the queue holds: the producer is blocked on a full channel when the reader goes.
+        let input = WorkbookInput::Bytes(workbook(5_000).into());
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut rows = WorkbookRows::open(&input, "t.xlsx", None, &WorkbookLimits::default()).unwrap();
+            let mut rec = Record::default();
+            assert_eq!(rows.next(&mut rec).unwrap(), Some(1));
+            assert_eq!(rows.next(&mut rec).unwrap(), Some(2));
+            assert_eq!(rec.get(2), Some(&b"1"[..]));
+            assert_eq!(rows.sheet_source().map(|s| &**s), Some("t.xlsx[Sheet1]"));
+            drop(rows); // joins the producer thread
+            tx.send(()).unwrap();
+        });
+        rx.recv_timeout(std::time::Duration::from_secs(20)).expect("the producer did not stop");
+    }
+
+    #[test]
+    fn all_rows_arrive_then_the_end() {
+        let input = WorkbookInput::Bytes(workbook(300).into());
+        let mut rows = WorkbookRows::open(&input, "t.xlsx", None, &WorkbookLimits::default()).unwrap();
+        let mut rec = Record::default();
+        let mut n = 0;
+        while let Some(row) = rows.next(&mut rec).unwrap() {
+            n += 1;
+            assert_eq!(row, n);
+        }
+        assert_eq!(n, 301);
+        assert_eq!(rows.next(&mut rec).unwrap(), None);
+        assert_eq!(rows.sheets_read, ["Sheet1"]);
+    }
+
+    #[test]
+    fn column_letters_never_size_a_row() {
+        let mut b = RowBuf::default();
+        let cap = 7 + EXTRA_CELLS;
+        b.put(16_383usize.min(cap), b"x");
+        assert_eq!(b.take(7).len(), cap + 1);
+    }
+
     #[test]
     fn legacy_xls_is_refused() {
         let err = refuse_legacy(&[0xD0, 0xCF, 0x11, 0xE0], "a.xls").unwrap_err();
