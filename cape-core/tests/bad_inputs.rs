@@ -254,6 +254,15 @@ fn xlsx_ratio_bomb_is_refused_before_it_is_inflated() {
 }
 
 #[test]
+fn xlsx_shared_strings_count_lie_is_refused_not_reserved() {
+    // calamine reserves the declared count before reading (24 TB here): refused from the part's size.
+    let err = read("xlsx_shared_strings_count_lie.xlsx").unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidFormat);
+    let m = err.to_string();
+    assert!(m.contains("\"xl/sharedStrings.xml\" declares 1000000000000 shared strings"), "{m}");
+}
+
+#[test]
 fn legacy_xls_is_refused_with_advice() {
     let err = read("legacy_excel97.xls").unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidFormat);

@@ -213,6 +213,9 @@ fn check_archive<R: Read + Seek>(reader: R, source: &str, limits: &WorkbookLimit
                 ));
             }
         }
+        if name.to_ascii_lowercase().ends_with("sharedstrings.xml") {
+            check_shared_strings(&mut zip, i, name, real, source)?;
+        }
         total = total.saturating_add(real);
         if total > limits.max_total_bytes {
             return Err(format_err(
@@ -225,6 +228,54 @@ fn check_archive<R: Read + Seek>(reader: R, source: &str, limits: &WorkbookLimit
         }
     }
     Ok(())
+}
+
+/// The fewest bytes one shared string takes in XML (`<si/>`): a `uniqueCount` above a part's size divided by
+/// this is false.
+const MIN_SHARED_STRING_BYTES: u64 = 5;
+/// The longest `<sst ...>` start tag read to find its `uniqueCount`.
+const MAX_SST_TAG: u64 = 64 * 1024;
+
+/// calamine reserves room for the shared strings table's `uniqueCount` before reading it (24 bytes a string):
+/// a count the part cannot hold would reserve terabytes and abort. Refuses such a count.
+fn check_shared_strings<R: Read + Seek>(
+    zip: &mut zip::ZipArchive<R>,
+    i: usize,
+    name: &str,
+    size: u64,
+    source: &str,
+) -> Result<()> {
+    let damaged = |e: String| format_err(source, format!("workbook member {name:?} is damaged: {e}"));
+    let mut head = Vec::new();
+    let f = zip.by_index(i).map_err(|e| damaged(e.to_string()))?;
+    f.take(MAX_SST_TAG).read_to_end(&mut head).map_err(|e| damaged(e.to_string()))?;
+    let Some(count) = unique_count(&head) else { return Ok(()) };
+    let most = size / MIN_SHARED_STRING_BYTES;
+    if count > most {
+        return Err(format_err(
+            source,
+            format!(
+                "workbook member {name:?} declares {count} shared strings in {size} bytes, more than it can hold                  (at most {most}): a damaged or hostile workbook"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The `uniqueCount` of the `<sst>` start tag at the head of a shared strings part (`u64::MAX` when it does
+/// not fit), if it has one.
+fn unique_count(head: &[u8]) -> Option<u64> {
+    let find = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).position(|w| w == needle);
+    let start = find(head, b"sst")?;
+    let tag = head.get(start..)?;
+    let tag = tag.get(..find(tag, b">").unwrap_or(tag.len()))?;
+    let at = find(tag, b"uniqueCount")?;
+    let rest = tag.get(at + b"uniqueCount".len()..)?;
+    let rest = rest.trim_ascii_start().strip_prefix(b"=")?.trim_ascii_start();
+    let rest = rest.strip_prefix(b"\"").or_else(|| rest.strip_prefix(b"'"))?;
+    let digits = rest.iter().take_while(|c| c.is_ascii_digit()).count();
+    let digits = rest.get(..digits)?;
+    Some(digits.iter().try_fold(0u64, |n, &c| n.checked_mul(10)?.checked_add(u64::from(c - b'0'))).unwrap_or(u64::MAX))
 }
 
 /// True for a worksheet part (`xl/worksheets/sheet1.xml`).
@@ -769,6 +820,15 @@ mod tests {
         let cap = 7 + EXTRA_CELLS;
         b.put(16_383usize.min(cap), b"x");
         assert_eq!(b.take(7).len(), cap + 1);
+    }
+
+    #[test]
+    fn unique_count_is_read_from_the_sst_tag() {
+        let sst = br#"<?xml version="1.0"?><sst xmlns="x" count="9" uniqueCount = '7'><si>"#;
+        assert_eq!(unique_count(sst), Some(7));
+        assert_eq!(unique_count(br#"<x:sst uniqueCount="99999999999999999999999">"#), Some(u64::MAX));
+        assert_eq!(unique_count(br#"<sst count="3"><si><t>uniqueCount="5"</t></si>"#), None);
+        assert_eq!(unique_count(b"<sst uniqueCount=>"), None);
     }
 
     #[test]

@@ -34,7 +34,11 @@ pub struct PartWriter {
 
 impl PartWriter {
     pub fn new(name: &str) -> Self {
-        PartWriter { name: name.into(), enc: DeflateEncoder::new(Vec::new(), Compression::fast()), crc: Crc::new() }
+        Self::with_level(name, Compression::fast())
+    }
+
+    pub fn with_level(name: &str, level: Compression) -> Self {
+        PartWriter { name: name.into(), enc: DeflateEncoder::new(Vec::new(), level), crc: Crc::new() }
     }
 
     pub fn finish(self) -> Part {

@@ -150,6 +150,13 @@ def main():
     body = unit * ((10 << 20) // len(unit))
     bomb = xlsx([("Sheet1", sheet("A1:I1", [H])[:-len(SHEET_END)] + body + SHEET_END)], level=9)
     write("xlsx_ratio_bomb.xlsx", bomb)
+    # A shared strings table claiming a trillion strings: calamine reserved room for them before reading
+    # (24 TB) and the process aborted.
+    sst = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><sst '
+           'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1000000000000" '
+           'uniqueCount="1000000000000"><si><t>x</t></si></sst>')
+    write("xlsx_shared_strings_count_lie.xlsx",
+          xlsx([("Sheet1", sheet("A1:I3", [H] + good(A)))], extra=[("xl/sharedStrings.xml", sst)]))
     # A legacy Excel 97-2003 workbook (an OLE compound file): refused, never handed to a reader that loads
     # it whole.
     write("legacy_excel97.xls", bytes([0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) + bytes(504))
@@ -211,7 +218,7 @@ def sheet(dimension, rows, extra=None, merges=()):
     return "".join(out)
 
 
-def xlsx(sheets, level=6):
+def xlsx(sheets, level=6, extra=()):
     """A minimal workbook (no shared strings, no styles) of (name, worksheet XML) sheets."""
     import io
     ct = ['<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
@@ -241,7 +248,7 @@ def xlsx(sheets, level=6):
         ("xl/_rels/workbook.xml.rels", '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
          '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
          + "".join(rels) + "</Relationships>"),
-    ] + [(f"xl/worksheets/sheet{k}.xml", xml) for k, (_, xml) in enumerate(sheets, 1)]
+    ] + [(f"xl/worksheets/sheet{k}.xml", xml) for k, (_, xml) in enumerate(sheets, 1)] + list(extra)
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
         for name, text in parts:
