@@ -12,7 +12,6 @@
 //! ordinal numbers, amounts and dates as numbers (dates date-formatted).
 
 #[path = "../tests/common/mini_xlsx.rs"]
-#[allow(dead_code)]
 mod mini_xlsx;
 
 use std::io::Write;

@@ -602,7 +602,10 @@ fn format_opt(o: &Opts, allowed: &[&'static str]) -> Result<&'static str, CliErr
 }
 
 fn open_reader(o: &Opts, path: &str) -> Result<Es003Reader, CliError> {
-    Ok(Es003Reader::open(path, &Es003Options { source_name: None, sheet: o.named.get("sheet").cloned(), ..Default::default() })?)
+    Ok(Es003Reader::open(
+        path,
+        &Es003Options { source_name: None, sheet: o.named.get("sheet").cloned(), ..Default::default() },
+    )?)
 }
 
 fn json_err(_: serde_json::Error) -> CliError {
@@ -1075,6 +1078,11 @@ fn write_ingest_lines(s: &crate::IngestSummary, out: &mut dyn Write) -> std::io:
 fn write_summary_table(r: &Es003, out: &mut dyn Write) -> std::io::Result<()> {
     let s = &r.summary;
     writeln!(out, "source          {} ({})", s.source, s.format.name())?;
+    if !s.sheets_read.is_empty() {
+        writeln!(out, "sheets read     {}", s.sheets_read.join(", "))?;
+        let skipped = if s.sheets_skipped.is_empty() { "none".to_owned() } else { s.sheets_skipped.join(", ") };
+        writeln!(out, "sheets skipped  {skipped}")?;
+    }
     writeln!(out, "entries         {}", s.entries)?;
     writeln!(out, "lines           {}", s.lines)?;
     writeln!(out, "tariff rows     {}", s.tariff_rows)?;

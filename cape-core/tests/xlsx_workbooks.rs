@@ -64,16 +64,21 @@ fn errors(r: &Es003) -> Vec<(String, Option<u64>, C)> {
         .collect()
 }
 
+/// An entry as (number, split, [(line, ordinal, HTS, duty)]).
+type Shape = (String, bool, Vec<(u32, u32, String, String)>);
+
 /// Entries as (number, split, [(line, ordinal, HTS, duty)]): everything but the source rows, which count
 /// per sheet in a workbook.
-fn shape(r: &Es003) -> Vec<(String, bool, Vec<(u32, u32, String, String)>)> {
+fn shape(r: &Es003) -> Vec<Shape> {
     r.entries
         .iter()
         .map(|e| {
             let t = e
                 .lines
                 .iter()
-                .flat_map(|l| l.tariffs.iter().map(move |t| (l.number, t.ordinal, t.hts.to_string(), t.duty.to_string())))
+                .flat_map(|l| {
+                    l.tariffs.iter().map(move |t| (l.number, t.ordinal, t.hts.to_string(), t.duty.to_string()))
+                })
                 .collect();
             (e.number.to_string(), e.split, t)
         })
@@ -148,10 +153,13 @@ fn short_and_merged_rows_are_padded_not_ragged() {
     let r = read(bytes, opts("merged.xlsx")).unwrap();
     assert_eq!(counts(&r), (4, 2, 2, 2));
     let e = errors(&r);
-    assert_eq!(e[..2], [
-        ("merged.xlsx[Sheet1]".to_owned(), Some(3), C::MissingValue),
-        ("merged.xlsx[Sheet1]".to_owned(), Some(6), C::InvalidEntryNumber),
-    ]);
+    assert_eq!(
+        e[..2],
+        [
+            ("merged.xlsx[Sheet1]".to_owned(), Some(3), C::MissingValue),
+            ("merged.xlsx[Sheet1]".to_owned(), Some(6), C::InvalidEntryNumber),
+        ]
+    );
     // The "Total" row's other required cells are reported missing; no row is ragged.
     assert!(e[2..].iter().all(|(_, row, code)| *row == Some(6) && *code == C::MissingValue), "{e:?}");
 }
@@ -278,7 +286,13 @@ fn zip_bomb_sheet_is_refused_by_the_ratio_limit_quickly() {
     let prefix = sheet_start("A1:A1") + &row_xml(1, &cells(&H));
     let unit = r#"<row><c t="inlineStr"><is><t>x</t></is></c></row>"#;
     let chunk = unit.repeat((1 << 20) / unit.len());
-    parts.push(repeated_part("xl/worksheets/sheet1.xml", prefix.as_bytes(), chunk.as_bytes(), 200, SHEET_END.as_bytes()));
+    parts.push(repeated_part(
+        "xl/worksheets/sheet1.xml",
+        prefix.as_bytes(),
+        chunk.as_bytes(),
+        200,
+        SHEET_END.as_bytes(),
+    ));
     let bytes = zip(&parts);
     assert!(bytes.len() < 1_000_000, "{}", bytes.len());
     let t = Instant::now();
@@ -296,7 +310,8 @@ fn members_lying_about_their_size() {
     // A part claiming 1 GiB (calamine would hold shared strings in memory): over the 128 MiB part limit.
     let mut parts = package(&["Sheet1"]);
     parts.push(part("xl/worksheets/sheet1.xml", good.as_bytes()));
-    let mut strings = part("xl/sharedStrings.xml", br#"<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"/>"#);
+    let mut strings =
+        part("xl/sharedStrings.xml", br#"<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"/>"#);
     strings.claimed = Some(1 << 30);
     parts.push(strings);
     let bytes = zip(&parts);
@@ -362,5 +377,32 @@ fn workbook_from_a_path_is_streamed_with_sheets_named() {
     let json = serde_json::to_value(&r.summary).unwrap();
     assert_eq!(json["sheets_read"], serde_json::json!(["Sheet1", "Sheet2", "Sheet3"]));
     assert_eq!(json["sheets_skipped"], serde_json::json!(["Notes"]));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn cli_ingest_says_which_sheets_were_read_and_takes_sheet() {
+    let dir = std::env::temp_dir().join(format!("cape-xlsx-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("multi.xlsx");
+    std::fs::write(&path, three_sheets(true)).unwrap();
+    let path = path.to_string_lossy().into_owned();
+    let run = |args: &[&str]| -> (i32, String) {
+        let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let code = cape_core::cli::run(&args, &mut out, &mut err);
+        (code, String::from_utf8(out).unwrap())
+    };
+    let (code, out) = run(&["ingest", &path]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("sheets read     Sheet1, Sheet2, Sheet3\n"), "{out}");
+    assert!(out.contains("sheets skipped  Notes\n"), "{out}");
+    assert!(out.contains("rows read       10\n"), "{out}");
+    assert!(out.contains(&format!("{path}[Sheet3]")), "{out}");
+    let (code, out) = run(&["ingest", &path, "--sheet", "Sheet2", "--format", "json"]);
+    assert_eq!(code, 0, "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["summary"]["sheets_read"], serde_json::json!(["Sheet2"]));
+    assert_eq!(v["summary"]["rows_read"], 3);
     std::fs::remove_dir_all(&dir).unwrap();
 }

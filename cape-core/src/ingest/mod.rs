@@ -6,5 +6,5 @@
 pub mod ahead;
 pub mod columns;
 pub mod es003;
-pub mod workbook;
 mod records;
+pub mod workbook;

@@ -163,7 +163,8 @@ fn refuse_legacy(magic: &[u8], source: &str) -> Result<()> {
 ///
 /// [`Error::Format`] naming the part, its sizes and the limit.
 fn check_archive<R: Read + Seek>(reader: R, source: &str, limits: &WorkbookLimits) -> Result<()> {
-    let mut zip = zip::ZipArchive::new(reader).map_err(|e| format_err(source, format!("not a readable workbook: {e}")))?;
+    let mut zip =
+        zip::ZipArchive::new(reader).map_err(|e| format_err(source, format!("not a readable workbook: {e}")))?;
     let mut members = Vec::with_capacity(zip.len());
     for i in 0..zip.len() {
         let f = zip.by_index_raw(i).map_err(|e| format_err(source, format!("damaged workbook: {e}")))?;
@@ -199,9 +200,8 @@ fn check_archive<R: Read + Seek>(reader: R, source: &str, limits: &WorkbookLimit
         let allowed = packed.saturating_mul(limits.max_ratio).max(limits.ratio_floor_bytes);
         let mut real = *size;
         if *size > allowed {
-            real = inflated_size(&mut zip, i, allowed).map_err(|e| {
-                format_err(source, format!("workbook member {name:?} is damaged: {e}"))
-            })?;
+            real = inflated_size(&mut zip, i, allowed)
+                .map_err(|e| format_err(source, format!("workbook member {name:?} is damaged: {e}")))?;
             if real > allowed {
                 return Err(format_err(
                     source,
@@ -441,11 +441,7 @@ fn first_row(xlsx: &mut Xlsx<Source>, source: &str, sheet: &str) -> Result<Optio
 
 /// Decides which sheets to read: the one asked for, or every sheet carrying the ES-003 header; returns the
 /// plans and the names of the sheets skipped.
-fn plan_sheets(
-    xlsx: &mut Xlsx<Source>,
-    source: &str,
-    wanted: Option<&str>,
-) -> Result<(Vec<SheetPlan>, Vec<String>)> {
+fn plan_sheets(xlsx: &mut Xlsx<Source>, source: &str, wanted: Option<&str>) -> Result<(Vec<SheetPlan>, Vec<String>)> {
     let names = xlsx.sheet_names();
     let sheet_source = |n: &str| -> Arc<str> { format!("{source}[{n}]").into() };
     if let Some(s) = wanted {
@@ -499,7 +495,9 @@ fn plan_sheets(
         // the columns it found (or an empty file).
         let plan = match (fallback, names.first()) {
             (Some(p), _) => p,
-            (None, Some(n)) => SheetPlan { source: sheet_source(n), name: n.clone(), header_row: 0, width: 0, remap: None },
+            (None, Some(n)) => {
+                SheetPlan { source: sheet_source(n), name: n.clone(), header_row: 0, width: 0, remap: None }
+            }
             (None, None) => return Err(format_err(source, "workbook has no sheets".into())),
         };
         skipped.retain(|n| *n != plan.name);
