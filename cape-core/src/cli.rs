@@ -1175,6 +1175,11 @@ fn write_ingest_lines(s: &crate::IngestSummary, out: &mut dyn Write) -> std::io:
 fn write_summary_table(r: &Es003, out: &mut dyn Write) -> std::io::Result<()> {
     let s = &r.summary;
     writeln!(out, "source          {} ({})", s.source, s.format.name())?;
+    if !s.sheets_read.is_empty() {
+        writeln!(out, "sheets read     {}", s.sheets_read.join(", "))?;
+        let skipped = if s.sheets_skipped.is_empty() { "none".to_owned() } else { s.sheets_skipped.join(", ") };
+        writeln!(out, "sheets skipped  {skipped}")?;
+    }
     writeln!(out, "entries         {}", s.entries)?;
     writeln!(out, "lines           {}", s.lines)?;
     writeln!(out, "tariff rows     {}", s.tariff_rows)?;

@@ -213,12 +213,69 @@ fn xlsx_claiming_4_gb_is_read_quickly_without_allocating_it() {
 }
 
 #[test]
+fn xlsx_with_one_cell_at_xfd1048576_is_read_in_bounded_memory() {
+    // The sheet declares A1:XFD1048576; the old reader built that grid (512 GiB) and aborted. The stray cell
+    // is one ragged row at the row Excel shows.
+    let r = ok("xlsx_sparse_xfd1048576.xlsx", (5, 4, 1, 2));
+    assert_eq!(diags(&r), [(C::RaggedRow, Some(1_048_576), None, None)]);
+    let d = r.diagnostics.iter().find(|d| d.code == C::RaggedRow).unwrap();
+    assert_eq!(&*d.source, "<buffer>[Sheet1]");
+}
+
+#[test]
+fn xlsx_continuing_on_three_sheets_is_read_whole() {
+    // Sheet3 has its columns in reverse order; the Notes sheet has no ES-003 header and is skipped, said so.
+    let r = ok("xlsx_three_sheets.xlsx", (8, 8, 0, 4));
+    assert_eq!(entries(&r), ["VSU-0828889-3", "VSU-0828893-5", "WQH-0749207-6", "WQH-0749210-0"]);
+    assert!(r.entries.iter().all(|e| !e.split && e.tariff_count() == 2));
+    assert_eq!(r.summary.sheets_read, ["Sheet1", "Sheet2", "Sheet3"]);
+    assert_eq!(r.summary.sheets_skipped, ["Notes"]);
+}
+
+#[test]
+fn xlsx_with_merged_entry_cells_reports_the_covered_rows() {
+    // Excel keeps a merged range's value in its first cell only: the second row of each entry has no entry
+    // number and is rejected, named.
+    let r = ok("xlsx_merged_entry_cells.xlsx", (4, 2, 2, 2));
+    assert_eq!(
+        diags(&r),
+        [(C::MissingValue, Some(3), Some(NAME), Some("")), (C::MissingValue, Some(5), Some(NAME), Some(""))]
+    );
+}
+
+#[test]
+fn xlsx_ratio_bomb_is_refused_before_it_is_inflated() {
+    let t = std::time::Instant::now();
+    let err = read("xlsx_ratio_bomb.xlsx").unwrap_err();
+    assert!(t.elapsed() < Duration::from_secs(5));
+    assert_eq!(err.kind(), ErrorKind::InvalidFormat);
+    let m = err.to_string();
+    assert!(m.contains("\"xl/worksheets/sheet1.xml\"") && m.contains("100:1"), "{m}");
+}
+
+#[test]
+fn xlsx_shared_strings_count_lie_is_refused_not_reserved() {
+    // calamine reserves the declared count before reading (24 TB here): refused from the part's size.
+    let err = read("xlsx_shared_strings_count_lie.xlsx").unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidFormat);
+    let m = err.to_string();
+    assert!(m.contains("\"xl/sharedStrings.xml\" declares 1000000000000 shared strings"), "{m}");
+}
+
+#[test]
+fn legacy_xls_is_refused_with_advice() {
+    let err = read("legacy_excel97.xls").unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidFormat);
+    assert!(err.to_string().contains("save the sheet as .xlsx or .csv"), "{err}");
+}
+
+#[test]
 fn every_corpus_file_has_a_test() {
     let src = include_str!("bad_inputs.rs");
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/bad");
     for e in std::fs::read_dir(dir).expect("dir") {
         let name = e.expect("entry").file_name().to_string_lossy().into_owned();
-        if name.ends_with(".csv") || name.ends_with(".xlsx") {
+        if name.ends_with(".csv") || name.ends_with(".xlsx") || name.ends_with(".xls") {
             assert!(src.contains(&format!("\"{name}\"")), "{name} has no test");
         }
     }

@@ -25,19 +25,20 @@ use rust_decimal::Decimal;
 use crate::diagnostic::{Diagnostic, DiagnosticCode, Severity};
 use crate::error::{Error, Result};
 use crate::ingest::columns::{Column, ColumnOrigin, COLUMNS};
+use crate::ingest::workbook::{WorkbookInput, WorkbookLimits, WorkbookRows};
 use crate::model::{
     AdCvdStatus, Entry, EntryHeader, Fact, ImporterClass, Line, LiquidationStatus, ProtestStatus, SummaryStatus, Tariff,
 };
 use crate::values::date::parse_date_bytes;
 use crate::values::text::{parse_indicator, unwrap_excel};
-use crate::{excel_serial_date, iso, CountryCode, EntryNumber, EntryType, HtsNumber, ImporterNumber, Usd};
+use crate::{excel_serial_date, CountryCode, EntryNumber, EntryType, HtsNumber, ImporterNumber, Usd};
 
 /// The file format an ES-003 report was read from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SourceFormat {
     /// Comma-separated (or tab/semicolon/pipe-separated, detected from the header line) text.
     Csv,
-    /// An Excel workbook (XLSX, and the other formats calamine reads: XLS, XLSB, ODS).
+    /// An Excel workbook (XLSX; legacy XLS, XLSB and ODS are refused).
     Xlsx,
     /// In-memory records of text cells ([`Es003Reader::from_records`]).
     Records,
@@ -59,12 +60,15 @@ impl SourceFormat {
 pub struct Es003Options {
     /// The name diagnostics give the source (default: the path, or `<buffer>`).
     pub source_name: Option<String>,
-    /// For workbooks: the sheet to read (default: the sheet named like the report, else the first sheet).
+    /// For workbooks: the one sheet to read (default: every sheet whose first non-empty row is an ES-003
+    /// header, in workbook order, as one report).
     pub sheet: Option<String>,
     /// A flag the caller sets (from another thread or a signal handler) to stop reading: the reader then
     /// ends with [`Error::Cancelled`] at the next row, in both passes, so a long job stops within
     /// milliseconds. `None` (the default): reading is never cancelled.
     pub cancel: Option<Arc<AtomicBool>>,
+    /// For workbooks: the limits on their parts' sizes and compression ratios.
+    pub workbook: WorkbookLimits,
 }
 
 /// What reading a report did: counts that always reconcile (`rows_read = rows_used + rows_rejected`).
@@ -101,6 +105,10 @@ pub struct IngestSummary {
     pub columns_used: Vec<&'static str>,
     /// The canonical names of optional columns not in the file.
     pub columns_missing: Vec<&'static str>,
+    /// For workbooks: the sheets read, in order (empty for other sources).
+    pub sheets_read: Vec<String>,
+    /// For workbooks: the sheets not read (no ES-003 header, empty, or not the sheet asked for).
+    pub sheets_skipped: Vec<String>,
 }
 
 fn ser_format<S: serde::Serializer>(f: &SourceFormat, s: S) -> std::result::Result<S::Ok, S::Error> {
@@ -197,6 +205,8 @@ enum Rows {
         rows: Arc<[(u64, Record)]>,
         pos: usize,
     },
+    /// Workbook rows, streamed from a producer thread (numbered per sheet).
+    Workbook(Box<WorkbookRows>),
 }
 
 impl Rows {
@@ -204,7 +214,7 @@ impl Rows {
     fn resume_point(&self) -> Option<Resume> {
         match self {
             Rows::Csv(r) => Some(r.resume_point()),
-            Rows::Mem { .. } => None,
+            Rows::Mem { .. } | Rows::Workbook(_) => None,
         }
     }
 
@@ -220,6 +230,7 @@ impl Rows {
         match self {
             Rows::Csv(r) => (r.position(), None),
             Rows::Mem { rows, pos } => (*pos as u64, Some(rows.len() as u64)),
+            Rows::Workbook(w) => (w.rows(), None),
         }
     }
 
@@ -236,6 +247,15 @@ impl Rows {
                     Ok(None)
                 }
             }
+            Rows::Workbook(w) => w.next(rec),
+        }
+    }
+
+    /// For workbook rows, the source naming the sheet of the last row read.
+    fn sheet_source(&self) -> Option<&Arc<str>> {
+        match self {
+            Rows::Workbook(w) => w.sheet_source(),
+            _ => None,
         }
     }
 }
@@ -282,79 +302,6 @@ fn is_workbook(prefix: &[u8]) -> bool {
 
 fn csv_rows(reader: Box<dyn Read + Send>, delimiter: u8) -> Rows {
     Rows::Csv(Box::new(CsvRecords::new(reader, delimiter, CSV_BUFFER)))
-}
-
-/// Converts one workbook cell to the text cape's row parser reads.
-fn cell_text(cell: &calamine::Data, out: &mut Vec<u8>) {
-    use calamine::Data;
-    use std::io::Write;
-    out.clear();
-    match cell {
-        Data::Empty => {}
-        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => out.extend_from_slice(s.as_bytes()),
-        Data::Int(i) => {
-            let _ = write!(out, "{i}");
-        }
-        Data::Float(f) => {
-            if f.fract() == 0.0 && f.abs() < 1e15 {
-                let _ = write!(out, "{}", *f as i64);
-            } else {
-                // Shortest round-trip representation: 1234.56 stays "1234.56".
-                let _ = write!(out, "{f}");
-            }
-        }
-        Data::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
-        Data::DateTime(dt) => match excel_serial_date(dt.as_f64()) {
-            Ok(d) => out.extend_from_slice(iso(d).as_bytes()),
-            Err(_) => {
-                let _ = write!(out, "{}", dt.as_f64());
-            }
-        },
-        Data::Error(e) => {
-            let _ = write!(out, "#{e:?}");
-        }
-    }
-}
-
-fn workbook_rows(bytes: Arc<[u8]>, source: &str, sheet: Option<&str>) -> Result<Rows> {
-    use calamine::Reader;
-    let fmt_err = |m: String| Error::Format { source_name: source.to_owned(), message: m };
-    let mut wb = calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
-        .map_err(|e| fmt_err(format!("not a readable workbook: {e}")))?;
-    let names = wb.sheet_names();
-    let name = match sheet {
-        Some(s) => names
-            .iter()
-            .find(|n| n.as_str() == s)
-            .or_else(|| names.iter().find(|n| n.eq_ignore_ascii_case(s)))
-            .cloned()
-            .ok_or_else(|| fmt_err(format!("no sheet named {s:?}; sheets: {}", names.join(", "))))?,
-        None => {
-            let key = |n: &str| crate::ingest::columns::header_key(n);
-            names
-                .iter()
-                .find(|n| {
-                    let k = key(n);
-                    k.contains("es003") || k.contains("entrysummarylinetariff")
-                })
-                .or_else(|| names.first())
-                .cloned()
-                .ok_or_else(|| fmt_err("workbook has no sheets".into()))?
-        }
-    };
-    let range = wb.worksheet_range(&name).map_err(|e| fmt_err(format!("sheet {name:?}: {e}")))?;
-    let first_row = u64::from(range.start().map(|(r, _)| r).unwrap_or(0)) + 1;
-    let mut out = Vec::with_capacity(range.height());
-    let mut buf = Vec::new();
-    for (i, row) in range.rows().enumerate() {
-        let mut rec = Record::default();
-        for cell in row {
-            cell_text(cell, &mut buf);
-            rec.push(&buf);
-        }
-        out.push((first_row + i as u64, rec));
-    }
-    Ok(Rows::Mem { rows: out.into(), pos: 0 })
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -913,11 +860,10 @@ impl Es003Reader {
     pub fn open(path: impl AsRef<Path>, options: &Es003Options) -> Result<Self> {
         let path = path.as_ref();
         let name = options.source_name.clone().unwrap_or_else(|| path.display().to_string());
-        let (mut file, prefix) = open_with_prefix(path, &name)?;
+        let (_, prefix) = open_with_prefix(path, &name)?;
         if is_workbook(&prefix) {
-            let mut all = prefix;
-            file.read_to_end(&mut all).map_err(|e| Error::io(&name, e))?;
-            return Self::from_input(Input::Bytes(all.into()), name, options, SourceFormat::Xlsx);
+            // Streamed from the file by each pass, never read whole.
+            return Self::from_input(Input::Path(path.to_path_buf()), name, options, SourceFormat::Xlsx);
         }
         Self::from_input(Input::Path(path.to_path_buf()), name, options, SourceFormat::Csv)
     }
@@ -976,10 +922,13 @@ impl Es003Reader {
     fn open_rows(input: &Input, name: &str, options: &Es003Options, format: SourceFormat) -> Result<Rows> {
         match (input, format) {
             (Input::Records(r), _) => Ok(Rows::Mem { rows: r.clone(), pos: 0 }),
-            (Input::Bytes(b), SourceFormat::Xlsx) => workbook_rows(b.clone(), name, options.sheet.as_deref()),
+            (Input::Bytes(b), SourceFormat::Xlsx) => {
+                let w = WorkbookInput::Bytes(b.clone());
+                Ok(Rows::Workbook(Box::new(WorkbookRows::open(&w, name, options.sheet.as_deref(), &options.workbook)?)))
+            }
             (Input::Path(p), SourceFormat::Xlsx) => {
-                let bytes = std::fs::read(p).map_err(|e| Error::io(name, e))?;
-                workbook_rows(bytes.into(), name, options.sheet.as_deref())
+                let w = WorkbookInput::Path(p.clone());
+                Ok(Rows::Workbook(Box::new(WorkbookRows::open(&w, name, options.sheet.as_deref(), &options.workbook)?)))
             }
             (Input::Path(p), _) => {
                 let (file, prefix) = open_with_prefix(p, name)?;
@@ -1085,9 +1034,18 @@ impl Es003Reader {
             infos: 0,
             columns_used,
             columns_missing,
+            sheets_read: match &rows {
+                Rows::Workbook(w) => w.sheets_read.clone(),
+                _ => Vec::new(),
+            },
+            sheets_skipped: match &rows {
+                Rows::Workbook(w) => w.sheets_skipped.clone(),
+                _ => Vec::new(),
+            },
         };
         let mut reader = Es003Reader {
-            source_len: Self::input_len(input),
+            // A workbook's progress is not its file size: none is given.
+            source_len: if workbook { None } else { Self::input_len(input) },
             source,
             rows,
             map,
@@ -1259,7 +1217,7 @@ impl Es003Reader {
             Severity::Info => self.summary.infos += 1,
         }
         self.diagnostics.push(Diagnostic {
-            source: self.source.clone(),
+            source: self.rows.sheet_source().unwrap_or(&self.source).clone(),
             row: Some(row),
             column: col.map(|c| self.map.name(c)),
             value: value.map(text_of),

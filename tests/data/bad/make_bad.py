@@ -122,6 +122,146 @@ def main():
         i = data.find(b"PK\x01\x02", i + 4)
     write("xlsx_4gb_claimed.xlsx", bytes(data))
 
+    # Workbooks written member by member, so that cell positions, dimensions and sizes are exactly as stated.
+    # The sparse, multi-sheet and merged ones are also fuzz seeds (tests/fuzz/corpus/es003_xlsx/).
+    seeds = os.path.join(ROOT, "tests", "fuzz", "corpus", "es003_xlsx")
+    # One stray cell at XFD1048576, the last cell of a sheet: the old reader sized its grid by it (512 GiB).
+    sparse = xlsx([("Sheet1", sheet("A1:XFD1048576", [H] + good(A) + good(B), {1048576: [(16383, "x")]}))])
+    write("xlsx_sparse_xfd1048576.xlsx", sparse)
+    write_seed(seeds, "seed-sparse-xfd.xlsx", sparse)
+    # The data continues on a second and third sheet (the third with its columns in another order), and a
+    # notes sheet without the header sits between them.
+    rev = lambda r: list(reversed(r))
+    multi = xlsx([
+        ("Sheet1", sheet("A1:I5", [H] + good(A) + good(B)[:1])),
+        ("Notes", sheet("A1:A1", [["Exported from ACE"]])),
+        ("Sheet2", sheet("A1:I4", [H] + good(B)[1:] + good(C))),
+        ("Sheet3", sheet("A1:I3", [rev(H)] + [rev(r) for r in good(D)])),
+    ])
+    write("xlsx_three_sheets.xlsx", multi)
+    write_seed(seeds, "seed-multi-sheet.xlsx", multi)
+    # The entry number merged over an entry's two rows (only the first cell holds it), as a user formats a
+    # report in Excel.
+    merged = xlsx([("Sheet1", sheet("A1:I5", [H] + good(A) + good(B), merges=["A2:A3", "A4:A5"]))])
+    write("xlsx_merged_entry_cells.xlsx", merged)
+    write_seed(seeds, "seed-merged.xlsx", merged)
+    # A zip bomb in small: 10 MiB of sheet XML from about 10 KB (1000:1, over the 100:1 limit).
+    unit = '<row><c t="inlineStr"><is><t>x</t></is></c></row>'
+    body = unit * ((10 << 20) // len(unit))
+    bomb = xlsx([("Sheet1", sheet("A1:I1", [H])[:-len(SHEET_END)] + body + SHEET_END)], level=9)
+    write("xlsx_ratio_bomb.xlsx", bomb)
+    # A shared strings table claiming a trillion strings: calamine reserved room for them before reading
+    # (24 TB) and the process aborted.
+    sst = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><sst '
+           'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1000000000000" '
+           'uniqueCount="1000000000000"><si><t>x</t></si></sst>')
+    write("xlsx_shared_strings_count_lie.xlsx",
+          xlsx([("Sheet1", sheet("A1:I3", [H] + good(A)))], extra=[("xl/sharedStrings.xml", sst)]))
+    # A legacy Excel 97-2003 workbook (an OLE compound file): refused, never handed to a reader that loads
+    # it whole.
+    write("legacy_excel97.xls", bytes([0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) + bytes(504))
+
+
+SHEET_END = "</sheetData></worksheet>"
+
+
+def col_name(c):
+    s = ""
+    c += 1
+    while c:
+        c, r = divmod(c - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+def cell_ref(ref):
+    """(0-based column, 1-based row) of an A1 reference."""
+    letters = ref.rstrip("0123456789")
+    col = 0
+    for ch in letters:
+        col = col * 26 + ord(ch) - 64
+    return col - 1, int(ref[len(letters):])
+
+
+def merged_away(merges, c, r):
+    """True for a cell inside a merged range other than its top-left one (Excel keeps only that one)."""
+    for m in merges:
+        (c1, r1), (c2, r2) = (cell_ref(x) for x in m.split(":"))
+        if c1 <= c <= c2 and r1 <= r <= r2 and (c, r) != (c1, r1):
+            return True
+    return False
+
+
+def esc(t):
+    return t.replace("&", "&amp;").replace("<", "&lt;")
+
+
+def sheet(dimension, rows, extra=None, merges=()):
+    """Worksheet XML: `rows` from row 1 (an empty cell is left out), `extra` {row: [(col, text)]} after them."""
+    out = ['<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+           '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+           f'<dimension ref="{dimension}"/><sheetData>']
+    cells = {i + 1: [(c, t) for c, t in enumerate(r) if t != "" and not merged_away(merges, c, i + 1)]
+             for i, r in enumerate(rows)}
+    cells.update(extra or {})
+    for r in sorted(cells):
+        out.append(f'<row r="{r}">')
+        for c, t in cells[r]:
+            out.append(f'<c r="{col_name(c)}{r}" t="inlineStr"><is><t>{esc(t)}</t></is></c>')
+        out.append("</row>")
+    out.append("</sheetData>")
+    if merges:
+        out.append(f'<mergeCells count="{len(merges)}">')
+        out.extend(f'<mergeCell ref="{m}"/>' for m in merges)
+        out.append("</mergeCells>")
+    out.append("</worksheet>")
+    return "".join(out)
+
+
+def xlsx(sheets, level=6, extra=()):
+    """A minimal workbook (no shared strings, no styles) of (name, worksheet XML) sheets."""
+    import io
+    ct = ['<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+          '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+          '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+          '<Default Extension="xml" ContentType="application/xml"/>'
+          '<Override PartName="/xl/workbook.xml" '
+          'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>']
+    wb, rels = [], []
+    for k, (name, _) in enumerate(sheets, 1):
+        ct.append(f'<Override PartName="/xl/worksheets/sheet{k}.xml" '
+                  'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>')
+        wb.append(f'<sheet name="{name}" sheetId="{k}" r:id="rId{k}"/>')
+        rels.append(f'<Relationship Id="rId{k}" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                    f'relationships/worksheet" Target="worksheets/sheet{k}.xml"/>')
+    ct.append("</Types>")
+    parts = [
+        ("[Content_Types].xml", "".join(ct)),
+        ("_rels/.rels", '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+         '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+         '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+         'officeDocument" Target="xl/workbook.xml"/></Relationships>'),
+        ("xl/workbook.xml", '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+         '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+         'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
+         + "".join(wb) + "</sheets></workbook>"),
+        ("xl/_rels/workbook.xml.rels", '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+         '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+         + "".join(rels) + "</Relationships>"),
+    ] + [(f"xl/worksheets/sheet{k}.xml", xml) for k, (_, xml) in enumerate(sheets, 1)] + list(extra)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for name, text in parts:
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            z.writestr(info, text.encode(), compresslevel=level)
+    return buf.getvalue()
+
+
+def write_seed(folder, name, data):
+    with open(os.path.join(folder, name), "wb") as f:
+        f.write(data)
+
 
 if __name__ == "__main__":
     main()
