@@ -307,7 +307,7 @@ fn ingest(args: &[String], out: &mut dyn Write, err: &mut dyn Write, bar: &mut P
     if !matches!(format, "table" | "json") {
         return Err(CliError::Usage(format!("--format must be table or json, not {format:?}")));
     }
-    let opts = Es003Options { source_name: None, sheet: o.named.get("sheet").cloned() };
+    let opts = Es003Options { sheet: o.named.get("sheet").cloned(), ..Es003Options::default() };
     // Stream: entries are counted and dropped, so memory stays bounded by one entry (plus diagnostics).
     let mut reader = Es003Reader::open(path, &opts)?;
     while let Some(e) = reader.next() {
@@ -380,7 +380,7 @@ fn demo(args: &[String], out: &mut dyn Write) -> Result<i32, CliError> {
     let opts = AssessOptions::new(as_of).assume_last_rate(&tables.rates);
     let reader = Es003Reader::from_bytes(
         SAMPLE_ES003.as_bytes().to_vec(),
-        &Es003Options { source_name: Some("embedded sample ES-003".into()), sheet: None },
+        &Es003Options { source_name: Some("embedded sample ES-003".into()), ..Es003Options::default() },
     )?;
     let report = assess_reader(reader, &tables, opts)?;
     writeln!(
@@ -602,7 +602,7 @@ fn format_opt(o: &Opts, allowed: &[&'static str]) -> Result<&'static str, CliErr
 }
 
 fn open_reader(o: &Opts, path: &str) -> Result<Es003Reader, CliError> {
-    Ok(Es003Reader::open(path, &Es003Options { source_name: None, sheet: o.named.get("sheet").cloned() })?)
+    Ok(Es003Reader::open(path, &Es003Options { sheet: o.named.get("sheet").cloned(), ..Es003Options::default() })?)
 }
 
 fn json_err(_: serde_json::Error) -> CliError {
@@ -965,7 +965,7 @@ fn refunds(args: &[String], out: &mut dyn Write) -> Result<i32, CliError> {
         .map(|v| Usd::parse(v).map_err(|e| CliError::Usage(format!("--min-refund: {e}"))))
         .transpose()?;
     let (tables, opts) = tables_and_options(&o, as_of)?;
-    let es003 = Es003Options { source_name: None, sheet: o.named.get("sheet").cloned() };
+    let es003 = Es003Options { sheet: o.named.get("sheet").cloned(), ..Es003Options::default() };
     // Streaming: no entry is kept, only the consolidation (memory flat in the file's size).
     let cons = crate::pipeline::run_pipeline(
         &path,

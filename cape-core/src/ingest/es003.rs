@@ -11,13 +11,14 @@
 //! Every row is accounted for: it is used, or reported as a [`Diagnostic`] naming the file, row, column, raw
 //! value, a stable code and a message. [`IngestSummary`] states `rows_read = rows_used + rows_rejected`.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::fs::File;
 use std::io::{Cursor, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::records::{CsvRecords, Record, Resume};
+use super::source::{self, Encoding, Spool};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
@@ -60,6 +61,10 @@ pub struct Es003Options {
     pub source_name: Option<String>,
     /// For workbooks: the sheet to read (default: the sheet named like the report, else the first sheet).
     pub sheet: Option<String>,
+    /// For CSV: the longest record read, in bytes (default
+    /// [`DEFAULT_MAX_RECORD_BYTES`](super::source::DEFAULT_MAX_RECORD_BYTES), 1 MiB). A longer record is rejected
+    /// as a row ([`DiagnosticCode::RecordTooLong`]) and reading goes on after it, in bounded memory.
+    pub max_record_bytes: Option<usize>,
 }
 
 /// What reading a report did: counts that always reconcile (`rows_read = rows_used + rows_rejected`).
@@ -275,8 +280,18 @@ fn is_workbook(prefix: &[u8]) -> bool {
     prefix.starts_with(b"PK\x03\x04") || prefix.starts_with(&[0xD0, 0xCF, 0x11, 0xE0])
 }
 
-fn csv_rows(reader: Box<dyn Read + Send>, delimiter: u8) -> Rows {
-    Rows::Csv(Box::new(CsvRecords::new(reader, delimiter, CSV_BUFFER)))
+fn csv_rows(reader: Box<dyn Read + Send>, delimiter: u8, options: &Es003Options) -> Rows {
+    let max = options.max_record_bytes.unwrap_or(source::DEFAULT_MAX_RECORD_BYTES);
+    Rows::Csv(Box::new(CsvRecords::new(reader, delimiter, CSV_BUFFER).with_max_record(max)))
+}
+
+/// A CSV text reader over `reader`, whose first bytes are `prefix`: transcoded to UTF-8 when it is UTF-16, with
+/// the delimiter sniffed from its (transcoded) first line.
+fn csv_text(reader: Box<dyn Read + Send>, prefix: &[u8], name: &str, options: &Es003Options) -> Result<Rows> {
+    let (encoding, d) = (Encoding::detect(prefix), sniff_delimiter(prefix));
+    let (reader, d) =
+        source::as_utf8(reader, encoding, d, sniff_delimiter, SNIFF_BYTES).map_err(|e| Error::io(name, e))?;
+    Ok(csv_rows(reader, d, options))
 }
 
 /// Converts one workbook cell to the text cape's row parser reads.
@@ -889,6 +904,14 @@ pub struct Es003Reader {
     done: bool,
     /// The input's size in bytes (CSV files and buffers), for [`Es003Reader::progress`].
     source_len: Option<u64>,
+    /// The temporary copy this reader reads (standard input, a FIFO), removed when the reader is dropped.
+    spool: Option<Arc<Spool>>,
+    /// False for one part of a file cut in two: only the whole file can have no usable row.
+    whole: bool,
+    /// Rows rejected per diagnostic code (for the error when no row is usable).
+    rejections: BTreeMap<&'static str, u64>,
+    /// The record length limit in force, for the message of an over-long record.
+    max_record: usize,
 }
 
 impl std::fmt::Debug for Es003Reader {
@@ -900,11 +923,32 @@ impl std::fmt::Debug for Es003Reader {
 impl Es003Reader {
     /// Opens a report at a path (CSV or workbook, detected from the content).
     ///
+    /// The path `-` ([`source::STDIN_PATH`]) reads standard input (named `<stdin>` in diagnostics unless
+    /// [`Es003Options::source_name`] says otherwise). Standard input and any other path that is not a regular
+    /// file (a FIFO, `/dev/stdin` on a pipe) are read exactly once, into a temporary copy ([`Spool`]) that the
+    /// reader reads and removes when dropped.
+    ///
     /// # Errors
     ///
     /// [`Error::Io`], [`Error::Format`], [`Error::MissingColumn`] as for [`read_es003_path`].
     pub fn open(path: impl AsRef<Path>, options: &Es003Options) -> Result<Self> {
         let path = path.as_ref();
+        if source::needs_spool(path) {
+            let stdin = path.as_os_str() == source::STDIN_PATH;
+            let name = options.source_name.clone().unwrap_or_else(|| {
+                if stdin {
+                    source::STDIN_NAME.to_owned()
+                } else {
+                    path.display().to_string()
+                }
+            });
+            let spool = if stdin {
+                Spool::stdin(&name)?
+            } else {
+                Spool::copy_of(File::open(path).map_err(|e| Error::io(&name, e))?, &name)?
+            };
+            return Self::open_spool(Arc::new(spool), &Es003Options { source_name: Some(name), ..options.clone() });
+        }
         let name = options.source_name.clone().unwrap_or_else(|| path.display().to_string());
         let (mut file, prefix) = open_with_prefix(path, &name)?;
         if is_workbook(&prefix) {
@@ -913,6 +957,17 @@ impl Es003Reader {
             return Self::from_input(Input::Bytes(all.into()), name, options, SourceFormat::Xlsx);
         }
         Self::from_input(Input::Path(path.to_path_buf()), name, options, SourceFormat::Csv)
+    }
+
+    /// Opens a report from a [`Spool`] (an input copied once), which the reader keeps until it is dropped.
+    ///
+    /// # Errors
+    ///
+    /// As [`Es003Reader::open`].
+    pub fn open_spool(spool: Arc<Spool>, options: &Es003Options) -> Result<Self> {
+        let mut reader = Self::open(spool.path(), options)?;
+        reader.spool = Some(spool);
+        Ok(reader)
     }
 
     /// Reads a report from memory (CSV or workbook bytes).
@@ -976,13 +1031,12 @@ impl Es003Reader {
             }
             (Input::Path(p), _) => {
                 let (file, prefix) = open_with_prefix(p, name)?;
-                let d = sniff_delimiter(&prefix);
-                let r: Box<dyn Read + Send> = Box::new(Cursor::new(prefix).chain(file));
-                Ok(csv_rows(r, d))
+                let prefix: Arc<[u8]> = prefix.into();
+                csv_text(Box::new(Cursor::new(ArcBytes(prefix.clone())).chain(file)), &prefix, name, options)
             }
             (Input::Bytes(b), _) => {
-                let d = sniff_delimiter(&b[..b.len().min(SNIFF_BYTES)]);
-                Ok(csv_rows(Box::new(Cursor::new(ArcBytes(b.clone()))), d))
+                let head = b.get(..b.len().min(SNIFF_BYTES)).unwrap_or_default();
+                csv_text(Box::new(Cursor::new(ArcBytes(b.clone()))), head, name, options)
             }
         }
     }
@@ -1015,6 +1069,12 @@ impl Es003Reader {
         let mut rows = Self::open_rows(input, name, options, format)?;
         if rows.next(&mut rec, name)?.is_none() {
             return Err(Error::Format { source_name: name.to_owned(), message: "empty file: no header row".into() });
+        }
+        if let Some(len) = rec.too_long() {
+            return Err(Error::Format {
+                source_name: name.to_owned(),
+                message: format!("the header row is {len} bytes long, over the record limit; not an ES-003 report"),
+            });
         }
         let map = map_header(&rec, &source, &mut Vec::new())?;
         match map.idx[Column::EntryNumber as usize] {
@@ -1049,7 +1109,7 @@ impl Es003Reader {
         match part {
             Some(Part::Head(b)) => rows.stop_at(b.at.position),
             Some(Part::Tail(b)) => {
-                rows = Self::open_rows_at(input, &name, b.at)?;
+                rows = Self::open_rows_at(input, &name, options, b.at)?;
                 run_index = b.runs_before;
             }
             None => {}
@@ -1090,13 +1150,17 @@ impl Es003Reader {
             diagnostics,
             summary,
             done: false,
+            max_record: options.max_record_bytes.unwrap_or(source::DEFAULT_MAX_RECORD_BYTES),
+            spool: None,
+            whole: part.is_none(),
+            rejections: BTreeMap::new(),
         };
         reader.count_existing_diagnostics();
         Ok(reader)
     }
 
     /// A CSV reader positioned at `at` (for the second part of a file cut in two).
-    fn open_rows_at(input: &Input, name: &str, at: Resume) -> Result<Rows> {
+    fn open_rows_at(input: &Input, name: &str, options: &Es003Options, at: Resume) -> Result<Rows> {
         use std::io::{Seek, SeekFrom};
         let (reader, d): (Box<dyn Read + Send>, u8) = match input {
             Input::Path(p) => {
@@ -1113,7 +1177,8 @@ impl Es003Reader {
                 return Err(Error::Format { source_name: name.to_owned(), message: "records cannot be cut".into() })
             }
         };
-        Ok(Rows::Csv(Box::new(CsvRecords::resumed(reader, d, CSV_BUFFER, at))))
+        let max = options.max_record_bytes.unwrap_or(source::DEFAULT_MAX_RECORD_BYTES);
+        Ok(Rows::Csv(Box::new(CsvRecords::resumed(reader, d, CSV_BUFFER, at).with_max_record(max))))
     }
 
     /// Opens a CSV report as `parts` readers over consecutive parts of the file, for as many threads: each
@@ -1128,9 +1193,13 @@ impl Es003Reader {
     /// As [`Es003Reader::open`].
     pub fn open_parts(path: impl AsRef<Path>, options: &Es003Options, parts: usize) -> Result<Vec<Self>> {
         let path = path.as_ref();
+        if source::needs_spool(path) {
+            return Ok(vec![Self::open(path, options)?]);
+        }
         let name = options.source_name.clone().unwrap_or_else(|| path.display().to_string());
         let (_, prefix) = open_with_prefix(path, &name)?;
-        if is_workbook(&prefix) {
+        // A UTF-16 file is read in one part: its byte positions are not those of the text the reader splits.
+        if is_workbook(&prefix) || Encoding::detect(&prefix).is_utf16() {
             return Ok(vec![Self::open(path, options)?]);
         }
         let input = Input::Path(path.to_path_buf());
@@ -1169,6 +1238,9 @@ impl Es003Reader {
         let Some(ei) = map.idx[Column::EntryNumber as usize] else { return Ok(false) };
         rows.stop_at(limit);
         while rows.next(&mut rec, name)?.is_some() {
+            if rec.too_long().is_some() {
+                continue;
+            }
             let raw = rec.get(ei).map(unwrap_excel).unwrap_or(b"");
             if let Some(Ok(n)) = std::str::from_utf8(raw).ok().map(EntryNumber::parse_reason) {
                 if keys.contains(&n.key()) {
@@ -1240,7 +1312,10 @@ impl Es003Reader {
         entry: Option<EntryNumber>,
     ) {
         match code.severity() {
-            Severity::Error => self.summary.errors += 1,
+            Severity::Error => {
+                self.summary.errors += 1;
+                *self.rejections.entry(code.as_str()).or_default() += 1;
+            }
             Severity::Warning => self.summary.warnings += 1,
             Severity::Info => self.summary.infos += 1,
         }
@@ -1305,6 +1380,15 @@ impl Es003Reader {
 
     /// Processes one data row; returns whether it was used.
     fn process(&mut self, row: u64, rec: &Record) -> bool {
+        if let Some(len) = rec.too_long() {
+            let max = self.max_record;
+            let message = format!(
+                "record of {len} bytes is longer than the limit of {max} bytes; rejected (the value shows its first \
+                 bytes), reading goes on after the first line feed past the limit"
+            );
+            self.diag(row, None, rec.get(0), DiagnosticCode::RecordTooLong, message, None);
+            return false;
+        }
         if rec.iter().all(|f| unwrap_excel(f).is_empty()) {
             self.diag(row, None, None, DiagnosticCode::EmptyRow, "empty row".into(), None);
             return false;
@@ -1866,6 +1950,10 @@ fn find_split_entries(
         if rows.next(rec, source)?.is_none() {
             break;
         }
+        if rec.too_long().is_some() {
+            // Rejected in pass 2 before its entry number is looked at: no part of any run.
+            continue;
+        }
         let raw = rec.get(entry_col).map(unwrap_excel).unwrap_or(b"");
         if last.is_some() && raw == last_cell.as_slice() {
             continue;
@@ -1975,6 +2063,14 @@ impl Iterator for Es003Reader {
                         self.emit(b);
                     }
                     self.done = true;
+                    // A file with rows (or a header alone) and nothing usable is not a report read.
+                    if self.whole && self.summary.rows_used == 0 {
+                        return Some(Err(source::no_usable_row(
+                            &self.source,
+                            self.summary.rows_read,
+                            &self.rejections,
+                        )));
+                    }
                 }
                 Err(e) => {
                     self.done = true;

@@ -7,3 +7,4 @@ pub mod ahead;
 pub mod columns;
 pub mod es003;
 mod records;
+pub mod source;
