@@ -272,8 +272,11 @@ fn xlsx_with_typed_cells_and_serial_dates() {
 fn empty_and_headerless_inputs() {
     let err = read_es003_bytes(b"", &Es003Options::default()).unwrap_err();
     assert!(err.to_string().contains("empty file"), "{err}");
-    let r = read(&format!("{HEADER}\n"));
-    assert_eq!((r.entries.len(), r.summary.rows_read), (0, 0));
+    // A header alone is not a report read with no entries: it is a file-level error (it used to be a quiet
+    // success with 0 entries).
+    let err = read_es003_bytes(format!("{HEADER}\n").as_bytes(), &Es003Options::default()).unwrap_err();
+    assert_eq!(err.kind(), cape_core::ErrorKind::InvalidFormat);
+    assert_eq!(err.to_string(), "<buffer>: no usable row: the file has a header and no data row");
 }
 
 #[test]
@@ -301,7 +304,20 @@ proptest! {
     #[test]
     fn rows_read_equals_used_plus_rejected(rows in proptest::collection::vec(arb_row(), 0..60)) {
         let csv = format!("{HEADER}\n{}", rows.concat());
-        let r = read(&csv);
+        let opts = Es003Options { source_name: Some("t.csv".into()), ..Es003Options::default() };
+        // With no valid row (the only rows with an importer number), no row is usable: a file-level error.
+        let any_valid = rows.iter().any(|r| r.contains("12-345678900"));
+        let r = match read_es003_bytes(csv.as_bytes(), &opts) {
+            Ok(r) => r,
+            Err(e) => {
+                prop_assert!(!any_valid, "{}", e);
+                prop_assert_eq!(e.kind(), cape_core::ErrorKind::InvalidFormat);
+                let read = rows.len();
+                prop_assert!(e.to_string().contains(if read == 0 { "a header and no data row".to_owned() } else { format!("{read} row") }.as_str()), "{}", e);
+                return Ok(());
+            }
+        };
+        prop_assert!(any_valid);
         let s = &r.summary;
         prop_assert_eq!(s.rows_read, rows.len() as u64);
         prop_assert!(s.is_balanced(), "{:?}", s);

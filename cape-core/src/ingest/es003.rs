@@ -145,9 +145,10 @@ pub struct Es003 {
 ///
 /// # Errors
 ///
-/// [`Error::Io`] when the file cannot be read; [`Error::Format`] when it has no header or is a damaged
-/// workbook; [`Error::MissingColumn`] naming the first required column absent and the columns found. Problems
-/// with individual rows are diagnostics, not errors.
+/// [`Error::Io`] when the file cannot be read; [`Error::Format`] when it has no header, is a damaged
+/// workbook, or has no usable row (a header alone, or every row rejected: the message gives the rows read and
+/// the most frequent rejection codes); [`Error::MissingColumn`] naming the first required column absent and
+/// the columns found. Problems with individual rows are diagnostics, not errors.
 ///
 /// # Example
 ///
@@ -864,6 +865,11 @@ struct Run {
 /// Diagnostics accumulate in the reader ([`Es003Reader::diagnostics`], [`Es003Reader::take_diagnostics`]);
 /// the [`IngestSummary`] is complete once the iterator has returned `None`.
 ///
+/// A file or buffer that is not empty but has no usable row — a header and no data row, or every row
+/// rejected — is not a report with no entries: the iterator's last item is then an [`Error::Format`] saying
+/// how many rows were read and which rejection codes were the most frequent (the diagnostics stay in the
+/// reader). Records from a host ([`Es003Reader::from_records`]) are exempt: an empty table is an empty set.
+///
 /// # Example
 ///
 /// ```
@@ -906,7 +912,8 @@ pub struct Es003Reader {
     source_len: Option<u64>,
     /// The temporary copy this reader reads (standard input, a FIFO), removed when the reader is dropped.
     spool: Option<Arc<Spool>>,
-    /// False for one part of a file cut in two: only the whole file can have no usable row.
+    /// True when ending with no usable row is an error: a whole file or buffer (not one part of a file cut in
+    /// two, which the caller checks as a whole; not records from a host).
     whole: bool,
     /// Rows rejected per diagnostic code (for the error when no row is usable).
     rejections: BTreeMap<&'static str, u64>,
@@ -1152,7 +1159,9 @@ impl Es003Reader {
             done: false,
             max_record: options.max_record_bytes.unwrap_or(source::DEFAULT_MAX_RECORD_BYTES),
             spool: None,
-            whole: part.is_none(),
+            // Records handed over by a host (a data frame, the builder) are not a file: the host keeps the
+            // per-row diagnostics, and an empty table is an empty set, not a damaged export.
+            whole: part.is_none() && format != SourceFormat::Records,
             rejections: BTreeMap::new(),
         };
         reader.count_existing_diagnostics();
@@ -1293,7 +1302,8 @@ impl Es003Reader {
     ///
     /// # Errors
     ///
-    /// An I/O error met while reading.
+    /// An I/O error met while reading; [`Error::Format`] when a file or buffer has no usable row (see
+    /// [`Es003Reader`]).
     pub fn read_all(mut self) -> Result<Es003> {
         let mut entries = Vec::new();
         for e in self.by_ref() {
