@@ -7,7 +7,8 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use cape_core::{
-    read_es003_bytes, read_es003_path, DiagnosticCode as C, ErrorKind, Es003, Es003Options, Es003Reader, Result, Severity,
+    read_es003_bytes, read_es003_path, DiagnosticCode as C, ErrorKind, Es003, Es003Options, Es003Reader, Result,
+    Severity,
 };
 
 /// Reads a corpus file on another thread; fails on a panic or after 10 seconds.

@@ -10,7 +10,8 @@ Line Tariff Goods Value Amount,Line Tariff Duty Amount,Entry Type Code,Importer 
 Country of Origin Code,Liquidation Date,Liquidation Status";
 
 fn read(csv: &str) -> Es003 {
-    read_es003_bytes(csv.as_bytes(), &Es003Options { source_name: Some("t.csv".into()), ..Es003Options::default() }).unwrap()
+    read_es003_bytes(csv.as_bytes(), &Es003Options { source_name: Some("t.csv".into()), ..Es003Options::default() })
+        .unwrap()
 }
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
@@ -264,7 +265,8 @@ fn xlsx_with_typed_cells_and_serial_dates() {
     // Row numbers are the sheet's rows: the bad row is row 4.
     assert!(r.diagnostics.iter().any(|d| d.row == Some(4) && d.code == DiagnosticCode::MissingValue));
     // A named sheet that does not exist is a clear error listing the sheets.
-    let err = read_es003_bytes(&bytes, &Es003Options { sheet: Some("Nope".into()), ..Es003Options::default() }).unwrap_err();
+    let err =
+        read_es003_bytes(&bytes, &Es003Options { sheet: Some("Nope".into()), ..Es003Options::default() }).unwrap_err();
     assert!(err.to_string().contains("ES-003 Line Tariff"), "{err}");
 }
 
@@ -333,6 +335,46 @@ proptest! {
         let before = nums.len();
         nums.dedup();
         prop_assert_eq!(before, nums.len());
+    }
+}
+
+proptest! {
+    /// Over-long records among good and bad rows, in any order (entries split around them): each is one
+    /// rejected row with its code, and every other row is read as without them.
+    #[test]
+    fn over_long_records_are_rows_and_change_nothing_else(
+        rows in proptest::collection::vec(
+            prop_oneof![
+                4 => arb_row(),
+                1 => (0usize..2, 100usize..400).prop_map(|(quoted, n)| {
+                    let q = if quoted == 1 { "\"" } else { "" };
+                    format!("ABC-1234567-6,1,9,{q}{}\n", "7".repeat(n))
+                }),
+            ],
+            1..40,
+        ),
+    ) {
+        let opts = Es003Options { max_record_bytes: Some(99), ..Es003Options::default() };
+        let long = rows.iter().filter(|r| r.len() > 100).count() as u64;
+        let short: String = rows.iter().filter(|r| r.len() <= 100).cloned().collect();
+        let with = read_es003_bytes(format!("{HEADER}\n{}", rows.concat()).as_bytes(), &opts);
+        let without = read_es003_bytes(format!("{HEADER}\n{short}").as_bytes(), &opts);
+        match (with, without) {
+            (Ok(a), Ok(b)) => {
+                prop_assert!(a.summary.is_balanced());
+                prop_assert_eq!(a.summary.rows_read, rows.len() as u64);
+                prop_assert_eq!(a.summary.rows_rejected, b.summary.rows_rejected + long);
+                let too_long = a.diagnostics.iter().filter(|d| d.code == DiagnosticCode::RecordTooLong).count() as u64;
+                prop_assert_eq!(too_long, long);
+                let key = |r: &Es003| r.entries.iter().map(|e| (e.number, e.tariff_count(), e.total_duty())).collect::<Vec<_>>();
+                let (mut ka, mut kb) = (key(&a), key(&b));
+                ka.sort();
+                kb.sort();
+                prop_assert_eq!(ka, kb);
+            }
+            (Err(a), Err(_)) => prop_assert_eq!(a.kind(), cape_core::ErrorKind::InvalidFormat),
+            (a, b) => prop_assert!(false, "{:?} vs {:?}", a.map(|r| r.summary), b.map(|r| r.summary)),
+        }
     }
 }
 

@@ -320,7 +320,11 @@ pub(crate) fn no_usable_row(source: &str, rows_read: u64, rejections: &BTreeMap<
             "no usable row: {rows_read} row{} read, all rejected (most frequent: {}{})",
             if rows_read == 1 { "" } else { "s" },
             if shown.is_empty() { "none reported".to_owned() } else { shown.join(", ") },
-            if more > 0 { format!(", and {more} other code{}", if more == 1 { "" } else { "s" }) } else { String::new() },
+            if more > 0 {
+                format!(", and {more} other code{}", if more == 1 { "" } else { "s" })
+            } else {
+                String::new()
+            },
         )
     };
     Error::Format { source_name: source.to_owned(), message }
