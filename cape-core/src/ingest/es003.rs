@@ -1193,7 +1193,8 @@ impl Es003Reader {
     /// Opens a CSV report as `parts` readers over consecutive parts of the file, for as many threads: each
     /// part ends between two entries, and the parts' entries, diagnostics and summaries, taken in order,
     /// are exactly those of the one reader [`Es003Reader::open`] gives. A file is not cut (one reader comes
-    /// back) when it is a workbook, smaller than 1 MB, or has an entry whose rows fall in both parts.
+    /// back) when it is a workbook, UTF-16 text, standard input or another input that is not a regular file,
+    /// smaller than 1 MB, or has an entry whose rows fall in both parts.
     ///
     /// Only `parts` ≤ 2 is supported for now; more is treated as 2.
     ///
