@@ -304,8 +304,15 @@ fn utf16_little_and_big_endian_read_as_their_utf8_text() {
         // From a path too, on one thread and asked for two (a UTF-16 file is read in one part).
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/bad").join(name);
         same_report(&read_es003_path(&path, &Default::default()).expect("path"), &utf8);
-        let parts = Es003Reader::open_parts(&path, &Default::default(), 2).expect("parts");
+        let mut parts = Es003Reader::open_parts(&path, &Default::default(), 2).expect("parts");
         assert_eq!(parts.len(), 1);
+        // Progress counts the text read: it ends at 100% (the file's UTF-16 bytes are twice its text).
+        let mut reader = parts.remove(0);
+        for e in reader.by_ref() {
+            e.expect("entry");
+        }
+        let done = reader.progress().expect("size known");
+        assert!(done > 0.99, "progress at the end: {done}");
     }
 }
 

@@ -1062,6 +1062,19 @@ impl Es003Reader {
         }
     }
 
+    /// About how many bytes of text the record reader will see, for [`Es003Reader::progress`]: the input's
+    /// size, halved for UTF-16 (exact for text in ASCII, which ES-003 reports nearly are).
+    fn text_len(input: &Input) -> Option<u64> {
+        let len = Self::input_len(input)?;
+        let mut bom = [0u8; 2];
+        let read = match input {
+            Input::Path(p) => File::open(p).and_then(|mut f| f.read_exact(&mut bom)).is_ok(),
+            Input::Bytes(b) => b.get(..2).map(|h| bom.copy_from_slice(h)).is_some(),
+            Input::Records(_) => false,
+        };
+        Some(if read && Encoding::detect(&bom).is_utf16() { len / 2 } else { len })
+    }
+
     /// Pass 1: entries whose rows may not be contiguous; with `boundary_at`, also where to cut the file in
     /// two (see [`Es003Reader::open_parts`]).
     fn first_pass(
@@ -1141,7 +1154,7 @@ impl Es003Reader {
             columns_missing,
         };
         let mut reader = Es003Reader {
-            source_len: Self::input_len(input),
+            source_len: Self::text_len(input),
             source,
             rows,
             map,
