@@ -98,8 +98,11 @@ Usage:
   cape --version | --help
 
 Dates are YYYY-MM-DD (MM/DD/YYYY also accepted). Money is printed with two decimals.
+An ES-003 FILE may be - (standard input) or a pipe: it is read once, into a temporary copy. CSV text
+may be UTF-8 or UTF-16 with its byte-order mark (Excel's \"Unicode text\").
 Exit status: 0 success, 1 invalid input found (entry-number check) or file rejected (check),
-2 some entries rejected (check), 64 usage error, 65 unreadable input.
+2 some entries rejected (check), 64 usage error, 65 unreadable input (including an ES-003 with
+no usable row: a header alone, or every row rejected).
 ";
 
 /// Runs the command line with `args` (without the program name), writing to `out` and `err`.

@@ -91,6 +91,14 @@ pub fn run_pipeline(
         out.ingest.absorb(&p.ingest);
         out.diagnostics.extend(p.diagnostics);
     }
+    // Each part of a file cut in two leaves this check to the whole (one reader makes it itself).
+    if parts > 1 && out.ingest.rows_used == 0 {
+        let mut codes = std::collections::BTreeMap::new();
+        for d in out.diagnostics.iter().filter(|d| d.severity() == crate::diagnostic::Severity::Error) {
+            *codes.entry(d.code.as_str()).or_default() += 1;
+        }
+        return Err(crate::ingest::source::no_usable_row(&out.ingest.source, out.ingest.rows_read, &codes));
+    }
     Ok(PipelineResult {
         totals: out.totals,
         consolidation: out.consolidation,

@@ -6,7 +6,10 @@ use std::path::Path;
 use std::sync::mpsc;
 use std::time::Duration;
 
-use cape_core::{read_es003_bytes, DiagnosticCode as C, ErrorKind, Es003, Result, Severity};
+use cape_core::{
+    read_es003_bytes, read_es003_path, DiagnosticCode as C, ErrorKind, Es003, Es003Options, Es003Reader, Result,
+    Severity,
+};
 
 /// Reads a corpus file on another thread; fails on a panic or after 10 seconds.
 fn read(name: &str) -> Result<Es003> {
@@ -318,4 +321,207 @@ fn regression_money_display_parses_back() {
     assert_eq!(cape_core::Usd::parse(&big.to_string()).expect("round trip"), big);
     let whole = cape_core::Usd::parse("99999999999999999999999999").expect("whole");
     assert_eq!(cape_core::Usd::parse(&whole.to_string()).expect("round trip"), whole);
+}
+
+// The source layer: encodings, inputs read once, no usable row, over-long records.
+
+/// The UTF-8 text of a UTF-16 corpus file, as the same report saved as UTF-8 would be.
+fn utf16_as_utf8(name: &str) -> Vec<u8> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/bad").join(name);
+    let bytes = std::fs::read(&path).expect("corpus file");
+    let be = bytes.starts_with(&[0xFE, 0xFF]);
+    let units: Vec<u16> = bytes[2..]
+        .chunks_exact(2)
+        .map(|c| if be { u16::from_be_bytes([c[0], c[1]]) } else { u16::from_le_bytes([c[0], c[1]]) })
+        .collect();
+    String::from_utf16(&units).expect("valid UTF-16").into_bytes()
+}
+
+/// Entries and diagnostics of two reads, compared field by field (the source name aside).
+fn same_report(a: &Es003, b: &Es003) {
+    assert_eq!(format!("{:?}", a.entries), format!("{:?}", b.entries));
+    let d = |r: &Es003| r.diagnostics.iter().map(|d| (d.code, d.row, d.column.clone(), d.value.clone())).collect();
+    let (da, db): (Vec<_>, Vec<_>) = (d(a), d(b));
+    assert_eq!(da, db);
+    let counts = |r: &Es003| (r.summary.rows_read, r.summary.rows_used, r.summary.entries, r.summary.lines);
+    assert_eq!(counts(a), counts(b));
+}
+
+#[test]
+fn utf16_little_and_big_endian_read_as_their_utf8_text() {
+    let utf8 = read_es003_bytes(&utf16_as_utf8("utf16le_bom_tab_crlf.csv"), &Default::default()).expect("utf-8");
+    assert_eq!((utf8.summary.rows_read, utf8.summary.rows_used, utf8.summary.entries), (20, 20, 5));
+    for name in ["utf16le_bom_tab_crlf.csv", "utf16be_bom_tab_crlf.csv"] {
+        let r = ok(name, (20, 20, 0, 5));
+        same_report(&r, &utf8);
+        assert_eq!(entries(&r), ["VSU-0828889-3", "VSU-0828893-5", "WQH-0749207-6", "WQH-0749210-0", "OAT-0893674-1"]);
+        assert_eq!(format!("{:?}", r.entries[1].header.importer_name), "Known(\"Café Müller GmbH\")");
+        assert_eq!(format!("{:?}", r.entries[3].header.importer_name), "Known(\"𝔸 Trading – Zürich\")");
+        assert_eq!(r.entries[4].total_duty().to_string(), "100.03");
+        // From a path too, on one thread and asked for two (a UTF-16 file is read in one part).
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/bad").join(name);
+        same_report(&read_es003_path(&path, &Default::default()).expect("path"), &utf8);
+        let mut parts = Es003Reader::open_parts(&path, &Default::default(), 2).expect("parts");
+        assert_eq!(parts.len(), 1);
+        // Progress counts the text read: it ends at 100% (the file's UTF-16 bytes are twice its text).
+        let mut reader = parts.remove(0);
+        for e in reader.by_ref() {
+            e.expect("entry");
+        }
+        let done = reader.progress().expect("size known");
+        assert!(done > 0.99, "progress at the end: {done}");
+    }
+}
+
+#[test]
+fn a_large_utf16_file_is_read_in_one_part_with_every_row() {
+    // Over the 1 MB at which a UTF-8 file is cut in two.
+    let head = utf16_as_utf8("utf16le_bom_tab_crlf.csv");
+    let text = String::from_utf8(head).expect("utf-8");
+    let mut lines = text.split("\r\n");
+    let header = lines.next().expect("header");
+    let rows: Vec<&str> = lines.filter(|l| !l.is_empty()).collect();
+    let mut big = format!("{header}\r\n");
+    let mut n = 0u64;
+    while big.len() < 700_000 {
+        for r in &rows {
+            big.push_str(r);
+            big.push_str("\r\n");
+            n += 1;
+        }
+    }
+    let mut bytes = vec![0xFF, 0xFE];
+    bytes.extend(big.encode_utf16().flat_map(u16::to_le_bytes));
+    assert!(bytes.len() > 1_000_000);
+    let dir = std::env::temp_dir().join(format!("cape-utf16-big-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let path = dir.join("big.csv");
+    std::fs::write(&path, &bytes).expect("write");
+    let mut parts = Es003Reader::open_parts(&path, &Default::default(), 2).expect("parts");
+    assert_eq!(parts.len(), 1);
+    let r = parts.remove(0).read_all().expect("read");
+    // The same five entries repeat: later copies are duplicates of the first rows, every row accounted for.
+    assert_eq!((r.summary.rows_read, r.summary.rows_used, r.summary.entries), (n, 20, 5));
+    assert!(r.summary.is_balanced());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_header_alone_is_a_file_level_error() {
+    let e = read("header_only.csv").expect_err("no usable row");
+    assert_eq!(e.kind(), ErrorKind::InvalidFormat);
+    assert_eq!(e.to_string(), "<buffer>: no usable row: the file has a header and no data row");
+}
+
+#[test]
+fn every_row_rejected_is_a_file_level_error_naming_the_codes() {
+    let e = read("all_rows_rejected.csv").expect_err("no usable row");
+    assert_eq!(e.kind(), ErrorKind::InvalidFormat);
+    assert_eq!(
+        e.to_string(),
+        "<buffer>: no usable row: 4 rows read, all rejected (most frequent: ES003_INVALID_ENTRY_NUMBER ×2, \
+         ES003_INVALID_DATE ×1, ES003_INVALID_HTS ×1, and 1 other code)"
+    );
+    // `cape declare` fails on it (exit 65) and writes no declaration.
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/bad/all_rows_rejected.csv");
+    let out_dir = std::env::temp_dir().join(format!("cape-declare-none-{}", std::process::id()));
+    let args: Vec<String> = ["declare", &path.to_string_lossy(), "--out-dir", &out_dir.to_string_lossy()]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = cape_core::cli::run(&args, &mut out, &mut err);
+    let err = String::from_utf8_lossy(&err);
+    assert_eq!(code, cape_core::cli::EXIT_INPUT, "{err}");
+    assert!(err.contains("no usable row: 4 rows read"), "{err}");
+    let written = std::fs::read_dir(&out_dir).map(|d| d.count()).unwrap_or(0);
+    assert_eq!(written, 0);
+    let _ = std::fs::remove_dir_all(&out_dir);
+}
+
+#[test]
+fn an_over_long_record_is_a_rejected_row_and_the_next_rows_are_read() {
+    let mut csv = "Entry Summary Number,Entry Summary Line Number,Tariff Ordinal Number,HTS Number - Full,\
+                   Line Tariff Duty Amount,Entry Date\n\
+                   VSU-0828889-3,1,1,9903.01.25,1.00,04/15/2025\n"
+        .to_owned();
+    csv.push_str(&format!("VSU-0828893-5,1,1,\"{}\n", "9".repeat(5_000)));
+    csv.push_str("VSU-0828893-5,1,1,9903.01.25,2.00,04/15/2025\n");
+    let options = Es003Options { max_record_bytes: Some(1_000), ..Default::default() };
+    let r = read_es003_bytes(csv.as_bytes(), &options).expect("read");
+    assert_eq!((r.summary.rows_read, r.summary.rows_used, r.summary.rows_rejected, r.summary.entries), (3, 2, 1, 2));
+    let d = r.diagnostics.iter().find(|d| d.code == C::RecordTooLong).expect("diagnostic");
+    assert_eq!(d.row, Some(3));
+    assert_eq!(d.value.as_deref(), Some(&csv[csv.find("VSU-0828893-5,1,1,\"").expect("row")..][..64]));
+    assert!(d.message.contains("record of 5019 bytes is longer than the limit of 1000 bytes"), "{}", d.message);
+    assert_eq!(C::RecordTooLong.as_str(), "ES003_RECORD_TOO_LONG");
+    // The default limit is 1 MiB: the same file reads the row whole (and rejects its unclosed quote otherwise).
+    let r = read_es003_bytes(csv.as_bytes(), &Default::default()).expect("read");
+    assert!(r.diagnostics.iter().all(|d| d.code != C::RecordTooLong));
+}
+
+#[test]
+fn a_header_over_the_record_limit_is_a_file_level_error() {
+    let csv = format!("{}\nVSU-0828889-3\n", "Entry Summary Number,".repeat(100));
+    let options = Es003Options { max_record_bytes: Some(1_000), ..Default::default() };
+    let e = read_es003_bytes(csv.as_bytes(), &options).expect_err("header too long");
+    assert_eq!(e.kind(), ErrorKind::InvalidFormat);
+    assert!(e.to_string().contains("the header row is 2100 bytes long"), "{e}");
+}
+
+/// A FIFO (`mkfifo`) read through `Es003Reader::open`: read once (it cannot be opened twice), with the same
+/// entries as the file it carries; the reader runs on its own thread under a time limit, a writer on another.
+#[cfg(unix)]
+#[test]
+fn a_fifo_is_read_once_with_the_same_entries_as_the_file() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let csv = root.join("tests/data/bad/split_entry_conflicting_importers.csv");
+    let xlsx = root.join("tests/fuzz/corpus/es003_xlsx/seed-small.xlsx");
+    for (src, threads) in [(&csv, 1), (&csv, 2), (&xlsx, 1)] {
+        let want = read_es003_path(src, &Default::default()).expect("file");
+        let dir = std::env::temp_dir().join(format!(
+            "cape-fifo-{}-{threads}-{}",
+            std::process::id(),
+            want.summary.format.name()
+        ));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let fifo = dir.join("es003.csv");
+        let _ = std::fs::remove_file(&fifo);
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status().expect("mkfifo runs");
+        assert!(made.success());
+        let bytes = std::fs::read(src).expect("corpus file");
+        let writer_path = fifo.clone();
+        let writer = std::thread::spawn(move || {
+            use std::io::Write;
+            let mut f = std::fs::OpenOptions::new().write(true).open(&writer_path).expect("open fifo for writing");
+            f.write_all(&bytes).expect("write fifo");
+        });
+        let (tx, rx) = mpsc::channel();
+        let reader_path = fifo.clone();
+        std::thread::spawn(move || {
+            let r = if threads == 1 {
+                Es003Reader::open(&reader_path, &Default::default()).and_then(Es003Reader::read_all)
+            } else {
+                Es003Reader::open_parts(&reader_path, &Default::default(), 2).and_then(|mut p| {
+                    assert_eq!(p.len(), 1, "a FIFO is read in one part");
+                    p.remove(0).read_all()
+                })
+            };
+            let _ = tx.send(r);
+        });
+        let got = match rx.recv_timeout(Duration::from_secs(20)) {
+            Ok(r) => r.expect("read the fifo"),
+            Err(e) => panic!("reading a FIFO: {e:?} (hung, or the reader panicked)"),
+        };
+        writer.join().expect("writer");
+        same_report(&got, &want);
+        assert_eq!(got.summary.source, fifo.display().to_string());
+        assert_eq!(got.summary.format, want.summary.format);
+        if src == &csv {
+            assert_eq!(entries(&got), ["VSU-0828893-5", "VSU-0828889-3"]);
+        } else {
+            assert!(!got.entries.is_empty());
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

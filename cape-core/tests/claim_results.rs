@@ -79,6 +79,22 @@ fn every_known_error_text_and_an_unknown_one() {
     assert_eq!(v["status"], "failed");
 }
 
+/// A results file re-saved by Excel as UTF-16 (LE or BE, with its byte-order mark) reads as its UTF-8 text; it
+/// used to be refused as binary data.
+#[test]
+fn utf16_results_read_as_their_text() {
+    let text = results_csv();
+    let want = read_results_bytes(text.as_bytes(), Some("claim-details.csv")).unwrap();
+    let body = text.trim_start_matches('\u{feff}');
+    let le: Vec<u8> = [0xFF, 0xFE].into_iter().chain(body.encode_utf16().flat_map(u16::to_le_bytes)).collect();
+    let be: Vec<u8> = [0xFE, 0xFF].into_iter().chain(body.encode_utf16().flat_map(u16::to_be_bytes)).collect();
+    for bytes in [le, be] {
+        let got = read_results_bytes(&bytes, Some("claim-details.csv")).unwrap();
+        assert_eq!(format!("{:?}", got.rows), format!("{:?}", want.rows));
+        assert_eq!(got.rows.len(), 15);
+    }
+}
+
 #[test]
 fn reconciled_against_a_declared_set_and_a_directory() {
     let r = read_results_bytes(results_csv().as_bytes(), None).unwrap();

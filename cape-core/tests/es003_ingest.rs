@@ -10,11 +10,8 @@ Line Tariff Goods Value Amount,Line Tariff Duty Amount,Entry Type Code,Importer 
 Country of Origin Code,Liquidation Date,Liquidation Status";
 
 fn read(csv: &str) -> Es003 {
-    read_es003_bytes(
-        csv.as_bytes(),
-        &Es003Options { source_name: Some("t.csv".into()), sheet: None, ..Default::default() },
-    )
-    .unwrap()
+    read_es003_bytes(csv.as_bytes(), &Es003Options { source_name: Some("t.csv".into()), ..Es003Options::default() })
+        .unwrap()
 }
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
@@ -269,8 +266,7 @@ fn xlsx_with_typed_cells_and_serial_dates() {
     assert!(r.diagnostics.iter().any(|d| d.row == Some(4) && d.code == DiagnosticCode::MissingValue));
     // A named sheet that does not exist is a clear error listing the sheets.
     let err =
-        read_es003_bytes(&bytes, &Es003Options { source_name: None, sheet: Some("Nope".into()), ..Default::default() })
-            .unwrap_err();
+        read_es003_bytes(&bytes, &Es003Options { sheet: Some("Nope".into()), ..Es003Options::default() }).unwrap_err();
     assert!(err.to_string().contains("ES-003 Line Tariff"), "{err}");
 }
 
@@ -278,8 +274,11 @@ fn xlsx_with_typed_cells_and_serial_dates() {
 fn empty_and_headerless_inputs() {
     let err = read_es003_bytes(b"", &Es003Options::default()).unwrap_err();
     assert!(err.to_string().contains("empty file"), "{err}");
-    let r = read(&format!("{HEADER}\n"));
-    assert_eq!((r.entries.len(), r.summary.rows_read), (0, 0));
+    // A header alone is not a report read with no entries: it is a file-level error (it used to be a quiet
+    // success with 0 entries).
+    let err = read_es003_bytes(format!("{HEADER}\n").as_bytes(), &Es003Options::default()).unwrap_err();
+    assert_eq!(err.kind(), cape_core::ErrorKind::InvalidFormat);
+    assert_eq!(err.to_string(), "<buffer>: no usable row: the file has a header and no data row");
 }
 
 #[test]
@@ -307,7 +306,20 @@ proptest! {
     #[test]
     fn rows_read_equals_used_plus_rejected(rows in proptest::collection::vec(arb_row(), 0..60)) {
         let csv = format!("{HEADER}\n{}", rows.concat());
-        let r = read(&csv);
+        let opts = Es003Options { source_name: Some("t.csv".into()), ..Es003Options::default() };
+        // With no valid row (the only rows with an importer number), no row is usable: a file-level error.
+        let any_valid = rows.iter().any(|r| r.contains("12-345678900"));
+        let r = match read_es003_bytes(csv.as_bytes(), &opts) {
+            Ok(r) => r,
+            Err(e) => {
+                prop_assert!(!any_valid, "{}", e);
+                prop_assert_eq!(e.kind(), cape_core::ErrorKind::InvalidFormat);
+                let read = rows.len();
+                prop_assert!(e.to_string().contains(if read == 0 { "a header and no data row".to_owned() } else { format!("{read} row") }.as_str()), "{}", e);
+                return Ok(());
+            }
+        };
+        prop_assert!(any_valid);
         let s = &r.summary;
         prop_assert_eq!(s.rows_read, rows.len() as u64);
         prop_assert!(s.is_balanced(), "{:?}", s);
@@ -326,6 +338,46 @@ proptest! {
     }
 }
 
+proptest! {
+    /// Over-long records among good and bad rows, in any order (entries split around them): each is one
+    /// rejected row with its code, and every other row is read as without them.
+    #[test]
+    fn over_long_records_are_rows_and_change_nothing_else(
+        rows in proptest::collection::vec(
+            prop_oneof![
+                4 => arb_row(),
+                1 => (0usize..2, 100usize..400).prop_map(|(quoted, n)| {
+                    let q = if quoted == 1 { "\"" } else { "" };
+                    format!("ABC-1234567-6,1,9,{q}{}\n", "7".repeat(n))
+                }),
+            ],
+            1..40,
+        ),
+    ) {
+        let opts = Es003Options { max_record_bytes: Some(99), ..Es003Options::default() };
+        let long = rows.iter().filter(|r| r.len() > 100).count() as u64;
+        let short: String = rows.iter().filter(|r| r.len() <= 100).cloned().collect();
+        let with = read_es003_bytes(format!("{HEADER}\n{}", rows.concat()).as_bytes(), &opts);
+        let without = read_es003_bytes(format!("{HEADER}\n{short}").as_bytes(), &opts);
+        match (with, without) {
+            (Ok(a), Ok(b)) => {
+                prop_assert!(a.summary.is_balanced());
+                prop_assert_eq!(a.summary.rows_read, rows.len() as u64);
+                prop_assert_eq!(a.summary.rows_rejected, b.summary.rows_rejected + long);
+                let too_long = a.diagnostics.iter().filter(|d| d.code == DiagnosticCode::RecordTooLong).count() as u64;
+                prop_assert_eq!(too_long, long);
+                let key = |r: &Es003| r.entries.iter().map(|e| (e.number, e.tariff_count(), e.total_duty())).collect::<Vec<_>>();
+                let (mut ka, mut kb) = (key(&a), key(&b));
+                ka.sort();
+                kb.sort();
+                prop_assert_eq!(ka, kb);
+            }
+            (Err(a), Err(_)) => prop_assert_eq!(a.kind(), cape_core::ErrorKind::InvalidFormat),
+            (a, b) => prop_assert!(false, "{:?} vs {:?}", a.map(|r| r.summary), b.map(|r| r.summary)),
+        }
+    }
+}
+
 #[test]
 fn records_input_equals_csv_input() {
     let csv = format!(
@@ -340,7 +392,7 @@ fn records_input_equals_csv_input() {
     let from_records = Es003Reader::from_records(
         &all[0],
         all[1..].to_vec(),
-        &Es003Options { source_name: Some("t.csv".into()), sheet: None, ..Default::default() },
+        &Es003Options { source_name: Some("t.csv".into()), ..Es003Options::default() },
     )
     .unwrap()
     .read_all()

@@ -86,3 +86,38 @@ fn an_entry_in_both_halves_falls_back_and_still_agrees() {
     let one = run(&path, 1);
     assert!(one.ingest.split_entries >= 1);
 }
+
+/// A file cut in two whose every row is rejected is a file-level error on two threads as on one (each part
+/// leaves the check to the whole), with the whole file's counts.
+#[test]
+fn no_usable_row_in_a_file_cut_in_two_is_one_error_for_the_whole() {
+    let text = lines(4_000).join("\n") + "\n";
+    let mut rd = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
+    let header = rd.headers().expect("header").clone();
+    let line_col = header.iter().position(|h| h == "Entry Summary Line Number").expect("line column");
+    let mut w = csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
+    w.write_record(&header).expect("write");
+    let mut rows = 0u64;
+    for rec in rd.records() {
+        let rec = rec.expect("record");
+        // Entry numbers stay valid (so the file is cut between entries); line 0 rejects every row.
+        let cells: Vec<&str> = rec.iter().enumerate().map(|(i, c)| if i == line_col { "0" } else { c }).collect();
+        w.write_record(&cells).expect("write");
+        rows += 1;
+    }
+    let path = write("all-rejected.csv", &String::from_utf8(w.into_inner().expect("flush")).expect("utf-8"));
+    assert_eq!(Es003Reader::open_parts(&path, &Es003Options::default(), 2).expect("parts").len(), 2);
+    let tables = Tables::embedded().expect("tables");
+    let opts = AssessOptions::new(chrono::NaiveDate::from_ymd_opt(2026, 11, 26).expect("date"));
+    let mut messages = Vec::new();
+    for threads in [1, 2] {
+        let e = run_pipeline(&path, &tables, opts.clone(), &Es003Options::default(), Default::default(), threads)
+            .expect_err("no usable row");
+        assert_eq!(e.kind(), cape_core::ErrorKind::InvalidFormat);
+        let m = e.to_string();
+        assert!(m.contains(&format!("no usable row: {rows} rows read, all rejected")), "{m}");
+        assert!(m.contains("ES003_INVALID_NUMBER ×"), "{m}");
+        messages.push(m);
+    }
+    assert_eq!(messages[0], messages[1]);
+}

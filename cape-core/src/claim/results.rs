@@ -283,6 +283,8 @@ fn key(s: &str) -> String {
 pub fn read_results_bytes(bytes: &[u8], source_name: Option<&str>) -> Result<CapeResults> {
     let source = source_name.unwrap_or("<buffer>").to_owned();
     let bad = |message: &str| Error::Format { source_name: source.clone(), message: message.to_owned() };
+    // A file re-saved by Excel as UTF-16 (with its byte-order mark) is read as its text.
+    let bytes = &*crate::ingest::source::utf8_text(bytes);
     if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) || bytes.contains(&0) {
         return Err(bad("not a CSV file (a spreadsheet or binary data); save the claim details as CSV"));
     }

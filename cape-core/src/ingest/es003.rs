@@ -11,7 +11,7 @@
 //! Every row is accounted for: it is used, or reported as a [`Diagnostic`] naming the file, row, column, raw
 //! value, a stable code and a message. [`IngestSummary`] states `rows_read = rows_used + rows_rejected`.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::fs::File;
 use std::io::{Cursor, Read};
 use std::path::{Path, PathBuf};
@@ -19,6 +19,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use super::records::{CsvRecords, Record, Resume};
+use super::source::{self, Encoding, Spool};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
@@ -69,6 +70,10 @@ pub struct Es003Options {
     pub cancel: Option<Arc<AtomicBool>>,
     /// For workbooks: the limits on their parts' sizes and compression ratios.
     pub workbook: WorkbookLimits,
+    /// For CSV: the longest record read, in bytes (default
+    /// [`DEFAULT_MAX_RECORD_BYTES`](super::source::DEFAULT_MAX_RECORD_BYTES), 1 MiB). A longer record is rejected
+    /// as a row ([`DiagnosticCode::RecordTooLong`]) and reading goes on after it, in bounded memory.
+    pub max_record_bytes: Option<usize>,
 }
 
 /// What reading a report did: counts that always reconcile (`rows_read = rows_used + rows_rejected`).
@@ -153,9 +158,10 @@ pub struct Es003 {
 ///
 /// # Errors
 ///
-/// [`Error::Io`] when the file cannot be read; [`Error::Format`] when it has no header or is a damaged
-/// workbook; [`Error::MissingColumn`] naming the first required column absent and the columns found. Problems
-/// with individual rows are diagnostics, not errors.
+/// [`Error::Io`] when the file cannot be read; [`Error::Format`] when it has no header, is a damaged
+/// workbook, or has no usable row (a header alone, or every row rejected: the message gives the rows read and
+/// the most frequent rejection codes); [`Error::MissingColumn`] naming the first required column absent and
+/// the columns found. Problems with individual rows are diagnostics, not errors.
 ///
 /// # Example
 ///
@@ -300,8 +306,18 @@ fn is_workbook(prefix: &[u8]) -> bool {
     prefix.starts_with(b"PK\x03\x04") || prefix.starts_with(&[0xD0, 0xCF, 0x11, 0xE0])
 }
 
-fn csv_rows(reader: Box<dyn Read + Send>, delimiter: u8) -> Rows {
-    Rows::Csv(Box::new(CsvRecords::new(reader, delimiter, CSV_BUFFER)))
+fn csv_rows(reader: Box<dyn Read + Send>, delimiter: u8, options: &Es003Options) -> Rows {
+    let max = options.max_record_bytes.unwrap_or(source::DEFAULT_MAX_RECORD_BYTES);
+    Rows::Csv(Box::new(CsvRecords::new(reader, delimiter, CSV_BUFFER).with_max_record(max)))
+}
+
+/// A CSV text reader over `reader`, whose first bytes are `prefix`: transcoded to UTF-8 when it is UTF-16, with
+/// the delimiter sniffed from its (transcoded) first line.
+fn csv_text(reader: Box<dyn Read + Send>, prefix: &[u8], name: &str, options: &Es003Options) -> Result<Rows> {
+    let (encoding, d) = (Encoding::detect(prefix), sniff_delimiter(prefix));
+    let (reader, d) =
+        source::as_utf8(reader, encoding, d, sniff_delimiter, SNIFF_BYTES).map_err(|e| Error::io(name, e))?;
+    Ok(csv_rows(reader, d, options))
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -801,6 +817,11 @@ struct Run {
 /// Diagnostics accumulate in the reader ([`Es003Reader::diagnostics`], [`Es003Reader::take_diagnostics`]);
 /// the [`IngestSummary`] is complete once the iterator has returned `None`.
 ///
+/// A file or buffer that is not empty but has no usable row — a header and no data row, or every row
+/// rejected — is not a report with no entries: the iterator's last item is then an [`Error::Format`] saying
+/// how many rows were read and which rejection codes were the most frequent (the diagnostics stay in the
+/// reader). Records from a host ([`Es003Reader::from_records`]) are exempt: an empty table is an empty set.
+///
 /// # Example
 ///
 /// ```
@@ -843,6 +864,15 @@ pub struct Es003Reader {
     source_len: Option<u64>,
     /// The caller's cancel flag ([`Es003Options::cancel`]).
     cancel: Option<Arc<AtomicBool>>,
+    /// The temporary copy this reader reads (standard input, a FIFO), removed when the reader is dropped.
+    spool: Option<Arc<Spool>>,
+    /// True when ending with no usable row is an error: a whole file or buffer (not one part of a file cut in
+    /// two, which the caller checks as a whole; not records from a host).
+    whole: bool,
+    /// Rows rejected per diagnostic code (for the error when no row is usable).
+    rejections: BTreeMap<&'static str, u64>,
+    /// The record length limit in force, for the message of an over-long record.
+    max_record: usize,
 }
 
 impl std::fmt::Debug for Es003Reader {
@@ -854,11 +884,32 @@ impl std::fmt::Debug for Es003Reader {
 impl Es003Reader {
     /// Opens a report at a path (CSV or workbook, detected from the content).
     ///
+    /// The path `-` ([`source::STDIN_PATH`]) reads standard input (named `<stdin>` in diagnostics unless
+    /// [`Es003Options::source_name`] says otherwise). Standard input and any other path that is not a regular
+    /// file (a FIFO, `/dev/stdin` on a pipe) are read exactly once, into a temporary copy ([`Spool`]) that the
+    /// reader reads and removes when dropped.
+    ///
     /// # Errors
     ///
     /// [`Error::Io`], [`Error::Format`], [`Error::MissingColumn`] as for [`read_es003_path`].
     pub fn open(path: impl AsRef<Path>, options: &Es003Options) -> Result<Self> {
         let path = path.as_ref();
+        if source::needs_spool(path) {
+            let stdin = path.as_os_str() == source::STDIN_PATH;
+            let name = options.source_name.clone().unwrap_or_else(|| {
+                if stdin {
+                    source::STDIN_NAME.to_owned()
+                } else {
+                    path.display().to_string()
+                }
+            });
+            let spool = if stdin {
+                Spool::stdin(&name)?
+            } else {
+                Spool::copy_of(File::open(path).map_err(|e| Error::io(&name, e))?, &name)?
+            };
+            return Self::open_spool(Arc::new(spool), &Es003Options { source_name: Some(name), ..options.clone() });
+        }
         let name = options.source_name.clone().unwrap_or_else(|| path.display().to_string());
         let (_, prefix) = open_with_prefix(path, &name)?;
         if is_workbook(&prefix) {
@@ -866,6 +917,17 @@ impl Es003Reader {
             return Self::from_input(Input::Path(path.to_path_buf()), name, options, SourceFormat::Xlsx);
         }
         Self::from_input(Input::Path(path.to_path_buf()), name, options, SourceFormat::Csv)
+    }
+
+    /// Opens a report from a [`Spool`] (an input copied once), which the reader keeps until it is dropped.
+    ///
+    /// # Errors
+    ///
+    /// As [`Es003Reader::open`].
+    pub fn open_spool(spool: Arc<Spool>, options: &Es003Options) -> Result<Self> {
+        let mut reader = Self::open(spool.path(), options)?;
+        reader.spool = Some(spool);
+        Ok(reader)
     }
 
     /// Reads a report from memory (CSV or workbook bytes).
@@ -932,13 +994,12 @@ impl Es003Reader {
             }
             (Input::Path(p), _) => {
                 let (file, prefix) = open_with_prefix(p, name)?;
-                let d = sniff_delimiter(&prefix);
-                let r: Box<dyn Read + Send> = Box::new(Cursor::new(prefix).chain(file));
-                Ok(csv_rows(r, d))
+                let prefix: Arc<[u8]> = prefix.into();
+                csv_text(Box::new(Cursor::new(ArcBytes(prefix.clone())).chain(file)), &prefix, name, options)
             }
             (Input::Bytes(b), _) => {
-                let d = sniff_delimiter(&b[..b.len().min(SNIFF_BYTES)]);
-                Ok(csv_rows(Box::new(Cursor::new(ArcBytes(b.clone()))), d))
+                let head = b.get(..b.len().min(SNIFF_BYTES)).unwrap_or_default();
+                csv_text(Box::new(Cursor::new(ArcBytes(b.clone()))), head, name, options)
             }
         }
     }
@@ -957,6 +1018,19 @@ impl Es003Reader {
         }
     }
 
+    /// About how many bytes of text the record reader will see, for [`Es003Reader::progress`]: the input's
+    /// size, halved for UTF-16 (exact for text in ASCII, which ES-003 reports nearly are).
+    fn text_len(input: &Input) -> Option<u64> {
+        let len = Self::input_len(input)?;
+        let mut bom = [0u8; 2];
+        let read = match input {
+            Input::Path(p) => File::open(p).and_then(|mut f| f.read_exact(&mut bom)).is_ok(),
+            Input::Bytes(b) => b.get(..2).map(|h| bom.copy_from_slice(h)).is_some(),
+            Input::Records(_) => false,
+        };
+        Some(if read && Encoding::detect(&bom).is_utf16() { len / 2 } else { len })
+    }
+
     /// Pass 1: entries whose rows may not be contiguous; with `boundary_at`, also where to cut the file in
     /// two (see [`Es003Reader::open_parts`]).
     fn first_pass(
@@ -971,6 +1045,12 @@ impl Es003Reader {
         let mut rows = Self::open_rows(input, name, options, format)?;
         if rows.next(&mut rec, name)?.is_none() {
             return Err(Error::Format { source_name: name.to_owned(), message: "empty file: no header row".into() });
+        }
+        if let Some(len) = rec.too_long() {
+            return Err(Error::Format {
+                source_name: name.to_owned(),
+                message: format!("the header row is {len} bytes long, over the record limit; not an ES-003 report"),
+            });
         }
         let map = map_header(&rec, &source, &mut Vec::new())?;
         match map.idx[Column::EntryNumber as usize] {
@@ -1011,7 +1091,7 @@ impl Es003Reader {
         match part {
             Some(Part::Head(b)) => rows.stop_at(b.at.position),
             Some(Part::Tail(b)) => {
-                rows = Self::open_rows_at(input, &name, b.at)?;
+                rows = Self::open_rows_at(input, &name, options, b.at)?;
                 run_index = b.runs_before;
             }
             None => {}
@@ -1045,7 +1125,7 @@ impl Es003Reader {
         };
         let mut reader = Es003Reader {
             // A workbook's progress is not its file size: none is given.
-            source_len: if workbook { None } else { Self::input_len(input) },
+            source_len: if workbook { None } else { Self::text_len(input) },
             source,
             rows,
             map,
@@ -1062,13 +1142,19 @@ impl Es003Reader {
             summary,
             done: false,
             cancel: options.cancel.clone(),
+            max_record: options.max_record_bytes.unwrap_or(source::DEFAULT_MAX_RECORD_BYTES),
+            spool: None,
+            // Records handed over by a host (a data frame, the builder) are not a file: the host keeps the
+            // per-row diagnostics, and an empty table is an empty set, not a damaged export.
+            whole: part.is_none() && format != SourceFormat::Records,
+            rejections: BTreeMap::new(),
         };
         reader.count_existing_diagnostics();
         Ok(reader)
     }
 
     /// A CSV reader positioned at `at` (for the second part of a file cut in two).
-    fn open_rows_at(input: &Input, name: &str, at: Resume) -> Result<Rows> {
+    fn open_rows_at(input: &Input, name: &str, options: &Es003Options, at: Resume) -> Result<Rows> {
         use std::io::{Seek, SeekFrom};
         let (reader, d): (Box<dyn Read + Send>, u8) = match input {
             Input::Path(p) => {
@@ -1085,13 +1171,15 @@ impl Es003Reader {
                 return Err(Error::Format { source_name: name.to_owned(), message: "records cannot be cut".into() })
             }
         };
-        Ok(Rows::Csv(Box::new(CsvRecords::resumed(reader, d, CSV_BUFFER, at))))
+        let max = options.max_record_bytes.unwrap_or(source::DEFAULT_MAX_RECORD_BYTES);
+        Ok(Rows::Csv(Box::new(CsvRecords::resumed(reader, d, CSV_BUFFER, at).with_max_record(max))))
     }
 
     /// Opens a CSV report as `parts` readers over consecutive parts of the file, for as many threads: each
     /// part ends between two entries, and the parts' entries, diagnostics and summaries, taken in order,
     /// are exactly those of the one reader [`Es003Reader::open`] gives. A file is not cut (one reader comes
-    /// back) when it is a workbook, smaller than 1 MB, or has an entry whose rows fall in both parts.
+    /// back) when it is a workbook, UTF-16 text, standard input or another input that is not a regular file,
+    /// smaller than 1 MB, or has an entry whose rows fall in both parts.
     ///
     /// Only `parts` ≤ 2 is supported for now; more is treated as 2.
     ///
@@ -1100,9 +1188,13 @@ impl Es003Reader {
     /// As [`Es003Reader::open`].
     pub fn open_parts(path: impl AsRef<Path>, options: &Es003Options, parts: usize) -> Result<Vec<Self>> {
         let path = path.as_ref();
+        if source::needs_spool(path) {
+            return Ok(vec![Self::open(path, options)?]);
+        }
         let name = options.source_name.clone().unwrap_or_else(|| path.display().to_string());
         let (_, prefix) = open_with_prefix(path, &name)?;
-        if is_workbook(&prefix) {
+        // A UTF-16 file is read in one part: its byte positions are not those of the text the reader splits.
+        if is_workbook(&prefix) || Encoding::detect(&prefix).is_utf16() {
             return Ok(vec![Self::open(path, options)?]);
         }
         let input = Input::Path(path.to_path_buf());
@@ -1141,6 +1233,9 @@ impl Es003Reader {
         let Some(ei) = map.idx[Column::EntryNumber as usize] else { return Ok(false) };
         rows.stop_at(limit);
         while rows.next(&mut rec, name)?.is_some() {
+            if rec.too_long().is_some() {
+                continue;
+            }
             let raw = rec.get(ei).map(unwrap_excel).unwrap_or(b"");
             if let Some(Ok(n)) = std::str::from_utf8(raw).ok().map(EntryNumber::parse_reason) {
                 if keys.contains(&n.key()) {
@@ -1193,7 +1288,8 @@ impl Es003Reader {
     ///
     /// # Errors
     ///
-    /// An I/O error met while reading.
+    /// An I/O error met while reading; [`Error::Format`] when a file or buffer has no usable row (see
+    /// [`Es003Reader`]).
     pub fn read_all(mut self) -> Result<Es003> {
         let mut entries = Vec::new();
         for e in self.by_ref() {
@@ -1212,7 +1308,10 @@ impl Es003Reader {
         entry: Option<EntryNumber>,
     ) {
         match code.severity() {
-            Severity::Error => self.summary.errors += 1,
+            Severity::Error => {
+                self.summary.errors += 1;
+                *self.rejections.entry(code.as_str()).or_default() += 1;
+            }
             Severity::Warning => self.summary.warnings += 1,
             Severity::Info => self.summary.infos += 1,
         }
@@ -1280,6 +1379,15 @@ impl Es003Reader {
 
     /// Processes one data row; returns whether it was used.
     fn process(&mut self, row: u64, rec: &Record) -> bool {
+        if let Some(len) = rec.too_long() {
+            let max = self.max_record;
+            let message = format!(
+                "record of {len} bytes is longer than the limit of {max} bytes; rejected (the value shows its first \
+                 bytes), reading goes on after the first line feed past the limit"
+            );
+            self.diag(row, None, rec.get(0), DiagnosticCode::RecordTooLong, message, None);
+            return false;
+        }
         if rec.iter().all(|f| unwrap_excel(f).is_empty()) {
             self.diag(row, None, None, DiagnosticCode::EmptyRow, "empty row".into(), None);
             return false;
@@ -1845,6 +1953,10 @@ fn find_split_entries(
         if rows.next(rec, source)?.is_none() {
             break;
         }
+        if rec.too_long().is_some() {
+            // Rejected in pass 2 before its entry number is looked at: no part of any run.
+            continue;
+        }
         let raw = rec.get(entry_col).map(unwrap_excel).unwrap_or(b"");
         if last.is_some() && raw == last_cell.as_slice() {
             continue;
@@ -1954,6 +2066,14 @@ impl Iterator for Es003Reader {
                         self.emit(b);
                     }
                     self.done = true;
+                    // A file with rows (or a header alone) and nothing usable is not a report read.
+                    if self.whole && self.summary.rows_used == 0 {
+                        return Some(Err(source::no_usable_row(
+                            &self.source,
+                            self.summary.rows_read,
+                            &self.rejections,
+                        )));
+                    }
                 }
                 Err(e) => {
                     self.done = true;

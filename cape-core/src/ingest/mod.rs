@@ -7,4 +7,5 @@ pub mod ahead;
 pub mod columns;
 pub mod es003;
 mod records;
+pub mod source;
 pub mod workbook;

@@ -13,11 +13,16 @@ use std::io::Read;
 
 use memchr::{memchr, memchr2};
 
+use super::source::{DEFAULT_MAX_RECORD_BYTES, TOO_LONG_SHOWN_BYTES};
+
 /// One CSV record: its cells' bytes in one buffer.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub(crate) struct Record {
     buf: Vec<u8>,
     bounds: Vec<(usize, usize)>,
+    /// For a record over the reader's length limit: its full length in bytes (the record then holds one cell,
+    /// its first bytes).
+    too_long: Option<u64>,
 }
 
 impl Record {
@@ -40,6 +45,13 @@ impl Record {
     pub(crate) fn clear(&mut self) {
         self.buf.clear();
         self.bounds.clear();
+        self.too_long = None;
+    }
+
+    /// For a record rejected as longer than the reader's limit: its full length in bytes (up to its line end,
+    /// excluded). Its one cell is then its first bytes.
+    pub(crate) fn too_long(&self) -> Option<u64> {
+        self.too_long
     }
 
     /// Appends one cell.
@@ -64,6 +76,7 @@ impl Record {
         self.buf.extend_from_slice(&other.buf);
         self.bounds.clear();
         self.bounds.extend_from_slice(&other.bounds);
+        self.too_long = other.too_long;
     }
 
     /// Splits one line into cells; false (record left undefined) when the line holds a carriage return or a
@@ -207,6 +220,17 @@ pub(crate) struct CsvRecords<R> {
     core: csv_core::Reader,
     out: Vec<u8>,
     ends: Vec<usize>,
+    /// The longest record read (see [`CsvRecords::with_max_record`]).
+    max_record: usize,
+}
+
+/// A `csv_core` reader as this splitter needs it.
+fn fresh_core(delimiter: u8) -> csv_core::Reader {
+    // Fed one line feed (a blank line to it) so that it has read something: `csv_core` drops a byte-order mark
+    // only on its first read, and here the first bytes are handled before it.
+    let mut core = csv_core::ReaderBuilder::new().delimiter(delimiter).build();
+    let _ = core.read_record(b"\n", &mut [0; 1], &mut [0; 1]);
+    core
 }
 
 impl<R: Read> CsvRecords<R> {
@@ -224,16 +248,23 @@ impl<R: Read> CsvRecords<R> {
             after_cr: false,
             row: 0,
             limit: u64::MAX,
-            core: {
-                // Fed one line feed (a blank line to it) so that it has read something: `csv_core` drops a
-                // byte-order mark only on its first read, and here the first bytes are handled before it.
-                let mut core = csv_core::ReaderBuilder::new().delimiter(delimiter).build();
-                let _ = core.read_record(b"\n", &mut [0; 1], &mut [0; 1]);
-                core
-            },
+            core: fresh_core(delimiter),
             out: vec![0; 1024],
             ends: vec![0; 64],
+            max_record: DEFAULT_MAX_RECORD_BYTES,
         }
+    }
+
+    /// Sets the longest record read, in bytes (default [`DEFAULT_MAX_RECORD_BYTES`]).
+    ///
+    /// A longer record is not split: [`CsvRecords::read`] returns it as one row whose [`Record::too_long`]
+    /// is its length, holding its first [`TOO_LONG_SHOWN_BYTES`] bytes as one cell, and goes on after the first
+    /// line feed at or past the limit — whatever the quotes: a quote still open there is taken as stray (no
+    /// real cell is that long), so the rows after it are read as rows. The buffers then never grow past about
+    /// twice the limit, whatever the input.
+    pub(crate) fn with_max_record(mut self, max: usize) -> Self {
+        self.max_record = max.max(1);
+        self
     }
 
     /// A reader over `inner`, which starts at `at.position` of a text another reader has read up to there.
@@ -338,12 +369,29 @@ impl<R: Read> CsvRecords<R> {
                     break (end, end + 1);
                 }
                 None if self.eof => break (self.filled, self.filled),
+                None if self.filled - self.pos > self.max_record => {
+                    // No line feed in the first `max_record` bytes: none of them holds one.
+                    let start = self.position();
+                    let head = self.head(self.filled);
+                    self.pos = self.filled;
+                    self.skip_too_long(rec, start, &head)?;
+                    self.row += 1;
+                    return Ok(Some(self.row));
+                }
                 None => {
                     scanned = self.filled - self.pos;
                     self.fill()?;
                 }
             }
         };
+        if end - self.pos > self.max_record {
+            let start = self.position();
+            let head = self.head(end);
+            self.pos = end;
+            self.skip_too_long(rec, start, &head)?;
+            self.row += 1;
+            return Ok(Some(self.row));
+        }
         let mut line = &self.buf[self.pos..end];
         if let [rest @ .., b'\r'] = line {
             line = rest;
@@ -361,12 +409,57 @@ impl<R: Read> CsvRecords<R> {
         }
     }
 
+    /// The first bytes (before `end`, within the limit) of the over-long record starting at `pos`, for its
+    /// diagnostic.
+    fn head(&self, end: usize) -> Vec<u8> {
+        let end = end.min(self.pos.saturating_add(TOO_LONG_SHOWN_BYTES.min(self.max_record)));
+        self.buf.get(self.pos..end).unwrap_or_default().to_vec()
+    }
+
+    /// Ends an over-long record that started at byte `start`: skips to just past the next line feed (or the end
+    /// of input), and makes `rec` the row that stands for it: `head`, and its length in [`Record::too_long`].
+    fn skip_too_long(&mut self, rec: &mut Record, start: u64, head: &[u8]) -> std::io::Result<()> {
+        let len = loop {
+            match memchr(b'\n', self.buf.get(self.pos..self.filled).unwrap_or_default()) {
+                Some(i) => {
+                    self.pos += i;
+                    let len = self.position() - start;
+                    self.pos += 1;
+                    break len;
+                }
+                None => {
+                    self.pos = self.filled;
+                    if self.eof {
+                        break self.position() - start;
+                    }
+                    self.fill()?;
+                }
+            }
+        };
+        // The state machine may be inside a quote of the skipped record.
+        self.core = fresh_core(self.delimiter);
+        rec.clear();
+        rec.push(head);
+        rec.too_long = Some(len);
+        self.after_cr = false;
+        Ok(())
+    }
+
     /// Reads one record with `csv_core`, starting at a record's first byte.
     fn read_slow(&mut self, rec: &mut Record) -> std::io::Result<bool> {
         let (mut nout, mut nend) = (0, 0);
         let mut last = None;
+        let start = self.position();
+        let head = self.head(self.filled);
         loop {
-            let input = &self.buf[self.pos..self.filled];
+            if self.position() - start > self.max_record as u64 {
+                self.skip_too_long(rec, start, &head)?;
+                return Ok(true);
+            }
+            // Never past the limit: an over-long record ends at the first line feed from there.
+            let cap = (self.max_record as u64 + 1).saturating_sub(self.position() - start);
+            let input_end = self.filled.min(self.pos.saturating_add(usize::try_from(cap).unwrap_or(usize::MAX)));
+            let input = self.buf.get(self.pos..input_end).unwrap_or_default();
             let (res, nin, o, e) = self.core.read_record(input, &mut self.out[nout..], &mut self.ends[nend..]);
             self.pos += nin;
             nout += o;
@@ -478,6 +571,79 @@ mod tests {
         assert_eq!(got[1].1, cells(&[&long, "b"]));
     }
 
+    /// Records (or, for an over-long one, `TOO_LONG` and its length) of a reader with a record limit.
+    fn split_limited(text: &[u8], capacity: usize, max: usize) -> Vec<(u64, Vec<Vec<u8>>)> {
+        let mut r = CsvRecords::new(text, b',', capacity).with_max_record(max);
+        let mut rec = Record::default();
+        let mut out = Vec::new();
+        while let Some(row) = r.read(&mut rec).expect("in-memory read") {
+            let mut cells: Vec<Vec<u8>> = rec.iter().map(<[u8]>::to_vec).collect();
+            if let Some(len) = rec.too_long() {
+                cells.insert(0, format!("TOO_LONG {len}").into_bytes());
+            }
+            out.push((row, cells));
+        }
+        assert_eq!(r.position(), text.len() as u64, "all input consumed");
+        out
+    }
+
+    #[test]
+    fn an_over_long_line_is_one_row_and_reading_goes_on_at_the_next_line() {
+        let text = format!("a,b\n{}\r\nc,d\n{}\ne,f", "x,".repeat(30), "y".repeat(61));
+        for capacity in [16, 64, 4096] {
+            let got = split_limited(text.as_bytes(), capacity, 60);
+            assert_eq!(
+                got,
+                vec![
+                    (1, cells(&["a", "b"])),
+                    (2, cells(&["TOO_LONG 61", &"x,".repeat(30)])),
+                    (3, cells(&["c", "d"])),
+                    (4, cells(&["TOO_LONG 61", &"y".repeat(60)])),
+                    (5, cells(&["e", "f"])),
+                ],
+                "capacity {capacity}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_quote_open_past_the_limit_ends_at_the_first_line_feed_after_the_limit() {
+        // The stray quote would swallow every later row; the limit cuts it at the line feed after byte 40.
+        let text = format!("a,b\n\"{}\n{}\nc,d\n\"ok\nstill\",e\n", "q".repeat(30), "r".repeat(30));
+        for capacity in [16, 64, 4096] {
+            let got = split_limited(text.as_bytes(), capacity, 40);
+            assert_eq!(got[0], (1, cells(&["a", "b"])));
+            assert_eq!(got[1].1[0], b"TOO_LONG 62".to_vec(), "capacity {capacity}");
+            assert_eq!(got[2..], [(3, cells(&["c", "d"])), (4, cells(&["ok\nstill", "e"]))], "capacity {capacity}");
+        }
+    }
+
+    #[test]
+    fn a_huge_line_without_a_line_feed_is_read_in_bounded_memory() {
+        // 300 MB of `x` made while read (no such file anywhere), then a good row; and the same with no line
+        // feed at all to the end of input.
+        const HUGE: u64 = 300 << 20;
+        let capacity = 256 * 1024;
+        for tail in [&b"\nc,\"d\"\n"[..], &b""[..]] {
+            let input = (&b"a,b\n"[..]).chain(std::io::repeat(b'x').take(HUGE)).chain(tail);
+            let mut r = CsvRecords::new(input, b',', capacity);
+            let mut rec = Record::default();
+            assert_eq!(r.read(&mut rec).expect("read"), Some(1));
+            assert_eq!(r.read(&mut rec).expect("read"), Some(2));
+            assert_eq!(rec.too_long(), Some(HUGE));
+            assert_eq!(rec.iter().collect::<Vec<_>>(), vec![&[b'x'; TOO_LONG_SHOWN_BYTES][..]]);
+            if tail.is_empty() {
+                assert_eq!(r.read(&mut rec).expect("read"), None);
+            } else {
+                assert_eq!(r.read(&mut rec).expect("read"), Some(3));
+                assert_eq!(rec.iter().collect::<Vec<_>>(), vec![&b"c"[..], &b"d"[..]]);
+            }
+            // The buffer grew to hold the limit (1 MiB) and no further.
+            assert!(r.buf.capacity() <= 2 * DEFAULT_MAX_RECORD_BYTES + capacity, "buffer {}", r.buf.capacity());
+            assert!(r.out.capacity() <= 2 * DEFAULT_MAX_RECORD_BYTES, "output {}", r.out.capacity());
+        }
+    }
+
     /// Up to `max` bytes of the characters that make CSV hard: cells, delimiters, quotes, both line ends.
     fn csv_bytes(max: usize) -> impl Strategy<Value = Vec<u8>> {
         proptest::collection::vec(prop_oneof![Just(b'a'), Just(b','), Just(b'"'), Just(b'\r'), Just(b'\n')], 0..max)
@@ -528,6 +694,27 @@ mod tests {
         ) {
             let got: Vec<Vec<Vec<u8>>> = split(&text, capacity).into_iter().map(|(_, r)| r).collect();
             prop_assert_eq!(got, reference(&text));
+        }
+
+        /// With a limit no record reaches, the records are the `csv` crate's; with any limit, every row is
+        /// either a record under the limit or one over-long row, and all input is consumed.
+        #[test]
+        fn the_limit_changes_nothing_below_it(
+            text in csv_bytes(200),
+            capacity in 16usize..64,
+            max in 1usize..80,
+        ) {
+            let longest = reference(&text).iter().map(|r| r.iter().map(|c| c.len() + 3).sum::<usize>()).max();
+            let got = split_limited(&text, capacity, max);
+            if longest.map_or(true, |l| l * 2 < max) && !text.contains(&b'"') {
+                let plain: Vec<Vec<Vec<u8>>> = got.into_iter().map(|(_, r)| r).collect();
+                prop_assert_eq!(plain, reference(&text));
+            } else {
+                for (_, cells) in got {
+                    let too_long = cells.first().is_some_and(|c| c.starts_with(b"TOO_LONG"));
+                    prop_assert!(too_long || cells.iter().map(Vec::len).sum::<usize>() <= max);
+                }
+            }
         }
 
         /// Row numbers rise by one per record plus one per blank line, and never depend on the buffer size.

@@ -102,6 +102,31 @@ def main():
         *good(B),
         row(A, 1, 2, "8471300100", "1000.00", "0.00", imp="98-765432100", name="Other Importer LLC"),
     ]))
+    # Excel's "Save as Unicode text": UTF-16 with a byte-order mark, tab-separated, CRLF. 20 rows of 5 entries,
+    # one importer name outside ASCII (and one outside the Basic Multilingual Plane: a surrogate pair).
+    unicode = [H]
+    for k, entry in enumerate([A, B, C, D, "OAT-0893674-1"]):
+        name = {1: "Caf\u00e9 M\u00fcller GmbH", 3: "\U0001D538 Trading \u2013 Z\u00fcrich"}.get(k, NAME)
+        for line in (1, 2):
+            unicode += [row(entry, line, 1, "9903.01.25", "0.00", "%d.%02d" % (10 * (k + 1), line), name=name),
+                        row(entry, line, 2, "8471300100", "1000.00", "0.00", name=name)]
+    text = csv(unicode, sep="\t").decode().replace("\n", "\r\n")
+    write("utf16le_bom_tab_crlf.csv", b"\xff\xfe" + text.encode("utf-16-le"))
+    write("utf16be_bom_tab_crlf.csv", b"\xfe\xff" + text.encode("utf-16-be"))
+    seed = os.path.join(ROOT, "tests", "fuzz", "corpus", "es003_csv")
+    with open(os.path.join(seed, "seed-utf16le-bom-tab-crlf.csv"), "wb") as f:
+        f.write(b"\xff\xfe" + "\r\n".join(text.split("\r\n")[:5]).encode("utf-16-le") + b"\x00\xd8\x0a")
+    with open(os.path.join(seed, "seed-utf16be-bom.csv"), "wb") as f:
+        f.write(b"\xfe\xff" + "\r\n".join(text.split("\r\n")[:3]).encode("utf-16-be"))
+    # A header and nothing else, and a file whose every row is rejected: no usable row, a file-level error.
+    write("header_only.csv", csv([H]).replace(b"\n", b"\r\n"))
+    write("all_rows_rejected.csv", csv([
+        H,
+        row("VSU-0828889-4", 1, 1, "9903.01.25", "0.00", "100.00"),
+        row("VSU-0828889-4", 1, 2, "8471300100", "1000.00", "0.00"),
+        row(A, 1, 1, "9903.01.25", "0.00", "100.00", date="15.04.2025"),
+        row(B, 1, 1, "99030125X", "0.00", "N/A"),
+    ]))
     # A workbook whose zip directory claims the sheet is ~4 GB uncompressed (the data is a few hundred bytes).
     seed = os.path.join(ROOT, "tests", "fuzz", "corpus", "es003_xlsx", "seed-small.xlsx")
     with open(seed, "rb") as f:
