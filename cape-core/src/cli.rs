@@ -307,7 +307,7 @@ fn ingest(args: &[String], out: &mut dyn Write, err: &mut dyn Write, bar: &mut P
     if !matches!(format, "table" | "json") {
         return Err(CliError::Usage(format!("--format must be table or json, not {format:?}")));
     }
-    let opts = Es003Options { source_name: None, sheet: o.named.get("sheet").cloned() };
+    let opts = Es003Options { source_name: None, sheet: o.named.get("sheet").cloned(), ..Default::default() };
     // Stream: entries are counted and dropped, so memory stays bounded by one entry (plus diagnostics).
     let mut reader = Es003Reader::open(path, &opts)?;
     while let Some(e) = reader.next() {
@@ -380,7 +380,7 @@ fn demo(args: &[String], out: &mut dyn Write) -> Result<i32, CliError> {
     let opts = AssessOptions::new(as_of).assume_last_rate(&tables.rates);
     let reader = Es003Reader::from_bytes(
         SAMPLE_ES003.as_bytes().to_vec(),
-        &Es003Options { source_name: Some("embedded sample ES-003".into()), sheet: None },
+        &Es003Options { source_name: Some("embedded sample ES-003".into()), ..Default::default() },
     )?;
     let report = assess_reader(reader, &tables, opts)?;
     writeln!(
@@ -602,7 +602,10 @@ fn format_opt(o: &Opts, allowed: &[&'static str]) -> Result<&'static str, CliErr
 }
 
 fn open_reader(o: &Opts, path: &str) -> Result<Es003Reader, CliError> {
-    Ok(Es003Reader::open(path, &Es003Options { source_name: None, sheet: o.named.get("sheet").cloned() })?)
+    Ok(Es003Reader::open(
+        path,
+        &Es003Options { source_name: None, sheet: o.named.get("sheet").cloned(), ..Default::default() },
+    )?)
 }
 
 fn json_err(_: serde_json::Error) -> CliError {
@@ -709,6 +712,7 @@ fn assess(args: &[String], out: &mut dyn Write, err: &mut dyn Write, bar: &mut P
             let reader = src.finish();
             write_ingest_lines(reader.summary(), &mut out)?;
             write_diagnostics(reader.diagnostics(), &mut out, 50)?;
+            write_dropped(reader.summary(), &mut out)?;
         }
     }
     bar.finish(err);
@@ -903,9 +907,15 @@ fn interest(args: &[String], out: &mut dyn Write) -> Result<i32, CliError> {
         return Err(CliError::Usage(format!("unexpected argument {:?}", o.positional[0])));
     }
     let need = |n: &str| o.named.get(n).ok_or_else(|| CliError::Usage(format!("interest needs --{n}")));
-    let principal = Usd::parse(need("principal")?).map_err(|e| CliError::Usage(format!("--principal: {e}")))?;
+    let principal =
+        Usd::parse_cents(need("principal")?, "principal").map_err(|e| CliError::Usage(format!("--principal: {e}")))?;
     let from = date_arg("from", need("from")?)?;
     let to = date_arg("to", need("to")?)?;
+    if to < from {
+        return Err(CliError::Usage(format!(
+            "--to {to} is before --from {from}: interest runs from the deposit to the (re)liquidation"
+        )));
+    }
     let class = class_opt(&o)?.unwrap_or(ImporterClass::Corporate);
     let tables = Tables::embedded()?;
     let params = InterestParams { assumed_rate: assumed_rate(&o, &tables)?, ..InterestParams::default() };
@@ -962,10 +972,10 @@ fn refunds(args: &[String], out: &mut dyn Write) -> Result<i32, CliError> {
     let min = o
         .named
         .get("min-refund")
-        .map(|v| Usd::parse(v).map_err(|e| CliError::Usage(format!("--min-refund: {e}"))))
+        .map(|v| Usd::parse_cents(v, "minimum refund").map_err(|e| CliError::Usage(format!("--min-refund: {e}"))))
         .transpose()?;
     let (tables, opts) = tables_and_options(&o, as_of)?;
-    let es003 = Es003Options { source_name: None, sheet: o.named.get("sheet").cloned() };
+    let es003 = Es003Options { source_name: None, sheet: o.named.get("sheet").cloned(), ..Default::default() };
     // Streaming: no entry is kept, only the consolidation (memory flat in the file's size).
     let cons = crate::pipeline::run_pipeline(
         &path,
@@ -1089,6 +1099,21 @@ fn write_summary_table(r: &Es003, out: &mut dyn Write) -> std::io::Result<()> {
     writeln!(out, "split entries   {}", s.split_entries)?;
     writeln!(out, "conflicting     {}", s.conflicting_entries)?;
     writeln!(out, "diagnostics     {} errors, {} warnings, {} notes", s.errors, s.warnings, s.infos)?;
+    for (code, n) in &s.counts_by_code {
+        writeln!(out, "  {code:<38} {n}")?;
+    }
+    write_dropped(s, out)
+}
+
+/// Says how many diagnostics were counted but not kept in detail (beyond the per-code cap), if any.
+fn write_dropped(s: &crate::IngestSummary, out: &mut dyn Write) -> std::io::Result<()> {
+    if s.diagnostics_dropped > 0 {
+        writeln!(
+            out,
+            "  {} more diagnostics counted but not kept (at most {} kept per code)",
+            s.diagnostics_dropped, s.max_diagnostics_per_code
+        )?;
+    }
     Ok(())
 }
 

@@ -21,7 +21,8 @@ pub struct PipelineResult {
     pub consolidation: Consolidation,
     /// The ingest summary (rows read = used + rejected).
     pub ingest: IngestSummary,
-    /// The ingest diagnostics, in file order.
+    /// The ingest diagnostics, in file order (at most [`crate::Es003Options::max_diagnostics_per_code`] per
+    /// code; the exact counts are in [`IngestSummary::counts_by_code`]).
     pub diagnostics: Vec<Diagnostic>,
     /// The rule set applied.
     pub rule_set: String,
@@ -88,8 +89,7 @@ pub fn run_pipeline(
         let p = r?;
         out.totals.merge(&p.totals)?;
         out.consolidation.merge(p.consolidation)?;
-        out.ingest.absorb(&p.ingest);
-        out.diagnostics.extend(p.diagnostics);
+        out.ingest.absorb_part(&mut out.diagnostics, &p.ingest, p.diagnostics);
     }
     Ok(PipelineResult {
         totals: out.totals,

@@ -10,7 +10,7 @@ Line Tariff Goods Value Amount,Line Tariff Duty Amount,Entry Type Code,Importer 
 Country of Origin Code,Liquidation Date,Liquidation Status";
 
 fn read(csv: &str) -> Es003 {
-    read_es003_bytes(csv.as_bytes(), &Es003Options { source_name: Some("t.csv".into()), sheet: None }).unwrap()
+    read_es003_bytes(csv.as_bytes(), &Es003Options { source_name: Some("t.csv".into()), ..Default::default() }).unwrap()
 }
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
@@ -264,7 +264,7 @@ fn xlsx_with_typed_cells_and_serial_dates() {
     // Row numbers are the sheet's rows: the bad row is row 4.
     assert!(r.diagnostics.iter().any(|d| d.row == Some(4) && d.code == DiagnosticCode::MissingValue));
     // A named sheet that does not exist is a clear error listing the sheets.
-    let err = read_es003_bytes(&bytes, &Es003Options { source_name: None, sheet: Some("Nope".into()) }).unwrap_err();
+    let err = read_es003_bytes(&bytes, &Es003Options { sheet: Some("Nope".into()), ..Default::default() }).unwrap_err();
     assert!(err.to_string().contains("ES-003 Line Tariff"), "{err}");
 }
 
@@ -334,7 +334,7 @@ fn records_input_equals_csv_input() {
     let from_records = Es003Reader::from_records(
         &all[0],
         all[1..].to_vec(),
-        &Es003Options { source_name: Some("t.csv".into()), sheet: None },
+        &Es003Options { source_name: Some("t.csv".into()), ..Default::default() },
     )
     .unwrap()
     .read_all()

@@ -198,7 +198,7 @@ fn settings(
     Ok(Settings {
         tables,
         options,
-        es003: Es003Options { source_name, sheet },
+        es003: Es003Options { source_name, sheet, ..Default::default() },
         progress,
         total_rows,
         threads: threads.unwrap_or_else(cape_core::ingest::ahead::default_threads),

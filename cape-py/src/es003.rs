@@ -45,7 +45,7 @@ pub(crate) fn read_es003(
     sheet: Option<String>,
     source_name: Option<String>,
 ) -> PyResult<PyEs003> {
-    let options = Es003Options { source_name, sheet };
+    let options = Es003Options { source_name, sheet, ..Default::default() };
     let result = if let Ok(bytes) = source.cast::<PyBytes>() {
         // `bytes` is immutable and kept alive by the caller's reference: safe to read while detached.
         let data = bytes.as_bytes();
@@ -170,6 +170,21 @@ impl PySummary {
     #[getter]
     fn columns_missing<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
         PyTuple::new(py, &self.0.columns_missing)
+    }
+
+    /// Diagnostics per code (`{"ES003_…": n}`), exact however many were kept in detail.
+    #[getter]
+    fn counts_by_code<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyDict>> {
+        let d = pyo3::types::PyDict::new(py);
+        for (code, n) in &self.0.counts_by_code {
+            d.set_item(code.as_str(), n)?;
+        }
+        Ok(d)
+    }
+    /// Diagnostics counted but not kept in detail (beyond the per-code cap).
+    #[getter]
+    fn diagnostics_dropped(&self) -> u64 {
+        self.0.diagnostics_dropped
     }
 
     fn is_balanced(&self) -> bool {

@@ -11,7 +11,7 @@
 //! Every row is accounted for: it is used, or reported as a [`Diagnostic`] naming the file, row, column, raw
 //! value, a stable code and a message. [`IngestSummary`] states `rows_read = rows_used + rows_rejected`.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::fs::File;
 use std::io::{Cursor, Read};
 use std::path::{Path, PathBuf};
@@ -21,13 +21,17 @@ use super::records::{CsvRecords, Record, Resume};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::diagnostic::{Diagnostic, DiagnosticCode, Severity};
+use crate::diagnostic::{
+    append_capped, cut_note, echo_value, Diagnostic, DiagnosticCode, Severity, DEFAULT_MAX_DIAGNOSTICS_PER_CODE,
+    MAX_ECHOED_CHARS,
+};
 use crate::error::{Error, Result};
 use crate::ingest::columns::{Column, ColumnOrigin, COLUMNS};
 use crate::model::{
     AdCvdStatus, Entry, EntryHeader, Fact, ImporterClass, Line, LiquidationStatus, ProtestStatus, SummaryStatus, Tariff,
 };
 use crate::values::date::parse_date_bytes;
+use crate::values::money::SUB_CENT;
 use crate::values::text::{parse_indicator, unwrap_excel};
 use crate::{excel_serial_date, iso, CountryCode, EntryNumber, EntryType, HtsNumber, ImporterNumber, Usd};
 
@@ -60,6 +64,18 @@ pub struct Es003Options {
     pub source_name: Option<String>,
     /// For workbooks: the sheet to read (default: the sheet named like the report, else the first sheet).
     pub sheet: Option<String>,
+    /// Detailed diagnostics kept per code; beyond it a diagnostic is only counted
+    /// ([`IngestSummary::counts_by_code`], [`IngestSummary::diagnostics_dropped`]), so that memory stays
+    /// bounded for any number of bad rows. `None` means [`DEFAULT_MAX_DIAGNOSTICS_PER_CODE`] (1,000);
+    /// `Some(u64::MAX)` keeps every diagnostic.
+    pub max_diagnostics_per_code: Option<u64>,
+}
+
+impl Es003Options {
+    /// The per-code cap in force: [`Es003Options::max_diagnostics_per_code`] or its default.
+    pub fn diagnostics_per_code(&self) -> u64 {
+        self.max_diagnostics_per_code.unwrap_or(DEFAULT_MAX_DIAGNOSTICS_PER_CODE)
+    }
 }
 
 /// What reading a report did: counts that always reconcile (`rows_read = rows_used + rows_rejected`).
@@ -96,6 +112,21 @@ pub struct IngestSummary {
     pub columns_used: Vec<&'static str>,
     /// The canonical names of optional columns not in the file.
     pub columns_missing: Vec<&'static str>,
+    /// Diagnostics per code, exact for any number of rows (serialised as `{"ES003_…": n}`), whether or not
+    /// each was kept in detail.
+    #[serde(serialize_with = "ser_counts")]
+    pub counts_by_code: BTreeMap<DiagnosticCode, u64>,
+    /// Diagnostics counted but not kept in detail, beyond [`IngestSummary::max_diagnostics_per_code`].
+    pub diagnostics_dropped: u64,
+    /// Detailed diagnostics kept per code ([`Es003Options::max_diagnostics_per_code`]; `u64::MAX`: all).
+    pub max_diagnostics_per_code: u64,
+}
+
+fn ser_counts<S: serde::Serializer>(
+    counts: &BTreeMap<DiagnosticCode, u64>,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    s.collect_map(counts.iter().map(|(c, n)| (c.as_str(), n)))
 }
 
 fn ser_format<S: serde::Serializer>(f: &SourceFormat, s: S) -> std::result::Result<S::Ok, S::Error> {
@@ -117,6 +148,29 @@ impl IngestSummary {
         self.errors += next.errors;
         self.warnings += next.warnings;
         self.infos += next.infos;
+        for (code, n) in &next.counts_by_code {
+            *self.counts_by_code.entry(*code).or_default() += n;
+        }
+        self.diagnostics_dropped += next.diagnostics_dropped;
+    }
+
+    /// Adds the next part of the same file, summary and diagnostics, to this part's (`diagnostics` are this
+    /// part's): counts add up, and the diagnostics kept are exactly those one reader over the whole file
+    /// would have kept (the first [`IngestSummary::max_diagnostics_per_code`] of each code, in file order).
+    pub fn absorb_part(
+        &mut self,
+        diagnostics: &mut Vec<Diagnostic>,
+        next: &IngestSummary,
+        next_diagnostics: Vec<Diagnostic>,
+    ) {
+        self.absorb(next);
+        let cap = (self.max_diagnostics_per_code != u64::MAX).then_some(self.max_diagnostics_per_code);
+        append_capped(diagnostics, next_diagnostics, cap, &mut self.diagnostics_dropped);
+    }
+
+    /// How many diagnostics of `code` were found (kept in detail or not).
+    pub fn count(&self, code: DiagnosticCode) -> u64 {
+        self.counts_by_code.get(&code).copied().unwrap_or(0)
     }
 
     /// True when the counts reconcile: rows read = rows used + rows rejected, and used rows = tariff ordinals.
@@ -130,7 +184,8 @@ impl IngestSummary {
 pub struct Es003 {
     /// The entries, in input order (a split entry at the position of its last row).
     pub entries: Vec<Entry>,
-    /// Every diagnostic, in the order found.
+    /// The diagnostics kept in detail, in the order found: every one up to
+    /// [`Es003Options::max_diagnostics_per_code`] per code; [`IngestSummary::counts_by_code`] counts them all.
     pub diagnostics: Vec<Diagnostic>,
     /// The counts.
     pub summary: IngestSummary,
@@ -446,9 +501,10 @@ fn map_header(rec: &Record, source: &Arc<str>, diags: &mut Vec<Diagnostic>) -> R
             Some(col) => diags.push(file_diag(
                 source,
                 DiagnosticCode::DuplicateColumn,
-                Some(&text),
+                Some(&echo_value(&text)),
                 format!(
-                    "column {text:?} (= {:?}) appears again at position {}; the first one is used",
+                    "column {:?} (= {:?}) appears again at position {}; the first one is used",
+                    echo_value(&text),
                     col.name(),
                     i + 1
                 ),
@@ -457,8 +513,8 @@ fn map_header(rec: &Record, source: &Arc<str>, diags: &mut Vec<Diagnostic>) -> R
             None => diags.push(file_diag(
                 source,
                 DiagnosticCode::UnknownColumn,
-                Some(&text),
-                format!("column {text:?} is not one cape reads; ignored"),
+                Some(&echo_value(&text)),
+                format!("column {:?} is not one cape reads; ignored", echo_value(&text)),
             )),
         }
         header.push(text.into_boxed_str());
@@ -534,6 +590,19 @@ fn text_of(raw: &[u8]) -> Box<str> {
     match std::str::from_utf8(raw) {
         Ok(s) => s.into(),
         Err(_) => raw.iter().map(|&b| windows_1252(b)).collect::<String>().into_boxed_str(),
+    }
+}
+
+/// A cell's text as echoed in a diagnostic: [`text_of`] cut by [`echo_value`] to [`MAX_ECHOED_CHARS`]
+/// characters with its full length said, without decoding more than that of a long cell.
+fn echo_of(raw: &[u8]) -> Box<str> {
+    match std::str::from_utf8(raw) {
+        Ok(s) => echo_value(s).into(),
+        // Windows-1252: one character per byte.
+        Err(_) if raw.len() > MAX_ECHOED_CHARS => {
+            cut_note(&text_of(raw.get(..MAX_ECHOED_CHARS).unwrap_or_default()), raw.len()).into()
+        }
+        Err(_) => text_of(raw),
     }
 }
 
@@ -618,7 +687,7 @@ fn set_entry_cell(h: &mut EntryHeader, col: Column, raw: &[u8], excel: bool) {
         Column::ProtestStatus => h.protest_status = fact_with(raw, |r| word(r, ProtestStatus::from_word)),
         Column::ControlStatus => h.control_status = text(raw),
         Column::ReviewTeam => h.review_team = text(raw),
-        Column::TotalLiquidatedDuty => h.total_liquidated_duty = fact_with(raw, |r| Usd::parse_bytes(r).ok()),
+        Column::TotalLiquidatedDuty => h.total_liquidated_duty = fact_with(raw, |r| Usd::parse_cents_bytes(r).ok()),
         Column::PaymentDate => h.payment_date = date(raw),
         Column::PaymentType => h.payment_type = fact_with(raw, |r| parse_u32(r).and_then(|n| u8::try_from(n).ok())),
         Column::RefundDesignee => {
@@ -846,8 +915,10 @@ struct Run {
 
 /// Streaming ES-003 reader: an iterator over [`Entry`] values in input order.
 ///
-/// Diagnostics accumulate in the reader ([`Es003Reader::diagnostics`], [`Es003Reader::take_diagnostics`]);
-/// the [`IngestSummary`] is complete once the iterator has returned `None`.
+/// Diagnostics accumulate in the reader ([`Es003Reader::diagnostics`], [`Es003Reader::take_diagnostics`]),
+/// at most [`Es003Options::max_diagnostics_per_code`] per code (the first ones found); beyond that they are
+/// only counted ([`IngestSummary::counts_by_code`], exact), so memory stays bounded for any number of bad
+/// rows. The [`IngestSummary`] is complete once the iterator has returned `None`.
 ///
 /// # Example
 ///
@@ -1072,6 +1143,9 @@ impl Es003Reader {
             infos: 0,
             columns_used,
             columns_missing,
+            counts_by_code: BTreeMap::new(),
+            diagnostics_dropped: 0,
+            max_diagnostics_per_code: options.diagnostics_per_code(),
         };
         let mut reader = Es003Reader {
             source_len: Self::input_len(input),
@@ -1179,14 +1253,29 @@ impl Es003Reader {
         Ok(false)
     }
 
+    /// Counts the header's diagnostics, keeping as many per code as the cap allows.
     fn count_existing_diagnostics(&mut self) {
-        for d in &self.diagnostics {
-            match d.severity() {
-                Severity::Error => self.summary.errors += 1,
-                Severity::Warning => self.summary.warnings += 1,
-                Severity::Info => self.summary.infos += 1,
+        for d in std::mem::take(&mut self.diagnostics) {
+            if self.tally(d.code) {
+                self.diagnostics.push(d);
             }
         }
+    }
+
+    /// Counts one diagnostic of `code`; true when it is to be kept in detail (below the per-code cap).
+    fn tally(&mut self, code: DiagnosticCode) -> bool {
+        match code.severity() {
+            Severity::Error => self.summary.errors += 1,
+            Severity::Warning => self.summary.warnings += 1,
+            Severity::Info => self.summary.infos += 1,
+        }
+        let n = self.summary.counts_by_code.entry(code).or_default();
+        *n += 1;
+        let keep = *n <= self.summary.max_diagnostics_per_code;
+        if !keep {
+            self.summary.diagnostics_dropped += 1;
+        }
+        keep
     }
 
     /// The source's name as used in diagnostics.
@@ -1239,16 +1328,26 @@ impl Es003Reader {
         message: String,
         entry: Option<EntryNumber>,
     ) {
-        match code.severity() {
-            Severity::Error => self.summary.errors += 1,
-            Severity::Warning => self.summary.warnings += 1,
-            Severity::Info => self.summary.infos += 1,
+        if self.tally(code) {
+            self.keep(row, col, value.map(echo_of), code, message, entry);
         }
+    }
+
+    /// Records a diagnostic already counted; `value` is already echoed ([`echo_of`]).
+    fn keep(
+        &mut self,
+        row: u64,
+        col: Option<Column>,
+        value: Option<Box<str>>,
+        code: DiagnosticCode,
+        message: String,
+        entry: Option<EntryNumber>,
+    ) {
         self.diagnostics.push(Diagnostic {
             source: self.source.clone(),
             row: Some(row),
             column: col.map(|c| self.map.name(c)),
-            value: value.map(text_of),
+            value,
             code,
             message,
             entry,
@@ -1422,17 +1521,12 @@ impl Es003Reader {
             self.missing(row, Column::Duty, number, &mut ok);
             None
         } else {
-            match Usd::parse_bytes(raw) {
+            match Usd::parse_cents_bytes(raw) {
                 Ok(u) => Some(u),
                 Err(why) => {
-                    self.diag(
-                        row,
-                        Some(Column::Duty),
-                        Some(raw),
-                        DiagnosticCode::InvalidMoney,
-                        format!("invalid duty amount: {why}"),
-                        number,
-                    );
+                    let code =
+                        if why == SUB_CENT { DiagnosticCode::SubCentAmount } else { DiagnosticCode::InvalidMoney };
+                    self.diag(row, Some(Column::Duty), Some(raw), code, format!("invalid duty amount: {why}"), number);
                     ok = false;
                     None
                 }
@@ -1473,8 +1567,20 @@ impl Es003Reader {
         let goods_value = if raw.is_empty() {
             None
         } else {
-            match Usd::parse_bytes(raw) {
+            match Usd::parse_cents_bytes(raw) {
                 Ok(u) => Some(u),
+                // The one sub-cent rule: a money cell with digits beyond cents rejects its row.
+                Err(why) if why == SUB_CENT => {
+                    self.diag(
+                        row,
+                        Some(Column::GoodsValue),
+                        Some(raw),
+                        DiagnosticCode::SubCentAmount,
+                        format!("invalid goods value: {why}"),
+                        Some(number),
+                    );
+                    return false;
+                }
                 Err(why) => {
                     self.diag(
                         row,
@@ -1587,14 +1693,14 @@ impl Es003Reader {
                             format!(
                                 "{} {:?} not understood; the fact is treated as unknown and the entry needs review",
                                 col.name(),
-                                String::from_utf8_lossy(raw)
+                                echo_of(raw)
                             ),
                         ));
                     }
                 }
                 if let Fact::Known(n) = &header.importer_number {
                     if n.is_unrecognised() {
-                        notes.push(PendingDiag::cell(Column::ImporterNumber, n.as_str().as_bytes(), DiagnosticCode::UnrecognisedImporterNumber, format!("importer number {:?} is in no known form (IRS NN-NNNNNNNXX, CBP YYDDPP-NNNNN, SSN NNN-NN-NNNN); kept as written", n.as_str())));
+                        notes.push(PendingDiag::cell(Column::ImporterNumber, n.as_str().as_bytes(), DiagnosticCode::UnrecognisedImporterNumber, format!("importer number {:?} is in no known form (IRS NN-NNNNNNNXX, CBP YYDDPP-NNNNN, SSN NNN-NN-NNNN); kept as written", echo_value(n.as_str()))));
                     }
                 }
                 let mut raw = RawCells::default();
@@ -1634,7 +1740,7 @@ impl Es003Reader {
                         b.conflicting = true;
                         if k < 64 && b.reported & (1 << k) == 0 {
                             b.reported |= 1 << k;
-                            notes.push(PendingDiag::cell(col, raw, DiagnosticCode::ConflictingEntryValue, format!("{} {:?} differs from {:?} on row {} of entry {}; the first value is kept and the entry needs review", col.name(), String::from_utf8_lossy(raw), String::from_utf8_lossy(b.raw.get(k)), b.first_row, b.number)));
+                            notes.push(PendingDiag::cell(col, raw, DiagnosticCode::ConflictingEntryValue, format!("{} {:?} differs from {:?} on row {} of entry {}; the first value is kept and the entry needs review", col.name(), echo_of(raw), echo_of(b.raw.get(k)), b.first_row, b.number)));
                         }
                     }
                 }
@@ -1678,7 +1784,7 @@ impl Es003Reader {
                     } else if !line_field_eq(&tmp, &lb.line, col) {
                         conflict_on_row = true;
                         b.conflicting = true;
-                        notes.push(PendingDiag::cell(col, raw, DiagnosticCode::ConflictingLineValue, format!("{} {:?} differs from {:?} on row {} (line {line_no}); the first value is kept and the entry needs review", col.name(), String::from_utf8_lossy(raw), String::from_utf8_lossy(lb.raw.get(k)), lb.first_row)));
+                        notes.push(PendingDiag::cell(col, raw, DiagnosticCode::ConflictingLineValue, format!("{} {:?} differs from {:?} on row {} (line {line_no}); the first value is kept and the entry needs review", col.name(), echo_of(raw), echo_of(lb.raw.get(k)), lb.first_row)));
                     }
                 }
                 li
@@ -1699,7 +1805,7 @@ impl Es003Reader {
                             format!(
                                 "{} {:?} (line {line_no}) not understood; treated as unknown",
                                 col.name(),
-                                String::from_utf8_lossy(raw)
+                                echo_of(raw)
                             ),
                         ));
                     }
@@ -1727,7 +1833,7 @@ impl Es003Reader {
                             format!(
                                 "{} {:?} (line {line_no}) is not a percent or Free; the MFN rate is unknown",
                                 Column::MfnRate.name(),
-                                String::from_utf8_lossy(raw)
+                                echo_of(raw)
                             ),
                         ));
                     }
@@ -1769,7 +1875,9 @@ impl Es003Reader {
             lb.line.tariffs.push(tariff);
         }
         for n in notes {
-            self.diag(row, n.column, n.value.as_deref(), n.code, n.message, Some(number));
+            if self.tally(n.code) {
+                self.keep(row, n.column, n.value, n.code, n.message, Some(number));
+            }
         }
         used
     }
@@ -1778,14 +1886,15 @@ impl Es003Reader {
 /// A diagnostic decided while the builder is borrowed, recorded after.
 struct PendingDiag {
     column: Option<Column>,
-    value: Option<Vec<u8>>,
+    /// The value as echoed ([`echo_of`]).
+    value: Option<Box<str>>,
     code: DiagnosticCode,
     message: String,
 }
 
 impl PendingDiag {
     fn cell(col: Column, raw: &[u8], code: DiagnosticCode, message: String) -> Self {
-        PendingDiag { column: Some(col), value: Some(raw.to_vec()), code, message }
+        PendingDiag { column: Some(col), value: Some(echo_of(raw)), code, message }
     }
 
     fn row(code: DiagnosticCode, message: String) -> Self {

@@ -48,9 +48,12 @@ pub fn es003_xlsx(data: &[u8]) {
 
 /// Reads `data` as an ES-003 report and checks every invariant of the result.
 pub fn es003_bytes(data: &[u8]) {
-    match read_es003_bytes(data, &Es003Options::default()) {
+    // Every diagnostic kept, so that each rejected row can be matched with its error.
+    let options = Es003Options { max_diagnostics_per_code: Some(u64::MAX), ..Es003Options::default() };
+    match read_es003_bytes(data, &options) {
         Ok(r) => {
             let s = &r.summary;
+            assert_eq!(s.counts_by_code.values().sum::<u64>(), r.diagnostics.len() as u64);
             assert!(s.is_balanced(), "unbalanced summary: {s:?}");
             let used: HashSet<u64> = r.entries.iter().flat_map(|e| e.tariffs().map(|(_, t)| t.source_row)).collect();
             assert_eq!(used.len() as u64, s.rows_used, "a used row counted twice or not at all");
