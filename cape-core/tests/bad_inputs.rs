@@ -160,6 +160,22 @@ fn negative_and_non_numeric_money() {
 }
 
 #[test]
+fn sub_cent_money() {
+    let r = ok("sub_cent_money.csv", (6, 3, 3, 2));
+    assert_eq!(
+        diags(&r),
+        [
+            (C::SubCentAmount, Some(4), Some(DUTY), Some("10.005")),
+            (C::SubCentAmount, Some(5), Some(VALUE), Some("$1,000.0001")),
+            (C::SubCentAmount, Some(7), Some(DUTY), Some("(0.125)")),
+        ]
+    );
+    assert_eq!(entries(&r), ["VSU-0828889-3", "WQH-0749207-6"]);
+    // Trailing zeros are whole cents, kept at two decimals.
+    assert_eq!(r.entries[1].total_duty().to_string(), "10.00");
+}
+
+#[test]
 fn twelve_character_entry_numbers() {
     let r = ok("twelve_char_entry_numbers.csv", (4, 2, 2, 1));
     assert_eq!(
