@@ -1541,6 +1541,19 @@ cape_status cape_es003_entry_number(const struct cape_es003 *report,
 size_t cape_es003_diagnostic_count(const struct cape_es003 *report);
 
 /**
+ * How many diagnostics with the stable code `code` (e.g. `"ES003_INVALID_MONEY"`) the report found: exact
+ * for any number of rows, while the diagnostics kept in detail ([`cape_es003_diagnostic_count`]) are at most
+ * 1,000 per code. 0 when `report` or `code` is NULL, `code` is not valid UTF-8, or no such diagnostic was
+ * found.
+ *
+ * # Safety
+ *
+ * `report` is NULL or a live handle; `code` is NULL or a NUL-terminated string.
+ */
+uint64_t cape_es003_code_count(const struct cape_es003 *report,
+                               const char *code);
+
+/**
  * Diagnostic `index` (0-based, in the order found) of a report, written to `*out`.
  *
  * The strings in `*out` are borrowed from `report`: valid until `cape_es003_free(report)`; do not free them.
@@ -1701,12 +1714,14 @@ cape_status cape_assess_options_add_accepted(struct cape_assess_options *options
  *
  * On success writes the interest (two decimals, e.g. `"483.05"`) to `*interest_out`, owned by the caller
  * (free with `cape_string_free`), and, when `explanation_out` is not NULL, a new explanation handle to it
- * (owned by the caller, free with `cape_interest_explanation_free`). `to` not after `from` gives `"0.00"`.
+ * (owned by the caller, free with `cape_interest_explanation_free`). `to` equal to `from` gives `"0.00"`;
+ * `to` before `from` is `CAPE_STATUS_INVALID_VALUE`.
  * Thread-safe.
  *
  * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`principal`, `from`, `to` or `interest_out` NULL);
  * `CAPE_STATUS_INVALID_UTF8`; `CAPE_STATUS_OUT_OF_RANGE` (`class`); `CAPE_STATUS_INVALID_MONEY` (`principal`
- * malformed or negative); `CAPE_STATUS_INVALID_DATE`; `CAPE_STATUS_INVALID_REFERENCE_DATA` (days
+ * malformed, negative, or with non-zero digits beyond cents); `CAPE_STATUS_INVALID_DATE`; `CAPE_STATUS_INVALID_VALUE`
+ * (`to` before `from`); `CAPE_STATUS_INVALID_REFERENCE_DATA` (days
  * outside the rate table); `CAPE_STATUS_OVERFLOW`.
  *
  * # Safety

@@ -383,7 +383,7 @@ fn ingest(args: &[String], out: &mut dyn Write, err: &mut dyn Write, cx: &mut Ct
         }
     }
     out.flush()?;
-    Ok(ingest_balance(&o, &report.summary, &report.diagnostics, err))
+    Ok(ingest_balance(&o, &report.summary, err))
 }
 
 fn sample(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> Result<i32, CliError> {
@@ -664,20 +664,14 @@ fn format_opt(o: &Opts, allowed: &[&'static str]) -> Result<&'static str, CliErr
 /// Says on `err`, whenever a row of an ES-003 was rejected, how its rows were accounted for (rows read =
 /// used + rejected, and the count per code), so that no command drops rows silently. Returns the exit status
 /// of a command that otherwise succeeded: [`EXIT_STRICT`] under `--strict` when a row was rejected.
-fn ingest_balance(o: &Opts, s: &crate::IngestSummary, diags: &[Diagnostic], err: &mut dyn Write) -> i32 {
+fn ingest_balance(o: &Opts, s: &crate::IngestSummary, err: &mut dyn Write) -> i32 {
     if s.rows_rejected == 0 {
         return EXIT_OK;
     }
-    let mut per_code: BTreeMap<&'static str, u64> = BTreeMap::new();
-    for d in diags.iter().filter(|d| d.row.is_some() && d.severity() == crate::Severity::Error) {
-        *per_code.entry(d.code.as_str()).or_default() += 1;
-    }
-    let mut codes: Vec<(&str, u64)> = per_code.into_iter().collect();
-    codes.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-    let codes: Vec<String> = codes.iter().map(|(c, n)| format!("{c} {n}")).collect();
+    let codes: Vec<String> = s.rejections_by_code().iter().map(|(c, n)| format!("{c} {n}")).collect();
     let _ = writeln!(
         err,
-        "cape: {}: rows read {} = used {} + rejected {} ({}); `cape ingest {}` lists every rejected row",
+        "cape: {}: rows read {} = used {} + rejected {} ({}); `cape ingest {}` lists the rejected rows",
         s.source,
         s.rows_read,
         s.rows_used,
@@ -801,12 +795,13 @@ fn assess(args: &[String], out: &mut dyn Write, err: &mut dyn Write, cx: &mut Ct
             let reader = src.finish();
             write_ingest_lines(reader.summary(), &mut out)?;
             write_diagnostics(reader.diagnostics(), &mut out, 50)?;
+            write_dropped(reader.summary(), &mut out)?;
             reader
         }
     };
     cx.bar.finish(err);
     out.flush()?;
-    Ok(ingest_balance(&o, reader.summary(), reader.diagnostics(), err))
+    Ok(ingest_balance(&o, reader.summary(), err))
 }
 
 /// The columns of `cape assess --format csv`: [`crate::assess::RECORD_KEYS`], with findings and reasons as
@@ -874,7 +869,7 @@ fn declare(args: &[String], out: &mut dyn Write, err: &mut dyn Write, cx: &mut C
     let dir = o.named.get("out-dir").ok_or_else(|| CliError::Usage("declare needs --out-dir DIR".into()))?;
     let as_of = as_of_opt(&o)?;
     let report = assess_all(&o, &path, as_of, cx)?;
-    let status = ingest_balance(&o, &report.ingest, &report.diagnostics, err);
+    let status = ingest_balance(&o, &report.ingest, err);
     if status != EXIT_OK {
         let _ = writeln!(err, "cape: no declaration file written");
         return Ok(status);
@@ -908,7 +903,7 @@ fn check(args: &[String], out: &mut dyn Write, err: &mut dyn Write, cx: &mut Ctx
     if let Some(es003) = o.named.get("es003") {
         let as_of = as_of_opt(&o)?;
         let assessed = assess_all(&o, es003, as_of, cx)?;
-        let status = ingest_balance(&o, &assessed.ingest, &assessed.diagnostics, err);
+        let status = ingest_balance(&o, &assessed.ingest, err);
         if status != EXIT_OK {
             return Ok(status);
         }
@@ -1005,9 +1000,15 @@ fn interest(args: &[String], out: &mut dyn Write) -> Result<i32, CliError> {
         return Err(CliError::Usage(format!("unexpected argument {:?}", o.positional[0])));
     }
     let need = |n: &str| o.named.get(n).ok_or_else(|| CliError::Usage(format!("interest needs --{n}")));
-    let principal = Usd::parse(need("principal")?).map_err(|e| CliError::Usage(format!("--principal: {e}")))?;
+    let principal =
+        Usd::parse_cents(need("principal")?, "principal").map_err(|e| CliError::Usage(format!("--principal: {e}")))?;
     let from = date_arg("from", need("from")?)?;
     let to = date_arg("to", need("to")?)?;
+    if to < from {
+        return Err(CliError::Usage(format!(
+            "--to {to} is before --from {from}: interest runs from the deposit to the (re)liquidation"
+        )));
+    }
     let class = class_opt(&o)?.unwrap_or(ImporterClass::Corporate);
     let tables = Tables::embedded()?;
     let params = InterestParams { assumed_rate: assumed_rate(&o, &tables)?, ..InterestParams::default() };
@@ -1065,7 +1066,7 @@ fn refunds(args: &[String], out: &mut dyn Write, err: &mut dyn Write, cx: &mut C
     let min = o
         .named
         .get("min-refund")
-        .map(|v| Usd::parse(v).map_err(|e| CliError::Usage(format!("--min-refund: {e}"))))
+        .map(|v| Usd::parse_cents(v, "minimum refund").map_err(|e| CliError::Usage(format!("--min-refund: {e}"))))
         .transpose()?;
     let (tables, opts) = tables_and_options(&o, as_of)?;
     // Streaming: no entry is kept, only the consolidation (memory flat in the file's size).
@@ -1077,7 +1078,7 @@ fn refunds(args: &[String], out: &mut dyn Write, err: &mut dyn Write, cx: &mut C
         ConsolidationOptions { minimum_refund: min },
         threads_opt(&o)?,
     )?;
-    let status = ingest_balance(&o, &run.ingest, &run.diagnostics, err);
+    let status = ingest_balance(&o, &run.ingest, err);
     let cons = run.consolidation;
     match format {
         "json" => {
@@ -1197,6 +1198,21 @@ fn write_summary_table(r: &Es003, out: &mut dyn Write) -> std::io::Result<()> {
     writeln!(out, "split entries   {}", s.split_entries)?;
     writeln!(out, "conflicting     {}", s.conflicting_entries)?;
     writeln!(out, "diagnostics     {} errors, {} warnings, {} notes", s.errors, s.warnings, s.infos)?;
+    for (code, n) in &s.counts_by_code {
+        writeln!(out, "  {code:<38} {n}")?;
+    }
+    write_dropped(s, out)
+}
+
+/// Says how many diagnostics were counted but not kept in detail (beyond the per-code cap), if any.
+fn write_dropped(s: &crate::IngestSummary, out: &mut dyn Write) -> std::io::Result<()> {
+    if s.diagnostics_dropped > 0 {
+        writeln!(
+            out,
+            "  {} more diagnostics counted but not kept (at most {} kept per code)",
+            s.diagnostics_dropped, s.max_diagnostics_per_code
+        )?;
+    }
     Ok(())
 }
 

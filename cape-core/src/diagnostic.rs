@@ -1,5 +1,6 @@
 //! Diagnostics: what cape says about input rows it could not use as they are.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
@@ -64,6 +65,7 @@ codes! {
     InvalidNumber = "ES003_INVALID_NUMBER", Error, "A line number or tariff ordinal is not a positive whole number; the row is rejected.";
     InvalidHts = "ES003_INVALID_HTS", Error, "The HTS number is not 8 or 10 digits; the row is rejected.";
     InvalidMoney = "ES003_INVALID_MONEY", Error, "A money cell does not parse; the row is rejected.";
+    SubCentAmount = "ES003_SUB_CENT_AMOUNT", Error, "A money cell (duty or goods value) has non-zero digits beyond cents (`10.005`); the row is rejected, as ACE amounts are whole cents.";
     InvalidDate = "ES003_INVALID_DATE", Error, "The entry date does not parse; the row is rejected.";
     RaggedRow = "ES003_RAGGED_ROW", Error, "The row has a different number of cells than the header; the row is rejected.";
     EmptyRow = "ES003_EMPTY_ROW", Error, "The row has no values; it is counted as rejected.";
@@ -97,7 +99,8 @@ pub struct Diagnostic {
     pub row: Option<u64>,
     /// The column's name as written in the file, when one cell is concerned.
     pub column: Option<Box<str>>,
-    /// The raw cell value, when one cell is concerned.
+    /// The raw cell value, when one cell is concerned, cut by [`echo_value`] beyond [`MAX_ECHOED_CHARS`]
+    /// characters with its full length said.
     pub value: Option<Box<str>>,
     /// The stable code.
     pub code: DiagnosticCode,
@@ -145,5 +148,69 @@ impl serde::Serialize for Diagnostic {
         m.serialize_entry("message", &self.message)?;
         m.serialize_entry("entry_number", &self.entry.map(|e| e.to_string()))?;
         m.end()
+    }
+}
+
+/// The most characters of a raw value that cape echoes in a diagnostic, a preflight finding or a results
+/// message. A longer value is cut there (on a character boundary) and its full length is said, so that a
+/// hostile 1 GB cell costs a few hundred bytes of output, not gigabytes.
+pub const MAX_ECHOED_CHARS: usize = 200;
+
+/// A raw value as cape echoes it: unchanged when it has at most [`MAX_ECHOED_CHARS`] characters, else its
+/// first [`MAX_ECHOED_CHARS`] characters followed by `… (cut; N bytes in all)`. The one helper every echo
+/// of an input value goes through (ES-003 diagnostics, declaration-file findings, results messages).
+///
+/// # Example
+///
+/// ```
+/// use cape_core::diagnostic::{echo_value, MAX_ECHOED_CHARS};
+/// assert_eq!(echo_value("10.00x"), "10.00x");
+/// let long = "é".repeat(1_000);
+/// let shown = echo_value(&long);
+/// assert!(shown.starts_with(&"é".repeat(MAX_ECHOED_CHARS)));
+/// assert!(shown.ends_with("… (cut; 2000 bytes in all)"));
+/// ```
+pub fn echo_value(raw: &str) -> Cow<'_, str> {
+    match raw.char_indices().nth(MAX_ECHOED_CHARS) {
+        None => Cow::Borrowed(raw),
+        Some((at, _)) => Cow::Owned(cut_note(raw.get(..at).unwrap_or_default(), raw.len())),
+    }
+}
+
+/// `head` (already cut) followed by the note saying the value's full length in bytes.
+pub(crate) fn cut_note(head: &str, full_len: usize) -> String {
+    format!("{head}… (cut; {full_len} bytes in all)")
+}
+
+/// The default number of detailed diagnostics kept per code by a reader ([`crate::Es003Options`]); counts
+/// per code stay exact beyond it ([`crate::IngestSummary::counts_by_code`]).
+pub const DEFAULT_MAX_DIAGNOSTICS_PER_CODE: u64 = 1_000;
+
+/// Appends the diagnostics of the next part of the same file (read by another reader of
+/// [`crate::Es003Reader::open_parts`]) to those of the parts before, keeping per code only as many as one
+/// reader over the whole file would have kept (the first `max_per_code`, in file order), and counts the rest
+/// in `dropped`. `None` keeps every diagnostic.
+pub(crate) fn append_capped(
+    kept: &mut Vec<Diagnostic>,
+    next: Vec<Diagnostic>,
+    max_per_code: Option<u64>,
+    dropped: &mut u64,
+) {
+    let Some(cap) = max_per_code else {
+        kept.extend(next);
+        return;
+    };
+    let mut have: std::collections::BTreeMap<DiagnosticCode, u64> = std::collections::BTreeMap::new();
+    for d in kept.iter() {
+        *have.entry(d.code).or_default() += 1;
+    }
+    for d in next {
+        let n = have.entry(d.code).or_default();
+        if *n < cap {
+            *n += 1;
+            kept.push(d);
+        } else {
+            *dropped = dropped.saturating_add(1);
+        }
     }
 }

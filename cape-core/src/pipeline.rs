@@ -21,7 +21,8 @@ pub struct PipelineResult {
     pub consolidation: Consolidation,
     /// The ingest summary (rows read = used + rejected).
     pub ingest: IngestSummary,
-    /// The ingest diagnostics, in file order.
+    /// The ingest diagnostics, in file order (at most [`crate::Es003Options::max_diagnostics_per_code`] per
+    /// code; the exact counts are in [`IngestSummary::counts_by_code`]).
     pub diagnostics: Vec<Diagnostic>,
     /// The rule set applied.
     pub rule_set: String,
@@ -88,15 +89,11 @@ pub fn run_pipeline(
         let p = r?;
         out.totals.merge(&p.totals)?;
         out.consolidation.merge(p.consolidation)?;
-        out.ingest.absorb(&p.ingest);
-        out.diagnostics.extend(p.diagnostics);
+        out.ingest.absorb_part(&mut out.diagnostics, &p.ingest, p.diagnostics);
     }
     // Each part of a file cut in two leaves this check to the whole (one reader makes it itself).
     if parts > 1 && out.ingest.rows_used == 0 {
-        let mut codes = std::collections::BTreeMap::new();
-        for d in out.diagnostics.iter().filter(|d| d.severity() == crate::diagnostic::Severity::Error) {
-            *codes.entry(d.code.as_str()).or_default() += 1;
-        }
+        let codes = out.ingest.rejections_by_code();
         return Err(crate::ingest::source::no_usable_row(&out.ingest.source, out.ingest.rows_read, &codes));
     }
     Ok(PipelineResult {

@@ -320,6 +320,28 @@ pub unsafe extern "C" fn cape_es003_diagnostic_count(report: *const cape_es003) 
     })
 }
 
+/// How many diagnostics with the stable code `code` (e.g. `"ES003_INVALID_MONEY"`) the report found: exact
+/// for any number of rows, while the diagnostics kept in detail ([`cape_es003_diagnostic_count`]) are at most
+/// 1,000 per code. 0 when `report` or `code` is NULL, `code` is not valid UTF-8, or no such diagnostic was
+/// found.
+///
+/// # Safety
+///
+/// `report` is NULL or a live handle; `code` is NULL or a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn cape_es003_code_count(report: *const cape_es003, code: *const c_char) -> u64 {
+    ffi_boundary!({
+        // SAFETY: NULL or live, per the contract.
+        let Some(r) = (unsafe { report.as_ref() }) else { return 0 };
+        if code.is_null() {
+            return 0;
+        }
+        // SAFETY: not NULL and NUL-terminated, per the contract.
+        let Ok(code) = unsafe { std::ffi::CStr::from_ptr(code) }.to_str() else { return 0 };
+        r.report.summary.counts_by_code.iter().find(|(c, _)| c.as_str() == code).map_or(0, |(_, n)| *n)
+    })
+}
+
 /// Diagnostic `index` (0-based, in the order found) of a report, written to `*out`.
 ///
 /// The strings in `*out` are borrowed from `report`: valid until `cape_es003_free(report)`; do not free them.

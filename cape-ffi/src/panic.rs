@@ -25,6 +25,12 @@ impl PanicDefault for usize {
     }
 }
 
+impl PanicDefault for u64 {
+    fn panic_default() -> Self {
+        0
+    }
+}
+
 impl PanicDefault for *const c_char {
     fn panic_default() -> Self {
         std::ptr::null()

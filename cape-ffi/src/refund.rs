@@ -57,12 +57,14 @@ pub struct cape_period {
 ///
 /// On success writes the interest (two decimals, e.g. `"483.05"`) to `*interest_out`, owned by the caller
 /// (free with `cape_string_free`), and, when `explanation_out` is not NULL, a new explanation handle to it
-/// (owned by the caller, free with `cape_interest_explanation_free`). `to` not after `from` gives `"0.00"`.
+/// (owned by the caller, free with `cape_interest_explanation_free`). `to` equal to `from` gives `"0.00"`;
+/// `to` before `from` is `CAPE_STATUS_INVALID_VALUE`.
 /// Thread-safe.
 ///
 /// Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`principal`, `from`, `to` or `interest_out` NULL);
 /// `CAPE_STATUS_INVALID_UTF8`; `CAPE_STATUS_OUT_OF_RANGE` (`class`); `CAPE_STATUS_INVALID_MONEY` (`principal`
-/// malformed or negative); `CAPE_STATUS_INVALID_DATE`; `CAPE_STATUS_INVALID_REFERENCE_DATA` (days
+/// malformed, negative, or with non-zero digits beyond cents); `CAPE_STATUS_INVALID_DATE`; `CAPE_STATUS_INVALID_VALUE`
+/// (`to` before `from`); `CAPE_STATUS_INVALID_REFERENCE_DATA` (days
 /// outside the rate table); `CAPE_STATUS_OVERFLOW`.
 ///
 /// # Safety
@@ -82,7 +84,7 @@ pub unsafe extern "C" fn cape_interest(
 ) -> cape_status {
     ffi_boundary!(err = err, {
         // SAFETY: NULL or NUL-terminated, per the contract.
-        let principal = Usd::parse(unsafe { arg_str(principal, "principal") }?)?;
+        let principal = Usd::parse_cents(unsafe { arg_str(principal, "principal") }?, "principal")?;
         // SAFETY: NULL or NUL-terminated, per the contract.
         let (from, to) = unsafe { (arg_date(from, "from")?, arg_date(to, "to")?) };
         let class = importer_class("class", class)?;
@@ -277,7 +279,9 @@ pub unsafe extern "C" fn cape_consolidate(
         // SAFETY: NULL or live, per the contract.
         let a = unsafe { arg_ref(assessment, "assessment") }?;
         // SAFETY: NULL or NUL-terminated, per the contract.
-        let minimum_refund = unsafe { arg_opt_str(minimum_refund, "minimum_refund") }?.map(Usd::parse).transpose()?;
+        let minimum_refund = unsafe { arg_opt_str(minimum_refund, "minimum_refund") }?
+            .map(|m| Usd::parse_cents(m, "minimum_refund"))
+            .transpose()?;
         let out = arg_out(out, "out")?;
         let c = a.report.consolidate(ConsolidationOptions { minimum_refund })?;
         let refunds = c

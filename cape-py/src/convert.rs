@@ -34,8 +34,9 @@ fn bad_money(input: &str, reason: &str) -> PyErr {
 ///
 /// # Errors
 ///
-/// `TypeError` for any other type; `MoneyError` for NaN, infinities, or more digits than an amount can hold.
-pub(crate) fn money_arg(what: &str, obj: &Bound<'_, PyAny>) -> PyResult<Usd> {
+/// `TypeError` for any other type; `MoneyError` for NaN, infinities, more digits than an amount can hold, or
+/// non-zero digits beyond cents (`Decimal("100.005")`).
+pub(crate) fn money_arg(what: &'static str, obj: &Bound<'_, PyAny>) -> PyResult<Usd> {
     let py = obj.py();
     let text: String = if obj.is_instance_of::<PyBool>() {
         return Err(PyTypeError::new_err(format!("{what} must be a decimal.Decimal or an int, not bool")));
@@ -52,7 +53,8 @@ pub(crate) fn money_arg(what: &str, obj: &Bound<'_, PyAny>) -> PyResult<Usd> {
         return Err(PyTypeError::new_err(format!("{what} must be a decimal.Decimal or an int, not {name}")));
     };
     let d = Decimal::from_str_exact(&text).map_err(|_| bad_money(&text, "too many digits for an exact amount"))?;
-    Ok(Usd::new(d))
+    // The core's one sub-cent rule: `Decimal("100.005")` is refused, never rounded silently.
+    Usd::new(d).whole_cents(what).map_err(|e| Failure::Core(e).into())
 }
 
 /// An importer class by name (`corporate`, `noncorporate` and the core's synonyms).

@@ -172,6 +172,21 @@ impl PySummary {
         PyTuple::new(py, &self.0.columns_missing)
     }
 
+    /// Diagnostics per code (`{"ES003_…": n}`), exact however many were kept in detail.
+    #[getter]
+    fn counts_by_code<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyDict>> {
+        let d = pyo3::types::PyDict::new(py);
+        for (code, n) in &self.0.counts_by_code {
+            d.set_item(code.as_str(), n)?;
+        }
+        Ok(d)
+    }
+    /// Diagnostics counted but not kept in detail (beyond the per-code cap).
+    #[getter]
+    fn diagnostics_dropped(&self) -> u64 {
+        self.0.diagnostics_dropped
+    }
+
     fn is_balanced(&self) -> bool {
         self.0.is_balanced()
     }

@@ -212,6 +212,11 @@ static void test_es003_buffer(void) {
         }
     }
     CHECK(found_bad_entry);
+    /* exact counts per code (details are capped per code; counts never are) */
+    CHECK(cape_es003_code_count(report, "ES003_INVALID_ENTRY_NUMBER") == 1);
+    CHECK(cape_es003_code_count(report, "ES003_SUB_CENT_AMOUNT") == 0);
+    CHECK(cape_es003_code_count(report, NULL) == 0);
+    CHECK(cape_es003_code_count(NULL, "ES003_INVALID_ENTRY_NUMBER") == 0);
     CHECK_STATUS(cape_es003_diagnostic(report, cape_es003_diagnostic_count(report), &d, NULL),
                  CAPE_STATUS_OUT_OF_RANGE);
     CHECK_STATUS(cape_es003_diagnostic(report, 0, NULL, NULL), CAPE_STATUS_NULL_ARGUMENT);
@@ -359,7 +364,7 @@ static void test_interest(void) {
     CHECK(interest != NULL && strcmp(interest, "483.05") != 0);
     cape_string_free(interest);
     interest = NULL;
-    CHECK_STATUS(cape_interest("10.00", "2026-03-16", "2025-06-02", 0, NULL, &interest, NULL, NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_interest("10.00", "2026-03-16", "2026-03-16", 0, NULL, &interest, NULL, NULL), CAPE_STATUS_OK);
     CHECK_STR(interest, "0.00");
     cape_string_free(interest);
 
@@ -374,6 +379,14 @@ static void test_interest(void) {
                  CAPE_STATUS_INVALID_MONEY);
     CHECK_STATUS(cape_interest("ten", "2025-06-02", "2026-03-16", 0, NULL, &interest, NULL, NULL),
                  CAPE_STATUS_INVALID_MONEY);
+    /* sub-cent money is refused, not rounded */
+    CHECK_STATUS(cape_interest("100.005", "2025-06-02", "2026-03-16", 0, NULL, &interest, NULL, NULL),
+                 CAPE_STATUS_INVALID_MONEY);
+    /* an end before the start */
+    CHECK_STATUS(cape_interest("10.00", "2026-03-16", "2025-06-02", 0, NULL, &interest, NULL, &err),
+                 CAPE_STATUS_INVALID_VALUE);
+    CHECK(strstr(cape_error_message(err), "2025-06-02") != NULL);
+    cape_error_free(err);
     CHECK_STATUS(cape_interest("1.00", "2025-13-02", "2026-03-16", 0, NULL, &interest, NULL, NULL),
                  CAPE_STATUS_INVALID_DATE);
     CHECK_STATUS(cape_interest("1.00", "2025-06-02", "2040-03-16", 0, NULL, &interest, NULL, NULL),

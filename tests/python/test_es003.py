@@ -186,6 +186,16 @@ def test_diagnostics_are_data_for_every_bad_row() -> None:
     assert (s.rows_read, s.rows_used, s.rows_rejected) == (4, 1, 3)
     codes = {d.row: d.code for d in report.diagnostics if d.severity == "error"}
     assert codes == {3: "ES003_INVALID_HTS", 4: "ES003_INVALID_MONEY", 5: "ES003_INVALID_DATE"}
+    assert s.counts_by_code["ES003_INVALID_MONEY"] == 1
+    assert sum(s.counts_by_code.values()) == len(report.diagnostics)
+    assert s.diagnostics_dropped == 0
+
+
+def test_a_sub_cent_duty_cell_is_rejected_with_its_own_code() -> None:
+    rows = ["ABC-1234567-6,1,1,8471300100,$1.00,$0.105,01,,,04/15/2025,,,,"]
+    report = cape.read_es003(es003_bytes(HEADER, rows))
+    assert report.summary.rows_rejected == 1
+    assert report.summary.counts_by_code["ES003_SUB_CENT_AMOUNT"] == 1
 
 
 def test_embedded_sample_reads_cleanly() -> None:

@@ -55,6 +55,21 @@ def test_money_must_be_finite_and_exact(bad: str) -> None:
     assert isinstance(info.value, ValueError)
 
 
+def test_sub_cent_principal_is_refused_not_rounded() -> None:
+    with pytest.raises(cape.MoneyError) as info:
+        cape.interest(Decimal("100.005"), D(2025, 6, 2), D(2026, 3, 16))
+    assert "principal" in str(info.value) and "100.005" in str(info.value)
+    # Trailing zeros are whole cents.
+    assert cape.interest(Decimal("100.000"), D(2025, 6, 2), D(2026, 3, 16)).principal == Decimal("100.00")
+
+
+def test_an_end_before_the_start_is_an_input_error() -> None:
+    with pytest.raises(ValueError) as info:
+        cape.interest(Decimal("100.00"), D(2026, 3, 16), D(2025, 6, 2))
+    assert "2025-06-02" in str(info.value) and "2026-03-16" in str(info.value)
+    assert cape.interest(Decimal("100.00"), D(2026, 3, 16), D(2026, 3, 16)).amount == Decimal("0.00")
+
+
 def test_negative_principal_is_an_input_error() -> None:
     with pytest.raises(ValueError):
         cape.interest(Decimal("-1.00"), D(2025, 1, 1), D(2025, 2, 1))

@@ -31,6 +31,7 @@ use serde::Serialize;
 use super::cbp;
 use super::declaration::{DECLARATION_HEADER, MAX_ENTRIES_PER_DECLARATION};
 use super::eligibility::{ClaimAssessment, ClaimStatus, ReasonCode};
+use crate::diagnostic::echo_value;
 use crate::error::{EntryNumberError, Error, Result};
 use crate::values::text::unwrap_excel_str;
 use crate::EntryNumber;
@@ -136,7 +137,8 @@ pub struct PreflightFinding {
     pub level: FindingLevel,
     /// The 1-based row (header = 1); `None` for the whole file.
     pub row: Option<u64>,
-    /// The raw value concerned.
+    /// The raw value concerned, cut by [`crate::diagnostic::echo_value`] beyond
+    /// [`crate::diagnostic::MAX_ECHOED_CHARS`] characters with its full length said.
     pub value: Option<String>,
     /// A plain-English message.
     pub message: String,
@@ -467,7 +469,7 @@ pub fn preflight_bytes(bytes: &[u8], options: &PreflightOptions) -> PreflightRep
             code,
             level,
             row: Some(row),
-            value: value.map(str::to_owned),
+            value: value.map(|v| echo_value(v).into_owned()),
             message,
             cape_message: if level == FindingLevel::File {
                 code.cape_message().or(Some(cbp::FAILED_INITIAL_VALIDATION))
@@ -507,6 +509,8 @@ pub fn preflight_bytes(bytes: &[u8], options: &PreflightOptions) -> PreflightRep
             }
         }
         let value = vals.iter().copied().find(|v| !v.is_empty()).unwrap_or("");
+        // As echoed in messages: cut to MAX_ECHOED_CHARS with its full length said.
+        let shown = echo_value(value);
         if !header_seen {
             header_seen = true;
             if value == DECLARATION_HEADER {
@@ -517,7 +521,7 @@ pub fn preflight_bytes(bytes: &[u8], options: &PreflightOptions) -> PreflightRep
                     PreflightCode::HeaderVariant,
                     row,
                     Some(value),
-                    format!("header {value:?} differs from CAPE's template `{DECLARATION_HEADER}` in case or spacing"),
+                    format!("header {shown:?} differs from CAPE's template `{DECLARATION_HEADER}` in case or spacing"),
                 );
                 continue;
             }
@@ -533,7 +537,7 @@ pub fn preflight_bytes(bytes: &[u8], options: &PreflightOptions) -> PreflightRep
                     PreflightCode::WrongHeader,
                     row,
                     Some(value),
-                    format!("header is {value:?}; CAPE's template has the one header `{DECLARATION_HEADER}`"),
+                    format!("header is {shown:?}; CAPE's template has the one header `{DECLARATION_HEADER}`"),
                 );
                 continue;
             }
@@ -562,7 +566,7 @@ pub fn preflight_bytes(bytes: &[u8], options: &PreflightOptions) -> PreflightRep
                 PreflightCode::MalformedEntryNumber,
                 row,
                 Some(value),
-                format!("{value:?} has {what} after removing dashes; an entry number has 11 letters or digits"),
+                format!("{shown:?} has {what} after removing dashes; an entry number has 11 letters or digits"),
             );
             continue;
         }
@@ -584,13 +588,13 @@ pub fn preflight_bytes(bytes: &[u8], options: &PreflightOptions) -> PreflightRep
                 PreflightCode::BadCheckDigit,
                 row,
                 Some(value),
-                format!("{value:?}: {e}; no such entry can exist in ACE"),
+                format!("{shown:?}: {e}; no such entry can exist in ACE"),
             ),
             Err(e) => push(
                 PreflightCode::InvalidEntryNumber,
                 row,
                 Some(value),
-                format!("{value:?} is not an entry number: {e}"),
+                format!("{shown:?} is not an entry number: {e}"),
             ),
         }
     }

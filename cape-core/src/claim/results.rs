@@ -13,6 +13,7 @@ use serde::Serialize;
 
 use super::cbp;
 use super::preflight::{cells, preflight_bytes, PreflightOptions, PreflightReport};
+use crate::diagnostic::echo_value;
 use crate::error::{Error, Result};
 use crate::values::text::unwrap_excel_str;
 use crate::EntryNumber;
@@ -146,14 +147,15 @@ impl Serialize for CapeErrorKind {
 pub struct CapeError {
     /// The kind.
     pub kind: CapeErrorKind,
-    /// The text exactly as in the file (unwrapped and trimmed).
+    /// The text as in the file (unwrapped and trimmed), cut by [`echo_value`] beyond
+    /// [`crate::diagnostic::MAX_ECHOED_CHARS`] characters with its full length said.
     pub text: String,
 }
 
 impl CapeError {
     /// Classifies an error text.
     pub fn from_text(text: &str) -> Self {
-        CapeError { kind: CapeErrorKind::from_text(text), text: text.to_owned() }
+        CapeError { kind: CapeErrorKind::from_text(text), text: echo_value(text).into_owned() }
     }
 }
 
@@ -188,7 +190,7 @@ impl ResultStatus {
         match normalise_text(s).as_str() {
             "ENTRY SUMMARY UPDATED" => ResultStatus::EntrySummaryUpdated,
             "FAILED" => ResultStatus::Failed,
-            _ => ResultStatus::Other(s.to_owned()),
+            _ => ResultStatus::Other(echo_value(s).into_owned()),
         }
     }
 
@@ -230,7 +232,7 @@ pub struct ResultRow {
 pub struct ResultsProblem {
     /// The 1-based row.
     pub row: u64,
-    /// The raw value.
+    /// The raw value, cut by [`echo_value`] beyond [`crate::diagnostic::MAX_ECHOED_CHARS`] characters.
     pub value: String,
     /// What is wrong.
     pub message: String,
@@ -316,19 +318,22 @@ pub fn read_results_bytes(bytes: &[u8], source_name: Option<&str>) -> Result<Cap
         if vals.iter().all(|v| v.is_empty()) {
             continue;
         }
-        let cell = |i: usize| vals.get(i).map(|v| (*v).to_owned()).unwrap_or_default();
+        // Raw cells are parsed as they are, and kept (and echoed) cut by `echo_value`.
+        let raw_cell = |i: usize| vals.get(i).copied().unwrap_or_default();
+        let cell = |i: usize| echo_value(raw_cell(i)).into_owned();
         let entry_text = cell(idx[0]);
-        let entry_number = match EntryNumber::parse(&entry_text) {
+        let entry_number = match EntryNumber::parse_reason(raw_cell(idx[0])) {
             Ok(n) => Some(n),
             Err(e) => {
-                out.problems.push(ResultsProblem { row, value: entry_text.clone(), message: e.to_string() });
+                let message = format!("invalid entry number {entry_text:?}: {e}");
+                out.problems.push(ResultsProblem { row, value: entry_text.clone(), message });
                 None
             }
         };
         let claim = cell(idx[1]);
-        let status = ResultStatus::parse(&cell(idx[2]));
-        let err_text = cell(idx[3]);
-        let error = (!err_text.is_empty()).then(|| CapeError::from_text(&err_text));
+        let status = ResultStatus::parse(raw_cell(idx[2]));
+        let err_text = raw_cell(idx[3]);
+        let error = (!err_text.is_empty()).then(|| CapeError::from_text(err_text));
         let s = &mut out.summary;
         s.rows += 1;
         match status {

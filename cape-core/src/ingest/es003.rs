@@ -23,7 +23,10 @@ use super::source::{self, Encoding, Spool};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::diagnostic::{Diagnostic, DiagnosticCode, Severity};
+use crate::diagnostic::{
+    append_capped, cut_note, echo_value, Diagnostic, DiagnosticCode, Severity, DEFAULT_MAX_DIAGNOSTICS_PER_CODE,
+    MAX_ECHOED_CHARS,
+};
 use crate::error::{Error, Result};
 use crate::ingest::columns::{Column, ColumnOrigin, COLUMNS};
 use crate::ingest::workbook::{WorkbookInput, WorkbookLimits, WorkbookRows};
@@ -31,6 +34,7 @@ use crate::model::{
     AdCvdStatus, Entry, EntryHeader, Fact, ImporterClass, Line, LiquidationStatus, ProtestStatus, SummaryStatus, Tariff,
 };
 use crate::values::date::parse_date_bytes;
+use crate::values::money::SUB_CENT;
 use crate::values::text::{parse_indicator, unwrap_excel};
 use crate::{excel_serial_date, CountryCode, EntryNumber, EntryType, HtsNumber, ImporterNumber, Usd};
 
@@ -74,6 +78,18 @@ pub struct Es003Options {
     /// [`DEFAULT_MAX_RECORD_BYTES`](super::source::DEFAULT_MAX_RECORD_BYTES), 1 MiB). A longer record is rejected
     /// as a row ([`DiagnosticCode::RecordTooLong`]) and reading goes on after it, in bounded memory.
     pub max_record_bytes: Option<usize>,
+    /// Detailed diagnostics kept per code; beyond it a diagnostic is only counted
+    /// ([`IngestSummary::counts_by_code`], [`IngestSummary::diagnostics_dropped`]), so that memory stays
+    /// bounded for any number of bad rows. `None` means [`DEFAULT_MAX_DIAGNOSTICS_PER_CODE`] (1,000);
+    /// `Some(u64::MAX)` keeps every diagnostic.
+    pub max_diagnostics_per_code: Option<u64>,
+}
+
+impl Es003Options {
+    /// The per-code cap in force: [`Es003Options::max_diagnostics_per_code`] or its default.
+    pub fn diagnostics_per_code(&self) -> u64 {
+        self.max_diagnostics_per_code.unwrap_or(DEFAULT_MAX_DIAGNOSTICS_PER_CODE)
+    }
 }
 
 /// What reading a report did: counts that always reconcile (`rows_read = rows_used + rows_rejected`).
@@ -114,6 +130,21 @@ pub struct IngestSummary {
     pub sheets_read: Vec<String>,
     /// For workbooks: the sheets not read (no ES-003 header, empty, or not the sheet asked for).
     pub sheets_skipped: Vec<String>,
+    /// Diagnostics per code, exact for any number of rows (serialised as `{"ES003_…": n}`), whether or not
+    /// each was kept in detail.
+    #[serde(serialize_with = "ser_counts")]
+    pub counts_by_code: BTreeMap<DiagnosticCode, u64>,
+    /// Diagnostics counted but not kept in detail, beyond [`IngestSummary::max_diagnostics_per_code`].
+    pub diagnostics_dropped: u64,
+    /// Detailed diagnostics kept per code ([`Es003Options::max_diagnostics_per_code`]; `u64::MAX`: all).
+    pub max_diagnostics_per_code: u64,
+}
+
+fn ser_counts<S: serde::Serializer>(
+    counts: &BTreeMap<DiagnosticCode, u64>,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    s.collect_map(counts.iter().map(|(c, n)| (c.as_str(), n)))
 }
 
 fn ser_format<S: serde::Serializer>(f: &SourceFormat, s: S) -> std::result::Result<S::Ok, S::Error> {
@@ -135,6 +166,41 @@ impl IngestSummary {
         self.errors += next.errors;
         self.warnings += next.warnings;
         self.infos += next.infos;
+        for (code, n) in &next.counts_by_code {
+            *self.counts_by_code.entry(*code).or_default() += n;
+        }
+        self.diagnostics_dropped += next.diagnostics_dropped;
+    }
+
+    /// Adds the next part of the same file, summary and diagnostics, to this part's (`diagnostics` are this
+    /// part's): counts add up, and the diagnostics kept are exactly those one reader over the whole file
+    /// would have kept (the first [`IngestSummary::max_diagnostics_per_code`] of each code, in file order).
+    pub fn absorb_part(
+        &mut self,
+        diagnostics: &mut Vec<Diagnostic>,
+        next: &IngestSummary,
+        next_diagnostics: Vec<Diagnostic>,
+    ) {
+        self.absorb(next);
+        let cap = (self.max_diagnostics_per_code != u64::MAX).then_some(self.max_diagnostics_per_code);
+        append_capped(diagnostics, next_diagnostics, cap, &mut self.diagnostics_dropped);
+    }
+
+    /// How many diagnostics of `code` were found (kept in detail or not).
+    pub fn count(&self, code: DiagnosticCode) -> u64 {
+        self.counts_by_code.get(&code).copied().unwrap_or(0)
+    }
+
+    /// The exact count of each error code (the codes that reject rows), most frequent first, then by code.
+    pub fn rejections_by_code(&self) -> Vec<(&'static str, u64)> {
+        let mut v: Vec<(&'static str, u64)> = self
+            .counts_by_code
+            .iter()
+            .filter(|(c, _)| c.severity() == Severity::Error)
+            .map(|(c, n)| (c.as_str(), *n))
+            .collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        v
     }
 
     /// True when the counts reconcile: rows read = rows used + rows rejected, and used rows = tariff ordinals.
@@ -148,7 +214,8 @@ impl IngestSummary {
 pub struct Es003 {
     /// The entries, in input order (a split entry at the position of its last row).
     pub entries: Vec<Entry>,
-    /// Every diagnostic, in the order found.
+    /// The diagnostics kept in detail, in the order found: every one up to
+    /// [`Es003Options::max_diagnostics_per_code`] per code; [`IngestSummary::counts_by_code`] counts them all.
     pub diagnostics: Vec<Diagnostic>,
     /// The counts.
     pub summary: IngestSummary,
@@ -414,9 +481,10 @@ fn map_header(rec: &Record, source: &Arc<str>, diags: &mut Vec<Diagnostic>) -> R
             Some(col) => diags.push(file_diag(
                 source,
                 DiagnosticCode::DuplicateColumn,
-                Some(&text),
+                Some(&echo_value(&text)),
                 format!(
-                    "column {text:?} (= {:?}) appears again at position {}; the first one is used",
+                    "column {:?} (= {:?}) appears again at position {}; the first one is used",
+                    echo_value(&text),
                     col.name(),
                     i + 1
                 ),
@@ -425,8 +493,8 @@ fn map_header(rec: &Record, source: &Arc<str>, diags: &mut Vec<Diagnostic>) -> R
             None => diags.push(file_diag(
                 source,
                 DiagnosticCode::UnknownColumn,
-                Some(&text),
-                format!("column {text:?} is not one cape reads; ignored"),
+                Some(&echo_value(&text)),
+                format!("column {:?} is not one cape reads; ignored", echo_value(&text)),
             )),
         }
         header.push(text.into_boxed_str());
@@ -502,6 +570,19 @@ fn text_of(raw: &[u8]) -> Box<str> {
     match std::str::from_utf8(raw) {
         Ok(s) => s.into(),
         Err(_) => raw.iter().map(|&b| windows_1252(b)).collect::<String>().into_boxed_str(),
+    }
+}
+
+/// A cell's text as echoed in a diagnostic: [`text_of`] cut by [`echo_value`] to [`MAX_ECHOED_CHARS`]
+/// characters with its full length said, without decoding more than that of a long cell.
+fn echo_of(raw: &[u8]) -> Box<str> {
+    match std::str::from_utf8(raw) {
+        Ok(s) => echo_value(s).into(),
+        // Windows-1252: one character per byte.
+        Err(_) if raw.len() > MAX_ECHOED_CHARS => {
+            cut_note(&text_of(raw.get(..MAX_ECHOED_CHARS).unwrap_or_default()), raw.len()).into()
+        }
+        Err(_) => text_of(raw),
     }
 }
 
@@ -586,7 +667,7 @@ fn set_entry_cell(h: &mut EntryHeader, col: Column, raw: &[u8], excel: bool) {
         Column::ProtestStatus => h.protest_status = fact_with(raw, |r| word(r, ProtestStatus::from_word)),
         Column::ControlStatus => h.control_status = text(raw),
         Column::ReviewTeam => h.review_team = text(raw),
-        Column::TotalLiquidatedDuty => h.total_liquidated_duty = fact_with(raw, |r| Usd::parse_bytes(r).ok()),
+        Column::TotalLiquidatedDuty => h.total_liquidated_duty = fact_with(raw, |r| Usd::parse_cents_bytes(r).ok()),
         Column::PaymentDate => h.payment_date = date(raw),
         Column::PaymentType => h.payment_type = fact_with(raw, |r| parse_u32(r).and_then(|n| u8::try_from(n).ok())),
         Column::RefundDesignee => {
@@ -814,8 +895,10 @@ struct Run {
 
 /// Streaming ES-003 reader: an iterator over [`Entry`] values in input order.
 ///
-/// Diagnostics accumulate in the reader ([`Es003Reader::diagnostics`], [`Es003Reader::take_diagnostics`]);
-/// the [`IngestSummary`] is complete once the iterator has returned `None`.
+/// Diagnostics accumulate in the reader ([`Es003Reader::diagnostics`], [`Es003Reader::take_diagnostics`]),
+/// at most [`Es003Options::max_diagnostics_per_code`] per code (the first ones found); beyond that they are
+/// only counted ([`IngestSummary::counts_by_code`], exact), so memory stays bounded for any number of bad
+/// rows. The [`IngestSummary`] is complete once the iterator has returned `None`.
 ///
 /// A file or buffer that is not empty but has no usable row — a header and no data row, or every row
 /// rejected — is not a report with no entries: the iterator's last item is then an [`Error::Format`] saying
@@ -869,8 +952,6 @@ pub struct Es003Reader {
     /// True when ending with no usable row is an error: a whole file or buffer (not one part of a file cut in
     /// two, which the caller checks as a whole; not records from a host).
     whole: bool,
-    /// Rows rejected per diagnostic code (for the error when no row is usable).
-    rejections: BTreeMap<&'static str, u64>,
     /// The record length limit in force, for the message of an over-long record.
     max_record: usize,
 }
@@ -1122,6 +1203,9 @@ impl Es003Reader {
                 Rows::Workbook(w) => w.sheets_skipped.clone(),
                 _ => Vec::new(),
             },
+            counts_by_code: BTreeMap::new(),
+            diagnostics_dropped: 0,
+            max_diagnostics_per_code: options.diagnostics_per_code(),
         };
         let mut reader = Es003Reader {
             // A workbook's progress is not its file size: none is given.
@@ -1147,7 +1231,6 @@ impl Es003Reader {
             // Records handed over by a host (a data frame, the builder) are not a file: the host keeps the
             // per-row diagnostics, and an empty table is an empty set, not a damaged export.
             whole: part.is_none() && format != SourceFormat::Records,
-            rejections: BTreeMap::new(),
         };
         reader.count_existing_diagnostics();
         Ok(reader)
@@ -1246,14 +1329,29 @@ impl Es003Reader {
         Ok(false)
     }
 
+    /// Counts the header's diagnostics, keeping as many per code as the cap allows.
     fn count_existing_diagnostics(&mut self) {
-        for d in &self.diagnostics {
-            match d.severity() {
-                Severity::Error => self.summary.errors += 1,
-                Severity::Warning => self.summary.warnings += 1,
-                Severity::Info => self.summary.infos += 1,
+        for d in std::mem::take(&mut self.diagnostics) {
+            if self.tally(d.code) {
+                self.diagnostics.push(d);
             }
         }
+    }
+
+    /// Counts one diagnostic of `code`; true when it is to be kept in detail (below the per-code cap).
+    fn tally(&mut self, code: DiagnosticCode) -> bool {
+        match code.severity() {
+            Severity::Error => self.summary.errors += 1,
+            Severity::Warning => self.summary.warnings += 1,
+            Severity::Info => self.summary.infos += 1,
+        }
+        let n = self.summary.counts_by_code.entry(code).or_default();
+        *n += 1;
+        let keep = *n <= self.summary.max_diagnostics_per_code;
+        if !keep {
+            self.summary.diagnostics_dropped += 1;
+        }
+        keep
     }
 
     /// The source's name as used in diagnostics.
@@ -1307,19 +1405,26 @@ impl Es003Reader {
         message: String,
         entry: Option<EntryNumber>,
     ) {
-        match code.severity() {
-            Severity::Error => {
-                self.summary.errors += 1;
-                *self.rejections.entry(code.as_str()).or_default() += 1;
-            }
-            Severity::Warning => self.summary.warnings += 1,
-            Severity::Info => self.summary.infos += 1,
+        if self.tally(code) {
+            self.keep(row, col, value.map(echo_of), code, message, entry);
         }
+    }
+
+    /// Records a diagnostic already counted; `value` is already echoed ([`echo_of`]).
+    fn keep(
+        &mut self,
+        row: u64,
+        col: Option<Column>,
+        value: Option<Box<str>>,
+        code: DiagnosticCode,
+        message: String,
+        entry: Option<EntryNumber>,
+    ) {
         self.diagnostics.push(Diagnostic {
             source: self.rows.sheet_source().unwrap_or(&self.source).clone(),
             row: Some(row),
             column: col.map(|c| self.map.name(c)),
-            value: value.map(text_of),
+            value,
             code,
             message,
             entry,
@@ -1505,17 +1610,12 @@ impl Es003Reader {
             self.missing(row, Column::Duty, number, &mut ok);
             None
         } else {
-            match Usd::parse_bytes(raw) {
+            match Usd::parse_cents_bytes(raw) {
                 Ok(u) => Some(u),
                 Err(why) => {
-                    self.diag(
-                        row,
-                        Some(Column::Duty),
-                        Some(raw),
-                        DiagnosticCode::InvalidMoney,
-                        format!("invalid duty amount: {why}"),
-                        number,
-                    );
+                    let code =
+                        if why == SUB_CENT { DiagnosticCode::SubCentAmount } else { DiagnosticCode::InvalidMoney };
+                    self.diag(row, Some(Column::Duty), Some(raw), code, format!("invalid duty amount: {why}"), number);
                     ok = false;
                     None
                 }
@@ -1556,8 +1656,20 @@ impl Es003Reader {
         let goods_value = if raw.is_empty() {
             None
         } else {
-            match Usd::parse_bytes(raw) {
+            match Usd::parse_cents_bytes(raw) {
                 Ok(u) => Some(u),
+                // The one sub-cent rule: a money cell with digits beyond cents rejects its row.
+                Err(why) if why == SUB_CENT => {
+                    self.diag(
+                        row,
+                        Some(Column::GoodsValue),
+                        Some(raw),
+                        DiagnosticCode::SubCentAmount,
+                        format!("invalid goods value: {why}"),
+                        Some(number),
+                    );
+                    return false;
+                }
                 Err(why) => {
                     self.diag(
                         row,
@@ -1670,14 +1782,14 @@ impl Es003Reader {
                             format!(
                                 "{} {:?} not understood; the fact is treated as unknown and the entry needs review",
                                 col.name(),
-                                String::from_utf8_lossy(raw)
+                                echo_of(raw)
                             ),
                         ));
                     }
                 }
                 if let Fact::Known(n) = &header.importer_number {
                     if n.is_unrecognised() {
-                        notes.push(PendingDiag::cell(Column::ImporterNumber, n.as_str().as_bytes(), DiagnosticCode::UnrecognisedImporterNumber, format!("importer number {:?} is in no known form (IRS NN-NNNNNNNXX, CBP YYDDPP-NNNNN, SSN NNN-NN-NNNN); kept as written", n.as_str())));
+                        notes.push(PendingDiag::cell(Column::ImporterNumber, n.as_str().as_bytes(), DiagnosticCode::UnrecognisedImporterNumber, format!("importer number {:?} is in no known form (IRS NN-NNNNNNNXX, CBP YYDDPP-NNNNN, SSN NNN-NN-NNNN); kept as written", echo_value(n.as_str()))));
                     }
                 }
                 let mut raw = RawCells::default();
@@ -1717,7 +1829,7 @@ impl Es003Reader {
                         b.conflicting = true;
                         if k < 64 && b.reported & (1 << k) == 0 {
                             b.reported |= 1 << k;
-                            notes.push(PendingDiag::cell(col, raw, DiagnosticCode::ConflictingEntryValue, format!("{} {:?} differs from {:?} on row {} of entry {}; the first value is kept and the entry needs review", col.name(), String::from_utf8_lossy(raw), String::from_utf8_lossy(b.raw.get(k)), b.first_row, b.number)));
+                            notes.push(PendingDiag::cell(col, raw, DiagnosticCode::ConflictingEntryValue, format!("{} {:?} differs from {:?} on row {} of entry {}; the first value is kept and the entry needs review", col.name(), echo_of(raw), echo_of(b.raw.get(k)), b.first_row, b.number)));
                         }
                     }
                 }
@@ -1761,7 +1873,7 @@ impl Es003Reader {
                     } else if !line_field_eq(&tmp, &lb.line, col) {
                         conflict_on_row = true;
                         b.conflicting = true;
-                        notes.push(PendingDiag::cell(col, raw, DiagnosticCode::ConflictingLineValue, format!("{} {:?} differs from {:?} on row {} (line {line_no}); the first value is kept and the entry needs review", col.name(), String::from_utf8_lossy(raw), String::from_utf8_lossy(lb.raw.get(k)), lb.first_row)));
+                        notes.push(PendingDiag::cell(col, raw, DiagnosticCode::ConflictingLineValue, format!("{} {:?} differs from {:?} on row {} (line {line_no}); the first value is kept and the entry needs review", col.name(), echo_of(raw), echo_of(lb.raw.get(k)), lb.first_row)));
                     }
                 }
                 li
@@ -1782,7 +1894,7 @@ impl Es003Reader {
                             format!(
                                 "{} {:?} (line {line_no}) not understood; treated as unknown",
                                 col.name(),
-                                String::from_utf8_lossy(raw)
+                                echo_of(raw)
                             ),
                         ));
                     }
@@ -1810,7 +1922,7 @@ impl Es003Reader {
                             format!(
                                 "{} {:?} (line {line_no}) is not a percent or Free; the MFN rate is unknown",
                                 Column::MfnRate.name(),
-                                String::from_utf8_lossy(raw)
+                                echo_of(raw)
                             ),
                         ));
                     }
@@ -1852,7 +1964,9 @@ impl Es003Reader {
             lb.line.tariffs.push(tariff);
         }
         for n in notes {
-            self.diag(row, n.column, n.value.as_deref(), n.code, n.message, Some(number));
+            if self.tally(n.code) {
+                self.keep(row, n.column, n.value, n.code, n.message, Some(number));
+            }
         }
         used
     }
@@ -1861,14 +1975,15 @@ impl Es003Reader {
 /// A diagnostic decided while the builder is borrowed, recorded after.
 struct PendingDiag {
     column: Option<Column>,
-    value: Option<Vec<u8>>,
+    /// The value as echoed ([`echo_of`]).
+    value: Option<Box<str>>,
     code: DiagnosticCode,
     message: String,
 }
 
 impl PendingDiag {
     fn cell(col: Column, raw: &[u8], code: DiagnosticCode, message: String) -> Self {
-        PendingDiag { column: Some(col), value: Some(raw.to_vec()), code, message }
+        PendingDiag { column: Some(col), value: Some(echo_of(raw)), code, message }
     }
 
     fn row(code: DiagnosticCode, message: String) -> Self {
@@ -2071,7 +2186,7 @@ impl Iterator for Es003Reader {
                         return Some(Err(source::no_usable_row(
                             &self.source,
                             self.summary.rows_read,
-                            &self.rejections,
+                            &self.summary.rejections_by_code(),
                         )));
                     }
                 }

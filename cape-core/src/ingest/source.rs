@@ -16,7 +16,6 @@
 //!   with [`DiagnosticCode::RecordTooLong`](crate::DiagnosticCode::RecordTooLong), and reading goes on after
 //!   the first line feed past the limit, without ever holding the whole record.
 
-use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
@@ -304,16 +303,16 @@ pub fn needs_spool(path: &Path) -> bool {
 
 /// The file-level error for a report that has rows but none usable (or a header and no row at all).
 ///
-/// `rejections` are the codes of the diagnostics that rejected rows, with their counts; the message names the
-/// most frequent ones.
-pub(crate) fn no_usable_row(source: &str, rows_read: u64, rejections: &BTreeMap<&'static str, u64>) -> Error {
+/// `rejections` are the codes of the diagnostics that rejected rows with their counts, most frequent first
+/// ([`IngestSummary::rejections_by_code`](super::es003::IngestSummary::rejections_by_code)); the message names
+/// the first few.
+pub(crate) fn no_usable_row(source: &str, rows_read: u64, rejections: &[(&'static str, u64)]) -> Error {
     /// How many codes the message names.
     const SHOWN: usize = 3;
     let message = if rows_read == 0 {
         "no usable row: the file has a header and no data row".to_owned()
     } else {
-        let mut codes: Vec<(&str, u64)> = rejections.iter().map(|(c, n)| (*c, *n)).collect();
-        codes.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        let codes = rejections;
         let shown: Vec<String> = codes.iter().take(SHOWN).map(|(c, n)| format!("{c} ×{n}")).collect();
         let more = codes.len().saturating_sub(SHOWN);
         format!(
@@ -391,17 +390,13 @@ mod tests {
 
     #[test]
     fn the_no_usable_row_error_names_counts_and_codes() {
-        let mut codes = BTreeMap::new();
-        codes.insert("ES003_A", 2);
-        codes.insert("ES003_B", 5);
-        codes.insert("ES003_C", 1);
-        codes.insert("ES003_D", 1);
+        let codes = [("ES003_B", 5), ("ES003_A", 2), ("ES003_C", 1), ("ES003_D", 1)];
         let e = no_usable_row("f.csv", 9, &codes).to_string();
         assert_eq!(
             e,
             "f.csv: no usable row: 9 rows read, all rejected (most frequent: ES003_B ×5, ES003_A ×2, ES003_C ×1, \
              and 1 other code)"
         );
-        assert!(no_usable_row("f.csv", 0, &BTreeMap::new()).to_string().contains("header and no data row"));
+        assert!(no_usable_row("f.csv", 0, &[]).to_string().contains("header and no data row"));
     }
 }

@@ -270,12 +270,30 @@ fn segments_with(
             let i = rates.rows().partition_point(|r| r.start <= day);
             let to = rates.rows().get(i).and_then(|r| r.start.pred_opt()).unwrap_or(NaiveDate::MAX);
             (to, a.percent(class), true, None, None)
-        } else {
+        } else if day < rates.first_day() {
+            // An assumed rate stands for quarters not yet published, after the table; before its first day
+            // there is no rate to assume.
             return Err(Error::ReferenceData {
                 source_name: rates.name().to_owned(),
                 message: format!(
-                    "no {} interest rate for {day} (the first day not covered; the table covers {} to {}); \
-                     load a newer table or pass an assumed rate",
+                    "no {} interest rate for {day}: it is before the rate table's first day {} (the table covers \
+                     {} to {}); an assumed rate covers only days after the table's last day, so check the start \
+                     date or load a table that reaches back to it",
+                    class.name(),
+                    rates.first_day(),
+                    rates.first_day(),
+                    rates.last_day()
+                ),
+            });
+        } else {
+            let hint = match params.assumed_rate {
+                Some(a) => format!("the assumed rate passed applies only from {}", a.from),
+                None => "load a newer table or pass an assumed rate".to_owned(),
+            };
+            return Err(Error::ReferenceData {
+                source_name: rates.name().to_owned(),
+                message: format!(
+                    "no {} interest rate for {day} (the first day not covered; the table covers {} to {}); {hint}",
                     class.name(),
                     rates.first_day(),
                     rates.last_day()
@@ -311,7 +329,8 @@ fn segments_with(
 /// # Errors
 ///
 /// - [`Error::Value`] of kind [`ErrorKind::InvalidMoney`] for a negative principal, and of kind
-///   [`ErrorKind::InvalidValue`] for `factor_decimal_places` outside 10..=28.
+///   [`ErrorKind::InvalidValue`] for `factor_decimal_places` outside 10..=28 and for an `end` before `start`
+///   (an `end` equal to `start` is zero days: zero interest).
 /// - [`Error::ReferenceData`] when a counted day has no rate in `rates` and no applicable
 ///   [`InterestParams::assumed_rate`]; the message names the first such day.
 /// - [`Error::Overflow`] for amounts or spans far outside any real refund.
@@ -350,7 +369,15 @@ pub fn compute_interest(
 ) -> Result<InterestResult> {
     check_params(params)?;
     check_principal(principal)?;
-    if end <= start {
+    if end < start {
+        return Err(Error::Value {
+            kind: ErrorKind::InvalidValue,
+            what: "interest period",
+            input: format!("{start} to {end}"),
+            reason: format!("the end ({end}) is before the start ({start})"),
+        });
+    }
+    if end == start {
         return Ok(empty_result(principal, start, end, class));
     }
     let segs = segments_with(start, end, class, rates, params, &mut FactorCache::default())?;
@@ -760,10 +787,11 @@ mod tests {
     fn empty_span_and_bad_arguments() {
         let r = corp("1000.00", d(2026, 3, 1), d(2026, 3, 1));
         assert_eq!((r.days, r.interest, r.periods.len()), (0, Usd::ZERO, 0));
-        let r = corp("1000.00", d(2026, 3, 2), d(2026, 3, 1));
-        assert_eq!((r.days, r.interest), (0, Usd::ZERO));
+        // An end before the start is a caller's mistake, not zero days.
+        let e = corp_err("1000.00", d(2026, 3, 2), d(2026, 3, 1));
+        assert!(e.contains("the end (2026-03-01) is before the start (2026-03-02)"), "{e}");
         // Days outside the table do not matter when nothing is counted.
-        let r = corp("1000.00", d(2030, 1, 2), d(2030, 1, 1));
+        let r = corp("1000.00", d(2030, 1, 1), d(2030, 1, 1));
         assert_eq!(r.days, 0);
         let r = corp("0.00", d(2025, 6, 2), d(2026, 3, 16));
         assert_eq!((r.days, r.interest), (287, Usd::ZERO));

@@ -250,12 +250,65 @@ impl Usd {
         Ok(Usd(d))
     }
 
+    /// The amount as a money *input*: whole cents, at two decimals (`10.000` → `10.00`). This is cape's one
+    /// rule for sub-cent money, used at every boundary where an amount comes in (ES-003 money cells, the CLI's
+    /// `--principal` and `--min-refund`, Python and C money arguments): ACE amounts are whole cents, so an
+    /// amount with non-zero digits beyond cents (`10.005`) is refused, never rounded silently. Computations
+    /// inside cape (interest factors, rates) may keep more digits and round once with a named [`Rounding`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Value`] of kind [`ErrorKind::InvalidMoney`] naming `what` (the argument or cell) and the amount.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use cape_core::Usd;
+    /// assert_eq!(Usd::parse("10.000")?.whole_cents("principal")?.to_string(), "10.00");
+    /// let e = Usd::parse("100.005")?.whole_cents("principal").unwrap_err();
+    /// assert_eq!(e.to_string(), "invalid principal \"100.005\": has non-zero digits beyond cents; amounts must be whole cents");
+    /// # Ok::<(), cape_core::Error>(())
+    /// ```
+    pub fn whole_cents(self, what: &'static str) -> Result<Usd> {
+        if self.is_whole_cents() {
+            Ok(Usd(self.0.round_dp(2)))
+        } else {
+            Err(Error::value(ErrorKind::InvalidMoney, what, &self.0.to_string(), SUB_CENT))
+        }
+    }
+
+    /// Parses a money input: [`Usd::parse`], then [`Usd::whole_cents`] (sub-cent amounts refused).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Value`] of kind [`ErrorKind::InvalidMoney`] naming `what`, for text that is not an amount
+    /// and for an amount with non-zero digits beyond cents.
+    pub fn parse_cents(s: &str, what: &'static str) -> Result<Usd> {
+        match Self::parse_cents_bytes(s.as_bytes()) {
+            Ok(u) => Ok(u),
+            Err(r) => Err(Error::value(ErrorKind::InvalidMoney, what, s, r)),
+        }
+    }
+
+    /// [`Usd::parse_bytes`] then the whole-cents rule; the reason is [`SUB_CENT`] for a sub-cent amount.
+    pub(crate) fn parse_cents_bytes(s: &[u8]) -> Result<Self, &'static str> {
+        let u = Self::parse_bytes(s)?;
+        if u.is_whole_cents() {
+            Ok(Usd(u.0.round_dp(2)))
+        } else {
+            Err(SUB_CENT)
+        }
+    }
+
     /// Writes the amount rounded half-up to exactly two decimals (the form of every cape report).
     pub fn to_string_2dp(self) -> String {
         let r = self.0.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
         format!("{r:.2}")
     }
 }
+
+/// Why a sub-cent money input is refused ([`Usd::whole_cents`]).
+pub(crate) const SUB_CENT: &str = "has non-zero digits beyond cents; amounts must be whole cents";
 
 impl FromStr for Usd {
     type Err = Error;

@@ -190,6 +190,12 @@ class IngestSummary:
     def infos(self) -> int:
         """Diagnostics of severity info."""
     @property
+    def counts_by_code(self) -> Dict[str, int]:
+        """Diagnostics per code, exact for any number of rows (details are kept for at most 1,000 per code)."""
+    @property
+    def diagnostics_dropped(self) -> int:
+        """Diagnostics counted but not kept in detail (beyond the per-code cap)."""
+    @property
     def columns_used(self) -> Tuple[str, ...]:
         """The canonical names of the columns found and used."""
     @property

@@ -81,6 +81,16 @@ def main():
         row(C, 1, 1, "9903.01.25", "0.00", "N/A"),
         row(D, 1, 1, "9903.01.25", "12.3O", "10.00"),
     ]))
+    # Sub-cent money (a spreadsheet formula's result pasted as a value): a duty or goods value with non-zero
+    # digits beyond cents rejects its row; trailing zeros (10.000) are whole cents.
+    write("sub_cent_money.csv", csv([
+        H,
+        *good(A),
+        row(B, 1, 1, "9903.01.25", "0.00", "10.005"),
+        row(B, 1, 2, "8471300100", "$1,000.0001", "0.00"),
+        row(C, 1, 1, "9903.01.25", "0.00", "10.000"),
+        row(C, 1, 2, "8471300100", "1000.00", "(0.125)"),
+    ]))
     # Entry numbers with a twelfth character (an extra digit, in compact and dashed form).
     write("twelve_char_entry_numbers.csv", csv([
         H,

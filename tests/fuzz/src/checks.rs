@@ -34,7 +34,14 @@ pub fn es003_csv(data: &[u8]) {
     es003_bytes(data);
     // Again with a record limit most inputs exceed somewhere: over-long records must keep both passes of the
     // reader in step and every row accounted for.
-    es003_bytes_with(data, &Es003Options { max_record_bytes: Some(48), ..Es003Options::default() });
+    es003_bytes_with(
+        data,
+        &Es003Options {
+            max_record_bytes: Some(48),
+            max_diagnostics_per_code: Some(u64::MAX),
+            ..Es003Options::default()
+        },
+    );
 }
 
 /// The ES-003 reader on workbook bytes: the input is given a zip local-file header when it lacks one, so the
@@ -51,7 +58,8 @@ pub fn es003_xlsx(data: &[u8]) {
 
 /// Reads `data` as an ES-003 report and checks every invariant of the result.
 pub fn es003_bytes(data: &[u8]) {
-    es003_bytes_with(data, &Es003Options::default());
+    // Every diagnostic kept, so that each rejected row can be matched with its error.
+    es003_bytes_with(data, &Es003Options { max_diagnostics_per_code: Some(u64::MAX), ..Es003Options::default() });
 }
 
 /// [`es003_bytes`] with the given options.
@@ -59,6 +67,7 @@ pub fn es003_bytes_with(data: &[u8], options: &Es003Options) {
     match read_es003_bytes(data, options) {
         Ok(r) => {
             let s = &r.summary;
+            assert_eq!(s.counts_by_code.values().sum::<u64>(), r.diagnostics.len() as u64);
             assert!(s.is_balanced(), "unbalanced summary: {s:?}");
             // Workbook rows are numbered per sheet: with several sheets read, a row number alone may repeat.
             let one_numbering = s.sheets_read.len() <= 1;
