@@ -99,7 +99,7 @@ struct Spec {
 }
 
 /// Every kind cape-core has today, in code order. [`spec`] must know each of them.
-const KINDS: [ErrorKind; 10] = [
+const KINDS: [ErrorKind; 13] = [
     ErrorKind::InvalidEntryNumber,
     ErrorKind::InvalidHtsNumber,
     ErrorKind::InvalidMoney,
@@ -110,6 +110,9 @@ const KINDS: [ErrorKind; 10] = [
     ErrorKind::InvalidReferenceData,
     ErrorKind::Io,
     ErrorKind::Overflow,
+    ErrorKind::OutputNotEmpty,
+    ErrorKind::OutputLocked,
+    ErrorKind::UnsafeOutput,
 ];
 
 /// The class of a kind; `None` only for a kind added to cape-core after this wrapper (raised as `CapeError`).
@@ -131,6 +134,15 @@ fn spec(kind: ErrorKind) -> Option<Spec> {
         ErrorKind::InvalidReferenceData => ("ReferenceDataError", "Reference data is inconsistent."),
         ErrorKind::Io => ("CapeIOError", "An operating-system I/O error (`errno` and `filename` when known)."),
         ErrorKind::Overflow => ("CapeOverflowError", "Arithmetic overflowed (an amount far outside any real duty)."),
+        ErrorKind::OutputNotEmpty => {
+            ("OutputNotEmptyError", "The output folder already holds files; `found` names them, `path` is the folder.")
+        }
+        ErrorKind::OutputLocked => {
+            ("OutputLockedError", "Another run is writing into the same output folder (`path`).")
+        }
+        ErrorKind::UnsafeOutput => {
+            ("UnsafeOutputError", "An output path cape will not write through: a symbolic link or not a folder.")
+        }
         _ => return None,
     };
     let also = if kind.is_input_error() { Also::ValueError } else { Also::OSError };
@@ -191,6 +203,13 @@ fn build_core_error(py: Python<'_>, e: &Error) -> PyResult<PyErr> {
             }
             value.setattr("strerror", source.to_string())?;
         }
+        // `path`, not OSError's `filename`: setting that would turn str(e) into "[Errno None] None: '...'".
+        Error::OutputNotEmpty { dir, found, .. } => {
+            value.setattr("path", dir.as_str())?;
+            value.setattr("found", PyTuple::new(py, found.iter().map(String::as_str))?)?;
+        }
+        Error::OutputLocked { dir, .. } => value.setattr("path", dir.as_str())?,
+        Error::UnsafeOutput { path, .. } => value.setattr("path", path.as_str())?,
         _ => {}
     }
     Ok(PyErr::from_value(value))

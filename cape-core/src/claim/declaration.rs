@@ -59,6 +59,10 @@ pub const MANIFEST_HEADER: &str = "file,importer,entries,first_entry,last_entry,
 /// next run opening it).
 pub const LOCK_FILE: &str = ".cape-lock";
 
+/// The largest manifest cape reads back (16 MiB, some 100,000 files): when verifying a file against it
+/// (`cape check`) and when finding an earlier run's files to replace; a larger one is not read.
+pub const MAX_MANIFEST_BYTES: u64 = 16 * 1024 * 1024;
+
 /// How many names an [`Error::OutputNotEmpty`] message shows before saying how many more there are.
 pub const NOT_EMPTY_NAMES_SHOWN: usize = 10;
 
@@ -177,11 +181,9 @@ pub fn read_manifest(text: &str) -> Option<Vec<ManifestListing>> {
     let mut r = csv::ReaderBuilder::new().has_headers(true).flexible(false).from_reader(text.as_bytes());
     let headers = r.headers().ok()?.clone();
     let col = |name: &str| headers.iter().position(|h| h == name);
-    let (file, entries) = (col("file")?, col("entries")?);
+    // `file`, `entries` and `first_entry` make it cape's manifest; `sha256` is absent from older ones.
+    let (file, entries, _) = (col("file")?, col("entries")?, col("first_entry")?);
     let sha = col("sha256");
-    if col("first_entry").is_none() {
-        return None;
-    }
     let mut out = Vec::new();
     for rec in r.records() {
         let rec = rec.ok()?;
@@ -477,8 +479,12 @@ struct Survey {
 
 fn survey(dir: &Path, set: &DeclarationSet) -> Result<Survey> {
     let io = |e| Error::io(dir.display().to_string(), e);
-    let listed: HashSet<String> = std::fs::read(dir.join(MANIFEST_FILE))
+    // The old manifest's files are cape's too (read only when it is a plain file of a sane size).
+    let manifest = dir.join(MANIFEST_FILE);
+    let listed: HashSet<String> = std::fs::symlink_metadata(&manifest)
         .ok()
+        .filter(|m| m.is_file() && m.len() <= MAX_MANIFEST_BYTES)
+        .and_then(|_| std::fs::read(&manifest).ok())
         .and_then(|b| read_manifest(&String::from_utf8_lossy(&b)))
         .map(|v| v.into_iter().map(|l| l.file).collect())
         .unwrap_or_default();
