@@ -444,13 +444,20 @@ pub fn write_declarations_with(
 
     // 2. The old manifest goes first, then the stale files; the new files go in, the manifest last.
     let new_names: HashSet<&str> = set.files.iter().map(|f| f.name.as_str()).collect();
+    let stale: Vec<&str> =
+        survey.own.iter().map(String::as_str).filter(|n| *n != MANIFEST_FILE && !new_names.contains(n)).collect();
+    place(dir, &stale, staged, manifest)
+}
+
+/// Removes the old manifest, then the `stale` files, renames the `staged` files into place and the manifest
+/// last. On failure, the files already renamed are removed again (best effort) and the remaining temporaries
+/// are dropped (removed): the folder is left without a manifest and without any file of this run.
+fn place(dir: &Path, stale: &[&str], mut staged: Vec<AtomicFile>, mut manifest: AtomicFile) -> Result<Vec<PathBuf>> {
     let mut placed: Vec<PathBuf> = Vec::with_capacity(staged.len() + 1);
     let result = (|| -> Result<()> {
         remove_if_present(&dir.join(MANIFEST_FILE))?;
-        for name in &survey.own {
-            if name != MANIFEST_FILE && !new_names.contains(name.as_str()) {
-                remove_if_present(&dir.join(name))?;
-            }
+        for name in stale {
+            remove_if_present(&dir.join(name))?;
         }
         for a in &mut staged {
             placed.push(a.rename_into_place()?);
@@ -460,8 +467,8 @@ pub fn write_declarations_with(
         sync_dir(dir)
     })();
     if let Err(e) = result {
-        // No manifest is in place (it is renamed last, and a failed rename leaves none): take the new files out
-        // again, so that no file of this run is left without the manifest that vouches for it.
+        // Take the new files out again (the manifest too, if only the last sync failed), so that no file of this
+        // run is left without the manifest that vouches for it.
         for p in placed.iter().rev() {
             let _ = std::fs::remove_file(p);
         }
@@ -631,6 +638,33 @@ mod tests {
         assert!(!is_declaration_name("cape-declaration-notes-001.csv", p));
         assert!(!is_declaration_name("other-001.csv", p));
         assert!(!is_declaration_name("cape-declaration--001.csv", p));
+    }
+
+    /// A failure while renaming into place (here: a folder appears at the second file's name after the survey,
+    /// as a racing process could make it) leaves no file of the run, no temporary file, and no manifest.
+    #[test]
+    fn a_failure_while_placing_takes_the_placed_files_out_again() {
+        let dir = std::env::temp_dir().join(format!("cape-place-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(MANIFEST_FILE), "old manifest").unwrap();
+        std::fs::write(dir.join("cape-declaration-009.csv"), "stale").unwrap();
+        let stage = |name: &str| {
+            let mut a = AtomicFile::create(dir.join(name)).unwrap();
+            a.write_all(b"Entry Number\n").unwrap();
+            a.sync().unwrap();
+            a
+        };
+        let staged = vec![stage("cape-declaration-001.csv"), stage("cape-declaration-002.csv")];
+        let manifest = stage(MANIFEST_FILE);
+        std::fs::create_dir_all(dir.join("cape-declaration-002.csv").join("in-the-way")).unwrap();
+        let e = place(&dir, &["cape-declaration-009.csv"], staged, manifest).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Io);
+        let mut names: Vec<String> =
+            std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        names.sort();
+        assert_eq!(names, ["cape-declaration-002.csv"], "only the folder in the way is left");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
