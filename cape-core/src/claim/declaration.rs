@@ -410,22 +410,24 @@ pub fn write_declarations_with(
 
     // What is there now, and whose it is.
     let survey = survey(dir, set)?;
-    if !survey.foreign.is_empty() {
-        let remedy = if options.replace {
+    if options.replace && !survey.foreign.is_empty() {
+        return Err(not_empty(
+            &dir_name,
+            survey.foreign,
             "cape replaces only its own declaration files, the manifest and its temporary files; move these away \
-             or choose another folder"
+             or choose another folder",
+        ));
+    }
+    if !options.replace && !(survey.own.is_empty() && survey.foreign.is_empty()) {
+        let remedy = if survey.foreign.is_empty() {
+            "it holds an earlier declaration run; pass --replace (Python replace=True, C CAPE_WRITE_REPLACE) to \
+             replace it, or choose another folder"
         } else {
             "choose an empty or new folder, or move these away"
         };
-        return Err(not_empty(&dir_name, survey.foreign, remedy));
-    }
-    if !options.replace && !survey.own.is_empty() {
-        return Err(not_empty(
-            &dir_name,
-            survey.own,
-            "it holds an earlier declaration run; pass --replace (Python replace=True, C CAPE_WRITE_REPLACE) to \
-             replace it, or choose another folder",
-        ));
+        let mut all = [survey.own.as_slice(), survey.foreign.as_slice()].concat();
+        all.sort();
+        return Err(not_empty(&dir_name, all, remedy));
     }
 
     // 1. Every file to a temporary name, synced. Any failure drops them all: the folder is untouched.
