@@ -418,7 +418,7 @@ pub fn write_declarations_with(
              or choose another folder",
         ));
     }
-    if !options.replace && !(survey.own.is_empty() && survey.foreign.is_empty()) {
+    if !options.replace && (!survey.own.is_empty() || !survey.foreign.is_empty()) {
         let remedy = if survey.foreign.is_empty() {
             "it holds an earlier declaration run; pass --replace (Python replace=True, C CAPE_WRITE_REPLACE) to \
              replace it, or choose another folder"
