@@ -47,11 +47,19 @@
 
 
 /**
+ * A flag of `cape_declarations_write_opts`: replace an earlier run's declaration files, manifest and leftover
+ * temporary files in a non-empty folder (files that are not cape's are never replaced; they still refuse the
+ * folder).
+ */
+#define CAPE_WRITE_REPLACE 1
+
+/**
  * The result of every fallible libcape function.
  *
  * Numbers are explicit, grouped in ranges, and never renumbered or reused:
  * `0` success; `1xx` the caller broke an argument contract; `2xx` the input was rejected (one per cape-core
- * error kind, `200 +` the kind's stable code); `3xx` operating-system I/O; `9xx` a bug in libcape.
+ * error kind, `200 +` the kind's stable code); `3xx` operating-system I/O and output folders cape will not
+ * write into; `4xx` the caller stopped the call; `9xx` a bug in libcape.
  * In C the type is a `uint32_t`; use `cape_status_name` to print one.
  */
 enum cape_status
@@ -119,6 +127,23 @@ enum cape_status
    * An operating-system I/O error (file not found, permission denied...).
    */
   CAPE_STATUS_IO = 300,
+  /**
+   * The output folder already holds files (an earlier run's, or files that are not cape's); the message names
+   * them. Pass `CAPE_WRITE_REPLACE` to replace cape's own files.
+   */
+  CAPE_STATUS_OUTPUT_NOT_EMPTY = 301,
+  /**
+   * Another run is writing into the same output folder (it holds the folder's lock).
+   */
+  CAPE_STATUS_OUTPUT_LOCKED = 302,
+  /**
+   * An output path cape will not write through: a symbolic link, or not a folder.
+   */
+  CAPE_STATUS_UNSAFE_OUTPUT = 303,
+  /**
+   * The call was stopped by its caller's cancel request before it finished; its out-parameters are untouched.
+   */
+  CAPE_STATUS_CANCELLED = 400,
   /**
    * libcape panicked; the call had no effect on its out-parameters. Please report it.
    */
@@ -1203,10 +1228,10 @@ cape_status cape_declarations_file(const struct cape_declarations *declarations,
                                    struct cape_error **err);
 
 /**
- * Write every file into the directory `dir` (created if missing; existing files of the same names are
- * replaced).
+ * `cape_declarations_write_opts(declarations, dir, 0, err)`: write every file into the directory `dir`, which
+ * must be empty or missing (it is created).
  *
- * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`declarations` or `dir` NULL); `CAPE_STATUS_IO`.
+ * Returns as `cape_declarations_write_opts`.
  *
  * # Safety
  *
@@ -1215,6 +1240,27 @@ cape_status cape_declarations_file(const struct cape_declarations *declarations,
 cape_status cape_declarations_write(const struct cape_declarations *declarations,
                                     const char *dir,
                                     struct cape_error **err);
+
+/**
+ * Write every file and the manifest into the directory `dir` (created if missing), atomically: each file is
+ * written to a temporary name, synced and renamed into place, the manifest (each file's entry count and
+ * SHA-256) last; on any failure no file of this call is left under a final name. `dir` must not be a symbolic
+ * link; one writer at a time holds the lock file `.cape-lock` in it. `flags` is 0 or `CAPE_WRITE_REPLACE`.
+ *
+ * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`declarations` or `dir` NULL);
+ * `CAPE_STATUS_OUT_OF_RANGE` (an unknown flag); `CAPE_STATUS_OUTPUT_NOT_EMPTY` (`dir` holds files and
+ * `CAPE_WRITE_REPLACE` was not given, or holds files that are not cape's); `CAPE_STATUS_OUTPUT_LOCKED` (another
+ * writer holds the lock); `CAPE_STATUS_UNSAFE_OUTPUT` (`dir` is a symbolic link or not a folder);
+ * `CAPE_STATUS_IO`.
+ *
+ * # Safety
+ *
+ * `declarations` is NULL or live; `dir` is NULL or NUL-terminated; `err` is NULL or valid for writing.
+ */
+cape_status cape_declarations_write_opts(const struct cape_declarations *declarations,
+                                         const char *dir,
+                                         uint32_t flags,
+                                         struct cape_error **err);
 
 /**
  * Pre-flight check of a declaration file; with `against` (nullable) the listed entries are also checked

@@ -17,8 +17,8 @@ use rust_decimal::Decimal;
 
 use crate::assess::{assess_reader, AssessOptions, AssessTotals, AssessedReport, Assessor, EntryAssessment, Tables};
 use crate::claim::{
-    build_declarations, declared_in_dir, preflight_path, read_results_path, reconcile, write_declarations,
-    DeclarationParams, PreflightOptions, RuleSet,
+    build_declarations, declared_in_dir, preflight_path, read_results_path, reconcile, write_declarations_with,
+    DeclarationParams, PreflightOptions, RuleSet, WriteOptions,
 };
 use crate::ingest::ahead::Entries;
 use crate::ingest::es003::{Es003, Es003Options, Es003Reader};
@@ -66,13 +66,16 @@ Usage:
       --threads 1 reads and assesses on one thread; the default (2 on two or more cores) reads ahead on
       a second thread. The output is the same either way.
 
-  cape declare FILE --out-dir DIR [--as-of DATE] [--rules ...] [--split-by-importer] [--max-per-file N]
+  cape declare FILE --out-dir DIR [--replace] [--as-of DATE] [--rules ...] [--split-by-importer]
+              [--max-per-file N]
       Write CAPE declaration CSVs (header `Entry Number`, at most 9,999 per file) of the eligible and
-      deferred entries, and manifest.csv.
+      deferred entries, and manifest.csv (each file's entry count and SHA-256), atomically. DIR must be
+      empty or new; --replace replaces an earlier run's files there (never files that are not cape's).
 
   cape check DECLARATION.csv [--es003 FILE [--as-of DATE] [--rules ...]] [--format table|json]
-      Pre-flight a declaration file as CAPE will. Exit 0 when CAPE would accept it, 1 when it would
-      reject the whole file, 2 when it would reject some entries.
+      Pre-flight a declaration file as CAPE will, and against the manifest.csv beside it (a cut, edited
+      or stale file is rejected). Exit 0 when CAPE would accept it, 1 when it would reject the whole
+      file, 2 when it would reject some entries.
 
   cape results CLAIMS.csv [--declared DIR] [--format table|json]
       Read ACE's claim-details file: claim numbers, statuses, errors with meaning and remedy; with
@@ -93,7 +96,8 @@ Usage:
 
   cape demo [--as-of DATE] [--out-dir DIR]
       The main job on the embedded sample: assess as of today, write the declaration files
-      (default ./out/declarations), show refunds per importer and the deadlines closing soonest.
+      (default ./out/declarations, an earlier demo's files there replaced), show refunds per importer
+      and the deadlines closing soonest.
 
   cape --version | --help
 
@@ -101,8 +105,9 @@ Dates are YYYY-MM-DD (MM/DD/YYYY also accepted). Money is printed with two decim
 An ES-003 FILE may be - (standard input) or a pipe: it is read once, into a temporary copy. CSV text
 may be UTF-8 or UTF-16 with its byte-order mark (Excel's \"Unicode text\").
 Exit status: 0 success, 1 invalid input found (entry-number check) or file rejected (check),
-2 some entries rejected (check), 64 usage error, 65 unreadable input (including an ES-003 with
-no usable row: a header alone, or every row rejected).
+2 some entries rejected (check), 3 rows rejected under --strict, 64 usage error, 65 unreadable input
+(including an ES-003 with no usable row: a header alone, or every row rejected) or an output folder
+cape will not write into (not empty, locked by another run, a symbolic link), 130 interrupted (Ctrl-C).
 ";
 
 /// Runs the command line with `args` (without the program name), writing to `out` and `err`.
@@ -413,10 +418,9 @@ fn sample(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> Result<i
         cfg.malformed_rows_per_thousand =
             u32::try_from(m).map_err(|_| CliError::Usage("--malformed too large".into()))?;
     }
-    let file = std::fs::File::create(path).map_err(|e| CliError::Input(Error::io(path.clone(), e)))?;
-    let mut w = std::io::BufWriter::new(file);
+    let mut w = crate::report::AtomicFile::create(path)?;
     let stats = generate_es003(&cfg, &mut w).map_err(|e| CliError::Input(Error::io(path.clone(), e)))?;
-    w.flush().map_err(|e| CliError::Input(Error::io(path.clone(), e)))?;
+    w.commit()?;
     let _ = writeln!(
         err,
         "wrote {path}: {} entries, {} lines, {} rows ({} malformed), seed {}",
@@ -464,7 +468,8 @@ fn demo(args: &[String], out: &mut dyn Write, cx: &mut Ctx) -> Result<i32, CliEr
 
     // Declarations.
     let set = build_declarations(report.entries.iter().map(|a| &a.claim), &DeclarationParams::default())?;
-    let written = write_declarations(&set, &out_dir)?;
+    // The demo replaces an earlier demo's files (and never files that are not cape's), so it can run again.
+    let written = write_declarations_with(&set, &out_dir, &WriteOptions::replace(true))?;
     writeln!(
         out,
         "\nDeclarations: {} entries in {} file(s) written to {out_dir}/ (manifest.csv lists them)",
@@ -862,8 +867,8 @@ fn assess_all(o: &Opts, path: &str, as_of: NaiveDate, cx: &Ctx) -> Result<Assess
 fn declare(args: &[String], out: &mut dyn Write, err: &mut dyn Write, cx: &mut Ctx) -> Result<i32, CliError> {
     let o = parse_opts_flags(
         args,
-        &["as-of", "rules", "sheet", "out-dir", "split-by-importer", "max-per-file", "accepted", "strict"],
-        &["split-by-importer", "strict"],
+        &["as-of", "rules", "sheet", "out-dir", "split-by-importer", "max-per-file", "accepted", "replace", "strict"],
+        &["split-by-importer", "replace", "strict"],
     )?;
     let path = one_file(&o, "declare")?;
     let dir = o.named.get("out-dir").ok_or_else(|| CliError::Usage("declare needs --out-dir DIR".into()))?;
@@ -880,7 +885,7 @@ fn declare(args: &[String], out: &mut dyn Write, err: &mut dyn Write, cx: &mut C
         params.max_entries_per_file = n as usize;
     }
     let set = build_declarations(report.entries.iter().map(|a| &a.claim), &params)?;
-    let written = write_declarations(&set, dir)?;
+    let written = write_declarations_with(&set, dir, &WriteOptions::replace(o.named.contains_key("replace")))?;
     writeln!(
         out,
         "{} declarable entries (of {}) in {} file(s), as of {as_of} under {}:",

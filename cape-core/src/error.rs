@@ -33,6 +33,13 @@ pub enum ErrorKind {
     Io,
     /// Arithmetic overflowed (an amount far outside any real duty).
     Overflow,
+    /// An output folder already holds files, and replacing them was not asked for (or is not allowed: files that
+    /// are not cape's are never replaced).
+    OutputNotEmpty,
+    /// Another run holds the lock on the output folder.
+    OutputLocked,
+    /// An output path cape will not write through: a symbolic link, or not a folder where a folder is needed.
+    UnsafeOutput,
     /// The caller asked the operation to stop (a cancel flag was set, e.g. on Ctrl-C) before it finished.
     Cancelled,
 }
@@ -51,7 +58,10 @@ impl ErrorKind {
             ErrorKind::InvalidReferenceData => 8,
             ErrorKind::Io => 9,
             ErrorKind::Overflow => 10,
-            ErrorKind::Cancelled => 11,
+            ErrorKind::OutputNotEmpty => 11,
+            ErrorKind::OutputLocked => 12,
+            ErrorKind::UnsafeOutput => 13,
+            ErrorKind::Cancelled => 14,
         }
     }
 
@@ -68,13 +78,24 @@ impl ErrorKind {
             ErrorKind::InvalidReferenceData => "invalid_reference_data",
             ErrorKind::Io => "io",
             ErrorKind::Overflow => "overflow",
+            ErrorKind::OutputNotEmpty => "output_not_empty",
+            ErrorKind::OutputLocked => "output_locked",
+            ErrorKind::UnsafeOutput => "unsafe_output",
             ErrorKind::Cancelled => "cancelled",
         }
     }
 
-    /// True for kinds caused by bad caller input (Python maps these onto `ValueError` subclasses).
+    /// True for kinds caused by bad caller input (Python maps these onto `ValueError` subclasses); the others
+    /// are about the file system (Python: `OSError` subclasses).
     pub fn is_input_error(self) -> bool {
-        !matches!(self, ErrorKind::Io | ErrorKind::Cancelled)
+        !matches!(
+            self,
+            ErrorKind::Io
+                | ErrorKind::OutputNotEmpty
+                | ErrorKind::OutputLocked
+                | ErrorKind::UnsafeOutput
+                | ErrorKind::Cancelled
+        )
     }
 }
 
@@ -190,6 +211,32 @@ pub enum Error {
     /// Arithmetic overflow.
     #[error("arithmetic overflow in {0}")]
     Overflow(&'static str),
+    /// An output folder already holds files cape will not silently replace.
+    #[error("{dir}: {message}")]
+    OutputNotEmpty {
+        /// The folder.
+        dir: String,
+        /// The names found in it that stand in the way, sorted.
+        found: Vec<String>,
+        /// What is there and what to do (the first names, how many in all, the remedy).
+        message: String,
+    },
+    /// Another run holds the lock on the output folder.
+    #[error("{dir}: {message}")]
+    OutputLocked {
+        /// The folder.
+        dir: String,
+        /// What is locked and what to do.
+        message: String,
+    },
+    /// An output path cape will not write through (a symbolic link, or not a folder).
+    #[error("{path}: {message}")]
+    UnsafeOutput {
+        /// The path refused.
+        path: String,
+        /// Why.
+        message: String,
+    },
     /// The operation was cancelled by its caller (see [`crate::Es003Options::cancel`]).
     #[error("{source_name}: cancelled")]
     Cancelled {
@@ -209,6 +256,9 @@ impl Error {
             Error::ReferenceData { .. } => ErrorKind::InvalidReferenceData,
             Error::Io { .. } => ErrorKind::Io,
             Error::Overflow(_) => ErrorKind::Overflow,
+            Error::OutputNotEmpty { .. } => ErrorKind::OutputNotEmpty,
+            Error::OutputLocked { .. } => ErrorKind::OutputLocked,
+            Error::UnsafeOutput { .. } => ErrorKind::UnsafeOutput,
             Error::Cancelled { .. } => ErrorKind::Cancelled,
         }
     }

@@ -40,6 +40,7 @@ pub mod mass;
 pub mod model;
 pub mod pipeline;
 pub mod refund;
+pub mod report;
 pub mod sample;
 pub mod values;
 

@@ -68,7 +68,7 @@ fn twenty_five_thousand_entries_make_three_files() {
 
     let manifest = set.manifest.to_csv();
     let lines: Vec<&str> = manifest.lines().collect();
-    assert_eq!(lines[0], "file,importer,entries,first_entry,last_entry");
+    assert_eq!(lines[0], "file,importer,entries,first_entry,last_entry,sha256");
     assert_eq!(lines.len(), 4);
     assert!(lines[3].starts_with("cape-declaration-003.csv,,5002,"), "{}", lines[3]);
 }
@@ -123,6 +123,9 @@ fn per_importer_split_and_sanitized_names() {
     assert_eq!(first, format!("Entry Number\n{}\n{}\n", n(1).compact(), n(3).compact()).into_bytes());
     let manifest = std::fs::read_to_string(dir.join(MANIFEST_FILE)).unwrap();
     assert!(manifest.contains("cape-declaration-WEIRD__1-001.csv,weird/#1,1,B76-0000002-"), "{manifest}");
+    // Each row ends with the SHA-256 of the file's bytes.
+    let sha = cape_core::claim::sha256_hex(&first);
+    assert!(manifest.lines().nth(1).unwrap().ends_with(&format!(",{sha}")), "{manifest}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -136,5 +139,5 @@ fn bad_parameters() {
     assert!(build_declarations_from(vec![(n(1), None)], &p).is_err());
     let empty = build_declarations_from(Vec::new(), &DeclarationParams::default()).unwrap();
     assert!(empty.files.is_empty());
-    assert_eq!(empty.manifest.to_csv(), "file,importer,entries,first_entry,last_entry\n");
+    assert_eq!(empty.manifest.to_csv(), "file,importer,entries,first_entry,last_entry,sha256\n");
 }

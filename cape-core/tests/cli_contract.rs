@@ -187,6 +187,42 @@ fn declare_writes_template_files() {
 }
 
 #[test]
+fn declare_refuses_a_used_folder_unless_replace_and_check_verifies_the_manifest() {
+    let es003 = tmp("es003r.csv", ES003);
+    let dir = std::env::temp_dir().join(format!("cape-cli-replace-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let d = dir.to_str().unwrap();
+    let declare = |extra: &[&str]| {
+        let mut args = vec!["declare", &es003, "--as-of", "2026-04-19", "--out-dir", d, "--max-per-file", "1"];
+        args.extend_from_slice(extra);
+        cape(&args)
+    };
+    assert_eq!(declare(&[]).0, 0);
+    assert!(dir.join("cape-declaration-002.csv").exists());
+    // A second run into the same folder is refused, naming the folder and what is in it.
+    let (code, out, err) = declare(&[]);
+    assert_eq!(code, 65, "{out}");
+    assert!(err.contains(d) && err.contains("not empty") && err.contains("cape-declaration-001.csv"), "{err}");
+    assert!(err.contains("--replace"), "{err}");
+    // With --replace and one file per run instead of two, the stale 002 is gone.
+    let (code, _, err) = cape(&["declare", &es003, "--as-of", "2026-04-19", "--out-dir", d, "--replace"]);
+    assert_eq!(code, 0, "{err}");
+    let mut names: Vec<String> =
+        std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    names.sort();
+    assert_eq!(names, [".cape-lock", "cape-declaration-001.csv", "manifest.csv"]);
+    let file = dir.join("cape-declaration-001.csv");
+    let f = file.to_str().unwrap();
+    assert_eq!(cape(&["check", f]).0, 0);
+    // Cut at a line end (what a full disk left): CAPE would accept it; cape check does not.
+    std::fs::write(&file, "Entry Number\nABC12345676\n").unwrap();
+    let (code, out, _) = cape(&["check", f]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("file: MANIFEST_MISMATCH"), "{out}");
+    assert!(out.contains("with 2 entries"), "{out}");
+}
+
+#[test]
 fn refunds_consolidate_per_recipient() {
     let es003 = tmp("es003f.csv", ES003);
     let (code, out, err) =

@@ -4,8 +4,9 @@ use std::collections::HashMap;
 use std::ffi::{c_char, CString};
 
 use cape_core::claim::{
-    build_declarations, preflight_bytes, preflight_path, read_results_bytes, read_results_path, write_declarations,
-    CapeResults, DeclarationParams, FindingLevel, PreflightOptions, PreflightReport, Verdict,
+    build_declarations, preflight_bytes, preflight_path, read_results_bytes, read_results_path,
+    write_declarations_with, CapeResults, DeclarationParams, FindingLevel, PreflightOptions, PreflightReport, Verdict,
+    WriteOptions,
 };
 
 use crate::assessment::cape_assessment;
@@ -130,10 +131,18 @@ pub unsafe extern "C" fn cape_declarations_file(
     })
 }
 
-/// Write every file into the directory `dir` (created if missing; existing files of the same names are
-/// replaced).
+/// A flag of `cape_declarations_write_opts`: replace an earlier run's declaration files, manifest and leftover
+/// temporary files in a non-empty folder (files that are not cape's are never replaced; they still refuse the
+/// folder).
+pub const CAPE_WRITE_REPLACE: u32 = 1;
+
+/// Every flag `cape_declarations_write_opts` knows.
+const WRITE_FLAGS: u32 = CAPE_WRITE_REPLACE;
+
+/// `cape_declarations_write_opts(declarations, dir, 0, err)`: write every file into the directory `dir`, which
+/// must be empty or missing (it is created).
 ///
-/// Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`declarations` or `dir` NULL); `CAPE_STATUS_IO`.
+/// Returns as `cape_declarations_write_opts`.
 ///
 /// # Safety
 ///
@@ -145,13 +154,60 @@ pub unsafe extern "C" fn cape_declarations_write(
     err: *mut *mut cape_error,
 ) -> cape_status {
     ffi_boundary!(err = err, {
-        // SAFETY: NULL or live, per the contract.
-        let d = unsafe { arg_ref(declarations, "declarations") }?;
-        // SAFETY: NULL or NUL-terminated, per the contract.
-        let dir = unsafe { arg_path(dir, "dir") }?;
-        write_declarations(&d.set, dir)?;
-        Ok(())
+        // SAFETY: the same contract.
+        unsafe { write_with_flags(declarations, dir, 0) }
     })
+}
+
+/// Write every file and the manifest into the directory `dir` (created if missing), atomically: each file is
+/// written to a temporary name, synced and renamed into place, the manifest (each file's entry count and
+/// SHA-256) last; on any failure no file of this call is left under a final name. `dir` must not be a symbolic
+/// link; one writer at a time holds the lock file `.cape-lock` in it. `flags` is 0 or `CAPE_WRITE_REPLACE`.
+///
+/// Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`declarations` or `dir` NULL);
+/// `CAPE_STATUS_OUT_OF_RANGE` (an unknown flag); `CAPE_STATUS_OUTPUT_NOT_EMPTY` (`dir` holds files and
+/// `CAPE_WRITE_REPLACE` was not given, or holds files that are not cape's); `CAPE_STATUS_OUTPUT_LOCKED` (another
+/// writer holds the lock); `CAPE_STATUS_UNSAFE_OUTPUT` (`dir` is a symbolic link or not a folder);
+/// `CAPE_STATUS_IO`.
+///
+/// # Safety
+///
+/// `declarations` is NULL or live; `dir` is NULL or NUL-terminated; `err` is NULL or valid for writing.
+#[no_mangle]
+pub unsafe extern "C" fn cape_declarations_write_opts(
+    declarations: *const cape_declarations,
+    dir: *const c_char,
+    flags: u32,
+    err: *mut *mut cape_error,
+) -> cape_status {
+    ffi_boundary!(err = err, {
+        // SAFETY: the same contract.
+        unsafe { write_with_flags(declarations, dir, flags) }
+    })
+}
+
+/// The body of `cape_declarations_write_opts`.
+///
+/// # Safety
+///
+/// `declarations` is NULL or live; `dir` is NULL or NUL-terminated.
+unsafe fn write_with_flags(
+    declarations: *const cape_declarations,
+    dir: *const c_char,
+    flags: u32,
+) -> Result<(), FfiError> {
+    // SAFETY: NULL or live, per the contract.
+    let d = unsafe { arg_ref(declarations, "declarations") }?;
+    // SAFETY: NULL or NUL-terminated, per the contract.
+    let dir = unsafe { arg_path(dir, "dir") }?;
+    if flags & !WRITE_FLAGS != 0 {
+        return Err(FfiError::new(
+            cape_status::OutOfRange,
+            format!("flags: unknown bits {:#x} (known: CAPE_WRITE_REPLACE)", flags & !WRITE_FLAGS),
+        ));
+    }
+    write_declarations_with(&d.set, dir, &WriteOptions::replace(flags & CAPE_WRITE_REPLACE != 0))?;
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -11,8 +11,8 @@ use crate::strings::c_string;
 ///
 /// Numbers are explicit, grouped in ranges, and never renumbered or reused:
 /// `0` success; `1xx` the caller broke an argument contract; `2xx` the input was rejected (one per cape-core
-/// error kind, `200 +` the kind's stable code); `3xx` operating-system I/O; `4xx` the caller stopped the call;
-/// `9xx` a bug in libcape.
+/// error kind, `200 +` the kind's stable code); `3xx` operating-system I/O and output folders cape will not
+/// write into; `4xx` the caller stopped the call; `9xx` a bug in libcape.
 /// In C the type is a `uint32_t`; use `cape_status_name` to print one.
 #[repr(u32)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -47,6 +47,13 @@ pub enum cape_status {
     Overflow = 210,
     /// An operating-system I/O error (file not found, permission denied...).
     Io = 300,
+    /// The output folder already holds files (an earlier run's, or files that are not cape's); the message names
+    /// them. Pass `CAPE_WRITE_REPLACE` to replace cape's own files.
+    OutputNotEmpty = 301,
+    /// Another run is writing into the same output folder (it holds the folder's lock).
+    OutputLocked = 302,
+    /// An output path cape will not write through: a symbolic link, or not a folder.
+    UnsafeOutput = 303,
     /// The call was stopped by its caller's cancel request before it finished; its out-parameters are untouched.
     Cancelled = 400,
     /// libcape panicked; the call had no effect on its out-parameters. Please report it.
@@ -73,6 +80,9 @@ impl cape_status {
         cape_status::InvalidReferenceData,
         cape_status::Overflow,
         cape_status::Io,
+        cape_status::OutputNotEmpty,
+        cape_status::OutputLocked,
+        cape_status::UnsafeOutput,
         cape_status::Cancelled,
         cape_status::Panic,
         cape_status::Internal,
@@ -91,6 +101,9 @@ impl cape_status {
             ErrorKind::InvalidReferenceData => cape_status::InvalidReferenceData,
             ErrorKind::Overflow => cape_status::Overflow,
             ErrorKind::Io => cape_status::Io,
+            ErrorKind::OutputNotEmpty => cape_status::OutputNotEmpty,
+            ErrorKind::OutputLocked => cape_status::OutputLocked,
+            ErrorKind::UnsafeOutput => cape_status::UnsafeOutput,
             ErrorKind::Cancelled => cape_status::Cancelled,
             _ => cape_status::Internal,
         }
@@ -119,6 +132,9 @@ impl cape_status {
             cape_status::InvalidReferenceData => b"CAPE_STATUS_INVALID_REFERENCE_DATA\0",
             cape_status::Overflow => b"CAPE_STATUS_OVERFLOW\0",
             cape_status::Io => b"CAPE_STATUS_IO\0",
+            cape_status::OutputNotEmpty => b"CAPE_STATUS_OUTPUT_NOT_EMPTY\0",
+            cape_status::OutputLocked => b"CAPE_STATUS_OUTPUT_LOCKED\0",
+            cape_status::UnsafeOutput => b"CAPE_STATUS_UNSAFE_OUTPUT\0",
             cape_status::Cancelled => b"CAPE_STATUS_CANCELLED\0",
             cape_status::Panic => b"CAPE_STATUS_PANIC\0",
             cape_status::Internal => b"CAPE_STATUS_INTERNAL\0",

@@ -16,7 +16,7 @@ use pyo3::types::{PyByteArray, PyBytes, PyDict, PyList, PyTuple};
 use rust_decimal::Decimal;
 
 use cape_core::assess::{AssessOptions, AssessTotals, Assessor, EntryAssessment, Tables};
-use cape_core::claim::{build_declarations, write_declarations, DeclarationParams, RuleSet};
+use cape_core::claim::{build_declarations, write_declarations_with, DeclarationParams, RuleSet, WriteOptions};
 use cape_core::ingest::ahead::Entries;
 use cape_core::mass::{Catalogue, Finding, Removal};
 use cape_core::refund::{ConsolidatedRefund, Consolidation, ConsolidationOptions, ConsolidationTotals, RateTable};
@@ -250,7 +250,7 @@ fn run(
             while let Some(e) = entries.next() {
                 sink(assessor.assess(&e?)?)?;
                 n += 1;
-                if n % 256 == 0 && last.elapsed() >= PROGRESS_EVERY {
+                if n.is_multiple_of(256) && last.elapsed() >= PROGRESS_EVERY {
                     tick(entries.rows_read())?;
                     last = Instant::now();
                 }
@@ -440,6 +440,7 @@ fn declarations(
     split_by_importer: bool,
     max_per_file: Option<usize>,
     prefix: Option<String>,
+    replace: bool,
 ) -> cape_core::Result<Vec<PathBuf>> {
     let mut params = DeclarationParams { per_importer: split_by_importer, ..Default::default() };
     if let Some(m) = max_per_file {
@@ -449,7 +450,7 @@ fn declarations(
         params.prefix = p;
     }
     let set = build_declarations(entries.iter().map(|a| &a.claim), &params)?;
-    write_declarations(&set, dir)
+    write_declarations_with(&set, dir, &WriteOptions::replace(replace))
 }
 
 /// The assessment of a whole report, entries in input order.
@@ -517,7 +518,7 @@ impl PyAssessedReport {
         let c = py.detach(|| call(|| consolidate(&entries, m)))?;
         Ok(PyRefundTotals(c.totals()))
     }
-    #[pyo3(signature = (dir, *, split_by_importer = false, max_per_file = None, prefix = None))]
+    #[pyo3(signature = (dir, *, split_by_importer = false, max_per_file = None, prefix = None, replace = false))]
     fn write_declarations(
         &self,
         py: Python<'_>,
@@ -525,9 +526,10 @@ impl PyAssessedReport {
         split_by_importer: bool,
         max_per_file: Option<usize>,
         prefix: Option<String>,
+        replace: bool,
     ) -> PyResult<Vec<PathBuf>> {
         let entries = Arc::clone(&self.entries);
-        Ok(py.detach(|| call(|| declarations(&entries, dir, split_by_importer, max_per_file, prefix)))?)
+        Ok(py.detach(|| call(|| declarations(&entries, dir, split_by_importer, max_per_file, prefix, replace)))?)
     }
     fn __repr__(&self) -> String {
         let t = &self.totals;

@@ -101,7 +101,7 @@ struct Spec {
 }
 
 /// Every kind cape-core has today, in code order. [`spec`] must know each of them.
-const KINDS: [ErrorKind; 11] = [
+const KINDS: [ErrorKind; 14] = [
     ErrorKind::InvalidEntryNumber,
     ErrorKind::InvalidHtsNumber,
     ErrorKind::InvalidMoney,
@@ -112,6 +112,9 @@ const KINDS: [ErrorKind; 11] = [
     ErrorKind::InvalidReferenceData,
     ErrorKind::Io,
     ErrorKind::Overflow,
+    ErrorKind::OutputNotEmpty,
+    ErrorKind::OutputLocked,
+    ErrorKind::UnsafeOutput,
     ErrorKind::Cancelled,
 ];
 
@@ -134,6 +137,15 @@ fn spec(kind: ErrorKind) -> Option<Spec> {
         ErrorKind::InvalidReferenceData => ("ReferenceDataError", "Reference data is inconsistent."),
         ErrorKind::Io => ("CapeIOError", "An operating-system I/O error (`errno` and `filename` when known)."),
         ErrorKind::Overflow => ("CapeOverflowError", "Arithmetic overflowed (an amount far outside any real duty)."),
+        ErrorKind::OutputNotEmpty => {
+            ("OutputNotEmptyError", "The output folder already holds files; `found` names them, `path` is the folder.")
+        }
+        ErrorKind::OutputLocked => {
+            ("OutputLockedError", "Another run is writing into the same output folder (`path`).")
+        }
+        ErrorKind::UnsafeOutput => {
+            ("UnsafeOutputError", "An output path cape will not write through: a symbolic link or not a folder.")
+        }
         ErrorKind::Cancelled => ("CancelledError", "The call was stopped by its caller's cancel request."),
         _ => return None,
     };
@@ -203,6 +215,13 @@ fn build_core_error(py: Python<'_>, e: &Error) -> PyResult<PyErr> {
             }
             value.setattr("strerror", source.to_string())?;
         }
+        // `path`, not OSError's `filename`: setting that would turn str(e) into "[Errno None] None: '...'".
+        Error::OutputNotEmpty { dir, found, .. } => {
+            value.setattr("path", dir.as_str())?;
+            value.setattr("found", PyTuple::new(py, found.iter().map(String::as_str))?)?;
+        }
+        Error::OutputLocked { dir, .. } => value.setattr("path", dir.as_str())?,
+        Error::UnsafeOutput { path, .. } => value.setattr("path", path.as_str())?,
         _ => {}
     }
     Ok(PyErr::from_value(value))

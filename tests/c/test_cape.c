@@ -58,6 +58,9 @@ static void test_status_names(void) {
     CHECK_STR(cape_status_name(CAPE_STATUS_NULL_ARGUMENT), "CAPE_STATUS_NULL_ARGUMENT");
     CHECK_STR(cape_status_name(CAPE_STATUS_INVALID_ENTRY_NUMBER), "CAPE_STATUS_INVALID_ENTRY_NUMBER");
     CHECK_STR(cape_status_name(CAPE_STATUS_IO), "CAPE_STATUS_IO");
+    CHECK_STR(cape_status_name(CAPE_STATUS_OUTPUT_NOT_EMPTY), "CAPE_STATUS_OUTPUT_NOT_EMPTY");
+    CHECK_STR(cape_status_name(CAPE_STATUS_OUTPUT_LOCKED), "CAPE_STATUS_OUTPUT_LOCKED");
+    CHECK_STR(cape_status_name(CAPE_STATUS_UNSAFE_OUTPUT), "CAPE_STATUS_UNSAFE_OUTPUT");
     CHECK_STR(cape_status_name(CAPE_STATUS_PANIC), "CAPE_STATUS_PANIC");
     CHECK(cape_status_name(209) == NULL);
     CHECK(cape_status_name(12345) == NULL);
@@ -65,6 +68,7 @@ static void test_status_names(void) {
     CHECK(CAPE_STATUS_NULL_ARGUMENT == 100);
     CHECK(CAPE_STATUS_INVALID_ENTRY_NUMBER == 201);
     CHECK(CAPE_STATUS_IO == 300);
+    CHECK(CAPE_STATUS_OUTPUT_NOT_EMPTY == 301 && CAPE_STATUS_OUTPUT_LOCKED == 302 && CAPE_STATUS_UNSAFE_OUTPUT == 303);
     CHECK(CAPE_STATUS_PANIC == 900);
 }
 
@@ -652,7 +656,16 @@ static void test_assessment(const char *sample) {
     CHECK_STATUS(cape_declarations_file(d, 1, &name, NULL, NULL), CAPE_STATUS_OK);
     CHECK_STR(name, "manifest.csv");
     CHECK_STATUS(cape_declarations_file(d, n, &name, &contents, NULL), CAPE_STATUS_OUT_OF_RANGE);
-    CHECK_STATUS(cape_declarations_write(d, "target/c-test-declarations", NULL), CAPE_STATUS_OK);
+    /* The folder holds an earlier run's files when the test runs again: replace them. */
+    CHECK_STATUS(cape_declarations_write_opts(d, "target/c-test-declarations", CAPE_WRITE_REPLACE, NULL),
+                 CAPE_STATUS_OK);
+    /* Without the flag a folder that is not empty is refused, naming what is in it. */
+    CHECK_STATUS(cape_declarations_write(d, "target/c-test-declarations", &err), CAPE_STATUS_OUTPUT_NOT_EMPTY);
+    CHECK(err != NULL && cape_error_code(err) == CAPE_STATUS_OUTPUT_NOT_EMPTY);
+    CHECK(err != NULL && strstr(cape_error_message(err), "cape-declaration-001.csv") != NULL);
+    cape_error_free(err);
+    err = NULL;
+    CHECK_STATUS(cape_declarations_write_opts(d, "target/c-test-declarations", 2, NULL), CAPE_STATUS_OUT_OF_RANGE);
     cape_declarations_free(d);
     d = NULL;
     CHECK_STATUS(cape_declarations_build(a, 10000, 0, NULL, &d, NULL), CAPE_STATUS_INVALID_VALUE);
@@ -970,6 +983,8 @@ static void test_misuse(void) {
     CHECK_STATUS(cape_declarations_file(d, 0, NULL, NULL, NULL), CAPE_STATUS_OK); /* both outs optional */
     CHECK_STATUS(cape_declarations_write(NULL, "x", NULL), NUL);
     CHECK_STATUS(cape_declarations_write(d, NULL, NULL), NUL);
+    CHECK_STATUS(cape_declarations_write_opts(NULL, "x", CAPE_WRITE_REPLACE, NULL), NUL);
+    CHECK_STATUS(cape_declarations_write_opts(d, NULL, 0, NULL), NUL);
 
     CHECK_STATUS(cape_preflight_path(NULL, NULL, &pf, NULL), NUL);
     CHECK_STATUS(cape_preflight_path("x", NULL, NULL, NULL), NUL);

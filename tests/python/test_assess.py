@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import hashlib
 import io
 import subprocess
 import sys
@@ -116,6 +117,46 @@ def test_write_declarations(report: cape.AssessedReport, tmp_path: Path) -> None
     assert len(listed) == report.totals.eligible + report.totals.eligible_deferred
     split = report.write_declarations(tmp_path / "split", split_by_importer=True)
     assert len(split) > len(paths)
+
+
+def test_write_declarations_refuses_a_used_folder_unless_replace(report: cape.AssessedReport, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    first = report.write_declarations(out, max_per_file=10)
+    assert len(first) > 3
+    # A second run with fewer files is refused: the folder would hold stale files beside the new manifest.
+    with pytest.raises(cape.OutputNotEmptyError) as info:
+        report.write_declarations(out)
+    assert isinstance(info.value, OSError)
+    assert info.value.kind == "output_not_empty"  # type: ignore[attr-defined]
+    assert info.value.path == str(out)  # type: ignore[attr-defined]
+    assert str(info.value).startswith(f"{out}: the output folder is not empty")
+    assert "cape-declaration-001.csv" in info.value.found  # type: ignore[attr-defined]
+    assert "replace" in str(info.value)
+    assert sorted(p.name for p in out.iterdir() if p.name != ".cape-lock") == sorted(Path(p).name for p in first)
+    # With replace=True the folder holds exactly what the new manifest lists.
+    second = [Path(p) for p in report.write_declarations(out, replace=True)]
+    assert [p.name for p in second] == ["cape-declaration-001.csv", "manifest.csv"]
+    assert sorted(p.name for p in out.iterdir()) == [".cape-lock", "cape-declaration-001.csv", "manifest.csv"]
+    manifest = (out / "manifest.csv").read_text().splitlines()
+    assert manifest[0] == "file,importer,entries,first_entry,last_entry,sha256"
+    assert manifest[1].split(",")[-1] == hashlib.sha256(second[0].read_bytes()).hexdigest()
+    assert cape.check_declaration(second[0]).exit_code == 0
+    # A file cut at a line end is detected through the manifest.
+    lines = second[0].read_text().splitlines(keepends=True)
+    second[0].write_text("".join(lines[:-1]))
+    cut = cape.check_declaration(second[0])
+    assert cut.exit_code == 1
+    assert any(f["code"] == "MANIFEST_MISMATCH" for f in cut.findings)
+
+
+def test_write_declarations_refuses_a_symlinked_folder(report: cape.AssessedReport, tmp_path: Path) -> None:
+    real = tmp_path / "real"
+    real.mkdir()
+    link = tmp_path / "link"
+    link.symlink_to(real)
+    with pytest.raises(cape.UnsafeOutputError, match="symbolic link"):
+        report.write_declarations(link, replace=True)
+    assert list(real.iterdir()) == []
 
 
 def test_check_declaration_and_results_round_trip(report: cape.AssessedReport, sample: Path, tmp_path: Path) -> None:

@@ -19,7 +19,10 @@ KINDS = [
     (cape.ReferenceDataError, "invalid_reference_data", 8, ValueError),
     (cape.CapeIOError, "io", 9, OSError),
     (cape.CapeOverflowError, "overflow", 10, ValueError),
-    (cape.CancelledError, "cancelled", 11, cape.CapeError),
+    (cape.OutputNotEmptyError, "output_not_empty", 11, OSError),
+    (cape.OutputLockedError, "output_locked", 12, OSError),
+    (cape.UnsafeOutputError, "unsafe_output", 13, OSError),
+    (cape.CancelledError, "cancelled", 14, cape.CapeError),
 ]
 
 

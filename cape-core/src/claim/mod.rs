@@ -18,9 +18,10 @@ pub mod results;
 pub mod rules;
 
 pub use declaration::{
-    build_declarations, build_declarations_from, sanitize_importer, write_declarations, DeclarationFile,
-    DeclarationParams, DeclarationSet, Manifest, ManifestRow, DECLARATION_HEADER, MANIFEST_FILE,
-    MAX_ENTRIES_PER_DECLARATION,
+    build_declarations, build_declarations_from, read_manifest, sanitize_importer, sha256_hex, write_declarations,
+    write_declarations_with, DeclarationFile, DeclarationParams, DeclarationSet, Manifest, ManifestListing,
+    ManifestRow, WriteOptions, DECLARATION_HEADER, LOCK_FILE, MANIFEST_FILE, MANIFEST_HEADER,
+    MAX_ENTRIES_PER_DECLARATION, MAX_MANIFEST_BYTES,
 };
 pub use eligibility::{
     assess_claim, ClaimAssessment, ClaimInputs, ClaimParams, ClaimStatus, Effect, Reason, ReasonCode,

@@ -21,6 +21,14 @@
 //!   are rejected); [`PreflightOptions::blank_rows_reject`] makes blank rows file-level.
 //! - With assessments, `ineligible`, `needs_review` and entries missing from the data (`NOT_IN_DATA`) count as
 //!   entries CAPE may reject: the verdict becomes [`Verdict::RejectEntries`].
+//!
+//! # The manifest beside a file
+//!
+//! CAPE cannot tell a cut or stale declaration from a good one: it accepts a file cut at a line end. cape can:
+//! [`preflight_path`] reads the [`MANIFEST_FILE`] beside the file, when there is one, and rejects the file
+//! (`MANIFEST_MISMATCH`) when its SHA-256 or entry count differs from what the manifest lists, or
+//! (`NOT_IN_MANIFEST`) when the manifest does not list it. A `manifest.csv` that is not cape's, or cannot be read,
+//! is a warning (`MANIFEST_UNREADABLE`): the file is checked as if it were alone.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -29,7 +37,9 @@ use std::path::Path;
 use serde::Serialize;
 
 use super::cbp;
-use super::declaration::{DECLARATION_HEADER, MAX_ENTRIES_PER_DECLARATION};
+use super::declaration::{
+    read_manifest, sha256_hex, DECLARATION_HEADER, MANIFEST_FILE, MAX_ENTRIES_PER_DECLARATION, MAX_MANIFEST_BYTES,
+};
 use super::eligibility::{ClaimAssessment, ClaimStatus, ReasonCode};
 use crate::diagnostic::echo_value;
 use crate::error::{EntryNumberError, Error, Result};
@@ -114,6 +124,12 @@ preflight_codes! {
     EntryIneligible = "ENTRY_INELIGIBLE", Entry, None;
     /// The assessment needs review: CAPE may reject the entry.
     EntryNeedsReview = "ENTRY_NEEDS_REVIEW", Entry, None;
+    /// The file's SHA-256 or entry count differs from what the manifest beside it lists: cut, edited or stale.
+    ManifestMismatch = "MANIFEST_MISMATCH", File, None;
+    /// A manifest sits beside the file and does not list it: a stale file from an earlier run, or a stray one.
+    NotInManifest = "NOT_IN_MANIFEST", File, None;
+    /// A `manifest.csv` sits beside the file but is not cape's or cannot be read: the file was not verified.
+    ManifestUnreadable = "MANIFEST_UNREADABLE", Warning, None;
 }
 
 impl fmt::Display for PreflightCode {
@@ -636,7 +652,86 @@ pub fn preflight_path(path: impl AsRef<Path>, options: &PreflightOptions) -> Res
         );
         report.verdict = Verdict::RejectFile;
     }
+    verify_against_manifest(path, &bytes, &mut report);
     Ok(report)
+}
+
+/// Checks `bytes` (the file at `path`) against the manifest beside it, if there is one (see the module
+/// documentation), adding a file-wide finding on a mismatch.
+fn verify_against_manifest(path: &Path, bytes: &[u8], report: &mut PreflightReport) {
+    let Some(name) = path.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+        return;
+    };
+    if name == MANIFEST_FILE {
+        return;
+    }
+    let manifest_path = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.join(MANIFEST_FILE),
+        _ => Path::new(".").join(MANIFEST_FILE),
+    };
+    let finding = |code: PreflightCode, value: Option<String>, message: String| PreflightFinding {
+        code,
+        level: code.level(),
+        row: None,
+        value,
+        message,
+        cape_message: code.cape_message(),
+    };
+    let listing = match std::fs::metadata(&manifest_path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return,
+        Err(e) => Err(format!("cannot be read: {e}")),
+        Ok(m) if !m.is_file() => Err("is not a file".to_owned()),
+        Ok(m) if m.len() > MAX_MANIFEST_BYTES => {
+            Err(format!("is {} bytes, more than the {MAX_MANIFEST_BYTES} cape reads", m.len()))
+        }
+        Ok(_) => match std::fs::read(&manifest_path) {
+            Err(e) => Err(format!("cannot be read: {e}")),
+            Ok(b) => read_manifest(&String::from_utf8_lossy(&b)).ok_or_else(|| "is not a cape manifest".to_owned()),
+        },
+    };
+    let shown = manifest_path.display();
+    let new = match listing {
+        Err(why) => finding(
+            PreflightCode::ManifestUnreadable,
+            None,
+            format!("{shown} beside the file {why}; the file was not verified against it"),
+        ),
+        Ok(rows) => match rows.iter().find(|r| r.file == name) {
+            None => finding(
+                PreflightCode::NotInManifest,
+                Some(name.clone()),
+                format!(
+                    "{shown} does not list {name}: a stale file from an earlier run, or one put there by hand; \
+                     upload only the files the manifest lists (write the set again with cape declare --replace)"
+                ),
+            ),
+            Some(row) => {
+                let sha = sha256_hex(bytes);
+                let entries = entry_rows(bytes);
+                let sha_ok = row.sha256.as_deref().is_none_or(|s| s == sha);
+                if sha_ok && entries == row.entries {
+                    return;
+                }
+                let listed_sha = row.sha256.as_deref().map(|s| format!(", SHA-256 {s}")).unwrap_or_default();
+                finding(
+                    PreflightCode::ManifestMismatch,
+                    Some(name.clone()),
+                    format!(
+                        "{shown} lists {name} with {} entries{listed_sha}; the file has {entries} entry rows, SHA-256 \
+                         {sha}: it was cut, edited or replaced since cape wrote it; write the declarations again",
+                        row.entries
+                    ),
+                )
+            }
+        },
+    };
+    report.findings.insert(0, new);
+    report.verdict = verdict_of(&report.findings);
+}
+
+/// The non-blank rows after the first (the header), as the manifest counts entries.
+fn entry_rows(bytes: &[u8]) -> usize {
+    bytes.split(|&b| b == b'\n').filter(|l| !l.trim_ascii().is_empty()).count().saturating_sub(1)
 }
 
 #[cfg(test)]

@@ -59,6 +59,26 @@ class CapeIOError(CapeError, OSError):
 class CapeOverflowError(CapeError, ValueError):
     """Arithmetic overflowed: an amount far outside any real duty (kind ``overflow``)."""
 
+class OutputNotEmptyError(CapeError, OSError):
+    """The output folder already holds files (kind ``output_not_empty``); ``path`` is the folder, ``found``
+    the names in the way. Pass ``replace=True`` to replace cape's own files (others are never replaced)."""
+
+    path: str
+    """The folder."""
+    found: Tuple[str, ...]
+    """The names in the folder that stand in the way, sorted."""
+
+class OutputLockedError(CapeError, OSError):
+    """Another run is writing into the same output folder (kind ``output_locked``); ``path`` is the folder."""
+
+    path: str
+
+class UnsafeOutputError(CapeError, OSError):
+    """An output path cape will not write through: a symbolic link, or not a folder (kind ``unsafe_output``);
+    ``path`` is the path refused."""
+
+    path: str
+
 class CancelledError(CapeError):
     """The call was stopped by its caller's cancel request (kind ``cancelled``)."""
 
@@ -509,9 +529,15 @@ class AssessedReport:
         split_by_importer: bool = False,
         max_per_file: Optional[int] = None,
         prefix: Optional[str] = None,
+        replace: bool = False,
     ) -> List[str]:
-        """Writes the CAPE declaration CSVs of the eligible and deferred entries and ``manifest.csv`` into
-        ``dir``; returns the paths written."""
+        """Writes the CAPE declaration CSVs of the eligible and deferred entries and ``manifest.csv`` (each
+        file's entry count and SHA-256) into ``dir``, atomically; returns the paths written, manifest last.
+
+        ``dir`` is created if missing; one that holds files raises :class:`OutputNotEmptyError` unless
+        ``replace=True``, which replaces an earlier run's files there (never files that are not cape's). A
+        symbolic-link ``dir`` raises :class:`UnsafeOutputError`; a run into a folder another run is writing
+        raises :class:`OutputLockedError`. On any error no file of this call is left under a final name."""
 
 @final
 class Partial:

@@ -9,7 +9,7 @@ import datetime
 import sys
 from decimal import Decimal
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 import cape
 
@@ -27,6 +27,12 @@ def main(es003: Path, out_dir: Path) -> Decimal:
     assert len(records) == report.totals.entries
     paths: List[str] = report.write_declarations(out_dir, split_by_importer=True)
     assert paths
+    try:
+        report.write_declarations(out_dir)
+    except cape.OutputNotEmptyError as e:
+        found: Tuple[str, ...] = e.found
+        assert found and e.path == str(out_dir)
+    paths = report.write_declarations(out_dir, replace=True)
     paid: Decimal = sum((r.total for r in report.refunds(min_refund=Decimal("20.00"))), Decimal(0))
     i: cape.Interest = cape.interest(Decimal("10000.00"), datetime.date(2025, 6, 2), datetime.date(2026, 3, 16))
     assert i.amount == Decimal("483.05")
