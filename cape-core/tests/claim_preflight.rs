@@ -213,3 +213,31 @@ fn from_a_path() {
     assert!(preflight_path(dir.join("missing.csv"), &PreflightOptions::default()).is_err());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A file far larger than any declaration (here 5 MiB of digits in one cell) is refused from its size,
+/// without being read into memory.
+#[test]
+fn a_file_larger_than_any_declaration_is_refused_unread() {
+    let dir = std::env::temp_dir().join(format!("cape-preflight-large-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join("cape-declaration-001.csv");
+    let mut text = String::from("Entry Number\n");
+    text.push_str(&"7".repeat(5 << 20));
+    text.push('\n');
+    std::fs::write(&p, &text).unwrap();
+    let r = cape_core::claim::preflight_path(&p, &PreflightOptions::default()).unwrap();
+    assert_eq!(r.verdict, Verdict::RejectFile);
+    assert_eq!(r.rows_read, 0);
+    let codes: Vec<&str> = r.findings.iter().map(|f| f.code.as_str()).collect();
+    assert_eq!(codes, ["FILE_TOO_LARGE"]);
+    assert!(
+        r.findings[0].message.starts_with(&format!("the file is {} bytes", text.len())),
+        "{}",
+        r.findings[0].message
+    );
+    // A caller may allow more.
+    let big = PreflightOptions { max_file_bytes: 8 << 20, ..PreflightOptions::default() };
+    let r = cape_core::claim::preflight_path(&p, &big).unwrap();
+    assert!(r.findings.iter().all(|f| f.code.as_str() != "FILE_TOO_LARGE"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -143,3 +143,18 @@ fn malformed_results_files() {
     assert_eq!(r.rows.len(), 2);
     assert_eq!(reconcile(&r, &[n(1)]).repeated_in_results, [n(1)]);
 }
+
+/// A results file over the size cape reads is a format error naming its size, not gigabytes of memory.
+#[test]
+fn a_results_file_over_the_cap_is_refused_unread() {
+    let dir = std::env::temp_dir().join(format!("cape-results-large-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join("claims.csv");
+    let f = std::fs::File::create(&p).unwrap();
+    // A sparse file: 65 MiB long, nothing written.
+    f.set_len(cape_core::claim::results::MAX_RESULTS_FILE_BYTES + (1 << 20)).unwrap();
+    let e = read_results_path(&p).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidFormat);
+    assert!(e.to_string().contains(&format!("the file is {} bytes", (65u64 << 20))), "{e}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

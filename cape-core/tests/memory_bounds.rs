@@ -210,7 +210,7 @@ fn cases(dir: &Path) -> Vec<Case> {
     v.push(Case {
         name: "300 MB cell: results",
         args: args(&["results", &huge_results]),
-        exits: &[0],
+        exits: &[65],
         ceiling_mb: HOSTILE_CEILING_MB,
         max_output: ECHO_CEILING_BYTES,
     });

@@ -42,7 +42,7 @@ use super::declaration::{
 };
 use super::eligibility::{ClaimAssessment, ClaimStatus, ReasonCode};
 use crate::diagnostic::echo_value;
-use crate::error::{EntryNumberError, Error, Result};
+use crate::error::{EntryNumberError, Result};
 use crate::values::text::unwrap_excel_str;
 use crate::EntryNumber;
 
@@ -94,6 +94,8 @@ preflight_codes! {
     NotCsv = "NOT_CSV", File, Some(cbp::NOT_A_CSV_FILE);
     /// No content at all (or only a BOM and whitespace).
     EmptyFile = "EMPTY_FILE", File, Some(cbp::FAILED_INITIAL_VALIDATION);
+    /// Larger than any declaration can be ([`PreflightOptions::max_file_bytes`]); not read.
+    FileTooLarge = "FILE_TOO_LARGE", File, Some(cbp::FAILED_INITIAL_VALIDATION);
     /// A header but no entry numbers.
     NoEntries = "NO_ENTRIES", File, Some(cbp::FAILED_INITIAL_VALIDATION);
     /// The first row is an entry number, not the header.
@@ -245,11 +247,23 @@ pub struct PreflightOptions {
     pub max_entries: usize,
     /// Treat blank rows as a file-level rejection (default false: a warning).
     pub blank_rows_reject: bool,
+    /// [`preflight_path`] reads at most this many bytes (default [`MAX_DECLARATION_FILE_BYTES`], 4 MiB); a
+    /// larger file is rejected (`FILE_TOO_LARGE`) without being read.
+    pub max_file_bytes: u64,
 }
+
+/// The largest declaration file [`preflight_path`] reads by default: 4 MiB, over ten times what 9,999 entry
+/// numbers with quotes, spaces and CRLF can take, so only a file that is not a declaration is refused.
+pub const MAX_DECLARATION_FILE_BYTES: u64 = 4 << 20;
 
 impl Default for PreflightOptions {
     fn default() -> Self {
-        PreflightOptions { source_name: None, max_entries: MAX_ENTRIES_PER_DECLARATION, blank_rows_reject: false }
+        PreflightOptions {
+            source_name: None,
+            max_entries: MAX_ENTRIES_PER_DECLARATION,
+            blank_rows_reject: false,
+            max_file_bytes: MAX_DECLARATION_FILE_BYTES,
+        }
     }
 }
 
@@ -631,11 +645,35 @@ pub fn preflight_bytes(bytes: &[u8], options: &PreflightOptions) -> PreflightRep
 pub fn preflight_path(path: impl AsRef<Path>, options: &PreflightOptions) -> Result<PreflightReport> {
     let path = path.as_ref();
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| Error::io(name.clone(), e))?;
     let mut opts = options.clone();
     if opts.source_name.is_none() {
-        opts.source_name = Some(name);
+        opts.source_name = Some(name.clone());
     }
+    let bytes = match crate::ingest::source::read_capped(path, &name, options.max_file_bytes)? {
+        crate::ingest::source::Capped::Whole(b) => b,
+        crate::ingest::source::Capped::TooLarge(size) => {
+            let code = PreflightCode::FileTooLarge;
+            let finding = PreflightFinding {
+                code,
+                level: code.level(),
+                row: None,
+                value: None,
+                message: format!(
+                    "the file is {size} bytes, more than the {} a declaration of {} entries can need; not read",
+                    options.max_file_bytes, options.max_entries
+                ),
+                cape_message: code.cape_message(),
+            };
+            return Ok(PreflightReport {
+                source: opts.source_name.unwrap_or(name),
+                verdict: Verdict::RejectFile,
+                rows_read: 0,
+                entries: Vec::new(),
+                findings: vec![finding],
+                entry_verdicts: Vec::new(),
+            });
+        }
+    };
     let mut report = preflight_bytes(&bytes, &opts);
     let is_csv = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
     if !is_csv && !report.findings.iter().any(|f| f.code == PreflightCode::NotCsv) {

@@ -12,7 +12,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use super::cbp;
-use super::preflight::{cells, preflight_bytes, PreflightOptions, PreflightReport};
+use super::preflight::{cells, preflight_path, PreflightOptions, PreflightReport};
 use crate::diagnostic::echo_value;
 use crate::error::{Error, Result};
 use crate::values::text::unwrap_excel_str;
@@ -372,9 +372,21 @@ pub fn read_results_bytes(bytes: &[u8], source_name: Option<&str>) -> Result<Cap
 pub fn read_results_path(path: impl AsRef<Path>) -> Result<CapeResults> {
     let path = path.as_ref();
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| Error::io(name.clone(), e))?;
-    read_results_bytes(&bytes, Some(&name))
+    match crate::ingest::source::read_capped(path, &name, MAX_RESULTS_FILE_BYTES)? {
+        crate::ingest::source::Capped::Whole(bytes) => read_results_bytes(&bytes, Some(&name)),
+        crate::ingest::source::Capped::TooLarge(size) => Err(Error::Format {
+            source_name: name,
+            message: format!(
+                "the file is {size} bytes, more than the {MAX_RESULTS_FILE_BYTES} cape reads as a CAPE claim-details \
+                 file (about 600,000 rows); not read. Split it, or check that it is a claim-details export"
+            ),
+        }),
+    }
 }
+
+/// The largest claim-details file [`read_results_path`] reads: 64 MiB, some 600,000 result rows (sixty full
+/// declarations), so that a file that is not a results export cannot make cape hold gigabytes.
+pub const MAX_RESULTS_FILE_BYTES: u64 = 64 << 20;
 
 /// What was declared against what CAPE answered.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
@@ -441,11 +453,8 @@ pub fn declared_in_dir(dir: impl AsRef<Path>) -> Result<(Vec<EntryNumber>, Vec<P
     let mut entries = Vec::new();
     let mut reports = Vec::new();
     for p in paths {
-        let bytes = std::fs::read(&p).map_err(|e| Error::io(p.display().to_string(), e))?;
-        let r = preflight_bytes(
-            &bytes,
-            &PreflightOptions { source_name: Some(p.display().to_string()), ..Default::default() },
-        );
+        // Read as `cape check` reads it: size-capped, and against the manifest beside it.
+        let r = preflight_path(&p, &PreflightOptions::default())?;
         entries.extend(r.entries.iter().map(|l| l.entry_number));
         reports.push(r);
     }

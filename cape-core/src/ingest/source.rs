@@ -306,6 +306,35 @@ pub fn needs_spool(path: &Path) -> bool {
 /// `rejections` are the codes of the diagnostics that rejected rows with their counts, most frequent first
 /// ([`IngestSummary::rejections_by_code`](super::es003::IngestSummary::rejections_by_code)); the message names
 /// the first few.
+/// A whole small file read into memory, or how large it was when over the limit.
+#[derive(Debug)]
+pub(crate) enum Capped {
+    /// The file's bytes (at most the limit).
+    Whole(Vec<u8>),
+    /// The file is larger than the limit: only its size is known (at least `limit + 1` for a pipe).
+    TooLarge(u64),
+}
+
+/// Reads a file that must be small (a declaration, a results file, a manifest) without ever holding more than
+/// `limit + 1` bytes of it: a 1 GB file planted where a declaration should be costs a size check, not 1 GB.
+///
+/// # Errors
+///
+/// [`Error::Io`] when the file cannot be opened or read.
+pub(crate) fn read_capped(path: &Path, name: &str, limit: u64) -> Result<Capped, Error> {
+    let file = File::open(path).map_err(|e| Error::io(name, e))?;
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    if size > limit {
+        return Ok(Capped::TooLarge(size));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    file.take(limit.saturating_add(1)).read_to_end(&mut bytes).map_err(|e| Error::io(name, e))?;
+    if bytes.len() as u64 > limit {
+        return Ok(Capped::TooLarge(bytes.len() as u64));
+    }
+    Ok(Capped::Whole(bytes))
+}
+
 pub(crate) fn no_usable_row(source: &str, rows_read: u64, rejections: &[(&'static str, u64)]) -> Error {
     /// How many codes the message names.
     const SHOWN: usize = 3;
