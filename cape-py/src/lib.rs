@@ -37,7 +37,7 @@ fn run_cli(py: Python<'_>, argv: Vec<String>) -> PyResult<i32> {
     let worker = std::thread::Builder::new()
         .name("cape-cli".into())
         .spawn(move || {
-            let code = call(|| {
+            call(|| {
                 let stdout = std::io::stdout();
                 let stderr = std::io::stderr();
                 let mut out = stdout.lock();
@@ -46,8 +46,7 @@ fn run_cli(py: Python<'_>, argv: Vec<String>) -> PyResult<i32> {
                 // Rust's stdout is line-buffered and a Python process never runs Rust's exit-time flush.
                 let _ = out.flush();
                 Ok(code)
-            });
-            code
+            })
         })
         .map_err(|e| CapeError::new_err(format!("cannot start the command's thread: {e}")))?;
     let mut raised: Option<PyErr> = None;

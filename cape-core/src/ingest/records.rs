@@ -706,7 +706,7 @@ mod tests {
         ) {
             let longest = reference(&text).iter().map(|r| r.iter().map(|c| c.len() + 3).sum::<usize>()).max();
             let got = split_limited(&text, capacity, max);
-            if longest.map_or(true, |l| l * 2 < max) && !text.contains(&b'"') {
+            if longest.is_none_or(|l| l * 2 < max) && !text.contains(&b'"') {
                 let plain: Vec<Vec<Vec<u8>>> = got.into_iter().map(|(_, r)| r).collect();
                 prop_assert_eq!(plain, reference(&text));
             } else {
