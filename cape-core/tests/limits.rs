@@ -54,10 +54,12 @@ fn three_hundred_thousand_bad_rows_keep_exact_counts_and_capped_details() {
     for _ in 0..n {
         csv.push_str("x,1,1,99030125,0,1.00,06/02/2025,CN,\n");
     }
+    // One usable row: a file with none is a file-level error, not a report.
+    csv.push_str(&format!("{},1,1,99030125,0,1.00,06/02/2025,CN,\n", entry(1)));
     let r = read_es003_bytes(csv.as_bytes(), &Es003Options::default()).expect("read");
     let s = &r.summary;
     assert!(s.is_balanced());
-    assert_eq!((s.rows_read, s.rows_rejected), (n, n));
+    assert_eq!((s.rows_read, s.rows_rejected), (n + 1, n));
     assert_eq!(s.count(C::InvalidEntryNumber), n);
     assert_eq!(s.errors, n);
     let kept = r.diagnostics.iter().filter(|d| d.code == C::InvalidEntryNumber).count() as u64;
@@ -81,6 +83,7 @@ fn the_cap_is_an_option_and_can_be_lifted() {
         csv.push_str("x,1,1,99030125,0,1.00,06/02/2025,CN,\n");
         csv.push_str(&format!("{},1,1,99030125,0,,06/02/2025,CN,\n", entry(1)));
     }
+    csv.push_str(&format!("{},1,1,99030125,0,1.00,06/02/2025,CN,\n", entry(2)));
     let three = Es003Options { max_diagnostics_per_code: Some(3), ..Default::default() };
     let r = read_es003_bytes(csv.as_bytes(), &three).expect("read");
     let rows: Vec<(C, Option<u64>)> =
@@ -146,36 +149,45 @@ fn two_parts_merge_counts_and_capped_lists_exactly() {
 // Echoed values cut
 
 const FIVE_MB: usize = 5 * 1024 * 1024;
+/// Under the 1 MiB record limit (a longer record is rejected whole, `ES003_RECORD_TOO_LONG`, and its value is
+/// cut the same way) and the 4 MiB a declaration file may have.
+const BIG_CELL: usize = 900 * 1024;
 
 #[test]
-fn a_five_megabyte_cell_in_an_es003_row_is_echoed_cut() {
-    let big = "9".repeat(FIVE_MB);
-    let csv = format!("{HEADER}{},1,1,99030125,0,{big},06/02/2025,CN,\n", entry(1));
+fn a_big_cell_in_an_es003_row_is_echoed_cut() {
+    const SIZE: usize = BIG_CELL;
+    let big = "9".repeat(SIZE);
+    let csv = format!(
+        "{HEADER}{},1,1,99030125,0,{big},06/02/2025,CN,\n{},1,1,99030125,0,1.00,06/02/2025,CN,\n",
+        entry(1),
+        entry(2)
+    );
     let r = read_es003_bytes(csv.as_bytes(), &Es003Options::default()).expect("read");
     let dg = r.diagnostics.iter().find(|d| d.code == C::InvalidMoney).expect("diagnostic");
     let v = dg.value.as_deref().expect("value");
     assert!(v.starts_with(&"9".repeat(MAX_ECHOED_CHARS)) && !v.starts_with(&"9".repeat(MAX_ECHOED_CHARS + 1)));
-    assert!(v.ends_with(&format!("… (cut; {FIVE_MB} bytes in all)")), "{v}");
+    assert!(v.ends_with(&format!("… (cut; {SIZE} bytes in all)")), "{v}");
     let f = tmp("big-cell.csv", csv.as_bytes());
     let (code, out, err) = cape(&["ingest", &f]);
     assert_eq!(code, 0, "{err}");
     assert!(out.len() < 10_000, "{} bytes", out.len());
-    assert!(out.contains(&format!("{FIVE_MB} bytes in all")), "{out}");
+    assert!(out.contains(&format!("{SIZE} bytes in all")), "{out}");
 }
 
 #[test]
-fn a_five_megabyte_cell_in_a_declaration_is_echoed_cut() {
-    let big = "Z".repeat(FIVE_MB);
+fn a_big_cell_in_a_declaration_is_echoed_cut() {
+    const SIZE: usize = 3 * 1024 * 1024;
+    let big = "Z".repeat(SIZE);
     let file = format!("Entry Number\n{big}\n");
     let report = preflight_bytes(file.as_bytes(), &PreflightOptions::default());
     let f = report.findings.iter().find(|f| f.row == Some(2)).expect("finding");
     let v = f.value.as_deref().expect("value");
-    assert!(v.len() < 400 && v.ends_with(&format!("(cut; {FIVE_MB} bytes in all)")), "{v}");
+    assert!(v.len() < 400 && v.ends_with(&format!("(cut; {SIZE} bytes in all)")), "{v}");
     assert!(f.message.len() < 600, "{}", f.message.len());
     let path = tmp("cape-declaration-big.csv", file.as_bytes());
     let (_, out, err) = cape(&["check", &path]);
     assert!(out.len() + err.len() < 10_000, "{} bytes", out.len() + err.len());
-    assert!(out.contains(&format!("{FIVE_MB} bytes in all")), "{out}");
+    assert!(out.contains(&format!("{SIZE} bytes in all")), "{out}");
     let (_, out, _) = cape(&["check", &path, "--format", "json"]);
     assert!(out.len() < 10_000, "{} bytes", out.len());
 }
