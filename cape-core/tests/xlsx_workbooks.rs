@@ -406,3 +406,25 @@ fn cli_ingest_says_which_sheets_were_read_and_takes_sheet() {
     assert_eq!(v["summary"]["rows_read"], 3);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn rows_of_spaces_are_reported_and_blank_text_above_the_header_is_not_a_header() {
+    // Spaces as Excel writes them (xml:space="preserve"; without it the XML parser drops them).
+    let spaces = |r: u32, cols: &[&str]| -> String {
+        let mut x = format!(r#"<row r="{r}">"#);
+        for c in cols {
+            x += &format!(r#"<c r="{c}{r}" t="inlineStr"><is><t xml:space="preserve">  </t></is></c>"#);
+        }
+        x + "</row>"
+    };
+    let xml = sheet_start("A1:G6")
+        + &spaces(1, &["A"])
+        + &row_xml(2, &cells(&H))
+        + &row_xml(3, &cells(&ordinal(A, "1", 1)))
+        + &spaces(4, &["B", "D"])
+        + &row_xml(5, &cells(&ordinal(A, "1", 2)))
+        + SHEET_END;
+    let r = read(workbook(&[("Sheet1", xml)]), opts("spaces.xlsx")).unwrap();
+    assert_eq!(counts(&r), (3, 2, 1, 1));
+    assert_eq!(errors(&r), [("spaces.xlsx[Sheet1]".to_owned(), Some(4), C::EmptyRow)]);
+}

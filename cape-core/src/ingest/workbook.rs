@@ -704,8 +704,8 @@ fn stream_sheet(
     let mut text = Vec::new();
     let mut at: Option<u32> = None;
     let send = |r: u32, row: &mut RowBuf| -> bool {
-        if k > 0 && r == plan.header_row {
-            // A later sheet's header: mapped when planning, not a data row.
+        if r < plan.header_row || (k > 0 && r == plan.header_row) {
+            // Blank-text rows above the header, or a later sheet's header (mapped when planning): no data.
             row.take(0);
             return true;
         }
@@ -719,7 +719,9 @@ fn stream_sheet(
         let Some(cell) = cells.next_cell().map_err(|e| xlsx_err(file, &plan.name, e))? else { break };
         let (r, c) = cell.get_position();
         cell_text(cell.get_value(), &mut text);
-        if unwrap_excel(&text).is_empty() {
+        if text.is_empty() {
+            // A cell with no value (styled, or covered by a merge). A cell of spaces is kept: its row is an
+            // empty row the reader reports, as in a CSV.
             continue;
         }
         if let Some(prev) = at.filter(|&p| p != r) {
