@@ -57,6 +57,9 @@ pub struct WorkbookLimits {
     /// Parts up to this uncompressed size are not held to the ratio. Default
     /// [`WorkbookLimits::RATIO_FLOOR_BYTES`].
     pub ratio_floor_bytes: u64,
+    /// Longest run of worksheet XML between two markup characters (`<`, `>`): one cell's text or one tag,
+    /// which the XML parser holds whole. Default [`WorkbookLimits::MAX_TOKEN_BYTES`].
+    pub max_token_bytes: u64,
 }
 
 impl WorkbookLimits {
@@ -70,6 +73,9 @@ impl WorkbookLimits {
     pub const MAX_RATIO: u64 = 100;
     /// 1 MiB: a small part may compress as well as it likes.
     pub const RATIO_FLOOR_BYTES: u64 = 1 << 20;
+    /// 1 MiB: an Excel cell holds at most 32,767 characters (under 160 KB of XML even as escaped 4-byte
+    /// characters); a formula at most 8,192.
+    pub const MAX_TOKEN_BYTES: u64 = 1 << 20;
 }
 
 impl Default for WorkbookLimits {
@@ -80,6 +86,7 @@ impl Default for WorkbookLimits {
             max_total_bytes: Self::MAX_TOTAL_BYTES,
             max_ratio: Self::MAX_RATIO,
             ratio_floor_bytes: Self::RATIO_FLOOR_BYTES,
+            max_token_bytes: Self::MAX_TOKEN_BYTES,
         }
     }
 }
@@ -213,6 +220,20 @@ fn check_archive<R: Read + Seek>(reader: R, source: &str, limits: &WorkbookLimit
                 ));
             }
         }
+        if sheet {
+            let longest = longest_token(&mut zip, i, limits.max_token_bytes)
+                .map_err(|e| format_err(source, format!("workbook member {name:?} is damaged: {e}")))?;
+            if longest > limits.max_token_bytes {
+                return Err(format_err(
+                    source,
+                    format!(
+                        "worksheet {name:?} holds a cell or tag of more than {} bytes (Excel allows 32,767 \
+                         characters in a cell): a damaged or hostile workbook",
+                        limits.max_token_bytes
+                    ),
+                ));
+            }
+        }
         if name.to_ascii_lowercase().ends_with("sharedstrings.xml") {
             check_shared_strings(&mut zip, i, name, real, source)?;
         }
@@ -276,6 +297,32 @@ fn unique_count(head: &[u8]) -> Option<u64> {
     let digits = rest.iter().take_while(|c| c.is_ascii_digit()).count();
     let digits = rest.get(..digits)?;
     Some(digits.iter().try_fold(0u64, |n, &c| n.checked_mul(10)?.checked_add(u64::from(c - b'0'))).unwrap_or(u64::MAX))
+}
+
+/// Streams member `i` through a small buffer and returns the longest run of bytes between two markup
+/// characters (`<` or `>`), stopping as soon as it passes `limit`.
+fn longest_token<R: Read + Seek>(zip: &mut zip::ZipArchive<R>, i: usize, limit: u64) -> std::io::Result<u64> {
+    let mut f = zip.by_index(i).map_err(std::io::Error::other)?;
+    let mut buf = vec![0u8; 64 * 1024];
+    let (mut run, mut longest) = (0u64, 0u64);
+    loop {
+        let n = match f.read(&mut buf) {
+            Ok(0) => return Ok(longest.max(run)),
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        let mut rest = buf.get(..n).unwrap_or(&[]);
+        while let Some(at) = memchr::memchr2(b'<', b'>', rest) {
+            longest = longest.max(run + at as u64);
+            run = 0;
+            rest = rest.get(at + 1..).unwrap_or(&[]);
+        }
+        run += rest.len() as u64;
+        if longest.max(run) > limit {
+            return Ok(longest.max(run));
+        }
+    }
 }
 
 /// True for a worksheet part (`xl/worksheets/sheet1.xml`).
