@@ -148,8 +148,8 @@ pub struct Es003 {
 ///
 /// # Errors
 ///
-/// [`Error::Io`] when the file cannot be read; [`Error::Format`] when it has no header or is a damaged
-/// workbook; [`Error::MissingColumn`] naming the first required column absent and the columns found. Problems
+/// [`Error::Io`] when the file cannot be read; [`Error::Format`] when it has no header, is a damaged
+/// workbook, a workbook beyond its [`WorkbookLimits`] or a legacy `.xls`/`.xlsb`/`.ods`; [`Error::MissingColumn`] naming the first required column absent and the columns found. Problems
 /// with individual rows are diagnostics, not errors.
 ///
 /// # Example

@@ -1,6 +1,6 @@
 //! Excel workbooks (XLSX): checked before they are opened, then streamed row by row in bounded memory.
 //!
-//! An XLSX file is a zip archive of XML parts. Before calamine opens anything, [`check_archive`] reads the
+//! An XLSX file is a zip archive of XML parts. Before calamine opens anything, cape reads the
 //! zip central directory and refuses, with a file-level [`Error::Format`], any member whose declared
 //! uncompressed size or compression ratio is beyond the [`WorkbookLimits`] (the zip reader never lets a
 //! member decompress past its declared size, so the declared sizes bound the work). Legacy `.xls`, `.xlsb`
