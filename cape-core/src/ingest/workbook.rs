@@ -8,8 +8,8 @@
 //! bound.
 //!
 //! The rows are then streamed with calamine's cell reader on a producer thread that owns the workbook and
-//! sends each row over a bounded channel, so memory holds at most [`ROW_QUEUE`] rows, whatever the sheet's
-//! size or its declared dimension (a sheet claiming `A1:XFD1048576` allocates nothing for it). A row is built
+//! sends the rows in batches over a bounded channel, so memory holds at most [`ROW_QUEUE`] + 2 batches (of at
+//! most [`ROW_BATCH`] rows, or [`BATCH_BYTES`] and one row), whatever the sheet's size or its declared dimension (a sheet claiming `A1:XFD1048576` allocates nothing for it). A row is built
 //! from the positions of its non-empty cells; cells past the header's last column are kept (up to
 //! [`EXTRA_CELLS`] of them, the rest folded into the last one) so that the reader reports the row as ragged
 //! instead of losing it.
@@ -91,8 +91,12 @@ impl Default for WorkbookLimits {
     }
 }
 
-/// Rows the producer thread may run ahead of the reader.
-pub const ROW_QUEUE: usize = 64;
+/// Batches of rows the producer thread may run ahead of the reader.
+pub const ROW_QUEUE: usize = 4;
+/// Rows sent together (one channel message, one thread wake-up, for many rows).
+pub const ROW_BATCH: usize = 256;
+/// A batch is sent once its cells hold this many bytes, even with fewer than [`ROW_BATCH`] rows.
+pub const BATCH_BYTES: usize = 1 << 20;
 /// The number of columns an Excel sheet can have (A to XFD): header cells past it are ignored.
 pub const EXCEL_MAX_COLUMNS: usize = 16_384;
 /// Cells kept past the header's last column in a data row (their positions kept, so the ragged-row message
@@ -584,16 +588,50 @@ fn remap_columns(
 // ---------------------------------------------------------------------------------------------------------
 // Streaming
 
+/// A row: its sheet (index into the plans), its 1-based row number, its cells.
+type SheetRow = (usize, u64, Record);
+
 enum Msg {
-    Row { sheet: usize, row: u64, rec: Record },
+    Rows(Vec<SheetRow>),
     End,
     Err(Error),
+}
+
+/// The producer's side: rows gathered into batches.
+struct Out<'a> {
+    tx: &'a SyncSender<Msg>,
+    batch: Vec<SheetRow>,
+    bytes: usize,
+}
+
+impl Out<'_> {
+    /// Adds a row; false when the reader has gone away.
+    fn push(&mut self, row: SheetRow) -> bool {
+        self.bytes += row.2.iter().map(|c| c.len() + 16).sum::<usize>();
+        self.batch.push(row);
+        if self.batch.len() >= ROW_BATCH || self.bytes >= BATCH_BYTES {
+            return self.flush();
+        }
+        true
+    }
+
+    /// Sends the rows gathered; false when the reader has gone away.
+    fn flush(&mut self) -> bool {
+        self.bytes = 0;
+        if self.batch.is_empty() {
+            return true;
+        }
+        let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(ROW_BATCH));
+        self.tx.send(Msg::Rows(batch)).is_ok()
+    }
 }
 
 /// A workbook's rows, streamed from a producer thread: the first read sheet's header row, then the data rows
 /// of every read sheet in order (later sheets' header rows are not repeated).
 pub(crate) struct WorkbookRows {
     rx: Receiver<Msg>,
+    /// Rows received and not yet returned.
+    pending: std::collections::VecDeque<SheetRow>,
     cancel: Arc<AtomicBool>,
     handle: Option<JoinHandle<()>>,
     sources: Vec<Arc<str>>,
@@ -649,6 +687,7 @@ impl WorkbookRows {
             .map_err(|e| Error::io(source, e))?;
         Ok(WorkbookRows {
             rx,
+            pending: std::collections::VecDeque::new(),
             cancel,
             handle: Some(handle),
             sources,
@@ -667,27 +706,27 @@ impl WorkbookRows {
     ///
     /// [`Error::Format`] when the sheet XML is damaged (or the producer stopped unexpectedly).
     pub(crate) fn next(&mut self, rec: &mut Record) -> Result<Option<u64>> {
-        if self.finished {
-            return Ok(None);
-        }
-        match self.rx.recv() {
-            Ok(Msg::Row { sheet, row, rec: r }) => {
+        loop {
+            if let Some((sheet, row, r)) = self.pending.pop_front() {
                 self.current = sheet;
                 self.rows += 1;
                 *rec = r;
-                Ok(Some(row))
+                return Ok(Some(row));
             }
-            Ok(Msg::End) => {
-                self.finished = true;
-                Ok(None)
+            if self.finished {
+                return Ok(None);
             }
-            Ok(Msg::Err(e)) => {
-                self.finished = true;
-                Err(e)
-            }
-            Err(_) => {
-                self.finished = true;
-                Err(format_err(&self.file, "the workbook reader stopped unexpectedly".into()))
+            match self.rx.recv() {
+                Ok(Msg::Rows(batch)) => self.pending.extend(batch),
+                Ok(Msg::End) => self.finished = true,
+                Ok(Msg::Err(e)) => {
+                    self.finished = true;
+                    return Err(e);
+                }
+                Err(_) => {
+                    self.finished = true;
+                    return Err(format_err(&self.file, "the workbook reader stopped unexpectedly".into()));
+                }
             }
         }
     }
@@ -718,17 +757,23 @@ impl Drop for WorkbookRows {
 /// The producer: streams every planned sheet, then sends `End` (or the first error).
 fn produce(mut xlsx: Xlsx<Source>, plans: &[SheetPlan], file: &str, tx: &SyncSender<Msg>, stop: &AtomicBool) {
     let width = plans.first().map_or(0, |p| p.width);
+    let mut out = Out { tx, batch: Vec::with_capacity(ROW_BATCH), bytes: 0 };
     for (k, plan) in plans.iter().enumerate() {
-        match stream_sheet(&mut xlsx, k, plan, width, file, tx, stop) {
+        match stream_sheet(&mut xlsx, k, plan, width, file, &mut out, stop) {
             Ok(true) => {}
             Ok(false) => return,
             Err(e) => {
-                let _ = tx.send(Msg::Err(e));
+                // The rows before the error are read first, as from a CSV cut at that point.
+                if out.flush() {
+                    let _ = tx.send(Msg::Err(e));
+                }
                 return;
             }
         }
     }
-    let _ = tx.send(Msg::End);
+    if out.flush() {
+        let _ = tx.send(Msg::End);
+    }
 }
 
 /// Streams one sheet's rows; false when the reader has gone away.
@@ -738,7 +783,7 @@ fn stream_sheet(
     plan: &SheetPlan,
     width: usize,
     file: &str,
-    tx: &SyncSender<Msg>,
+    out: &mut Out<'_>,
     stop: &AtomicBool,
 ) -> Result<bool> {
     let mut cells = match xlsx.worksheet_cells_reader(&plan.name) {
@@ -750,14 +795,14 @@ fn stream_sheet(
     let mut row = RowBuf::default();
     let mut text = Vec::new();
     let mut at: Option<u32> = None;
-    let send = |r: u32, row: &mut RowBuf| -> bool {
+    let mut send = |r: u32, row: &mut RowBuf| -> bool {
         if r < plan.header_row || (k > 0 && r == plan.header_row) {
             // Blank-text rows above the header, or a later sheet's header (mapped when planning): no data.
             row.take(0);
             return true;
         }
         let rec = row.take(width);
-        tx.send(Msg::Row { sheet: k, row: u64::from(r) + 1, rec }).is_ok()
+        out.push((k, u64::from(r) + 1, rec))
     };
     loop {
         if stop.load(Ordering::Relaxed) {
