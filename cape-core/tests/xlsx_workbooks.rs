@@ -332,7 +332,8 @@ fn members_lying_about_their_size() {
     parts.push(sheet1);
     let err = read(zip(&parts), opts("lie.xlsx")).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidFormat, "{err}");
-    assert!(err.to_string().contains("Sheet1"), "{err}");
+    let m = err.to_string();
+    assert!(m.contains("\"xl/worksheets/sheet1.xml\" is damaged") && m.contains("larger than its declared"), "{m}");
 }
 
 #[test]
@@ -405,4 +406,49 @@ fn cli_ingest_says_which_sheets_were_read_and_takes_sheet() {
     assert_eq!(v["summary"]["sheets_read"], serde_json::json!(["Sheet2"]));
     assert_eq!(v["summary"]["rows_read"], 3);
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn rows_of_spaces_are_reported_and_blank_text_above_the_header_is_not_a_header() {
+    // Spaces as Excel writes them (xml:space="preserve"; without it the XML parser drops them).
+    let spaces = |r: u32, cols: &[&str]| -> String {
+        let mut x = format!(r#"<row r="{r}">"#);
+        for c in cols {
+            x += &format!(r#"<c r="{c}{r}" t="inlineStr"><is><t xml:space="preserve">  </t></is></c>"#);
+        }
+        x + "</row>"
+    };
+    let xml = sheet_start("A1:G6")
+        + &spaces(1, &["A"])
+        + &row_xml(2, &cells(&H))
+        + &row_xml(3, &cells(&ordinal(A, "1", 1)))
+        + &spaces(4, &["B", "D"])
+        + &row_xml(5, &cells(&ordinal(A, "1", 2)))
+        + SHEET_END;
+    let r = read(workbook(&[("Sheet1", xml)]), opts("spaces.xlsx")).unwrap();
+    assert_eq!(counts(&r), (3, 2, 1, 1));
+    assert_eq!(errors(&r), [("spaces.xlsx[Sheet1]".to_owned(), Some(4), C::EmptyRow)]);
+}
+
+#[test]
+fn a_cell_longer_than_excel_allows_is_refused_before_it_is_parsed() {
+    // 8 MiB of text in one cell (Excel's limit is 32,767 characters): the XML parser would hold it whole.
+    let mut parts = package(&["Sheet1"]);
+    let prefix = sheet_start("A1:G2") + &row_xml(1, &cells(&H)) + r#"<row r="2"><c r="A2" t="inlineStr"><is><t>"#;
+    let suffix = String::from("</t></is></c></row>") + SHEET_END;
+    parts.push(repeated_part("xl/worksheets/sheet1.xml", prefix.as_bytes(), &[b'x'; 1 << 20], 8, suffix.as_bytes()));
+    let bytes = zip(&parts);
+    // (x repeated compresses 1000:1: the ratio limit is lifted to reach the cell check.)
+    let mut o = opts("long.xlsx");
+    o.workbook.max_ratio = u64::MAX;
+    let err = read(bytes.clone(), o).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidFormat);
+    let m = err.to_string();
+    assert!(m.contains("\"xl/worksheets/sheet1.xml\" holds a cell or tag of more than 1048576 bytes"), "{m}");
+    // The limit is the caller's: raised, the cell is read (and rejected as an entry number, as a row).
+    let mut o = opts("long.xlsx");
+    o.workbook.max_token_bytes = 16 << 20;
+    o.workbook.max_ratio = u64::MAX;
+    let r = read(bytes, o).unwrap();
+    assert_eq!(counts(&r), (1, 0, 1, 0));
 }

@@ -171,6 +171,14 @@ impl PySummary {
     fn columns_missing<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
         PyTuple::new(py, &self.0.columns_missing)
     }
+    #[getter]
+    fn sheets_read<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        PyTuple::new(py, &self.0.sheets_read)
+    }
+    #[getter]
+    fn sheets_skipped<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        PyTuple::new(py, &self.0.sheets_skipped)
+    }
 
     /// Diagnostics per code (`{"ES003_…": n}`), exact however many were kept in detail.
     #[getter]

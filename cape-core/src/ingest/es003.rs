@@ -226,9 +226,10 @@ pub struct Es003 {
 /// # Errors
 ///
 /// [`Error::Io`] when the file cannot be read; [`Error::Format`] when it has no header, is a damaged
-/// workbook, or has no usable row (a header alone, or every row rejected: the message gives the rows read and
-/// the most frequent rejection codes); [`Error::MissingColumn`] naming the first required column absent and
-/// the columns found. Problems with individual rows are diagnostics, not errors.
+/// workbook, a workbook beyond its [`WorkbookLimits`] or a legacy `.xls`/`.xlsb`/`.ods`, or has no usable row
+/// (a header alone, or every row rejected: the message gives the rows read and the most frequent rejection
+/// codes); [`Error::MissingColumn`] naming the first required column absent and the columns found. Problems
+/// with individual rows are diagnostics, not errors.
 ///
 /// # Example
 ///

@@ -1,6 +1,6 @@
 //! Excel workbooks (XLSX): checked before they are opened, then streamed row by row in bounded memory.
 //!
-//! An XLSX file is a zip archive of XML parts. Before calamine opens anything, [`check_archive`] reads the
+//! An XLSX file is a zip archive of XML parts. Before calamine opens anything, cape reads the
 //! zip central directory and refuses, with a file-level [`Error::Format`], any member whose declared
 //! uncompressed size or compression ratio is beyond the [`WorkbookLimits`] (the zip reader never lets a
 //! member decompress past its declared size, so the declared sizes bound the work). Legacy `.xls`, `.xlsb`
@@ -8,8 +8,8 @@
 //! bound.
 //!
 //! The rows are then streamed with calamine's cell reader on a producer thread that owns the workbook and
-//! sends each row over a bounded channel, so memory holds at most [`ROW_QUEUE`] rows, whatever the sheet's
-//! size or its declared dimension (a sheet claiming `A1:XFD1048576` allocates nothing for it). A row is built
+//! sends the rows in batches over a bounded channel, so memory holds at most [`ROW_QUEUE`] + 2 batches (of at
+//! most [`ROW_BATCH`] rows, or [`BATCH_BYTES`] and one row), whatever the sheet's size or its declared dimension (a sheet claiming `A1:XFD1048576` allocates nothing for it). A row is built
 //! from the positions of its non-empty cells; cells past the header's last column are kept (up to
 //! [`EXTRA_CELLS`] of them, the rest folded into the last one) so that the reader reports the row as ragged
 //! instead of losing it.
@@ -57,6 +57,9 @@ pub struct WorkbookLimits {
     /// Parts up to this uncompressed size are not held to the ratio. Default
     /// [`WorkbookLimits::RATIO_FLOOR_BYTES`].
     pub ratio_floor_bytes: u64,
+    /// Longest run of worksheet XML between two markup characters (`<`, `>`): one cell's text or one tag,
+    /// which the XML parser holds whole. Default [`WorkbookLimits::MAX_TOKEN_BYTES`].
+    pub max_token_bytes: u64,
 }
 
 impl WorkbookLimits {
@@ -70,6 +73,9 @@ impl WorkbookLimits {
     pub const MAX_RATIO: u64 = 100;
     /// 1 MiB: a small part may compress as well as it likes.
     pub const RATIO_FLOOR_BYTES: u64 = 1 << 20;
+    /// 1 MiB: an Excel cell holds at most 32,767 characters (under 160 KB of XML even as escaped 4-byte
+    /// characters); a formula at most 8,192.
+    pub const MAX_TOKEN_BYTES: u64 = 1 << 20;
 }
 
 impl Default for WorkbookLimits {
@@ -80,12 +86,17 @@ impl Default for WorkbookLimits {
             max_total_bytes: Self::MAX_TOTAL_BYTES,
             max_ratio: Self::MAX_RATIO,
             ratio_floor_bytes: Self::RATIO_FLOOR_BYTES,
+            max_token_bytes: Self::MAX_TOKEN_BYTES,
         }
     }
 }
 
-/// Rows the producer thread may run ahead of the reader.
-pub const ROW_QUEUE: usize = 64;
+/// Batches of rows the producer thread may run ahead of the reader.
+pub const ROW_QUEUE: usize = 4;
+/// Rows sent together (one channel message, one thread wake-up, for many rows).
+pub const ROW_BATCH: usize = 256;
+/// A batch is sent once its cells hold this many bytes, even with fewer than [`ROW_BATCH`] rows.
+pub const BATCH_BYTES: usize = 1 << 20;
 /// The number of columns an Excel sheet can have (A to XFD): header cells past it are ignored.
 pub const EXCEL_MAX_COLUMNS: usize = 16_384;
 /// Cells kept past the header's last column in a data row (their positions kept, so the ragged-row message
@@ -213,6 +224,20 @@ fn check_archive<R: Read + Seek>(reader: R, source: &str, limits: &WorkbookLimit
                 ));
             }
         }
+        if sheet {
+            let longest = longest_token(&mut zip, i, limits.max_token_bytes)
+                .map_err(|e| format_err(source, format!("workbook member {name:?} is damaged: {e}")))?;
+            if longest > limits.max_token_bytes {
+                return Err(format_err(
+                    source,
+                    format!(
+                        "worksheet {name:?} holds a cell or tag of more than {} bytes (Excel allows 32,767 \
+                         characters in a cell): a damaged or hostile workbook",
+                        limits.max_token_bytes
+                    ),
+                ));
+            }
+        }
         if name.to_ascii_lowercase().ends_with("sharedstrings.xml") {
             check_shared_strings(&mut zip, i, name, real, source)?;
         }
@@ -276,6 +301,32 @@ fn unique_count(head: &[u8]) -> Option<u64> {
     let digits = rest.iter().take_while(|c| c.is_ascii_digit()).count();
     let digits = rest.get(..digits)?;
     Some(digits.iter().try_fold(0u64, |n, &c| n.checked_mul(10)?.checked_add(u64::from(c - b'0'))).unwrap_or(u64::MAX))
+}
+
+/// Streams member `i` through a small buffer and returns the longest run of bytes between two markup
+/// characters (`<` or `>`), stopping as soon as it passes `limit`.
+fn longest_token<R: Read + Seek>(zip: &mut zip::ZipArchive<R>, i: usize, limit: u64) -> std::io::Result<u64> {
+    let mut f = zip.by_index(i).map_err(std::io::Error::other)?;
+    let mut buf = vec![0u8; 64 * 1024];
+    let (mut run, mut longest) = (0u64, 0u64);
+    loop {
+        let n = match f.read(&mut buf) {
+            Ok(0) => return Ok(longest.max(run)),
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        let mut rest = buf.get(..n).unwrap_or(&[]);
+        while let Some(at) = memchr::memchr2(b'<', b'>', rest) {
+            longest = longest.max(run + at as u64);
+            run = 0;
+            rest = rest.get(at + 1..).unwrap_or(&[]);
+        }
+        run += rest.len() as u64;
+        if longest.max(run) > limit {
+            return Ok(longest.max(run));
+        }
+    }
 }
 
 /// True for a worksheet part (`xl/worksheets/sheet1.xml`).
@@ -537,16 +588,50 @@ fn remap_columns(
 // ---------------------------------------------------------------------------------------------------------
 // Streaming
 
+/// A row: its sheet (index into the plans), its 1-based row number, its cells.
+type SheetRow = (usize, u64, Record);
+
 enum Msg {
-    Row { sheet: usize, row: u64, rec: Record },
+    Rows(Vec<SheetRow>),
     End,
     Err(Error),
+}
+
+/// The producer's side: rows gathered into batches.
+struct Out<'a> {
+    tx: &'a SyncSender<Msg>,
+    batch: Vec<SheetRow>,
+    bytes: usize,
+}
+
+impl Out<'_> {
+    /// Adds a row; false when the reader has gone away.
+    fn push(&mut self, row: SheetRow) -> bool {
+        self.bytes += row.2.iter().map(|c| c.len() + 16).sum::<usize>();
+        self.batch.push(row);
+        if self.batch.len() >= ROW_BATCH || self.bytes >= BATCH_BYTES {
+            return self.flush();
+        }
+        true
+    }
+
+    /// Sends the rows gathered; false when the reader has gone away.
+    fn flush(&mut self) -> bool {
+        self.bytes = 0;
+        if self.batch.is_empty() {
+            return true;
+        }
+        let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(ROW_BATCH));
+        self.tx.send(Msg::Rows(batch)).is_ok()
+    }
 }
 
 /// A workbook's rows, streamed from a producer thread: the first read sheet's header row, then the data rows
 /// of every read sheet in order (later sheets' header rows are not repeated).
 pub(crate) struct WorkbookRows {
     rx: Receiver<Msg>,
+    /// Rows received and not yet returned.
+    pending: std::collections::VecDeque<SheetRow>,
     cancel: Arc<AtomicBool>,
     handle: Option<JoinHandle<()>>,
     sources: Vec<Arc<str>>,
@@ -602,6 +687,7 @@ impl WorkbookRows {
             .map_err(|e| Error::io(source, e))?;
         Ok(WorkbookRows {
             rx,
+            pending: std::collections::VecDeque::new(),
             cancel,
             handle: Some(handle),
             sources,
@@ -620,27 +706,27 @@ impl WorkbookRows {
     ///
     /// [`Error::Format`] when the sheet XML is damaged (or the producer stopped unexpectedly).
     pub(crate) fn next(&mut self, rec: &mut Record) -> Result<Option<u64>> {
-        if self.finished {
-            return Ok(None);
-        }
-        match self.rx.recv() {
-            Ok(Msg::Row { sheet, row, rec: r }) => {
+        loop {
+            if let Some((sheet, row, r)) = self.pending.pop_front() {
                 self.current = sheet;
                 self.rows += 1;
                 *rec = r;
-                Ok(Some(row))
+                return Ok(Some(row));
             }
-            Ok(Msg::End) => {
-                self.finished = true;
-                Ok(None)
+            if self.finished {
+                return Ok(None);
             }
-            Ok(Msg::Err(e)) => {
-                self.finished = true;
-                Err(e)
-            }
-            Err(_) => {
-                self.finished = true;
-                Err(format_err(&self.file, "the workbook reader stopped unexpectedly".into()))
+            match self.rx.recv() {
+                Ok(Msg::Rows(batch)) => self.pending.extend(batch),
+                Ok(Msg::End) => self.finished = true,
+                Ok(Msg::Err(e)) => {
+                    self.finished = true;
+                    return Err(e);
+                }
+                Err(_) => {
+                    self.finished = true;
+                    return Err(format_err(&self.file, "the workbook reader stopped unexpectedly".into()));
+                }
             }
         }
     }
@@ -671,17 +757,23 @@ impl Drop for WorkbookRows {
 /// The producer: streams every planned sheet, then sends `End` (or the first error).
 fn produce(mut xlsx: Xlsx<Source>, plans: &[SheetPlan], file: &str, tx: &SyncSender<Msg>, stop: &AtomicBool) {
     let width = plans.first().map_or(0, |p| p.width);
+    let mut out = Out { tx, batch: Vec::with_capacity(ROW_BATCH), bytes: 0 };
     for (k, plan) in plans.iter().enumerate() {
-        match stream_sheet(&mut xlsx, k, plan, width, file, tx, stop) {
+        match stream_sheet(&mut xlsx, k, plan, width, file, &mut out, stop) {
             Ok(true) => {}
             Ok(false) => return,
             Err(e) => {
-                let _ = tx.send(Msg::Err(e));
+                // The rows before the error are read first, as from a CSV cut at that point.
+                if out.flush() {
+                    let _ = tx.send(Msg::Err(e));
+                }
                 return;
             }
         }
     }
-    let _ = tx.send(Msg::End);
+    if out.flush() {
+        let _ = tx.send(Msg::End);
+    }
 }
 
 /// Streams one sheet's rows; false when the reader has gone away.
@@ -691,7 +783,7 @@ fn stream_sheet(
     plan: &SheetPlan,
     width: usize,
     file: &str,
-    tx: &SyncSender<Msg>,
+    out: &mut Out<'_>,
     stop: &AtomicBool,
 ) -> Result<bool> {
     let mut cells = match xlsx.worksheet_cells_reader(&plan.name) {
@@ -703,14 +795,14 @@ fn stream_sheet(
     let mut row = RowBuf::default();
     let mut text = Vec::new();
     let mut at: Option<u32> = None;
-    let send = |r: u32, row: &mut RowBuf| -> bool {
-        if k > 0 && r == plan.header_row {
-            // A later sheet's header: mapped when planning, not a data row.
+    let mut send = |r: u32, row: &mut RowBuf| -> bool {
+        if r < plan.header_row || (k > 0 && r == plan.header_row) {
+            // Blank-text rows above the header, or a later sheet's header (mapped when planning): no data.
             row.take(0);
             return true;
         }
         let rec = row.take(width);
-        tx.send(Msg::Row { sheet: k, row: u64::from(r) + 1, rec }).is_ok()
+        out.push((k, u64::from(r) + 1, rec))
     };
     loop {
         if stop.load(Ordering::Relaxed) {
@@ -719,7 +811,9 @@ fn stream_sheet(
         let Some(cell) = cells.next_cell().map_err(|e| xlsx_err(file, &plan.name, e))? else { break };
         let (r, c) = cell.get_position();
         cell_text(cell.get_value(), &mut text);
-        if unwrap_excel(&text).is_empty() {
+        if text.is_empty() {
+            // A cell with no value (styled, or covered by a merge). A cell of spaces is kept: its row is an
+            // empty row the reader reports, as in a CSV.
             continue;
         }
         if let Some(prev) = at.filter(|&p| p != r) {

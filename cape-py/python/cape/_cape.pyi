@@ -221,6 +221,12 @@ class IngestSummary:
     @property
     def columns_missing(self) -> Tuple[str, ...]:
         """The canonical names of optional columns not in the file."""
+    @property
+    def sheets_read(self) -> Tuple[str, ...]:
+        """For workbooks: the sheets read, in order (every sheet with the ES-003 header, or ``sheet``)."""
+    @property
+    def sheets_skipped(self) -> Tuple[str, ...]:
+        """For workbooks: the sheets not read."""
     def is_balanced(self) -> bool:
         """True when ``rows_read == rows_used + rows_rejected`` and ``rows_used == tariff_rows``."""
 
