@@ -9,6 +9,9 @@
 //! The inputs are the hostile files scaled to what a debug build reads in seconds; the full-size
 //! figures measured on a release build are in the README.
 
+#[path = "common/mini_xlsx.rs"]
+mod mini_xlsx;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -18,6 +21,10 @@ use std::time::Instant;
 const ADDRESS_LIMIT_MB: u64 = 1024;
 /// The documented ceiling on peak resident memory for a hostile input, in MiB.
 const HOSTILE_CEILING_MB: u64 = 512;
+/// The documented ceiling on peak resident memory for reading a 1M-row XLSX, in MiB.
+const XLSX_CEILING_MB: u64 = 200;
+/// Tariff rows of the large workbook.
+const XLSX_ROWS: u32 = 1_000_000;
 /// Output never echoes a huge cell: at most this many bytes are written for one.
 const ECHO_CEILING_BYTES: u64 = 1 << 20;
 
@@ -206,6 +213,32 @@ fn cases(dir: &Path) -> Vec<Case> {
         w.write_all(b"ENTRY_NUMBER,CLAIM_NUMBER,STATUS,ERROR_DESCRIPTION\nABC12345676,C000123,Failed,").unwrap();
         write_repeated(w, b'E', 300 << 20);
         w.write_all(b"\n").unwrap();
+    });
+    // Workbooks from the bad-input corpus: one cell at XFD1048576 (calamine's dense range would be 17 billion
+    // cells), 200 MiB of sheet XML from under 1 MB, a shared-strings count of a trillion.
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/bad");
+    for (name, file, exits) in [
+        ("XLSX, one cell at XFD1048576: ingest", "xlsx_sparse_xfd1048576.xlsx", &[0][..]),
+        ("XLSX zip bomb: ingest", "xlsx_ratio_bomb.xlsx", &[65][..]),
+        ("XLSX shared-strings count lie: ingest", "xlsx_shared_strings_count_lie.xlsx", &[65][..]),
+    ] {
+        v.push(Case {
+            name,
+            args: args(&["ingest", &corpus.join(file).to_string_lossy()]),
+            exits,
+            ceiling_mb: HOSTILE_CEILING_MB,
+            max_output: ECHO_CEILING_BYTES,
+        });
+    }
+    // A 1M-row workbook, streamed.
+    let big = dir.join("es003-1m.xlsx").to_string_lossy().into_owned();
+    mini_xlsx::es003_workbook_file(&big, XLSX_ROWS).expect("write the workbook");
+    v.push(Case {
+        name: "XLSX, 1M rows: ingest",
+        args: args(&["ingest", &big]),
+        exits: &[0],
+        ceiling_mb: XLSX_CEILING_MB,
+        max_output: ECHO_CEILING_BYTES,
     });
     v.push(Case {
         name: "300 MB cell: results",
