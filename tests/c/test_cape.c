@@ -1055,6 +1055,51 @@ static void test_misuse(void) {
     cape_tables_free(t);
 }
 
+/* The hostile files of the bad-input corpus (tests/data/bad, beside cape-core/data): each is read with every row
+ * accounted for, or refused with a status; none aborts the host. */
+static void test_hostile_corpus(void) {
+    static const struct {
+        const char *name;
+        cape_status want;
+        uint64_t rows_read; /* when read */
+    } cases[] = {
+        {"xlsx_sparse_xfd1048576.xlsx", CAPE_STATUS_OK, 3},
+        {"xlsx_ratio_bomb.xlsx", CAPE_STATUS_INVALID_FORMAT, 0},
+        {"xlsx_shared_strings_count_lie.xlsx", CAPE_STATUS_INVALID_FORMAT, 0},
+        {"xlsx_4gb_claimed.xlsx", CAPE_STATUS_INVALID_FORMAT, 0},
+        {"legacy_excel97.xls", CAPE_STATUS_INVALID_FORMAT, 0},
+        {"utf16le_bom_tab_crlf.csv", CAPE_STATUS_OK, 20},
+        {"utf16be_bom_tab_crlf.csv", CAPE_STATUS_OK, 20},
+        {"header_only.csv", CAPE_STATUS_INVALID_FORMAT, 0},
+        {"all_rows_rejected.csv", CAPE_STATUS_INVALID_FORMAT, 0},
+    };
+    size_t i;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char path[1200];
+        cape_es003 *report = NULL;
+        cape_error *err = NULL;
+        cape_ingest_summary s;
+        snprintf(path, sizeof path, "%s/../../tests/data/bad/%s", data_dir, cases[i].name);
+        CHECK_STATUS(cape_es003_open_path(path, &report, &err), cases[i].want);
+        if (cases[i].want != CAPE_STATUS_OK) {
+            CHECK(report == NULL);
+            CHECK(err != NULL && cape_error_code(err) == cases[i].want && strlen(cape_error_message(err)) > 0);
+            cape_error_free(err);
+            continue;
+        }
+        if (report == NULL) {
+            fprintf(stderr, "%s: %s\n", path, cape_error_message(err));
+            cape_error_free(err);
+            continue;
+        }
+        CHECK_STATUS(cape_es003_summary(report, &s, NULL), CAPE_STATUS_OK);
+        CHECK(s.rows_read == cases[i].rows_read);
+        CHECK(s.rows_read == s.rows_used + s.rows_rejected);
+        CHECK(s.entries > 0);
+        cape_es003_free(report);
+    }
+}
+
 int main(int argc, char **argv) {
     printf("libcape %s (header %s)\n", cape_version(), CAPE_VERSION_STRING);
     test_version();
@@ -1075,6 +1120,7 @@ int main(int argc, char **argv) {
             data_dir[slash - argv[1]] = '\0';
         }
         test_es003_sample(argv[1]);
+        test_hostile_corpus();
         test_tables();
         test_assessment(argv[1]);
         test_threads(argv[1]);

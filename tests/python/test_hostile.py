@@ -1,0 +1,65 @@
+"""Every file of the bad-input corpus (tests/data/bad) through the Python API: each is read with every row
+accounted for, or refused with a ``cape.CapeError`` subclass naming the problem; none takes the interpreter
+down (a crash here would end the whole pytest process, not one test)."""
+
+from __future__ import annotations
+
+import datetime
+import pathlib
+
+import pytest
+
+import cape
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+BAD = REPO / "tests" / "data" / "bad"
+FILES = sorted(p for p in BAD.iterdir() if p.suffix in {".csv", ".xlsx", ".xls"})
+
+# Files cape refuses as a whole, and why (the rest are read, with diagnostics).
+REFUSED = {
+    "all_rows_rejected.csv": (cape.FormatError, "no usable row"),
+    "header_only.csv": (cape.FormatError, "no usable row"),
+    "legacy_excel97.xls": (cape.FormatError, ".xlsx or .csv"),
+    "missing_required_column.csv": (cape.MissingColumnError, "required column"),
+    "xlsx_4gb_claimed.xlsx": (cape.FormatError, "xl/worksheets/sheet1.xml"),
+    "xlsx_ratio_bomb.xlsx": (cape.FormatError, "100:1"),
+    "xlsx_shared_strings_count_lie.xlsx": (cape.FormatError, "shared strings"),
+}
+
+
+def test_the_corpus_is_all_here() -> None:
+    names = {p.name for p in FILES}
+    assert set(REFUSED) <= names
+    assert {"utf16le_bom_tab_crlf.csv", "utf16be_bom_tab_crlf.csv", "xlsx_sparse_xfd1048576.xlsx"} <= names
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_every_corpus_file_is_read_or_refused_with_a_cape_error(path: pathlib.Path) -> None:
+    for source in (path, path.read_bytes()):
+        if path.name in REFUSED:
+            cls, words = REFUSED[path.name]
+            with pytest.raises(cls) as info:
+                cape.read_es003(source)
+            assert words in str(info.value), str(info.value)
+            continue
+        report = cape.read_es003(source)
+        s = report.summary
+        assert s.is_balanced(), path.name
+        assert s.rows_used > 0, path.name
+        assessed = cape.assess(source, as_of=datetime.date(2026, 11, 26), assume_last_rate=True)
+        assert len(assessed) == s.entries, path.name
+
+
+def test_utf16_exports_read_as_their_text() -> None:
+    le = cape.read_es003(BAD / "utf16le_bom_tab_crlf.csv")
+    be = cape.read_es003(BAD / "utf16be_bom_tab_crlf.csv")
+    assert le.summary.rows_read == be.summary.rows_read == 20
+    assert [str(e.entry_number) for e in le.entries] == [str(e.entry_number) for e in be.entries]
+    assert le.summary.entries > 0
+
+
+def test_a_cell_at_xfd1048576_is_one_reported_row() -> None:
+    r = cape.read_es003(BAD / "xlsx_sparse_xfd1048576.xlsx")
+    rows = [d.row for d in r.diagnostics if d.code == "ES003_RAGGED_ROW"]
+    assert rows == [1048576]
+    assert r.summary.sheets_read == ["Sheet1"]
