@@ -70,7 +70,7 @@ codes! {
     RaggedRow = "ES003_RAGGED_ROW", Error, "The row has a different number of cells than the header; the row is rejected.";
     EmptyRow = "ES003_EMPTY_ROW", Error, "The row has no values; it is counted as rejected.";
     UnreadableRow = "ES003_UNREADABLE_ROW", Error, "The CSV reader could not read the row (bad quoting); the row is rejected.";
-    RecordTooLong = "ES003_RECORD_TOO_LONG", Error, "The record is longer than the limit (1 MiB unless set otherwise, `Es003Options::max_record_bytes`); the row is rejected and reading goes on after the first line feed past the limit.";
+    RecordTooLong = "ES003_RECORD_TOO_LONG", Error, "The record is longer than the limit (1 MiB unless set otherwise, `Es003Options::max_record_bytes`; for a workbook row, 1 MiB of text or one cell over 128 KiB); the row is rejected and reading goes on after the first line end past the limit.";
     DuplicateRow = "ES003_DUPLICATE_ROW", Error, "The row repeats an earlier row of the same entry, line and ordinal with the same values; it is counted once.";
     ConflictingDuplicateRow = "ES003_CONFLICTING_DUPLICATE_ROW", Error, "The row repeats an earlier entry/line/ordinal with different values; it is rejected and the entry needs review.";
     ConflictingEntryValue = "ES003_CONFLICTING_ENTRY_VALUE", Warning, "An entry-level value differs from the value on the entry's first row; the first value is kept and the entry needs review.";

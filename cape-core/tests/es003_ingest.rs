@@ -402,3 +402,21 @@ fn records_input_equals_csv_input() {
     assert_eq!(from_records.summary.rows_rejected, 1);
     assert_eq!(from_records.summary.format.name(), "records");
 }
+
+/// A report with CR line ends (Excel's "CSV (Macintosh)") larger than the 1 MiB record limit is read row by
+/// row, not refused as one over-long header.
+#[test]
+fn carriage_return_line_ends_over_the_record_limit() {
+    let mut text = String::from(
+        "Entry Summary Number,Entry Summary Line Number,Tariff Ordinal Number,HTS Number - Full,\
+         Line Tariff Goods Value Amount,Line Tariff Duty Amount,Entry Date,Notes\r",
+    );
+    let rows = 14_000u32;
+    for i in 0..rows {
+        let n = cape_core::EntryNumber::from_parts("VSU", i).unwrap();
+        text.push_str(&format!("{n},1,1,99030125,0,10.00,04/15/2025,padding-to-grow-the-file-past-one-mib\r"));
+    }
+    assert!(text.len() > 1 << 20, "{}", text.len());
+    let r = read_es003_bytes(text.as_bytes(), &Es003Options::default()).unwrap();
+    assert_eq!((r.summary.rows_read, r.summary.rows_used, r.summary.entries), (14_000, 14_000, 14_000));
+}

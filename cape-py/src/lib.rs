@@ -65,7 +65,13 @@ fn run_cli(py: Python<'_>, argv: Vec<String>) -> PyResult<i32> {
     if let Some(e) = raised {
         return Err(e);
     }
-    Ok(code?)
+    let code = code?;
+    // A command that finished before it looked at the flag (a short one, or one that never reads an ES-003)
+    // must not lose the interrupt: it is raised as Python would have raised it.
+    if cancel.load(Ordering::Relaxed) && code != cape_core::cli::EXIT_INTERRUPTED {
+        return Err(pyo3::exceptions::PyKeyboardInterrupt::new_err(()));
+    }
+    Ok(code)
 }
 
 /// Panics inside the panic boundary, to test that a panic reaches Python as `CapeError` (private).

@@ -588,7 +588,9 @@ fn ensure_real_dir(dir: &Path) -> Result<()> {
 fn lock_dir(dir: &Path) -> Result<File> {
     let path = dir.join(LOCK_FILE);
     let name = path.display().to_string();
-    // Created exclusively, or opened read-only once checked not to be a link: never written through.
+    // Created exclusively, or opened once checked not to be a link; nothing is ever written to it. Opened for
+    // writing too: over NFS, Linux emulates flock with POSIX locks, which refuse an exclusive lock on a
+    // read-only handle.
     let file = match OpenOptions::new().write(true).create_new(true).open(&path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
@@ -599,7 +601,7 @@ fn lock_dir(dir: &Path) -> Result<File> {
                     message: "the lock file is a symbolic link or not a file; remove it".to_owned(),
                 });
             }
-            File::open(&path).map_err(|e| Error::io(name.clone(), e))?
+            OpenOptions::new().read(true).write(true).open(&path).map_err(|e| Error::io(name.clone(), e))?
         }
         Err(e) => return Err(Error::io(name, e)),
     };

@@ -750,7 +750,8 @@ fn verify_against_manifest(path: &Path, bytes: &[u8], report: &mut PreflightRepo
                 if sha_ok && entries == row.entries {
                     return;
                 }
-                let listed_sha = row.sha256.as_deref().map(|s| format!(", SHA-256 {s}")).unwrap_or_default();
+                let listed_sha =
+                    row.sha256.as_deref().map(|s| format!(", SHA-256 {}", echo_value(s))).unwrap_or_default();
                 finding(
                     PreflightCode::ManifestMismatch,
                     Some(name.clone()),

@@ -1489,7 +1489,7 @@ impl Es003Reader {
             let max = self.max_record;
             let message = format!(
                 "record of {len} bytes is longer than the limit of {max} bytes; rejected (the value shows its first \
-                 bytes), reading goes on after the first line feed past the limit"
+                 bytes), reading goes on after the first line end past the limit"
             );
             self.diag(row, None, rec.get(0), DiagnosticCode::RecordTooLong, message, None);
             return false;

@@ -54,6 +54,11 @@ impl Record {
         self.too_long
     }
 
+    /// Marks the record as over a length limit, `len` bytes in all (a workbook row whose cells were not kept).
+    pub(crate) fn mark_too_long(&mut self, len: u64) {
+        self.too_long = Some(len);
+    }
+
     /// Appends one cell.
     pub(crate) fn push(&mut self, cell: &[u8]) {
         let s = self.buf.len();
@@ -370,7 +375,11 @@ impl<R: Read> CsvRecords<R> {
                 }
                 None if self.eof => break (self.filled, self.filled),
                 None if self.filled - self.pos > self.max_record => {
-                    // No line feed in the first `max_record` bytes: none of them holds one.
+                    // No line feed in the first `max_record` bytes. A carriage return there ends the record
+                    // (a file with CR line ends): `csv_core` reads it, capped at the limit.
+                    if memchr(b'\r', &self.buf[self.pos..self.filled]).is_some() {
+                        return self.read_slow_row(rec);
+                    }
                     let start = self.position();
                     let head = self.head(self.filled);
                     self.pos = self.filled;
@@ -384,10 +393,16 @@ impl<R: Read> CsvRecords<R> {
                 }
             }
         };
-        if end - self.pos > self.max_record {
+        // The line's length without its terminator (LF or CRLF).
+        let crlf = end > self.pos && self.buf[end - 1] == b'\r';
+        if end - self.pos - usize::from(crlf) > self.max_record {
+            if memchr(b'\r', &self.buf[self.pos..end - usize::from(crlf)]).is_some() {
+                // Carriage returns inside: records end there (CR line ends); `csv_core` reads them.
+                return self.read_slow_row(rec);
+            }
             let start = self.position();
             let head = self.head(end);
-            self.pos = end;
+            self.pos = end - usize::from(crlf);
             self.skip_too_long(rec, start, &head)?;
             self.row += 1;
             return Ok(Some(self.row));
@@ -401,6 +416,11 @@ impl<R: Read> CsvRecords<R> {
             self.row += 1;
             return Ok(Some(self.row));
         }
+        self.read_slow_row(rec)
+    }
+
+    /// [`CsvRecords::read_slow`], numbering the record it reads.
+    fn read_slow_row(&mut self, rec: &mut Record) -> std::io::Result<Option<u64>> {
         if self.read_slow(rec)? {
             self.row += 1;
             Ok(Some(self.row))
@@ -416,14 +436,18 @@ impl<R: Read> CsvRecords<R> {
         self.buf.get(self.pos..end).unwrap_or_default().to_vec()
     }
 
-    /// Ends an over-long record that started at byte `start`: skips to just past the next line feed (or the end
-    /// of input), and makes `rec` the row that stands for it: `head`, and its length in [`Record::too_long`].
+    /// Ends an over-long record that started at byte `start`: skips to just past the next line feed or carriage
+    /// return (or the end of input), and makes `rec` the row that stands for it: `head`, and its length (without
+    /// its terminator) in [`Record::too_long`].
     fn skip_too_long(&mut self, rec: &mut Record, start: u64, head: &[u8]) -> std::io::Result<()> {
+        let mut after_cr = false;
         let len = loop {
-            match memchr(b'\n', self.buf.get(self.pos..self.filled).unwrap_or_default()) {
+            match memchr2(b'\n', b'\r', self.buf.get(self.pos..self.filled).unwrap_or_default()) {
                 Some(i) => {
                     self.pos += i;
                     let len = self.position() - start;
+                    // A CR's LF, if one follows, is taken as the same terminator by the next read.
+                    after_cr = self.buf[self.pos] == b'\r';
                     self.pos += 1;
                     break len;
                 }
@@ -436,13 +460,18 @@ impl<R: Read> CsvRecords<R> {
                 }
             }
         };
+        self.end_too_long(rec, head, len, after_cr);
+        Ok(())
+    }
+
+    /// Makes `rec` the row standing for an over-long record of `len` bytes that has been read to its end.
+    fn end_too_long(&mut self, rec: &mut Record, head: &[u8], len: u64, after_cr: bool) {
         // The state machine may be inside a quote of the skipped record.
         self.core = fresh_core(self.delimiter);
         rec.clear();
         rec.push(head);
         rec.too_long = Some(len);
-        self.after_cr = false;
-        Ok(())
+        self.after_cr = after_cr;
     }
 
     /// Reads one record with `csv_core`, starting at a record's first byte.
@@ -453,7 +482,14 @@ impl<R: Read> CsvRecords<R> {
         let head = self.head(self.filled);
         loop {
             if self.position() - start > self.max_record as u64 {
-                self.skip_too_long(rec, start, &head)?;
+                // The byte past the limit may be the terminator itself (a line break inside an open quote):
+                // the record ends there, and the next line is the next record.
+                if let Some(t @ (b'\n' | b'\r')) = last {
+                    let len = self.position() - start - 1;
+                    self.end_too_long(rec, &head, len, t == b'\r');
+                } else {
+                    self.skip_too_long(rec, start, &head)?;
+                }
                 return Ok(true);
             }
             // Never past the limit: an over-long record ends at the first line feed from there.
@@ -589,20 +625,65 @@ mod tests {
 
     #[test]
     fn an_over_long_line_is_one_row_and_reading_goes_on_at_the_next_line() {
-        let text = format!("a,b\n{}\r\nc,d\n{}\ne,f", "x,".repeat(30), "y".repeat(61));
+        let text = format!("a,b\n{}\r\nc,d\n{}\ne,f", "x,".repeat(31), "y".repeat(61));
         for capacity in [16, 64, 4096] {
             let got = split_limited(text.as_bytes(), capacity, 60);
             assert_eq!(
                 got,
                 vec![
                     (1, cells(&["a", "b"])),
-                    (2, cells(&["TOO_LONG 61", &"x,".repeat(30)])),
+                    (2, cells(&["TOO_LONG 62", &"x,".repeat(30)])),
                     (3, cells(&["c", "d"])),
                     (4, cells(&["TOO_LONG 61", &"y".repeat(60)])),
                     (5, cells(&["e", "f"])),
                 ],
                 "capacity {capacity}"
             );
+        }
+    }
+
+    /// A file with CR line ends (Excel's "CSV (Macintosh)") longer than the limit is many records, not one
+    /// over-long one; an over-long record there ends at the next carriage return.
+    #[test]
+    fn carriage_return_line_ends_are_records_under_the_limit() {
+        let rows: Vec<String> = (0..200).map(|i| format!("e{i},{i}")).collect();
+        let text = rows.join("\r") + "\r";
+        for capacity in [16, 64, 4096] {
+            let got = split_limited(text.as_bytes(), capacity, 40);
+            assert_eq!(got.len(), 200, "capacity {capacity}");
+            assert_eq!(got[199], (200, cells(&["e199", "199"])), "capacity {capacity}");
+            let long = format!("a,b\r{}\rc,d\r", "z".repeat(50));
+            let got = split_limited(long.as_bytes(), capacity, 40);
+            assert_eq!(
+                got,
+                vec![(1, cells(&["a", "b"])), (2, cells(&["TOO_LONG 50", &"z".repeat(40)])), (3, cells(&["c", "d"]))],
+                "capacity {capacity}"
+            );
+        }
+    }
+
+    /// A line of exactly the limit is read whatever its terminator; one byte more is over.
+    #[test]
+    fn the_limit_counts_the_record_not_its_terminator() {
+        for end in ["\n", "\r\n", "\r"] {
+            let text = format!("{}{end}{}{end}ok{end}", "x".repeat(40), "y".repeat(41));
+            let got = split_limited(text.as_bytes(), 16, 40);
+            assert_eq!(got[0], (1, cells(&[&"x".repeat(40)])), "{end:?}");
+            assert_eq!(got[1].1[0], b"TOO_LONG 41".to_vec(), "{end:?}");
+            assert_eq!(got[2].1, cells(&["ok"]), "{end:?}");
+        }
+    }
+
+    /// When the byte just past the limit is a line feed inside an open quote, the over-long record ends there
+    /// and the next line is read as the next record (it used to be swallowed).
+    #[test]
+    fn a_line_feed_right_at_the_limit_ends_the_over_long_record() {
+        let text = format!("a,b\n\"{}\nc,d\n", "q".repeat(39));
+        for capacity in [16, 64, 4096] {
+            let got = split_limited(text.as_bytes(), capacity, 40);
+            assert_eq!(got.len(), 3, "capacity {capacity}: {got:?}");
+            assert_eq!(got[1].1[0], b"TOO_LONG 40".to_vec(), "capacity {capacity}");
+            assert_eq!(got[2].1, cells(&["c", "d"]), "capacity {capacity}");
         }
     }
 

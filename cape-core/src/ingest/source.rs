@@ -14,7 +14,7 @@
 //! - **Record length.** A record longer than [`DEFAULT_MAX_RECORD_BYTES`] (changeable through
 //!   [`Es003Options::max_record_bytes`](super::es003::Es003Options::max_record_bytes)) is rejected as a row
 //!   with [`DiagnosticCode::RecordTooLong`](crate::DiagnosticCode::RecordTooLong), and reading goes on after
-//!   the first line feed past the limit, without ever holding the whole record.
+//!   the first line end (LF or CR) past the limit, without ever holding the whole record.
 
 use std::fs::File;
 use std::io::{self, Read};

@@ -103,6 +103,14 @@ pub const EXCEL_MAX_COLUMNS: usize = 16_384;
 /// counts them); cells further right are folded into the last kept one. Bounds a row's size whatever column
 /// its cells claim.
 pub const EXTRA_CELLS: usize = 256;
+/// The most text one workbook cell may carry into a row: 128 KiB (Excel holds 32,767 characters, at most
+/// 131,068 bytes of UTF-8). A longer cell — possible only in a hand-made file, through the shared-strings
+/// table — makes its row one rejected row (`ES003_RECORD_TOO_LONG`), its text not copied.
+pub const MAX_CELL_BYTES: usize = 128 << 10;
+/// The most text one workbook row may carry, all cells together: 1 MiB, as a CSV record
+/// ([`DEFAULT_MAX_RECORD_BYTES`](super::source::DEFAULT_MAX_RECORD_BYTES)). Past it the row is rejected the
+/// same way, so that a row of thousands of cells all naming one long shared string costs 1 MiB, not gigabytes.
+pub const MAX_ROW_BYTES: usize = 1 << 20;
 
 /// Where a workbook is read from: a file (opened, never read whole) or shared bytes.
 #[derive(Clone)]
@@ -379,14 +387,19 @@ fn carries_es003_header(cols: &[Option<Column>]) -> bool {
     COLUMNS.iter().filter(|s| s.required).all(|s| cols.contains(&Some(s.column)))
 }
 
-/// Converts one workbook cell to the text cape's row parser reads.
-fn cell_text(cell: &DataRef<'_>, out: &mut Vec<u8>) {
+/// Converts one workbook cell to the text cape's row parser reads; returns the text's full length (`out` holds
+/// at most [`MAX_CELL_BYTES`] + 1 bytes of it).
+fn cell_text(cell: &DataRef<'_>, out: &mut Vec<u8>) -> usize {
     use std::io::Write;
     out.clear();
+    let mut text = |s: &str| {
+        out.extend_from_slice(s.as_bytes().get(..MAX_CELL_BYTES + 1).unwrap_or(s.as_bytes()));
+        s.len()
+    };
     match cell {
         DataRef::Empty => {}
-        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => out.extend_from_slice(s.as_bytes()),
-        DataRef::SharedString(s) => out.extend_from_slice(s.as_bytes()),
+        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => return text(s),
+        DataRef::SharedString(s) => return text(s),
         DataRef::Int(i) => {
             let _ = write!(out, "{i}");
         }
@@ -394,8 +407,7 @@ fn cell_text(cell: &DataRef<'_>, out: &mut Vec<u8>) {
             if f.fract() == 0.0 && f.abs() < 1e15 {
                 let _ = write!(out, "{}", *f as i64);
             } else {
-                // Shortest round-trip representation: 1234.56 stays "1234.56".
-                let _ = write!(out, "{f}");
+                excel_number(*f, out);
             }
         }
         DataRef::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
@@ -409,6 +421,24 @@ fn cell_text(cell: &DataRef<'_>, out: &mut Vec<u8>) {
             let _ = write!(out, "#{e:?}");
         }
     }
+    out.len()
+}
+
+/// Writes a number as Excel shows it: to 15 significant digits, the precision Excel keeps. A duty Excel
+/// computed as `0.1 * 3` is stored as 0.30000000000000004 and shown as 0.3; read to the last binary digit, it
+/// would be a sub-cent amount and its row rejected.
+fn excel_number(f: f64, out: &mut Vec<u8>) {
+    use std::io::Write;
+    let sci = format!("{f:.14e}");
+    match rust_decimal::Decimal::from_scientific(&sci) {
+        Ok(d) => {
+            let _ = write!(out, "{}", d.normalize());
+        }
+        // Beyond what a decimal holds (no amount is): the shortest round-trip form.
+        Err(_) => {
+            let _ = write!(out, "{f}");
+        }
+    }
 }
 
 /// A row being assembled from its cells' positions: dense up to the last cell placed, never wider than the
@@ -417,18 +447,43 @@ fn cell_text(cell: &DataRef<'_>, out: &mut Vec<u8>) {
 struct RowBuf {
     cells: Vec<Vec<u8>>,
     len: usize,
+    /// Bytes of text kept, and claimed by the cells placed (kept or not).
+    stored: usize,
+    claimed: u64,
+    /// A cell over [`MAX_CELL_BYTES`], or the row over [`MAX_ROW_BYTES`]: the row is too long.
+    over: bool,
 }
 
 impl RowBuf {
-    fn put(&mut self, at: usize, text: &[u8]) {
+    /// Places the text of a cell at column `at`; `full` is the text's whole length (`text` may be cut).
+    fn put(&mut self, at: usize, text: &[u8], full: usize) {
         if self.cells.len() <= at {
             self.cells.resize_with(at + 1, Vec::new);
         }
+        self.claimed = self.claimed.saturating_add(full as u64);
+        let keep = if full > MAX_CELL_BYTES || self.stored.saturating_add(text.len()) > MAX_ROW_BYTES {
+            self.over = true;
+            &b""[..]
+        } else {
+            text
+        };
+        self.stored += keep.len();
         if let Some(c) = self.cells.get_mut(at) {
             c.clear();
-            c.extend_from_slice(text);
+            c.extend_from_slice(keep);
         }
         self.len = self.len.max(at + 1);
+    }
+
+    /// True when no cell placed holds more than blanks.
+    fn is_blank(&self) -> bool {
+        !self.over && self.cells.iter().take(self.len).all(|c| unwrap_excel(c).trim_ascii().is_empty())
+    }
+
+    fn reset_sizes(&mut self) {
+        self.stored = 0;
+        self.claimed = 0;
+        self.over = false;
     }
 
     /// The row as a record at least `width` cells wide; empties the buffer.
@@ -437,11 +492,15 @@ impl RowBuf {
         if self.cells.len() < n {
             self.cells.resize_with(n, Vec::new);
         }
-        let rec = Record::from_cells(self.cells.iter().take(n).map(Vec::as_slice));
+        let mut rec = Record::from_cells(self.cells.iter().take(n).map(Vec::as_slice));
+        if self.over {
+            rec.mark_too_long(self.claimed);
+        }
         for c in self.cells.iter_mut().take(self.len) {
             c.clear();
         }
         self.len = 0;
+        self.reset_sizes();
         rec
     }
 
@@ -452,6 +511,7 @@ impl RowBuf {
             c.clear();
         }
         self.len = 0;
+        self.reset_sizes();
         out
     }
 }
@@ -476,14 +536,14 @@ fn first_row(xlsx: &mut Xlsx<Source>, source: &str, sheet: &str) -> Result<Optio
         if at.is_some_and(|a| a != r) {
             break;
         }
-        cell_text(cell.get_value(), &mut text);
+        let full = cell_text(cell.get_value(), &mut text);
         if unwrap_excel(&text).is_empty() {
             continue;
         }
         at = Some(r);
         if let Ok(c) = usize::try_from(c) {
             if c < EXCEL_MAX_COLUMNS {
-                row.put(c, &text);
+                row.put(c, &text, full);
             }
         }
     }
@@ -796,8 +856,10 @@ fn stream_sheet(
     let mut text = Vec::new();
     let mut at: Option<u32> = None;
     let mut send = |r: u32, row: &mut RowBuf| -> bool {
-        if r < plan.header_row || (k > 0 && r == plan.header_row) {
-            // Blank-text rows above the header, or a later sheet's header (mapped when planning): no data.
+        if (r < plan.header_row && row.is_blank()) || (k > 0 && r == plan.header_row) {
+            // Blank-text rows above the header, or a later sheet's header (mapped when planning): no data. (A
+            // row above the header with text can only come from a file whose rows are out of order: it is
+            // passed on as a data row, so that it is counted and reported, never dropped.)
             row.take(0);
             return true;
         }
@@ -810,7 +872,7 @@ fn stream_sheet(
         }
         let Some(cell) = cells.next_cell().map_err(|e| xlsx_err(file, &plan.name, e))? else { break };
         let (r, c) = cell.get_position();
-        cell_text(cell.get_value(), &mut text);
+        let full = cell_text(cell.get_value(), &mut text);
         if text.is_empty() {
             // A cell with no value (styled, or covered by a merge). A cell of spaces is kept: its row is an
             // empty row the reader reports, as in a CSV.
@@ -830,7 +892,7 @@ fn stream_sheet(
         };
         if let Some(t) = target {
             // Far-right cells land in the last kept position: the row stays ragged, its size bounded.
-            row.put(t.min(cap), &text);
+            row.put(t.min(cap), &text, full);
         }
     }
     if let Some(prev) = at {
@@ -848,13 +910,53 @@ mod tests {
     #[test]
     fn row_buffer_is_positional_and_padded() {
         let mut b = RowBuf::default();
-        b.put(2, b"c");
-        b.put(0, b"a");
+        b.put(2, b"c", 1);
+        b.put(0, b"a", 1);
         let r = b.take(4);
         assert_eq!(r.iter().collect::<Vec<_>>(), [&b"a"[..], b"", b"c", b""]);
-        b.put(1, b"x");
+        b.put(1, b"x", 1);
         let r = b.take(0);
         assert_eq!(r.iter().collect::<Vec<_>>(), [&b""[..], b"x"]);
+        assert_eq!(r.too_long(), None);
+    }
+
+    /// A cell longer than Excel allows, or a row of many long cells, is one too-long row whose text is not
+    /// kept; the next row is whole again.
+    #[test]
+    fn long_cells_and_rows_are_marked_not_copied() {
+        let mut b = RowBuf::default();
+        let long = vec![b'x'; MAX_CELL_BYTES + 1];
+        b.put(0, b"ABC-1234567-6", 13);
+        b.put(1, &long, 5_000_000);
+        let r = b.take(2);
+        assert_eq!(r.too_long(), Some(5_000_013));
+        assert_eq!(r.get(1), Some(&b""[..]));
+        // 16 cells of 100 KiB: under the cell limit, over the row limit from the 11th.
+        let cell = vec![b'y'; 100 << 10];
+        for c in 0..16 {
+            b.put(c, &cell, cell.len());
+        }
+        let r = b.take(16);
+        assert_eq!(r.too_long(), Some(16 * (100 << 10)));
+        assert!(r.iter().map(<[u8]>::len).sum::<usize>() <= MAX_ROW_BYTES);
+        b.put(0, b"ok", 2);
+        assert_eq!(b.take(1).too_long(), None);
+    }
+
+    /// Numbers are read as Excel shows them: 15 significant digits.
+    #[test]
+    fn floats_read_as_excel_shows_them() {
+        let text = |f: f64| {
+            let mut out = Vec::new();
+            cell_text(&DataRef::Float(f), &mut out);
+            String::from_utf8(out).unwrap()
+        };
+        assert_eq!(text(0.1 * 3.0), "0.3");
+        assert_eq!(text(1234.56), "1234.56");
+        assert_eq!(text(1234.5600000000002), "1234.56");
+        assert_eq!(text(-0.005), "-0.005");
+        assert_eq!(text(12.0), "12");
+        assert_eq!(text(0.1 + 0.7), "0.8");
     }
 
     /// A workbook of a header and `rows` data rows.
@@ -910,7 +1012,7 @@ mod tests {
     fn column_letters_never_size_a_row() {
         let mut b = RowBuf::default();
         let cap = 7 + EXTRA_CELLS;
-        b.put(16_383usize.min(cap), b"x");
+        b.put(16_383usize.min(cap), b"x", 1);
         assert_eq!(b.take(7).len(), cap + 1);
     }
 
