@@ -445,11 +445,11 @@ fn a_cell_longer_than_excel_allows_is_refused_before_it_is_parsed() {
     assert_eq!(err.kind(), ErrorKind::InvalidFormat);
     let m = err.to_string();
     assert!(m.contains("\"xl/worksheets/sheet1.xml\" holds a cell or tag of more than 1048576 bytes"), "{m}");
-    // The limit is the caller's: raised, the cell is read and rejected as an entry number, as a row (the
-    // file's only row, so the file has no usable row).
+    // The limit is the caller's: raised, the cell is parsed, and its row rejected as too long (8 MiB in one
+    // cell, over the 128 KiB a cell may carry), not copied; the file's only row, so the file has no usable row.
     let mut o = opts("long.xlsx");
     o.workbook.max_token_bytes = 16 << 20;
     o.workbook.max_ratio = u64::MAX;
     let m = read(bytes, o).unwrap_err().to_string();
-    assert!(m.contains("no usable row: 1 row read") && m.contains("ES003_INVALID_ENTRY_NUMBER ×1"), "{m}");
+    assert!(m.contains("no usable row: 1 row read") && m.contains("ES003_RECORD_TOO_LONG ×1"), "{m}");
 }
