@@ -48,6 +48,7 @@ c-test: c-lib
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		$(FFI_BUILD)/test_cape_asan $(FFI_SAMPLE)
 	valgrind --error-exitcode=1 --leak-check=full --show-leak-kinds=all --errors-for-leak-kinds=all \
+		--suppressions=tests/c/valgrind.supp \
 		$(FFI_BUILD)/test_cape_c $(FFI_SAMPLE) 2>&1 | grep -E '^==[0-9]+== (ERROR SUMMARY|All heap|  total heap|    (definitely|indirectly|possibly) lost|    still reachable)|passed' ; \
 		test "$${PIPESTATUS[0]}" -eq 0
 	tests/c/check_package.sh $(FFI_TARGET) $(FFI_SAMPLE) $(VENV)/bin/cape
