@@ -192,7 +192,11 @@ def test_diagnostics_are_data_for_every_bad_row() -> None:
 
 
 def test_a_sub_cent_duty_cell_is_rejected_with_its_own_code() -> None:
-    rows = ["ABC-1234567-6,1,1,8471300100,$1.00,$0.105,01,,,04/15/2025,,,,"]
+    rows = [
+        "ABC-1234567-6,1,1,8471300100,$1.00,$0.105,01,,,04/15/2025,,,,",
+        # One usable row: a file with none is refused as a whole (FormatError).
+        "ABC-1234567-6,1,2,8471300100,$1.00,$0.10,01,,,04/15/2025,,,,",
+    ]
     report = cape.read_es003(es003_bytes(HEADER, rows))
     assert report.summary.rows_rejected == 1
     assert report.summary.counts_by_code["ES003_SUB_CENT_AMOUNT"] == 1
