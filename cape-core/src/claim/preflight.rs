@@ -641,7 +641,7 @@ pub fn preflight_bytes(bytes: &[u8], options: &PreflightOptions) -> PreflightRep
 ///
 /// # Errors
 ///
-/// [`Error::Io`] when the file cannot be read; everything about its contents is a finding.
+/// [`Error::Io`](crate::Error::Io) when the file cannot be read; everything about its contents is a finding.
 pub fn preflight_path(path: impl AsRef<Path>, options: &PreflightOptions) -> Result<PreflightReport> {
     let path = path.as_ref();
     let name = path.display().to_string();
