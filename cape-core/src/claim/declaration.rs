@@ -175,6 +175,26 @@ pub struct ManifestListing {
     pub sha256: Option<String>,
 }
 
+/// Reads the manifest file at `path` as cape's: `Ok(None)` when there is none; `Err(why)` when it is a link or
+/// not a plain file, larger than [`MAX_MANIFEST_BYTES`], unreadable, or not cape's manifest. Never reads more
+/// than the limit. Used by the writer (the old manifest's files are cape's) and by pre-flight (verifying a file).
+pub(crate) fn load_manifest(path: &Path) -> std::result::Result<Option<Vec<ManifestListing>>, String> {
+    use crate::ingest::source::{read_capped, Capped};
+    match std::fs::symlink_metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(format!("cannot be read: {e}")),
+        Ok(m) if !m.is_file() => return Err("is a symbolic link or not a file".to_owned()),
+        Ok(_) => {}
+    }
+    match read_capped(path, &path.display().to_string(), MAX_MANIFEST_BYTES) {
+        Err(e) => Err(format!("cannot be read: {e}")),
+        Ok(Capped::TooLarge(size)) => Err(format!("is {size} bytes, more than the {MAX_MANIFEST_BYTES} cape reads")),
+        Ok(Capped::Whole(b)) => {
+            read_manifest(&String::from_utf8_lossy(&b)).map(Some).ok_or_else(|| "is not a cape manifest".to_owned())
+        }
+    }
+}
+
 /// Reads a manifest's text back: one listing per file. `None` when the text is not a cape manifest (its header
 /// is not cape's, or a row's file name or entry count cannot be read).
 pub fn read_manifest(text: &str) -> Option<Vec<ManifestListing>> {
@@ -490,13 +510,8 @@ fn survey(dir: &Path, set: &DeclarationSet) -> Result<Survey> {
     let io = |e| Error::io(dir.display().to_string(), e);
     // The old manifest's files are cape's too (read only when it is a plain file of a sane size).
     let manifest = dir.join(MANIFEST_FILE);
-    let listed: HashSet<String> = std::fs::symlink_metadata(&manifest)
-        .ok()
-        .filter(|m| m.is_file() && m.len() <= MAX_MANIFEST_BYTES)
-        .and_then(|_| std::fs::read(&manifest).ok())
-        .and_then(|b| read_manifest(&String::from_utf8_lossy(&b)))
-        .map(|v| v.into_iter().map(|l| l.file).collect())
-        .unwrap_or_default();
+    let listed: HashSet<String> =
+        load_manifest(&manifest).ok().flatten().map(|v| v.into_iter().map(|l| l.file).collect()).unwrap_or_default();
     let new_names: HashSet<&str> = set.files.iter().map(|f| f.name.as_str()).collect();
     let mut own = Vec::new();
     let mut foreign = Vec::new();

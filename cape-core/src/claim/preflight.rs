@@ -37,9 +37,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use super::cbp;
-use super::declaration::{
-    read_manifest, sha256_hex, DECLARATION_HEADER, MANIFEST_FILE, MAX_ENTRIES_PER_DECLARATION, MAX_MANIFEST_BYTES,
-};
+use super::declaration::{load_manifest, sha256_hex, DECLARATION_HEADER, MANIFEST_FILE, MAX_ENTRIES_PER_DECLARATION};
 use super::eligibility::{ClaimAssessment, ClaimStatus, ReasonCode};
 use crate::diagnostic::echo_value;
 use crate::error::{EntryNumberError, Result};
@@ -715,17 +713,10 @@ fn verify_against_manifest(path: &Path, bytes: &[u8], report: &mut PreflightRepo
         message,
         cape_message: code.cape_message(),
     };
-    let listing = match std::fs::metadata(&manifest_path) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return,
-        Err(e) => Err(format!("cannot be read: {e}")),
-        Ok(m) if !m.is_file() => Err("is not a file".to_owned()),
-        Ok(m) if m.len() > MAX_MANIFEST_BYTES => {
-            Err(format!("is {} bytes, more than the {MAX_MANIFEST_BYTES} cape reads", m.len()))
-        }
-        Ok(_) => match std::fs::read(&manifest_path) {
-            Err(e) => Err(format!("cannot be read: {e}")),
-            Ok(b) => read_manifest(&String::from_utf8_lossy(&b)).ok_or_else(|| "is not a cape manifest".to_owned()),
-        },
+    let listing = match load_manifest(&manifest_path) {
+        Ok(None) => return,
+        Ok(Some(rows)) => Ok(rows),
+        Err(why) => Err(why),
     };
     let shown = manifest_path.display();
     let new = match listing {
