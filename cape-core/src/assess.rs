@@ -123,7 +123,7 @@ pub struct Recipient {
 }
 
 /// Everything cape knows about one entry, as of the assessment date.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct EntryAssessment {
     /// Mass processing: principal, duty before/after, findings, the new entry version.
     pub removal: Removal,
@@ -387,7 +387,7 @@ impl<'t> Assessor<'t> {
     /// For entries whose numbers are known to be unique — those of one [`crate::Es003Reader`], which merges
     /// every row of an entry into one, wherever the rows are — the assessor keeps no set of the numbers seen
     /// (its only memory that grew with the input: about 16 bytes an entry) and reports no duplicates.
-    /// [`crate::pipeline::run_pipeline`], `cape assess` and the Python bulk calls use it.
+    /// The spine ([`crate::run`]) uses it for every reader.
     pub fn with_unique_entries(mut self) -> Self {
         self.seen = None;
         self
@@ -637,38 +637,67 @@ impl AssessedReport {
     ///
     /// [`crate::Error::Overflow`] for sums beyond `Decimal`'s range.
     pub fn consolidate(&self, options: crate::refund::ConsolidationOptions) -> Result<crate::refund::Consolidation> {
-        let mut c = crate::refund::Consolidation::new(options);
-        for a in &self.entries {
-            if let Some(item) = a.refund_item() {
-                c.add(item)?;
-            }
-        }
-        Ok(c)
+        consolidate_assessed(&self.entries, options)
     }
 }
 
-/// Reads an ES-003 report and assesses every entry (the whole pipeline, in memory).
+impl From<crate::run::Partial> for AssessedReport {
+    fn from(p: crate::run::Partial) -> Self {
+        AssessedReport {
+            entries: p.entries,
+            diagnostics: p.diagnostics,
+            ingest: p.ingest,
+            totals: p.totals,
+            rule_set: p.rule_set,
+        }
+    }
+}
+
+/// The consolidated refunds of a set of assessed entries (each entry's [`EntryAssessment::refund_item`]),
+/// e.g. again with another minimum refund.
+///
+/// # Errors
+///
+/// [`crate::Error::Overflow`] for sums beyond `Decimal`'s range.
+pub fn consolidate_assessed<'a>(
+    entries: impl IntoIterator<Item = &'a EntryAssessment>,
+    options: crate::refund::ConsolidationOptions,
+) -> Result<crate::refund::Consolidation> {
+    let mut c = crate::refund::Consolidation::new(options);
+    for a in entries {
+        if let Some(item) = a.refund_item() {
+            c.add(item)?;
+        }
+    }
+    Ok(c)
+}
+
+impl crate::claim::PreflightReport {
+    /// Checks the entries the declaration lists against these assessments (ineligible, needs review, not in
+    /// the data), as [`crate::claim::PreflightReport::check_entries`]. [`crate::run::preflight_against`] does
+    /// the same while streaming a whole ES-003.
+    pub fn check_against<'a>(&mut self, assessments: impl IntoIterator<Item = &'a EntryAssessment>) {
+        let listed: HashSet<EntryNumber> = self.entries.iter().map(|e| e.entry_number).collect();
+        let claims: HashMap<EntryNumber, &ClaimAssessment> = assessments
+            .into_iter()
+            .filter(|a| listed.contains(&a.entry_number()))
+            .map(|a| (a.entry_number(), &a.claim))
+            .collect();
+        self.check_entries(|n| claims.get(n).copied());
+    }
+}
+
+/// Reads an ES-003 report and assesses every entry (the whole pipeline, in memory): [`crate::run::assess_all`]
+/// over `reader`.
 ///
 /// # Errors
 ///
 /// The reader's errors ([`crate::Error::Io`], [`crate::Error::Format`], [`crate::Error::MissingColumn`]), an
 /// unknown rule set, or [`crate::Error::Overflow`].
-pub fn assess_reader(
-    mut reader: crate::Es003Reader,
-    tables: &Tables,
-    options: AssessOptions,
-) -> Result<AssessedReport> {
-    let mut assessor = Assessor::new(tables, options)?.with_unique_entries();
-    let mut entries = Vec::new();
-    let mut totals = AssessTotals::default();
-    for e in reader.by_ref() {
-        let a = assessor.assess(&e?)?;
-        totals.add(&a)?;
-        entries.push(a);
-    }
-    let rule_set = assessor.rule_set().name.clone();
-    let ingest = reader.summary().clone();
-    Ok(AssessedReport { entries, diagnostics: reader.take_diagnostics(), ingest, totals, rule_set })
+pub fn assess_reader(reader: crate::Es003Reader, tables: &Tables, options: AssessOptions) -> Result<AssessedReport> {
+    let mut run = crate::run::RunOptions::new();
+    run.threads = 1;
+    Ok(crate::run::assess_all(crate::run::Source::Reader(Box::new(reader)), tables, options, &run)?.into())
 }
 
 #[cfg(test)]

@@ -8,23 +8,23 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 
-use std::collections::HashMap;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::assess::{assess_reader, AssessOptions, AssessTotals, AssessedReport, Assessor, EntryAssessment, Tables};
+use crate::assess::{AssessOptions, AssessTotals, EntryAssessment, Tables};
 use crate::claim::{
     build_declarations, declared_in_dir, preflight_path, read_results_path, reconcile, write_declarations_with,
     DeclarationParams, PreflightOptions, RuleSet, WriteOptions,
 };
-use crate::ingest::ahead::Entries;
 use crate::ingest::es003::{Es003, Es003Options, Es003Reader};
 use crate::model::ImporterClass;
-use crate::refund::{compute_interest, AssumedRate, ConsolidationOptions, InterestParams};
+use crate::refund::{compute_interest, AssumedRate, InterestParams};
+use crate::run::{self, Source};
 use crate::sample::{generate_es003, sample_config, GeneratorConfig, SAMPLE_ES003};
+use crate::values::money::parse_percent;
 use crate::{parse_date, Diagnostic, EntryNumber, Error, Usd};
 
 /// Exit status: success.
@@ -437,15 +437,13 @@ fn demo(args: &[String], out: &mut dyn Write, cx: &mut Ctx) -> Result<i32, CliEr
     let cfg = sample_config();
     let tables = Tables::embedded()?;
     let opts = AssessOptions::new(as_of).assume_last_rate(&tables.rates);
-    let reader = Es003Reader::from_bytes(
-        SAMPLE_ES003.as_bytes().to_vec(),
-        &Es003Options {
-            source_name: Some("embedded sample ES-003".into()),
-            cancel: cx.cancel.clone(),
-            ..Es003Options::default()
-        },
-    )?;
-    let report = assess_reader(reader, &tables, opts)?;
+    let mut ro = run::RunOptions::new();
+    ro.es003 = Es003Options {
+        source_name: Some("embedded sample ES-003".into()),
+        cancel: cx.cancel.clone(),
+        ..Es003Options::default()
+    };
+    let report = run::assess_all(Source::Bytes(SAMPLE_ES003.as_bytes().to_vec()), &tables, opts, &ro)?;
     writeln!(
         out,
         "cape {} — main job: the embedded sample ES-003 ({} entries, seed {}), assessed as of {as_of} under {}\n",
@@ -481,7 +479,7 @@ fn demo(args: &[String], out: &mut dyn Write, cx: &mut Ctx) -> Result<i32, CliEr
     }
 
     // Refunds per importer (recipient), with interest.
-    let cons = report.consolidate(ConsolidationOptions::default())?;
+    let cons = &report.consolidation;
     let mut per: BTreeMap<&str, (usize, Usd, Usd, usize)> = BTreeMap::new();
     for r in cons.refunds() {
         let slot = per.entry(r.recipient.as_str()).or_insert((0, Usd::ZERO, Usd::ZERO, 0));
@@ -580,10 +578,7 @@ fn class_opt(o: &Opts) -> Result<Option<ImporterClass>, CliError> {
 }
 
 fn percent_arg(name: &str, v: &str) -> Result<Decimal, CliError> {
-    Decimal::from_str_exact(v.trim().trim_end_matches('%'))
-        .ok()
-        .filter(|d| !d.is_sign_negative())
-        .ok_or_else(|| CliError::Usage(format!("--{name} must be a percent such as 7, not {v:?}")))
+    parse_percent(v, "percent").map_err(|_| CliError::Usage(format!("--{name} must be a percent such as 7, not {v:?}")))
 }
 
 /// Reads the tables, then applies `--rules FILE.json` (adding that rule set) and the assumed-rate flags.
@@ -610,13 +605,7 @@ fn tables_and_options(o: &Opts, as_of: NaiveDate) -> Result<(Tables, AssessOptio
     }
     opts.interest.assumed_rate = assumed_rate(o, &tables)?;
     if let Some(path) = o.named.get("accepted") {
-        let res = read_results_path(path)?;
-        opts.already_accepted = res
-            .rows
-            .iter()
-            .filter(|r| matches!(r.status, crate::claim::ResultStatus::EntrySummaryUpdated))
-            .filter_map(|r| r.entry_number)
-            .collect();
+        opts.already_accepted = read_results_path(path)?.accepted_entries();
     }
     Ok((tables, opts))
 }
@@ -627,11 +616,7 @@ fn assumed_rate(o: &Opts, tables: &Tables) -> Result<Option<AssumedRate>, CliErr
     }
     match o.named.get("assume-rate") {
         None => Ok(None),
-        Some(v) => {
-            let corporate = percent_arg("assume-rate", v)?;
-            let from = tables.rates.rows().last().and_then(|r| r.end.succ_opt()).unwrap_or_default();
-            Ok(Some(AssumedRate { from, corporate_percent: corporate, noncorporate_percent: corporate + Decimal::ONE }))
-        }
+        Some(v) => Ok(Some(AssumedRate::flat(percent_arg("assume-rate", v)?, &tables.rates))),
     }
 }
 
@@ -702,56 +687,53 @@ fn assess(args: &[String], out: &mut dyn Write, err: &mut dyn Write, cx: &mut Ct
     let format = format_opt(&o, &["table", "json", "jsonl", "csv"])?;
     let as_of = as_of_opt(&o)?;
     let (tables, opts) = tables_and_options(&o, as_of)?;
-    // One reader yields each entry number once: no set of numbers seen is needed.
-    let mut assessor = Assessor::new(&tables, opts)?.with_unique_entries();
-    let mut src = Entries::new(Es003Reader::open(&path, &cx.es003(&o))?, threads_opt(&o)?);
-    let mut totals = AssessTotals::default();
+    let mut src = run::assessments(Source::Path(path.into()), &tables, opts, &run_options(&o, cx)?)?;
     let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
-    let reader = match format {
+    let partial = match format {
         "jsonl" => {
             while let Some(e) = src.next() {
-                cx.bar.tick(src.rows_read(), src.progress(), err);
-                let a = assessor.assess(&e?)?;
-                totals.add(&a)?;
+                let p = src.progress();
+                cx.bar.tick(p.rows_read, p.fraction, err);
+                let a = e?;
                 serde_json::to_writer(&mut out, &a.record()).map_err(json_err)?;
                 out.write_all(b"\n")?;
             }
-            src.finish()
+            src.finish()?
         }
         "json" => {
             out.write_all(b"{\"entries\": [")?;
             let mut first = true;
             while let Some(e) = src.next() {
-                cx.bar.tick(src.rows_read(), src.progress(), err);
-                let a = assessor.assess(&e?)?;
-                totals.add(&a)?;
+                let p = src.progress();
+                cx.bar.tick(p.rows_read, p.fraction, err);
+                let a = e?;
                 out.write_all(if first { b"\n" } else { b",\n" })?;
                 first = false;
                 serde_json::to_writer(&mut out, &a.record()).map_err(json_err)?;
             }
-            let reader = src.finish();
+            let p = src.finish()?;
             let summary = serde_json::json!({
-                "as_of": as_of, "rule_set": assessor.rule_set().name, "totals": totals, "ingest": reader.summary(),
+                "as_of": as_of, "rule_set": p.rule_set, "totals": p.totals, "ingest": p.ingest,
             });
             out.write_all(b"\n],\n\"summary\": ")?;
             serde_json::to_writer(&mut out, &summary).map_err(json_err)?;
             out.write_all(b",\n\"diagnostics\": ")?;
-            serde_json::to_writer(&mut out, reader.diagnostics()).map_err(json_err)?;
+            serde_json::to_writer(&mut out, &p.diagnostics).map_err(json_err)?;
             out.write_all(b"}\n")?;
-            reader
+            p
         }
         "csv" => {
             let mut w = csv::Writer::from_writer(&mut out);
             w.write_record(CSV_COLUMNS).map_err(|_| CliError::Output)?;
             while let Some(e) = src.next() {
-                cx.bar.tick(src.rows_read(), src.progress(), err);
-                let a = assessor.assess(&e?)?;
-                totals.add(&a)?;
+                let p = src.progress();
+                cx.bar.tick(p.rows_read, p.fraction, err);
+                let a = e?;
                 w.write_record(csv_row(&a)).map_err(|_| CliError::Output)?;
             }
             w.flush()?;
             drop(w);
-            src.finish()
+            src.finish()?
         }
         _ => {
             writeln!(
@@ -769,9 +751,9 @@ fn assess(args: &[String], out: &mut dyn Write, err: &mut dyn Write, cx: &mut Ct
                 "interest"
             )?;
             while let Some(e) = src.next() {
-                cx.bar.tick(src.rows_read(), src.progress(), err);
-                let a = assessor.assess(&e?)?;
-                totals.add(&a)?;
+                let p = src.progress();
+                cx.bar.tick(p.rows_read, p.fraction, err);
+                let a = e?;
                 let r = a.record();
                 let mut reasons: Vec<&str> = Vec::new();
                 for code in r.reasons.iter().map(|x| x.code).chain(r.findings.iter().map(|f| f.code)) {
@@ -795,18 +777,18 @@ fn assess(args: &[String], out: &mut dyn Write, err: &mut dyn Write, cx: &mut Ct
                     reasons.join(",")
                 )?;
             }
-            writeln!(out, "\nas of {as_of}, rule set {}", assessor.rule_set().name)?;
-            write_totals(&totals, &mut out)?;
-            let reader = src.finish();
-            write_ingest_lines(reader.summary(), &mut out)?;
-            write_diagnostics(reader.diagnostics(), &mut out, 50)?;
-            write_dropped(reader.summary(), &mut out)?;
-            reader
+            let p = src.finish()?;
+            writeln!(out, "\nas of {as_of}, rule set {}", p.rule_set)?;
+            write_totals(&p.totals, &mut out)?;
+            write_ingest_lines(&p.ingest, &mut out)?;
+            write_diagnostics(&p.diagnostics, &mut out, 50)?;
+            write_dropped(&p.ingest, &mut out)?;
+            p
         }
     };
     cx.bar.finish(err);
     out.flush()?;
-    Ok(ingest_balance(&o, reader.summary(), err))
+    Ok(ingest_balance(&o, &partial.ingest, err))
 }
 
 /// The columns of `cape assess --format csv`: [`crate::assess::RECORD_KEYS`], with findings and reasons as
@@ -846,11 +828,11 @@ fn csv_row(a: &EntryAssessment) -> Vec<String> {
     ]
 }
 
-/// `--threads N`: 1 reads on the calling thread; 2 or more reads ahead on a second thread. The default is 2
-/// when the machine has two cores or more.
+/// `--threads N`: 1 reads on the calling thread; 2 or more reads ahead on a second thread. The default (0)
+/// is the spine's: 2 when the machine has two cores or more.
 fn threads_opt(o: &Opts) -> Result<usize, CliError> {
     match o.named.get("threads") {
-        None => Ok(crate::ingest::ahead::default_threads()),
+        None => Ok(0),
         Some(t) => match t.parse::<usize>() {
             Ok(n) if n >= 1 => Ok(n),
             _ => Err(CliError::Usage(format!("--threads must be a whole number of at least 1, not {t:?}"))),
@@ -858,10 +840,22 @@ fn threads_opt(o: &Opts) -> Result<usize, CliError> {
     }
 }
 
-fn assess_all(o: &Opts, path: &str, as_of: NaiveDate, cx: &Ctx) -> Result<AssessedReport, CliError> {
+/// How a command runs the spine: `--sheet`, `--threads`, `--min-refund` and the host's cancel flag.
+fn run_options(o: &Opts, cx: &Ctx) -> Result<run::RunOptions, CliError> {
+    let mut r = run::RunOptions::new();
+    r.es003 = cx.es003(o);
+    r.threads = threads_opt(o)?;
+    r.consolidation.minimum_refund = o
+        .named
+        .get("min-refund")
+        .map(|v| Usd::parse_cents(v, "minimum refund").map_err(|e| CliError::Usage(format!("--min-refund: {e}"))))
+        .transpose()?;
+    Ok(r)
+}
+
+fn assess_all(o: &Opts, path: &str, as_of: NaiveDate, cx: &Ctx) -> Result<run::Partial, CliError> {
     let (tables, opts) = tables_and_options(o, as_of)?;
-    let reader = Es003Reader::open(path, &cx.es003(o))?;
-    Ok(assess_reader(reader, &tables, opts)?)
+    Ok(run::assess_all(Source::Path(path.into()), &tables, opts, &run_options(o, cx)?)?)
 }
 
 fn declare(args: &[String], out: &mut dyn Write, err: &mut dyn Write, cx: &mut Ctx) -> Result<i32, CliError> {
@@ -907,14 +901,14 @@ fn check(args: &[String], out: &mut dyn Write, err: &mut dyn Write, cx: &mut Ctx
     let mut report = preflight_path(&path, &PreflightOptions::default())?;
     if let Some(es003) = o.named.get("es003") {
         let as_of = as_of_opt(&o)?;
-        let assessed = assess_all(&o, es003, as_of, cx)?;
-        let status = ingest_balance(&o, &assessed.ingest, err);
+        let (tables, opts) = tables_and_options(&o, as_of)?;
+        let mut checked = report.clone();
+        let p = run::preflight_against(&mut checked, Source::Path(es003.into()), &tables, opts, &run_options(&o, cx)?)?;
+        let status = ingest_balance(&o, &p.ingest, err);
         if status != EXIT_OK {
             return Ok(status);
         }
-        let map: HashMap<EntryNumber, crate::claim::ClaimAssessment> =
-            assessed.entries.into_iter().map(|a| (a.entry_number(), a.claim)).collect();
-        report.check_entries_in(&map);
+        report = checked;
     }
     if format == "json" {
         serde_json::to_writer_pretty(&mut *out, &report).map_err(json_err)?;
@@ -1068,21 +1062,9 @@ fn refunds(args: &[String], out: &mut dyn Write, err: &mut dyn Write, cx: &mut C
     let path = one_file(&o, "refunds")?;
     let format = format_opt(&o, &["table", "json", "csv"])?;
     let as_of = as_of_opt(&o)?;
-    let min = o
-        .named
-        .get("min-refund")
-        .map(|v| Usd::parse_cents(v, "minimum refund").map_err(|e| CliError::Usage(format!("--min-refund: {e}"))))
-        .transpose()?;
     let (tables, opts) = tables_and_options(&o, as_of)?;
     // Streaming: no entry is kept, only the consolidation (memory flat in the file's size).
-    let run = crate::pipeline::run_pipeline(
-        &path,
-        &tables,
-        opts,
-        &cx.es003(&o),
-        ConsolidationOptions { minimum_refund: min },
-        threads_opt(&o)?,
-    )?;
+    let run = run::run_summary(Source::Path(path.into()), &tables, opts, &run_options(&o, cx)?)?;
     let status = ingest_balance(&o, &run.ingest, err);
     let cons = run.consolidation;
     match format {

@@ -38,9 +38,9 @@ pub mod error;
 pub mod ingest;
 pub mod mass;
 pub mod model;
-pub mod pipeline;
 pub mod refund;
 pub mod report;
+pub mod run;
 pub mod sample;
 pub mod values;
 

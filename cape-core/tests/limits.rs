@@ -5,8 +5,8 @@
 use cape_core::assess::{assess_reader, AssessOptions, Tables};
 use cape_core::diagnostic::{DEFAULT_MAX_DIAGNOSTICS_PER_CODE, MAX_ECHOED_CHARS};
 use cape_core::model::ImporterClass;
-use cape_core::pipeline::run_pipeline;
-use cape_core::refund::{compute_interest, ConsolidationOptions, InterestParams, RateTable};
+use cape_core::refund::{compute_interest, InterestParams, RateTable};
+use cape_core::run::{run_summary, RunOptions, Source};
 use cape_core::{
     check_digit, preflight_bytes, read_es003_bytes, read_results_bytes, DiagnosticCode as C, ErrorKind, Es003Options,
     Es003Reader, PreflightOptions, Usd,
@@ -131,7 +131,9 @@ fn two_parts_merge_counts_and_capped_lists_exactly() {
     let tables = Tables::embedded().expect("tables");
     let opts = AssessOptions::new(d(2026, 11, 26)).assume_last_rate(&tables.rates);
     let run = |threads| {
-        run_pipeline(&path, &tables, opts.clone(), &es003, ConsolidationOptions::default(), threads).expect("run")
+        let mut o = RunOptions::new();
+        (o.es003, o.threads) = (es003.clone(), threads);
+        run_summary(Source::Path(path.clone().into()), &tables, opts.clone(), &o).expect("run")
     };
     let (one, two) = (run(1), run(2));
     assert_eq!(two.parts, 2);

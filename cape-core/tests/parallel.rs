@@ -2,8 +2,7 @@
 //! ahead, and the fallbacks (an entry with rows in both halves), with row numbers checked across the cut.
 
 use cape_core::assess::{AssessOptions, Tables};
-use cape_core::pipeline::{run_pipeline, PipelineResult};
-use cape_core::refund::ConsolidationOptions;
+use cape_core::run::{run_summary, Partial, RunOptions, Source};
 use cape_core::sample::{generate_es003_string, GeneratorConfig};
 use cape_core::{Es003Options, Es003Reader};
 
@@ -21,16 +20,17 @@ fn write(name: &str, text: &str) -> std::path::PathBuf {
     path
 }
 
-fn run(path: &std::path::Path, threads: usize) -> PipelineResult {
+fn run(path: &std::path::Path, threads: usize) -> Partial {
     let tables = Tables::embedded().expect("tables");
     let opts = AssessOptions::new(chrono::NaiveDate::from_ymd_opt(2026, 11, 26).expect("date"))
         .assume_last_rate(&tables.rates);
-    run_pipeline(path, &tables, opts, &Es003Options::default(), ConsolidationOptions::default(), threads)
-        .expect("pipeline")
+    let mut o = RunOptions::new();
+    o.threads = threads;
+    run_summary(Source::Path(path.to_owned()), &tables, opts, &o).expect("pipeline")
 }
 
 /// Runs one and two threads and checks that every part of the result is the same.
-fn same_both_ways(path: &std::path::Path) -> usize {
+fn same_both_ways(path: &std::path::Path) -> u64 {
     let one = run(path, 1);
     let two = run(path, 2);
     assert_eq!(one.parts, 1);
@@ -111,8 +111,9 @@ fn no_usable_row_in_a_file_cut_in_two_is_one_error_for_the_whole() {
     let opts = AssessOptions::new(chrono::NaiveDate::from_ymd_opt(2026, 11, 26).expect("date"));
     let mut messages = Vec::new();
     for threads in [1, 2] {
-        let e = run_pipeline(&path, &tables, opts.clone(), &Es003Options::default(), Default::default(), threads)
-            .expect_err("no usable row");
+        let mut o = RunOptions::new();
+        o.threads = threads;
+        let e = run_summary(Source::Path(path.clone()), &tables, opts.clone(), &o).expect_err("no usable row");
         assert_eq!(e.kind(), cape_core::ErrorKind::InvalidFormat);
         let m = e.to_string();
         assert!(m.contains(&format!("no usable row: {rows} rows read, all rejected")), "{m}");

@@ -5,7 +5,7 @@
 //! - `ingest`: cape's ingest alone (both passes, every entry built);
 //! - `pipeline`: the full pipeline on one thread (ingest → IEEPA removal → eligibility → schedule → interest →
 //!   consolidation, no per-entry output);
-//! - `pipeline2`: the same on two threads (`run_pipeline` with `threads = 2`: the file cut in two between
+//! - `pipeline2`: the same on two threads (`run::run_summary` with `threads = 2`: the file cut in two between
 //!   entries, each half on its own thread), checked to give exactly the one-thread result;
 //! - `jsonl`: `cape assess FILE --format jsonl` writing every entry (to a sink);
 //! - `python`: the Python bulk call, `cape.assess_partition(path, keep_entries=False)` and its refunds, when
@@ -31,8 +31,8 @@ use std::fmt::Write as _;
 use std::hash::Hasher;
 
 use cape_core::assess::{AssessOptions, Tables};
-use cape_core::pipeline::run_pipeline;
 use cape_core::refund::ConsolidationOptions;
+use cape_core::run::{run_summary, RunOptions, Source};
 use cape_core::sample::{generate_es003, GeneratorConfig};
 use cape_core::{Es003Options, Es003Reader};
 
@@ -100,9 +100,12 @@ fn child(mode: &str, path: &str) {
             let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).expect("date");
             let opts = AssessOptions::new(as_of).assume_last_rate(&tables.rates);
             let threads = if mode == "pipeline2" { 2 } else { 1 };
-            let r =
-                run_pipeline(path, &tables, opts, &Es003Options::default(), ConsolidationOptions::default(), threads)
-                    .expect("pipeline");
+            let r = run_summary(Source::Path(path.into()), &tables, opts, &{
+                let mut o = RunOptions::new();
+                o.threads = threads;
+                o
+            })
+            .expect("pipeline");
             let secs = t.elapsed().as_secs_f64();
             // A digest of everything the pipeline produced, so that the parent can check that one and two
             // threads agree exactly (computed after the clock stops).

@@ -460,3 +460,15 @@ pub fn declared_in_dir(dir: impl AsRef<Path>) -> Result<(Vec<EntryNumber>, Vec<P
     }
     Ok((entries, reports))
 }
+
+impl CapeResults {
+    /// The entries CAPE accepted (status `ENTRY SUMMARY UPDATED`): those to pass as
+    /// [`crate::assess::AssessOptions::already_accepted`] so they are not declared again.
+    pub fn accepted_entries(&self) -> std::collections::HashSet<crate::EntryNumber> {
+        self.rows
+            .iter()
+            .filter(|r| matches!(r.status, ResultStatus::EntrySummaryUpdated))
+            .filter_map(|r| r.entry_number)
+            .collect()
+    }
+}

@@ -107,7 +107,33 @@ pub struct AssumedRate {
     pub noncorporate_percent: Decimal,
 }
 
+/// How many percentage points the non-corporate overpayment rate is above the corporate one: 26 USC 6621(a)(1)
+/// sets the overpayment rate at the federal short-term rate plus 3 points, and plus 2 points for a corporation.
+/// [`AssumedRate::flat`] applies it; every row of the embedded rate table keeps it.
+pub const NONCORPORATE_OVER_CORPORATE_POINTS: Decimal = Decimal::ONE;
+
 impl AssumedRate {
+    /// Assumes a corporate rate of `corporate_percent` from the day after `table` ends, and the non-corporate
+    /// rate [`NONCORPORATE_OVER_CORPORATE_POINTS`] above it (26 USC 6621(a)(1)).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use cape_core::refund::{AssumedRate, RateTable};
+    /// let table = RateTable::embedded();
+    /// let a = AssumedRate::flat(rust_decimal::Decimal::from(7), &table);
+    /// assert_eq!((a.corporate_percent.to_string(), a.noncorporate_percent.to_string()), ("7".into(), "8".into()));
+    /// assert_eq!(a.from, table.last_day().succ_opt().unwrap());
+    /// ```
+    pub fn flat(corporate_percent: Decimal, table: &RateTable) -> Self {
+        let last = table.last_day();
+        AssumedRate {
+            from: last.succ_opt().unwrap_or(last),
+            corporate_percent,
+            noncorporate_percent: corporate_percent.saturating_add(NONCORPORATE_OVER_CORPORATE_POINTS),
+        }
+    }
+
     /// Assumes the last row of `table` continues from the day after the table ends.
     ///
     /// # Example

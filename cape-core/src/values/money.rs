@@ -310,6 +310,35 @@ impl Usd {
 /// Why a sub-cent money input is refused ([`Usd::whole_cents`]).
 pub(crate) const SUB_CENT: &str = "has non-zero digits beyond cents; amounts must be whole cents";
 
+/// Parses a percent, exactly: a plain non-negative decimal with an optional `%` sign (`"7"`, `"7.5"`, `"7%"`),
+/// surrounding spaces ignored. The one percent parser of every surface (`--assume-rate`, Python, C).
+///
+/// # Errors
+///
+/// [`Error::Value`] (kind `invalid_value`, naming `what`) for anything else: a negative number, an exponent,
+/// more digits than `Decimal` holds, or text.
+///
+/// # Example
+///
+/// ```
+/// use cape_core::values::money::parse_percent;
+/// assert_eq!(parse_percent(" 7.5% ", "rate")?.to_string(), "7.5");
+/// assert!(parse_percent("-1", "rate").is_err());
+/// # Ok::<(), cape_core::Error>(())
+/// ```
+pub fn parse_percent(text: &str, what: &'static str) -> Result<Decimal> {
+    let t = text.trim();
+    let number = t.strip_suffix('%').map_or(t, str::trim_end);
+    Decimal::from_str_exact(number).ok().filter(|d| !d.is_sign_negative()).ok_or_else(|| {
+        Error::value(
+            ErrorKind::InvalidValue,
+            what,
+            text,
+            "not a percent such as 7 or 7.5 (non-negative, plain decimal)",
+        )
+    })
+}
+
 impl FromStr for Usd {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self> {

@@ -1,0 +1,194 @@
+//! The mergeable partial result of a run, and the fingerprint that says which partials may merge.
+
+use std::fmt::Write as _;
+
+use chrono::NaiveDate;
+use sha2::{Digest, Sha256};
+
+use crate::assess::{AssessOptions, AssessTotals, EntryAssessment, Tables};
+use crate::refund::{Consolidation, ConsolidationOptions};
+use crate::{Diagnostic, Error, ErrorKind, IngestSummary, Result};
+
+/// The version of [`Partial`]'s serialised form ([`Partial::to_bytes`]), its first byte.
+pub const PARTIAL_FORMAT_VERSION: u8 = 1;
+
+/// What a partial result was computed with: a SHA-256 over cape's version, the tables (catalogue, rule sets,
+/// rates, calendar), the rule set applied and every assessment and consolidation option. Two partials merge
+/// only when their fingerprints are equal, so a sum never mixes entries assessed under different rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Fingerprint(pub [u8; 32]);
+
+impl std::fmt::Display for Fingerprint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.iter().try_for_each(|b| write!(f, "{b:02x}"))
+    }
+}
+
+/// A `fmt::Write` into a hash, so the tables are hashed as they are formatted, without a copy.
+struct HashWriter(Sha256);
+
+impl std::fmt::Write for HashWriter {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.0.update(s.as_bytes());
+        Ok(())
+    }
+}
+
+impl Fingerprint {
+    /// The fingerprint of a run with these tables and options, applying the rule set named `rule_set`.
+    ///
+    /// The tables are hashed through their `Debug` form, which lists every row in order (they hold no hash
+    /// maps); the options' sets and maps are hashed sorted, so the fingerprint is the same in every process.
+    pub fn of(tables: &Tables, rule_set: &str, assess: &AssessOptions, consolidation: &ConsolidationOptions) -> Self {
+        // Destructured so that a new option cannot be forgotten here: it fails to compile until it is hashed.
+        let AssessOptions {
+            as_of,
+            rules: _, // the rule set's resolved name is hashed instead: `auto` and `phase2` may be the same
+            claim,
+            schedule,
+            deposit,
+            interest,
+            default_class,
+            class_overrides,
+            already_accepted,
+        } = assess;
+        let mut w = HashWriter(Sha256::new());
+        let mut overrides: Vec<_> = class_overrides.iter().collect();
+        overrides.sort_by(|a, b| a.0.cmp(b.0));
+        let mut accepted: Vec<u64> = already_accepted.iter().map(|e| e.key()).collect();
+        accepted.sort_unstable();
+        // Writing into a hash cannot fail.
+        let _ = write!(
+            w,
+            "cape {}\npartial v{PARTIAL_FORMAT_VERSION}\n{tables:?}\n{rule_set:?}\n{as_of}\n{claim:?}\n{schedule:?}\n\
+             {deposit:?}\n{interest:?}\n{default_class:?}\n{overrides:?}\n{accepted:?}\n{consolidation:?}\n",
+            crate::VERSION
+        );
+        Fingerprint(w.0.finalize().into())
+    }
+}
+
+/// The partial result of a run over some entries: everything but the per-entry results, which the caller
+/// received one by one (and may keep here, in [`Partial::entries`]).
+///
+/// Partials of the parts of a report (its partitions, its files, the halves of one file) [`Partial::merge`]
+/// into exactly the result of one run over them all: counts and sums of cents add, refunds consolidate, the
+/// ingest balances add and diagnostics stay capped per code.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Partial {
+    /// What the partial was computed with; partials merge only with equal fingerprints.
+    pub fingerprint: Fingerprint,
+    /// The assessment date.
+    pub as_of: NaiveDate,
+    /// The rule set applied.
+    pub rule_set: String,
+    /// Counts and sums by status.
+    pub totals: AssessTotals,
+    /// The refunds of the eligible entries, consolidated per recipient and liquidation date.
+    pub consolidation: Consolidation,
+    /// The ingest balance (rows read = used + rejected), summed over the parts.
+    pub ingest: IngestSummary,
+    /// The ingest diagnostics, in input order, at most [`IngestSummary::max_diagnostics_per_code`] per code
+    /// (the exact counts are in [`IngestSummary::counts_by_code`]).
+    pub diagnostics: Vec<Diagnostic>,
+    /// The entries' assessments, in input order, when the run kept them ([`crate::run::assess_all`]); empty
+    /// otherwise.
+    pub entries: Vec<EntryAssessment>,
+    /// How many partial results were merged into this one: 1 for one reader, 2 for a file run in two halves
+    /// ([`crate::run::run_summary`]), the number of partitions for merged partitions.
+    pub parts: u64,
+}
+
+impl Partial {
+    pub(crate) fn empty(
+        fingerprint: Fingerprint,
+        as_of: NaiveDate,
+        rule_set: String,
+        consolidation: ConsolidationOptions,
+    ) -> Self {
+        Partial {
+            fingerprint,
+            as_of,
+            rule_set,
+            totals: AssessTotals::default(),
+            consolidation: Consolidation::new(consolidation),
+            ingest: blank_summary(),
+            diagnostics: Vec::new(),
+            entries: Vec::new(),
+            parts: 1,
+        }
+    }
+
+    /// Adds one entry's assessment to the totals and the consolidation (not to [`Partial::entries`]).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Overflow`] for sums beyond `Decimal`'s range.
+    pub fn add(&mut self, a: &EntryAssessment) -> Result<()> {
+        self.totals.add(a)?;
+        if let Some(item) = a.refund_item() {
+            self.consolidation.add(item)?;
+        }
+        Ok(())
+    }
+
+    /// Merges `other` (the entries after this partial's) into this one.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Value`] (kind `invalid_value`) when the two were computed with different tables, rule
+    /// sets or options (their [`Fingerprint`]s differ); [`Error::Overflow`] for sums beyond `Decimal`'s range.
+    /// On error `self` is unchanged.
+    pub fn merge(&mut self, other: Partial) -> Result<()> {
+        if other.fingerprint != self.fingerprint {
+            return Err(Error::value(
+                ErrorKind::InvalidValue,
+                "partial result",
+                &format!("rule set {} as of {}", other.rule_set, other.as_of),
+                format!(
+                    "computed with other tables, rule set or options than this one (rule set {} as of {}): \
+                     partials merge only when every table and option is the same",
+                    self.rule_set, self.as_of
+                ),
+            ));
+        }
+        let mut totals = self.totals.clone();
+        totals.merge(&other.totals)?;
+        let mut consolidation = self.consolidation.clone();
+        consolidation.merge(other.consolidation)?;
+        self.totals = totals;
+        self.consolidation = consolidation;
+        self.ingest.absorb_part(&mut self.diagnostics, &other.ingest, other.diagnostics);
+        self.entries.extend(other.entries);
+        self.parts += other.parts;
+        Ok(())
+    }
+}
+
+/// The ingest summary of a run before its reader has finished (replaced by the reader's in
+/// [`crate::run::Assessments::finish`]).
+fn blank_summary() -> IngestSummary {
+    IngestSummary {
+        source: String::new(),
+        format: crate::ingest::es003::SourceFormat::Records,
+        rows_read: 0,
+        rows_used: 0,
+        rows_rejected: 0,
+        entries: 0,
+        lines: 0,
+        tariff_rows: 0,
+        split_entries: 0,
+        conflicting_entries: 0,
+        errors: 0,
+        warnings: 0,
+        infos: 0,
+        columns_used: Vec::new(),
+        columns_missing: Vec::new(),
+        sheets_read: Vec::new(),
+        sheets_skipped: Vec::new(),
+        counts_by_code: Default::default(),
+        diagnostics_dropped: 0,
+        max_diagnostics_per_code: u64::MAX,
+    }
+}
