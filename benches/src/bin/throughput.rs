@@ -31,7 +31,6 @@ use std::fmt::Write as _;
 use std::hash::Hasher;
 
 use cape_core::assess::{AssessOptions, Tables};
-use cape_core::refund::ConsolidationOptions;
 use cape_core::run::{run_summary, RunOptions, Source};
 use cape_core::sample::{generate_es003, GeneratorConfig};
 use cape_core::{Es003Options, Es003Reader};
