@@ -272,5 +272,39 @@ impl Error {
     }
 }
 
+impl Clone for Error {
+    /// An equal error. `std::io::Error` is not `Clone`: an I/O error's copy keeps its kind and message (its
+    /// OS error code becomes part of the message).
+    fn clone(&self) -> Self {
+        match self {
+            Error::EntryNumber { input, reason } => Error::EntryNumber { input: input.clone(), reason: reason.clone() },
+            Error::Value { kind, what, input, reason } => {
+                Error::Value { kind: *kind, what, input: input.clone(), reason: reason.clone() }
+            }
+            Error::Format { source_name, message } => {
+                Error::Format { source_name: source_name.clone(), message: message.clone() }
+            }
+            Error::MissingColumn { source_name, column, found } => {
+                Error::MissingColumn { source_name: source_name.clone(), column: column.clone(), found: found.clone() }
+            }
+            Error::ReferenceData { source_name, message } => {
+                Error::ReferenceData { source_name: source_name.clone(), message: message.clone() }
+            }
+            Error::Io { path, source } => {
+                Error::Io { path: path.clone(), source: std::io::Error::new(source.kind(), source.to_string()) }
+            }
+            Error::Overflow(what) => Error::Overflow(what),
+            Error::OutputNotEmpty { dir, found, message } => {
+                Error::OutputNotEmpty { dir: dir.clone(), found: found.clone(), message: message.clone() }
+            }
+            Error::OutputLocked { dir, message } => Error::OutputLocked { dir: dir.clone(), message: message.clone() },
+            Error::UnsafeOutput { path, message } => {
+                Error::UnsafeOutput { path: path.clone(), message: message.clone() }
+            }
+            Error::Cancelled { source_name } => Error::Cancelled { source_name: source_name.clone() },
+        }
+    }
+}
+
 /// `Result` with [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -8,4 +8,5 @@ pub mod columns;
 pub mod es003;
 mod records;
 pub mod source;
+pub mod spool;
 pub mod workbook;

@@ -257,6 +257,11 @@ impl Spool {
         Ok(Spool { file, len })
     }
 
+    /// A spool over a temporary file the caller has written (`len` bytes).
+    pub(crate) fn from_written(file: tempfile::NamedTempFile, len: u64) -> Self {
+        Spool { file, len }
+    }
+
     /// Copies standard input.
     ///
     /// # Errors

@@ -22,6 +22,7 @@
 //! [`crate::Es003Options::cancel`]. Either ends the run with [`Error::Cancelled`].
 
 mod partial;
+mod stream;
 
 use std::collections::{HashMap, HashSet};
 use std::ops::ControlFlow;
@@ -30,6 +31,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 pub use partial::{Fingerprint, Partial, PARTIAL_FORMAT_VERSION};
+pub use stream::{stream, AssessmentStream};
 
 use crate::assess::{AssessOptions, Assessor, EntryAssessment, Tables};
 use crate::claim::{ClaimAssessment, PreflightReport};
@@ -57,6 +59,9 @@ pub enum Source {
         /// The columns, one per header name, each with one cell per row.
         columns: Vec<Vec<String>>,
     },
+    /// A table written to a temporary file ([`crate::ingest::spool::RecordSpool::finish`]): a data frame or any
+    /// large table of text cells, converted batch by batch.
+    Spool(Arc<crate::ingest::source::Spool>),
     /// A reader the caller opened (with its own [`Es003Options`]; the run's are then not used for reading).
     Reader(Box<Es003Reader>),
     /// A report already read or built ([`crate::Es003Builder`]); its entry numbers need not be unique.
@@ -72,6 +77,7 @@ impl std::fmt::Debug for Source {
             Source::Columns { header, columns } => {
                 write!(f, "Columns({} columns, {} rows)", header.len(), columns.first().map_or(0, Vec::len))
             }
+            Source::Spool(s) => write!(f, "Spool({} bytes)", s.len()),
             Source::Reader(r) => f.debug_tuple("Reader").field(&r.source()).finish(),
             Source::Report(r) => write!(f, "Report({} entries)", r.entries.len()),
         }
@@ -108,6 +114,7 @@ impl Source {
                 let rows = (0..n).map(|i| columns.iter().map(move |c| c[i].as_str()));
                 Opened::Reader(Box::new(Es003Reader::from_records(&header, rows, es003)?))
             }
+            Source::Spool(s) => Opened::Reader(Box::new(Es003Reader::open_spool(s, es003)?)),
             Source::Reader(r) => Opened::Reader(r),
             Source::Report(r) => Opened::Report(r),
         })

@@ -40,7 +40,17 @@ fn every_source_gives_the_same_results_in_file_order() {
     let rows: Vec<Vec<String>> = rdr.records().map(|r| r.unwrap().iter().map(str::to_owned).collect()).collect();
     let columns: Vec<Vec<String>> = (0..header.len()).map(|c| rows.iter().map(|r| r[c].clone()).collect()).collect();
     let report = crate::read_es003_bytes(text.as_bytes(), &Es003Options::default()).unwrap();
+    let mut spool = crate::ingest::spool::RecordSpool::new(&header, "frame").unwrap();
+    // A data frame handed over 97 rows at a time, as columns.
+    for start in (0..rows.len()).step_by(97) {
+        let end = (start + 97).min(rows.len());
+        let batch: Vec<Vec<String>> = columns.iter().map(|c| c[start..end].to_vec()).collect();
+        spool.push_columns(&batch).unwrap();
+    }
+    assert_eq!(spool.rows(), rows.len() as u64);
+    let spool = spool.finish().unwrap();
     let sources = [
+        Source::Spool(spool),
         Source::Bytes(text.clone().into_bytes()),
         Source::Records { header: header.clone(), rows },
         Source::Columns { header, columns },
@@ -65,6 +75,7 @@ fn s_clone(s: &Source) -> Source {
         Source::Columns { header, columns } => Source::Columns { header: header.clone(), columns: columns.clone() },
         Source::Report(r) => Source::Report(r.clone()),
         Source::Path(p) => Source::Path(p.clone()),
+        Source::Spool(s) => Source::Spool(Arc::clone(s)),
         Source::Reader(_) => unreachable!("not used"),
     }
 }
@@ -208,4 +219,47 @@ fn preflight_against_a_stream_equals_preflight_against_the_assessments() {
         .filter(|f| matches!(f.code.as_str(), "ENTRY_INELIGIBLE" | "ENTRY_NEEDS_REVIEW"))
         .count();
     assert_eq!(entry_findings, flagged);
+}
+
+#[test]
+fn a_stream_on_its_own_thread_gives_the_same_results_and_stops_when_dropped() {
+    let tables = Arc::new(Tables::embedded().unwrap());
+    let text = csv(1_500, 17);
+    let whole = assess_all(Source::Bytes(text.clone().into_bytes()), &tables, opts(&tables), &threads(1)).unwrap();
+    let mut s =
+        stream(Source::Bytes(text.clone().into_bytes()), Arc::clone(&tables), opts(&tables), threads(2)).unwrap();
+    let got: Vec<String> = s.by_ref().map(|a| serde_json::to_string(&a.unwrap().record()).unwrap()).collect();
+    assert_eq!(got, records(&whole));
+    let p = s.finish().unwrap();
+    assert_eq!((p.totals, p.consolidation), (whole.totals.clone(), whole.consolidation.clone()));
+
+    // Dropped after one entry: the run ends (the test would hang otherwise).
+    let mut s =
+        stream(Source::Bytes(text.clone().into_bytes()), Arc::clone(&tables), opts(&tables), threads(1)).unwrap();
+    assert!(s.next().is_some());
+    drop(s);
+
+    // Finishing early still gives the whole source's partial.
+    let mut s = stream(Source::Bytes(text.into_bytes()), Arc::clone(&tables), opts(&tables), threads(1)).unwrap();
+    assert!(s.next().is_some());
+    assert_eq!(s.finish().unwrap().totals, whole.totals);
+}
+
+#[test]
+fn a_stream_reports_open_errors_at_once_and_run_errors_in_order() {
+    let tables = Arc::new(Tables::embedded().unwrap());
+    let e = stream(Source::Bytes(b"Nothing,Useful\n1,2\n".to_vec()), Arc::clone(&tables), opts(&tables), threads(1))
+        .expect_err("no entry number column");
+    assert_eq!(e.kind(), crate::ErrorKind::MissingColumn);
+
+    let cancel = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut o = threads(1);
+    o.es003.cancel = Some(Arc::clone(&cancel));
+    let mut s = stream(Source::Bytes(csv(3_000, 19).into_bytes()), Arc::clone(&tables), opts(&tables), o).unwrap();
+    assert!(s.next().unwrap().is_ok());
+    cancel.store(true, Ordering::Relaxed);
+    let err = s.by_ref().find_map(|a| a.err()).expect("the cancel is seen");
+    assert_eq!(err.kind(), crate::ErrorKind::Cancelled);
+    assert!(s.next().is_none(), "nothing after the error");
+    assert_eq!(s.finish().expect_err("the same error").kind(), crate::ErrorKind::Cancelled);
 }
