@@ -5,9 +5,9 @@
 //! the core's reader and assessor, and converts the results back (money as `Decimal`, dates as `date`).
 
 use std::collections::{HashMap, HashSet};
+use std::ops::ControlFlow;
 use std::path::PathBuf;
-use std::sync::{Arc, OnceLock};
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use chrono::NaiveDate;
 use pyo3::exceptions::{PyIndexError, PyTypeError, PyValueError};
@@ -15,16 +15,18 @@ use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyDict, PyList, PyTuple};
 use rust_decimal::Decimal;
 
-use cape_core::assess::{AssessOptions, AssessTotals, Assessor, EntryAssessment, Tables};
+use cape_core::assess::{consolidate_assessed, AssessOptions, AssessTotals, EntryAssessment, Tables};
 use cape_core::claim::{build_declarations, write_declarations_with, DeclarationParams, RuleSet, WriteOptions};
-use cape_core::ingest::ahead::Entries;
+use cape_core::ingest::source::Spool;
+use cape_core::ingest::spool::RecordSpool;
 use cape_core::mass::{Catalogue, Finding, Removal};
-use cape_core::refund::{ConsolidatedRefund, Consolidation, ConsolidationOptions, ConsolidationTotals, RateTable};
-use cape_core::{Diagnostic, EntryNumber, Es003Options, Es003Reader, IngestSummary, Usd};
+use cape_core::refund::{ConsolidatedRefund, ConsolidationOptions, ConsolidationTotals, RateTable};
+use cape_core::run::{self, AssessmentStream, Partial, Progress, ProgressFn, RunOptions, Source};
+use cape_core::{Diagnostic, EntryNumber, Es003Options};
 
 use crate::convert::{class_arg, money_arg, money_out};
 use crate::entry_number::PyEntryNumber;
-use crate::errors::{call, call_py, Failure};
+use crate::errors::{call, Failure};
 use crate::es003::{PyDiagnostic, PyEntry, PySummary};
 
 static EMBEDDED: OnceLock<Arc<Tables>> = OnceLock::new();
@@ -99,18 +101,26 @@ impl PyTables {
     }
 }
 
-/// Where ES-003 rows come from.
+/// Where ES-003 rows come from, as given from Python.
 enum Input {
     Path(PathBuf),
     Bytes(Vec<u8>),
-    /// A header and the columns of text cells (from a DataFrame or an Arrow table).
+    /// A header and the columns of text cells (small tables given directly).
     Columns(Vec<String>, Vec<Vec<String>>),
+    /// A data frame or Arrow table, converted batch by batch into a [`PyRecordSpool`].
+    Spool(Arc<Spool>),
 }
 
 impl Input {
-    fn from_py(source: Option<&Bound<'_, PyAny>>, records: Option<(Vec<String>, Vec<Vec<String>>)>) -> PyResult<Self> {
+    fn from_py(source: Option<&Bound<'_, PyAny>>, records: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
         match (source, records) {
-            (None, Some((h, c))) => {
+            (None, Some(r)) => {
+                if let Ok(spool) = r.cast::<PyRecordSpool>() {
+                    return Ok(Input::Spool(spool.get().finished()?));
+                }
+                let (h, c): (Vec<String>, Vec<Vec<String>>) = r
+                    .extract()
+                    .map_err(|_| PyTypeError::new_err("records: a RecordSpool, or (header, columns) of text cells"))?;
                 if h.len() != c.len() {
                     return Err(PyTypeError::new_err("records: one column of cells per header name"));
                 }
@@ -133,27 +143,114 @@ impl Input {
         }
     }
 
-    fn reader(&self, options: &Es003Options) -> cape_core::Result<Es003Reader> {
+    fn into_source(self) -> Source {
         match self {
-            Input::Path(p) => Es003Reader::open(p, options),
-            Input::Bytes(b) => Es003Reader::from_bytes(b.clone(), options),
-            Input::Columns(h, cols) => {
-                let n = cols.first().map_or(0, Vec::len);
-                Es003Reader::from_records(h, (0..n).map(|i| cols.iter().map(move |c| c[i].as_str())), options)
-            }
+            Input::Path(p) => Source::Path(p),
+            Input::Bytes(b) => Source::Bytes(b),
+            Input::Columns(header, columns) => Source::Columns { header, columns },
+            Input::Spool(s) => Source::Spool(s),
         }
     }
 }
 
-/// The options of one assessment, as given from Python.
+enum SpoolState {
+    Writing(Box<RecordSpool>),
+    Done(Arc<Spool>),
+    Failed,
+}
+
+/// A table of text cells being written to a private temporary file, a batch of columns at a time
+/// (cape-core's `RecordSpool`): how a data frame reaches the reader without a Python object per cell at once.
+#[pyclass(module = "cape", name = "RecordSpool", frozen)]
+pub(crate) struct PyRecordSpool(Mutex<SpoolState>);
+
+impl PyRecordSpool {
+    /// The finished file (finishing it on first use).
+    fn finished(&self) -> PyResult<Arc<Spool>> {
+        let mut st = self.0.lock().map_err(|_| PyValueError::new_err("RecordSpool: poisoned"))?;
+        match std::mem::replace(&mut *st, SpoolState::Failed) {
+            SpoolState::Writing(w) => {
+                let s = call(|| (*w).finish())?;
+                *st = SpoolState::Done(Arc::clone(&s));
+                Ok(s)
+            }
+            SpoolState::Done(s) => {
+                *st = SpoolState::Done(Arc::clone(&s));
+                Ok(s)
+            }
+            SpoolState::Failed => Err(PyValueError::new_err("RecordSpool: an earlier write failed")),
+        }
+    }
+}
+
+#[pymethods]
+impl PyRecordSpool {
+    #[new]
+    #[pyo3(signature = (header, name = "<records>"))]
+    fn new(header: Vec<String>, name: &str) -> PyResult<Self> {
+        Ok(PyRecordSpool(Mutex::new(SpoolState::Writing(Box::new(call(|| RecordSpool::new(&header, name))?)))))
+    }
+
+    /// Writes a batch of rows given as columns of text cells (one list per header column, all the same length).
+    fn push_columns(&self, py: Python<'_>, columns: Vec<Vec<String>>) -> PyResult<()> {
+        let mut st = self.0.lock().map_err(|_| PyValueError::new_err("RecordSpool: poisoned"))?;
+        match &mut *st {
+            SpoolState::Writing(w) => Ok(py.detach(|| call(|| w.push_columns(&columns)))?),
+            _ => Err(PyValueError::new_err("RecordSpool: already read; write every batch before assessing")),
+        }
+    }
+
+    #[getter]
+    fn rows(&self) -> PyResult<u64> {
+        let st = self.0.lock().map_err(|_| PyValueError::new_err("RecordSpool: poisoned"))?;
+        Ok(match &*st {
+            SpoolState::Writing(w) => w.rows(),
+            _ => 0,
+        })
+    }
+}
+
+/// The options of one run, as given from Python: what to assess and how to run.
 struct Settings {
     tables: Arc<Tables>,
     options: AssessOptions,
-    es003: Es003Options,
-    progress: Option<Py<PyAny>>,
-    total_rows: Option<u64>,
-    /// 1: read on the calling thread; 2: read ahead on a second thread.
-    threads: usize,
+    run: RunOptions,
+    /// Where the progress callback leaves the Python error (a callback that raised, or Ctrl-C) that stopped
+    /// the run.
+    raised: Arc<Mutex<Option<PyErr>>>,
+}
+
+impl Settings {
+    /// The error to raise for a failed run: the Python error that stopped it, if one did.
+    fn failure(&self, e: Failure) -> Failure {
+        match (e, self.raised.lock().ok().and_then(|mut r| r.take())) {
+            (Failure::Core(e), Some(py)) if e.kind() == cape_core::ErrorKind::Cancelled => Failure::Python(py),
+            (e, _) => e,
+        }
+    }
+}
+
+/// The spine's progress callback: re-attaches to the interpreter (about ten times a second) to check for
+/// signals and call the user's callback; a Python error stops the run and is kept for raising.
+fn progress_fn(progress: Option<Py<PyAny>>, total_rows: Option<u64>, raised: Arc<Mutex<Option<PyErr>>>) -> ProgressFn {
+    Arc::new(move |p: &Progress| {
+        let r = Python::attach(|py| -> PyResult<()> {
+            py.check_signals()?;
+            if let Some(cb) = &progress {
+                cb.call1(py, (p.rows_read, total_rows))?;
+            }
+            Ok(())
+        });
+        match r {
+            Ok(()) => ControlFlow::Continue(()),
+            Err(e) => {
+                if let Ok(mut slot) = raised.lock() {
+                    *slot = Some(e);
+                }
+                ControlFlow::Break(())
+            }
+        }
+    })
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -195,14 +292,12 @@ fn settings(
         accepted.insert(entry_number_arg(&e)?);
     }
     options.already_accepted = accepted;
-    Ok(Settings {
-        tables,
-        options,
-        es003: Es003Options { source_name, sheet, ..Es003Options::default() },
-        progress,
-        total_rows,
-        threads: threads.unwrap_or_else(cape_core::ingest::ahead::default_threads),
-    })
+    let raised = Arc::new(Mutex::new(None));
+    let mut run = RunOptions::new();
+    run.es003 = Es003Options { source_name, sheet, ..Es003Options::default() };
+    run.threads = threads.unwrap_or(0);
+    run.progress = Some(progress_fn(progress, total_rows, Arc::clone(&raised)));
+    Ok(Settings { tables, options, run, raised })
 }
 
 /// An entry number given as `EntryNumber` or text.
@@ -214,66 +309,16 @@ fn entry_number_arg(obj: &Bound<'_, PyAny>) -> PyResult<EntryNumber> {
     Ok(call(|| EntryNumber::parse(&text))?)
 }
 
-/// What one run of the pipeline gives besides the per-entry assessments.
-struct RunInfo {
-    diagnostics: Vec<Diagnostic>,
-    ingest: IngestSummary,
-    rule_set: String,
-}
-
-const PROGRESS_EVERY: Duration = Duration::from_millis(100);
-
-/// Reads and assesses every entry, detached from the interpreter; `sink` receives each assessment.
-/// Every 100 ms the interpreter is re-attached to check for signals and call the progress callback.
-fn run(
-    py: Python<'_>,
-    input: &Input,
-    s: &Settings,
-    mut sink: impl FnMut(EntryAssessment) -> cape_core::Result<()> + Send,
-) -> PyResult<RunInfo> {
-    let info = py.detach(|| {
-        call_py(|| {
-            let mut assessor = Assessor::new(&s.tables, s.options.clone())?.with_unique_entries();
-            let mut entries = Entries::new(input.reader(&s.es003)?, s.threads);
-            let mut last = Instant::now();
-            let mut n = 0u32;
-            let tick = |rows: u64| -> Result<(), Failure> {
-                Python::attach(|py| -> PyResult<()> {
-                    py.check_signals()?;
-                    if let Some(cb) = &s.progress {
-                        cb.call1(py, (rows, s.total_rows))?;
-                    }
-                    Ok(())
-                })?;
-                Ok(())
-            };
-            while let Some(e) = entries.next() {
-                sink(assessor.assess(&e?)?)?;
-                n += 1;
-                if n.is_multiple_of(256) && last.elapsed() >= PROGRESS_EVERY {
-                    tick(entries.rows_read())?;
-                    last = Instant::now();
-                }
-            }
-            let mut reader = entries.finish();
-            if s.progress.is_some() {
-                tick(reader.summary().rows_read)?;
-            }
-            Ok(RunInfo {
-                rule_set: assessor.rule_set().name.clone(),
-                ingest: reader.summary().clone(),
-                diagnostics: reader.take_diagnostics(),
-            })
-        })
-    })?;
-    Ok(info)
+/// Runs `f` over the spine detached from the interpreter; a run stopped by a Python error raises that error.
+fn detached<T: Send>(py: Python<'_>, s: &Settings, f: impl FnOnce() -> cape_core::Result<T> + Send) -> PyResult<T> {
+    Ok(py.detach(|| call(f)).map_err(|e| s.failure(e))?)
 }
 
 fn diagnostics_tuple(py: Python<'_>, d: Vec<Diagnostic>) -> PyResult<Py<PyTuple>> {
     Ok(PyTuple::new(py, d.into_iter().map(PyDiagnostic))?.unbind())
 }
 
-/// Assesses an ES-003 report (path, bytes, or `records=(header, columns)` of text cells).
+/// Assesses an ES-003 report (path, bytes, or `records=` a RecordSpool or `(header, columns)` of text cells).
 #[pyfunction]
 #[pyo3(signature = (source = None, *, as_of, records = None, rules = "auto", tables = None,
     assume_last_rate = false, importer_class = "corporate", class_overrides = None, urgent_within_days = None,
@@ -284,7 +329,7 @@ pub(crate) fn assess(
     py: Python<'_>,
     source: Option<&Bound<'_, PyAny>>,
     as_of: NaiveDate,
-    records: Option<(Vec<String>, Vec<Vec<String>>)>,
+    records: Option<&Bound<'_, PyAny>>,
     rules: &str,
     tables: Option<PyRef<'_, PyTables>>,
     assume_last_rate: bool,
@@ -316,21 +361,8 @@ pub(crate) fn assess(
         total_rows,
         threads,
     )?;
-    let mut entries = Vec::new();
-    let mut totals = AssessTotals::default();
-    let info = run(py, &input, &s, |a| {
-        totals.add(&a)?;
-        entries.push(a);
-        Ok(())
-    })?;
-    Ok(PyAssessedReport {
-        entries: Arc::new(entries),
-        totals,
-        diagnostics: diagnostics_tuple(py, info.diagnostics)?,
-        summary: Py::new(py, PySummary(info.ingest))?,
-        rule_set: info.rule_set,
-        as_of,
-    })
+    let p = detached(py, &s, || run::assess_all(input.into_source(), &s.tables, s.options.clone(), &s.run))?;
+    PyAssessedReport::new(py, p)
 }
 
 /// Assesses one partition of a report into a mergeable [`PyPartial`].
@@ -344,7 +376,7 @@ pub(crate) fn assess_partition(
     py: Python<'_>,
     source: Option<&Bound<'_, PyAny>>,
     as_of: NaiveDate,
-    records: Option<(Vec<String>, Vec<Vec<String>>)>,
+    records: Option<&Bound<'_, PyAny>>,
     rules: &str,
     tables: Option<PyRef<'_, PyTables>>,
     assume_last_rate: bool,
@@ -363,7 +395,7 @@ pub(crate) fn assess_partition(
 ) -> PyResult<PyPartial> {
     let input = Input::from_py(source, records)?;
     let minimum_refund = min_refund.map(|m| money_arg("min_refund", m)).transpose()?;
-    let s = settings(
+    let mut s = settings(
         as_of,
         rules,
         tables.as_deref(),
@@ -379,27 +411,105 @@ pub(crate) fn assess_partition(
         total_rows,
         threads,
     )?;
-    let mut entries = Vec::new();
-    let mut totals = AssessTotals::default();
-    let mut consolidation = Consolidation::new(ConsolidationOptions { minimum_refund });
-    let info = run(py, &input, &s, |a| {
-        totals.add(&a)?;
-        if let Some(item) = a.refund_item() {
-            consolidation.add(item)?;
-        }
+    s.run.consolidation.minimum_refund = minimum_refund;
+    let src = input.into_source();
+    let p = detached(py, &s, || {
         if keep_entries {
-            entries.push(a);
+            run::assess_all(src, &s.tables, s.options.clone(), &s.run)
+        } else {
+            run::run_summary(src, &s.tables, s.options.clone(), &s.run)
         }
-        Ok(())
     })?;
-    Ok(PyPartial {
-        entries: Arc::new(entries),
-        diagnostics: Arc::new(info.diagnostics),
-        totals,
-        consolidation,
-        rule_set: info.rule_set,
-        partitions: 1,
-    })
+    Ok(PyPartial::new(p))
+}
+
+/// Assesses an ES-003 report entry by entry: an iterator of `EntryAssessment` in file order, in memory
+/// bounded by a few hundred entries whatever the report's size; `finish()` gives the `Partial`.
+#[pyfunction]
+#[pyo3(signature = (source = None, *, as_of, records = None, rules = "auto", tables = None,
+    assume_last_rate = false, importer_class = "corporate", class_overrides = None, urgent_within_days = None,
+    last_day_offset = None, already_accepted = None, sheet = None, source_name = None, min_refund = None,
+    progress = None, total_rows = None, threads = None))]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn iter_assess(
+    py: Python<'_>,
+    source: Option<&Bound<'_, PyAny>>,
+    as_of: NaiveDate,
+    records: Option<&Bound<'_, PyAny>>,
+    rules: &str,
+    tables: Option<PyRef<'_, PyTables>>,
+    assume_last_rate: bool,
+    importer_class: &str,
+    class_overrides: Option<HashMap<String, String>>,
+    urgent_within_days: Option<u32>,
+    last_day_offset: Option<u32>,
+    already_accepted: Option<Vec<Bound<'_, PyAny>>>,
+    sheet: Option<String>,
+    source_name: Option<String>,
+    min_refund: Option<&Bound<'_, PyAny>>,
+    progress: Option<Py<PyAny>>,
+    total_rows: Option<u64>,
+    threads: Option<usize>,
+) -> PyResult<PyAssessmentIter> {
+    let input = Input::from_py(source, records)?;
+    let minimum_refund = min_refund.map(|m| money_arg("min_refund", m)).transpose()?;
+    let mut s = settings(
+        as_of,
+        rules,
+        tables.as_deref(),
+        assume_last_rate,
+        importer_class,
+        class_overrides,
+        urgent_within_days,
+        last_day_offset,
+        already_accepted,
+        sheet,
+        source_name,
+        progress,
+        total_rows,
+        threads,
+    )?;
+    s.run.consolidation.minimum_refund = minimum_refund;
+    let src = input.into_source();
+    let stream = detached(py, &s, || run::stream(src, Arc::clone(&s.tables), s.options.clone(), s.run.clone()))?;
+    Ok(PyAssessmentIter { stream: Mutex::new(Some(stream)), settings: s })
+}
+
+/// The iterator of `cape.iter_assess`.
+#[pyclass(module = "cape", name = "AssessmentIterator", frozen)]
+pub(crate) struct PyAssessmentIter {
+    stream: Mutex<Option<AssessmentStream>>,
+    settings: Settings,
+}
+
+#[pymethods]
+impl PyAssessmentIter {
+    fn __iter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
+        slf
+    }
+    fn __next__(&self, py: Python<'_>) -> PyResult<Option<PyEntryAssessment>> {
+        let next = py.detach(|| {
+            let mut st = self.stream.lock().map_err(|_| Failure::Panic("iterator lock poisoned".into()))?;
+            match st.as_mut() {
+                Some(s) => call(|| s.next().transpose()),
+                None => Ok(None),
+            }
+        });
+        let next = next.map_err(|e| self.settings.failure(e))?;
+        Ok(next.map(|a| PyEntryAssessment { all: Arc::new(vec![a]), i: 0 }))
+    }
+    /// Ends the run (assessing, without yielding, what was not iterated) and returns the `Partial` of the
+    /// whole report: totals, refunds, ingest balance, diagnostics. Entries are not kept in it.
+    fn finish(&self, py: Python<'_>) -> PyResult<PyPartial> {
+        let stream = self
+            .stream
+            .lock()
+            .map_err(|_| PyValueError::new_err("iterator lock poisoned"))?
+            .take()
+            .ok_or_else(|| PyValueError::new_err("finish() was already called"))?;
+        let p = py.detach(|| call(|| stream.finish())).map_err(|e| self.settings.failure(e))?;
+        Ok(PyPartial::new(p))
+    }
 }
 
 /// Shared by the containers: per-entry access and conversions.
@@ -422,16 +532,6 @@ fn records(py: Python<'_>, entries: &[EntryAssessment]) -> PyResult<Py<PyList>> 
 
 fn refunds_tuple(py: Python<'_>, v: Vec<&ConsolidatedRefund>) -> PyResult<Py<PyTuple>> {
     Ok(PyTuple::new(py, v.into_iter().map(|r| PyRefund(r.clone())))?.unbind())
-}
-
-fn consolidate(entries: &[EntryAssessment], minimum_refund: Option<Usd>) -> cape_core::Result<Consolidation> {
-    let mut c = Consolidation::new(ConsolidationOptions { minimum_refund });
-    for a in entries {
-        if let Some(item) = a.refund_item() {
-            c.add(item)?;
-        }
-    }
-    Ok(c)
 }
 
 fn declarations(
@@ -462,6 +562,19 @@ pub(crate) struct PyAssessedReport {
     summary: Py<PySummary>,
     rule_set: String,
     as_of: NaiveDate,
+}
+
+impl PyAssessedReport {
+    fn new(py: Python<'_>, mut p: Partial) -> PyResult<Self> {
+        Ok(PyAssessedReport {
+            entries: Arc::new(std::mem::take(&mut p.entries)),
+            totals: p.totals,
+            diagnostics: diagnostics_tuple(py, p.diagnostics)?,
+            summary: Py::new(py, PySummary(p.ingest))?,
+            rule_set: p.rule_set,
+            as_of: p.as_of,
+        })
+    }
 }
 
 #[pymethods]
@@ -508,14 +621,16 @@ impl PyAssessedReport {
     fn refunds(&self, py: Python<'_>, min_refund: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyTuple>> {
         let m = min_refund.map(|m| money_arg("min_refund", m)).transpose()?;
         let entries = Arc::clone(&self.entries);
-        let c = py.detach(|| call(|| consolidate(&entries, m)))?;
+        let c =
+            py.detach(|| call(|| consolidate_assessed(entries.iter(), ConsolidationOptions { minimum_refund: m })))?;
         refunds_tuple(py, c.refunds())
     }
     #[pyo3(signature = (min_refund = None))]
     fn refund_totals(&self, py: Python<'_>, min_refund: Option<&Bound<'_, PyAny>>) -> PyResult<PyRefundTotals> {
         let m = min_refund.map(|m| money_arg("min_refund", m)).transpose()?;
         let entries = Arc::clone(&self.entries);
-        let c = py.detach(|| call(|| consolidate(&entries, m)))?;
+        let c =
+            py.detach(|| call(|| consolidate_assessed(entries.iter(), ConsolidationOptions { minimum_refund: m })))?;
         Ok(PyRefundTotals(c.totals()))
     }
     #[pyo3(signature = (dir, *, split_by_importer = false, max_per_file = None, prefix = None, replace = false))]
@@ -541,44 +656,41 @@ impl PyAssessedReport {
     }
 }
 
-/// A mergeable partial result: the assessment of some of a report's entries.
+/// A mergeable partial result: the assessment of some of a report's entries (cape-core's `run::Partial`).
 #[pyclass(module = "cape", name = "Partial", frozen, sequence)]
 pub(crate) struct PyPartial {
+    /// The entries, shared with the views handed out.
     entries: Arc<Vec<EntryAssessment>>,
-    diagnostics: Arc<Vec<Diagnostic>>,
-    totals: AssessTotals,
-    consolidation: Consolidation,
-    rule_set: String,
-    partitions: u64,
+    /// The rest (its `entries` empty).
+    partial: Partial,
+}
+
+impl PyPartial {
+    pub(crate) fn new(mut p: Partial) -> Self {
+        PyPartial { entries: Arc::new(std::mem::take(&mut p.entries)), partial: p }
+    }
+
+    fn whole(&self) -> Partial {
+        let mut p = self.partial.clone();
+        p.entries = self.entries.to_vec();
+        p
+    }
 }
 
 #[pymethods]
 impl PyPartial {
     /// The partial result of both (this one's entries first). Exact: totals and refunds are sums of cents.
+    /// Raises `InvalidValueError` when the two were computed with other tables, rule set or options.
     fn merge(&self, py: Python<'_>, other: PyRef<'_, PyPartial>) -> PyResult<PyPartial> {
         let o = &*other;
         let merged = py.detach(|| {
             call(|| {
-                let mut totals = self.totals.clone();
-                totals.merge(&o.totals)?;
-                let mut consolidation = self.consolidation.clone();
-                consolidation.merge(o.consolidation.clone())?;
-                let mut entries = Vec::with_capacity(self.entries.len() + o.entries.len());
-                entries.extend(self.entries.iter().cloned());
-                entries.extend(o.entries.iter().cloned());
-                let mut diagnostics = (*self.diagnostics).clone();
-                diagnostics.extend(o.diagnostics.iter().cloned());
-                Ok(PyPartial {
-                    entries: Arc::new(entries),
-                    diagnostics: Arc::new(diagnostics),
-                    totals,
-                    consolidation,
-                    rule_set: self.rule_set.clone(),
-                    partitions: self.partitions + o.partitions,
-                })
+                let mut a = self.whole();
+                a.merge(o.whole())?;
+                Ok(a)
             })
         })?;
-        Ok(merged)
+        Ok(PyPartial::new(merged))
     }
     fn __len__(&self) -> usize {
         self.entries.len()
@@ -591,25 +703,37 @@ impl PyPartial {
     }
     #[getter]
     fn totals(&self) -> PyTotals {
-        PyTotals(self.totals.clone())
+        PyTotals(self.partial.totals.clone())
     }
     #[getter]
     fn partitions(&self) -> u64 {
-        self.partitions
+        self.partial.parts
     }
     #[getter]
     fn rule_set(&self) -> &str {
-        &self.rule_set
+        &self.partial.rule_set
+    }
+    #[getter]
+    fn as_of(&self) -> NaiveDate {
+        self.partial.as_of
+    }
+    #[getter]
+    fn fingerprint(&self) -> String {
+        self.partial.fingerprint.to_string()
+    }
+    #[getter]
+    fn ingest(&self) -> PySummary {
+        PySummary(self.partial.ingest.clone())
     }
     #[getter]
     fn diagnostics<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
-        PyTuple::new(py, self.diagnostics.iter().cloned().map(PyDiagnostic))
+        PyTuple::new(py, self.partial.diagnostics.iter().cloned().map(PyDiagnostic))
     }
     fn refunds(&self, py: Python<'_>) -> PyResult<Py<PyTuple>> {
-        refunds_tuple(py, self.consolidation.refunds())
+        refunds_tuple(py, self.partial.consolidation.refunds())
     }
     fn refund_totals(&self) -> PyRefundTotals {
-        PyRefundTotals(self.consolidation.totals())
+        PyRefundTotals(self.partial.consolidation.totals())
     }
     fn to_records(&self, py: Python<'_>) -> PyResult<Py<PyList>> {
         records(py, &self.entries)
@@ -621,7 +745,7 @@ impl PyPartial {
         py.import("cape._frames")?.call_method1("to_arrow", (records(py, &self.entries)?,))
     }
     fn __repr__(&self) -> String {
-        format!("<Partial partitions={} entries={}>", self.partitions, self.totals.entries)
+        format!("<Partial partitions={} entries={}>", self.partial.parts, self.partial.totals.entries)
     }
 }
 

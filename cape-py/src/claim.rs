@@ -1,6 +1,5 @@
 //! `cape.interest`, `cape.check_declaration`, `cape.read_results` and their frozen results.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -10,14 +9,15 @@ use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyDict, PyTuple};
 use rust_decimal::Decimal;
 
-use cape_core::assess::{assess_reader, AssessOptions};
+use cape_core::assess::AssessOptions;
 use cape_core::claim::results::declared_in_dir;
 use cape_core::claim::{
-    preflight_bytes, preflight_path, read_results_bytes, read_results_path, reconcile, ClaimAssessment,
-    PreflightOptions, PreflightReport,
+    preflight_bytes, preflight_path, read_results_bytes, read_results_path, reconcile, PreflightOptions,
+    PreflightReport,
 };
 use cape_core::refund::{AssumedRate, InterestParams, InterestPeriod, InterestResult};
-use cape_core::{EntryNumber, Es003Options, Es003Reader};
+use cape_core::run;
+use cape_core::EntryNumber;
 
 use crate::assess::{embedded_tables, PyTables};
 use crate::convert::{class_arg, money_arg, money_out, to_py};
@@ -192,18 +192,14 @@ pub(crate) fn check_declaration(
                 Source::Path(p) => preflight_path(p, &opts)?,
                 Source::Bytes(b) => preflight_bytes(b, &opts),
             };
-            if let (Some(es), Some(as_of)) = (&es, as_of) {
-                let eo = Es003Options::default();
-                let reader = match es {
-                    Source::Path(p) => Es003Reader::open(p, &eo)?,
-                    Source::Bytes(b) => Es003Reader::from_bytes(b.clone(), &eo)?,
+            if let (Some(es), Some(as_of)) = (es, as_of) {
+                let es = match es {
+                    Source::Path(p) => run::Source::Path(p),
+                    Source::Bytes(b) => run::Source::Bytes(b),
                 };
                 let mut options = AssessOptions::new(as_of);
                 options.rules = rules.to_owned();
-                let assessed = assess_reader(reader, &t, options)?;
-                let map: HashMap<EntryNumber, ClaimAssessment> =
-                    assessed.entries.into_iter().map(|a| (a.entry_number(), a.claim)).collect();
-                report.check_entries_in(&map);
+                run::preflight_against(&mut report, es, &t, options, &run::RunOptions::new())?;
             }
             Ok(report)
         })

@@ -42,14 +42,6 @@ impl From<PyErr> for Failure {
     }
 }
 
-/// Like [`call`], for work that may also fail with a Python error (a callback that raised).
-pub(crate) fn call_py<T>(f: impl FnOnce() -> Result<T, Failure>) -> Result<T, Failure> {
-    match catch_unwind(AssertUnwindSafe(f)) {
-        Ok(r) => r,
-        Err(payload) => Err(Failure::Panic(panic_message(payload.as_ref()))),
-    }
-}
-
 /// Runs `f` (usually while detached from the interpreter), catching panics.
 ///
 /// Every function of the module that calls cape-core goes through here, so that no panic unwinds into

@@ -110,8 +110,11 @@ fn _cape(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<assess::PyRefund>()?;
     m.add_class::<assess::PyPartial>()?;
     m.add_class::<assess::EntryIter>()?;
+    m.add_class::<assess::PyRecordSpool>()?;
+    m.add_class::<assess::PyAssessmentIter>()?;
     m.add_function(wrap_pyfunction!(assess::assess, m)?)?;
     m.add_function(wrap_pyfunction!(assess::assess_partition, m)?)?;
+    m.add_function(wrap_pyfunction!(assess::iter_assess, m)?)?;
     m.add_class::<claim::PyInterest>()?;
     m.add_class::<claim::PyInterestPeriod>()?;
     m.add_class::<claim::PyDeclarationCheck>()?;

@@ -21,6 +21,7 @@ report's :attr:`Es003.diagnostics`.
 
 from cape._cape import (
     AssessedReport,
+    AssessmentIterator,
     CancelledError,
     CapeError,
     CapeIOError,
@@ -47,6 +48,7 @@ from cape._cape import (
     OutputNotEmptyError,
     Partial,
     Reason,
+    RecordSpool,
     ReferenceDataError,
     Refund,
     RefundTotals,
@@ -63,7 +65,7 @@ from cape._cape import (
     read_es003,
     read_results,
 )
-from cape._frames import RECORD_KEYS, arrow_schema, assess, assess_partition, merge
+from cape._frames import RECORD_KEYS, arrow_schema, assess, assess_partition, iter_assess, merge
 
 __all__ = [
     "__version__",
@@ -81,6 +83,9 @@ __all__ = [
     # assessment
     "assess",
     "assess_partition",
+    "iter_assess",
+    "AssessmentIterator",
+    "RecordSpool",
     "merge",
     "Tables",
     "AssessedReport",

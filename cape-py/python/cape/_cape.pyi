@@ -453,7 +453,7 @@ def assess(
     source: Union[_Path, bytes, bytearray, None] = None,
     *,
     as_of: datetime.date,
-    records: Optional[Tuple[Sequence[str], Sequence[Sequence[str]]]] = None,
+    records: Union["RecordSpool", Tuple[Sequence[str], Sequence[Sequence[str]]], None] = None,
     rules: str = "auto",
     tables: Optional[Tables] = None,
     assume_last_rate: bool = False,
@@ -475,7 +475,7 @@ def assess_partition(
     source: Union[_Path, bytes, bytearray, None] = None,
     *,
     as_of: datetime.date,
-    records: Optional[Tuple[Sequence[str], Sequence[Sequence[str]]]] = None,
+    records: Union["RecordSpool", Tuple[Sequence[str], Sequence[Sequence[str]]], None] = None,
     rules: str = "auto",
     tables: Optional[Tables] = None,
     assume_last_rate: bool = False,
@@ -493,6 +493,51 @@ def assess_partition(
     threads: Optional[int] = None,
 ) -> "Partial":
     """Assesses one partition of a report into a mergeable :class:`Partial`. Use :func:`cape.assess_partition`."""
+
+def iter_assess(
+    source: Union[_Path, bytes, bytearray, None] = None,
+    *,
+    as_of: datetime.date,
+    records: Union["RecordSpool", Tuple[Sequence[str], Sequence[Sequence[str]]], None] = None,
+    rules: str = "auto",
+    tables: Optional[Tables] = None,
+    assume_last_rate: bool = False,
+    importer_class: str = "corporate",
+    class_overrides: Optional[Mapping[str, str]] = None,
+    urgent_within_days: Optional[int] = None,
+    last_day_offset: Optional[int] = None,
+    already_accepted: Optional[Sequence[Union[EntryNumber, str]]] = None,
+    sheet: Optional[str] = None,
+    source_name: Optional[str] = None,
+    min_refund: Union[decimal.Decimal, int, None] = None,
+    progress: Optional[_Progress] = None,
+    total_rows: Optional[int] = None,
+    threads: Optional[int] = None,
+) -> "AssessmentIterator":
+    """Assesses an ES-003 report entry by entry, in bounded memory. Use :func:`cape.iter_assess`."""
+
+@final
+class RecordSpool:
+    """A table of text cells written a batch of columns at a time to a private temporary file, for
+    ``records=``: how a DataFrame or Arrow table reaches the reader in bounded memory."""
+
+    def __new__(cls, header: Sequence[str], name: str = "<records>") -> "RecordSpool": ...
+    def push_columns(self, columns: Sequence[Sequence[str]]) -> None:
+        """Writes a batch of rows given as one list of text cells per header column, all the same length."""
+    @property
+    def rows(self) -> int:
+        """Rows written so far."""
+
+@final
+class AssessmentIterator:
+    """The entries' assessments in file order (:func:`cape.iter_assess`); :meth:`finish` gives the
+    :class:`Partial` of the whole report."""
+
+    def __iter__(self) -> "AssessmentIterator": ...
+    def __next__(self) -> "EntryAssessment": ...
+    def finish(self) -> "Partial":
+        """Ends the run (assessing, without yielding, what was not iterated) and returns the whole report's
+        :class:`Partial` (totals, refunds, ingest balance, diagnostics; no entries)."""
 
 @final
 class AssessedReport:
@@ -560,6 +605,16 @@ class Partial:
     @property
     def partitions(self) -> int:
         """How many partitions were merged."""
+    @property
+    def as_of(self) -> datetime.date:
+        """The assessment date."""
+    @property
+    def fingerprint(self) -> str:
+        """SHA-256 (hex) of cape's version, the tables, the rule set and every option: partials merge only
+        when their fingerprints are equal."""
+    @property
+    def ingest(self) -> IngestSummary:
+        """The ingest counts, summed over the partitions."""
     @property
     def rule_set(self) -> str:
         """The rule set applied."""

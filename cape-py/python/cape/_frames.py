@@ -86,27 +86,41 @@ def _is_arrow(obj: object) -> bool:
     return pa is not None and isinstance(obj, (pa.Table, pa.RecordBatch))
 
 
-def records_of(source: object) -> Optional[Tuple[List[str], List[List[str]], int]]:
-    """``(header, columns of text cells, rows)`` for a DataFrame or Arrow table; ``None`` for anything else."""
+#: Rows of a DataFrame or Arrow table converted to text cells at a time: the Python objects of one batch
+#: (about 20 columns x 16,384 rows) are alive at once, never those of the whole table.
+SPOOL_BATCH_ROWS = 16_384
+
+
+def records_of(source: object, name: Optional[str] = None) -> Optional[Tuple[_cape.RecordSpool, int]]:
+    """A :class:`RecordSpool` holding a DataFrame's or Arrow table's rows as text cells, and the row count;
+    ``None`` for anything else. The table is converted and written a batch of rows at a time."""
     if _is_dataframe(source):
         df: Any = source
         header = [str(c) for c in df.columns]
-        columns = [[_cell(v, name) for v in df[c].tolist()] for name, c in zip(header, df.columns)]
-        return header, columns, len(df)
+        spool = _cape.RecordSpool(header, name or "<DataFrame>")
+        for start in range(0, len(df), SPOOL_BATCH_ROWS):
+            chunk = df.iloc[start : start + SPOOL_BATCH_ROWS]
+            spool.push_columns([[_cell(v, n) for v in chunk[c].tolist()] for n, c in zip(header, df.columns)])
+        return spool, len(df)
     if _is_arrow(source):
         table: Any = source
         header = [str(n) for n in table.schema.names]
-        columns = [[_cell(v, name) for v in table.column(i).to_pylist()] for i, name in enumerate(header)]
-        return header, columns, table.num_rows
+        spool = _cape.RecordSpool(header, name or "<Arrow table>")
+        for start in range(0, table.num_rows, SPOOL_BATCH_ROWS):
+            chunk = table.slice(start, SPOOL_BATCH_ROWS)
+            spool.push_columns([[_cell(v, n) for v in chunk.column(i).to_pylist()] for i, n in enumerate(header)])
+        return spool, table.num_rows
     return None
 
 
-def _native_args(source: object, progress: Optional[Progress]) -> Dict[str, Any]:
-    recs = records_of(source)
+def _native_args(source: object, progress: Optional[Progress], source_name: Optional[str]) -> Dict[str, Any]:
+    recs = records_of(source, source_name)
     if recs is None:
-        return {"source": source, "progress": progress}
-    header, columns, rows = recs
-    return {"records": (header, columns), "progress": progress, "total_rows": rows}
+        return {"source": source, "progress": progress, "source_name": source_name}
+    spool, rows = recs
+    # The spool's temporary file is not a name to show: diagnostics name the table as the caller did.
+    name = source_name or ("<DataFrame>" if _is_dataframe(source) else "<Arrow table>")
+    return {"records": spool, "progress": progress, "total_rows": rows, "source_name": name}
 
 
 def assess(
@@ -147,9 +161,8 @@ def assess(
         last_day_offset=last_day_offset,
         already_accepted=list(already_accepted) if already_accepted is not None else None,
         sheet=sheet,
-        source_name=source_name,
         threads=threads,
-        **_native_args(source, progress),
+        **_native_args(source, progress, source_name),
     )
 
 
@@ -189,11 +202,56 @@ def assess_partition(
         last_day_offset=last_day_offset,
         already_accepted=list(already_accepted) if already_accepted is not None else None,
         sheet=sheet,
-        source_name=source_name,
         min_refund=min_refund,
         keep_entries=keep_entries,
         threads=threads,
-        **_native_args(source, progress),
+        **_native_args(source, progress, source_name),
+    )
+
+
+def iter_assess(
+    source: Source,
+    *,
+    as_of: datetime.date,
+    rules: str = "auto",
+    tables: Optional[_cape.Tables] = None,
+    assume_last_rate: bool = False,
+    importer_class: str = "corporate",
+    class_overrides: Optional[Mapping[str, str]] = None,
+    urgent_within_days: Optional[int] = None,
+    last_day_offset: Optional[int] = None,
+    already_accepted: Optional[Iterable[Union[_cape.EntryNumber, str]]] = None,
+    sheet: Optional[str] = None,
+    source_name: Optional[str] = None,
+    min_refund: Optional[Union[decimal.Decimal, int]] = None,
+    progress: Optional[Progress] = None,
+    threads: Optional[int] = None,
+) -> _cape.AssessmentIterator:
+    """Assesses an ES-003 report entry by entry: yields each :class:`EntryAssessment` in file order while the
+    rest is still being read, in memory bounded by a few hundred entries whatever the report's size.
+
+    Takes the same sources and options as :func:`assess`. After the loop, ``finish()`` returns the
+    :class:`Partial` of the whole report (totals, refunds, ingest balance, diagnostics)::
+
+        it = cape.iter_assess("es003.csv", as_of=date(2026, 12, 1))
+        for a in it:
+            ...
+        summary = it.finish()
+    """
+    return _cape.iter_assess(
+        as_of=as_of,
+        rules=rules,
+        tables=tables,
+        assume_last_rate=assume_last_rate,
+        importer_class=importer_class,
+        class_overrides=dict(class_overrides) if class_overrides is not None else None,
+        urgent_within_days=urgent_within_days,
+        last_day_offset=last_day_offset,
+        already_accepted=list(already_accepted) if already_accepted is not None else None,
+        sheet=sheet,
+        min_refund=min_refund,
+        threads=threads,
+        **_native_args(source, progress, source_name),
     )
 
 
