@@ -15,14 +15,15 @@ use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 use crate::claim::{assess_claim, ClaimAssessment, ClaimInputs, ClaimParams, ClaimStatus, Reason, RuleSet, RuleSets};
+use crate::liquidation::deposit::deposit_date_with;
 use crate::mass::removal::{remove_ieepa_with, RemovalScratch};
 use crate::mass::{Catalogue, Finding, Removal};
-use crate::model::{Entry, Fact, ImporterClass};
-use crate::refund::deposit::deposit_date_with;
+use crate::model::{Entry, ImporterClass};
 use crate::refund::{
     pms_due_date, project_liquidation, AssumedRate, BusinessCalendar, DepositDateUnknown, DepositParams,
     InterestCalculator, InterestParams, InterestResult, RateTable, ScheduleParams,
 };
+use crate::refund::{recipient, Recipient};
 use crate::{EntryNumber, Result, Usd};
 
 /// The reference data an assessment uses, owned by the caller.
@@ -100,26 +101,51 @@ impl AssessOptions {
     }
 }
 
-/// Why an entry has no interest figure.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct NoInterest {
-    /// A stable code: `not_eligible`, `no_deposit_date`, `no_projected_date`, `no_rate`, `no_refund`.
-    pub code: &'static str,
-    /// A plain-English explanation.
-    pub message: String,
+/// Why an entry has no interest figure: a stable code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoInterestReason {
+    /// The entry is not `eligible` (its refund is not projected).
+    NotEligible,
+    /// The entry has no IEEPA principal.
+    NoRefund,
+    /// The deposit date is unknown.
+    NoDepositDate,
+    /// The (re)liquidation date could not be projected.
+    NoProjectedDate,
+    /// The rate table (and any assumed rate) does not cover every day.
+    NoRate,
 }
 
-/// Who the refund goes to, and whether it would be held.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Recipient {
-    /// The importer number (or Form 4811 designee number) the refund is paid to.
-    pub number: String,
-    /// `designee` or `importer`.
-    pub kind: &'static str,
-    /// True when the refund would be held for missing ACH refund enrollment (19 USC 1505(d)).
-    pub held: bool,
-    /// Why, when the choice needed a convention.
-    pub note: Option<String>,
+impl NoInterestReason {
+    /// Every reason, in the order the assessor tests them.
+    pub const ALL: [NoInterestReason; 5] = [
+        NoInterestReason::NotEligible,
+        NoInterestReason::NoRefund,
+        NoInterestReason::NoDepositDate,
+        NoInterestReason::NoProjectedDate,
+        NoInterestReason::NoRate,
+    ];
+
+    /// The stable code: `not_eligible`, `no_refund`, `no_deposit_date`, `no_projected_date`, `no_rate`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NoInterestReason::NotEligible => "not_eligible",
+            NoInterestReason::NoRefund => "no_refund",
+            NoInterestReason::NoDepositDate => "no_deposit_date",
+            NoInterestReason::NoProjectedDate => "no_projected_date",
+            NoInterestReason::NoRate => "no_rate",
+        }
+    }
+}
+
+/// Why an entry has no interest figure.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct NoInterest {
+    /// The stable reason.
+    pub code: NoInterestReason,
+    /// A plain-English explanation.
+    pub message: String,
 }
 
 /// Everything cape knows about one entry, as of the assessment date.
@@ -136,7 +162,7 @@ pub struct EntryAssessment {
     /// The entry date.
     pub entry_date: Option<NaiveDate>,
     /// The deposit date and the rule that gave it, or why there is none.
-    pub deposit: std::result::Result<crate::refund::DepositDate, String>,
+    pub deposit: std::result::Result<crate::liquidation::DepositDate, DepositDateUnknown>,
     /// Projected acceptance and (re)liquidation, for eligible entries only.
     pub projected: Option<crate::refund::ProjectedDates>,
     /// Interest to the projected (re)liquidation date, or why there is none.
@@ -419,15 +445,14 @@ impl<'t> Assessor<'t> {
         let deposit = deposit_date_with(h, params, |entry_date| {
             let month = (entry_date.year(), entry_date.month());
             pms_due.entry(month).or_insert_with(|| pms_due_date(entry_date, calendar, params)).clone()
-        })
-        .map_err(|why| why.to_string());
+        });
         let projected = if claim.status == ClaimStatus::Eligible {
             project_liquidation(self.options.as_of, claim.liquidation_date, &self.options.schedule).ok()
         } else {
             None
         };
         let interest = self.interest_for(&removal, &claim, &deposit, projected.as_ref(), importer_class);
-        let recipient = recipient(entry, importer_number.as_deref());
+        let recipient = recipient(&entry.header, importer_number.as_deref());
         Ok(EntryAssessment {
             removal,
             claim,
@@ -446,79 +471,40 @@ impl<'t> Assessor<'t> {
         &mut self,
         removal: &Removal,
         claim: &ClaimAssessment,
-        deposit: &std::result::Result<crate::refund::DepositDate, String>,
+        deposit: &std::result::Result<crate::liquidation::DepositDate, DepositDateUnknown>,
         projected: Option<&crate::refund::ProjectedDates>,
         class: ImporterClass,
     ) -> std::result::Result<InterestResult, NoInterest> {
         if claim.status != ClaimStatus::Eligible {
             return Err(NoInterest {
-                code: "not_eligible",
+                code: NoInterestReason::NotEligible,
                 // `concat` builds the same text as `format!` without the formatting machinery (most entries
                 // of a report take this path).
                 message: ["no projection for ", claim.status.name(), " entries"].concat(),
             });
         }
         if removal.ieepa_duty.is_zero() || removal.ieepa_duty.is_negative() {
-            return Err(NoInterest { code: "no_refund", message: "no IEEPA principal to refund".into() });
+            return Err(NoInterest {
+                code: NoInterestReason::NoRefund,
+                message: "no IEEPA principal to refund".into(),
+            });
         }
         let start = match deposit {
             Ok(d) => d.date,
             Err(why) => {
-                let message = ["no deposit date: ", why.as_str()].concat();
-                return Err(NoInterest { code: "no_deposit_date", message });
+                let message = format!("no deposit date: {why}");
+                return Err(NoInterest { code: NoInterestReason::NoDepositDate, message });
             }
         };
         let Some(p) = projected else {
-            return Err(NoInterest { code: "no_projected_date", message: "no projected liquidation date".into() });
+            return Err(NoInterest {
+                code: NoInterestReason::NoProjectedDate,
+                message: "no projected liquidation date".into(),
+            });
         };
         self.interest
             .compute(removal.ieepa_duty, start, p.liquidation, class)
-            .map_err(|e| NoInterest { code: "no_rate", message: e.to_string() })
-    }
-}
-
-/// The refund recipient (CSMS 68340863; 19 USC 1505(d)), by cape's convention for the one `ACH Refund Enrolled`
-/// column: it describes the party that would be paid. A Form 4811 designee marked enrolled is paid; a designee
-/// marked not enrolled falls back to the importer of record; with no designee, an importer marked not enrolled
-/// has its refund held. A blank or absent enrollment is not assumed either way (not held, with a note).
-fn recipient(entry: &Entry, importer: Option<&str>) -> Option<Recipient> {
-    let h = &entry.header;
-    let enrolled = match &h.ach_refund_enrolled {
-        Fact::Known(b) => Some(*b),
-        _ => None,
-    };
-    match (h.refund_designee.known(), enrolled) {
-        (Some(d), Some(true)) => {
-            Some(Recipient { number: d.as_str().to_owned(), kind: "designee", held: false, note: None })
-        }
-        (Some(d), Some(false)) => importer.map(|i| Recipient {
-            number: i.to_owned(),
-            kind: "importer",
-            held: false,
-            note: Some(format!(
-                "Form 4811 designee {} is not enrolled in ACH refunds; paid to the importer of record",
-                d.as_str()
-            )),
-        }),
-        (Some(d), None) => Some(Recipient {
-            number: d.as_str().to_owned(),
-            kind: "designee",
-            held: false,
-            note: Some("ACH refund enrollment not supplied; assumed enrolled".into()),
-        }),
-        (None, Some(e)) => importer.map(|i| Recipient {
-            number: i.to_owned(),
-            kind: "importer",
-            held: !e,
-            note: (!e).then(|| "not enrolled in ACH refunds: the refund would be held (ACE report REV-613)".into()),
-        }),
-        (None, None) => importer.map(|i| Recipient {
-            number: i.to_owned(),
-            kind: "importer",
-            held: false,
-            note: matches!(h.ach_refund_enrolled, Fact::NotSupplied)
-                .then(|| "ACH refund enrollment not supplied; assumed enrolled".into()),
-        }),
+            .map_err(|e| NoInterest { code: NoInterestReason::NoRate, message: e.to_string() })
     }
 }
 
@@ -589,7 +575,7 @@ impl AssessTotals {
         }
         match &a.interest {
             Ok(i) => self.interest = self.interest.checked_add(i.interest)?,
-            Err(n) if n.code == "no_rate" => self.interest_unknown += 1,
+            Err(n) if n.code == NoInterestReason::NoRate => self.interest_unknown += 1,
             Err(_) => {}
         }
         Ok(())
@@ -704,6 +690,7 @@ pub fn assess_reader(reader: crate::Es003Reader, tables: &Tables, options: Asses
 mod tests {
     use super::*;
     use crate::model::EntryHeader;
+    use crate::Fact;
     use crate::ImporterNumber;
 
     fn entry(designee: Option<&str>, enrolled: Fact<bool>) -> Entry {
@@ -720,22 +707,6 @@ mod tests {
             split: false,
             first_row: 2,
         }
-    }
-
-    fn who(e: &Entry) -> (String, &'static str, bool) {
-        let r = recipient(e, Some("12-345678900")).unwrap();
-        (r.number, r.kind, r.held)
-    }
-
-    #[test]
-    fn refund_recipient_conventions() {
-        let d = Some("55-5555555AB");
-        assert_eq!(who(&entry(d, Fact::Known(true))), ("55-5555555AB".into(), "designee", false));
-        assert_eq!(who(&entry(d, Fact::Known(false))), ("12-345678900".into(), "importer", false));
-        assert_eq!(who(&entry(None, Fact::Known(true))), ("12-345678900".into(), "importer", false));
-        assert_eq!(who(&entry(None, Fact::Known(false))), ("12-345678900".into(), "importer", true));
-        let r = recipient(&entry(None, Fact::NotSupplied), Some("12-345678900")).unwrap();
-        assert!(!r.held && r.note.unwrap().contains("not supplied"));
     }
 
     #[test]

@@ -36,6 +36,7 @@ pub mod cli;
 pub mod diagnostic;
 pub mod error;
 pub mod ingest;
+pub mod liquidation;
 pub mod mass;
 pub mod model;
 pub mod refund;

@@ -1,23 +1,25 @@
-//! *Refund*: the business-day calendar, deposit dates, the liquidation schedule and interest on refunds under
-//! 19 USC 1505.
+//! *Refund Consolidation*: interest on refunds under 19 USC 1505, who is paid, and the refunds consolidated
+//! per recipient and liquidation date.
 //!
 //! | module | what it holds |
 //! |---|---|
-//! | [`calendar`] | [`BusinessCalendar`]: weekends, the federal holidays of 5 USC 6103 with observed days, extra closures |
 //! | [`rates`] | [`RateTable`]: the quarterly overpayment rates of 26 USC 6621, with provenance; [`AssumedRate`] |
-//! | [`deposit`] | [`deposit_date`]: the date interest runs from, and the [`DepositRule`] that gave it |
-//! | [`schedule`] | [`project_liquidation`]: projected acceptance and (re)liquidation dates |
-//! | [`consolidate`] | [`Consolidation`]: refunds grouped per recipient and liquidation date, mergeable across partitions |
 //! | [`interest`] | [`compute_interest`] / [`InterestCalculator`]: daily compounding, one rounding to cents, an explanation per rate period |
+//! | [`recipient`] | [`Recipient`]: the importer of record or Form 4811 designee paid, and whether the refund is held |
+//! | [`consolidate`] | [`Consolidation`]: refunds grouped per recipient and liquidation date, mergeable across partitions |
 //!
-//! Every convention CBP has not published is a field of a parameter struct ([`DepositParams`],
-//! [`ScheduleParams`], [`InterestParams`]) whose [`Default`] is cape's documented choice (CAPE.md §7, §8, §10).
+//! The dates interest runs between (deposit, (re)liquidation) and the business calendar are *Review and
+//! Liquidation* ([`crate::liquidation`]); they are re-exported here for the paths of earlier releases.
+//!
+//! Every convention CBP has not published is a field of a parameter struct ([`InterestParams`],
+//! [`ConsolidationOptions`]) whose [`Default`] is cape's documented choice (CAPE.md §7, §8, §10).
 //!
 //! # Example
 //!
 //! ```
 //! use cape_core::model::ImporterClass;
-//! use cape_core::refund::{compute_interest, project_liquidation, InterestParams, RateTable, ScheduleParams};
+//! use cape_core::liquidation::{project_liquidation, ScheduleParams};
+//! use cape_core::refund::{compute_interest, InterestParams, RateTable};
 //! use chrono::NaiveDate;
 //!
 //! let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
@@ -35,16 +37,17 @@
 //! # Ok::<(), cape_core::Error>(())
 //! ```
 
-pub mod calendar;
 pub mod consolidate;
-pub mod deposit;
 pub mod interest;
 pub mod rates;
-pub mod schedule;
+pub mod recipient;
 
-pub use calendar::BusinessCalendar;
+pub use crate::liquidation::{calendar, deposit, schedule};
+pub use crate::liquidation::{
+    deposit_date, pms_due_date, project_liquidation, BusinessCalendar, DepositDate, DepositDateUnknown, DepositParams,
+    DepositRule, LiquidationBasis, ProjectedDates, ScheduleParams,
+};
 pub use consolidate::{ConsolidatedRefund, Consolidation, ConsolidationOptions, ConsolidationTotals, RefundItem};
-pub use deposit::{deposit_date, pms_due_date, DepositDate, DepositDateUnknown, DepositParams, DepositRule};
 pub use interest::{compute_interest, DayCount, InterestCalculator, InterestParams, InterestPeriod, InterestResult};
 pub use rates::{AssumedRate, Confidence, RateRow, RateTable};
-pub use schedule::{project_liquidation, LiquidationBasis, ProjectedDates, ScheduleParams};
+pub use recipient::{recipient, Recipient, RecipientKind};

@@ -76,10 +76,8 @@ fn expected() -> BTreeSet<(String, String)> {
     assert!(classes.len() >= 10, "Python classes parsed: {classes:?}");
     classes.iter().for_each(|s| add("python", s));
     // NoInterest codes and deposit-date codes (stable strings in the output).
-    let assess = read("cape-core/src/assess.rs");
-    literals_after(&assess, "NoInterest { code: \"").iter().for_each(|s| add("interest", s));
-    literals_after(&assess, "code: \"not_eligible").iter().for_each(|_| add("interest", "not_eligible"));
-    let deposit = read("cape-core/src/refund/deposit.rs");
+    cape_core::assess::NoInterestReason::ALL.iter().for_each(|r| add("interest", r.as_str()));
+    let deposit = read("cape-core/src/liquidation/deposit.rs");
     literals_after(fn_body(&deposit, "code"), "=> \"").iter().for_each(|s| add("deposit", s));
     e
 }

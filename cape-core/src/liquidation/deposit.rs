@@ -14,8 +14,8 @@
 use chrono::{Datelike, Months, NaiveDate};
 use serde::Serialize;
 
+use crate::liquidation::calendar::BusinessCalendar;
 use crate::model::{EntryHeader, Fact};
-use crate::refund::calendar::BusinessCalendar;
 
 /// Which rule gave a deposit date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
