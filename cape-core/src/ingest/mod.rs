@@ -4,6 +4,7 @@
 //! [`IngestSummary`](es003::IngestSummary) states rows read = rows used + rows rejected.
 
 pub mod ahead;
+pub mod builder;
 pub mod columns;
 pub mod es003;
 mod records;
