@@ -13,12 +13,12 @@
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::fs::File;
-use std::io::{Cursor, Read};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use super::records::{CsvRecords, Record, Resume};
+use super::records::{Record, Resume};
+use super::sniff::{is_workbook, open_with_prefix, Input, Rows};
 use super::source::{self, Encoding, Spool};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -29,7 +29,7 @@ use crate::diagnostic::{
 };
 use crate::error::{Error, Result};
 use crate::ingest::columns::{Column, ColumnOrigin, COLUMNS};
-use crate::ingest::workbook::{WorkbookInput, WorkbookLimits, WorkbookRows};
+use crate::ingest::workbook::WorkbookLimits;
 use crate::model::{
     AdCvdStatus, Entry, EntryHeader, Fact, ImporterClass, Line, LiquidationStatus, ProtestStatus, SummaryStatus, Tariff,
 };
@@ -259,133 +259,6 @@ pub fn read_es003_path(path: impl AsRef<Path>, options: &Es003Options) -> Result
 /// As [`read_es003_path`], without the I/O errors.
 pub fn read_es003_bytes(bytes: &[u8], options: &Es003Options) -> Result<Es003> {
     Es003Reader::from_bytes(bytes.to_vec(), options)?.read_all()
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Row sources
-
-/// Where the rows come from, re-openable for the second pass.
-enum Input {
-    Path(PathBuf),
-    Bytes(Arc<[u8]>),
-    Records(Arc<[(u64, Record)]>),
-}
-
-/// A sequence of records with their 1-based row numbers in the source.
-enum Rows {
-    /// CSV records, numbered as a spreadsheet shows them (the header is row 1; blank lines count).
-    Csv(Box<CsvRecords<Box<dyn Read + Send>>>),
-    Mem {
-        rows: Arc<[(u64, Record)]>,
-        pos: usize,
-    },
-    /// Workbook rows, streamed from a producer thread (numbered per sheet).
-    Workbook(Box<WorkbookRows>),
-}
-
-impl Rows {
-    /// Where a CSV reader stands between records (`None` for rows held in memory).
-    fn resume_point(&self) -> Option<Resume> {
-        match self {
-            Rows::Csv(r) => Some(r.resume_point()),
-            Rows::Mem { .. } | Rows::Workbook(_) => None,
-        }
-    }
-
-    /// Stops a CSV reader before the record at byte `limit`.
-    fn stop_at(&mut self, limit: u64) {
-        if let Rows::Csv(r) = self {
-            r.stop_at(limit);
-        }
-    }
-
-    /// How far reading has come: (bytes or records consumed, total when known).
-    fn progress(&self) -> (u64, Option<u64>) {
-        match self {
-            Rows::Csv(r) => (r.position(), None),
-            Rows::Mem { rows, pos } => (*pos as u64, Some(rows.len() as u64)),
-            Rows::Workbook(w) => (w.rows(), None),
-        }
-    }
-
-    /// Reads the next record into `rec`; returns its row number, or `None` at the end.
-    fn next(&mut self, rec: &mut Record, source: &str) -> Result<Option<u64>> {
-        match self {
-            Rows::Csv(r) => r.read(rec).map_err(|e| Error::io(source, e)),
-            Rows::Mem { rows, pos } => {
-                if let Some((row, r)) = rows.get(*pos) {
-                    *pos += 1;
-                    rec.copy_from(r);
-                    Ok(Some(*row))
-                } else {
-                    Ok(None)
-                }
-            }
-            Rows::Workbook(w) => w.next(rec),
-        }
-    }
-
-    /// For workbook rows, the source naming the sheet of the last row read.
-    fn sheet_source(&self) -> Option<&Arc<str>> {
-        match self {
-            Rows::Workbook(w) => w.sheet_source(),
-            _ => None,
-        }
-    }
-}
-
-const SNIFF_BYTES: usize = 64 * 1024;
-/// The CSV record reader's buffer (it reads the file straight into it, no `BufReader`).
-const CSV_BUFFER: usize = 256 * 1024;
-
-/// Opens a file and reads its first `SNIFF_BYTES` (for the workbook check and the delimiter).
-fn open_with_prefix(path: &Path, name: &str) -> Result<(File, Vec<u8>)> {
-    let mut file = File::open(path).map_err(|e| Error::io(name, e))?;
-    let mut prefix = vec![0u8; SNIFF_BYTES];
-    let n = read_up_to(&mut file, &mut prefix).map_err(|e| Error::io(name, e))?;
-    prefix.truncate(n);
-    Ok((file, prefix))
-}
-
-fn sniff_delimiter(prefix: &[u8]) -> u8 {
-    let line_end = prefix.iter().position(|&c| c == b'\n').unwrap_or(prefix.len());
-    let line = &prefix[..line_end];
-    let mut counts = [0usize; 4];
-    let cands = [b',', b'\t', b';', b'|'];
-    let mut in_quotes = false;
-    for &c in line {
-        if c == b'"' {
-            in_quotes = !in_quotes;
-        } else if !in_quotes {
-            if let Some(i) = cands.iter().position(|&d| d == c) {
-                counts[i] += 1;
-            }
-        }
-    }
-    let best = (0..4).max_by_key(|&i| (counts[i], usize::from(i == 0))).unwrap_or(0);
-    if counts[best] == 0 {
-        b','
-    } else {
-        cands[best]
-    }
-}
-
-fn is_workbook(prefix: &[u8]) -> bool {
-    prefix.starts_with(b"PK\x03\x04") || prefix.starts_with(&[0xD0, 0xCF, 0x11, 0xE0])
-}
-
-fn csv_rows(reader: Box<dyn Read + Send>, delimiter: u8, options: &Es003Options) -> Rows {
-    let max = options.max_record_bytes.unwrap_or(source::DEFAULT_MAX_RECORD_BYTES);
-    Rows::Csv(Box::new(CsvRecords::new(reader, delimiter, CSV_BUFFER).with_max_record(max)))
-}
-
-/// A CSV text reader over `reader`, whose first bytes are `prefix`: transcoded to UTF-8 when it is UTF-16, with
-/// the delimiter sniffed from its (transcoded) first line.
-fn csv_text(reader: Box<dyn Read + Send>, prefix: &[u8], name: &str, options: &Es003Options) -> Result<Rows> {
-    let (encoding, d) = (Encoding::detect(prefix), sniff_delimiter(prefix));
-    let (reader, d) =
-        source::as_utf8(reader, encoding, d, sniff_delimiter, SNIFF_BYTES).map_err(|e| Error::io(name, e))?;
-    Ok(csv_rows(reader, d, options))
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -1063,54 +936,9 @@ impl Es003Reader {
         Self::from_input(Input::Records(recs.into()), name, options, SourceFormat::Records)
     }
 
-    fn open_rows(input: &Input, name: &str, options: &Es003Options, format: SourceFormat) -> Result<Rows> {
-        match (input, format) {
-            (Input::Records(r), _) => Ok(Rows::Mem { rows: r.clone(), pos: 0 }),
-            (Input::Bytes(b), SourceFormat::Xlsx) => {
-                let w = WorkbookInput::Bytes(b.clone());
-                Ok(Rows::Workbook(Box::new(WorkbookRows::open(&w, name, options.sheet.as_deref(), &options.workbook)?)))
-            }
-            (Input::Path(p), SourceFormat::Xlsx) => {
-                let w = WorkbookInput::Path(p.clone());
-                Ok(Rows::Workbook(Box::new(WorkbookRows::open(&w, name, options.sheet.as_deref(), &options.workbook)?)))
-            }
-            (Input::Path(p), _) => {
-                let (file, prefix) = open_with_prefix(p, name)?;
-                let prefix: Arc<[u8]> = prefix.into();
-                csv_text(Box::new(Cursor::new(ArcBytes(prefix.clone())).chain(file)), &prefix, name, options)
-            }
-            (Input::Bytes(b), _) => {
-                let head = b.get(..b.len().min(SNIFF_BYTES)).unwrap_or_default();
-                csv_text(Box::new(Cursor::new(ArcBytes(b.clone()))), head, name, options)
-            }
-        }
-    }
-
     fn from_input(input: Input, name: String, options: &Es003Options, format: SourceFormat) -> Result<Self> {
         let first = Self::first_pass(&input, &name, options, format, None)?;
         Self::second_pass(&input, name, options, format, Arc::new(first.last_runs), None)
-    }
-
-    /// The input's size in bytes (CSV files and buffers).
-    fn input_len(input: &Input) -> Option<u64> {
-        match input {
-            Input::Path(p) => std::fs::metadata(p).ok().map(|m| m.len()),
-            Input::Bytes(b) => Some(b.len() as u64),
-            Input::Records(_) => None,
-        }
-    }
-
-    /// About how many bytes of text the record reader will see, for [`Es003Reader::progress`]: the input's
-    /// size, halved for UTF-16 (exact for text in ASCII, which ES-003 reports nearly are).
-    fn text_len(input: &Input) -> Option<u64> {
-        let len = Self::input_len(input)?;
-        let mut bom = [0u8; 2];
-        let read = match input {
-            Input::Path(p) => File::open(p).and_then(|mut f| f.read_exact(&mut bom)).is_ok(),
-            Input::Bytes(b) => b.get(..2).map(|h| bom.copy_from_slice(h)).is_some(),
-            Input::Records(_) => false,
-        };
-        Some(if read && Encoding::detect(&bom).is_utf16() { len / 2 } else { len })
     }
 
     /// Pass 1: entries whose rows may not be contiguous; with `boundary_at`, also where to cut the file in
@@ -1124,7 +952,7 @@ impl Es003Reader {
     ) -> Result<FirstPass> {
         let source: Arc<str> = name.into();
         let mut rec = Record::default();
-        let mut rows = Self::open_rows(input, name, options, format)?;
+        let mut rows = input.open_rows(name, options, format)?;
         if rows.next(&mut rec, name)?.is_none() {
             return Err(Error::Format { source_name: name.to_owned(), message: "empty file: no header row".into() });
         }
@@ -1141,7 +969,7 @@ impl Es003Reader {
                 &mut rec,
                 ei,
                 name,
-                Self::input_len(input).unwrap_or(0),
+                input.byte_len().unwrap_or(0),
                 boundary_at,
                 options.cancel.as_deref(),
             ),
@@ -1163,7 +991,7 @@ impl Es003Reader {
         let workbook = format == SourceFormat::Xlsx;
         let mut diagnostics = Vec::new();
         let mut rec = Record::default();
-        let mut rows = Self::open_rows(input, &name, options, format)?;
+        let mut rows = input.open_rows(&name, options, format)?;
         rows.next(&mut rec, &name)?;
         let map = match part {
             Some(Part::Tail(..)) => map_header(&rec, &source, &mut Vec::new())?,
@@ -1173,7 +1001,7 @@ impl Es003Reader {
         match part {
             Some(Part::Head(b)) => rows.stop_at(b.at.position),
             Some(Part::Tail(b)) => {
-                rows = Self::open_rows_at(input, &name, options, b.at)?;
+                rows = input.open_rows_at(&name, options, b.at)?;
                 run_index = b.runs_before;
             }
             None => {}
@@ -1210,7 +1038,7 @@ impl Es003Reader {
         };
         let mut reader = Es003Reader {
             // A workbook's progress is not its file size: none is given.
-            source_len: if workbook { None } else { Self::text_len(input) },
+            source_len: if workbook { None } else { input.text_len() },
             source,
             rows,
             map,
@@ -1237,28 +1065,6 @@ impl Es003Reader {
         Ok(reader)
     }
 
-    /// A CSV reader positioned at `at` (for the second part of a file cut in two).
-    fn open_rows_at(input: &Input, name: &str, options: &Es003Options, at: Resume) -> Result<Rows> {
-        use std::io::{Seek, SeekFrom};
-        let (reader, d): (Box<dyn Read + Send>, u8) = match input {
-            Input::Path(p) => {
-                let (mut file, prefix) = open_with_prefix(p, name)?;
-                file.seek(SeekFrom::Start(at.position)).map_err(|e| Error::io(name, e))?;
-                (Box::new(file), sniff_delimiter(&prefix))
-            }
-            Input::Bytes(b) => {
-                let mut c = Cursor::new(ArcBytes(b.clone()));
-                c.set_position(at.position);
-                (Box::new(c), sniff_delimiter(&b[..b.len().min(SNIFF_BYTES)]))
-            }
-            Input::Records(_) => {
-                return Err(Error::Format { source_name: name.to_owned(), message: "records cannot be cut".into() })
-            }
-        };
-        let max = options.max_record_bytes.unwrap_or(source::DEFAULT_MAX_RECORD_BYTES);
-        Ok(Rows::Csv(Box::new(CsvRecords::resumed(reader, d, CSV_BUFFER, at).with_max_record(max))))
-    }
-
     /// Opens a CSV report as `parts` readers over consecutive parts of the file, for as many threads: each
     /// part ends between two entries, and the parts' entries, diagnostics and summaries, taken in order,
     /// are exactly those of the one reader [`Es003Reader::open`] gives. A file is not cut (one reader comes
@@ -1282,7 +1088,7 @@ impl Es003Reader {
             return Ok(vec![Self::open(path, options)?]);
         }
         let input = Input::Path(path.to_path_buf());
-        let len = Self::input_len(&input).unwrap_or(0);
+        let len = input.byte_len().unwrap_or(0);
         let cut_at = (parts >= 2 && len >= 1_000_000).then_some(len / 2);
         let first = Self::first_pass(&input, &name, options, SourceFormat::Csv, cut_at)?;
         let runs = Arc::new(first.last_runs);
@@ -1311,7 +1117,7 @@ impl Es003Reader {
         let keys: std::collections::HashSet<u64> = keys.iter().copied().collect();
         let source: Arc<str> = name.into();
         let mut rec = Record::default();
-        let mut rows = Self::open_rows(input, name, options, SourceFormat::Csv)?;
+        let mut rows = input.open_rows(name, options, SourceFormat::Csv)?;
         rows.next(&mut rec, name)?;
         let map = map_header(&rec, &source, &mut Vec::new())?;
         let Some(ei) = map.idx[Column::EntryNumber as usize] else { return Ok(false) };
@@ -1989,28 +1795,6 @@ impl PendingDiag {
 
     fn row(code: DiagnosticCode, message: String) -> Self {
         PendingDiag { column: None, value: None, code, message }
-    }
-}
-
-fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
-    let mut n = 0;
-    while n < buf.len() {
-        match r.read(&mut buf[n..]) {
-            Ok(0) => break,
-            Ok(k) => n += k,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(n)
-}
-
-/// `Arc<[u8]>` as `AsRef<[u8]>` for `Cursor`.
-struct ArcBytes(Arc<[u8]>);
-
-impl AsRef<[u8]> for ArcBytes {
-    fn as_ref(&self) -> &[u8] {
-        &self.0
     }
 }
 

@@ -8,6 +8,7 @@ pub mod builder;
 pub mod columns;
 pub mod es003;
 mod records;
+mod sniff;
 pub mod source;
 pub mod spool;
 pub mod workbook;
