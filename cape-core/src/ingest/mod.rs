@@ -7,6 +7,7 @@ pub mod ahead;
 pub mod builder;
 pub mod columns;
 pub mod es003;
+mod header;
 mod records;
 mod sniff;
 pub mod source;
