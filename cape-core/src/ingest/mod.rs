@@ -5,6 +5,7 @@
 
 pub mod ahead;
 pub mod builder;
+mod cells;
 pub mod columns;
 pub mod es003;
 mod header;
