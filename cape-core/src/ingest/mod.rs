@@ -12,5 +12,6 @@ mod header;
 mod records;
 mod sniff;
 pub mod source;
+mod split;
 pub mod spool;
 pub mod workbook;
