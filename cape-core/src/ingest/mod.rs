@@ -4,6 +4,7 @@
 //! [`IngestSummary`](es003::IngestSummary) states rows read = rows used + rows rejected.
 
 pub mod ahead;
+mod assemble;
 pub mod builder;
 mod cells;
 pub mod columns;
