@@ -7,7 +7,7 @@ use super::cells::{
     echo_of, entry_field_copy, entry_field_eq, entry_field_state, line_field_copy, line_field_eq, line_field_state,
     new_line, set_entry_cell, set_line_cell, FactState,
 };
-use super::es003::Es003Reader;
+use super::reader::Es003Reader;
 use super::records::Record;
 use crate::diagnostic::{echo_value, DiagnosticCode};
 use crate::ingest::columns::Column;

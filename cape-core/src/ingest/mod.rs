@@ -10,6 +10,7 @@ mod cells;
 pub mod columns;
 pub mod es003;
 mod header;
+mod reader;
 mod records;
 mod sniff;
 pub mod source;

@@ -7,8 +7,9 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use super::es003::{Es003Options, Es003Reader, SourceFormat};
+use super::es003::{Es003Options, SourceFormat};
 use super::header::map_header;
+use super::reader::Es003Reader;
 use super::records::{Record, Resume};
 use super::sniff::{is_workbook, open_with_prefix, Input, Rows};
 use super::source::{self, Encoding};
