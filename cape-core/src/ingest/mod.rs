@@ -15,6 +15,7 @@
 //! | [`source`], `records`, [`workbook`] | encodings and standard input; the CSV record splitter; streaming XLSX |
 //! | [`columns`] | the ES-003 columns cape reads and their header names |
 //! | [`builder`] | entries built field by field, read through the same reader |
+//! | [`spool`] | tables of text cells spooled to a temporary CSV in batches, then read as a file |
 //! | [`ahead`] | reading ahead on a second thread |
 
 pub mod ahead;
