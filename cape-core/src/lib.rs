@@ -30,7 +30,6 @@
 #![forbid(unsafe_code)]
 
 pub mod assess;
-pub mod builder;
 pub mod claim;
 pub mod cli;
 pub mod diagnostic;
@@ -44,6 +43,9 @@ pub mod report;
 pub mod run;
 pub mod sample;
 pub mod values;
+
+/// Entries built field by field (moved into [`ingest`]; this path is kept for existing callers).
+pub use ingest::builder;
 
 pub use builder::{assess_es003, Es003Builder};
 pub use diagnostic::{Diagnostic, DiagnosticCode, Severity};
