@@ -1,6 +1,6 @@
 //! The `cape` command line.
 //!
-//! The Python package's console script (`cape`, `python -m cape`) calls [`run`] with its arguments, so the
+//! The Python package's console script (`cape`, `python -m cape`) calls [`run()`] with its arguments, so the
 //! command line behaves identically however cape is installed, and its output formats live in one place.
 //!
 //! Run `cape --help` for the commands; [`HELP`] is that text.
@@ -128,7 +128,7 @@ pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     run_with_progress(args, out, err, false)
 }
 
-/// Like [`run`]; with `progress`, long commands (`ingest`, `assess`) draw a progress line on `err` (pass true
+/// Like [`run()`]; with `progress`, long commands (`ingest`, `assess`) draw a progress line on `err` (pass true
 /// when the process's stderr is a terminal).
 pub fn run_with_progress(args: &[String], out: &mut dyn Write, err: &mut dyn Write, progress: bool) -> i32 {
     run_with(args, out, err, &RunOptions { progress, ..RunOptions::default() })
@@ -153,7 +153,7 @@ impl RunOptions {
     }
 }
 
-/// Like [`run`], as the host says in `options` (progress line, cancel flag).
+/// Like [`run()`], as the host says in `options` (progress line, cancel flag).
 pub fn run_with(args: &[String], out: &mut dyn Write, err: &mut dyn Write, options: &RunOptions) -> i32 {
     let mut cx = Ctx { bar: Progress { enabled: options.progress, last: None }, cancel: options.cancel.clone() };
     let result = dispatch(args, out, err, &mut cx);

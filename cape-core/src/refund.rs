@@ -5,7 +5,7 @@
 //! |---|---|
 //! | [`rates`] | [`RateTable`]: the quarterly overpayment rates of 26 USC 6621, with provenance; [`AssumedRate`] |
 //! | [`interest`] | [`compute_interest`] / [`InterestCalculator`]: daily compounding, one rounding to cents, an explanation per rate period |
-//! | [`recipient`] | [`Recipient`]: the importer of record or Form 4811 designee paid, and whether the refund is held |
+//! | [`recipient`](mod@recipient) | [`Recipient`]: the importer of record or Form 4811 designee paid, and whether the refund is held |
 //! | [`consolidate`] | [`Consolidation`]: refunds grouped per recipient and liquidation date, mergeable across partitions |
 //!
 //! The dates interest runs between (deposit, (re)liquidation) and the business calendar are *Review and

@@ -9,7 +9,7 @@ use crate::assess::{AssessOptions, AssessTotals, EntryAssessment, Tables};
 use crate::refund::{Consolidation, ConsolidationOptions};
 use crate::{Diagnostic, Error, ErrorKind, IngestSummary, Result};
 
-/// The version of [`Partial`]'s serialised form ([`Partial::to_bytes`]), its first byte.
+/// The version of [`Partial`]'s serialised form (for pickling and sending between processes), its first byte.
 pub const PARTIAL_FORMAT_VERSION: u8 = 1;
 
 /// What a partial result was computed with: a SHA-256 over cape's version, the tables (catalogue, rule sets,

@@ -20,7 +20,7 @@ const QUEUED: usize = 4;
 /// that owns everything it needs (`'static`, `Send`), made by [`stream`]. [`AssessmentStream::finish`] gives
 /// the [`Partial`].
 ///
-/// Memory is bounded by [`QUEUED`] batches of [`BATCH`] assessments, whatever the input's size. Dropping the
+/// Memory is bounded by 4 batches of 256 assessments (about a megabyte), whatever the input's size. Dropping the
 /// stream stops the run at its next batch.
 pub struct AssessmentStream {
     rx: Option<Receiver<Vec<EntryAssessment>>>,
