@@ -6,6 +6,6 @@
 pub mod ahead;
 pub mod columns;
 pub mod es003;
-mod records;
+pub(crate) mod records;
 pub mod source;
 pub mod workbook;
