@@ -5,4 +5,5 @@ pub mod entry_number;
 pub mod hts;
 pub mod ids;
 pub mod money;
+pub mod provenance;
 pub(crate) mod text;
