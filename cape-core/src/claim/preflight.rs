@@ -7,7 +7,7 @@
 //!
 //! Reading accepts a UTF-8 BOM, CRLF, LF or CR line ends, dashed numbers and Excel's `="…"` wrappers. The file is
 //! split into records by the reader of ES-003 reports (a quoted cell may hold a line break; a row longer than
-//! [`DEFAULT_MAX_RECORD_BYTES`](crate::ingest::source::DEFAULT_MAX_RECORD_BYTES) is one malformed row), and UTF-16
+//! [`DEFAULT_MAX_RECORD_BYTES`] is one malformed row), and UTF-16
 //! with its byte-order mark is read as its text (a warning, `UTF16_TEXT`). Every row cape cannot accept is reported
 //! with its 1-based row number: the header is row 1, and every line end outside quotes, blank lines included, starts
 //! a new row.
@@ -35,7 +35,6 @@
 //! is a warning (`MANIFEST_UNREADABLE`): the file is checked as if it were alone.
 
 use std::collections::HashMap;
-use std::fmt;
 use std::path::Path;
 
 use serde::Serialize;
@@ -65,22 +64,15 @@ pub enum FindingLevel {
 
 macro_rules! preflight_codes {
     ($( $(#[$m:meta])* $variant:ident = $code:literal, $level:ident, $cape:expr; )*) => {
-        /// A stable pre-flight finding code ([`PreflightCode::as_str`] is a public contract).
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        #[non_exhaustive]
-        pub enum PreflightCode {
-            $( $(#[$m])* $variant, )*
+        crate::values::codes::stable_codes! {
+            /// A stable pre-flight finding code ([`PreflightCode::as_str`], e.g. `DUPLICATE_ENTRY`, is a public
+            /// contract).
+            pub enum PreflightCode: as_str {
+                $( $(#[$m])* $variant = $code, )*
+            }
         }
 
         impl PreflightCode {
-            /// Every code, in declaration order.
-            pub const ALL: &'static [PreflightCode] = &[$(PreflightCode::$variant,)*];
-
-            /// The stable text code, e.g. `DUPLICATE_ENTRY`.
-            pub fn as_str(self) -> &'static str {
-                match self { $( PreflightCode::$variant => $code, )* }
-            }
-
             /// The level this code has by default.
             pub fn level(self) -> FindingLevel {
                 match self { $( PreflightCode::$variant => FindingLevel::$level, )* }
@@ -139,18 +131,6 @@ preflight_codes! {
     ManifestUnreadable = "MANIFEST_UNREADABLE", Warning, None;
     /// The file is UTF-16 text with its byte-order mark (Excel's "Unicode text"), not UTF-8: read as its text.
     Utf16Text = "UTF16_TEXT", Warning, None;
-}
-
-impl fmt::Display for PreflightCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for PreflightCode {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
 }
 
 /// One pre-flight finding.

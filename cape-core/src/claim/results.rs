@@ -8,7 +8,6 @@
 //! end outside quotes, blank lines included.
 
 use std::collections::{BTreeMap, HashSet};
-use std::fmt;
 use std::path::Path;
 
 use serde::Serialize;
@@ -28,23 +27,19 @@ pub const RESULT_COLUMNS: [&str; 4] = ["ENTRY_NUMBER", "CLAIM_NUMBER", "STATUS",
 
 macro_rules! cape_errors {
     ($( $(#[$m:meta])* $variant:ident = $name:literal, $text:expr, $retired:literal, $meaning:literal, $remedy:literal; )*) => {
-        /// An error text CAPE returns in `ERROR_DESCRIPTION` (CAPE.md §3).
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        #[non_exhaustive]
-        pub enum CapeErrorKind {
-            $( $(#[$m])* $variant, )*
-            /// A text cape does not know (kept verbatim in [`CapeError::text`]).
-            Unknown,
+        crate::values::codes::stable_codes! {
+            /// An error text CAPE returns in `ERROR_DESCRIPTION` (CAPE.md §3), by its stable snake-case
+            /// [`CapeErrorKind::name`] (`unknown` for a text cape does not know).
+            pub enum CapeErrorKind: name {
+                $( $(#[$m])* $variant = $name, )*
+                /// A text cape does not know (kept verbatim in [`CapeError::text`]).
+                Unknown = "unknown",
+            }
         }
 
         impl CapeErrorKind {
             /// Every known kind (not [`CapeErrorKind::Unknown`]), in table order.
             pub const KNOWN: &'static [CapeErrorKind] = &[$(CapeErrorKind::$variant,)*];
-
-            /// The stable snake-case name (`unknown` for unknown texts).
-            pub fn name(self) -> &'static str {
-                match self { $( CapeErrorKind::$variant => $name, )* CapeErrorKind::Unknown => "unknown" }
-            }
 
             /// CAPE's exact text, `None` for unknown.
             pub fn text(self) -> Option<&'static str> {
@@ -132,18 +127,6 @@ impl CapeErrorKind {
     pub fn from_text(text: &str) -> Self {
         let t = normalise_text(text);
         Self::KNOWN.iter().copied().find(|k| k.text().is_some_and(|x| x == t)).unwrap_or(CapeErrorKind::Unknown)
-    }
-}
-
-impl fmt::Display for CapeErrorKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl Serialize for CapeErrorKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(self.name())
     }
 }
 
@@ -272,7 +255,7 @@ pub struct CapeResults {
     /// Every data row, in file order.
     pub rows: Vec<ResultRow>,
     /// Rows whose entry number does not parse, or longer than
-    /// [`DEFAULT_MAX_RECORD_BYTES`](crate::ingest::source::DEFAULT_MAX_RECORD_BYTES) (not read).
+    /// [`DEFAULT_MAX_RECORD_BYTES`] (not read).
     pub problems: Vec<ResultsProblem>,
     /// Counts.
     pub summary: ResultsSummary,

@@ -1,5 +1,6 @@
 //! Value types: identifiers, money and dates. Parse, don't validate: holding one means it is valid.
 
+pub mod codes;
 pub mod date;
 pub mod entry_number;
 pub mod hts;
