@@ -66,6 +66,12 @@ fn wrong_missing_and_variant_headers() {
     assert_eq!(r.verdict, Verdict::RejectFile);
     assert!(codes(&r).contains(&(Some(1), "WRONG_HEADER")), "{:?}", codes(&r));
     assert!(codes(&r).contains(&(Some(1), "EXTRA_COLUMNS")));
+    let extra = r.with_code(PreflightCode::ExtraColumns).next().unwrap();
+    assert_eq!(extra.value.as_deref(), Some("Entry Numbers,Importer"));
+    // The row is echoed as written: a quoted cell with a comma stays quoted, Excel's wrapper stays.
+    let r = check(format!("Entry Number\n=\"{}\",\"Acme, Inc.\"\n", n(1).compact()).as_bytes());
+    let extra = r.with_code(PreflightCode::ExtraColumns).next().unwrap();
+    assert_eq!(extra.value.as_deref(), Some(format!("=\"{}\",\"Acme, Inc.\"", n(1).compact()).as_str()));
 
     let r = check(format!("{}\n{}\n", n(1).compact(), n(2).compact()).as_bytes());
     assert_eq!(codes(&r), [(Some(1), "MISSING_HEADER")]);
@@ -270,7 +276,7 @@ fn carriage_return_line_ends() {
     let r = check(csv.as_bytes());
     assert_eq!(listed(&r), [(2, n(1)), (4, n(2)), (5, n(3))]);
     assert_eq!(codes(&r), [(Some(3), "BLANK_ROW"), (Some(4), "EXTRA_COLUMNS")]);
-    assert_eq!(r.findings[1].value.as_deref(), Some(format!("{},a\rb", n(2).compact()).as_str()));
+    assert_eq!(r.findings[1].value.as_deref(), Some(format!("{},\"a\rb\"", n(2).compact()).as_str()));
     assert_eq!(r.rows_read, 5);
 }
 

@@ -379,6 +379,15 @@ fn verdict_of(findings: &[PreflightFinding]) -> Verdict {
     }
 }
 
+/// A cell as a CSV file writes it: quoted (with `""` for a quote) when it holds a comma or a line break.
+fn as_written(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.contains([',', '\n', '\r']) {
+        std::borrow::Cow::Owned(format!("\"{}\"", cell.replace('"', "\"\"")))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
 /// Checks a declaration CSV held in memory.
 ///
 /// Never fails: everything wrong with the file is a finding.
@@ -493,7 +502,8 @@ pub fn preflight_bytes(bytes: &[u8], options: &PreflightOptions) -> PreflightRep
             continue;
         }
         let raw: Vec<String> = rec.iter().map(|c| String::from_utf8_lossy(c).into_owned()).collect();
-        let line = raw.join(",");
+        // The row as written, for the findings about its cells.
+        let line = raw.iter().map(|c| as_written(c)).collect::<Vec<_>>().join(",");
         let line = line.as_str();
         let vals: Vec<&str> = raw.iter().map(|c| unwrap_excel_str(c)).collect();
         let non_empty = vals.iter().filter(|v| !v.is_empty()).count();
