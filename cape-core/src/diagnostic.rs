@@ -30,22 +30,15 @@ impl Severity {
 
 macro_rules! codes {
     ($( $(#[$m:meta])* $variant:ident = $code:literal, $sev:ident, $meaning:literal; )*) => {
-        /// A stable diagnostic code. The text form ([`DiagnosticCode::as_str`]) is a public contract.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        #[non_exhaustive]
-        pub enum DiagnosticCode {
-            $( $(#[$m])* #[doc = $meaning] $variant, )*
+        crate::values::codes::stable_codes! {
+            /// A stable diagnostic code. The text form ([`DiagnosticCode::as_str`], e.g. `ES003_INVALID_ENTRY_NUMBER`)
+            /// is a public contract.
+            pub enum DiagnosticCode: as_str {
+                $( $(#[$m])* #[doc = $meaning] $variant = $code, )*
+            }
         }
 
         impl DiagnosticCode {
-            /// Every code, in declaration order.
-            pub const ALL: &'static [DiagnosticCode] = &[$(DiagnosticCode::$variant,)*];
-
-            /// The stable text code, e.g. `ES003_INVALID_ENTRY_NUMBER`.
-            pub fn as_str(self) -> &'static str {
-                match self { $( DiagnosticCode::$variant => $code, )* }
-            }
-
             /// The severity this code always has.
             pub fn severity(self) -> Severity {
                 match self { $( DiagnosticCode::$variant => Severity::$sev, )* }
@@ -82,12 +75,6 @@ codes! {
     MissingOptionalColumn = "ES003_MISSING_OPTIONAL_COLUMN", Info, "An optional column is absent; the fact it carries is unknown for every entry.";
     UnknownColumn = "ES003_UNKNOWN_COLUMN", Info, "A column cape does not use; it is ignored.";
     DuplicateColumn = "ES003_DUPLICATE_COLUMN", Info, "A column name appears twice; the first occurrence is used.";
-}
-
-impl fmt::Display for DiagnosticCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
 }
 
 /// One finding about one row (or, for file-level facts, the file).

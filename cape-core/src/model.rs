@@ -52,26 +52,21 @@ macro_rules! word_enum {
             $( $(#[$vmeta:meta])* $variant:ident = $canon:literal : [$($word:literal),*] ),* $(,)?
         }
     ) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        #[non_exhaustive]
-        pub enum $name {
-            $( $(#[$vmeta])* $variant, )*
+        crate::values::codes::stable_codes! {
+            $(#[$meta])*
+            pub enum $name: name {
+                $( $(#[$vmeta])* $variant = $canon, )*
+            }
         }
 
         impl $name {
-            /// Reads one of the words seen in ACE exports (case-, space- and underscore-insensitive).
+            /// Reads one of the words seen in ACE exports (case-, space- and underscore-insensitive, as a header
+            /// cell is matched: [`header_key`](crate::ingest::columns::header_key)).
             pub fn from_word(s: &str) -> Option<Self> {
-                let key: String = s.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_lowercase()).collect();
-                match key.as_str() {
+                match crate::ingest::columns::header_key(s).as_str() {
                     $( $($word)|* => Some($name::$variant), )*
                     _ => None,
                 }
-            }
-
-            /// The canonical snake-case name.
-            pub fn name(self) -> &'static str {
-                match self { $( $name::$variant => $canon, )* }
             }
         }
     };

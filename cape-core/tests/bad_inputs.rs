@@ -298,6 +298,65 @@ fn legacy_xls_is_refused_with_advice() {
     assert!(err.to_string().contains("save the sheet as .xlsx or .csv"), "{err}");
 }
 
+/// The bytes of a corpus file.
+fn corpus_bytes(name: &str) -> Vec<u8> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/bad").join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// A declaration with CR line ends, a blank line and a quoted line break is read by the ES-003 record reader:
+/// the two-line cell is one malformed row, and the rows keep the numbers a spreadsheet shows.
+#[test]
+fn declaration_with_cr_line_ends_and_a_quoted_break() {
+    use cape_core::claim::{preflight_bytes, PreflightOptions, Verdict};
+    let r = preflight_bytes(&corpus_bytes("declaration_cr_quoted_break.csv"), &PreflightOptions::default());
+    let entries: Vec<(u64, String)> = r.entries.iter().map(|l| (l.row, l.entry_number.to_string())).collect();
+    assert_eq!(entries, [(2, "VSU-0828889-3".to_owned()), (5, "WQH-0749207-6".to_owned())]);
+    let found: Vec<(Option<u64>, &str)> = r.findings.iter().map(|f| (f.row, f.code.as_str())).collect();
+    assert_eq!(found, [(Some(3), "BLANK_ROW"), (Some(4), "MALFORMED_ENTRY_NUMBER")]);
+    assert_eq!(r.findings[1].value.as_deref(), Some("VSU08288935\nnote"));
+    assert_eq!((r.rows_read, r.verdict), (5, Verdict::RejectFile));
+}
+
+/// A declaration saved as UTF-16LE with its byte-order mark is read as its text, with a warning.
+#[test]
+fn declaration_in_utf16le_is_read_as_its_text() {
+    use cape_core::claim::{preflight_bytes, PreflightOptions, Verdict};
+    let r = preflight_bytes(&corpus_bytes("declaration_utf16le_bom.csv"), &PreflightOptions::default());
+    let entries: Vec<(u64, String)> = r.entries.iter().map(|l| (l.row, l.entry_number.to_string())).collect();
+    assert_eq!(entries, [(2, "VSU-0828889-3".to_owned()), (3, "WQH-0749210-0".to_owned())]);
+    let found: Vec<(Option<u64>, &str)> = r.findings.iter().map(|f| (f.row, f.code.as_str())).collect();
+    assert_eq!(found, [(None, "UTF16_TEXT")]);
+    assert_eq!(r.verdict, Verdict::Accept);
+}
+
+/// A CAPE results file in UTF-16LE with CR line ends and an error text broken over two lines inside quotes.
+#[test]
+fn results_in_utf16le_with_cr_line_ends_and_a_quoted_break() {
+    use cape_core::claim::{read_results_bytes, CapeErrorKind, ResultStatus};
+    let r = read_results_bytes(&corpus_bytes("results_utf16le_cr_quoted_break.csv"), None).expect("read");
+    let rows: Vec<(u64, String, &ResultStatus, Option<CapeErrorKind>)> = r
+        .rows
+        .iter()
+        .map(|x| {
+            (
+                x.row,
+                x.entry_number.map(|n| n.to_string()).unwrap_or_default(),
+                &x.status,
+                x.error.as_ref().map(|e| e.kind),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            (2, "VSU-0828889-3".to_owned(), &ResultStatus::Failed, Some(CapeErrorKind::FinalLiquidation)),
+            (4, "VSU-0828893-5".to_owned(), &ResultStatus::EntrySummaryUpdated, None),
+        ]
+    );
+    assert!(r.problems.is_empty(), "{:?}", r.problems);
+}
+
 #[test]
 fn every_corpus_file_has_a_test() {
     let src = include_str!("bad_inputs.rs");

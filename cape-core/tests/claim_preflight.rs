@@ -66,6 +66,12 @@ fn wrong_missing_and_variant_headers() {
     assert_eq!(r.verdict, Verdict::RejectFile);
     assert!(codes(&r).contains(&(Some(1), "WRONG_HEADER")), "{:?}", codes(&r));
     assert!(codes(&r).contains(&(Some(1), "EXTRA_COLUMNS")));
+    let extra = r.with_code(PreflightCode::ExtraColumns).next().unwrap();
+    assert_eq!(extra.value.as_deref(), Some("Entry Numbers,Importer"));
+    // The row is echoed as written: a quoted cell with a comma stays quoted, Excel's wrapper stays.
+    let r = check(format!("Entry Number\n=\"{}\",\"Acme, Inc.\"\n", n(1).compact()).as_bytes());
+    let extra = r.with_code(PreflightCode::ExtraColumns).next().unwrap();
+    assert_eq!(extra.value.as_deref(), Some(format!("=\"{}\",\"Acme, Inc.\"", n(1).compact()).as_str()));
 
     let r = check(format!("{}\n{}\n", n(1).compact(), n(2).compact()).as_bytes());
     assert_eq!(codes(&r), [(Some(1), "MISSING_HEADER")]);
@@ -240,4 +246,65 @@ fn a_file_larger_than_any_declaration_is_refused_unread() {
     let r = cape_core::claim::preflight_path(&p, &big).unwrap();
     assert!(r.findings.iter().all(|f| f.code.as_str() != "FILE_TOO_LARGE"));
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+fn utf16le(text: &str) -> Vec<u8> {
+    [0xFF, 0xFE].into_iter().chain(text.encode_utf16().flat_map(u16::to_le_bytes)).collect()
+}
+
+fn listed(r: &PreflightReport) -> Vec<(u64, EntryNumber)> {
+    r.entries.iter().map(|l| (l.row, l.entry_number)).collect()
+}
+
+/// A quoted cell holding a line break is one cell of one row, as in an ES-003 report, and rows are numbered as a
+/// spreadsheet shows them. The old line splitter read `"B76…` as an entry and the rest as a second, bad row.
+#[test]
+fn a_quoted_line_break_is_inside_one_row() {
+    let csv = format!("Entry Number\n{}\n\"{}\nsecond line\"\n{}\n", n(1).compact(), n(2).compact(), n(3).compact());
+    let r = check(csv.as_bytes());
+    assert_eq!(listed(&r), [(2, n(1)), (4, n(3))]);
+    assert_eq!(codes(&r), [(Some(3), "MALFORMED_ENTRY_NUMBER")]);
+    assert_eq!(r.findings[0].value.as_deref(), Some(format!("{}\nsecond line", n(2).compact()).as_str()));
+    assert_eq!(r.rows_read, 4);
+}
+
+/// CR-only line ends (Excel's "CSV (Macintosh)"): each CR outside quotes ends a row, blank lines keep their row
+/// numbers, and a CR inside quotes stays in its cell.
+#[test]
+fn carriage_return_line_ends() {
+    let csv = format!("Entry Number\r{}\r\r\"{}\",\"a\rb\"\r{}\r", n(1).compact(), n(2).compact(), n(3).compact());
+    let r = check(csv.as_bytes());
+    assert_eq!(listed(&r), [(2, n(1)), (4, n(2)), (5, n(3))]);
+    assert_eq!(codes(&r), [(Some(3), "BLANK_ROW"), (Some(4), "EXTRA_COLUMNS")]);
+    assert_eq!(r.findings[1].value.as_deref(), Some(format!("{},\"a\rb\"", n(2).compact()).as_str()));
+    assert_eq!(r.rows_read, 5);
+}
+
+/// UTF-16LE with its byte-order mark (Excel's "Unicode text") is read as its text, with a warning; it used to be
+/// refused as binary data (`NOT_CSV`) for its NUL bytes.
+#[test]
+fn utf16_declarations_are_read_as_their_text_with_a_warning() {
+    let text = format!("Entry Number\r\n{}\r\n\"{}\"\r\n\r\n{}\r\n", n(1), n(2).compact(), n(3).compact());
+    let r = check(&utf16le(&text));
+    assert_eq!(listed(&r), [(2, n(1)), (3, n(2)), (5, n(3))]);
+    assert_eq!(codes(&r), [(None, "UTF16_TEXT"), (Some(4), "BLANK_ROW")]);
+    assert_eq!(r.findings[0].level, FindingLevel::Warning);
+    assert_eq!(r.verdict, Verdict::Accept);
+    assert_eq!(r.rows_read, 5);
+    // The same text in UTF-8 has no encoding warning and the same rows.
+    let plain = check(text.as_bytes());
+    assert_eq!(listed(&plain), listed(&r));
+    assert_eq!(codes(&plain), [(Some(4), "BLANK_ROW")]);
+}
+
+/// A row over the record limit of every CSV cape reads is one malformed row; the rows after it are read.
+#[test]
+fn an_over_long_row_is_one_malformed_row() {
+    let long = "7".repeat(cape_core::ingest::source::DEFAULT_MAX_RECORD_BYTES + 10);
+    let csv = format!("Entry Number\n{}\n{long}\n{}\n", n(1).compact(), n(2).compact());
+    let r = check(csv.as_bytes());
+    assert_eq!(listed(&r), [(2, n(1)), (4, n(2))]);
+    assert_eq!(codes(&r), [(Some(3), "MALFORMED_ENTRY_NUMBER")]);
+    let m = &r.findings[0].message;
+    assert!(m.starts_with(&format!("row 3 is {} bytes long", long.len())), "{m}");
 }

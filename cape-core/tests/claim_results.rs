@@ -158,3 +158,80 @@ fn a_results_file_over_the_cap_is_refused_unread() {
     assert!(e.to_string().contains(&format!("the file is {} bytes", (65u64 << 20))), "{e}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// The header and one row per entry, cells given raw (already quoted as wanted), lines ended by `end`.
+fn results_text(rows: &[[&str; 4]], end: &str) -> String {
+    let mut s = format!("ENTRY_NUMBER,CLAIM_NUMBER,STATUS,ERROR_DESCRIPTION{end}");
+    for r in rows {
+        s.push_str(&r.join(","));
+        s.push_str(end);
+    }
+    s
+}
+
+fn summary_of(r: &cape_core::claim::CapeResults) -> Vec<(u64, Option<EntryNumber>, &str, Option<CapeErrorKind>)> {
+    r.rows.iter().map(|x| (x.row, x.entry_number, x.status.name(), x.error.as_ref().map(|e| e.kind))).collect()
+}
+
+/// A quoted error text holding a line break is one cell (its whitespace collapsed, so the text is known), and the
+/// next row keeps its spreadsheet row number. The old line splitter cut the row in two.
+#[test]
+fn a_quoted_line_break_in_an_error_text() {
+    let (a, b) = (format!("=\"{}\"", n(1).compact()), format!("=\"{}\"", n(2).compact()));
+    let csv = results_text(&[[&a, "C1", "Failed", "\"PROTEST ON\nENTRY\""], [&b, "C1", "Failed", "INVALID HTS"]], "\n");
+    let r = read_results_bytes(csv.as_bytes(), None).unwrap();
+    assert_eq!(
+        summary_of(&r),
+        [
+            (2, Some(n(1)), "failed", Some(CapeErrorKind::ProtestOnEntry)),
+            (3, Some(n(2)), "failed", Some(CapeErrorKind::InvalidHts))
+        ]
+    );
+    assert_eq!(r.rows[0].error.as_ref().unwrap().text, "PROTEST ON\nENTRY");
+    assert!(r.problems.is_empty(), "{:?}", r.problems);
+}
+
+/// CR-only line ends: blank lines keep their row numbers, and a CR inside quotes stays in its cell.
+#[test]
+fn carriage_return_line_ends_in_results() {
+    let (a, b) = (n(1).compact().to_owned(), n(2).to_string());
+    let csv = results_text(
+        &[[&a, "C1", "Entry Summary Updated", ""], ["", "", "", ""], [&b, "C2", "Failed", "\"ENTRY ON\rDRAWBACK\""]],
+        "\r",
+    );
+    let r = read_results_bytes(csv.as_bytes(), None).unwrap();
+    assert_eq!(
+        summary_of(&r),
+        [
+            (2, Some(n(1)), "entry_summary_updated", None),
+            (4, Some(n(2)), "failed", Some(CapeErrorKind::EntryOnDrawback))
+        ]
+    );
+    assert_eq!(r.summary.rows, 2);
+}
+
+/// UTF-16LE with its byte-order mark, CR-only line ends and a quoted line break together read as the UTF-8 text.
+#[test]
+fn utf16le_with_cr_line_ends_and_a_quoted_break() {
+    let a = format!("=\"{}\"", n(1).compact());
+    let text = results_text(&[["\"\"", "", "", ""], [&a, "\"C\r9\"", "Failed", "\"FLAGGED\"\"\rX\""]], "\r");
+    let le: Vec<u8> = [0xFF, 0xFE].into_iter().chain(text.encode_utf16().flat_map(u16::to_le_bytes)).collect();
+    let r = read_results_bytes(&le, None).unwrap();
+    assert_eq!(summary_of(&r), [(3, Some(n(1)), "failed", Some(CapeErrorKind::Unknown))]);
+    assert_eq!(r.rows[0].claim_number.as_deref(), Some("C\r9"));
+    assert_eq!(r.rows[0].error.as_ref().unwrap().text, "FLAGGED\"\rX");
+    assert_eq!(format!("{:?}", r.rows), format!("{:?}", read_results_bytes(text.as_bytes(), None).unwrap().rows));
+}
+
+/// A row over the record limit is a problem naming its length, and the rows after it are read.
+#[test]
+fn an_over_long_results_row_is_a_problem() {
+    let a = n(1).compact().to_owned();
+    let long = "x".repeat(cape_core::ingest::source::DEFAULT_MAX_RECORD_BYTES + 1);
+    let csv = results_text(&[[&long, "", "", ""], [&a, "C1", "Failed", "INVALID HTS"]], "\n");
+    let r = read_results_bytes(csv.as_bytes(), None).unwrap();
+    assert_eq!(summary_of(&r), [(3, Some(n(1)), "failed", Some(CapeErrorKind::InvalidHts))]);
+    assert_eq!(r.problems.len(), 1);
+    assert_eq!(r.problems[0].row, 2);
+    assert!(r.problems[0].message.contains(&format!("is {} bytes long", long.len() + 3)), "{}", r.problems[0].message);
+}

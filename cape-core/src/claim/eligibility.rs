@@ -56,25 +56,18 @@ impl Effect {
 
 macro_rules! reasons {
     ($( $(#[$m:meta])* $variant:ident = $code:literal, $effect:ident, $cbp:expr; )*) => {
-        /// A stable reason code. The text form ([`ReasonCode::as_str`]) is a public contract.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        #[non_exhaustive]
-        pub enum ReasonCode {
-            $( $(#[$m])* $variant, )*
+        crate::values::codes::stable_codes! {
+            /// A stable reason code. The text form ([`ReasonCode::as_str`], e.g. `FLAGGED_FOR_RECON`) is a public
+            /// contract.
+            pub enum ReasonCode: as_str {
+                $( $(#[$m])* $variant = $code, )*
+            }
         }
 
         impl ReasonCode {
-            /// Every code, in declaration order.
-            pub const ALL: &'static [ReasonCode] = &[$(ReasonCode::$variant,)*];
-
-            /// The stable text code, e.g. `FLAGGED_FOR_RECON`.
-            pub fn as_str(self) -> &'static str {
-                match self { $( ReasonCode::$variant => $code, )* }
-            }
-
             /// The code for a text code (exact, upper case).
             pub fn from_code(s: &str) -> Option<Self> {
-                match s { $( $code => Some(ReasonCode::$variant), )* _ => None }
+                s.parse().ok()
             }
 
             /// The effect this code always has.
@@ -149,18 +142,6 @@ reasons! {
     UnknownEntryType = "UNKNOWN_ENTRY_TYPE", Review, None;
     /// Phase 2 recon admission assumed no type 09 was filed (no `Reconciliation Entry Number` given).
     ReconAssumedNoType09 = "RECON_ASSUMED_NO_TYPE_09", Note, None;
-}
-
-impl fmt::Display for ReasonCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ReasonCode {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
 }
 
 /// One reason about an entry's eligibility.

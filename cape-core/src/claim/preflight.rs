@@ -5,8 +5,12 @@
 //! most 9,999 entries. Entry-level checks (CAPE rejects only the entry): check digit, and — given assessments —
 //! each entry's claim status.
 //!
-//! Reading accepts a UTF-8 BOM, CRLF or LF line ends, dashed numbers and Excel's `="…"` wrappers. Every row cape
-//! cannot accept is reported with its 1-based row number (the header is row 1).
+//! Reading accepts a UTF-8 BOM, CRLF, LF or CR line ends, dashed numbers and Excel's `="…"` wrappers. The file is
+//! split into records by the reader of ES-003 reports (a quoted cell may hold a line break; a row longer than
+//! [`DEFAULT_MAX_RECORD_BYTES`] is one malformed row), and UTF-16
+//! with its byte-order mark is read as its text (a warning, `UTF16_TEXT`). Every row cape cannot accept is reported
+//! with its 1-based row number: the header is row 1, and every line end outside quotes, blank lines included, starts
+//! a new row.
 //!
 //! # Conventions where CBP is silent
 //!
@@ -31,7 +35,6 @@
 //! is a warning (`MANIFEST_UNREADABLE`): the file is checked as if it were alone.
 
 use std::collections::HashMap;
-use std::fmt;
 use std::path::Path;
 
 use serde::Serialize;
@@ -39,8 +42,11 @@ use serde::Serialize;
 use super::cbp;
 use super::declaration::{load_manifest, sha256_hex, DECLARATION_HEADER, MANIFEST_FILE, MAX_ENTRIES_PER_DECLARATION};
 use super::eligibility::{ClaimAssessment, ClaimStatus, ReasonCode};
-use crate::diagnostic::echo_value;
+use crate::diagnostic::{cut_note, echo_value};
 use crate::error::{EntryNumberError, Result};
+use crate::ingest::columns::header_key;
+use crate::ingest::records::{in_memory, Record};
+use crate::ingest::source::{utf8_text, Encoding, DEFAULT_MAX_RECORD_BYTES};
 use crate::values::text::unwrap_excel_str;
 use crate::EntryNumber;
 
@@ -58,22 +64,15 @@ pub enum FindingLevel {
 
 macro_rules! preflight_codes {
     ($( $(#[$m:meta])* $variant:ident = $code:literal, $level:ident, $cape:expr; )*) => {
-        /// A stable pre-flight finding code ([`PreflightCode::as_str`] is a public contract).
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        #[non_exhaustive]
-        pub enum PreflightCode {
-            $( $(#[$m])* $variant, )*
+        crate::values::codes::stable_codes! {
+            /// A stable pre-flight finding code ([`PreflightCode::as_str`], e.g. `DUPLICATE_ENTRY`, is a public
+            /// contract).
+            pub enum PreflightCode: as_str {
+                $( $(#[$m])* $variant = $code, )*
+            }
         }
 
         impl PreflightCode {
-            /// Every code, in declaration order.
-            pub const ALL: &'static [PreflightCode] = &[$(PreflightCode::$variant,)*];
-
-            /// The stable text code, e.g. `DUPLICATE_ENTRY`.
-            pub fn as_str(self) -> &'static str {
-                match self { $( PreflightCode::$variant => $code, )* }
-            }
-
             /// The level this code has by default.
             pub fn level(self) -> FindingLevel {
                 match self { $( PreflightCode::$variant => FindingLevel::$level, )* }
@@ -130,18 +129,8 @@ preflight_codes! {
     NotInManifest = "NOT_IN_MANIFEST", File, None;
     /// A `manifest.csv` sits beside the file but is not cape's or cannot be read: the file was not verified.
     ManifestUnreadable = "MANIFEST_UNREADABLE", Warning, None;
-}
-
-impl fmt::Display for PreflightCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for PreflightCode {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
+    /// The file is UTF-16 text with its byte-order mark (Excel's "Unicode text"), not UTF-8: read as its text.
+    Utf16Text = "UTF16_TEXT", Warning, None;
 }
 
 /// One pre-flight finding.
@@ -390,47 +379,13 @@ fn verdict_of(findings: &[PreflightFinding]) -> Verdict {
     }
 }
 
-/// Splits one CSV line into raw cells (quoted fields unquoted, `""` unescaped; `="…"` left for unwrapping).
-pub(super) fn cells(line: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut chars = line.chars().peekable();
-    let mut at_start = true;
-    let mut in_quotes = false;
-    while let Some(c) = chars.next() {
-        if in_quotes {
-            if c == '"' {
-                if chars.peek() == Some(&'"') {
-                    cur.push('"');
-                    chars.next();
-                } else {
-                    in_quotes = false;
-                }
-            } else {
-                cur.push(c);
-            }
-            continue;
-        }
-        match c {
-            ',' => {
-                out.push(std::mem::take(&mut cur));
-                at_start = true;
-                continue;
-            }
-            '"' if at_start && cur.trim().is_empty() => {
-                cur.clear();
-                in_quotes = true;
-            }
-            _ => cur.push(c),
-        }
-        at_start = false;
+/// A cell as a CSV file writes it: quoted (with `""` for a quote) when it holds a comma or a line break.
+fn as_written(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.contains([',', '\n', '\r']) {
+        std::borrow::Cow::Owned(format!("\"{}\"", cell.replace('"', "\"\"")))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
     }
-    out.push(cur);
-    out
-}
-
-fn header_key(s: &str) -> String {
-    s.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_lowercase()).collect()
 }
 
 /// Checks a declaration CSV held in memory.
@@ -463,6 +418,10 @@ pub fn preflight_bytes(bytes: &[u8], options: &PreflightOptions) -> PreflightRep
         message,
         cape_message: code.cape_message(),
     };
+    // A file saved by Excel as "Unicode text" (UTF-16 with its byte-order mark) is read as its text, as an
+    // ES-003 report is; it used to be refused as binary data for its NUL bytes.
+    let utf16 = Encoding::detect(bytes).is_utf16();
+    let bytes = &*utf8_text(bytes);
     let kind = if bytes.starts_with(b"PK\x03\x04") {
         Some("a ZIP archive (an Excel .xlsx workbook?)")
     } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
@@ -480,17 +439,21 @@ pub fn preflight_bytes(bytes: &[u8], options: &PreflightOptions) -> PreflightRep
         report.verdict = Verdict::RejectFile;
         return report;
     }
-    let text = String::from_utf8_lossy(bytes);
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    if text.trim().is_empty() {
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if String::from_utf8_lossy(body).trim().is_empty() {
         report.findings.push(file_finding(PreflightCode::EmptyFile, "the file is empty".to_owned()));
         report.verdict = Verdict::RejectFile;
         return report;
     }
-    let normalised = text.replace("\r\n", "\n").replace('\r', "\n");
-    let body = normalised.strip_suffix('\n').unwrap_or(&normalised);
     let blank_level = if options.blank_rows_reject { FindingLevel::File } else { FindingLevel::Warning };
     let mut findings = Vec::new();
+    if utf16 {
+        findings.push(file_finding(
+            PreflightCode::Utf16Text,
+            "the file is UTF-16 text (Excel's \"Unicode text\"); CAPE's template is UTF-8: save it as CSV UTF-8"
+                .to_owned(),
+        ));
+    }
     let mut push = |code: PreflightCode, row: u64, value: Option<&str>, message: String| {
         let level = if code == PreflightCode::BlankRow { blank_level } else { code.level() };
         findings.push(PreflightFinding {
@@ -506,17 +469,46 @@ pub fn preflight_bytes(bytes: &[u8], options: &PreflightOptions) -> PreflightRep
             },
         });
     };
+    let blank = |row: u64| format!("row {row} is blank; CAPE's template has no blank rows");
     let mut header_seen = false;
     let mut data_rows = 0usize;
     let mut first_row_of: HashMap<EntryNumber, u64> = HashMap::new();
-    for (i, line) in body.split('\n').enumerate() {
-        let row = i as u64 + 1;
-        report.rows_read = row;
-        let raw = cells(line);
+    // The records as an ES-003 report's are read: quoted line breaks, CR-only line ends, the record limit. Blank
+    // lines are no records but keep their row numbers: each gap is a blank row.
+    let mut records = in_memory(bytes, b',', DEFAULT_MAX_RECORD_BYTES);
+    let mut rec = Record::default();
+    let mut last_row = 0u64;
+    // Reading from memory cannot fail.
+    while let Ok(Some(row)) = records.read(&mut rec) {
+        for b in last_row + 1..row {
+            push(PreflightCode::BlankRow, b, None, blank(b));
+        }
+        last_row = row;
+        if let Some(len) = rec.too_long() {
+            // Its first bytes, with its full length said, as an ES-003 report's over-long row shows it.
+            let head = cut_note(
+                &String::from_utf8_lossy(rec.get(0).unwrap_or_default()),
+                usize::try_from(len).unwrap_or(usize::MAX),
+            );
+            let limit = DEFAULT_MAX_RECORD_BYTES;
+            let code = if header_seen {
+                data_rows += 1;
+                PreflightCode::MalformedEntryNumber
+            } else {
+                header_seen = true;
+                PreflightCode::WrongHeader
+            };
+            push(code, row, Some(&head), format!("row {row} is {len} bytes long, over the {limit} a row may have"));
+            continue;
+        }
+        let raw: Vec<String> = rec.iter().map(|c| String::from_utf8_lossy(c).into_owned()).collect();
+        // The row as written, for the findings about its cells.
+        let line = raw.iter().map(|c| as_written(c)).collect::<Vec<_>>().join(",");
+        let line = line.as_str();
         let vals: Vec<&str> = raw.iter().map(|c| unwrap_excel_str(c)).collect();
         let non_empty = vals.iter().filter(|v| !v.is_empty()).count();
         if non_empty == 0 {
-            push(PreflightCode::BlankRow, row, None, format!("row {row} is blank; CAPE's template has no blank rows"));
+            push(PreflightCode::BlankRow, row, None, blank(row));
             continue;
         }
         if vals.len() > 1 {
@@ -626,6 +618,11 @@ pub fn preflight_bytes(bytes: &[u8], options: &PreflightOptions) -> PreflightRep
             ),
         }
     }
+    let end = records.resume_point().row;
+    for b in last_row + 1..=end {
+        push(PreflightCode::BlankRow, b, None, blank(b));
+    }
+    report.rows_read = end;
     if data_rows == 0 {
         findings.push(file_finding(PreflightCode::NoEntries, "the file has a header but no entry numbers".to_owned()));
     }
@@ -759,22 +756,18 @@ fn verify_against_manifest(path: &Path, bytes: &[u8], report: &mut PreflightRepo
     report.verdict = verdict_of(&report.findings);
 }
 
-/// The non-blank rows after the first (the header), as the manifest counts entries.
+/// The non-blank rows after the first (the header), as the manifest counts entries, read as
+/// [`preflight_bytes`] reads them.
 fn entry_rows(bytes: &[u8]) -> usize {
-    bytes.split(|&b| b == b'\n').filter(|l| !l.trim_ascii().is_empty()).count().saturating_sub(1)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cell_splitting() {
-        assert_eq!(cells("a,b"), vec!["a", "b"]);
-        assert_eq!(cells("\"a,b\",c"), vec!["a,b", "c"]);
-        assert_eq!(cells("=\"ABC\""), vec!["=\"ABC\""]);
-        assert_eq!(cells("\"a\"\"b\""), vec!["a\"b"]);
-        assert_eq!(cells(""), vec![""]);
-        assert_eq!(cells("x,"), vec!["x", ""]);
+    let text = utf8_text(bytes);
+    let mut records = in_memory(&text, b',', DEFAULT_MAX_RECORD_BYTES);
+    let mut rec = Record::default();
+    let mut rows = 0usize;
+    // Reading from memory cannot fail.
+    while let Ok(Some(_)) = records.read(&mut rec) {
+        if rec.iter().any(|c| !c.trim_ascii().is_empty()) {
+            rows += 1;
+        }
     }
+    rows.saturating_sub(1)
 }

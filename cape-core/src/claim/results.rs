@@ -3,18 +3,22 @@
 //! Columns `ENTRY_NUMBER, CLAIM_NUMBER, STATUS, ERROR_DESCRIPTION` (matched ignoring case, spaces and
 //! underscores; other columns ignored), values often wrapped `="…"`, possibly a BOM. Each error text is mapped to a
 //! [`CapeErrorKind`] with its meaning and remedy (CAPE.md §3), retired texts flagged; unknown texts are kept
-//! verbatim and counted, never dropped.
+//! verbatim and counted, never dropped. The file is split into records by the reader of ES-003 reports (quoted line
+//! breaks, CRLF/LF/CR line ends, UTF-16 with its byte-order mark, the record limit); row numbers count every line
+//! end outside quotes, blank lines included.
 
 use std::collections::{BTreeMap, HashSet};
-use std::fmt;
 use std::path::Path;
 
 use serde::Serialize;
 
 use super::cbp;
-use super::preflight::{cells, preflight_path, PreflightOptions, PreflightReport};
-use crate::diagnostic::echo_value;
+use super::preflight::{preflight_path, PreflightOptions, PreflightReport};
+use crate::diagnostic::{cut_note, echo_value};
 use crate::error::{Error, Result};
+use crate::ingest::columns::header_key;
+use crate::ingest::records::{in_memory, Record};
+use crate::ingest::source::{utf8_text, DEFAULT_MAX_RECORD_BYTES};
 use crate::values::text::unwrap_excel_str;
 use crate::EntryNumber;
 
@@ -23,23 +27,19 @@ pub const RESULT_COLUMNS: [&str; 4] = ["ENTRY_NUMBER", "CLAIM_NUMBER", "STATUS",
 
 macro_rules! cape_errors {
     ($( $(#[$m:meta])* $variant:ident = $name:literal, $text:expr, $retired:literal, $meaning:literal, $remedy:literal; )*) => {
-        /// An error text CAPE returns in `ERROR_DESCRIPTION` (CAPE.md §3).
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        #[non_exhaustive]
-        pub enum CapeErrorKind {
-            $( $(#[$m])* $variant, )*
-            /// A text cape does not know (kept verbatim in [`CapeError::text`]).
-            Unknown,
+        crate::values::codes::stable_codes! {
+            /// An error text CAPE returns in `ERROR_DESCRIPTION` (CAPE.md §3), by its stable snake-case
+            /// [`CapeErrorKind::name`] (`unknown` for a text cape does not know).
+            pub enum CapeErrorKind: name {
+                $( $(#[$m])* $variant = $name, )*
+                /// A text cape does not know (kept verbatim in [`CapeError::text`]).
+                Unknown = "unknown",
+            }
         }
 
         impl CapeErrorKind {
             /// Every known kind (not [`CapeErrorKind::Unknown`]), in table order.
             pub const KNOWN: &'static [CapeErrorKind] = &[$(CapeErrorKind::$variant,)*];
-
-            /// The stable snake-case name (`unknown` for unknown texts).
-            pub fn name(self) -> &'static str {
-                match self { $( CapeErrorKind::$variant => $name, )* CapeErrorKind::Unknown => "unknown" }
-            }
 
             /// CAPE's exact text, `None` for unknown.
             pub fn text(self) -> Option<&'static str> {
@@ -127,18 +127,6 @@ impl CapeErrorKind {
     pub fn from_text(text: &str) -> Self {
         let t = normalise_text(text);
         Self::KNOWN.iter().copied().find(|k| k.text().is_some_and(|x| x == t)).unwrap_or(CapeErrorKind::Unknown)
-    }
-}
-
-impl fmt::Display for CapeErrorKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl Serialize for CapeErrorKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(self.name())
     }
 }
 
@@ -266,14 +254,11 @@ pub struct CapeResults {
     pub source: String,
     /// Every data row, in file order.
     pub rows: Vec<ResultRow>,
-    /// Rows whose entry number does not parse, or with too few cells.
+    /// Rows whose entry number does not parse, or longer than
+    /// [`DEFAULT_MAX_RECORD_BYTES`] (not read).
     pub problems: Vec<ResultsProblem>,
     /// Counts.
     pub summary: ResultsSummary,
-}
-
-fn key(s: &str) -> String {
-    s.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_uppercase()).collect()
 }
 
 /// Reads a results file held in memory.
@@ -286,25 +271,35 @@ pub fn read_results_bytes(bytes: &[u8], source_name: Option<&str>) -> Result<Cap
     let source = source_name.unwrap_or("<buffer>").to_owned();
     let bad = |message: &str| Error::Format { source_name: source.clone(), message: message.to_owned() };
     // A file re-saved by Excel as UTF-16 (with its byte-order mark) is read as its text.
-    let bytes = &*crate::ingest::source::utf8_text(bytes);
+    let bytes = &*utf8_text(bytes);
     if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) || bytes.contains(&0) {
         return Err(bad("not a CSV file (a spreadsheet or binary data); save the claim details as CSV"));
     }
-    let text = String::from_utf8_lossy(bytes);
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    let normalised = text.replace("\r\n", "\n").replace('\r', "\n");
-    let mut lines = normalised.split('\n').enumerate().map(|(i, l)| (i as u64 + 1, l));
+    // The records as an ES-003 report's are read: quoted line breaks, CR-only line ends, the record limit; blank
+    // lines are skipped and keep their row numbers.
+    let mut records = in_memory(bytes, b',', DEFAULT_MAX_RECORD_BYTES);
+    let mut rec = Record::default();
+    let strings =
+        |rec: &Record| -> Vec<String> { rec.iter().map(|c| String::from_utf8_lossy(c).into_owned()).collect() };
+    let is_blank = |raw: &[String]| raw.iter().all(|c| unwrap_excel_str(c).is_empty());
     let header = loop {
-        match lines.next() {
-            Some((_, l)) if l.trim().is_empty() => continue,
-            Some((_, l)) => break l,
-            None => return Err(bad("the file is empty")),
+        match records.read(&mut rec) {
+            Ok(Some(row)) if rec.too_long().is_some() => {
+                let len = rec.too_long().unwrap_or_default();
+                return Err(bad(&format!(
+                    "the header (row {row}) is {len} bytes long, over the {DEFAULT_MAX_RECORD_BYTES} a row may have"
+                )));
+            }
+            Ok(Some(_)) if is_blank(&strings(&rec)) => continue,
+            Ok(Some(_)) => break strings(&rec),
+            // Reading from memory cannot fail.
+            Ok(None) | Err(_) => return Err(bad("the file is empty")),
         }
     };
-    let names: Vec<String> = cells(header).iter().map(|c| unwrap_excel_str(c).to_owned()).collect();
+    let names: Vec<String> = header.iter().map(|c| unwrap_excel_str(c).to_owned()).collect();
     let mut idx = [0usize; 4];
     for (i, col) in RESULT_COLUMNS.iter().enumerate() {
-        idx[i] = names.iter().position(|n| key(n) == key(col)).ok_or_else(|| Error::MissingColumn {
+        idx[i] = names.iter().position(|n| header_key(n) == header_key(col)).ok_or_else(|| Error::MissingColumn {
             source_name: source.clone(),
             column: (*col).to_owned(),
             found: names.join(", "),
@@ -312,8 +307,20 @@ pub fn read_results_bytes(bytes: &[u8], source_name: Option<&str>) -> Result<Cap
     }
     let mut out =
         CapeResults { source: source.clone(), rows: Vec::new(), problems: Vec::new(), summary: Default::default() };
-    for (row, line) in lines {
-        let raw = cells(line);
+    // Reading from memory cannot fail.
+    while let Ok(Some(row)) = records.read(&mut rec) {
+        if let Some(len) = rec.too_long() {
+            // Its first bytes, with its full length said, as an ES-003 report's over-long row shows it.
+            let value = cut_note(
+                &String::from_utf8_lossy(rec.get(0).unwrap_or_default()),
+                usize::try_from(len).unwrap_or(usize::MAX),
+            );
+            let message =
+                format!("row {row} is {len} bytes long, over the {DEFAULT_MAX_RECORD_BYTES} a row may have; not read");
+            out.problems.push(ResultsProblem { row, value, message });
+            continue;
+        }
+        let raw = strings(&rec);
         let vals: Vec<&str> = raw.iter().map(|c| unwrap_excel_str(c)).collect();
         if vals.iter().all(|v| v.is_empty()) {
             continue;

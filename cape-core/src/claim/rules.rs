@@ -27,7 +27,6 @@
 //!
 //! Unknown fields, unknown check ids, unknown reason codes and malformed dates or entry types are errors.
 
-use std::fmt;
 use std::path::Path;
 
 use chrono::NaiveDate;
@@ -49,25 +48,18 @@ pub const AUTO: &str = "auto";
 
 macro_rules! checks {
     ($( $(#[$m:meta])* $variant:ident = $id:literal; )*) => {
-        /// One eligibility predicate. Rule-set files refer to checks by their stable [`Check::id`].
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        #[non_exhaustive]
-        pub enum Check {
-            $( $(#[$m])* $variant, )*
+        crate::values::codes::stable_codes! {
+            /// One eligibility predicate. Rule-set files refer to checks by their stable [`Check::id`], e.g.
+            /// `recon_flag`.
+            pub enum Check: id {
+                $( $(#[$m])* $variant = $id, )*
+            }
         }
 
         impl Check {
-            /// Every check, in declaration order.
-            pub const ALL: &'static [Check] = &[$(Check::$variant,)*];
-
-            /// The stable id used in rule-set files, e.g. `recon_flag`.
-            pub fn id(self) -> &'static str {
-                match self { $( Check::$variant => $id, )* }
-            }
-
             /// The check with this id.
             pub fn from_id(id: &str) -> Option<Self> {
-                match id { $( $id => Some(Check::$variant), )* _ => None }
+                id.parse().ok()
             }
         }
     };
@@ -107,18 +99,6 @@ checks! {
     WarehouseDeferred = "warehouse_deferred";
     /// Deferred refund for AD/CVD entries still suspended awaiting Commerce (`ADCVD_SUSPENDED`).
     AdcvdSuspended = "adcvd_suspended";
-}
-
-impl fmt::Display for Check {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.id())
-    }
-}
-
-impl Serialize for Check {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(self.id())
-    }
 }
 
 /// An entry type excluded outright, with the reason reported.

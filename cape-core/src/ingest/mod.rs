@@ -26,7 +26,7 @@ pub mod columns;
 pub mod es003;
 mod header;
 mod reader;
-mod records;
+pub(crate) mod records;
 mod sniff;
 pub mod source;
 mod split;

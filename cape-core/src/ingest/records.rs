@@ -193,6 +193,16 @@ fn prefix_xor(mut x: u64) -> u64 {
     x
 }
 
+/// A reader over a whole small text held in memory (a CAPE declaration, a CAPE results file), with the same
+/// splitter and record limit as an ES-003 report, so that quoted line breaks, CR-only line ends and over-long
+/// records read alike in every CSV cape reads. `text` is UTF-8 as [`utf8_text`](super::source::utf8_text) makes it
+/// (UTF-16 with its byte-order mark transcoded); a UTF-8 byte-order mark is dropped by the reader.
+pub(crate) fn in_memory(text: &[u8], delimiter: u8, max_record: usize) -> CsvRecords<&[u8]> {
+    /// The buffer a small text starts with (it grows for a longer record).
+    const CAPACITY: usize = 64 * 1024;
+    CsvRecords::new(text, delimiter, text.len().min(CAPACITY)).with_max_record(max_record)
+}
+
 /// Where a reader stands between two records: what another reader needs to go on from there (the byte
 /// position, the row number of the last record, and whether a line feed there ends that record's CRLF).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -76,38 +76,8 @@ impl fmt::Display for RowKind {
     }
 }
 
-/// How well a row is supported (see the reference README, "Confidence").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Confidence {
-    /// CBP or the Federal Register, a professional restating them, or two agreeing sources.
-    High,
-    /// A single secondary source, third-party copies of official text, or a checked inference.
-    Medium,
-    /// A single weak source.
-    Low,
-}
-
-impl Confidence {
-    /// Reads `high`, `medium` or `low`.
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "high" => Some(Confidence::High),
-            "medium" => Some(Confidence::Medium),
-            "low" => Some(Confidence::Low),
-            _ => None,
-        }
-    }
-
-    /// The stable lower-case name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Confidence::High => "high",
-            Confidence::Medium => "medium",
-            Confidence::Low => "low",
-        }
-    }
-}
+/// How well a row is supported: one type for every reference table, kept at this path.
+pub use crate::values::provenance::Confidence;
 
 /// The countries of origin a row applies to.
 ///
@@ -497,7 +467,15 @@ impl Catalogue {
         let number_count = numbers.len();
         let mut counts = [0usize; 3];
         for r in &rows {
-            counts[r.confidence as usize] += 1;
+            // `[high, medium, low]`, whatever the order of the variants.
+            let at = match r.confidence {
+                Confidence::High => 0,
+                Confidence::Medium => 1,
+                Confidence::Low => 2,
+            };
+            if let Some(n) = counts.get_mut(at) {
+                *n += 1;
+            }
         }
         self.provenance.row_count = rows.len();
         self.provenance.number_count = number_count;

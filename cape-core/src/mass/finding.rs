@@ -8,22 +8,15 @@ use crate::HtsNumber;
 
 macro_rules! finding_codes {
     ($( $(#[$m:meta])* $variant:ident = $code:literal, cbp: $cbp:expr; )*) => {
-        /// The stable code of a [`Finding`].
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        #[non_exhaustive]
-        pub enum FindingCode {
-            $( $(#[$m])* $variant, )*
+        crate::values::codes::stable_codes! {
+            /// The stable code of a [`Finding`]: [`FindingCode::as_str`] is upper snake case, part of the JSON and
+            /// binding contracts, never renamed.
+            pub enum FindingCode: as_str {
+                $( $(#[$m])* $variant = $code, )*
+            }
         }
 
         impl FindingCode {
-            /// Every code, in declaration order.
-            pub const ALL: &'static [FindingCode] = &[$(FindingCode::$variant),*];
-
-            /// The stable upper-snake-case code (part of the JSON and binding contracts; never renamed).
-            pub fn as_str(self) -> &'static str {
-                match self { $( FindingCode::$variant => $code, )* }
-            }
-
             /// The error text ACE returns for this problem, where CBP published one.
             pub fn cbp_message(self) -> Option<&'static str> {
                 match self { $( FindingCode::$variant => $cbp, )* }
@@ -57,18 +50,6 @@ finding_codes! {
     DutyOnIeepaExemption = "DUTY_ON_IEEPA_EXEMPTION", cbp: None;
     /// The entry has no entry date, so no date-based check could be made.
     EntryDateMissing = "ENTRY_DATE_MISSING", cbp: None;
-}
-
-impl fmt::Display for FindingCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for FindingCode {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
 }
 
 /// One thing Mass Processing noticed about an entry, in plain English. Never changes the refund.

@@ -4,7 +4,6 @@
 //! or any table the caller loads with [`RateTable::from_csv_str`] / [`RateTable::from_path`]. Rows must cover
 //! contiguous, non-overlapping date ranges; every row keeps its provenance (confidence and source URL).
 
-use std::fmt;
 use std::path::Path;
 
 use chrono::NaiveDate;
@@ -20,44 +19,8 @@ pub const EMBEDDED_RATES_CSV: &str = include_str!("../../data/interest_rates.csv
 /// The name the embedded table carries in errors and provenance.
 pub const EMBEDDED_RATES_NAME: &str = "interest_rates.csv (embedded)";
 
-/// How well a reference-data row is supported (see the reference README, "Confidence").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Confidence {
-    /// A single weak source.
-    Low,
-    /// A single secondary source, third-party copies of official text, or a checked inference.
-    Medium,
-    /// CBP itself, a restatement of a CBP document, or two independent sources that agree.
-    High,
-}
-
-impl Confidence {
-    /// The stable name: `high`, `medium`, `low`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Confidence::High => "high",
-            Confidence::Medium => "medium",
-            Confidence::Low => "low",
-        }
-    }
-
-    /// Reads `high` / `medium` / `low` (case-insensitive, surrounding spaces ignored).
-    pub fn from_name(s: &str) -> Option<Self> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "high" => Some(Confidence::High),
-            "medium" => Some(Confidence::Medium),
-            "low" => Some(Confidence::Low),
-            _ => None,
-        }
-    }
-}
-
-impl fmt::Display for Confidence {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
+/// How well a reference-data row is supported: one type for every reference table, kept at this path.
+pub use crate::values::provenance::Confidence;
 
 /// One rate period (a calendar quarter in the embedded table), with its provenance.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -387,6 +387,15 @@ impl serde::Serialize for EntryType {
     }
 }
 
+/// Reads the two-digit code back (as [`EntryType::parse`]), so that a value holding an entry type round-trips.
+impl<'de> serde::Deserialize<'de> for EntryType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        EntryType::parse_bytes(s.as_bytes())
+            .ok_or_else(|| serde::de::Error::invalid_value(serde::de::Unexpected::Str(&s), &"a one- or two-digit code"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

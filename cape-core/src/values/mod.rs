@@ -1,8 +1,10 @@
 //! Value types: identifiers, money and dates. Parse, don't validate: holding one means it is valid.
 
+pub mod codes;
 pub mod date;
 pub mod entry_number;
 pub mod hts;
 pub mod ids;
 pub mod money;
+pub mod provenance;
 pub(crate) mod text;

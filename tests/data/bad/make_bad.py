@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Writes the bad-input corpus (tests/data/bad/): each file one kind of mess seen in real ACE ES-003 exports.
+"""Writes the bad-input corpus (tests/data/bad/): each file one kind of mess seen in real ACE ES-003 exports
+(and, named `declaration_*` / `results_*`, in CAPE declaration and results files).
 
 The files are committed; this script documents how each was made and rewrites them byte for byte:
 
@@ -156,6 +157,17 @@ def main():
             struct.pack_into("<I", data, i + 24, claim)
         i = data.find(b"PK\x01\x02", i + 4)
     write("xlsx_4gb_claimed.xlsx", bytes(data))
+    # CAPE files (declarations, CAPE results) read through the same record reader as ES-003. A declaration saved
+    # as Excel's "CSV (Macintosh)": CR line ends, a blank line, and a quoted cell holding a line break.
+    write("declaration_cr_quoted_break.csv",
+          ("Entry Number\r%s\r\r\"%s\nnote\"\r%s\r" % (A, B.replace("-", ""), C)).encode())
+    # A declaration saved as Excel's "Unicode text": UTF-16LE with a byte-order mark, CRLF.
+    write("declaration_utf16le_bom.csv", b"\xff\xfe" + ("Entry Number\r\n%s\r\n%s\r\n" % (A, D)).encode("utf-16-le"))
+    # A CAPE results file as UTF-16LE with CR line ends, an error text with a quoted line break, a blank line.
+    results = ("ENTRY_NUMBER,CLAIM_NUMBER,STATUS,ERROR_DESCRIPTION\r"
+               "=\"%s\",=\"C000123\",=\"Failed\",\"ENTRY SUMMARY IS IN\r\nFINAL LIQUIDATION STATUS\"\r\r"
+               "=\"%s\",=\"C000123\",=\"Entry Summary Updated\",=\"\"\r" % (A.replace("-", ""), B.replace("-", "")))
+    write("results_utf16le_cr_quoted_break.csv", b"\xff\xfe" + results.encode("utf-16-le"))
 
     # Workbooks written member by member, so that cell positions, dimensions and sizes are exactly as stated.
     # The sparse, multi-sheet and merged ones are also fuzz seeds (tests/fuzz/corpus/es003_xlsx/).
