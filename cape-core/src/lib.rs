@@ -31,6 +31,7 @@
 
 pub mod assess;
 pub mod claim;
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod diagnostic;
 pub mod error;

@@ -13,39 +13,43 @@ pub(super) fn parse_opts(args: &[String], with_value: &[&str]) -> Result<Opts, C
     parse_opts_flags(args, with_value, &[])
 }
 
-/// Like [`parse_opts`]; the options in `flags` take no value.
+/// Like [`parse_opts`]; the options in `flags` take no value. `--name value` and `--name=value` both work;
+/// `--` ends the options; short options are not used by cape.
 pub(super) fn parse_opts_flags(args: &[String], with_value: &[&str], flags: &[&str]) -> Result<Opts, CliError> {
+    use lexopt::Arg::{Long, Short, Value};
     let mut o = Opts { positional: Vec::new(), named: BTreeMap::new() };
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        if let Some(name) = a.strip_prefix("--") {
-            let (name, inline) = match name.split_once('=') {
-                Some((n, v)) => (n, Some(v.to_owned())),
-                None => (name, None),
-            };
-            if !with_value.contains(&name) {
-                return Err(CliError::Usage(format!("unknown option --{name}")));
+    let mut p = lexopt::Parser::from_args(args.iter().cloned());
+    let text = |what: String, v: std::ffi::OsString| {
+        v.into_string().map_err(|v| CliError::Usage(format!("{what}: {v:?} is not valid UTF-8")))
+    };
+    while let Some(arg) = p.next().map_err(|e| CliError::Usage(e.to_string()))? {
+        match arg {
+            Long(name) => {
+                let name = name.to_owned();
+                if !with_value.contains(&name.as_str()) {
+                    return Err(CliError::Usage(format!("unknown option --{name}")));
+                }
+                if flags.contains(&name.as_str()) {
+                    if let Some(v) = p.optional_value() {
+                        return Err(CliError::Usage(format!("--{name} takes no value, not {v:?}")));
+                    }
+                    o.named.insert(name, String::new());
+                } else {
+                    let v = p.value().map_err(|_| CliError::Usage(format!("--{name} needs a value")))?;
+                    let v = text(format!("--{name}"), v)?;
+                    o.named.insert(name, v);
+                }
             }
-            if flags.contains(&name) {
-                o.named.insert(name.to_owned(), String::new());
-                continue;
-            }
-            let v = match inline {
-                Some(v) => v,
-                None => it.next().cloned().ok_or_else(|| CliError::Usage(format!("--{name} needs a value")))?,
-            };
-            o.named.insert(name.to_owned(), v);
-        } else {
-            o.positional.push(a.clone());
+            Short(c) => return Err(CliError::Usage(format!("unknown option -{c}"))),
+            Value(v) => o.positional.push(text("argument".into(), v)?),
         }
     }
     Ok(o)
 }
 
+/// Today in the local time zone: a broker's "today", not UTC's (which is tomorrow in the evening in the US).
 pub(super) fn today() -> NaiveDate {
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
-    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
-    epoch.checked_add_days(chrono::Days::new(secs / 86_400)).unwrap_or(epoch)
+    chrono::Local::now().date_naive()
 }
 
 pub(super) fn date_arg(name: &str, v: &str) -> Result<NaiveDate, CliError> {

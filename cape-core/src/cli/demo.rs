@@ -15,7 +15,7 @@ pub(super) fn demo(args: &[String], out: &mut dyn Write, cx: &mut Ctx) -> Result
         cancel: cx.cancel.clone(),
         ..Es003Options::default()
     };
-    let report = run::assess_all(Source::Bytes(SAMPLE_ES003.as_bytes().to_vec()), &tables, opts, &ro)?;
+    let report = run::assess_all(Source::Bytes(sample_es003().into_bytes()), &tables, opts, &ro)?;
     writeln!(
         out,
         "cape {} — main job: the embedded sample ES-003 ({} entries, seed {}), assessed as of {as_of} under {}\n",

@@ -43,7 +43,7 @@ mod prelude {
     pub(super) use crate::model::ImporterClass;
     pub(super) use crate::refund::{compute_interest, AssumedRate, InterestParams};
     pub(super) use crate::run::{self, Source};
-    pub(super) use crate::sample::{generate_es003, sample_config, GeneratorConfig, SAMPLE_ES003};
+    pub(super) use crate::sample::{generate_es003, sample_config, sample_es003, GeneratorConfig};
     pub(super) use crate::values::money::parse_percent;
     pub(super) use crate::{parse_date, Diagnostic, EntryNumber, Error, Usd};
 }
