@@ -14,7 +14,9 @@ use std::collections::{HashMap, HashSet};
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
-use crate::claim::{assess_claim, ClaimAssessment, ClaimInputs, ClaimParams, ClaimStatus, Reason, RuleSet, RuleSets};
+use crate::claim::{
+    assess_claim, ClaimAssessment, ClaimInputs, ClaimParams, ClaimStatus, Reason, RuleChoice, RuleSet, RuleSets,
+};
 use crate::liquidation::deposit::deposit_date_with;
 use crate::mass::removal::{remove_ieepa_with, RemovalScratch};
 use crate::mass::{Catalogue, Finding, Removal};
@@ -60,8 +62,8 @@ impl Tables {
 pub struct AssessOptions {
     /// The day the declaration will be validated.
     pub as_of: NaiveDate,
-    /// `auto` (by `as_of`), or a rule set's name (`phase1`, `phase2`, or one the caller added).
-    pub rules: String,
+    /// The rule set: [`RuleChoice::Auto`] (the one in force on `as_of`) or one by name.
+    pub rules: RuleChoice,
     /// Claim parameters (urgency horizon, last-day offset override).
     pub claim: ClaimParams,
     /// Schedule offsets (acceptance lag, 45-day liquidation, 90-day reliquidation window).
@@ -83,7 +85,7 @@ impl AssessOptions {
     pub fn new(as_of: NaiveDate) -> Self {
         AssessOptions {
             as_of,
-            rules: "auto".into(),
+            rules: RuleChoice::Auto,
             claim: ClaimParams::default(),
             schedule: ScheduleParams::default(),
             deposit: DepositParams::default(),
@@ -387,7 +389,7 @@ impl<'t> Assessor<'t> {
     /// [`crate::Error::Value`] when `options.rules` names no rule set (or `auto` finds none for the date);
     /// [`crate::Error::Value`] for invalid interest parameters.
     pub fn new(tables: &'t Tables, options: AssessOptions) -> Result<Self> {
-        let rules = tables.rules.select(&options.rules, options.as_of)?;
+        let rules = tables.rules.choose(&options.rules, options.as_of)?;
         let interest = InterestCalculator::new(&tables.rates, options.interest.clone())?;
         Ok(Assessor {
             tables,

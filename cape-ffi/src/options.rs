@@ -120,7 +120,7 @@ pub unsafe extern "C" fn cape_assess_options_set_rules(
         let options = unsafe { arg_mut(options, "options") }?;
         // SAFETY: per the contract.
         let rules = unsafe { arg_str(rules, "rules") }?;
-        options.inner.rules = rules.to_owned();
+        options.inner.rules = rules.into();
         Ok(())
     })
 }

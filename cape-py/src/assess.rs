@@ -278,7 +278,7 @@ fn settings(
     if assume_last_rate {
         options = options.assume_last_rate(&tables.rates);
     }
-    options.rules = rules.to_owned();
+    options.rules = rules.into();
     options.default_class = class_arg(importer_class)?;
     for (k, v) in class_overrides.unwrap_or_default() {
         options.class_overrides.insert(k, class_arg(&v)?);

@@ -198,7 +198,7 @@ pub(crate) fn check_declaration(
                     Source::Bytes(b) => run::Source::Bytes(b),
                 };
                 let mut options = AssessOptions::new(as_of);
-                options.rules = rules.to_owned();
+                options.rules = rules.into();
                 run::preflight_against(&mut report, es, &t, options, &run::RunOptions::new())?;
             }
             Ok(report)

@@ -34,7 +34,7 @@ pub use results::{
     declared_in_dir, read_results_bytes, read_results_path, reconcile, CapeError, CapeErrorKind, CapeResults,
     Reconciliation, ResultRow, ResultStatus, ResultsProblem, ResultsSummary, RESULT_COLUMNS,
 };
-pub use rules::{Check, DeferredCategories, EntryTypeExclusion, ReconHandling, RuleSet, RuleSets};
+pub use rules::{Check, DeferredCategories, EntryTypeExclusion, ReconHandling, RuleChoice, RuleSet, RuleSets};
 
 /// CBP's own message texts, as ACE returns them (CSMS 68340863, CAPE.md §2–§3).
 pub mod cbp {

@@ -88,10 +88,10 @@ pub(super) fn tables_and_options(o: &Opts, as_of: NaiveDate) -> Result<(Tables, 
     if let Some(r) = o.named.get("rules") {
         if r.ends_with(".json") {
             let set = RuleSet::from_path(r)?;
-            opts.rules = set.name.clone();
+            opts.rules = RuleChoice::Named(set.name.clone());
             tables.rules.insert(set);
         } else {
-            opts.rules = r.clone();
+            opts.rules = RuleChoice::parse(r);
         }
     }
     if let Some(n) = u32_opt(o, "urgent-days")? {

@@ -37,7 +37,7 @@ mod prelude {
     pub(super) use crate::assess::{AssessOptions, AssessTotals, EntryAssessment, Tables};
     pub(super) use crate::claim::{
         build_declarations, declared_in_dir, preflight_path, read_results_path, reconcile, write_declarations_with,
-        DeclarationParams, PreflightOptions, RuleSet, WriteOptions,
+        DeclarationParams, PreflightOptions, RuleChoice, RuleSet, WriteOptions,
     };
     pub(super) use crate::ingest::es003::{Es003, Es003Options, Es003Reader};
     pub(super) use crate::model::ImporterClass;
