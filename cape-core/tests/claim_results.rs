@@ -26,6 +26,19 @@ const KNOWN: [&str; 11] = [
     "HTS RELATIONSHIP/SEQUENCE MISMATCH",
 ];
 
+#[test]
+fn excel_unicode_text_results_are_tab_separated_utf16() {
+    // Excel's "Save as Unicode text": UTF-16LE with a byte-order mark, cells separated by tabs, quotes as needed.
+    let text = results_csv();
+    let want = read_results_bytes(text.as_bytes(), Some("claim-details.csv")).unwrap();
+    let tabbed = text.trim_start_matches('\u{feff}').replace(',', "\t");
+    let le: Vec<u8> = [0xFF, 0xFE].into_iter().chain(tabbed.encode_utf16().flat_map(u16::to_le_bytes)).collect();
+    let got = read_results_bytes(&le, Some("claim-details.txt")).unwrap();
+    assert_eq!(format!("{:?}", got.rows), format!("{:?}", want.rows));
+    assert_eq!(got.summary.updated, 1);
+    assert_eq!(got.rows.len(), 15);
+}
+
 fn results_csv() -> String {
     let mut s = String::from("\u{feff}ENTRY_NUMBER,CLAIM_NUMBER,STATUS,ERROR_DESCRIPTION\r\n");
     s.push_str(&format!("=\"{}\",=\"C000123\",=\"Entry Summary Updated\",=\"\"\r\n", n(1).compact()));
