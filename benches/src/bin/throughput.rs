@@ -12,6 +12,9 @@
 //!   `CAPE_PYTHON` names a Python with the `cape` wheel installed (`make bench` sets it);
 //! - `iterpy`: `cape.iter_assess(path)` pulling every entry into Python one at a time (each `EntryAssessment`
 //!   converted to its record dict and dropped), then `finish()`: the streaming Python surface;
+//! - `frame`: `cape.assess_partition(df, keep_entries=False)` on the file read into a pandas DataFrame of text
+//!   (`dtype=str`); its peak memory is the peak *above* the process's memory once the frame is loaded, i.e. what
+//!   cape costs on top of the caller's frame (the frame is spooled 16,384 rows at a time);
 //! - `cstream`: the C streaming API with a per-entry callback, when `CAPE_C_STREAM` names the program
 //!   (`make bench` builds it);
 //!
@@ -159,6 +162,25 @@ assert n == p.totals.entries, (n, p.totals.entries)
 print(0, time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 "#;
 
+/// A DataFrame of the file (text cells) assessed; prints `0 seconds peak_kb` where peak_kb is the peak above the
+/// memory of the process with the frame loaded.
+const PYTHON_FRAME: &str = r#"
+import datetime, sys, time
+import pandas as pd
+import cape
+def status(key):
+    with open("/proc/self/status") as f:
+        return next(int(l.split()[1]) for l in f if l.startswith(key))
+df = pd.read_csv(sys.argv[1], dtype=str, keep_default_na=False)
+base = status("VmRSS:")
+with open("/proc/self/clear_refs", "w") as f:
+    f.write("5")  # reset VmHWM to the current RSS
+t = time.perf_counter()
+p = cape.assess_partition(df, as_of=datetime.date(2026, 11, 26), assume_last_rate=True, keep_entries=False)
+secs = time.perf_counter() - t
+print(0, secs, status("VmHWM:") - base)
+"#;
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.len() == 4 && args[1] == "--child" {
@@ -198,6 +220,7 @@ fn main() {
         if python.is_some() {
             modes.push("python");
             modes.push("iterpy");
+            modes.push("frame");
         }
         let c_stream = std::env::var("CAPE_C_STREAM").ok().filter(|p| !p.is_empty());
         if c_stream.is_some() {
@@ -213,6 +236,9 @@ fn main() {
                 let o = match (mode, &python) {
                     ("python", Some(py)) => {
                         Command::new(py).args(["-c", PYTHON_BULK, file]).output().expect("run python")
+                    }
+                    ("frame", Some(py)) => {
+                        Command::new(py).args(["-c", PYTHON_FRAME, file]).output().expect("run python")
                     }
                     ("iterpy", Some(py)) => {
                         Command::new(py).args(["-c", PYTHON_ITER, file]).output().expect("run python")
