@@ -81,9 +81,9 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 // refund
 pub use refund::{
-    compute_interest, deposit_date, project_liquidation, AssumedRate, BusinessCalendar, DepositDate, DepositParams,
-    DepositRule, InterestCalculator, InterestParams, InterestPeriod, InterestResult, ProjectedDates, RateTable,
-    ScheduleParams,
+    compute_interest, deposit_date, project_liquidation, AssumedRate, BusinessCalendar, DepositDate, DepositOptions,
+    DepositRule, InterestCalculator, InterestOptions, InterestPeriod, InterestResult, ProjectedDates, RateTable,
+    ScheduleOptions,
 };
 
 // mass processing
@@ -96,6 +96,6 @@ pub use mass::{
 pub use claim::{
     assess_claim, build_declarations, preflight_bytes, preflight_path, read_results_bytes, read_results_path,
     reconcile, write_declarations, CapeError, CapeErrorKind, CapeResults, Check, ClaimAssessment, ClaimInputs,
-    ClaimParams, ClaimStatus, DeclarationParams, DeclarationSet, PreflightOptions, PreflightReport, Reason, ReasonCode,
-    RuleSet, RuleSets, Verdict,
+    ClaimOptions, ClaimStatus, DeclarationOptions, DeclarationSet, PreflightOptions, PreflightReport, Reason,
+    ReasonCode, RuleSet, RuleSets, Verdict,
 };

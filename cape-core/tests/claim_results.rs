@@ -4,7 +4,7 @@ use std::collections::HashSet;
 
 use cape_core::claim::{
     build_declarations_from, declared_in_dir, read_results_bytes, read_results_path, reconcile, write_declarations,
-    CapeErrorKind, DeclarationParams, ResultStatus,
+    CapeErrorKind, DeclarationOptions, ResultStatus,
 };
 use cape_core::{EntryNumber, ErrorKind};
 
@@ -123,10 +123,11 @@ fn reconciled_against_a_declared_set_and_a_directory() {
 
     // From a directory of declaration files written by cape.
     let dir = std::env::temp_dir().join(format!("cape-claim-results-{}", std::process::id()));
-    let decl = build_declarations_from(
-        declared.iter().map(|&e| (e, None)),
-        &DeclarationParams { max_entries_per_file: 4, ..Default::default() },
-    )
+    let decl = build_declarations_from(declared.iter().map(|&e| (e, None)), &{
+        let mut o = DeclarationOptions::default();
+        o.max_entries_per_file = 4;
+        o
+    })
     .unwrap();
     write_declarations(&decl, &dir).unwrap();
     let (from_dir, reports) = declared_in_dir(&dir).unwrap();

@@ -384,8 +384,11 @@ pub unsafe extern "C" fn cape_assess_buffer(
         // SAFETY: forwarded contract.
         unsafe {
             assess_with(tables, options, out, |t, o| {
-                let reader =
-                    Es003Reader::from_bytes(bytes.to_vec(), &Es003Options { source_name, ..Default::default() })?;
+                let reader = Es003Reader::from_bytes(bytes.to_vec(), &{
+                    let mut o = Es003Options::default();
+                    o.source_name = source_name;
+                    o
+                })?;
                 Ok(assess_reader(reader, &t.inner, o.inner.clone())?)
             })
         }

@@ -5,7 +5,7 @@ use std::ffi::{c_char, CString};
 
 use cape_core::claim::{
     build_declarations, preflight_bytes, preflight_path, read_results_bytes, read_results_path,
-    write_declarations_with, CapeResults, DeclarationParams, FindingLevel, PreflightOptions, PreflightReport, Verdict,
+    write_declarations_with, CapeResults, DeclarationOptions, FindingLevel, PreflightOptions, PreflightReport, Verdict,
     WriteOptions,
 };
 
@@ -57,7 +57,11 @@ pub unsafe extern "C" fn cape_declarations_build(
         // SAFETY: NULL or NUL-terminated, per the contract.
         let prefix = unsafe { arg_opt_str(prefix, "prefix") }?;
         let out = arg_out(out, "out")?;
-        let mut params = DeclarationParams { per_importer: per_importer != 0, ..DeclarationParams::default() };
+        let mut params = {
+            let mut o = DeclarationOptions::default();
+            o.per_importer = per_importer != 0;
+            o
+        };
         if max_entries_per_file != 0 {
             params.max_entries_per_file = max_entries_per_file;
         }
@@ -344,7 +348,11 @@ pub unsafe extern "C" fn cape_preflight_buffer(
         // SAFETY: per the contract.
         let source_name = unsafe { arg_opt_str(source_name, "source_name") }?.map(str::to_owned);
         let out = arg_out(out, "out")?;
-        let report = preflight_bytes(bytes, &PreflightOptions { source_name, ..PreflightOptions::default() });
+        let report = preflight_bytes(bytes, &{
+            let mut o = PreflightOptions::default();
+            o.source_name = source_name;
+            o
+        });
         // SAFETY: `against` NULL or live, `out` checked, per the contract.
         unsafe { store_box(out, finish_preflight(report, against.as_ref())) };
         Ok(())

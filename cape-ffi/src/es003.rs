@@ -204,7 +204,11 @@ pub unsafe extern "C" fn cape_es003_open_buffer(
             Some(unsafe { arg_str(source_name, "source_name") }?.to_owned())
         };
         let out = arg_out(out, "out")?;
-        let opts = Es003Options { source_name, ..Es003Options::default() };
+        let opts = {
+            let mut o = Es003Options::default();
+            o.source_name = source_name;
+            o
+        };
         let report = read_es003_bytes(bytes, &opts)?;
         // SAFETY: `out` checked not NULL, valid for writes per the contract.
         unsafe { store(out, report) };

@@ -2,7 +2,7 @@
 
 use std::ffi::{c_char, CString};
 
-use cape_core::refund::{compute_interest, ConsolidationOptions, InterestParams, RateTable};
+use cape_core::refund::{compute_interest, ConsolidationOptions, InterestOptions, RateTable};
 use cape_core::{iso, Usd};
 
 use crate::assessment::cape_assessment;
@@ -98,7 +98,7 @@ pub unsafe extern "C" fn cape_interest(
                 &embedded
             }
         };
-        let r = compute_interest(principal, from, to, class, rates, &InterestParams::default())?;
+        let r = compute_interest(principal, from, to, class, rates, &InterestOptions::default())?;
         let interest = owned_c_string(&r.interest.to_string_2dp());
         // SAFETY: checked not NULL, valid for writes per the contract.
         unsafe { interest_out.write(interest) };
@@ -283,7 +283,11 @@ pub unsafe extern "C" fn cape_consolidate(
             .map(|m| Usd::parse_cents(m, "minimum_refund"))
             .transpose()?;
         let out = arg_out(out, "out")?;
-        let c = a.report.consolidate(ConsolidationOptions { minimum_refund })?;
+        let c = a.report.consolidate({
+            let mut o = ConsolidationOptions::default();
+            o.minimum_refund = minimum_refund;
+            o
+        })?;
         let refunds = c
             .refunds()
             .into_iter()

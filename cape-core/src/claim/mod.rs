@@ -19,12 +19,12 @@ pub mod rules;
 
 pub use declaration::{
     build_declarations, build_declarations_from, read_manifest, sanitize_importer, sha256_hex, write_declarations,
-    write_declarations_with, DeclarationFile, DeclarationParams, DeclarationSet, Manifest, ManifestListing,
-    ManifestRow, WriteOptions, DECLARATION_HEADER, LOCK_FILE, MANIFEST_FILE, MANIFEST_HEADER,
+    write_declarations_with, DeclarationFile, DeclarationOptions, DeclarationParams, DeclarationSet, Manifest,
+    ManifestListing, ManifestRow, WriteOptions, DECLARATION_HEADER, LOCK_FILE, MANIFEST_FILE, MANIFEST_HEADER,
     MAX_ENTRIES_PER_DECLARATION, MAX_MANIFEST_BYTES,
 };
 pub use eligibility::{
-    assess_claim, ClaimAssessment, ClaimInputs, ClaimParams, ClaimStatus, Effect, Reason, ReasonCode,
+    assess_claim, ClaimAssessment, ClaimInputs, ClaimOptions, ClaimParams, ClaimStatus, Effect, Reason, ReasonCode,
 };
 pub use preflight::{
     preflight_bytes, preflight_path, EntryOutcome, EntryVerdict, FindingLevel, ListedEntry, PreflightCode,

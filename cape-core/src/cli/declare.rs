@@ -23,7 +23,7 @@ pub(super) fn declare(
         return Ok(status);
     }
     let mut params =
-        DeclarationParams { per_importer: o.named.contains_key("split-by-importer"), ..Default::default() };
+        DeclarationOptions { per_importer: o.named.contains_key("split-by-importer"), ..Default::default() };
     if let Some(n) = u32_opt(&o, "max-per-file")? {
         params.max_entries_per_file = n as usize;
     }

@@ -23,7 +23,7 @@ pub(super) fn interest(args: &[String], out: &mut dyn Write) -> Result<i32, CliE
     }
     let class = class_opt(&o)?.unwrap_or(ImporterClass::Corporate);
     let tables = Tables::embedded()?;
-    let params = InterestParams { assumed_rate: assumed_rate(&o, &tables)?, ..InterestParams::default() };
+    let params = InterestOptions { assumed_rate: assumed_rate(&o, &tables)?, ..InterestOptions::default() };
     let r = compute_interest(principal, from, to, class, &tables.rates, &params)?;
     writeln!(out, "{}", r.interest.to_string_2dp())?;
     if o.named.contains_key("explain") {

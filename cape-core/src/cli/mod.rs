@@ -37,11 +37,11 @@ mod prelude {
     pub(super) use crate::assess::{AssessOptions, AssessTotals, EntryAssessment, Tables};
     pub(super) use crate::claim::{
         build_declarations, declared_in_dir, preflight_path, read_results_path, reconcile, write_declarations_with,
-        DeclarationParams, PreflightOptions, RuleChoice, RuleSet, WriteOptions,
+        DeclarationOptions, PreflightOptions, RuleChoice, RuleSet, WriteOptions,
     };
     pub(super) use crate::ingest::es003::{Es003, Es003Options, Es003Reader};
     pub(super) use crate::model::ImporterClass;
-    pub(super) use crate::refund::{compute_interest, AssumedRate, InterestParams};
+    pub(super) use crate::refund::{compute_interest, AssumedRate, InterestOptions};
     pub(super) use crate::run::{self, Source};
     pub(super) use crate::sample::{generate_es003, sample_config, sample_es003, GeneratorConfig};
     pub(super) use crate::values::money::parse_percent;
