@@ -38,6 +38,9 @@ static int failed = 0;
         }                                                                                         \
     } while (0)
 
+/* The growth policy: a struct libcape fills carries its size, set before the call. */
+#define SIZED(x) (memset(&(x), 0, sizeof(x)), (x).struct_size = (uint32_t)sizeof(x))
+
 #define CHECK_STR(got, want) CHECK((got) != NULL && strcmp((got), (want)) == 0)
 
 static const char *name_of(cape_status s) {
@@ -157,7 +160,9 @@ static void test_es003_buffer(void) {
     cape_es003 *report = NULL;
     cape_error *err = NULL;
     cape_ingest_summary summary;
+    SIZED(summary);
     cape_diagnostic d;
+    SIZED(d);
     char *number = NULL;
     size_t i;
     int found_bad_entry = 0;
@@ -269,6 +274,7 @@ static void test_es003_sample(const char *path) {
     cape_es003 *report = NULL;
     cape_error *err = NULL;
     cape_ingest_summary summary;
+    SIZED(summary);
     char *number = NULL;
 
     CHECK_STATUS(cape_es003_open_path(path, &report, &err), CAPE_STATUS_OK);
@@ -326,6 +332,7 @@ static void test_interest(void) {
     char *interest = NULL;
     cape_interest_explanation *ex = NULL;
     cape_period p;
+    SIZED(p);
     cape_error *err = NULL;
 
     /* CAPE.md section 8 worked example */
@@ -493,6 +500,7 @@ static void test_builder(void) {
     cape_es003_builder *b = NULL;
     cape_es003 *report = build_report();
     cape_ingest_summary summary;
+    SIZED(summary);
     char *number = NULL;
     cape_error *err = NULL;
 
@@ -564,15 +572,21 @@ static void test_assessment(const char *sample) {
     cape_assess_options *o = NULL;
     cape_assessment *a = NULL, *a2 = NULL;
     cape_entry_result r;
+    SIZED(r);
     cape_reason reason;
+    SIZED(reason);
     cape_assess_totals totals;
+    SIZED(totals);
     cape_declarations *d = NULL;
     cape_preflight *pf = NULL;
     cape_check_finding f;
+    SIZED(f);
     cape_verdict verdict;
     cape_consolidation *c = NULL;
     cape_refund_totals ct;
+    SIZED(ct);
     cape_refund refund;
+    SIZED(refund);
     cape_es003 *report;
     cape_error *err = NULL;
     const char *name = NULL, *contents = NULL;
@@ -787,6 +801,7 @@ static void test_results(void) {
         "XYZ,C-0001,Failed,SOMETHING NEW\n";
     cape_results *res = NULL;
     cape_result_row row;
+    SIZED(row);
     cape_error *err = NULL;
 
     CHECK_STATUS(cape_results_buffer((const uint8_t *)results, strlen(results), "claims.csv", &res, &err),
@@ -836,6 +851,7 @@ static void *assess_thread(void *arg) {
     cape_assess_options *o = NULL;
     cape_assessment *a = NULL;
     cape_assess_totals totals;
+    SIZED(totals);
     job->status = cape_assess_options_new("2026-04-20", &o, NULL);
     if (job->status == CAPE_STATUS_OK) job->status = cape_assess_path(job->sample, job->tables, o, &a, NULL);
     if (job->status == CAPE_STATUS_OK) job->status = cape_assessment_totals(a, &totals, NULL);
@@ -882,14 +898,22 @@ static void test_misuse(void) {
     cape_consolidation *c = NULL;
     cape_interest_explanation *ex = NULL;
     cape_entry_result r;
+    SIZED(r);
     cape_reason reason;
+    SIZED(reason);
     cape_assess_totals totals;
+    SIZED(totals);
     cape_check_finding f;
+    SIZED(f);
     cape_verdict verdict;
     cape_result_row row;
+    SIZED(row);
     cape_refund refund;
+    SIZED(refund);
     cape_refund_totals ct;
+    SIZED(ct);
     cape_period p;
+    SIZED(p);
     char *s = NULL;
     const char *name = NULL;
     static const char decl[] = "Entry Number\nABC12345676\n";
@@ -1079,6 +1103,7 @@ static void test_hostile_corpus(void) {
         cape_es003 *report = NULL;
         cape_error *err = NULL;
         cape_ingest_summary s;
+        SIZED(s);
         snprintf(path, sizeof path, "%s/../../tests/data/bad/%s", data_dir, cases[i].name);
         CHECK_STATUS(cape_es003_open_path(path, &report, &err), cases[i].want);
         if (cases[i].want != CAPE_STATUS_OK) {
