@@ -872,6 +872,87 @@ typedef struct cape_diagnostic {
 } cape_diagnostic;
 
 /**
+ * How far a run has got, lent to a `cape_progress_cb` for the length of the call.
+ */
+typedef struct cape_progress {
+  /**
+   * The size of this struct in the library that filled it: a field is there only if it ends within
+   * `struct_size` (a program built against a newer header may run with an older libcape).
+   */
+  uint32_t struct_size;
+  /**
+   * Input rows read so far.
+   */
+  uint64_t rows_read;
+  /**
+   * Entries assessed so far.
+   */
+  uint64_t entries;
+  /**
+   * The fraction of the input read (0 to 1), or -1 when the input's size is not known.
+   */
+  double fraction;
+  /**
+   * 1 on the last call, after the whole input was read; else 0.
+   */
+  uint8_t done;
+} cape_progress;
+
+/**
+ * Called with the run's progress at most every `cape_run_options.progress_every_ms` and once at the end
+ * (`done` 1).
+ *
+ * `progress` is lent for the call only; `user` is `cape_run_options.progress_user`. Return 0 to go on; any
+ * other value stops the run, which then returns `CAPE_STATUS_CANCELLED`. Never called by two threads at
+ * once, but not always on the calling thread: in keep-nothing mode with `threads` ≥ 2 (or 0 on a machine
+ * with two cores or more) a file may be run in two halves on threads of libcape's, and the first half's
+ * thread reports.
+ */
+typedef int32_t (*cape_progress_cb)(const struct cape_progress *progress, void *user);
+
+/**
+ * How to run, besides what to assess (`cape_assess_options`).
+ *
+ * Allocated by the caller. Set `struct_size = sizeof(cape_run_options)` and zero the rest (`= {0}` in C, or
+ * `memset`): every field's zero is its default, and a field beyond `struct_size` (a program built against
+ * an older header) takes its default. Read during the call only; not retained.
+ */
+typedef struct cape_run_options {
+  /**
+   * `sizeof(cape_run_options)` as the caller knows it (see "Growth policy" in the header).
+   */
+  uint32_t struct_size;
+  /**
+   * Threads: 0 for cape's default (two on a machine with two cores or more), 1 to run on the calling
+   * thread only, 2 or more to read ahead on a second thread (and, in keep-nothing mode on a file, to run
+   * each half of the file on its own thread).
+   */
+  uint32_t threads;
+  /**
+   * Called with the progress (NULL: none).
+   */
+  cape_progress_cb progress;
+  /**
+   * Passed to `progress` as `user`.
+   */
+  void *progress_user;
+  /**
+   * The least time between two progress calls, in milliseconds; 0 for cape's default (100).
+   */
+  uint32_t progress_every_ms;
+  /**
+   * A cancel flag (`cape_cancel_new`) another thread may set to stop the run (NULL: none). The run then
+   * returns `CAPE_STATUS_CANCELLED` within a row.
+   */
+  const struct cape_cancel *cancel;
+  /**
+   * Refunds (principal + interest) below this amount, a decimal string such as `"20.00"`, are waived in
+   * the run's consolidation (NULL: none waived).
+   */
+  const char *minimum_refund;
+} cape_run_options;
+
+/**
  * One pre-flight finding. Strings borrowed from the `cape_preflight`.
  */
 typedef struct cape_check_finding {
@@ -1102,87 +1183,6 @@ typedef struct cape_refund_totals {
    */
   const char *held;
 } cape_refund_totals;
-
-/**
- * How far a run has got, lent to a `cape_progress_cb` for the length of the call.
- */
-typedef struct cape_progress {
-  /**
-   * The size of this struct in the library that filled it: a field is there only if it ends within
-   * `struct_size` (a program built against a newer header may run with an older libcape).
-   */
-  uint32_t struct_size;
-  /**
-   * Input rows read so far.
-   */
-  uint64_t rows_read;
-  /**
-   * Entries assessed so far.
-   */
-  uint64_t entries;
-  /**
-   * The fraction of the input read (0 to 1), or -1 when the input's size is not known.
-   */
-  double fraction;
-  /**
-   * 1 on the last call, after the whole input was read; else 0.
-   */
-  uint8_t done;
-} cape_progress;
-
-/**
- * Called with the run's progress at most every `cape_run_options.progress_every_ms` and once at the end
- * (`done` 1).
- *
- * `progress` is lent for the call only; `user` is `cape_run_options.progress_user`. Return 0 to go on; any
- * other value stops the run, which then returns `CAPE_STATUS_CANCELLED`. Never called by two threads at
- * once, but not always on the calling thread: in keep-nothing mode with `threads` ≥ 2 (or 0 on a machine
- * with two cores or more) a file may be run in two halves on threads of libcape's, and the first half's
- * thread reports.
- */
-typedef int32_t (*cape_progress_cb)(const struct cape_progress *progress, void *user);
-
-/**
- * How to run, besides what to assess (`cape_assess_options`).
- *
- * Allocated by the caller. Set `struct_size = sizeof(cape_run_options)` and zero the rest (`= {0}` in C, or
- * `memset`): every field's zero is its default, and a field beyond `struct_size` (a program built against
- * an older header) takes its default. Read during the call only; not retained.
- */
-typedef struct cape_run_options {
-  /**
-   * `sizeof(cape_run_options)` as the caller knows it (see "Growth policy" in the header).
-   */
-  uint32_t struct_size;
-  /**
-   * Threads: 0 for cape's default (two on a machine with two cores or more), 1 to run on the calling
-   * thread only, 2 or more to read ahead on a second thread (and, in keep-nothing mode on a file, to run
-   * each half of the file on its own thread).
-   */
-  uint32_t threads;
-  /**
-   * Called with the progress (NULL: none).
-   */
-  cape_progress_cb progress;
-  /**
-   * Passed to `progress` as `user`.
-   */
-  void *progress_user;
-  /**
-   * The least time between two progress calls, in milliseconds; 0 for cape's default (100).
-   */
-  uint32_t progress_every_ms;
-  /**
-   * A cancel flag (`cape_cancel_new`) another thread may set to stop the run (NULL: none). The run then
-   * returns `CAPE_STATUS_CANCELLED` within a row.
-   */
-  const struct cape_cancel *cancel;
-  /**
-   * Refunds (principal + interest) below this amount, a decimal string such as `"20.00"`, are waived in
-   * the run's consolidation (NULL: none waived).
-   */
-  const char *minimum_refund;
-} cape_run_options;
 
 /**
  * Called with each entry's assessment, in file order, on the thread that called `cape_run_*`.
@@ -1650,12 +1650,13 @@ cape_status cape_declarations_write_opts(const struct cape_declarations *declara
 
 /**
  * Pre-flight check of a declaration file; with `against` (nullable) the listed entries are also checked
- * against that assessment (ineligible, needs review, not in the data).
+ * against that assessment (ineligible, needs review, not in the data). `against` must keep its entries
+ * (`cape_assess_*`); for a large ES-003, `cape_preflight_against_path` streams it instead.
  *
  * On success writes a new handle to `*out`, owned by the caller. Thread-safe.
  *
  * Returns `CAPE_STATUS_OK` (whatever the verdict); `CAPE_STATUS_NULL_ARGUMENT` (`path` or `out` NULL);
- * `CAPE_STATUS_IO`.
+ * `CAPE_STATUS_IO`; `CAPE_STATUS_INVALID_VALUE` (`against` keeps no entry: it comes from `cape_run_*`).
  *
  * # Safety
  *
@@ -1671,7 +1672,8 @@ cape_status cape_preflight_path(const char *path,
  * is a finding, not a failure). `source_name` (nullable) names it in messages. See `cape_preflight_path`.
  *
  * Returns `CAPE_STATUS_OK` (whatever the verdict); `CAPE_STATUS_NULL_ARGUMENT` (`out` NULL, or `data` NULL with
- * `len` > 0); `CAPE_STATUS_INVALID_UTF8` (`source_name`).
+ * `len` > 0); `CAPE_STATUS_INVALID_UTF8` (`source_name`); `CAPE_STATUS_INVALID_VALUE` (`against` keeps no
+ * entry).
  *
  * # Safety
  *
@@ -1684,6 +1686,33 @@ cape_status cape_preflight_buffer(const uint8_t *data,
                                   const struct cape_assessment *against,
                                   struct cape_preflight **out,
                                   struct cape_error **err);
+
+/**
+ * Pre-flight check of the declaration file `path` against the ES-003 file `es003_path`, streamed through the
+ * assessment (`cape_core::run::preflight_against`): memory stays bounded by one entry plus the declaration's
+ * listed entries, whatever the ES-003's size. The listed entries are checked as `cape_preflight_path` checks
+ * them against an assessment (ineligible, needs review, not in the data). `run` (nullable) as for
+ * `cape_run_path` (threads, progress, cancel).
+ *
+ * On success writes a new handle to `*out`, owned by the caller. Thread-safe.
+ *
+ * Returns `CAPE_STATUS_OK` (whatever the verdict); `CAPE_STATUS_NULL_ARGUMENT` (`path`, `es003_path`,
+ * `tables`, `options` or `out` NULL); `CAPE_STATUS_BUFFER_TOO_SMALL` (`run->struct_size`);
+ * `CAPE_STATUS_CANCELLED`; and the errors of `cape_run_path` on the ES-003 (`CAPE_STATUS_IO`,
+ * `CAPE_STATUS_INVALID_FORMAT`, `CAPE_STATUS_MISSING_COLUMN`, `CAPE_STATUS_INVALID_VALUE`).
+ *
+ * # Safety
+ *
+ * `path` and `es003_path` are NULL or NUL-terminated; `tables` and `options` are NULL or live; `run` is NULL
+ * or a `cape_run_options` as documented there; `out` and `err` are NULL or valid for writing.
+ */
+cape_status cape_preflight_against_path(const char *path,
+                                        const char *es003_path,
+                                        const struct cape_tables *tables,
+                                        const struct cape_assess_options *options,
+                                        const struct cape_run_options *run,
+                                        struct cape_preflight **out,
+                                        struct cape_error **err);
 
 /**
  * Release a pre-flight report. NULL is a no-op.

@@ -7,14 +7,18 @@ use cape_core::claim::{
     reconcile, write_declarations_with, CapeResults, DeclarationParams, FindingLevel, PreflightOptions,
     PreflightReport, Reconciliation, Verdict, WriteOptions,
 };
+use cape_core::run::{preflight_against, Source};
 
 use crate::assessment::cape_assessment;
 use crate::error::{cape_error, cape_status, FfiError};
+use crate::options::cape_assess_options;
 use crate::refund::write_entry_number;
+use crate::run::{cape_run_options, run_options};
 use crate::sized::{self, write_sized};
 use crate::strings::{
     arg_bytes, arg_opt_str, arg_out, arg_path, arg_ref, c_string, free_box, opt_c_string, opt_ptr, store_box,
 };
+use crate::tables::cape_tables;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Declarations
@@ -276,10 +280,24 @@ pub struct cape_check_finding {
     pub cape_message: *const c_char,
 }
 
-fn finish_preflight(mut report: PreflightReport, against: Option<&cape_assessment>) -> cape_preflight {
+fn finish_preflight(
+    mut report: PreflightReport,
+    against: Option<&cape_assessment>,
+) -> Result<cape_preflight, FfiError> {
     if let Some(a) = against {
+        if a.partial.entries.is_empty() && a.partial.totals.entries > 0 {
+            return Err(FfiError::new(
+                cape_status::InvalidValue,
+                "argument `against` keeps no entry (it comes from cape_run_*): check against the ES-003 itself \
+                 with cape_preflight_against_path",
+            ));
+        }
         report.check_against(&a.partial.entries);
     }
+    Ok(preflight_handle(report))
+}
+
+fn preflight_handle(report: PreflightReport) -> cape_preflight {
     let findings = report
         .findings
         .iter()
@@ -294,12 +312,13 @@ fn finish_preflight(mut report: PreflightReport, against: Option<&cape_assessmen
 }
 
 /// Pre-flight check of a declaration file; with `against` (nullable) the listed entries are also checked
-/// against that assessment (ineligible, needs review, not in the data).
+/// against that assessment (ineligible, needs review, not in the data). `against` must keep its entries
+/// (`cape_assess_*`); for a large ES-003, `cape_preflight_against_path` streams it instead.
 ///
 /// On success writes a new handle to `*out`, owned by the caller. Thread-safe.
 ///
 /// Returns `CAPE_STATUS_OK` (whatever the verdict); `CAPE_STATUS_NULL_ARGUMENT` (`path` or `out` NULL);
-/// `CAPE_STATUS_IO`.
+/// `CAPE_STATUS_IO`; `CAPE_STATUS_INVALID_VALUE` (`against` keeps no entry: it comes from `cape_run_*`).
 ///
 /// # Safety
 ///
@@ -317,7 +336,7 @@ pub unsafe extern "C" fn cape_preflight_path(
         let out = arg_out(out, "out")?;
         let report = preflight_path(path, &PreflightOptions::default())?;
         // SAFETY: `against` NULL or live, `out` checked, per the contract.
-        unsafe { store_box(out, finish_preflight(report, against.as_ref())) };
+        unsafe { store_box(out, finish_preflight(report, against.as_ref())?) };
         Ok(())
     })
 }
@@ -326,7 +345,8 @@ pub unsafe extern "C" fn cape_preflight_path(
 /// is a finding, not a failure). `source_name` (nullable) names it in messages. See `cape_preflight_path`.
 ///
 /// Returns `CAPE_STATUS_OK` (whatever the verdict); `CAPE_STATUS_NULL_ARGUMENT` (`out` NULL, or `data` NULL with
-/// `len` > 0); `CAPE_STATUS_INVALID_UTF8` (`source_name`).
+/// `len` > 0); `CAPE_STATUS_INVALID_UTF8` (`source_name`); `CAPE_STATUS_INVALID_VALUE` (`against` keeps no
+/// entry).
 ///
 /// # Safety
 ///
@@ -349,7 +369,54 @@ pub unsafe extern "C" fn cape_preflight_buffer(
         let out = arg_out(out, "out")?;
         let report = preflight_bytes(bytes, &PreflightOptions { source_name, ..PreflightOptions::default() });
         // SAFETY: `against` NULL or live, `out` checked, per the contract.
-        unsafe { store_box(out, finish_preflight(report, against.as_ref())) };
+        unsafe { store_box(out, finish_preflight(report, against.as_ref())?) };
+        Ok(())
+    })
+}
+
+/// Pre-flight check of the declaration file `path` against the ES-003 file `es003_path`, streamed through the
+/// assessment (`cape_core::run::preflight_against`): memory stays bounded by one entry plus the declaration's
+/// listed entries, whatever the ES-003's size. The listed entries are checked as `cape_preflight_path` checks
+/// them against an assessment (ineligible, needs review, not in the data). `run` (nullable) as for
+/// `cape_run_path` (threads, progress, cancel).
+///
+/// On success writes a new handle to `*out`, owned by the caller. Thread-safe.
+///
+/// Returns `CAPE_STATUS_OK` (whatever the verdict); `CAPE_STATUS_NULL_ARGUMENT` (`path`, `es003_path`,
+/// `tables`, `options` or `out` NULL); `CAPE_STATUS_BUFFER_TOO_SMALL` (`run->struct_size`);
+/// `CAPE_STATUS_CANCELLED`; and the errors of `cape_run_path` on the ES-003 (`CAPE_STATUS_IO`,
+/// `CAPE_STATUS_INVALID_FORMAT`, `CAPE_STATUS_MISSING_COLUMN`, `CAPE_STATUS_INVALID_VALUE`).
+///
+/// # Safety
+///
+/// `path` and `es003_path` are NULL or NUL-terminated; `tables` and `options` are NULL or live; `run` is NULL
+/// or a `cape_run_options` as documented there; `out` and `err` are NULL or valid for writing.
+#[no_mangle]
+pub unsafe extern "C" fn cape_preflight_against_path(
+    path: *const c_char,
+    es003_path: *const c_char,
+    tables: *const cape_tables,
+    options: *const cape_assess_options,
+    run: *const cape_run_options,
+    out: *mut *mut cape_preflight,
+    err: *mut *mut cape_error,
+) -> cape_status {
+    ffi_boundary!(err = err, {
+        // SAFETY: NULL or NUL-terminated, per the contract.
+        let path = unsafe { arg_path(path, "path") }?;
+        // SAFETY: NULL or NUL-terminated, per the contract.
+        let es003_path = unsafe { arg_path(es003_path, "es003_path") }?;
+        // SAFETY: NULL or live, per the contract.
+        let tables = unsafe { arg_ref(tables, "tables") }?;
+        // SAFETY: NULL or live, per the contract.
+        let options = unsafe { arg_ref(options, "options") }?;
+        // SAFETY: per the contract.
+        let run_opts = unsafe { run_options(run, cape_core::Es003Options::default()) }?;
+        let out = arg_out(out, "out")?;
+        let mut report = preflight_path(path, &PreflightOptions::default())?;
+        preflight_against(&mut report, Source::Path(es003_path), &tables.inner, options.inner.clone(), &run_opts)?;
+        // SAFETY: checked not NULL, valid for writes per the contract.
+        unsafe { store_box(out, preflight_handle(report)) };
         Ok(())
     })
 }

@@ -208,7 +208,7 @@ impl ProgressCallback {
 ///
 /// `p` is NULL or a `cape_run_options` whose `struct_size` is set, valid for reading that many bytes, with
 /// `cancel` NULL or live and `minimum_refund` NULL or NUL-terminated.
-unsafe fn run_options(p: *const cape_run_options, es003: Es003Options) -> Result<RunOptions, FfiError> {
+pub(crate) unsafe fn run_options(p: *const cape_run_options, es003: Es003Options) -> Result<RunOptions, FfiError> {
     let mut o = RunOptions::new();
     o.es003 = es003;
     if p.is_null() {

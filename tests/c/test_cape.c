@@ -1404,6 +1404,47 @@ static void test_streaming(const char *sample) {
     CHECK_STATUS(cape_run_path(sample, t, o, &run, NULL, NULL, &summary, NULL), CAPE_STATUS_INVALID_MONEY);
     run.minimum_refund = NULL;
 
+    /* Pre-flight against the ES-003 streamed gives what pre-flight against the materialised assessment gives;
+     * against a run's result (no entry kept) it is refused. */
+    {
+        static const char decl[] = "Entry Number\nWQH07492076\nWQH07492092\nABC12345675\n";
+        const char *decl_path = "target/c-test-preflight-against.csv";
+        FILE *f = fopen(decl_path, "wb");
+        cape_preflight *p1 = NULL, *p2 = NULL;
+        cape_verdict v1, v2;
+        cape_check_finding f1, f2;
+        SIZED(f1);
+        SIZED(f2);
+        CHECK(f != NULL);
+        if (f != NULL) {
+            CHECK(fwrite(decl, 1, strlen(decl), f) == strlen(decl));
+            fclose(f);
+        }
+        CHECK_STATUS(cape_preflight_path(decl_path, whole, &p1, NULL), CAPE_STATUS_OK);
+        CHECK_STATUS(cape_preflight_against_path(decl_path, sample, t, o, NULL, &p2, NULL), CAPE_STATUS_OK);
+        CHECK_STATUS(cape_preflight_verdict(p1, &v1, NULL), CAPE_STATUS_OK);
+        CHECK_STATUS(cape_preflight_verdict(p2, &v2, NULL), CAPE_STATUS_OK);
+        CHECK(v1 == CAPE_VERDICT_REJECT_ENTRIES && v2 == v1);
+        CHECK(cape_preflight_finding_count(p1) == cape_preflight_finding_count(p2));
+        for (i = 0; i < cape_preflight_finding_count(p1); i++) {
+            CHECK_STATUS(cape_preflight_finding(p1, i, &f1, NULL), CAPE_STATUS_OK);
+            CHECK_STATUS(cape_preflight_finding(p2, i, &f2, NULL), CAPE_STATUS_OK);
+            CHECK(same_str(f1.code, f2.code) && f1.row == f2.row && same_str(f1.message, f2.message));
+        }
+        cape_preflight_free(p1);
+        cape_preflight_free(p2);
+        p1 = NULL;
+        CHECK_STATUS(cape_run_path(sample, t, o, NULL, NULL, NULL, &summary, NULL), CAPE_STATUS_OK);
+        CHECK_STATUS(cape_preflight_path(decl_path, summary, &p1, NULL), CAPE_STATUS_INVALID_VALUE);
+        CHECK(p1 == NULL);
+        cape_assessment_free(summary);
+        summary = NULL;
+        CHECK_STATUS(cape_preflight_against_path(decl_path, "/nonexistent/es003.csv", t, o, NULL, &p1, NULL),
+                     CAPE_STATUS_IO);
+        CHECK_STATUS(cape_preflight_against_path(decl_path, NULL, t, o, NULL, &p1, NULL), CAPE_STATUS_NULL_ARGUMENT);
+        CHECK(p1 == NULL);
+    }
+
     /* Bad arguments. */
     CHECK_STATUS(cape_run_path(NULL, t, o, NULL, NULL, NULL, &none, NULL), CAPE_STATUS_NULL_ARGUMENT);
     CHECK_STATUS(cape_run_path(sample, NULL, o, NULL, NULL, NULL, &none, NULL), CAPE_STATUS_NULL_ARGUMENT);
