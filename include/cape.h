@@ -1435,6 +1435,22 @@ cape_status cape_assessment_consolidation(const struct cape_assessment *assessme
                                           struct cape_error **err);
 
 /**
+ * The run's totals as one line of JSON: byte for byte the `summary.totals` of `cape assess --format json`, and
+ * Python's `Totals.to_json()`.
+ *
+ * On success writes an owned string to `*out`: free it with `cape_string_free`.
+ *
+ * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`assessment` or `out` NULL).
+ *
+ * # Safety
+ *
+ * `assessment` is NULL or a live handle; `out` is NULL or valid for writing; `err` is NULL or valid for writing.
+ */
+cape_status cape_assessment_totals_json(const struct cape_assessment *assessment,
+                                        char **out,
+                                        struct cape_error **err);
+
+/**
  * A new, empty builder, written to `*out` (owned by the caller). Thread-safe.
  *
  * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`out` NULL).
@@ -2518,6 +2534,23 @@ cape_status cape_run_buffer(const uint8_t *data,
 cape_status cape_entry_get(const struct cape_entry *entry,
                            struct cape_entry_result *out,
                            struct cape_error **err);
+
+/**
+ * The entry's record as one line of JSON (no line end): byte for byte what `cape assess --format jsonl` prints
+ * for it, and what Python's `EntryAssessment.to_json()` returns. Money is in two-decimal strings.
+ *
+ * On success writes an owned string to `*out`: free it with `cape_string_free`.
+ *
+ * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`entry` or `out` NULL).
+ *
+ * # Safety
+ *
+ * `entry` is NULL or the handle lent to the running `cape_entry_cb`; `out` is NULL or valid for writing; `err`
+ * is NULL or valid for writing.
+ */
+cape_status cape_entry_json(const struct cape_entry *entry,
+                            char **out,
+                            struct cape_error **err);
 
 /**
  * Reason `index` of the entry (in the order found), written to `*out` (set `out->struct_size` first);

@@ -67,6 +67,8 @@ c-test: c-lib
 		$(FFI_BUILD)/test_cape_c $(FFI_SAMPLE) 2>&1 | grep -E '^==[0-9]+== (ERROR SUMMARY|All heap|  total heap|    (definitely|indirectly|possibly) lost|    still reachable)|passed' ; \
 		test "$${PIPESTATUS[0]}" -eq 0
 	tests/c/check_package.sh $(FFI_TARGET) $(FFI_SAMPLE) $(VENV)/bin/cape
+	# the C side of the cross-language test (tests/python/test_cross_language.py, run by py-test)
+	gcc $(FFI_CFLAGS) -o $(FFI_BUILD)/cape_jsonl tests/c/jsonl.c $(FFI_TARGET)/libcape.a $(FFI_NATIVE_LIBS)
 	$(call ffi_es003,$(FFI_RSS_ROWS),)
 	gcc $(FFI_CFLAGS) -o $(FFI_BUILD)/stream_rss $(FFI_RSS_SRC) $(FFI_TARGET)/libcape.a $(FFI_NATIVE_LIBS)
 	$(FFI_BUILD)/stream_rss $(FFI_BENCH_DATA)/es003_$(FFI_RSS_ROWS).csv callback $(FFI_RSS_MAX_MB)

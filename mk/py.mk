@@ -28,8 +28,10 @@ py-install: $(VENV)/.dev-requirements
 	$(VPY) -m pip install --quiet --force-reinstall --no-deps $(PY_WHEELS)/cape-*.whl
 
 # From tests/python (its pytest.ini; no source tree on sys.path), so `import cape` is the installed wheel.
+# CAPE_C_JSONL: the C side of the cross-language test, built by c-test (which `make test` runs first).
+PY_CROSS := CAPE_C_JSONL=$(or $(CARGO_TARGET_DIR),$(CURDIR)/target)/debug/c-test/cape_jsonl
 py-test-dev: py-install
-	cd tests/python && $(VENV)/bin/pytest -q
+	cd tests/python && $(PY_CROSS) $(VENV)/bin/pytest -q
 
 PY_DIST := $(CURDIR)/target/py-dist
 PY_VENVS := $(CURDIR)/target/py-venvs
@@ -54,7 +56,7 @@ py-test-dist: $(VENV)/.dev-requirements
 		$(PY_VENVS)/sdist/bin/python -m pip install --quiet --no-cache-dir --no-deps --no-build-isolation $(PY_DIST)/cape-*.tar.gz
 	for kind in wheel sdist; do \
 		echo "== tests/python against the installed $$kind"; \
-		(cd tests/python && $(PY_VENVS)/$$kind/bin/python -m pytest -q -p no:randomly) || exit 1; \
+		(cd tests/python && $(PY_CROSS) $(PY_VENVS)/$$kind/bin/python -m pytest -q -p no:randomly) || exit 1; \
 	done
 	@ls -l $(PY_DIST)
 

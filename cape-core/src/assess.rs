@@ -197,6 +197,13 @@ impl EntryAssessment {
         self.interest.as_ref().ok().map(|i| i.interest)
     }
 
+    /// The per-entry record as one line of JSON, exactly as `cape assess --format jsonl` writes it (and the
+    /// Python `EntryAssessment.to_json()` and C `cape_entry_json` return it).
+    pub fn record_json(&self) -> String {
+        // A record is strings, numbers, booleans and nulls: serialising it cannot fail.
+        serde_json::to_string(&self.record()).unwrap_or_default()
+    }
+
     /// The per-entry record of `cape assess` (the public output contract).
     pub fn record(&self) -> EntryRecord<'_> {
         EntryRecord {
@@ -558,6 +565,13 @@ pub struct AssessTotals {
 }
 
 impl AssessTotals {
+    /// The totals as one line of JSON, exactly as `cape assess --format json` writes them under
+    /// `summary.totals` (the same text from Python's `Totals.to_json()` and C's `cape_assessment_totals_json`).
+    pub fn to_json(&self) -> String {
+        // Counts and decimal strings: serialising cannot fail.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
     /// Adds one entry.
     ///
     /// # Errors

@@ -754,3 +754,29 @@ pub unsafe extern "C" fn cape_assessment_consolidation(
         Ok(())
     })
 }
+
+/// The run's totals as one line of JSON: byte for byte the `summary.totals` of `cape assess --format json`, and
+/// Python's `Totals.to_json()`.
+///
+/// On success writes an owned string to `*out`: free it with `cape_string_free`.
+///
+/// Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`assessment` or `out` NULL).
+///
+/// # Safety
+///
+/// `assessment` is NULL or a live handle; `out` is NULL or valid for writing; `err` is NULL or valid for writing.
+#[no_mangle]
+pub unsafe extern "C" fn cape_assessment_totals_json(
+    assessment: *const cape_assessment,
+    out: *mut *mut c_char,
+    err: *mut *mut cape_error,
+) -> cape_status {
+    ffi_boundary!(err = err, {
+        // SAFETY: NULL or live, per the contract.
+        let a = unsafe { arg_ref(assessment, "assessment") }?;
+        let out = arg_out(out, "out")?;
+        // SAFETY: not NULL, valid for writes per the contract.
+        unsafe { out.write(crate::strings::owned_c_string(&a.partial.totals.to_json())) };
+        Ok(())
+    })
+}

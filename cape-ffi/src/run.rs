@@ -387,6 +387,33 @@ pub unsafe extern "C" fn cape_entry_get(
     })
 }
 
+/// The entry's record as one line of JSON (no line end): byte for byte what `cape assess --format jsonl` prints
+/// for it, and what Python's `EntryAssessment.to_json()` returns. Money is in two-decimal strings.
+///
+/// On success writes an owned string to `*out`: free it with `cape_string_free`.
+///
+/// Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`entry` or `out` NULL).
+///
+/// # Safety
+///
+/// `entry` is NULL or the handle lent to the running `cape_entry_cb`; `out` is NULL or valid for writing; `err`
+/// is NULL or valid for writing.
+#[no_mangle]
+pub unsafe extern "C" fn cape_entry_json(
+    entry: *const cape_entry,
+    out: *mut *mut c_char,
+    err: *mut *mut cape_error,
+) -> cape_status {
+    ffi_boundary!(err = err, {
+        // SAFETY: NULL or live, per the contract.
+        let e = unsafe { arg_ref(entry, "entry") }?;
+        let out = arg_out(out, "out")?;
+        // SAFETY: not NULL, valid for writes per the contract.
+        unsafe { out.write(crate::strings::owned_c_string(&e.assessment.record_json())) };
+        Ok(())
+    })
+}
+
 /// Reason `index` of the entry (in the order found), written to `*out` (set `out->struct_size` first);
 /// strings borrowed from `entry` until the callback returns.
 ///

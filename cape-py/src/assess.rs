@@ -971,6 +971,10 @@ impl PyEntryAssessment {
     fn to_record<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         record_dict(py, self.get())
     }
+    /// The record as one line of JSON, byte for byte as `cape assess --format jsonl` prints it.
+    fn to_json(&self) -> String {
+        self.get().record_json()
+    }
     fn __repr__(&self) -> String {
         let a = self.get();
         format!(
@@ -1117,6 +1121,10 @@ pub(crate) struct PyTotals(AssessTotals);
 
 #[pymethods]
 impl PyTotals {
+    /// The totals as one line of JSON, byte for byte the `summary.totals` of `cape assess --format json`.
+    fn to_json(&self) -> String {
+        self.0.to_json()
+    }
     #[getter]
     fn entries(&self) -> u64 {
         self.0.entries

@@ -705,6 +705,8 @@ class EntryAssessment:
         """The mass-processing result, with the new entry version."""
     def to_record(self) -> Dict[str, Any]:
         """This entry's record (see :meth:`AssessedReport.to_records`)."""
+    def to_json(self) -> str:
+        """The record as one line of JSON, byte for byte as ``cape assess --format jsonl`` prints it."""
 
 @final
 class Finding:
@@ -765,6 +767,8 @@ class Removal:
 class Totals:
     """Counts by status and exact sums over assessed entries."""
 
+    def to_json(self) -> str:
+        """The totals as one line of JSON, byte for byte the ``summary.totals`` of ``cape assess --format json``."""
     @property
     def entries(self) -> int: ...
     @property
