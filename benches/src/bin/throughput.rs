@@ -15,8 +15,8 @@
 //! - `frame`: `cape.assess_partition(df, keep_entries=False)` on the file read into a pandas DataFrame of text
 //!   (`dtype=str`); its peak memory is the peak *above* the process's memory once the frame is loaded, i.e. what
 //!   cape costs on top of the caller's frame (the frame is spooled 16,384 rows at a time);
-//! - `cstream`: the C streaming API with a per-entry callback, when `CAPE_C_STREAM` names the program
-//!   (`make bench` builds it);
+//!
+//! (The C streaming API is measured by `make c-bench`, `benches/c/stream_rss.c`.)
 //!
 //! as rows/s, MB/s, the ratio to the floor, nanoseconds per row, and each mode's peak memory.
 //!
@@ -222,10 +222,6 @@ fn main() {
             modes.push("iterpy");
             modes.push("frame");
         }
-        let c_stream = std::env::var("CAPE_C_STREAM").ok().filter(|p| !p.is_empty());
-        if c_stream.is_some() {
-            modes.push("cstream");
-        }
         for mode in modes {
             let file = path.to_str().expect("utf-8 path");
             // Each mode runs `reps` times; the fastest run counts (the machine's noise only ever slows a run
@@ -243,10 +239,6 @@ fn main() {
                     ("iterpy", Some(py)) => {
                         Command::new(py).args(["-c", PYTHON_ITER, file]).output().expect("run python")
                     }
-                    ("cstream", _) => Command::new(c_stream.as_deref().unwrap_or("false"))
-                        .arg(file)
-                        .output()
-                        .expect("run the C streaming program"),
                     _ => Command::new(&exe).args(["--child", mode, file]).output().expect("run"),
                 };
                 let text = String::from_utf8_lossy(&o.stdout);
