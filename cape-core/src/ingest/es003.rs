@@ -140,6 +140,32 @@ fn ser_format<S: serde::Serializer>(f: &SourceFormat, s: S) -> std::result::Resu
 }
 
 impl IngestSummary {
+    /// The summary of a source before any row is read: every count zero, no columns, no sheets.
+    pub fn empty(source: impl Into<String>, format: SourceFormat, max_diagnostics_per_code: u64) -> Self {
+        IngestSummary {
+            source: source.into(),
+            format,
+            rows_read: 0,
+            rows_used: 0,
+            rows_rejected: 0,
+            entries: 0,
+            lines: 0,
+            tariff_rows: 0,
+            split_entries: 0,
+            conflicting_entries: 0,
+            errors: 0,
+            warnings: 0,
+            infos: 0,
+            columns_used: Vec::new(),
+            columns_missing: Vec::new(),
+            sheets_read: Vec::new(),
+            sheets_skipped: Vec::new(),
+            counts_by_code: BTreeMap::new(),
+            diagnostics_dropped: 0,
+            max_diagnostics_per_code,
+        }
+    }
+
     /// Adds the counts of the summary of the next part of the same file (read by another reader of
     /// [`Es003Reader::open_parts`]).
     pub fn absorb(&mut self, next: &IngestSummary) {

@@ -3,7 +3,7 @@
 //! valid ones to entry assembly, counting every row and every diagnostic (capped per code) in the
 //! [`IngestSummary`]. The public types it works with live in [`es003`](super::es003).
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use std::fs::File;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -232,34 +232,13 @@ impl Es003Reader {
         }
         let columns_used = COLUMNS.iter().filter(|s| map.has(s.column)).map(|s| s.name).collect();
         let columns_missing = COLUMNS.iter().filter(|s| !map.has(s.column)).map(|s| s.name).collect();
-        let summary = IngestSummary {
-            source: name,
-            format,
-            rows_read: 0,
-            rows_used: 0,
-            rows_rejected: 0,
-            entries: 0,
-            lines: 0,
-            tariff_rows: 0,
-            split_entries: 0,
-            conflicting_entries: 0,
-            errors: 0,
-            warnings: 0,
-            infos: 0,
-            columns_used,
-            columns_missing,
-            sheets_read: match &rows {
-                Rows::Workbook(w) => w.sheets_read.clone(),
-                _ => Vec::new(),
-            },
-            sheets_skipped: match &rows {
-                Rows::Workbook(w) => w.sheets_skipped.clone(),
-                _ => Vec::new(),
-            },
-            counts_by_code: BTreeMap::new(),
-            diagnostics_dropped: 0,
-            max_diagnostics_per_code: options.diagnostics_per_code(),
-        };
+        let mut summary = IngestSummary::empty(name, format, options.diagnostics_per_code());
+        summary.columns_used = columns_used;
+        summary.columns_missing = columns_missing;
+        if let Rows::Workbook(w) = &rows {
+            summary.sheets_read = w.sheets_read.clone();
+            summary.sheets_skipped = w.sheets_skipped.clone();
+        }
         let mut reader = Es003Reader {
             // A workbook's progress is not its file size: none is given.
             source_len: if workbook { None } else { input.text_len() },

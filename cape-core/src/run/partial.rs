@@ -113,7 +113,8 @@ impl Partial {
             rule_set,
             totals: AssessTotals::default(),
             consolidation: Consolidation::new(consolidation),
-            ingest: blank_summary(),
+            // Replaced by the reader's in `Assessments::finish`.
+            ingest: IngestSummary::empty("", crate::ingest::es003::SourceFormat::Records, u64::MAX),
             diagnostics: Vec::new(),
             entries: Vec::new(),
             parts: 1,
@@ -163,32 +164,5 @@ impl Partial {
         self.entries.extend(other.entries);
         self.parts += other.parts;
         Ok(())
-    }
-}
-
-/// The ingest summary of a run before its reader has finished (replaced by the reader's in
-/// [`crate::run::Assessments::finish`]).
-fn blank_summary() -> IngestSummary {
-    IngestSummary {
-        source: String::new(),
-        format: crate::ingest::es003::SourceFormat::Records,
-        rows_read: 0,
-        rows_used: 0,
-        rows_rejected: 0,
-        entries: 0,
-        lines: 0,
-        tariff_rows: 0,
-        split_entries: 0,
-        conflicting_entries: 0,
-        errors: 0,
-        warnings: 0,
-        infos: 0,
-        columns_used: Vec::new(),
-        columns_missing: Vec::new(),
-        sheets_read: Vec::new(),
-        sheets_skipped: Vec::new(),
-        counts_by_code: Default::default(),
-        diagnostics_dropped: 0,
-        max_diagnostics_per_code: u64::MAX,
     }
 }
