@@ -8,7 +8,8 @@ use crate::{CountryCode, EntryNumber, EntryType, HtsNumber, ImporterNumber, Usd}
 /// An optional fact about an entry: supplied, blank, unreadable, or not supplied by the file at all.
 ///
 /// cape never silently defaults a missing fact. Rules that need a fact decide what each state means and say so.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Fact<T> {
     /// The file has no column for this fact.
     #[default]
@@ -139,7 +140,7 @@ word_enum! {
 }
 
 /// Entry-level facts, repeated on every ES-003 row of the entry.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct EntryHeader {
     /// `Entry Type Code`.
     pub entry_type: Fact<EntryType>,
@@ -202,7 +203,7 @@ pub struct EntryHeader {
 }
 
 /// One tariff ordinal of a line: one ES-003 row.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Tariff {
     /// `Tariff Ordinal Number`.
     pub ordinal: u32,
@@ -221,7 +222,7 @@ pub struct Tariff {
 }
 
 /// One entry-summary line with its tariff ordinals in ordinal order.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Line {
     /// `Entry Summary Line Number`.
     pub number: u32,
@@ -244,7 +245,7 @@ pub struct Line {
 }
 
 /// An entry summary: its header facts and lines, in line order.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Entry {
     /// The entry number.
     pub number: EntryNumber,

@@ -1,0 +1,155 @@
+//! The stable serialised form (pickling, sending partial results between processes): every value round-trips
+//! exactly, and bad bytes are a typed format error, never a panic.
+
+use cape_core::assess::{AssessOptions, EntryAssessment, Tables};
+use cape_core::run::{assess_all, Partial, RunOptions, Source, PARTIAL_FORMAT_VERSION};
+use cape_core::sample::SAMPLE_ES003;
+use cape_core::values::serial::{from_bytes, to_bytes, FORMAT_VERSION};
+use cape_core::{ClaimStatus, Entry, Error, Es003Options, ImporterNumber};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+fn as_of() -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()
+}
+
+fn run(source: Source) -> Partial {
+    let tables = Tables::embedded().unwrap();
+    let options = AssessOptions::new(as_of()).assume_last_rate(&tables.rates);
+    let mut run = RunOptions::new();
+    run.threads = 1;
+    assess_all(source, &tables, options, &run).unwrap()
+}
+
+fn round_trip<T: Serialize + DeserializeOwned + PartialEq + std::fmt::Debug>(v: &T) -> T {
+    let b = to_bytes(FORMAT_VERSION, "value", v).unwrap();
+    let back: T = from_bytes(FORMAT_VERSION, "value", &b).unwrap();
+    assert_eq!(&back, v);
+    back
+}
+
+fn format_message(e: Error) -> String {
+    match e {
+        Error::Format { source_name, message } => format!("{source_name}: {message}"),
+        other => panic!("expected a format error, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_partial_of_the_sample_round_trips_exactly() {
+    let p = run(Source::Bytes(SAMPLE_ES003.as_bytes().to_vec()));
+    // The sample covers every status, findings, interest, refunds and consolidation.
+    for s in [ClaimStatus::Eligible, ClaimStatus::EligibleDeferred, ClaimStatus::Ineligible, ClaimStatus::NeedsReview] {
+        assert!(p.entries.iter().any(|a| a.status() == s), "no {s} entry in the sample");
+    }
+    assert!(p.entries.iter().any(|a| !a.removal.findings.is_empty()));
+    assert!(p.entries.iter().any(|a| a.interest.is_ok()) && p.entries.iter().any(|a| a.interest.is_err()));
+    assert!(p.entries.iter().any(|a| a.claim.reasons.iter().any(|r| r.cbp_message.is_some())));
+    assert!(!p.consolidation.refunds().is_empty());
+    assert!(p.totals.interest > cape_core::Usd::ZERO);
+
+    let bytes = p.to_bytes().unwrap();
+    assert_eq!(bytes[0], PARTIAL_FORMAT_VERSION);
+    let back = Partial::from_bytes(&bytes).unwrap();
+    assert_eq!(back, p);
+    // Exact down to what every surface prints, and to the new entry versions.
+    for (a, b) in back.entries.iter().zip(&p.entries) {
+        assert_eq!(serde_json::to_string(&a.record()).unwrap(), serde_json::to_string(&b.record()).unwrap());
+        assert_eq!(a.removal.new_version, b.removal.new_version);
+    }
+    assert_eq!(serde_json::to_string(&back.ingest).unwrap(), serde_json::to_string(&p.ingest).unwrap());
+    // Writing again gives the same bytes: the form is deterministic.
+    assert_eq!(back.to_bytes().unwrap(), bytes);
+
+    // Every value type on its own.
+    let a: &EntryAssessment = &p.entries[0];
+    round_trip(a);
+    round_trip(&a.removal.new_version);
+    round_trip(&a.claim);
+    round_trip(&p.totals);
+    round_trip(&p.consolidation);
+    round_trip(&p.ingest);
+    for r in p.consolidation.refunds() {
+        round_trip(r);
+    }
+    round_trip(&p.consolidation.totals());
+    for a in &p.entries {
+        assert_eq!(cape_core::mass::Removal::from_bytes(&a.removal.to_bytes().unwrap()).unwrap(), a.removal);
+        for f in &a.removal.findings {
+            round_trip(f);
+        }
+        for r in &a.claim.reasons {
+            round_trip(r);
+        }
+        if let Ok(i) = &a.interest {
+            round_trip(i);
+            for period in &i.periods {
+                round_trip(period);
+            }
+        }
+    }
+}
+
+#[test]
+fn a_partial_of_a_hostile_file_keeps_its_diagnostics() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/data/bad/negative_and_nonnumeric_money.csv");
+    let p = run(Source::Path(path.into()));
+    assert!(!p.diagnostics.is_empty());
+    assert!(p.ingest.rows_rejected > 0);
+    let back = Partial::from_bytes(&p.to_bytes().unwrap()).unwrap();
+    assert_eq!(back, p);
+    assert_eq!(serde_json::to_string(&back.diagnostics).unwrap(), serde_json::to_string(&p.diagnostics).unwrap());
+    for d in &p.diagnostics {
+        round_trip(d);
+    }
+    // The report as read, entries and all.
+    let report = cape_core::read_es003_path(path, &Es003Options::default()).unwrap();
+    for e in &report.entries {
+        let back: Entry = round_trip(e);
+        assert_eq!(back.header.importer_number, e.header.importer_number);
+    }
+}
+
+#[test]
+fn importer_numbers_keep_their_kind() {
+    for text in ["12-345678900", "123456-78901", "123-45-6789", "12345678900", "=\"xyz\"", "=\"=\"\"1\"\"\"", "??"] {
+        let n = ImporterNumber::parse(text);
+        let back = round_trip(&n);
+        assert_eq!(back.kind(), n.kind(), "{text}");
+        assert_eq!(back.as_str(), n.as_str(), "{text}");
+    }
+}
+
+#[test]
+fn bad_bytes_are_format_errors() {
+    let p = run(Source::Bytes(SAMPLE_ES003.lines().take(40).collect::<Vec<_>>().join("\n").into_bytes()));
+    let bytes = p.to_bytes().unwrap();
+    assert_eq!(
+        format_message(Partial::from_bytes(&[]).unwrap_err()),
+        "serialised Partial: empty: expected format version 1"
+    );
+    let mut wrong = bytes.clone();
+    wrong[0] = PARTIAL_FORMAT_VERSION + 1;
+    assert!(format_message(Partial::from_bytes(&wrong).unwrap_err()).contains("format version 2, expected 1"));
+    for cut in [1, 2, bytes.len() / 3, bytes.len() / 2, bytes.len() - 1] {
+        let m = format_message(Partial::from_bytes(&bytes[..cut]).unwrap_err());
+        assert!(m.contains("malformed (expected a Partial of format version 1)"), "{m}");
+    }
+    // Garbage, another value's bytes, an unknown column name, a fingerprint that is not hex.
+    assert!(format_message(Partial::from_bytes(b"\x01\xff\x00garbage").unwrap_err()).contains("malformed"));
+    let entry = to_bytes(PARTIAL_FORMAT_VERSION, "value", &p.entries[0]).unwrap();
+    assert!(format_message(Partial::from_bytes(&entry).unwrap_err()).contains("malformed"));
+    let text = String::from_utf8(bytes[1..].to_vec()).unwrap();
+    let altered = |from: &str, to: &str| {
+        assert!(text.contains(from), "{from}");
+        let mut b = vec![PARTIAL_FORMAT_VERSION];
+        b.extend(text.replacen(from, to, 1).into_bytes());
+        format_message(Partial::from_bytes(&b).unwrap_err())
+    };
+    assert!(
+        altered("\"Entry Summary Number\"", "\"Entry Summary Numbr\"").contains("canonical name of an ES-003 column")
+    );
+    let fp = p.fingerprint.to_string();
+    assert!(altered(&fp, &fp.replace(|c: char| c.is_ascii_digit(), "g")).contains("not 64 hexadecimal digits"));
+    assert!(altered("\"eligible\"", "\"elegible\"").contains("malformed"));
+}
