@@ -23,6 +23,7 @@ use crate::assess::{embedded_tables, PyTables};
 use crate::convert::{class_arg, money_arg, money_out, to_py};
 use crate::entry_number::PyEntryNumber;
 use crate::errors::call;
+use crate::pickle::{from_bytes, reduce, to_bytes, Reduced};
 
 /// Interest under 19 USC 1505 on `principal` from `start` (excluded) to `end` (included).
 #[pyfunction]
@@ -87,6 +88,9 @@ impl PyInterest {
     fn periods<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
         PyTuple::new(py, self.0.periods.iter().cloned().map(PyInterestPeriod))
     }
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Reduced<'py>> {
+        reduce(py, "Interest", to_bytes("Interest", &self.0))
+    }
     fn __repr__(&self) -> String {
         format!(
             "<Interest {} on {} from {} to {} ({}, {} days)>",
@@ -133,6 +137,9 @@ impl PyInterestPeriod {
     #[getter]
     fn assumed(&self) -> bool {
         self.0.assumed
+    }
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Reduced<'py>> {
+        reduce(py, "InterestPeriod", to_bytes("InterestPeriod", &self.0))
     }
     fn __repr__(&self) -> String {
         format!(
@@ -354,4 +361,14 @@ impl PyResults {
         let src = self.source(py).map(|s| s.to_string()).unwrap_or_default();
         format!("<Results {src} accepted={}>", self.accepted.len())
     }
+}
+
+/// Rebuilds the classes of this module that `__reduce__` pickled (see [`crate::pickle`]); `None` for other
+/// names.
+pub(crate) fn unpickle(py: Python<'_>, name: &str, data: &[u8]) -> PyResult<Option<Py<PyAny>>> {
+    Ok(Some(match name {
+        "Interest" => Py::new(py, PyInterest(from_bytes(name, data)?))?.into_any(),
+        "InterestPeriod" => Py::new(py, PyInterestPeriod(from_bytes(name, data)?))?.into_any(),
+        _ => return Ok(None),
+    }))
 }
