@@ -179,6 +179,7 @@ pub struct EntryHeader {
     /// `Review Team Number`.
     pub review_team: Fact<Box<str>>,
     /// `Total Liquidated Duty Amount`.
+    #[serde(with = "crate::values::money::exact::fact")]
     pub total_liquidated_duty: Fact<Usd>,
     /// Extra column `Payment Date`: the date the duty was deposited.
     pub payment_date: Fact<NaiveDate>,
@@ -210,8 +211,10 @@ pub struct Tariff {
     /// `HTS Number - Full`.
     pub hts: HtsNumber,
     /// `Line Tariff Goods Value Amount` (Ch.99 rows normally carry 0.00); `None` when not supplied.
+    #[serde(with = "crate::values::money::exact::option")]
     pub goods_value: Option<Usd>,
     /// `Line Tariff Duty Amount`, as filed.
+    #[serde(with = "crate::values::money::exact")]
     pub duty: Usd,
     /// `Line Tariff Quantity (1)`.
     pub quantity: Option<Decimal>,

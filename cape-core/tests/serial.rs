@@ -28,6 +28,11 @@ fn round_trip<T: Serialize + DeserializeOwned + PartialEq + std::fmt::Debug>(v: 
     back
 }
 
+/// Every tariff's amounts as exact decimal text (scale included).
+fn scales(e: &Entry) -> Vec<(String, Option<String>)> {
+    e.tariffs().map(|(_, t)| (t.duty.amount().to_string(), t.goods_value.map(|g| g.amount().to_string()))).collect()
+}
+
 fn format_message(e: Error) -> String {
     match e {
         Error::Format { source_name, message } => format!("{source_name}: {message}"),
@@ -52,11 +57,16 @@ fn a_partial_of_the_sample_round_trips_exactly() {
     assert_eq!(bytes[0], PARTIAL_FORMAT_VERSION);
     let back = Partial::from_bytes(&bytes).unwrap();
     assert_eq!(back, p);
-    // Exact down to what every surface prints, and to the new entry versions.
+    // Exact down to what every surface prints, and to the new entry versions, whose amounts keep their exact
+    // scale (`0` stays `0`, not `0.00`: equal, but another `Decimal`).
+    let mut short = 0;
     for (a, b) in back.entries.iter().zip(&p.entries) {
         assert_eq!(serde_json::to_string(&a.record()).unwrap(), serde_json::to_string(&b.record()).unwrap());
         assert_eq!(a.removal.new_version, b.removal.new_version);
+        assert_eq!(scales(&a.removal.new_version), scales(&b.removal.new_version));
+        short += b.removal.new_version.tariffs().filter(|(_, t)| t.duty.amount().scale() < 2).count();
     }
+    assert!(short > 0, "the sample has amounts with fewer than two decimals");
     assert_eq!(serde_json::to_string(&back.ingest).unwrap(), serde_json::to_string(&p.ingest).unwrap());
     // Writing again gives the same bytes: the form is deterministic.
     assert_eq!(back.to_bytes().unwrap(), bytes);
@@ -107,6 +117,7 @@ fn a_partial_of_a_hostile_file_keeps_its_diagnostics() {
     for e in &report.entries {
         let back: Entry = round_trip(e);
         assert_eq!(back.header.importer_number, e.header.importer_number);
+        assert_eq!(scales(&back), scales(e));
     }
 }
 
