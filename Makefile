@@ -32,11 +32,14 @@ lint: $(VPY)
 
 # Throughput on generated ES-003 files of 100k, 1M and 5M tariff rows (BENCH_ROWS to change): the raw csv
 # floor, ingest, the pipeline on one and two threads, `cape assess --format jsonl` and the Python bulk call
-# (release wheel), with peak memory each. Then the criterion micro-benchmarks (BENCH_CRITERION=0 to skip).
+# (release wheel), with peak memory each; then the C streaming API (`make c-bench`: cape_run_path with a
+# per-entry callback and keeping nothing, peak memory each). Then the criterion micro-benchmarks
+# (BENCH_CRITERION=0 to skip).
 bench:
 	$(MAKE) py-install PY_PROFILE=--release
 	CAPE_PYTHON=$(VPY) $(CARGO) run --release -p cape-benches --bin throughput -- \
 		$(or $(BENCH_ROWS),100000 1000000 5000000)
+	$(MAKE) --no-print-directory c-bench BENCH_ROWS="$(or $(BENCH_ROWS),100000 1000000 5000000)"
 	if [ "$(BENCH_CRITERION)" != 0 ]; then $(CARGO) bench -p cape-benches --bench core; fi
 
 docs:

@@ -27,6 +27,22 @@
  *
  *   Thread-safety. Functions that take no handle are thread-safe. A handle passed as `const` may be
  *   used from several threads at once; a handle must not be freed while another thread uses it.
+ *
+ *   Growth policy. A program linked against libcape.so.0 keeps working with every later 0.x: functions
+ *   and enum values are only added, and a struct the caller allocates (cape_entry_result, cape_reason,
+ *   cape_assess_totals, cape_ingest_summary, cape_diagnostic, cape_period, cape_refund,
+ *   cape_refund_totals, cape_check_finding, cape_result_row, cape_reconciliation_counts,
+ *   cape_run_options) starts with `uint32_t struct_size` and only ever gains fields at its end. Set
+ *   struct_size = sizeof(the struct) before the call. libcape fills (or, for cape_run_options, reads)
+ *   only the first min(struct_size, its own sizeof) bytes: the fields the caller's header knows. A
+ *   struct it fills gets struct_size set to the bytes written, so a program built against a newer
+ *   header sees which trailing fields an older libcape left alone. struct_size below 4 (e.g. 0, not
+ *   set) is CAPE_STATUS_BUFFER_TOO_SMALL and nothing is written. cape_version_number() gives the
+ *   running library's CAPE_VERSION_NUMBER.
+ *
+ *   Memory. cape_run_path / cape_run_buffer stream: memory stays bounded by one entry whatever the
+ *   input's size. cape_assess_path / cape_assess_buffer / cape_assess_es003 keep every entry (about
+ *   1 KB each): for small files.
  */
 
 #ifndef CAPE_H
@@ -52,6 +68,11 @@
  * folder).
  */
 #define CAPE_WRITE_REPLACE 1
+
+/**
+ * Room for an entry number in canonical form (`XXX-NNNNNNN-C`) and its NUL.
+ */
+#define CAPE_ENTRY_NUMBER_SIZE 14
 
 /**
  * The result of every fallible libcape function.
@@ -195,6 +216,35 @@ typedef uint32_t cape_claim_status;
 #endif // __cplusplus
 
 /**
+ * How serious a diagnostic is. In C the type is a `uint32_t`.
+ */
+enum cape_severity
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * A fact about the file (an optional column absent, a column ignored); no row is affected.
+   */
+  CAPE_SEVERITY_INFO = 0,
+  /**
+   * The row was used, but the entry may need review.
+   */
+  CAPE_SEVERITY_WARNING = 1,
+  /**
+   * The row was rejected and not used.
+   */
+  CAPE_SEVERITY_ERROR = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum cape_severity cape_severity;
+#else
+typedef uint32_t cape_severity;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
  * The verdict of a pre-flight check; the numbers are `cape check`'s exit codes. In C the type is a
  * `uint32_t`.
  */
@@ -250,35 +300,6 @@ enum cape_finding_level
 typedef enum cape_finding_level cape_finding_level;
 #else
 typedef uint32_t cape_finding_level;
-#endif // __STDC_VERSION__ >= 202311L
-#endif // __cplusplus
-
-/**
- * How serious a diagnostic is. In C the type is a `uint32_t`.
- */
-enum cape_severity
-#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
-  : uint32_t
-#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
- {
-  /**
-   * A fact about the file (an optional column absent, a column ignored); no row is affected.
-   */
-  CAPE_SEVERITY_INFO = 0,
-  /**
-   * The row was used, but the entry may need review.
-   */
-  CAPE_SEVERITY_WARNING = 1,
-  /**
-   * The row was rejected and not used.
-   */
-  CAPE_SEVERITY_ERROR = 2,
-};
-#ifndef __cplusplus
-#if __STDC_VERSION__ >= 202311L
-typedef enum cape_severity cape_severity;
-#else
-typedef uint32_t cape_severity;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
@@ -345,6 +366,66 @@ typedef uint32_t cape_importer_class;
 #endif // __cplusplus
 
 /**
+ * Which entries of a consolidated refund `cape_consolidation_refund_entry` lists. In C the type is a
+ * `uint32_t`; functions take the integer and return `CAPE_STATUS_OUT_OF_RANGE` for any other value.
+ */
+enum cape_refund_list
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * The entries paid together (`cape_refund.entries` of them), in input order.
+   */
+  CAPE_REFUND_LIST_PAID = 0,
+  /**
+   * The entries whose interest could not be computed (`cape_refund.interest_unknown`).
+   */
+  CAPE_REFUND_LIST_INTEREST_UNKNOWN = 1,
+  /**
+   * The entries waived under the minimum refund (`cape_refund.waived`).
+   */
+  CAPE_REFUND_LIST_WAIVED = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum cape_refund_list cape_refund_list;
+#else
+typedef uint32_t cape_refund_list;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * Which entries of a reconciliation `cape_reconciliation_entry` lists. In C the type is a `uint32_t`;
+ * functions take the integer and return `CAPE_STATUS_OUT_OF_RANGE` for any other value.
+ */
+enum cape_reconciliation_list
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * Declared entries absent from the results, in declaration order.
+   */
+  CAPE_RECONCILIATION_LIST_DECLARED_NOT_IN_RESULTS = 0,
+  /**
+   * Entries in the results that were never declared, in results order, once each.
+   */
+  CAPE_RECONCILIATION_LIST_IN_RESULTS_NOT_DECLARED = 1,
+  /**
+   * Entries on more than one results row (resubmissions), once each.
+   */
+  CAPE_RECONCILIATION_LIST_REPEATED_IN_RESULTS = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum cape_reconciliation_list cape_reconciliation_list;
+#else
+typedef uint32_t cape_reconciliation_list;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
  * Assessment options: the as-of date and every convention cape adopts where CBP is silent.
  *
  * Created by `cape_assess_options_new` with the defaults, changed by the `cape_assess_options_set_*` functions,
@@ -355,20 +436,33 @@ typedef uint32_t cape_importer_class;
 typedef struct cape_assess_options cape_assess_options;
 
 /**
- * The result of assessing every entry of a report.
+ * The result of a run over a report: counts and totals, the ingest balance and diagnostics, the
+ * consolidated refunds, and (from the materialising calls) every entry's assessment.
  *
- * Created by `cape_assess_es003`, `cape_assess_path` or `cape_assess_buffer`; released with
- * `cape_assessment_free`. Immutable: every function taking a `const cape_assessment *` may be called from
- * several threads at once. Self-contained: it does not borrow the report, tables or options it was made from,
- * which may be freed first. Strings read from it are borrowed and valid until `cape_assessment_free`.
+ * Created by `cape_assess_es003`, `cape_assess_path` or `cape_assess_buffer` (every entry kept: for small
+ * files), or by `cape_run_path` / `cape_run_buffer` (no entry kept: `cape_assessment_entry_count` is 0);
+ * released with `cape_assessment_free`. Immutable: every function taking a `const cape_assessment *` may be
+ * called from several threads at once. Self-contained: it does not borrow the report, tables or options it
+ * was made from, which may be freed first. Strings read from it are borrowed and valid until
+ * `cape_assessment_free`.
  */
 typedef struct cape_assessment cape_assessment;
 
 /**
- * The refunds of an assessment's eligible entries, consolidated per recipient and (projected) liquidation
- * date, as CBP pays them.
+ * A cancel flag for runs: set it from any thread (or a signal handler's thread) with `cape_cancel_set`, and
+ * every run given it in `cape_run_options.cancel` stops within a row with `CAPE_STATUS_CANCELLED`.
  *
- * Created by `cape_consolidate`, released with `cape_consolidation_free`. Immutable: may be read by several
+ * Created by `cape_cancel_new`, released with `cape_cancel_free` (not while a run using it is going on).
+ * Thread-safe: `cape_cancel_set` and `cape_cancel_is_set` may be called from any thread at any time.
+ */
+typedef struct cape_cancel cape_cancel;
+
+/**
+ * The refunds of a set of entries, consolidated per recipient and (projected) liquidation date, as CBP pays
+ * them.
+ *
+ * Created by `cape_consolidate` (of an assessment's kept entries) or `cape_assessment_consolidation` (of a
+ * run's entries, kept or not), released with `cape_consolidation_free`. Immutable: may be read by several
  * threads at once. Strings read from it are borrowed until `cape_consolidation_free`.
  */
 typedef struct cape_consolidation cape_consolidation;
@@ -381,6 +475,14 @@ typedef struct cape_consolidation cape_consolidation;
  * several threads at once. Strings read from it are borrowed until `cape_declarations_free`.
  */
 typedef struct cape_declarations cape_declarations;
+
+/**
+ * One entry's assessment, lent to a `cape_entry_cb` for the length of the call.
+ *
+ * Read it with `cape_entry_get`, `cape_entry_reason` and `cape_entry_finding`. The handle and every string
+ * read from it are valid only until the callback returns: copy what you keep. Never free it.
+ */
+typedef struct cape_entry cape_entry;
 
 /**
  * The detail of a failed call: its status and a message.
@@ -427,6 +529,16 @@ typedef struct cape_interest_explanation cape_interest_explanation;
 typedef struct cape_preflight cape_preflight;
 
 /**
+ * A results file reconciled against the declaration files of a folder (what `cape results --declared DIR`
+ * prints): which declared entries CAPE answered, which it did not, which it answered without their being
+ * declared, which it answered twice.
+ *
+ * Created by `cape_results_reconcile`, released with `cape_reconciliation_free`. Immutable: may be read by
+ * several threads at once.
+ */
+typedef struct cape_reconciliation cape_reconciliation;
+
+/**
  * A CAPE results file (the claim details CAPE returns): per entry, the claim number, status and error.
  *
  * Created by `cape_results_path` / `cape_results_buffer`, released with `cape_results_free`. Immutable: may be
@@ -450,11 +562,17 @@ typedef struct cape_tables cape_tables;
 /**
  * One assessed entry (the record of `cape assess`).
  *
- * Every string is borrowed from the `cape_assessment`: valid until `cape_assessment_free`; never free them.
- * Money is a decimal string with exactly two decimals; dates are `YYYY-MM-DD`; NULL means "not known / not
+ * Every string is borrowed: from the `cape_assessment` (`cape_assessment_entry`), valid until
+ * `cape_assessment_free`; or from the `cape_entry` (`cape_entry_get`, in a `cape_entry_cb`), valid until the
+ * callback returns. Never free them. Money is a decimal string with exactly two decimals; dates are `YYYY-MM-DD`; NULL means "not known / not
  * applicable" as stated per field.
  */
 typedef struct cape_entry_result {
+  /**
+   * The size of this struct as the caller knows it: set it to `sizeof(cape_entry_result)` before the call; libcape
+   * fills only the fields that fit and sets it to the bytes it wrote (see "Growth policy" in the header).
+   */
+  uint32_t struct_size;
   /**
    * Canonical entry number, `XXX-NNNNNNN-C`. Never NULL.
    */
@@ -569,9 +687,15 @@ typedef struct cape_entry_result {
 /**
  * A reason for an entry's status, or a finding of mass processing.
  *
- * The strings are borrowed from the `cape_assessment`: valid until `cape_assessment_free`.
+ * The strings are borrowed from the `cape_assessment` (valid until `cape_assessment_free`) or the `cape_entry`
+ * (valid until the `cape_entry_cb` returns) they came from.
  */
 typedef struct cape_reason {
+  /**
+   * The size of this struct as the caller knows it: set it to `sizeof(cape_reason)` before the call; libcape
+   * fills only the fields that fit and sets it to the bytes it wrote (see "Growth policy" in the header).
+   */
+  uint32_t struct_size;
   /**
    * The stable code, e.g. `"PROTEST_ON_ENTRY"` (reasons) or `"NOT_IN_CATALOGUE"` (findings). Never NULL.
    */
@@ -598,6 +722,11 @@ typedef struct cape_reason {
  * Counts and totals over an assessment. Strings borrowed from the `cape_assessment`.
  */
 typedef struct cape_assess_totals {
+  /**
+   * The size of this struct as the caller knows it: set it to `sizeof(cape_assess_totals)` before the call; libcape
+   * fills only the fields that fit and sets it to the bytes it wrote (see "Growth policy" in the header).
+   */
+  uint32_t struct_size;
   /**
    * Entries assessed.
    */
@@ -641,78 +770,15 @@ typedef struct cape_assess_totals {
 } cape_assess_totals;
 
 /**
- * One pre-flight finding. Strings borrowed from the `cape_preflight`.
- */
-typedef struct cape_check_finding {
-  /**
-   * The stable code, e.g. `"INVALID_CHECK_DIGIT"`. Never NULL.
-   */
-  const char *code;
-  /**
-   * How far it reaches.
-   */
-  cape_finding_level level;
-  /**
-   * The 1-based row of the file, or 0 for the whole file.
-   */
-  uint64_t row;
-  /**
-   * The cell value concerned, or NULL.
-   */
-  const char *value;
-  /**
-   * A plain-English message. Never NULL.
-   */
-  const char *message;
-  /**
-   * The message CAPE itself would show, where known; else NULL.
-   */
-  const char *cape_message;
-} cape_check_finding;
-
-/**
- * One row of a results file. Strings borrowed from the `cape_results`.
- */
-typedef struct cape_result_row {
-  /**
-   * The 1-based row of the file.
-   */
-  uint64_t row;
-  /**
-   * The entry number in canonical form, or NULL when the cell is not a valid entry number.
-   */
-  const char *entry_number;
-  /**
-   * The entry cell as written. Never NULL.
-   */
-  const char *entry_text;
-  /**
-   * The CAPE claim number, or NULL.
-   */
-  const char *claim_number;
-  /**
-   * `entry_summary_updated`, `failed`, or the status as written. Never NULL.
-   */
-  const char *status;
-  /**
-   * The error mapped to a stable snake-case kind name (`unknown` for a text cape does not know), or NULL when no error.
-   */
-  const char *error_kind;
-  /**
-   * The error text as written, or NULL.
-   */
-  const char *error_text;
-  /**
-   * What to do about the error, or NULL.
-   */
-  const char *remedy;
-} cape_result_row;
-
-/**
  * The ingest counts of an ES-003 report. Every input row is used or rejected:
  * `rows_read == rows_used + rows_rejected`.
  */
 typedef struct cape_ingest_summary {
+  /**
+   * The size of this struct as the caller knows it: set it to `sizeof(cape_ingest_summary)` before the call; libcape
+   * fills only the fields that fit and sets it to the bytes it wrote (see "Growth policy" in the header).
+   */
+  uint32_t struct_size;
   /**
    * Data rows read (the header row is not counted).
    */
@@ -771,6 +837,11 @@ typedef struct cape_ingest_summary {
  */
 typedef struct cape_diagnostic {
   /**
+   * The size of this struct as the caller knows it: set it to `sizeof(cape_diagnostic)` before the call; libcape
+   * fills only the fields that fit and sets it to the bytes it wrote (see "Growth policy" in the header).
+   */
+  uint32_t struct_size;
+  /**
    * The stable code, e.g. `"ES003_INVALID_ENTRY_NUMBER"`. Never NULL.
    */
   const char *code;
@@ -801,9 +872,200 @@ typedef struct cape_diagnostic {
 } cape_diagnostic;
 
 /**
+ * How far a run has got, lent to a `cape_progress_cb` for the length of the call.
+ */
+typedef struct cape_progress {
+  /**
+   * The size of this struct in the library that filled it: a field is there only if it ends within
+   * `struct_size` (a program built against a newer header may run with an older libcape).
+   */
+  uint32_t struct_size;
+  /**
+   * Input rows read so far.
+   */
+  uint64_t rows_read;
+  /**
+   * Entries assessed so far.
+   */
+  uint64_t entries;
+  /**
+   * The fraction of the input read (0 to 1), or -1 when the input's size is not known.
+   */
+  double fraction;
+  /**
+   * 1 on the last call, after the whole input was read; else 0.
+   */
+  uint8_t done;
+} cape_progress;
+
+/**
+ * Called with the run's progress at most every `cape_run_options.progress_every_ms` and once at the end
+ * (`done` 1).
+ *
+ * `progress` is lent for the call only; `user` is `cape_run_options.progress_user`. Return 0 to go on; any
+ * other value stops the run, which then returns `CAPE_STATUS_CANCELLED`. Never called by two threads at
+ * once, but not always on the calling thread: in keep-nothing mode with `threads` ≥ 2 (or 0 on a machine
+ * with two cores or more) a file may be run in two halves on threads of libcape's, and the first half's
+ * thread reports.
+ */
+typedef int32_t (*cape_progress_cb)(const struct cape_progress *progress, void *user);
+
+/**
+ * How to run, besides what to assess (`cape_assess_options`).
+ *
+ * Allocated by the caller. Set `struct_size = sizeof(cape_run_options)` and zero the rest (`= {0}` in C, or
+ * `memset`): every field's zero is its default, and a field beyond `struct_size` (a program built against
+ * an older header) takes its default. Read during the call only; not retained.
+ */
+typedef struct cape_run_options {
+  /**
+   * `sizeof(cape_run_options)` as the caller knows it (see "Growth policy" in the header).
+   */
+  uint32_t struct_size;
+  /**
+   * Threads: 0 for cape's default (two on a machine with two cores or more), 1 to run on the calling
+   * thread only, 2 or more to read ahead on a second thread (and, in keep-nothing mode on a file, to run
+   * each half of the file on its own thread).
+   */
+  uint32_t threads;
+  /**
+   * Called with the progress (NULL: none).
+   */
+  cape_progress_cb progress;
+  /**
+   * Passed to `progress` as `user`.
+   */
+  void *progress_user;
+  /**
+   * The least time between two progress calls, in milliseconds; 0 for cape's default (100).
+   */
+  uint32_t progress_every_ms;
+  /**
+   * A cancel flag (`cape_cancel_new`) another thread may set to stop the run (NULL: none). The run then
+   * returns `CAPE_STATUS_CANCELLED` within a row.
+   */
+  const struct cape_cancel *cancel;
+  /**
+   * Refunds (principal + interest) below this amount, a decimal string such as `"20.00"`, are waived in
+   * the run's consolidation (NULL: none waived).
+   */
+  const char *minimum_refund;
+} cape_run_options;
+
+/**
+ * One pre-flight finding. Strings borrowed from the `cape_preflight`.
+ */
+typedef struct cape_check_finding {
+  /**
+   * The size of this struct as the caller knows it: set it to `sizeof(cape_check_finding)` before the call; libcape
+   * fills only the fields that fit and sets it to the bytes it wrote (see "Growth policy" in the header).
+   */
+  uint32_t struct_size;
+  /**
+   * The stable code, e.g. `"INVALID_CHECK_DIGIT"`. Never NULL.
+   */
+  const char *code;
+  /**
+   * How far it reaches.
+   */
+  cape_finding_level level;
+  /**
+   * The 1-based row of the file, or 0 for the whole file.
+   */
+  uint64_t row;
+  /**
+   * The cell value concerned, or NULL.
+   */
+  const char *value;
+  /**
+   * A plain-English message. Never NULL.
+   */
+  const char *message;
+  /**
+   * The message CAPE itself would show, where known; else NULL.
+   */
+  const char *cape_message;
+} cape_check_finding;
+
+/**
+ * One row of a results file. Strings borrowed from the `cape_results`.
+ */
+typedef struct cape_result_row {
+  /**
+   * The size of this struct as the caller knows it: set it to `sizeof(cape_result_row)` before the call; libcape
+   * fills only the fields that fit and sets it to the bytes it wrote (see "Growth policy" in the header).
+   */
+  uint32_t struct_size;
+  /**
+   * The 1-based row of the file.
+   */
+  uint64_t row;
+  /**
+   * The entry number in canonical form, or NULL when the cell is not a valid entry number.
+   */
+  const char *entry_number;
+  /**
+   * The entry cell as written. Never NULL.
+   */
+  const char *entry_text;
+  /**
+   * The CAPE claim number, or NULL.
+   */
+  const char *claim_number;
+  /**
+   * `entry_summary_updated`, `failed`, or the status as written. Never NULL.
+   */
+  const char *status;
+  /**
+   * The error mapped to a stable snake-case kind name (`unknown` for a text cape does not know), or NULL when no error.
+   */
+  const char *error_kind;
+  /**
+   * The error text as written, or NULL.
+   */
+  const char *error_text;
+  /**
+   * What to do about the error, or NULL.
+   */
+  const char *remedy;
+} cape_result_row;
+
+/**
+ * The counts of a reconciliation.
+ */
+typedef struct cape_reconciliation_counts {
+  /**
+   * The size of this struct as the caller knows it: set it to `sizeof(cape_reconciliation_counts)` before the call; libcape
+   * fills only the fields that fit and sets it to the bytes it wrote (see "Growth policy" in the header).
+   */
+  uint32_t struct_size;
+  /**
+   * Declared entries that appear in the results.
+   */
+  size_t matched;
+  /**
+   * Declared entries absent from the results (`CAPE_RECONCILIATION_LIST_DECLARED_NOT_IN_RESULTS`).
+   */
+  size_t declared_not_in_results;
+  /**
+   * Entries in the results that were never declared (`CAPE_RECONCILIATION_LIST_IN_RESULTS_NOT_DECLARED`).
+   */
+  size_t in_results_not_declared;
+  /**
+   * Entries on more than one results row (`CAPE_RECONCILIATION_LIST_REPEATED_IN_RESULTS`).
+   */
+  size_t repeated_in_results;
+} cape_reconciliation_counts;
+
+/**
  * One period of an interest computation. Strings borrowed from the `cape_interest_explanation`.
  */
 typedef struct cape_period {
+  /**
+   * The size of this struct as the caller knows it: set it to `sizeof(cape_period)` before the call; libcape
+   * fills only the fields that fit and sets it to the bytes it wrote (see "Growth policy" in the header).
+   */
+  uint32_t struct_size;
   /**
    * First day of the period (`YYYY-MM-DD`). Never NULL.
    */
@@ -839,6 +1101,11 @@ typedef struct cape_period {
  */
 typedef struct cape_refund {
   /**
+   * The size of this struct as the caller knows it: set it to `sizeof(cape_refund)` before the call; libcape
+   * fills only the fields that fit and sets it to the bytes it wrote (see "Growth policy" in the header).
+   */
+  uint32_t struct_size;
+  /**
    * Who is paid (importer or Form 4811 designee number). Never NULL.
    */
   const char *recipient;
@@ -863,13 +1130,27 @@ typedef struct cape_refund {
    */
   const char *total;
   /**
-   * The number of entries paid together.
+   * The number of entries paid together (`CAPE_REFUND_LIST_PAID`).
    */
   size_t entries;
   /**
-   * Of those, entries whose interest could not be computed (counted as zero).
+   * Of the entries of this recipient and date, those whose interest could not be computed (counted as
+   * zero; `CAPE_REFUND_LIST_INTEREST_UNKNOWN`).
    */
   size_t interest_unknown;
+  /**
+   * Entries waived because their refund is below the minimum refund (`CAPE_REFUND_LIST_WAIVED`); not in
+   * `entries`, `principal`, `interest` or `total`.
+   */
+  size_t waived;
+  /**
+   * Principal of the waived entries. Never NULL.
+   */
+  const char *waived_principal;
+  /**
+   * Interest of the waived entries. Never NULL.
+   */
+  const char *waived_interest;
 } cape_refund;
 
 /**
@@ -877,19 +1158,24 @@ typedef struct cape_refund {
  */
 typedef struct cape_refund_totals {
   /**
-   * Entries consolidated.
+   * The size of this struct as the caller knows it: set it to `sizeof(cape_refund_totals)` before the call; libcape
+   * fills only the fields that fit and sets it to the bytes it wrote (see "Growth policy" in the header).
+   */
+  uint32_t struct_size;
+  /**
+   * Entries consolidated (paid or waived).
    */
   uint64_t entries;
   /**
-   * Principal over all entries. Never NULL.
+   * Principal over all entries (paid or waived). Never NULL.
    */
   const char *principal;
   /**
-   * Interest over all entries. Never NULL.
+   * Interest over all entries (paid or waived). Never NULL.
    */
   const char *interest;
   /**
-   * Paid (not held). Never NULL.
+   * Paid (not waived; held refunds included). Never NULL.
    */
   const char *paid;
   /**
@@ -898,12 +1184,25 @@ typedef struct cape_refund_totals {
   const char *held;
 } cape_refund_totals;
 
+/**
+ * Called with each entry's assessment, in file order, on the thread that called `cape_run_*`.
+ *
+ * `entry` is lent for the call only; `user` is the `user` given to `cape_run_*`. Return 0 to go on; any
+ * other value stops the run, which then returns `CAPE_STATUS_CANCELLED`. The callback must not unwind
+ * (longjmp, C++ exceptions) through libcape.
+ */
+typedef int32_t (*cape_entry_cb)(const struct cape_entry *entry, void *user);
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
 
 /**
- * Assess every entry of an ES-003 report already read (`report` is not consumed).
+ * Assess every entry of an ES-003 report already read (`report` is not consumed; it is copied), keeping every
+ * entry's assessment.
+ *
+ * For small files: memory grows about 1 KB per entry (plus the copy of the report); use the streaming API
+ * (`cape_run_path`, `cape_run_buffer`) for large files.
  *
  * On success writes a new handle to `*out`, owned by the caller (free with `cape_assessment_free`).
  * Thread-safe: several threads may assess at once with the same `tables`, `options` and `report`.
@@ -923,10 +1222,13 @@ cape_status cape_assess_es003(const struct cape_es003 *report,
                               struct cape_error **err);
 
 /**
- * Read an ES-003 file (CSV or XLSX) and assess every entry.
+ * Read an ES-003 file (CSV or XLSX) and assess every entry, keeping every entry's assessment.
  *
- * On success writes a new handle to `*out`, owned by the caller. Bad rows are diagnostics (see
- * `cape_es003_open_path` to read them), not failures. Thread-safe.
+ * For small files: memory grows about 1 KB per entry; use the streaming API (`cape_run_path`) for large
+ * files.
+ *
+ * On success writes a new handle to `*out`, owned by the caller. Bad rows are diagnostics
+ * (`cape_assessment_diagnostic`), not failures. Thread-safe.
  *
  * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`path`, `tables`, `options` or `out` NULL);
  * `CAPE_STATUS_IO`; `CAPE_STATUS_INVALID_FORMAT`; `CAPE_STATUS_MISSING_COLUMN`; `CAPE_STATUS_INVALID_VALUE`
@@ -944,7 +1246,11 @@ cape_status cape_assess_path(const char *path,
                              struct cape_error **err);
 
 /**
- * Read an ES-003 report from memory (CSV or XLSX bytes) and assess every entry.
+ * Read an ES-003 report from memory (CSV or XLSX bytes) and assess every entry, keeping every entry's
+ * assessment.
+ *
+ * For small files: memory grows about 1 KB per entry (plus a copy of the bytes); use the streaming API
+ * (`cape_run_buffer`) for large inputs.
  *
  * `data` may be NULL only when `len` is 0 (an empty buffer is `CAPE_STATUS_INVALID_FORMAT`). `source_name`
  * (nullable) names the input in messages. The bytes are not retained. On success writes a new handle to
@@ -987,14 +1293,17 @@ void cape_assessment_free(struct cape_assessment *assessment);
 size_t cape_assessment_entry_count(const struct cape_assessment *assessment);
 
 /**
- * Entry `index` (0-based, in input order), written to `*out`. Its strings are borrowed from `assessment`.
+ * Entry `index` (0-based, in input order), written to `*out` (set `out->struct_size` first). Its strings are
+ * borrowed from `assessment`.
  *
  * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`assessment` or `out` NULL);
- * `CAPE_STATUS_OUT_OF_RANGE` (`index >= cape_assessment_entry_count`).
+ * `CAPE_STATUS_BUFFER_TOO_SMALL` (`out->struct_size` not set); `CAPE_STATUS_OUT_OF_RANGE`
+ * (`index >= cape_assessment_entry_count`).
  *
  * # Safety
  *
- * `assessment` is NULL or a live handle; `out` and `err` are NULL or valid for writing.
+ * `assessment` is NULL or a live handle; `out` is NULL or a struct whose `struct_size` is set and which is
+ * valid for writing that many bytes; `err` is NULL or valid for writing.
  */
 cape_status cape_assessment_entry(const struct cape_assessment *assessment,
                                   size_t index,
@@ -1002,15 +1311,17 @@ cape_status cape_assessment_entry(const struct cape_assessment *assessment,
                                   struct cape_error **err);
 
 /**
- * Reason `index` of entry `entry` (in the order found), written to `*out`; strings borrowed from
- * `assessment`.
+ * Reason `index` of entry `entry` (in the order found), written to `*out` (set `out->struct_size` first);
+ * strings borrowed from `assessment`.
  *
  * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`assessment` or `out` NULL);
- * `CAPE_STATUS_OUT_OF_RANGE` (`entry` or `index` past the end).
+ * `CAPE_STATUS_BUFFER_TOO_SMALL` (`out->struct_size` not set); `CAPE_STATUS_OUT_OF_RANGE` (`entry` or
+ * `index` past the end).
  *
  * # Safety
  *
- * `assessment` is NULL or a live handle; `out` and `err` are NULL or valid for writing.
+ * `assessment` is NULL or a live handle; `out` is NULL or a sized struct valid for writing; `err` is NULL or
+ * valid for writing.
  */
 cape_status cape_assessment_reason(const struct cape_assessment *assessment,
                                    size_t entry,
@@ -1019,15 +1330,17 @@ cape_status cape_assessment_reason(const struct cape_assessment *assessment,
                                    struct cape_error **err);
 
 /**
- * Mass-processing finding `index` of entry `entry`, written to `*out` (`effect` is NULL); strings borrowed
- * from `assessment`.
+ * Mass-processing finding `index` of entry `entry`, written to `*out` (set `out->struct_size` first;
+ * `effect` is NULL); strings borrowed from `assessment`.
  *
  * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`assessment` or `out` NULL);
- * `CAPE_STATUS_OUT_OF_RANGE` (`entry` or `index` past the end).
+ * `CAPE_STATUS_BUFFER_TOO_SMALL` (`out->struct_size` not set); `CAPE_STATUS_OUT_OF_RANGE` (`entry` or
+ * `index` past the end).
  *
  * # Safety
  *
- * `assessment` is NULL or a live handle; `out` and `err` are NULL or valid for writing.
+ * `assessment` is NULL or a live handle; `out` is NULL or a sized struct valid for writing; `err` is NULL or
+ * valid for writing.
  */
 cape_status cape_assessment_finding(const struct cape_assessment *assessment,
                                     size_t entry,
@@ -1036,7 +1349,80 @@ cape_status cape_assessment_finding(const struct cape_assessment *assessment,
                                     struct cape_error **err);
 
 /**
- * The counts and totals of an assessment, written to `*out`; strings borrowed from `assessment`.
+ * The counts and totals of a run, written to `*out` (set `out->struct_size` first); strings borrowed from
+ * `assessment`. They cover every entry of the input, whether or not the entries were kept.
+ *
+ * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`assessment` or `out` NULL);
+ * `CAPE_STATUS_BUFFER_TOO_SMALL` (`out->struct_size` not set).
+ *
+ * # Safety
+ *
+ * `assessment` is NULL or a live handle; `out` is NULL or a sized struct valid for writing; `err` is NULL or
+ * valid for writing.
+ */
+cape_status cape_assessment_totals(const struct cape_assessment *assessment,
+                                   struct cape_assess_totals *out,
+                                   struct cape_error **err);
+
+/**
+ * The ingest balance of the run's input (rows read = used + rejected, entries, lines, diagnostics by
+ * severity), written to `*out` (set `out->struct_size` first).
+ *
+ * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`assessment` or `out` NULL);
+ * `CAPE_STATUS_BUFFER_TOO_SMALL` (`out->struct_size` not set).
+ *
+ * # Safety
+ *
+ * `assessment` is NULL or a live handle; `out` is NULL or a sized struct valid for writing; `err` is NULL or
+ * valid for writing.
+ */
+cape_status cape_assessment_summary(const struct cape_assessment *assessment,
+                                    struct cape_ingest_summary *out,
+                                    struct cape_error **err);
+
+/**
+ * The number of ingest diagnostics kept (at most 1,000 per code; 0 when `assessment` is NULL).
+ *
+ * # Safety
+ *
+ * `assessment` is NULL or a live handle.
+ */
+size_t cape_assessment_diagnostic_count(const struct cape_assessment *assessment);
+
+/**
+ * How many diagnostics with the stable code `code` the run found: exact for any number of rows. 0 when
+ * `assessment` or `code` is NULL, `code` is not valid UTF-8, or no such diagnostic was found.
+ *
+ * # Safety
+ *
+ * `assessment` is NULL or a live handle; `code` is NULL or NUL-terminated.
+ */
+uint64_t cape_assessment_code_count(const struct cape_assessment *assessment,
+                                    const char *code);
+
+/**
+ * Ingest diagnostic `index` (0-based, in input order), written to `*out` (set `out->struct_size` first);
+ * strings borrowed from `assessment`.
+ *
+ * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`assessment` or `out` NULL);
+ * `CAPE_STATUS_BUFFER_TOO_SMALL` (`out->struct_size` not set); `CAPE_STATUS_OUT_OF_RANGE`.
+ *
+ * # Safety
+ *
+ * `assessment` is NULL or a live handle; `out` is NULL or a sized struct valid for writing; `err` is NULL or
+ * valid for writing.
+ */
+cape_status cape_assessment_diagnostic(const struct cape_assessment *assessment,
+                                       size_t index,
+                                       struct cape_diagnostic *out,
+                                       struct cape_error **err);
+
+/**
+ * The refunds of the run's eligible entries, consolidated per recipient and liquidation date as the run
+ * folded them (with the run's minimum refund, `cape_run_options.minimum_refund`; none for the materialising
+ * calls). It covers every entry of the input, whether or not the entries were kept.
+ *
+ * On success writes a new handle to `*out`, owned by the caller (free with `cape_consolidation_free`).
  *
  * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`assessment` or `out` NULL).
  *
@@ -1044,9 +1430,9 @@ cape_status cape_assessment_finding(const struct cape_assessment *assessment,
  *
  * `assessment` is NULL or a live handle; `out` and `err` are NULL or valid for writing.
  */
-cape_status cape_assessment_totals(const struct cape_assessment *assessment,
-                                   struct cape_assess_totals *out,
-                                   struct cape_error **err);
+cape_status cape_assessment_consolidation(const struct cape_assessment *assessment,
+                                          struct cape_consolidation **out,
+                                          struct cape_error **err);
 
 /**
  * A new, empty builder, written to `*out` (owned by the caller). Thread-safe.
@@ -1264,12 +1650,13 @@ cape_status cape_declarations_write_opts(const struct cape_declarations *declara
 
 /**
  * Pre-flight check of a declaration file; with `against` (nullable) the listed entries are also checked
- * against that assessment (ineligible, needs review, not in the data).
+ * against that assessment (ineligible, needs review, not in the data). `against` must keep its entries
+ * (`cape_assess_*`); for a large ES-003, `cape_preflight_against_path` streams it instead.
  *
  * On success writes a new handle to `*out`, owned by the caller. Thread-safe.
  *
  * Returns `CAPE_STATUS_OK` (whatever the verdict); `CAPE_STATUS_NULL_ARGUMENT` (`path` or `out` NULL);
- * `CAPE_STATUS_IO`.
+ * `CAPE_STATUS_IO`; `CAPE_STATUS_INVALID_VALUE` (`against` keeps no entry: it comes from `cape_run_*`).
  *
  * # Safety
  *
@@ -1285,7 +1672,8 @@ cape_status cape_preflight_path(const char *path,
  * is a finding, not a failure). `source_name` (nullable) names it in messages. See `cape_preflight_path`.
  *
  * Returns `CAPE_STATUS_OK` (whatever the verdict); `CAPE_STATUS_NULL_ARGUMENT` (`out` NULL, or `data` NULL with
- * `len` > 0); `CAPE_STATUS_INVALID_UTF8` (`source_name`).
+ * `len` > 0); `CAPE_STATUS_INVALID_UTF8` (`source_name`); `CAPE_STATUS_INVALID_VALUE` (`against` keeps no
+ * entry).
  *
  * # Safety
  *
@@ -1298,6 +1686,33 @@ cape_status cape_preflight_buffer(const uint8_t *data,
                                   const struct cape_assessment *against,
                                   struct cape_preflight **out,
                                   struct cape_error **err);
+
+/**
+ * Pre-flight check of the declaration file `path` against the ES-003 file `es003_path`, streamed through the
+ * assessment (`cape_core::run::preflight_against`): memory stays bounded by one entry plus the declaration's
+ * listed entries, whatever the ES-003's size. The listed entries are checked as `cape_preflight_path` checks
+ * them against an assessment (ineligible, needs review, not in the data). `run` (nullable) as for
+ * `cape_run_path` (threads, progress, cancel).
+ *
+ * On success writes a new handle to `*out`, owned by the caller. Thread-safe.
+ *
+ * Returns `CAPE_STATUS_OK` (whatever the verdict); `CAPE_STATUS_NULL_ARGUMENT` (`path`, `es003_path`,
+ * `tables`, `options` or `out` NULL); `CAPE_STATUS_BUFFER_TOO_SMALL` (`run->struct_size`);
+ * `CAPE_STATUS_CANCELLED`; and the errors of `cape_run_path` on the ES-003 (`CAPE_STATUS_IO`,
+ * `CAPE_STATUS_INVALID_FORMAT`, `CAPE_STATUS_MISSING_COLUMN`, `CAPE_STATUS_INVALID_VALUE`).
+ *
+ * # Safety
+ *
+ * `path` and `es003_path` are NULL or NUL-terminated; `tables` and `options` are NULL or live; `run` is NULL
+ * or a `cape_run_options` as documented there; `out` and `err` are NULL or valid for writing.
+ */
+cape_status cape_preflight_against_path(const char *path,
+                                        const char *es003_path,
+                                        const struct cape_tables *tables,
+                                        const struct cape_assess_options *options,
+                                        const struct cape_run_options *run,
+                                        struct cape_preflight **out,
+                                        struct cape_error **err);
 
 /**
  * Release a pre-flight report. NULL is a no-op.
@@ -1331,9 +1746,10 @@ cape_status cape_preflight_verdict(const struct cape_preflight *preflight,
 size_t cape_preflight_finding_count(const struct cape_preflight *preflight);
 
 /**
- * Finding `index`, written to `*out`; strings borrowed from `preflight`.
+ * Finding `index`, written to `*out` (set `out->struct_size` first); strings borrowed from `preflight`.
  *
- * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`preflight` or `out` NULL); `CAPE_STATUS_OUT_OF_RANGE`.
+ * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`preflight` or `out` NULL);
+ * `CAPE_STATUS_BUFFER_TOO_SMALL` (`out->struct_size` not set); `CAPE_STATUS_OUT_OF_RANGE`.
  *
  * # Safety
  *
@@ -1395,9 +1811,10 @@ void cape_results_free(struct cape_results *results);
 size_t cape_results_row_count(const struct cape_results *results);
 
 /**
- * Row `index`, written to `*out`; strings borrowed from `results`.
+ * Row `index`, written to `*out` (set `out->struct_size` first); strings borrowed from `results`.
  *
- * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`results` or `out` NULL); `CAPE_STATUS_OUT_OF_RANGE`.
+ * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`results` or `out` NULL);
+ * `CAPE_STATUS_BUFFER_TOO_SMALL` (`out->struct_size` not set); `CAPE_STATUS_OUT_OF_RANGE`.
  *
  * # Safety
  *
@@ -1407,6 +1824,68 @@ cape_status cape_results_row(const struct cape_results *results,
                              size_t index,
                              struct cape_result_row *out,
                              struct cape_error **err);
+
+/**
+ * Reconcile `results` against the entries declared in the folder `declared_dir`: its `*.csv` declaration
+ * files (the manifest excluded), read as `cape check` reads them (`cape_core::claim::declared_in_dir`).
+ *
+ * On success writes a new handle to `*out`, owned by the caller (free with `cape_reconciliation_free`).
+ * Thread-safe.
+ *
+ * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`results`, `declared_dir` or `out` NULL);
+ * `CAPE_STATUS_IO` (the folder or a file cannot be read).
+ *
+ * # Safety
+ *
+ * `results` is NULL or live; `declared_dir` is NULL or NUL-terminated; `out` and `err` are NULL or valid for
+ * writing.
+ */
+cape_status cape_results_reconcile(const struct cape_results *results,
+                                   const char *declared_dir,
+                                   struct cape_reconciliation **out,
+                                   struct cape_error **err);
+
+/**
+ * Release a reconciliation. NULL is a no-op.
+ *
+ * # Safety
+ *
+ * `reconciliation` is NULL or a handle not yet freed, not in use by another thread; not used afterwards.
+ */
+void cape_reconciliation_free(struct cape_reconciliation *reconciliation);
+
+/**
+ * The counts of a reconciliation, written to `*out` (set `out->struct_size` first).
+ *
+ * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`reconciliation` or `out` NULL);
+ * `CAPE_STATUS_BUFFER_TOO_SMALL` (`out->struct_size` not set).
+ *
+ * # Safety
+ *
+ * `reconciliation` is NULL or live; `out` is NULL or a sized struct valid for writing; `err` is NULL or valid
+ * for writing.
+ */
+cape_status cape_reconciliation_summary(const struct cape_reconciliation *reconciliation,
+                                        struct cape_reconciliation_counts *out,
+                                        struct cape_error **err);
+
+/**
+ * Entry `index` of list `list` (a `cape_reconciliation_list`), in canonical form (`"ABC-1234567-6"`), written
+ * NUL-terminated into `out`, a buffer of `CAPE_ENTRY_NUMBER_SIZE` bytes owned by the caller.
+ *
+ * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`reconciliation` or `out` NULL);
+ * `CAPE_STATUS_OUT_OF_RANGE` (`list` or `index`).
+ *
+ * # Safety
+ *
+ * `reconciliation` is NULL or live; `out` is NULL or valid for writing `CAPE_ENTRY_NUMBER_SIZE` bytes; `err`
+ * is NULL or valid for writing.
+ */
+cape_status cape_reconciliation_entry(const struct cape_reconciliation *reconciliation,
+                                      uint32_t list,
+                                      size_t index,
+                                      char *out,
+                                      struct cape_error **err);
 
 /**
  * Parse and validate an entry number (`XXX-NNNNNNN-C`; dashes and spaces optional, letters any case).
@@ -1539,9 +2018,10 @@ cape_status cape_es003_open_buffer(const uint8_t *data,
 void cape_es003_free(struct cape_es003 *report);
 
 /**
- * The ingest counts of a report, written to `*out`.
+ * The ingest counts of a report, written to `*out` (set `out->struct_size` first).
  *
- * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`report` or `out` NULL).
+ * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`report` or `out` NULL);
+ * `CAPE_STATUS_BUFFER_TOO_SMALL` (`out->struct_size` not set).
  *
  * # Safety
  *
@@ -1600,11 +2080,13 @@ uint64_t cape_es003_code_count(const struct cape_es003 *report,
                                const char *code);
 
 /**
- * Diagnostic `index` (0-based, in the order found) of a report, written to `*out`.
+ * Diagnostic `index` (0-based, in the order found) of a report, written to `*out` (set `out->struct_size`
+ * first).
  *
  * The strings in `*out` are borrowed from `report`: valid until `cape_es003_free(report)`; do not free them.
  *
- * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`report` or `out` NULL); `CAPE_STATUS_OUT_OF_RANGE`
+ * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`report` or `out` NULL);
+ * `CAPE_STATUS_BUFFER_TOO_SMALL` (`out->struct_size` not set); `CAPE_STATUS_OUT_OF_RANGE`
  * (`index >= cape_es003_diagnostic_count(report)`).
  *
  * # Safety
@@ -1812,13 +2294,15 @@ size_t cape_interest_period_count(const struct cape_interest_explanation *explan
 size_t cape_interest_days(const struct cape_interest_explanation *explanation);
 
 /**
- * Period `index`, written to `*out`; strings borrowed from `explanation`.
+ * Period `index`, written to `*out` (set `out->struct_size` first); strings borrowed from `explanation`.
  *
- * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`explanation` or `out` NULL); `CAPE_STATUS_OUT_OF_RANGE`.
+ * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`explanation` or `out` NULL);
+ * `CAPE_STATUS_BUFFER_TOO_SMALL` (`out->struct_size` not set); `CAPE_STATUS_OUT_OF_RANGE`.
  *
  * # Safety
  *
- * `explanation` is NULL or live; `out` and `err` are NULL or valid for writing.
+ * `explanation` is NULL or live; `out` is NULL or a sized struct valid for writing; `err` is NULL or valid
+ * for writing.
  */
 cape_status cape_interest_period(const struct cape_interest_explanation *explanation,
                                  size_t index,
@@ -1826,9 +2310,10 @@ cape_status cape_interest_period(const struct cape_interest_explanation *explana
                                  struct cape_error **err);
 
 /**
- * Consolidate the refunds of an assessment's eligible entries. `minimum_refund` (nullable, a decimal string)
- * waives refunds below it; NULL waives nothing. `assessment` is not consumed. On success writes a new handle
- * to `*out`, owned by the caller. Thread-safe.
+ * Consolidate the refunds of an assessment's kept entries (`cape_assess_*`; a streaming run keeps none: use
+ * `cape_assessment_consolidation` instead). `minimum_refund` (nullable, a decimal string) waives refunds
+ * below it; NULL waives nothing. `assessment` is not consumed. On success writes a new handle to `*out`,
+ * owned by the caller. Thread-safe.
  *
  * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`assessment` or `out` NULL); `CAPE_STATUS_INVALID_UTF8`;
  * `CAPE_STATUS_INVALID_MONEY` (`minimum_refund`); `CAPE_STATUS_OVERFLOW`.
@@ -1862,15 +2347,16 @@ void cape_consolidation_free(struct cape_consolidation *consolidation);
 size_t cape_consolidation_refund_count(const struct cape_consolidation *consolidation);
 
 /**
- * Refund `index` (ordered by recipient, then liquidation date, held refunds after paid ones), written to `*out`; strings borrowed from
- * `consolidation`.
+ * Refund `index` (ordered by recipient, then liquidation date, held refunds after paid ones), written to
+ * `*out` (set `out->struct_size` first); strings borrowed from `consolidation`.
  *
  * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`consolidation` or `out` NULL);
- * `CAPE_STATUS_OUT_OF_RANGE`.
+ * `CAPE_STATUS_BUFFER_TOO_SMALL` (`out->struct_size` not set); `CAPE_STATUS_OUT_OF_RANGE`.
  *
  * # Safety
  *
- * `consolidation` is NULL or live; `out` and `err` are NULL or valid for writing.
+ * `consolidation` is NULL or live; `out` is NULL or a sized struct valid for writing; `err` is NULL or valid
+ * for writing.
  */
 cape_status cape_consolidation_refund(const struct cape_consolidation *consolidation,
                                       size_t index,
@@ -1878,17 +2364,192 @@ cape_status cape_consolidation_refund(const struct cape_consolidation *consolida
                                       struct cape_error **err);
 
 /**
- * The totals of a consolidation, written to `*out`; strings borrowed from `consolidation`.
+ * Entry `index` of list `list` (a `cape_refund_list`) of refund `refund`, in canonical form
+ * (`"ABC-1234567-6"`), written NUL-terminated into `out`, a buffer of `CAPE_ENTRY_NUMBER_SIZE` bytes owned
+ * by the caller.
  *
- * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`consolidation` or `out` NULL).
+ * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`consolidation` or `out` NULL);
+ * `CAPE_STATUS_OUT_OF_RANGE` (`refund`, `list` or `index`).
  *
  * # Safety
  *
- * `consolidation` is NULL or live; `out` and `err` are NULL or valid for writing.
+ * `consolidation` is NULL or live; `out` is NULL or valid for writing `CAPE_ENTRY_NUMBER_SIZE` bytes; `err` is
+ * NULL or valid for writing.
+ */
+cape_status cape_consolidation_refund_entry(const struct cape_consolidation *consolidation,
+                                            size_t refund,
+                                            uint32_t list,
+                                            size_t index,
+                                            char *out,
+                                            struct cape_error **err);
+
+/**
+ * The totals of a consolidation, written to `*out` (set `out->struct_size` first); strings borrowed from
+ * `consolidation`.
+ *
+ * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`consolidation` or `out` NULL);
+ * `CAPE_STATUS_BUFFER_TOO_SMALL` (`out->struct_size` not set).
+ *
+ * # Safety
+ *
+ * `consolidation` is NULL or live; `out` is NULL or a sized struct valid for writing; `err` is NULL or valid
+ * for writing.
  */
 cape_status cape_consolidation_totals(const struct cape_consolidation *consolidation,
                                       struct cape_refund_totals *out,
                                       struct cape_error **err);
+
+/**
+ * A new cancel flag, not set. On success writes a new handle to `*out`, owned by the caller (free with
+ * `cape_cancel_free`).
+ *
+ * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`out` NULL).
+ *
+ * # Safety
+ *
+ * `out` and `err` are NULL or valid for writing.
+ */
+cape_status cape_cancel_new(struct cape_cancel **out,
+                            struct cape_error **err);
+
+/**
+ * Set a cancel flag: runs using it stop. It stays set. NULL is a no-op. Thread-safe.
+ *
+ * # Safety
+ *
+ * `cancel` is NULL or a live handle.
+ */
+void cape_cancel_set(const struct cape_cancel *cancel);
+
+/**
+ * 1 when the flag is set, 0 when not (or `cancel` is NULL). Thread-safe.
+ *
+ * # Safety
+ *
+ * `cancel` is NULL or a live handle.
+ */
+uint32_t cape_cancel_is_set(const struct cape_cancel *cancel);
+
+/**
+ * Release a cancel flag. NULL is a no-op.
+ *
+ * # Safety
+ *
+ * `cancel` is NULL or a handle not yet freed, used by no run going on; not used afterwards.
+ */
+void cape_cancel_free(struct cape_cancel *cancel);
+
+/**
+ * Stream an ES-003 file (CSV or XLSX, recognised by content; `"-"` reads standard input) through the
+ * assessment, entry by entry, in memory bounded by one entry whatever the file's size.
+ *
+ * - With `on_entry`, each entry's assessment is lent to `on_entry(entry, user)` in file order, on the calling
+ *   thread (see `cape_entry_cb`); nothing of it is kept.
+ * - With `on_entry` NULL ("keep nothing"), only the summary is computed, possibly on two threads
+ *   (`cape_run_options.threads`), with exactly the one-thread result.
+ *
+ * Either way, on success `*out` (when `out` is not NULL) receives a new `cape_assessment` owned by the caller
+ * (free with `cape_assessment_free`) holding the whole input's summary: `cape_assessment_totals`,
+ * `cape_assessment_summary` (ingest balance: rows read = used + rejected), `cape_assessment_diagnostic*`
+ * and `cape_assessment_consolidation`; it keeps no entry (`cape_assessment_entry_count` is 0). `run` is
+ * NULL for the defaults. Thread-safe: several runs may go on at once with the same `tables` and `options`.
+ *
+ * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`path`, `tables` or `options` NULL);
+ * `CAPE_STATUS_BUFFER_TOO_SMALL` (`run->struct_size` not set); `CAPE_STATUS_INVALID_MONEY`
+ * (`run->minimum_refund`); `CAPE_STATUS_CANCELLED` (a callback returned non-zero, or the cancel flag was
+ * set); `CAPE_STATUS_IO`; `CAPE_STATUS_INVALID_FORMAT` (not a report, or no usable row);
+ * `CAPE_STATUS_MISSING_COLUMN`; `CAPE_STATUS_INVALID_VALUE` (unknown rule set); `CAPE_STATUS_OVERFLOW`. On
+ * failure `*out` is not written; entries already given to `on_entry` stay given.
+ *
+ * # Safety
+ *
+ * `path` is NULL or NUL-terminated; `tables` and `options` are NULL or live; `run` is NULL or a
+ * `cape_run_options` as documented there; `on_entry` is NULL or a function as `cape_entry_cb` says; `out` and
+ * `err` are NULL or valid for writing.
+ */
+cape_status cape_run_path(const char *path,
+                          const struct cape_tables *tables,
+                          const struct cape_assess_options *options,
+                          const struct cape_run_options *run,
+                          cape_entry_cb on_entry,
+                          void *user,
+                          struct cape_assessment **out,
+                          struct cape_error **err);
+
+/**
+ * Stream an ES-003 report in memory (the bytes of a CSV or XLSX file) through the assessment: as
+ * `cape_run_path`, with the bytes copied once (memory is the bytes plus one entry).
+ *
+ * `data` may be NULL only when `len` is 0. `source_name` (nullable) names the input in messages and
+ * diagnostics. The bytes are not retained after the call.
+ *
+ * Returns as `cape_run_path`, and `CAPE_STATUS_NULL_ARGUMENT` for `data` NULL with `len` > 0,
+ * `CAPE_STATUS_INVALID_UTF8` (`source_name`).
+ *
+ * # Safety
+ *
+ * `data` is NULL or valid for reading `len` bytes; `source_name` is NULL or NUL-terminated; the rest as
+ * `cape_run_path`.
+ */
+cape_status cape_run_buffer(const uint8_t *data,
+                            size_t len,
+                            const char *source_name,
+                            const struct cape_tables *tables,
+                            const struct cape_assess_options *options,
+                            const struct cape_run_options *run,
+                            cape_entry_cb on_entry,
+                            void *user,
+                            struct cape_assessment **out,
+                            struct cape_error **err);
+
+/**
+ * The entry's assessment, written to `*out` (set `out->struct_size` first): the same fields as
+ * `cape_assessment_entry` gives for the same entry. Its strings are borrowed from `entry`: valid until the
+ * `cape_entry_cb` returns.
+ *
+ * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`entry` or `out` NULL);
+ * `CAPE_STATUS_BUFFER_TOO_SMALL` (`out->struct_size` not set).
+ *
+ * # Safety
+ *
+ * `entry` is NULL or the handle lent to the running `cape_entry_cb`; `out` is NULL or a sized struct valid
+ * for writing; `err` is NULL or valid for writing.
+ */
+cape_status cape_entry_get(const struct cape_entry *entry,
+                           struct cape_entry_result *out,
+                           struct cape_error **err);
+
+/**
+ * Reason `index` of the entry (in the order found), written to `*out` (set `out->struct_size` first);
+ * strings borrowed from `entry` until the callback returns.
+ *
+ * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`entry` or `out` NULL); `CAPE_STATUS_BUFFER_TOO_SMALL`
+ * (`out->struct_size` not set); `CAPE_STATUS_OUT_OF_RANGE` (`index >= reason_count`).
+ *
+ * # Safety
+ *
+ * As `cape_entry_get`.
+ */
+cape_status cape_entry_reason(const struct cape_entry *entry,
+                              size_t index,
+                              struct cape_reason *out,
+                              struct cape_error **err);
+
+/**
+ * Mass-processing finding `index` of the entry, written to `*out` (set `out->struct_size` first; `effect`
+ * is NULL); strings borrowed from `entry` until the callback returns.
+ *
+ * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`entry` or `out` NULL); `CAPE_STATUS_BUFFER_TOO_SMALL`
+ * (`out->struct_size` not set); `CAPE_STATUS_OUT_OF_RANGE` (`index >= finding_count`).
+ *
+ * # Safety
+ *
+ * As `cape_entry_get`.
+ */
+cape_status cape_entry_finding(const struct cape_entry *entry,
+                               size_t index,
+                               struct cape_reason *out,
+                               struct cape_error **err);
 
 /**
  * The version of libcape, e.g. `"0.1.0"`; the same as `CAPE_VERSION_STRING` in the header this library was
@@ -1897,6 +2558,14 @@ cape_status cape_consolidation_totals(const struct cape_consolidation *consolida
  * Returns a static string: never NULL, never freed. Thread-safe.
  */
 const char *cape_version(void);
+
+/**
+ * The version of libcape as a number, `major * 10000 + minor * 100 + patch` (e.g. 100 for 0.1.0): the same
+ * as `CAPE_VERSION_NUMBER` in the header this library was built with. A program compares it with its own
+ * `CAPE_VERSION_NUMBER` to know whether the library it runs with is at least as new as its header (for the
+ * struct fields it may read; see "Growth policy"). Thread-safe.
+ */
+uint32_t cape_version_number(void);
 
 /**
  * Free a string returned by libcape as `char *`. NULL is a no-op.

@@ -6,9 +6,14 @@
 #                       C99 + shared lib, C99 + AddressSanitizer/UBSan, and under valgrind (zero errors, zero
 #                       leaks of any kind); then tests/c/check_package.sh: SONAME, `make install`, pkg-config
 #                       (shared and --static), and the example cape-ffi/examples/assess.c on the sample
+#                       The memory check: benches/c/stream_rss.c streams a generated ES-003 of FFI_RSS_ROWS
+#                       (200k) rows through cape_run_path, with a per-entry callback and keeping nothing, and
+#                       fails when either peaks at FFI_RSS_MAX_MB (64) MB or more
+#   make c-bench        (release) the same program on generated files of BENCH_ROWS rows (100k 1M 5M), printing
+#                       each mode's seconds and peak memory; part of `make bench`
 #   make install PREFIX=/usr/local   build libcape (release) and install lib/libcape.{a,so*}, include/cape.h and
 #                       lib/pkgconfig/cape.pc under PREFIX (DESTDIR honoured)
-.PHONY: header header-check c-test c-lib install
+.PHONY: header header-check c-test c-lib c-bench install
 
 FFI_TARGET := $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)/debug
 FFI_BUILD := $(FFI_TARGET)/c-test
@@ -21,6 +26,16 @@ FFI_CXXFLAGS := -x c++ -std=c++11 -Wall -Wextra -Werror -pedantic -Iinclude
 FFI_VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
 FFI_MAJOR := $(firstword $(subst ., ,$(FFI_VERSION)))
 PREFIX ?= /usr/local
+FFI_RSS_SRC := benches/c/stream_rss.c
+FFI_RSS_ROWS ?= 200000
+FFI_RSS_MAX_MB ?= 64
+# Generated ES-003 files, shared with the throughput harness (benches/src/bin/throughput.rs): same name, seed
+# and entries (rows / 4.75, rounded up).
+FFI_BENCH_DATA := $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)/bench-data
+# $(call ffi_es003,ROWS,PROFILE_FLAG): generate $(FFI_BENCH_DATA)/es003_ROWS.csv unless it is there
+ffi_es003 = mkdir -p $(FFI_BENCH_DATA) && { test -f $(FFI_BENCH_DATA)/es003_$(1).csv || $(CARGO) run -q $(2) \
+	-p cape-core --example cape -- sample --seed 8 --entries $$(( ($(1) * 4 + 18) / 19 )) \
+	--output $(FFI_BENCH_DATA)/es003_$(1).csv; }
 # The build `make install` installs from; check_package.sh points it at the debug build.
 FFI_PROFILE_DIR ?=
 
@@ -52,6 +67,22 @@ c-test: c-lib
 		$(FFI_BUILD)/test_cape_c $(FFI_SAMPLE) 2>&1 | grep -E '^==[0-9]+== (ERROR SUMMARY|All heap|  total heap|    (definitely|indirectly|possibly) lost|    still reachable)|passed' ; \
 		test "$${PIPESTATUS[0]}" -eq 0
 	tests/c/check_package.sh $(FFI_TARGET) $(FFI_SAMPLE) $(VENV)/bin/cape
+	$(call ffi_es003,$(FFI_RSS_ROWS),)
+	gcc $(FFI_CFLAGS) -o $(FFI_BUILD)/stream_rss $(FFI_RSS_SRC) $(FFI_TARGET)/libcape.a $(FFI_NATIVE_LIBS)
+	$(FFI_BUILD)/stream_rss $(FFI_BENCH_DATA)/es003_$(FFI_RSS_ROWS).csv callback $(FFI_RSS_MAX_MB)
+	$(FFI_BUILD)/stream_rss $(FFI_BENCH_DATA)/es003_$(FFI_RSS_ROWS).csv keep-nothing $(FFI_RSS_MAX_MB)
+
+c-bench:
+	$(CARGO) build --release -p cape-ffi
+	$(eval FFI_RELEASE := $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)/release)
+	mkdir -p $(FFI_RELEASE)/c-bench
+	gcc $(FFI_CFLAGS) -O2 -o $(FFI_RELEASE)/c-bench/stream_rss $(FFI_RSS_SRC) $(FFI_RELEASE)/libcape.a $(FFI_NATIVE_LIBS)
+	for rows in $(or $(BENCH_ROWS),100000 1000000 5000000); do \
+		$(call ffi_es003,$$rows,--release); \
+		for mode in keep-nothing callback; do \
+			$(FFI_RELEASE)/c-bench/stream_rss $(FFI_BENCH_DATA)/es003_$$rows.csv $$mode; \
+		done; \
+	done
 
 install:
 	@if [ -z "$(FFI_PROFILE_DIR)" ]; then $(CARGO) build --release -p cape-ffi; fi

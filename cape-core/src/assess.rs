@@ -14,14 +14,16 @@ use std::collections::{HashMap, HashSet};
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use crate::claim::{assess_claim, ClaimAssessment, ClaimInputs, ClaimParams, ClaimStatus, Reason, RuleSet, RuleSets};
+use crate::claim::{
+    assess_claim, ClaimAssessment, ClaimInputs, ClaimOptions, ClaimStatus, Reason, RuleChoice, RuleSet, RuleSets,
+};
 use crate::liquidation::deposit::deposit_date_with;
 use crate::mass::removal::{remove_ieepa_with, RemovalScratch};
 use crate::mass::{Catalogue, Finding, Removal};
 use crate::model::{Entry, ImporterClass};
 use crate::refund::{
-    pms_due_date, project_liquidation, AssumedRate, BusinessCalendar, DepositDateUnknown, DepositParams,
-    InterestCalculator, InterestParams, InterestResult, RateTable, ScheduleParams,
+    pms_due_date, project_liquidation, AssumedRate, BusinessCalendar, DepositDateUnknown, DepositOptions,
+    InterestCalculator, InterestOptions, InterestResult, RateTable, ScheduleOptions,
 };
 use crate::refund::{recipient, Recipient};
 use crate::{EntryNumber, Result, Usd};
@@ -57,19 +59,20 @@ impl Tables {
 
 /// How to assess: the date, the rule set, and every convention cape adopts where CBP is silent.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct AssessOptions {
     /// The day the declaration will be validated.
     pub as_of: NaiveDate,
-    /// `auto` (by `as_of`), or a rule set's name (`phase1`, `phase2`, or one the caller added).
-    pub rules: String,
+    /// The rule set: [`RuleChoice::Auto`] (the one in force on `as_of`) or one by name.
+    pub rules: RuleChoice,
     /// Claim parameters (urgency horizon, last-day offset override).
-    pub claim: ClaimParams,
+    pub claim: ClaimOptions,
     /// Schedule offsets (acceptance lag, 45-day liquidation, 90-day reliquidation window).
-    pub schedule: ScheduleParams,
+    pub schedule: ScheduleOptions,
     /// Deposit-date rules (periodic monthly statement codes and working day).
-    pub deposit: DepositParams,
+    pub deposit: DepositOptions,
     /// Interest parameters (day count, precision, explicit assumed rate for uncovered days).
-    pub interest: InterestParams,
+    pub interest: InterestOptions,
     /// The class of importers with no `Importer Class` and no override (corporate by default).
     pub default_class: ImporterClass,
     /// Per-importer class overrides, by importer number as written in the report.
@@ -83,11 +86,11 @@ impl AssessOptions {
     pub fn new(as_of: NaiveDate) -> Self {
         AssessOptions {
             as_of,
-            rules: "auto".into(),
-            claim: ClaimParams::default(),
-            schedule: ScheduleParams::default(),
-            deposit: DepositParams::default(),
-            interest: InterestParams::default(),
+            rules: RuleChoice::Auto,
+            claim: ClaimOptions::default(),
+            schedule: ScheduleOptions::default(),
+            deposit: DepositOptions::default(),
+            interest: InterestOptions::default(),
             default_class: ImporterClass::Corporate,
             class_overrides: HashMap::new(),
             already_accepted: HashSet::new(),
@@ -392,7 +395,7 @@ impl<'t> Assessor<'t> {
     /// [`crate::Error::Value`] when `options.rules` names no rule set (or `auto` finds none for the date);
     /// [`crate::Error::Value`] for invalid interest parameters.
     pub fn new(tables: &'t Tables, options: AssessOptions) -> Result<Self> {
-        let rules = tables.rules.select(&options.rules, options.as_of)?;
+        let rules = tables.rules.choose(&options.rules, options.as_of)?;
         let interest = InterestCalculator::new(&tables.rates, options.interest.clone())?;
         Ok(Assessor {
             tables,

@@ -4,17 +4,32 @@
 //! CAPE declaration and why not, what each will be refunded with interest and when, writes the declaration files,
 //! checks them the way CAPE will, and reads CAPE's answers back.
 //!
-//! The module tree follows the flow of CBP's four CAPE components:
+//! # The crate map
+//!
+//! CBP's CAPE has four components; each has its module here, and one spine runs an ES-003 through them all.
+//!
+//! | CAPE component | module | what it holds |
+//! |---|---|---|
+//! | 1. *Claim Portal* | [`claim`] | rule sets by phase, eligibility and its reasons, declaration files, pre-flight of a declaration as CAPE validates it, CAPE's results files |
+//! | 2. *Mass Processing* | [`mass`] | the dated Chapter 99 catalogue, classification of each tariff ordinal, removal of IEEPA duty and the recalculated entry version |
+//! | 3. *Review and Liquidation/Reliquidation* | [`liquidation`] | the business calendar, deposit dates, the projected acceptance and (re)liquidation schedule |
+//! | 4. *Refund Consolidation* | [`refund`] | interest under 19 USC 1505 (rates, daily compounding), the recipient (importer or Form 4811 designee), consolidation per recipient and date |
+//!
+//! Around them:
 //!
 //! | module | what it holds |
 //! |---|---|
-//! | [`values`] | identifiers (entry numbers, HTS numbers, importer numbers), money, dates |
-//! | [`ingest`] | reading ACE exports (ES-003 as CSV or XLSX), with every row used or reported |
-//! | [`model`] | entries → lines → tariff ordinals |
-//! | [`mass`] | *Mass Processing*: the dated Chapter 99 catalogue, removal of IEEPA duty |
-//! | [`refund`] | *Refund*: business-day calendar, interest under 19 USC 1505 |
-//! | [`sample`] | a deterministic generator of realistic ES-003 data, and the embedded sample |
-//! | [`cli`] | the `cape` command line (the Python package's console script runs it) |
+//! | [`values`] | identifiers (entry numbers with their check digit, HTS numbers, importer numbers), money, dates, stable codes, provenance |
+//! | [`model`], [`diagnostic`], [`error`] | the entry as cape holds it (entry → lines → tariff ordinals); row diagnostics; the one error type |
+//! | [`ingest`] | reading ACE exports: source sniffing and encodings, streaming XLSX, the CSV record reader every file goes through, header mapping, cells, entry assembly, the two-pass split, the builder |
+//! | [`assess`] | one entry through the four components ([`assess::Assessor`]), and the reference [`assess::Tables`] the caller owns |
+//! | [`run`] | **the spine**: a source streamed entry by entry through [`assess`], each result to the caller, the rest folded into a mergeable [`run::Partial`]; progress, cancellation, threads. The only loop over entries |
+//! | [`report`] | writing files atomically |
+//! | `cli` (feature `cli`, on by default) | the `cape` command line, one file per command, over [`run`] |
+//! | [`sample`] | a deterministic generator of realistic ES-003 data |
+//!
+//! The Python package (cape-py) and the C library (cape-ffi) convert arguments, call one function of this
+//! crate, and convert the result back.
 //!
 //! Money is [`Usd`] over `rust_decimal` and never a float; every rounding names a [`Rounding`]. Dates are
 //! `chrono::NaiveDate` calendar dates. Reference data is embedded, with provenance, and replaceable by the
@@ -31,6 +46,7 @@
 
 pub mod assess;
 pub mod claim;
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod diagnostic;
 pub mod error;
@@ -65,9 +81,9 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 // refund
 pub use refund::{
-    compute_interest, deposit_date, project_liquidation, AssumedRate, BusinessCalendar, DepositDate, DepositParams,
-    DepositRule, InterestCalculator, InterestParams, InterestPeriod, InterestResult, ProjectedDates, RateTable,
-    ScheduleParams,
+    compute_interest, deposit_date, project_liquidation, AssumedRate, BusinessCalendar, DepositDate, DepositOptions,
+    DepositRule, InterestCalculator, InterestOptions, InterestPeriod, InterestResult, ProjectedDates, RateTable,
+    ScheduleOptions,
 };
 
 // mass processing
@@ -80,6 +96,6 @@ pub use mass::{
 pub use claim::{
     assess_claim, build_declarations, preflight_bytes, preflight_path, read_results_bytes, read_results_path,
     reconcile, write_declarations, CapeError, CapeErrorKind, CapeResults, Check, ClaimAssessment, ClaimInputs,
-    ClaimParams, ClaimStatus, DeclarationParams, DeclarationSet, PreflightOptions, PreflightReport, Reason, ReasonCode,
-    RuleSet, RuleSets, Verdict,
+    ClaimOptions, ClaimStatus, DeclarationOptions, DeclarationSet, PreflightOptions, PreflightReport, Reason,
+    ReasonCode, RuleSet, RuleSets, Verdict,
 };

@@ -10,16 +10,16 @@
 //! | [`deposit`] | [`deposit_date`]: the date the duty was deposited, from which interest runs, and the [`DepositRule`] that gave it |
 //! | [`schedule`] | [`project_liquidation`]: projected acceptance and (re)liquidation dates, and the refund's due date |
 //!
-//! Every convention CBP has not published is a field of a parameter struct ([`DepositParams`],
-//! [`ScheduleParams`]) whose [`Default`] is cape's documented choice (CAPE.md §7, §8, §10).
+//! Every convention CBP has not published is a field of a parameter struct ([`DepositOptions`],
+//! [`ScheduleOptions`]) whose [`Default`] is cape's documented choice (CAPE.md §7, §8, §10).
 //!
 //! # Example
 //!
 //! ```
-//! use cape_core::liquidation::{project_liquidation, ScheduleParams};
+//! use cape_core::liquidation::{project_liquidation, ScheduleOptions};
 //! use chrono::NaiveDate;
 //! let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
-//! let dates = project_liquidation(d(2026, 5, 1), None, &ScheduleParams::default())?;
+//! let dates = project_liquidation(d(2026, 5, 1), None, &ScheduleOptions::default())?;
 //! assert_eq!(dates.liquidation, d(2026, 6, 15));
 //! # Ok::<(), cape_core::Error>(())
 //! ```
@@ -29,5 +29,7 @@ pub mod deposit;
 pub mod schedule;
 
 pub use calendar::BusinessCalendar;
-pub use deposit::{deposit_date, pms_due_date, DepositDate, DepositDateUnknown, DepositParams, DepositRule};
-pub use schedule::{project_liquidation, LiquidationBasis, ProjectedDates, ScheduleParams};
+pub use deposit::{
+    deposit_date, pms_due_date, DepositDate, DepositDateUnknown, DepositOptions, DepositParams, DepositRule,
+};
+pub use schedule::{project_liquidation, LiquidationBasis, ProjectedDates, ScheduleOptions, ScheduleParams};

@@ -11,19 +11,19 @@
 //! The dates interest runs between (deposit, (re)liquidation) and the business calendar are *Review and
 //! Liquidation* ([`crate::liquidation`]); they are re-exported here for the paths of earlier releases.
 //!
-//! Every convention CBP has not published is a field of a parameter struct ([`InterestParams`],
+//! Every convention CBP has not published is a field of a parameter struct ([`InterestOptions`],
 //! [`ConsolidationOptions`]) whose [`Default`] is cape's documented choice (CAPE.md §7, §8, §10).
 //!
 //! # Example
 //!
 //! ```
 //! use cape_core::model::ImporterClass;
-//! use cape_core::liquidation::{project_liquidation, ScheduleParams};
-//! use cape_core::refund::{compute_interest, InterestParams, RateTable};
+//! use cape_core::liquidation::{project_liquidation, ScheduleOptions};
+//! use cape_core::refund::{compute_interest, InterestOptions, RateTable};
 //! use chrono::NaiveDate;
 //!
 //! let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
-//! let dates = project_liquidation(d(2026, 5, 1), None, &ScheduleParams::default())?;
+//! let dates = project_liquidation(d(2026, 5, 1), None, &ScheduleOptions::default())?;
 //! let rates = RateTable::embedded();
 //! let r = compute_interest(
 //!     "8838.00".parse()?,
@@ -31,7 +31,7 @@
 //!     dates.liquidation,
 //!     ImporterClass::Corporate,
 //!     &rates,
-//!     &InterestParams::default(),
+//!     &InterestOptions::default(),
 //! )?;
 //! assert_eq!((dates.liquidation, r.days), (d(2026, 6, 15), 117));
 //! # Ok::<(), cape_core::Error>(())
@@ -44,10 +44,12 @@ pub mod recipient;
 
 pub use crate::liquidation::{calendar, deposit, schedule};
 pub use crate::liquidation::{
-    deposit_date, pms_due_date, project_liquidation, BusinessCalendar, DepositDate, DepositDateUnknown, DepositParams,
-    DepositRule, LiquidationBasis, ProjectedDates, ScheduleParams,
+    deposit_date, pms_due_date, project_liquidation, BusinessCalendar, DepositDate, DepositDateUnknown, DepositOptions,
+    DepositParams, DepositRule, LiquidationBasis, ProjectedDates, ScheduleOptions, ScheduleParams,
 };
 pub use consolidate::{ConsolidatedRefund, Consolidation, ConsolidationOptions, ConsolidationTotals, RefundItem};
-pub use interest::{compute_interest, DayCount, InterestCalculator, InterestParams, InterestPeriod, InterestResult};
+pub use interest::{
+    compute_interest, DayCount, InterestCalculator, InterestOptions, InterestParams, InterestPeriod, InterestResult,
+};
 pub use rates::{AssumedRate, Confidence, RateRow, RateTable};
 pub use recipient::{recipient, Recipient, RecipientKind};

@@ -532,7 +532,11 @@ fn an_over_long_record_is_a_rejected_row_and_the_next_rows_are_read() {
         .to_owned();
     csv.push_str(&format!("VSU-0828893-5,1,1,\"{}\n", "9".repeat(5_000)));
     csv.push_str("VSU-0828893-5,1,1,9903.01.25,2.00,04/15/2025\n");
-    let options = Es003Options { max_record_bytes: Some(1_000), ..Default::default() };
+    let options = {
+        let mut o = Es003Options::default();
+        o.max_record_bytes = Some(1_000);
+        o
+    };
     let r = read_es003_bytes(csv.as_bytes(), &options).expect("read");
     assert_eq!((r.summary.rows_read, r.summary.rows_used, r.summary.rows_rejected, r.summary.entries), (3, 2, 1, 2));
     let d = r.diagnostics.iter().find(|d| d.code == C::RecordTooLong).expect("diagnostic");
@@ -548,7 +552,11 @@ fn an_over_long_record_is_a_rejected_row_and_the_next_rows_are_read() {
 #[test]
 fn a_header_over_the_record_limit_is_a_file_level_error() {
     let csv = format!("{}\nVSU-0828889-3\n", "Entry Summary Number,".repeat(100));
-    let options = Es003Options { max_record_bytes: Some(1_000), ..Default::default() };
+    let options = {
+        let mut o = Es003Options::default();
+        o.max_record_bytes = Some(1_000);
+        o
+    };
     let e = read_es003_bytes(csv.as_bytes(), &options).expect_err("header too long");
     assert_eq!(e.kind(), ErrorKind::InvalidFormat);
     assert!(e.to_string().contains("the header row is 2100 bytes long"), "{e}");

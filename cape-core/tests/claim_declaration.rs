@@ -2,7 +2,7 @@
 
 use cape_core::claim::{
     build_declarations, build_declarations_from, preflight_bytes, sanitize_importer, write_declarations,
-    ClaimAssessment, ClaimStatus, DeclarationParams, PreflightOptions, Verdict, MANIFEST_FILE,
+    ClaimAssessment, ClaimStatus, DeclarationOptions, PreflightOptions, Verdict, MANIFEST_FILE,
 };
 use cape_core::{EntryNumber, ErrorKind};
 use chrono::NaiveDate;
@@ -34,14 +34,14 @@ fn twenty_five_thousand_entries_make_three_files() {
     // 25,000 = 9,999 + 9,999 + 5,002 (the brief's 7,002 is the remainder for 27,000, checked below).
     let sizes_for = |count: u32| {
         let items: Vec<_> = (0..count).map(|i| (n(i), None)).collect();
-        let set = build_declarations_from(items, &DeclarationParams::default()).unwrap();
+        let set = build_declarations_from(items, &DeclarationOptions::default()).unwrap();
         set.files.iter().map(|f| f.entries.len()).collect::<Vec<_>>()
     };
     assert_eq!(sizes_for(27_000), [9_999, 9_999, 7_002]);
     assert_eq!(sizes_for(9_999), [9_999]);
     assert_eq!(sizes_for(10_000), [9_999, 1]);
     let items: Vec<_> = (0..25_000u32).map(|i| (n(i * 3 + 1), None)).collect();
-    let set = build_declarations_from(items.clone(), &DeclarationParams::default()).unwrap();
+    let set = build_declarations_from(items.clone(), &DeclarationOptions::default()).unwrap();
     let names: Vec<&str> = set.files.iter().map(|f| f.name.as_str()).collect();
     assert_eq!(names, ["cape-declaration-001.csv", "cape-declaration-002.csv", "cape-declaration-003.csv"]);
     let sizes: Vec<usize> = set.files.iter().map(|f| f.entries.len()).collect();
@@ -52,7 +52,7 @@ fn twenty_five_thousand_entries_make_three_files() {
     assert_eq!((m[2].first_entry, m[2].last_entry), (items[19_998].0, items[24_999].0));
 
     // Deterministic: same input, same bytes.
-    let again = build_declarations_from(items, &DeclarationParams::default()).unwrap();
+    let again = build_declarations_from(items, &DeclarationOptions::default()).unwrap();
     assert_eq!(set.contents(), again.contents());
 
     // Template: header, compact numbers, \n, no BOM, no blank rows; each file passes pre-flight.
@@ -82,7 +82,7 @@ fn only_declarable_entries_no_duplicates_input_order() {
         assessment(n(2), ClaimStatus::NeedsReview, None),
         assessment(n(5), ClaimStatus::Eligible, None),
     ];
-    let set = build_declarations(&a, &DeclarationParams::default()).unwrap();
+    let set = build_declarations(&a, &DeclarationOptions::default()).unwrap();
     assert_eq!(set.files.len(), 1);
     assert_eq!(set.files[0].entries, [n(5), n(3)]);
     assert_eq!(set.manifest.not_declarable, 2);
@@ -99,7 +99,12 @@ fn per_importer_split_and_sanitized_names() {
         assessment(n(4), ClaimStatus::Eligible, None),
         assessment(n(5), ClaimStatus::Eligible, Some("12-345678900")),
     ];
-    let params = DeclarationParams { per_importer: true, max_entries_per_file: 2, ..Default::default() };
+    let params = {
+        let mut o = DeclarationOptions::default();
+        o.per_importer = true;
+        o.max_entries_per_file = 2;
+        o
+    };
     let set = build_declarations(&a, &params).unwrap();
     let names: Vec<(&str, Option<&str>, usize)> =
         set.files.iter().map(|f| (f.name.as_str(), f.importer.as_deref(), f.entries.len())).collect();
@@ -132,12 +137,20 @@ fn per_importer_split_and_sanitized_names() {
 #[test]
 fn bad_parameters() {
     for max in [0, 10_000] {
-        let p = DeclarationParams { max_entries_per_file: max, ..Default::default() };
+        let p = {
+            let mut o = DeclarationOptions::default();
+            o.max_entries_per_file = max;
+            o
+        };
         assert_eq!(build_declarations_from(vec![(n(1), None)], &p).unwrap_err().kind(), ErrorKind::InvalidValue);
     }
-    let p = DeclarationParams { prefix: "a/b".into(), ..Default::default() };
+    let p = {
+        let mut o = DeclarationOptions::default();
+        o.prefix = "a/b".into();
+        o
+    };
     assert!(build_declarations_from(vec![(n(1), None)], &p).is_err());
-    let empty = build_declarations_from(Vec::new(), &DeclarationParams::default()).unwrap();
+    let empty = build_declarations_from(Vec::new(), &DeclarationOptions::default()).unwrap();
     assert!(empty.files.is_empty());
     assert_eq!(empty.manifest.to_csv(), "file,importer,entries,first_entry,last_entry,sha256\n");
 }

@@ -1,7 +1,7 @@
 //! Claim eligibility: one scenario per reason and per status, the 80-day boundary, Phase 1 vs Phase 2, rule sets.
 
 use cape_core::claim::{
-    assess_claim, cbp, Check, ClaimAssessment, ClaimInputs, ClaimParams, ClaimStatus, Effect, ReasonCode, RuleSet,
+    assess_claim, cbp, Check, ClaimAssessment, ClaimInputs, ClaimOptions, ClaimStatus, Effect, ReasonCode, RuleSet,
     RuleSets,
 };
 use cape_core::model::{AdCvdStatus, LiquidationStatus, ProtestStatus, SummaryStatus};
@@ -34,7 +34,7 @@ fn ok_inputs() -> ClaimInputs {
 }
 
 fn assess_on(e: &Entry, inputs: ClaimInputs, rules: &RuleSet, as_of: NaiveDate) -> ClaimAssessment {
-    assess_claim(e, &inputs, rules, as_of, &ClaimParams::default())
+    assess_claim(e, &inputs, rules, as_of, &ClaimOptions::default())
 }
 
 fn assess(e: &Entry) -> ClaimAssessment {
@@ -278,7 +278,11 @@ fn eighty_day_boundary() {
     }
 
     // Offset 80: day 80 itself is eligible, day 81 is not.
-    let params = ClaimParams { last_day_offset: Some(80), ..Default::default() };
+    let params = {
+        let mut o = ClaimOptions::default();
+        o.last_day_offset = Some(80);
+        o
+    };
     let a = assess_claim(&liquidated, &ok_inputs(), &p1, d(2026, 4, 20), &params);
     assert_eq!((a.status, a.days_left), (ClaimStatus::Eligible, Some(0)));
     let a = assess_claim(&liquidated, &ok_inputs(), &p1.clone().with_last_day_offset(80), d(2026, 4, 21), &params);

@@ -96,7 +96,11 @@ fn ten_thousand_rows_are_too_many() {
     let cut: String = csv.lines().take(10_000).map(|l| format!("{l}\n")).collect();
     assert_eq!(check(cut.as_bytes()).verdict, Verdict::Accept);
     // The limit is a parameter.
-    let small = preflight_bytes(cut.as_bytes(), &PreflightOptions { max_entries: 10, ..Default::default() });
+    let small = preflight_bytes(cut.as_bytes(), &{
+        let mut o = PreflightOptions::default();
+        o.max_entries = 10;
+        o
+    });
     assert_eq!(codes(&small), [(Some(12), "TOO_MANY_ENTRIES")]);
 }
 
@@ -138,7 +142,11 @@ fn row_level_findings() {
     // A blank row alone is a warning, or a rejection when asked.
     let blank = format!("Entry Number\n{good}\n,\n");
     assert_eq!(check(blank.as_bytes()).verdict, Verdict::Accept);
-    let strict = preflight_bytes(blank.as_bytes(), &PreflightOptions { blank_rows_reject: true, ..Default::default() });
+    let strict = preflight_bytes(blank.as_bytes(), &{
+        let mut o = PreflightOptions::default();
+        o.blank_rows_reject = true;
+        o
+    });
     assert_eq!((strict.verdict, codes(&strict)), (Verdict::RejectFile, vec![(Some(3), "BLANK_ROW")]));
 }
 
@@ -242,7 +250,11 @@ fn a_file_larger_than_any_declaration_is_refused_unread() {
         r.findings[0].message
     );
     // A caller may allow more.
-    let big = PreflightOptions { max_file_bytes: 8 << 20, ..PreflightOptions::default() };
+    let big = {
+        let mut o = PreflightOptions::default();
+        o.max_file_bytes = 8 << 20;
+        o
+    };
     let r = cape_core::claim::preflight_path(&p, &big).unwrap();
     assert!(r.findings.iter().all(|f| f.code.as_str() != "FILE_TOO_LARGE"));
     std::fs::remove_dir_all(&dir).unwrap();

@@ -4,7 +4,7 @@ use std::collections::HashSet;
 
 use cape_core::claim::{
     build_declarations_from, declared_in_dir, read_results_bytes, read_results_path, reconcile, write_declarations,
-    CapeErrorKind, DeclarationParams, ResultStatus,
+    CapeErrorKind, DeclarationOptions, ResultStatus,
 };
 use cape_core::{EntryNumber, ErrorKind};
 
@@ -25,6 +25,19 @@ const KNOWN: [&str; 11] = [
     "GOODS VALUE AMOUNT MUST BE REPORTED ON THE CH 1-97",
     "HTS RELATIONSHIP/SEQUENCE MISMATCH",
 ];
+
+#[test]
+fn excel_unicode_text_results_are_tab_separated_utf16() {
+    // Excel's "Save as Unicode text": UTF-16LE with a byte-order mark, cells separated by tabs, quotes as needed.
+    let text = results_csv();
+    let want = read_results_bytes(text.as_bytes(), Some("claim-details.csv")).unwrap();
+    let tabbed = text.trim_start_matches('\u{feff}').replace(',', "\t");
+    let le: Vec<u8> = [0xFF, 0xFE].into_iter().chain(tabbed.encode_utf16().flat_map(u16::to_le_bytes)).collect();
+    let got = read_results_bytes(&le, Some("claim-details.txt")).unwrap();
+    assert_eq!(format!("{:?}", got.rows), format!("{:?}", want.rows));
+    assert_eq!(got.summary.updated, 1);
+    assert_eq!(got.rows.len(), 15);
+}
 
 fn results_csv() -> String {
     let mut s = String::from("\u{feff}ENTRY_NUMBER,CLAIM_NUMBER,STATUS,ERROR_DESCRIPTION\r\n");
@@ -110,10 +123,11 @@ fn reconciled_against_a_declared_set_and_a_directory() {
 
     // From a directory of declaration files written by cape.
     let dir = std::env::temp_dir().join(format!("cape-claim-results-{}", std::process::id()));
-    let decl = build_declarations_from(
-        declared.iter().map(|&e| (e, None)),
-        &DeclarationParams { max_entries_per_file: 4, ..Default::default() },
-    )
+    let decl = build_declarations_from(declared.iter().map(|&e| (e, None)), &{
+        let mut o = DeclarationOptions::default();
+        o.max_entries_per_file = 4;
+        o
+    })
     .unwrap();
     write_declarations(&decl, &dir).unwrap();
     let (from_dir, reports) = declared_in_dir(&dir).unwrap();

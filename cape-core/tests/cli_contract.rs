@@ -357,3 +357,27 @@ fn one_or_two_threads_write_the_same_bytes_in_every_format() {
     assert_eq!(code, 64, "usage error: {err}");
     assert!(err.contains("--threads"), "{err}");
 }
+
+#[test]
+fn options_parse_the_usual_ways_and_refuse_the_rest() {
+    let f = tmp("parse.csv", ES003);
+    let (code, a, err) = cape(&["assess", &f, "--as-of", "2026-04-19", "--format", "jsonl", "--assume-last-rate"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, b, err) = cape(&["assess", "--as-of=2026-04-19", "--format=jsonl", "--assume-last-rate", "--", &f]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(a, b, "--name=value and -- give the same run");
+    assert_eq!(a.lines().count(), 2);
+
+    let usage = |args: &[&str], says: &str| {
+        let (code, out, err) = cape(args);
+        assert_eq!(code, cape_core::cli::EXIT_USAGE, "{args:?}: {err}");
+        assert!(out.is_empty());
+        assert!(err.contains(says), "{args:?}: {err}");
+    };
+    usage(&["assess", &f, "--assume-last-rate=yes"], "--assume-last-rate takes no value");
+    usage(&["assess", &f, "--as-of"], "--as-of needs a value");
+    usage(&["assess", &f, "-x"], "unknown option -x");
+    usage(&["assess", &f, "--colour", "red"], "unknown option --colour");
+    // A value may start with a dash: it is the option's value, not an option.
+    usage(&["assess", &f, "--as-of", "-3"], "--as-of");
+}

@@ -10,8 +10,12 @@ Line Tariff Goods Value Amount,Line Tariff Duty Amount,Entry Type Code,Importer 
 Country of Origin Code,Liquidation Date,Liquidation Status";
 
 fn read(csv: &str) -> Es003 {
-    read_es003_bytes(csv.as_bytes(), &Es003Options { source_name: Some("t.csv".into()), ..Es003Options::default() })
-        .unwrap()
+    read_es003_bytes(csv.as_bytes(), &{
+        let mut o = Es003Options::default();
+        o.source_name = Some("t.csv".into());
+        o
+    })
+    .unwrap()
 }
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
@@ -265,8 +269,12 @@ fn xlsx_with_typed_cells_and_serial_dates() {
     // Row numbers are the sheet's rows: the bad row is row 4.
     assert!(r.diagnostics.iter().any(|d| d.row == Some(4) && d.code == DiagnosticCode::MissingValue));
     // A named sheet that does not exist is a clear error listing the sheets.
-    let err =
-        read_es003_bytes(&bytes, &Es003Options { sheet: Some("Nope".into()), ..Es003Options::default() }).unwrap_err();
+    let err = read_es003_bytes(&bytes, &{
+        let mut o = Es003Options::default();
+        o.sheet = Some("Nope".into());
+        o
+    })
+    .unwrap_err();
     assert!(err.to_string().contains("ES-003 Line Tariff"), "{err}");
 }
 
@@ -306,7 +314,7 @@ proptest! {
     #[test]
     fn rows_read_equals_used_plus_rejected(rows in proptest::collection::vec(arb_row(), 0..60)) {
         let csv = format!("{HEADER}\n{}", rows.concat());
-        let opts = Es003Options { source_name: Some("t.csv".into()), ..Es003Options::default() };
+        let opts = { let mut o = Es003Options::default(); o.source_name = Some("t.csv".into()); o };
         // With no valid row (the only rows with an importer number), no row is usable: a file-level error.
         let any_valid = rows.iter().any(|r| r.contains("12-345678900"));
         let r = match read_es003_bytes(csv.as_bytes(), &opts) {
@@ -354,7 +362,7 @@ proptest! {
             1..40,
         ),
     ) {
-        let opts = Es003Options { max_record_bytes: Some(99), ..Es003Options::default() };
+        let opts = { let mut o = Es003Options::default(); o.max_record_bytes = Some(99); o };
         let long = rows.iter().filter(|r| r.len() > 100).count() as u64;
         let short: String = rows.iter().filter(|r| r.len() <= 100).cloned().collect();
         let with = read_es003_bytes(format!("{HEADER}\n{}", rows.concat()).as_bytes(), &opts);
@@ -389,11 +397,11 @@ fn records_input_equals_csv_input() {
     let from_csv = read(&csv);
     let mut rdr = csv::ReaderBuilder::new().has_headers(false).from_reader(csv.as_bytes());
     let all: Vec<Vec<String>> = rdr.records().map(|r| r.unwrap().iter().map(str::to_owned).collect()).collect();
-    let from_records = Es003Reader::from_records(
-        &all[0],
-        all[1..].to_vec(),
-        &Es003Options { source_name: Some("t.csv".into()), ..Es003Options::default() },
-    )
+    let from_records = Es003Reader::from_records(&all[0], all[1..].to_vec(), &{
+        let mut o = Es003Options::default();
+        o.source_name = Some("t.csv".into());
+        o
+    })
     .unwrap()
     .read_all()
     .unwrap();

@@ -7,10 +7,10 @@ use std::collections::BTreeMap;
 
 use cape_core::assess::{assess_reader, AssessOptions, AssessedReport, Tables};
 use cape_core::model::ImporterClass;
-use cape_core::refund::{compute_interest, ConsolidationOptions, InterestParams};
+use cape_core::refund::{compute_interest, ConsolidationOptions, InterestOptions};
 use cape_core::sample::{generate_es003_string, GeneratorConfig};
 use cape_core::{
-    build_declarations, preflight_bytes, DeclarationParams, EntryNumber, Es003Options, Es003Reader, PreflightOptions,
+    build_declarations, preflight_bytes, DeclarationOptions, EntryNumber, Es003Options, Es003Reader, PreflightOptions,
     RateTable, Usd,
 };
 use chrono::NaiveDate;
@@ -70,7 +70,7 @@ proptest! {
         corporate in any::<bool>(),
     ) {
         let rates = RateTable::embedded();
-        let params = InterestParams::default();
+        let params = InterestOptions::default();
         let class = if corporate { ImporterClass::Corporate } else { ImporterClass::NonCorporate };
         let s = d(2025, 2, 4) + chrono::Days::new(start as u64);
         let (p1, p2) = (Usd::from_cents(a.min(b)), Usd::from_cents(a.max(b)));
@@ -107,7 +107,7 @@ proptest! {
             let r = &a.removal;
             prop_assert_eq!(r.duty_after.checked_add(r.ieepa_duty).expect("sum"), r.duty_before, "{}", r.entry_number);
         }
-        let opts = ConsolidationOptions { minimum_refund: min_cents.map(Usd::from_cents) };
+        let opts = { let mut o = ConsolidationOptions::default(); o.minimum_refund = min_cents.map(Usd::from_cents); o };
         let c = report.consolidate(opts).expect("consolidate");
         let items: Vec<_> = report.entries.iter().filter_map(|a| a.refund_item()).collect();
         let sum = |f: &dyn Fn(&cape_core::refund::RefundItem) -> Usd| items.iter().map(f).sum::<Usd>();
@@ -132,7 +132,7 @@ proptest! {
     #[test]
     fn declarations_pass_preflight_with_the_same_entries(seed in any::<u64>(), entries in 1usize..60, per in 1usize..25) {
         let report = assess(seed, entries);
-        let params = DeclarationParams { max_entries_per_file: per, ..DeclarationParams::default() };
+        let params = { let mut o = DeclarationOptions::default(); o.max_entries_per_file = per; o };
         let set = build_declarations(report.entries.iter().map(|a| &a.claim), &params).expect("declare");
         let mut all = Vec::new();
         for f in &set.files {

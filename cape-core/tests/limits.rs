@@ -5,7 +5,7 @@
 use cape_core::assess::{assess_reader, AssessOptions, Tables};
 use cape_core::diagnostic::{DEFAULT_MAX_DIAGNOSTICS_PER_CODE, MAX_ECHOED_CHARS};
 use cape_core::model::ImporterClass;
-use cape_core::refund::{compute_interest, InterestParams, RateTable};
+use cape_core::refund::{compute_interest, InterestOptions, RateTable};
 use cape_core::run::{run_summary, RunOptions, Source};
 use cape_core::{
     check_digit, preflight_bytes, read_es003_bytes, read_results_bytes, DiagnosticCode as C, ErrorKind, Es003Options,
@@ -84,7 +84,11 @@ fn the_cap_is_an_option_and_can_be_lifted() {
         csv.push_str(&format!("{},1,1,99030125,0,,06/02/2025,CN,\n", entry(1)));
     }
     csv.push_str(&format!("{},1,1,99030125,0,1.00,06/02/2025,CN,\n", entry(2)));
-    let three = Es003Options { max_diagnostics_per_code: Some(3), ..Default::default() };
+    let three = {
+        let mut o = Es003Options::default();
+        o.max_diagnostics_per_code = Some(3);
+        o
+    };
     let r = read_es003_bytes(csv.as_bytes(), &three).expect("read");
     let rows: Vec<(C, Option<u64>)> =
         r.diagnostics.iter().filter(|d| d.row.is_some()).map(|d| (d.code, d.row)).collect();
@@ -104,7 +108,11 @@ fn the_cap_is_an_option_and_can_be_lifted() {
     let notes = r.summary.count(C::MissingOptionalColumn);
     assert!(notes > 3);
     assert_eq!(r.summary.diagnostics_dropped, 94 + notes - 3);
-    let all = Es003Options { max_diagnostics_per_code: Some(u64::MAX), ..Default::default() };
+    let all = {
+        let mut o = Es003Options::default();
+        o.max_diagnostics_per_code = Some(u64::MAX);
+        o
+    };
     let r = read_es003_bytes(csv.as_bytes(), &all).expect("read");
     assert_eq!(r.diagnostics.iter().filter(|d| d.row.is_some()).count(), 100);
     assert_eq!(r.summary.diagnostics_dropped, 0);
@@ -127,7 +135,11 @@ fn two_parts_merge_counts_and_capped_lists_exactly() {
         serial += 1;
     }
     let path = tmp("parts.csv", csv.as_bytes());
-    let es003 = Es003Options { max_diagnostics_per_code: Some(40), ..Default::default() };
+    let es003 = {
+        let mut o = Es003Options::default();
+        o.max_diagnostics_per_code = Some(40);
+        o
+    };
     let tables = Tables::embedded().expect("tables");
     let opts = AssessOptions::new(d(2026, 11, 26)).assume_last_rate(&tables.rates);
     let run = |threads| {
@@ -320,7 +332,7 @@ fn an_interest_period_ending_before_it_starts_is_refused() {
         d(2025, 6, 2),
         ImporterClass::Corporate,
         &RateTable::embedded(),
-        &InterestParams::default(),
+        &InterestOptions::default(),
     )
     .expect_err("end before start");
     assert_eq!(e.kind(), ErrorKind::InvalidValue);
@@ -332,7 +344,7 @@ fn an_interest_period_ending_before_it_starts_is_refused() {
         d(2026, 3, 16),
         ImporterClass::Corporate,
         &RateTable::embedded(),
-        &InterestParams::default(),
+        &InterestOptions::default(),
     )
     .expect("zero days");
     assert_eq!(same.interest, Usd::ZERO);

@@ -5,7 +5,7 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use cape_core::claim::{
-    build_declarations_from, preflight_path, write_declarations, write_declarations_with, DeclarationParams,
+    build_declarations_from, preflight_path, write_declarations, write_declarations_with, DeclarationOptions,
     DeclarationSet, PreflightCode, PreflightOptions, Verdict, WriteOptions, LOCK_FILE, MANIFEST_FILE,
 };
 use cape_core::{EntryNumber, Error, ErrorKind};
@@ -17,7 +17,12 @@ fn n(i: u32) -> EntryNumber {
 /// `count` entries, `per_file` a file.
 fn set(count: u32, per_file: usize) -> DeclarationSet {
     let items: Vec<_> = (0..count).map(|i| (n(i), None)).collect();
-    build_declarations_from(items, &DeclarationParams { max_entries_per_file: per_file, ..Default::default() }).unwrap()
+    build_declarations_from(items, &{
+        let mut o = DeclarationOptions::default();
+        o.max_entries_per_file = per_file;
+        o
+    })
+    .unwrap()
 }
 
 fn fresh(name: &str) -> PathBuf {
@@ -251,7 +256,12 @@ fn child_write_under_file_size_limit() {
 fn mixed_set() -> DeclarationSet {
     let mut items: Vec<_> = (0..2).map(|i| (n(i), Some("A".to_owned()))).collect();
     items.extend((10..2010).map(|i| (n(i), Some("B".to_owned()))));
-    build_declarations_from(items, &DeclarationParams { per_importer: true, ..Default::default() }).unwrap()
+    build_declarations_from(items, &{
+        let mut o = DeclarationOptions::default();
+        o.per_importer = true;
+        o
+    })
+    .unwrap()
 }
 
 /// A write that fails after some files were written leaves no file of the run and the earlier set intact.

@@ -33,7 +33,9 @@ fn ordinal(entry: &'static str, line: &'static str, ord: u8) -> Vec<&'static str
 }
 
 fn opts(name: &str) -> Es003Options {
-    Es003Options { source_name: Some(name.into()), ..Default::default() }
+    let mut o = Es003Options::default();
+    o.source_name = Some(name.into());
+    o
 }
 
 /// Reads on another thread; fails on a panic or after 20 seconds.

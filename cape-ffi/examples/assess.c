@@ -1,5 +1,6 @@
 /*
- * assess.c -- assess every entry of an ES-003 report with libcape.
+ * assess.c -- assess every entry of an ES-003 report with libcape, streaming (memory bounded by one entry,
+ * whatever the file's size).
  *
  *   assess ES003_FILE [AS_OF_DATE]
  *
@@ -10,6 +11,7 @@
  * Build: cc assess.c $(pkg-config --cflags --libs cape) -o assess
  */
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "cape.h"
@@ -21,15 +23,24 @@ static int fail(const char *what, cape_error *err) {
     return 1;
 }
 
+/* Called by cape_run_path with each entry, in file order; the entry and its strings live until we return. */
+static int32_t print_entry(const cape_entry *entry, void *user) {
+    cape_entry_result r;
+    (void)user;
+    memset(&r, 0, sizeof r);
+    r.struct_size = (uint32_t)sizeof r;
+    if (cape_entry_get(entry, &r, NULL) != CAPE_STATUS_OK) return 1; /* non-zero stops the run */
+    printf("%s\t%s\t%s\t%s\t%s\n", r.entry_number, r.status_name, r.ieepa_duty, r.interest ? r.interest : "-",
+           r.last_filing_day ? r.last_filing_day : "-");
+    return 0;
+}
+
 int main(int argc, char **argv) {
     char today[11];
     const char *as_of;
     cape_tables *tables = NULL;
     cape_assess_options *options = NULL;
-    cape_assessment *assessment = NULL;
     cape_error *err = NULL;
-    cape_entry_result r;
-    size_t i, n;
     int status = 0;
 
     if (argc < 2 || argc > 3) {
@@ -49,20 +60,9 @@ int main(int argc, char **argv) {
         cape_tables_free(tables);
         return fail(as_of, err);
     }
-    if (cape_assess_path(argv[1], tables, options, &assessment, &err) != CAPE_STATUS_OK) {
+    if (cape_run_path(argv[1], tables, options, NULL, print_entry, NULL, NULL, &err) != CAPE_STATUS_OK) {
         status = fail(argv[1], err);
-    } else {
-        n = cape_assessment_entry_count(assessment);
-        for (i = 0; i < n; i++) {
-            if (cape_assessment_entry(assessment, i, &r, &err) != CAPE_STATUS_OK) {
-                status = fail("entry", err);
-                break;
-            }
-            printf("%s\t%s\t%s\t%s\t%s\n", r.entry_number, r.status_name, r.ieepa_duty,
-                   r.interest ? r.interest : "-", r.last_filing_day ? r.last_filing_day : "-");
-        }
     }
-    cape_assessment_free(assessment);
     cape_assess_options_free(options);
     cape_tables_free(tables);
     return status;

@@ -2,13 +2,19 @@
 
 use std::ffi::{c_char, CString};
 
-use cape_core::assess::{assess_reader, AssessedReport};
+use cape_core::assess::EntryAssessment;
 use cape_core::claim::ClaimStatus;
-use cape_core::{assess_es003, iso, Es003Options, Es003Reader};
+use cape_core::run::{assess_all, Partial, RunOptions, Source};
+use cape_core::{iso, Es003Options};
 
 use crate::error::{cape_error, cape_status, FfiError};
-use crate::es003::cape_es003;
+use crate::es003::{
+    cape_diagnostic, cape_es003, cape_ingest_summary, diagnostic_strings, diagnostic_view, ingest_summary,
+    DiagnosticStrings,
+};
 use crate::options::cape_assess_options;
+use crate::refund::cape_consolidation;
+use crate::sized::{self, write_sized};
 use crate::strings::{
     arg_bytes, arg_opt_str, arg_out, arg_path, arg_ref, c_string, free_box, opt_c_string, opt_ptr, store_box,
 };
@@ -39,19 +45,24 @@ impl From<ClaimStatus> for cape_claim_status {
     }
 }
 
-/// The result of assessing every entry of a report.
+/// The result of a run over a report: counts and totals, the ingest balance and diagnostics, the
+/// consolidated refunds, and (from the materialising calls) every entry's assessment.
 ///
-/// Created by `cape_assess_es003`, `cape_assess_path` or `cape_assess_buffer`; released with
-/// `cape_assessment_free`. Immutable: every function taking a `const cape_assessment *` may be called from
-/// several threads at once. Self-contained: it does not borrow the report, tables or options it was made from,
-/// which may be freed first. Strings read from it are borrowed and valid until `cape_assessment_free`.
+/// Created by `cape_assess_es003`, `cape_assess_path` or `cape_assess_buffer` (every entry kept: for small
+/// files), or by `cape_run_path` / `cape_run_buffer` (no entry kept: `cape_assessment_entry_count` is 0);
+/// released with `cape_assessment_free`. Immutable: every function taking a `const cape_assessment *` may be
+/// called from several threads at once. Self-contained: it does not borrow the report, tables or options it
+/// was made from, which may be freed first. Strings read from it are borrowed and valid until
+/// `cape_assessment_free`.
 pub struct cape_assessment {
-    pub(crate) report: AssessedReport,
+    pub(crate) partial: Partial,
     entries: Vec<EntryStrings>,
     totals: TotalsStrings,
+    diagnostics: Vec<DiagnosticStrings>,
 }
 
-struct TextTriple {
+/// The strings of a reason or a finding, made once so that they can be lent.
+pub(crate) struct TextTriple {
     code: CString,
     message: CString,
     cbp_message: Option<CString>,
@@ -59,7 +70,8 @@ struct TextTriple {
     line: u32,
 }
 
-struct EntryStrings {
+/// The strings of one entry's assessment, made once so that `cape_entry_result` can lend them.
+pub(crate) struct EntryStrings {
     entry_number: CString,
     status_name: CString,
     importer_number: Option<CString>,
@@ -79,8 +91,8 @@ struct EntryStrings {
     interest_note: Option<CString>,
     importer_class: CString,
     refund_recipient: Option<CString>,
-    reasons: Vec<TextTriple>,
-    findings: Vec<TextTriple>,
+    pub(crate) reasons: Vec<TextTriple>,
+    pub(crate) findings: Vec<TextTriple>,
 }
 
 struct TotalsStrings {
@@ -94,77 +106,130 @@ fn date(d: Option<chrono::NaiveDate>) -> Option<CString> {
     d.map(|d| c_string(&iso(d)))
 }
 
+impl EntryStrings {
+    /// The strings of `a`'s record (the record of `cape assess`).
+    pub(crate) fn new(a: &EntryAssessment) -> Self {
+        let r = a.record();
+        EntryStrings {
+            entry_number: c_string(&r.entry_number),
+            status_name: c_string(r.status),
+            importer_number: opt_c_string(r.importer_number),
+            entry_type: opt_c_string(r.entry_type),
+            entry_date: date(r.entry_date),
+            duty_before: c_string(&r.duty_before),
+            duty_after: c_string(&r.duty_after),
+            ieepa_duty: c_string(&r.ieepa_duty),
+            liquidation_date: date(r.liquidation_date),
+            last_filing_day: date(r.last_filing_day),
+            rule_set: c_string(r.rule_set),
+            deposit_date: date(r.deposit_date),
+            deposit_date_rule: opt_c_string(r.deposit_date_rule),
+            projected_acceptance_date: date(r.projected_acceptance_date),
+            projected_liquidation_date: date(r.projected_liquidation_date),
+            interest: opt_c_string(r.interest.as_deref()),
+            interest_note: opt_c_string(r.interest_note.as_deref()),
+            importer_class: c_string(r.importer_class),
+            refund_recipient: opt_c_string(r.refund_recipient),
+            reasons: r
+                .reasons
+                .iter()
+                .map(|x| TextTriple {
+                    code: c_string(x.code),
+                    message: c_string(x.message),
+                    cbp_message: opt_c_string(x.cbp_message),
+                    extra: Some(c_string(x.effect)),
+                    line: 0,
+                })
+                .collect(),
+            findings: r
+                .findings
+                .iter()
+                .map(|x| TextTriple {
+                    code: c_string(x.code),
+                    message: c_string(x.message),
+                    cbp_message: opt_c_string(x.cbp_message),
+                    extra: None,
+                    line: x.line.unwrap_or(0),
+                })
+                .collect(),
+        }
+    }
+
+    /// The C view of `e`, whose strings these are; the pointers are valid while `self` lives.
+    pub(crate) fn view(&self, e: &EntryAssessment) -> cape_entry_result {
+        cape_entry_result {
+            struct_size: sized::size_of::<cape_entry_result>(),
+            entry_number: self.entry_number.as_ptr(),
+            status: e.status().into(),
+            status_name: self.status_name.as_ptr(),
+            importer_number: opt_ptr(&self.importer_number),
+            entry_type: opt_ptr(&self.entry_type),
+            entry_date: opt_ptr(&self.entry_date),
+            duty_before: self.duty_before.as_ptr(),
+            duty_after: self.duty_after.as_ptr(),
+            ieepa_duty: self.ieepa_duty.as_ptr(),
+            principal_is_upper_bound: u8::from(e.removal.principal_is_upper_bound),
+            liquidation_date: opt_ptr(&self.liquidation_date),
+            last_filing_day: opt_ptr(&self.last_filing_day),
+            days_left: e.claim.days_left.unwrap_or(0),
+            has_days_left: u8::from(e.claim.days_left.is_some()),
+            urgent: u8::from(e.claim.urgent),
+            rule_set: self.rule_set.as_ptr(),
+            deposit_date: opt_ptr(&self.deposit_date),
+            deposit_date_rule: opt_ptr(&self.deposit_date_rule),
+            projected_acceptance_date: opt_ptr(&self.projected_acceptance_date),
+            projected_liquidation_date: opt_ptr(&self.projected_liquidation_date),
+            interest: opt_ptr(&self.interest),
+            interest_note: opt_ptr(&self.interest_note),
+            importer_class: self.importer_class.as_ptr(),
+            refund_recipient: opt_ptr(&self.refund_recipient),
+            refund_held: e.recipient.as_ref().map_or(-1, |r| i8::from(r.held)),
+            reason_count: self.reasons.len(),
+            finding_count: self.findings.len(),
+        }
+    }
+}
+
+/// Item `index` of a list of reasons or findings, as C sees it.
+pub(crate) fn text_item(list: &[TextTriple], index: usize, what: &str) -> Result<cape_reason, FfiError> {
+    let t = list.get(index).ok_or_else(|| FfiError::index(index, list.len(), what))?;
+    Ok(cape_reason {
+        struct_size: sized::size_of::<cape_reason>(),
+        code: t.code.as_ptr(),
+        message: t.message.as_ptr(),
+        cbp_message: opt_ptr(&t.cbp_message),
+        effect: opt_ptr(&t.extra),
+        line: t.line,
+    })
+}
+
 impl cape_assessment {
-    pub(crate) fn new(report: AssessedReport) -> Self {
-        let entries = report
-            .entries
-            .iter()
-            .map(|a| {
-                let r = a.record();
-                EntryStrings {
-                    entry_number: c_string(&r.entry_number),
-                    status_name: c_string(r.status),
-                    importer_number: opt_c_string(r.importer_number),
-                    entry_type: opt_c_string(r.entry_type),
-                    entry_date: date(r.entry_date),
-                    duty_before: c_string(&r.duty_before),
-                    duty_after: c_string(&r.duty_after),
-                    ieepa_duty: c_string(&r.ieepa_duty),
-                    liquidation_date: date(r.liquidation_date),
-                    last_filing_day: date(r.last_filing_day),
-                    rule_set: c_string(r.rule_set),
-                    deposit_date: date(r.deposit_date),
-                    deposit_date_rule: opt_c_string(r.deposit_date_rule),
-                    projected_acceptance_date: date(r.projected_acceptance_date),
-                    projected_liquidation_date: date(r.projected_liquidation_date),
-                    interest: opt_c_string(r.interest.as_deref()),
-                    interest_note: opt_c_string(r.interest_note.as_deref()),
-                    importer_class: c_string(r.importer_class),
-                    refund_recipient: opt_c_string(r.refund_recipient),
-                    reasons: r
-                        .reasons
-                        .iter()
-                        .map(|x| TextTriple {
-                            code: c_string(x.code),
-                            message: c_string(x.message),
-                            cbp_message: opt_c_string(x.cbp_message),
-                            extra: Some(c_string(x.effect)),
-                            line: 0,
-                        })
-                        .collect(),
-                    findings: r
-                        .findings
-                        .iter()
-                        .map(|x| TextTriple {
-                            code: c_string(x.code),
-                            message: c_string(x.message),
-                            cbp_message: opt_c_string(x.cbp_message),
-                            extra: None,
-                            line: x.line.unwrap_or(0),
-                        })
-                        .collect(),
-                }
-            })
-            .collect();
-        let t = &report.totals;
+    pub(crate) fn new(partial: Partial) -> Self {
+        let entries = partial.entries.iter().map(EntryStrings::new).collect();
+        let t = &partial.totals;
         let totals = TotalsStrings {
             ieepa_duty: c_string(&t.ieepa_duty.to_string_2dp()),
             declarable_ieepa_duty: c_string(&t.declarable_ieepa_duty.to_string_2dp()),
             interest: c_string(&t.interest.to_string_2dp()),
-            rule_set: c_string(&report.rule_set),
+            rule_set: c_string(&partial.rule_set),
         };
-        cape_assessment { report, entries, totals }
+        let diagnostics = diagnostic_strings(&partial.diagnostics);
+        cape_assessment { partial, entries, totals, diagnostics }
     }
 }
 
 /// One assessed entry (the record of `cape assess`).
 ///
-/// Every string is borrowed from the `cape_assessment`: valid until `cape_assessment_free`; never free them.
-/// Money is a decimal string with exactly two decimals; dates are `YYYY-MM-DD`; NULL means "not known / not
+/// Every string is borrowed: from the `cape_assessment` (`cape_assessment_entry`), valid until
+/// `cape_assessment_free`; or from the `cape_entry` (`cape_entry_get`, in a `cape_entry_cb`), valid until the
+/// callback returns. Never free them. Money is a decimal string with exactly two decimals; dates are `YYYY-MM-DD`; NULL means "not known / not
 /// applicable" as stated per field.
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
 pub struct cape_entry_result {
+    /// The size of this struct as the caller knows it: set it to `sizeof(cape_entry_result)` before the call; libcape
+    /// fills only the fields that fit and sets it to the bytes it wrote (see "Growth policy" in the header).
+    pub struct_size: u32,
     /// Canonical entry number, `XXX-NNNNNNN-C`. Never NULL.
     pub entry_number: *const c_char,
     /// The claim status.
@@ -224,10 +289,14 @@ pub struct cape_entry_result {
 
 /// A reason for an entry's status, or a finding of mass processing.
 ///
-/// The strings are borrowed from the `cape_assessment`: valid until `cape_assessment_free`.
+/// The strings are borrowed from the `cape_assessment` (valid until `cape_assessment_free`) or the `cape_entry`
+/// (valid until the `cape_entry_cb` returns) they came from.
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
 pub struct cape_reason {
+    /// The size of this struct as the caller knows it: set it to `sizeof(cape_reason)` before the call; libcape
+    /// fills only the fields that fit and sets it to the bytes it wrote (see "Growth policy" in the header).
+    pub struct_size: u32,
     /// The stable code, e.g. `"PROTEST_ON_ENTRY"` (reasons) or `"NOT_IN_CATALOGUE"` (findings). Never NULL.
     pub code: *const c_char,
     /// A plain-English message. Never NULL.
@@ -244,6 +313,9 @@ pub struct cape_reason {
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
 pub struct cape_assess_totals {
+    /// The size of this struct as the caller knows it: set it to `sizeof(cape_assess_totals)` before the call; libcape
+    /// fills only the fields that fit and sets it to the bytes it wrote (see "Growth policy" in the header).
+    pub struct_size: u32,
     /// Entries assessed.
     pub entries: u64,
     /// `eligible` entries.
@@ -266,7 +338,10 @@ pub struct cape_assess_totals {
     pub rule_set: *const c_char,
 }
 
-/// Check the common arguments and assess.
+sized::impl_sized!(cape_entry_result, cape_reason, cape_assess_totals);
+
+/// Check the common arguments and run `source` through the spine keeping every entry
+/// (`cape_core::run::assess_all`).
 ///
 /// # Safety
 ///
@@ -275,20 +350,27 @@ unsafe fn assess_with(
     tables: *const cape_tables,
     options: *const cape_assess_options,
     out: *mut *mut cape_assessment,
-    run: impl FnOnce(&cape_tables, &cape_assess_options) -> Result<AssessedReport, FfiError>,
+    source: impl FnOnce() -> Result<(Source, Es003Options), FfiError>,
 ) -> Result<(), FfiError> {
     // SAFETY: NULL or live, per the contract.
     let tables = unsafe { arg_ref(tables, "tables") }?;
     // SAFETY: NULL or live, per the contract.
     let options = unsafe { arg_ref(options, "options") }?;
     let out = arg_out(out, "out")?;
-    let report = run(tables, options)?;
+    let (source, es003) = source()?;
+    let mut run = RunOptions::new();
+    run.es003 = es003;
+    let partial = assess_all(source, &tables.inner, options.inner.clone(), &run)?;
     // SAFETY: checked not NULL, valid for writes per the contract.
-    unsafe { store_box(out, cape_assessment::new(report)) };
+    unsafe { store_box(out, cape_assessment::new(partial)) };
     Ok(())
 }
 
-/// Assess every entry of an ES-003 report already read (`report` is not consumed).
+/// Assess every entry of an ES-003 report already read (`report` is not consumed; it is copied), keeping every
+/// entry's assessment.
+///
+/// For small files: memory grows about 1 KB per entry (plus the copy of the report); use the streaming API
+/// (`cape_run_path`, `cape_run_buffer`) for large files.
 ///
 /// On success writes a new handle to `*out`, owned by the caller (free with `cape_assessment_free`).
 /// Thread-safe: several threads may assess at once with the same `tables`, `options` and `report`.
@@ -313,15 +395,20 @@ pub unsafe extern "C" fn cape_assess_es003(
         let report = unsafe { arg_ref(report, "report") }?;
         // SAFETY: forwarded contract.
         unsafe {
-            assess_with(tables, options, out, |t, o| Ok(assess_es003(&report.report, &t.inner, o.inner.clone())?))
+            assess_with(tables, options, out, || {
+                Ok((Source::Report(Box::new(report.report.clone())), Es003Options::default()))
+            })
         }
     })
 }
 
-/// Read an ES-003 file (CSV or XLSX) and assess every entry.
+/// Read an ES-003 file (CSV or XLSX) and assess every entry, keeping every entry's assessment.
 ///
-/// On success writes a new handle to `*out`, owned by the caller. Bad rows are diagnostics (see
-/// `cape_es003_open_path` to read them), not failures. Thread-safe.
+/// For small files: memory grows about 1 KB per entry; use the streaming API (`cape_run_path`) for large
+/// files.
+///
+/// On success writes a new handle to `*out`, owned by the caller. Bad rows are diagnostics
+/// (`cape_assessment_diagnostic`), not failures. Thread-safe.
 ///
 /// Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`path`, `tables`, `options` or `out` NULL);
 /// `CAPE_STATUS_IO`; `CAPE_STATUS_INVALID_FORMAT`; `CAPE_STATUS_MISSING_COLUMN`; `CAPE_STATUS_INVALID_VALUE`
@@ -343,16 +430,15 @@ pub unsafe extern "C" fn cape_assess_path(
         // SAFETY: NULL or NUL-terminated, per the contract.
         let path = unsafe { arg_path(path, "path") }?;
         // SAFETY: forwarded contract.
-        unsafe {
-            assess_with(tables, options, out, |t, o| {
-                let reader = Es003Reader::open(&path, &Es003Options::default())?;
-                Ok(assess_reader(reader, &t.inner, o.inner.clone())?)
-            })
-        }
+        unsafe { assess_with(tables, options, out, || Ok((Source::Path(path), Es003Options::default()))) }
     })
 }
 
-/// Read an ES-003 report from memory (CSV or XLSX bytes) and assess every entry.
+/// Read an ES-003 report from memory (CSV or XLSX bytes) and assess every entry, keeping every entry's
+/// assessment.
+///
+/// For small files: memory grows about 1 KB per entry (plus a copy of the bytes); use the streaming API
+/// (`cape_run_buffer`) for large inputs.
 ///
 /// `data` may be NULL only when `len` is 0 (an empty buffer is `CAPE_STATUS_INVALID_FORMAT`). `source_name`
 /// (nullable) names the input in messages. The bytes are not retained. On success writes a new handle to
@@ -383,10 +469,10 @@ pub unsafe extern "C" fn cape_assess_buffer(
         let source_name = unsafe { arg_opt_str(source_name, "source_name") }?.map(str::to_owned);
         // SAFETY: forwarded contract.
         unsafe {
-            assess_with(tables, options, out, |t, o| {
-                let reader =
-                    Es003Reader::from_bytes(bytes.to_vec(), &Es003Options { source_name, ..Default::default() })?;
-                Ok(assess_reader(reader, &t.inner, o.inner.clone())?)
+            assess_with(tables, options, out, || {
+                let mut o = Es003Options::default();
+                o.source_name = source_name;
+                Ok((Source::Bytes(bytes.to_vec()), o))
             })
         }
     })
@@ -419,14 +505,17 @@ pub unsafe extern "C" fn cape_assessment_entry_count(assessment: *const cape_ass
     })
 }
 
-/// Entry `index` (0-based, in input order), written to `*out`. Its strings are borrowed from `assessment`.
+/// Entry `index` (0-based, in input order), written to `*out` (set `out->struct_size` first). Its strings are
+/// borrowed from `assessment`.
 ///
 /// Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`assessment` or `out` NULL);
-/// `CAPE_STATUS_OUT_OF_RANGE` (`index >= cape_assessment_entry_count`).
+/// `CAPE_STATUS_BUFFER_TOO_SMALL` (`out->struct_size` not set); `CAPE_STATUS_OUT_OF_RANGE`
+/// (`index >= cape_assessment_entry_count`).
 ///
 /// # Safety
 ///
-/// `assessment` is NULL or a live handle; `out` and `err` are NULL or valid for writing.
+/// `assessment` is NULL or a live handle; `out` is NULL or a struct whose `struct_size` is set and which is
+/// valid for writing that many bytes; `err` is NULL or valid for writing.
 #[no_mangle]
 pub unsafe extern "C" fn cape_assessment_entry(
     assessment: *const cape_assessment,
@@ -439,74 +528,31 @@ pub unsafe extern "C" fn cape_assessment_entry(
         let a = unsafe { arg_ref(assessment, "assessment") }?;
         let out = arg_out(out, "out")?;
         let (e, s) = a
-            .report
+            .partial
             .entries
             .get(index)
             .zip(a.entries.get(index))
             .ok_or_else(|| FfiError::index(index, a.entries.len(), "entries"))?;
-        let result = cape_entry_result {
-            entry_number: s.entry_number.as_ptr(),
-            status: e.status().into(),
-            status_name: s.status_name.as_ptr(),
-            importer_number: opt_ptr(&s.importer_number),
-            entry_type: opt_ptr(&s.entry_type),
-            entry_date: opt_ptr(&s.entry_date),
-            duty_before: s.duty_before.as_ptr(),
-            duty_after: s.duty_after.as_ptr(),
-            ieepa_duty: s.ieepa_duty.as_ptr(),
-            principal_is_upper_bound: u8::from(e.removal.principal_is_upper_bound),
-            liquidation_date: opt_ptr(&s.liquidation_date),
-            last_filing_day: opt_ptr(&s.last_filing_day),
-            days_left: e.claim.days_left.unwrap_or(0),
-            has_days_left: u8::from(e.claim.days_left.is_some()),
-            urgent: u8::from(e.claim.urgent),
-            rule_set: s.rule_set.as_ptr(),
-            deposit_date: opt_ptr(&s.deposit_date),
-            deposit_date_rule: opt_ptr(&s.deposit_date_rule),
-            projected_acceptance_date: opt_ptr(&s.projected_acceptance_date),
-            projected_liquidation_date: opt_ptr(&s.projected_liquidation_date),
-            interest: opt_ptr(&s.interest),
-            interest_note: opt_ptr(&s.interest_note),
-            importer_class: s.importer_class.as_ptr(),
-            refund_recipient: opt_ptr(&s.refund_recipient),
-            refund_held: e.recipient.as_ref().map_or(-1, |r| i8::from(r.held)),
-            reason_count: s.reasons.len(),
-            finding_count: s.findings.len(),
-        };
-        // SAFETY: not NULL, valid for writes per the contract.
-        unsafe { out.write(result) };
-        Ok(())
+        // SAFETY: not NULL, sized per the contract.
+        unsafe { write_sized(out, s.view(e), "out") }
     })
 }
 
-fn text_item(
-    a: &cape_assessment,
-    entry: usize,
-    index: usize,
-    pick: fn(&EntryStrings) -> &[TextTriple],
-    what: &str,
-) -> Result<cape_reason, FfiError> {
-    let e = a.entries.get(entry).ok_or_else(|| FfiError::index(entry, a.entries.len(), "entries"))?;
-    let list = pick(e);
-    let t = list.get(index).ok_or_else(|| FfiError::index(index, list.len(), what))?;
-    Ok(cape_reason {
-        code: t.code.as_ptr(),
-        message: t.message.as_ptr(),
-        cbp_message: opt_ptr(&t.cbp_message),
-        effect: opt_ptr(&t.extra),
-        line: t.line,
-    })
+fn entry_strings(a: &cape_assessment, entry: usize) -> Result<&EntryStrings, FfiError> {
+    a.entries.get(entry).ok_or_else(|| FfiError::index(entry, a.entries.len(), "entries"))
 }
 
-/// Reason `index` of entry `entry` (in the order found), written to `*out`; strings borrowed from
-/// `assessment`.
+/// Reason `index` of entry `entry` (in the order found), written to `*out` (set `out->struct_size` first);
+/// strings borrowed from `assessment`.
 ///
 /// Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`assessment` or `out` NULL);
-/// `CAPE_STATUS_OUT_OF_RANGE` (`entry` or `index` past the end).
+/// `CAPE_STATUS_BUFFER_TOO_SMALL` (`out->struct_size` not set); `CAPE_STATUS_OUT_OF_RANGE` (`entry` or
+/// `index` past the end).
 ///
 /// # Safety
 ///
-/// `assessment` is NULL or a live handle; `out` and `err` are NULL or valid for writing.
+/// `assessment` is NULL or a live handle; `out` is NULL or a sized struct valid for writing; `err` is NULL or
+/// valid for writing.
 #[no_mangle]
 pub unsafe extern "C" fn cape_assessment_reason(
     assessment: *const cape_assessment,
@@ -519,22 +565,23 @@ pub unsafe extern "C" fn cape_assessment_reason(
         // SAFETY: NULL or live, per the contract.
         let a = unsafe { arg_ref(assessment, "assessment") }?;
         let out = arg_out(out, "out")?;
-        let r = text_item(a, entry, index, |e| &e.reasons, "reasons")?;
-        // SAFETY: not NULL, valid for writes per the contract.
-        unsafe { out.write(r) };
-        Ok(())
+        let r = text_item(&entry_strings(a, entry)?.reasons, index, "reasons")?;
+        // SAFETY: not NULL, sized per the contract.
+        unsafe { write_sized(out, r, "out") }
     })
 }
 
-/// Mass-processing finding `index` of entry `entry`, written to `*out` (`effect` is NULL); strings borrowed
-/// from `assessment`.
+/// Mass-processing finding `index` of entry `entry`, written to `*out` (set `out->struct_size` first;
+/// `effect` is NULL); strings borrowed from `assessment`.
 ///
 /// Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`assessment` or `out` NULL);
-/// `CAPE_STATUS_OUT_OF_RANGE` (`entry` or `index` past the end).
+/// `CAPE_STATUS_BUFFER_TOO_SMALL` (`out->struct_size` not set); `CAPE_STATUS_OUT_OF_RANGE` (`entry` or
+/// `index` past the end).
 ///
 /// # Safety
 ///
-/// `assessment` is NULL or a live handle; `out` and `err` are NULL or valid for writing.
+/// `assessment` is NULL or a live handle; `out` is NULL or a sized struct valid for writing; `err` is NULL or
+/// valid for writing.
 #[no_mangle]
 pub unsafe extern "C" fn cape_assessment_finding(
     assessment: *const cape_assessment,
@@ -547,20 +594,22 @@ pub unsafe extern "C" fn cape_assessment_finding(
         // SAFETY: NULL or live, per the contract.
         let a = unsafe { arg_ref(assessment, "assessment") }?;
         let out = arg_out(out, "out")?;
-        let r = text_item(a, entry, index, |e| &e.findings, "findings")?;
-        // SAFETY: not NULL, valid for writes per the contract.
-        unsafe { out.write(r) };
-        Ok(())
+        let r = text_item(&entry_strings(a, entry)?.findings, index, "findings")?;
+        // SAFETY: not NULL, sized per the contract.
+        unsafe { write_sized(out, r, "out") }
     })
 }
 
-/// The counts and totals of an assessment, written to `*out`; strings borrowed from `assessment`.
+/// The counts and totals of a run, written to `*out` (set `out->struct_size` first); strings borrowed from
+/// `assessment`. They cover every entry of the input, whether or not the entries were kept.
 ///
-/// Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`assessment` or `out` NULL).
+/// Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`assessment` or `out` NULL);
+/// `CAPE_STATUS_BUFFER_TOO_SMALL` (`out->struct_size` not set).
 ///
 /// # Safety
 ///
-/// `assessment` is NULL or a live handle; `out` and `err` are NULL or valid for writing.
+/// `assessment` is NULL or a live handle; `out` is NULL or a sized struct valid for writing; `err` is NULL or
+/// valid for writing.
 #[no_mangle]
 pub unsafe extern "C" fn cape_assessment_totals(
     assessment: *const cape_assessment,
@@ -571,8 +620,9 @@ pub unsafe extern "C" fn cape_assessment_totals(
         // SAFETY: NULL or live, per the contract.
         let a = unsafe { arg_ref(assessment, "assessment") }?;
         let out = arg_out(out, "out")?;
-        let t = &a.report.totals;
+        let t = &a.partial.totals;
         let totals = cape_assess_totals {
+            struct_size: sized::size_of::<cape_assess_totals>(),
             entries: t.entries,
             eligible: t.eligible,
             eligible_deferred: t.eligible_deferred,
@@ -584,8 +634,123 @@ pub unsafe extern "C" fn cape_assessment_totals(
             interest: a.totals.interest.as_ptr(),
             rule_set: a.totals.rule_set.as_ptr(),
         };
-        // SAFETY: not NULL, valid for writes per the contract.
-        unsafe { out.write(totals) };
+        // SAFETY: not NULL, sized per the contract.
+        unsafe { write_sized(out, totals, "out") }
+    })
+}
+
+/// The ingest balance of the run's input (rows read = used + rejected, entries, lines, diagnostics by
+/// severity), written to `*out` (set `out->struct_size` first).
+///
+/// Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`assessment` or `out` NULL);
+/// `CAPE_STATUS_BUFFER_TOO_SMALL` (`out->struct_size` not set).
+///
+/// # Safety
+///
+/// `assessment` is NULL or a live handle; `out` is NULL or a sized struct valid for writing; `err` is NULL or
+/// valid for writing.
+#[no_mangle]
+pub unsafe extern "C" fn cape_assessment_summary(
+    assessment: *const cape_assessment,
+    out: *mut cape_ingest_summary,
+    err: *mut *mut cape_error,
+) -> cape_status {
+    ffi_boundary!(err = err, {
+        // SAFETY: NULL or live, per the contract.
+        let a = unsafe { arg_ref(assessment, "assessment") }?;
+        let out = arg_out(out, "out")?;
+        let s = ingest_summary(&a.partial.ingest, a.diagnostics.len());
+        // SAFETY: not NULL, sized per the contract.
+        unsafe { write_sized(out, s, "out") }
+    })
+}
+
+/// The number of ingest diagnostics kept (at most 1,000 per code; 0 when `assessment` is NULL).
+///
+/// # Safety
+///
+/// `assessment` is NULL or a live handle.
+#[no_mangle]
+pub unsafe extern "C" fn cape_assessment_diagnostic_count(assessment: *const cape_assessment) -> usize {
+    ffi_boundary!({
+        // SAFETY: NULL or live, per the contract.
+        unsafe { assessment.as_ref() }.map_or(0, |a| a.diagnostics.len())
+    })
+}
+
+/// How many diagnostics with the stable code `code` the run found: exact for any number of rows. 0 when
+/// `assessment` or `code` is NULL, `code` is not valid UTF-8, or no such diagnostic was found.
+///
+/// # Safety
+///
+/// `assessment` is NULL or a live handle; `code` is NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn cape_assessment_code_count(assessment: *const cape_assessment, code: *const c_char) -> u64 {
+    ffi_boundary!({
+        // SAFETY: NULL or live, per the contract.
+        let Some(a) = (unsafe { assessment.as_ref() }) else { return 0 };
+        // SAFETY: NULL or NUL-terminated, per the contract.
+        let Ok(Some(code)) = (unsafe { arg_opt_str(code, "code") }) else { return 0 };
+        a.partial.ingest.counts_by_code.iter().find(|(c, _)| c.as_str() == code).map_or(0, |(_, n)| *n)
+    })
+}
+
+/// Ingest diagnostic `index` (0-based, in input order), written to `*out` (set `out->struct_size` first);
+/// strings borrowed from `assessment`.
+///
+/// Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`assessment` or `out` NULL);
+/// `CAPE_STATUS_BUFFER_TOO_SMALL` (`out->struct_size` not set); `CAPE_STATUS_OUT_OF_RANGE`.
+///
+/// # Safety
+///
+/// `assessment` is NULL or a live handle; `out` is NULL or a sized struct valid for writing; `err` is NULL or
+/// valid for writing.
+#[no_mangle]
+pub unsafe extern "C" fn cape_assessment_diagnostic(
+    assessment: *const cape_assessment,
+    index: usize,
+    out: *mut cape_diagnostic,
+    err: *mut *mut cape_error,
+) -> cape_status {
+    ffi_boundary!(err = err, {
+        // SAFETY: NULL or live, per the contract.
+        let a = unsafe { arg_ref(assessment, "assessment") }?;
+        let out = arg_out(out, "out")?;
+        let n = a.diagnostics.len();
+        let (d, s) = a
+            .partial
+            .diagnostics
+            .get(index)
+            .zip(a.diagnostics.get(index))
+            .ok_or_else(|| FfiError::index(index, n, "diagnostics"))?;
+        // SAFETY: not NULL, sized per the contract.
+        unsafe { write_sized(out, diagnostic_view(d, s), "out") }
+    })
+}
+
+/// The refunds of the run's eligible entries, consolidated per recipient and liquidation date as the run
+/// folded them (with the run's minimum refund, `cape_run_options.minimum_refund`; none for the materialising
+/// calls). It covers every entry of the input, whether or not the entries were kept.
+///
+/// On success writes a new handle to `*out`, owned by the caller (free with `cape_consolidation_free`).
+///
+/// Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`assessment` or `out` NULL).
+///
+/// # Safety
+///
+/// `assessment` is NULL or a live handle; `out` and `err` are NULL or valid for writing.
+#[no_mangle]
+pub unsafe extern "C" fn cape_assessment_consolidation(
+    assessment: *const cape_assessment,
+    out: *mut *mut cape_consolidation,
+    err: *mut *mut cape_error,
+) -> cape_status {
+    ffi_boundary!(err = err, {
+        // SAFETY: NULL or live, per the contract.
+        let a = unsafe { arg_ref(assessment, "assessment") }?;
+        let out = arg_out(out, "out")?;
+        // SAFETY: checked not NULL, valid for writes per the contract.
+        unsafe { store_box(out, cape_consolidation::new(a.partial.consolidation.clone())) };
         Ok(())
     })
 }

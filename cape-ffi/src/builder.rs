@@ -205,7 +205,11 @@ pub unsafe extern "C" fn cape_es003_builder_build(
         // SAFETY: NULL or live, per the contract.
         let b = unsafe { crate::strings::arg_ref(builder, "builder") }?;
         let out = arg_out(out, "out")?;
-        let options = Es003Options { source_name: Some("<builder>".into()), ..Es003Options::default() };
+        let options = {
+            let mut o = Es003Options::default();
+            o.source_name = Some("<builder>".into());
+            o
+        };
         let report = b.inner.build(&options)?;
         // SAFETY: checked not NULL, valid for writes per the contract.
         unsafe { store_box(out, cape_es003::new(report)) };

@@ -1,19 +1,24 @@
 //! The claim portal: declaration files, their pre-flight check, and CAPE's results files.
 
-use std::collections::HashMap;
 use std::ffi::{c_char, CString};
 
 use cape_core::claim::{
-    build_declarations, preflight_bytes, preflight_path, read_results_bytes, read_results_path,
-    write_declarations_with, CapeResults, DeclarationParams, FindingLevel, PreflightOptions, PreflightReport, Verdict,
-    WriteOptions,
+    build_declarations, declared_in_dir, preflight_bytes, preflight_path, read_results_bytes, read_results_path,
+    reconcile, write_declarations_with, CapeResults, DeclarationOptions, FindingLevel, PreflightOptions,
+    PreflightReport, Reconciliation, Verdict, WriteOptions,
 };
+use cape_core::run::{preflight_against, Source};
 
 use crate::assessment::cape_assessment;
 use crate::error::{cape_error, cape_status, FfiError};
+use crate::options::cape_assess_options;
+use crate::refund::write_entry_number;
+use crate::run::{cape_run_options, run_options};
+use crate::sized::{self, write_sized};
 use crate::strings::{
     arg_bytes, arg_opt_str, arg_out, arg_path, arg_ref, c_string, free_box, opt_c_string, opt_ptr, store_box,
 };
+use crate::tables::cape_tables;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Declarations
@@ -57,14 +62,18 @@ pub unsafe extern "C" fn cape_declarations_build(
         // SAFETY: NULL or NUL-terminated, per the contract.
         let prefix = unsafe { arg_opt_str(prefix, "prefix") }?;
         let out = arg_out(out, "out")?;
-        let mut params = DeclarationParams { per_importer: per_importer != 0, ..DeclarationParams::default() };
+        let mut params = {
+            let mut o = DeclarationOptions::default();
+            o.per_importer = per_importer != 0;
+            o
+        };
         if max_entries_per_file != 0 {
             params.max_entries_per_file = max_entries_per_file;
         }
         if let Some(p) = prefix {
             params.prefix = p.to_owned();
         }
-        let set = build_declarations(a.report.entries.iter().map(|e| &e.claim), &params)?;
+        let set = build_declarations(a.partial.entries.iter().map(|e| &e.claim), &params)?;
         let files = set.contents().into_iter().map(|(n, c)| (c_string(&n), c_string(&c))).collect();
         // SAFETY: checked not NULL, valid for writes per the contract.
         unsafe { store_box(out, cape_declarations { files, set }) };
@@ -258,6 +267,9 @@ pub struct cape_preflight {
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
 pub struct cape_check_finding {
+    /// The size of this struct as the caller knows it: set it to `sizeof(cape_check_finding)` before the call; libcape
+    /// fills only the fields that fit and sets it to the bytes it wrote (see "Growth policy" in the header).
+    pub struct_size: u32,
     /// The stable code, e.g. `"INVALID_CHECK_DIGIT"`. Never NULL.
     pub code: *const c_char,
     /// How far it reaches.
@@ -272,11 +284,24 @@ pub struct cape_check_finding {
     pub cape_message: *const c_char,
 }
 
-fn finish_preflight(mut report: PreflightReport, against: Option<&cape_assessment>) -> cape_preflight {
+fn finish_preflight(
+    mut report: PreflightReport,
+    against: Option<&cape_assessment>,
+) -> Result<cape_preflight, FfiError> {
     if let Some(a) = against {
-        let claims: HashMap<_, _> = a.report.entries.iter().map(|e| (e.entry_number(), e.claim.clone())).collect();
-        report.check_entries_in(&claims);
+        if a.partial.entries.is_empty() && a.partial.totals.entries > 0 {
+            return Err(FfiError::new(
+                cape_status::InvalidValue,
+                "argument `against` keeps no entry (it comes from cape_run_*): check against the ES-003 itself \
+                 with cape_preflight_against_path",
+            ));
+        }
+        report.check_against(&a.partial.entries);
     }
+    Ok(preflight_handle(report))
+}
+
+fn preflight_handle(report: PreflightReport) -> cape_preflight {
     let findings = report
         .findings
         .iter()
@@ -291,12 +316,13 @@ fn finish_preflight(mut report: PreflightReport, against: Option<&cape_assessmen
 }
 
 /// Pre-flight check of a declaration file; with `against` (nullable) the listed entries are also checked
-/// against that assessment (ineligible, needs review, not in the data).
+/// against that assessment (ineligible, needs review, not in the data). `against` must keep its entries
+/// (`cape_assess_*`); for a large ES-003, `cape_preflight_against_path` streams it instead.
 ///
 /// On success writes a new handle to `*out`, owned by the caller. Thread-safe.
 ///
 /// Returns `CAPE_STATUS_OK` (whatever the verdict); `CAPE_STATUS_NULL_ARGUMENT` (`path` or `out` NULL);
-/// `CAPE_STATUS_IO`.
+/// `CAPE_STATUS_IO`; `CAPE_STATUS_INVALID_VALUE` (`against` keeps no entry: it comes from `cape_run_*`).
 ///
 /// # Safety
 ///
@@ -314,7 +340,7 @@ pub unsafe extern "C" fn cape_preflight_path(
         let out = arg_out(out, "out")?;
         let report = preflight_path(path, &PreflightOptions::default())?;
         // SAFETY: `against` NULL or live, `out` checked, per the contract.
-        unsafe { store_box(out, finish_preflight(report, against.as_ref())) };
+        unsafe { store_box(out, finish_preflight(report, against.as_ref())?) };
         Ok(())
     })
 }
@@ -323,7 +349,8 @@ pub unsafe extern "C" fn cape_preflight_path(
 /// is a finding, not a failure). `source_name` (nullable) names it in messages. See `cape_preflight_path`.
 ///
 /// Returns `CAPE_STATUS_OK` (whatever the verdict); `CAPE_STATUS_NULL_ARGUMENT` (`out` NULL, or `data` NULL with
-/// `len` > 0); `CAPE_STATUS_INVALID_UTF8` (`source_name`).
+/// `len` > 0); `CAPE_STATUS_INVALID_UTF8` (`source_name`); `CAPE_STATUS_INVALID_VALUE` (`against` keeps no
+/// entry).
 ///
 /// # Safety
 ///
@@ -344,9 +371,60 @@ pub unsafe extern "C" fn cape_preflight_buffer(
         // SAFETY: per the contract.
         let source_name = unsafe { arg_opt_str(source_name, "source_name") }?.map(str::to_owned);
         let out = arg_out(out, "out")?;
-        let report = preflight_bytes(bytes, &PreflightOptions { source_name, ..PreflightOptions::default() });
+        let report = preflight_bytes(bytes, &{
+            let mut o = PreflightOptions::default();
+            o.source_name = source_name;
+            o
+        });
         // SAFETY: `against` NULL or live, `out` checked, per the contract.
-        unsafe { store_box(out, finish_preflight(report, against.as_ref())) };
+        unsafe { store_box(out, finish_preflight(report, against.as_ref())?) };
+        Ok(())
+    })
+}
+
+/// Pre-flight check of the declaration file `path` against the ES-003 file `es003_path`, streamed through the
+/// assessment (`cape_core::run::preflight_against`): memory stays bounded by one entry plus the declaration's
+/// listed entries, whatever the ES-003's size. The listed entries are checked as `cape_preflight_path` checks
+/// them against an assessment (ineligible, needs review, not in the data). `run` (nullable) as for
+/// `cape_run_path` (threads, progress, cancel).
+///
+/// On success writes a new handle to `*out`, owned by the caller. Thread-safe.
+///
+/// Returns `CAPE_STATUS_OK` (whatever the verdict); `CAPE_STATUS_NULL_ARGUMENT` (`path`, `es003_path`,
+/// `tables`, `options` or `out` NULL); `CAPE_STATUS_BUFFER_TOO_SMALL` (`run->struct_size`);
+/// `CAPE_STATUS_CANCELLED`; and the errors of `cape_run_path` on the ES-003 (`CAPE_STATUS_IO`,
+/// `CAPE_STATUS_INVALID_FORMAT`, `CAPE_STATUS_MISSING_COLUMN`, `CAPE_STATUS_INVALID_VALUE`).
+///
+/// # Safety
+///
+/// `path` and `es003_path` are NULL or NUL-terminated; `tables` and `options` are NULL or live; `run` is NULL
+/// or a `cape_run_options` as documented there; `out` and `err` are NULL or valid for writing.
+#[no_mangle]
+pub unsafe extern "C" fn cape_preflight_against_path(
+    path: *const c_char,
+    es003_path: *const c_char,
+    tables: *const cape_tables,
+    options: *const cape_assess_options,
+    run: *const cape_run_options,
+    out: *mut *mut cape_preflight,
+    err: *mut *mut cape_error,
+) -> cape_status {
+    ffi_boundary!(err = err, {
+        // SAFETY: NULL or NUL-terminated, per the contract.
+        let path = unsafe { arg_path(path, "path") }?;
+        // SAFETY: NULL or NUL-terminated, per the contract.
+        let es003_path = unsafe { arg_path(es003_path, "es003_path") }?;
+        // SAFETY: NULL or live, per the contract.
+        let tables = unsafe { arg_ref(tables, "tables") }?;
+        // SAFETY: NULL or live, per the contract.
+        let options = unsafe { arg_ref(options, "options") }?;
+        // SAFETY: per the contract.
+        let run_opts = unsafe { run_options(run, cape_core::Es003Options::default()) }?;
+        let out = arg_out(out, "out")?;
+        let mut report = preflight_path(path, &PreflightOptions::default())?;
+        preflight_against(&mut report, Source::Path(es003_path), &tables.inner, options.inner.clone(), &run_opts)?;
+        // SAFETY: checked not NULL, valid for writes per the contract.
+        unsafe { store_box(out, preflight_handle(report)) };
         Ok(())
     })
 }
@@ -405,9 +483,10 @@ pub unsafe extern "C" fn cape_preflight_finding_count(preflight: *const cape_pre
     })
 }
 
-/// Finding `index`, written to `*out`; strings borrowed from `preflight`.
+/// Finding `index`, written to `*out` (set `out->struct_size` first); strings borrowed from `preflight`.
 ///
-/// Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`preflight` or `out` NULL); `CAPE_STATUS_OUT_OF_RANGE`.
+/// Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`preflight` or `out` NULL);
+/// `CAPE_STATUS_BUFFER_TOO_SMALL` (`out->struct_size` not set); `CAPE_STATUS_OUT_OF_RANGE`.
 ///
 /// # Safety
 ///
@@ -431,6 +510,7 @@ pub unsafe extern "C" fn cape_preflight_finding(
             .zip(p.findings.get(index))
             .ok_or_else(|| FfiError::index(index, n, "findings"))?;
         let finding = cape_check_finding {
+            struct_size: sized::size_of::<cape_check_finding>(),
             code: s.code.as_ptr(),
             level: match f.level {
                 FindingLevel::Warning => cape_finding_level::Warning,
@@ -442,9 +522,8 @@ pub unsafe extern "C" fn cape_preflight_finding(
             message: s.message.as_ptr(),
             cape_message: opt_ptr(&s.cape_message),
         };
-        // SAFETY: not NULL, valid for writes per the contract.
-        unsafe { out.write(finding) };
-        Ok(())
+        // SAFETY: not NULL, sized per the contract.
+        unsafe { write_sized(out, finding, "out") }
     })
 }
 
@@ -474,6 +553,9 @@ pub struct cape_results {
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
 pub struct cape_result_row {
+    /// The size of this struct as the caller knows it: set it to `sizeof(cape_result_row)` before the call; libcape
+    /// fills only the fields that fit and sets it to the bytes it wrote (see "Growth policy" in the header).
+    pub struct_size: u32,
     /// The 1-based row of the file.
     pub row: u64,
     /// The entry number in canonical form, or NULL when the cell is not a valid entry number.
@@ -491,6 +573,8 @@ pub struct cape_result_row {
     /// What to do about the error, or NULL.
     pub remedy: *const c_char,
 }
+
+sized::impl_sized!(cape_check_finding, cape_result_row, cape_reconciliation_counts);
 
 fn results_handle(results: CapeResults) -> cape_results {
     let rows = results
@@ -591,9 +675,10 @@ pub unsafe extern "C" fn cape_results_row_count(results: *const cape_results) ->
     })
 }
 
-/// Row `index`, written to `*out`; strings borrowed from `results`.
+/// Row `index`, written to `*out` (set `out->struct_size` first); strings borrowed from `results`.
 ///
-/// Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`results` or `out` NULL); `CAPE_STATUS_OUT_OF_RANGE`.
+/// Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`results` or `out` NULL);
+/// `CAPE_STATUS_BUFFER_TOO_SMALL` (`out->struct_size` not set); `CAPE_STATUS_OUT_OF_RANGE`.
 ///
 /// # Safety
 ///
@@ -613,6 +698,7 @@ pub unsafe extern "C" fn cape_results_row(
         let (row, s) =
             r.results.rows.get(index).zip(r.rows.get(index)).ok_or_else(|| FfiError::index(index, n, "rows"))?;
         let value = cape_result_row {
+            struct_size: sized::size_of::<cape_result_row>(),
             row: row.row,
             entry_number: opt_ptr(&s.entry_number),
             entry_text: s.entry_text.as_ptr(),
@@ -622,8 +708,169 @@ pub unsafe extern "C" fn cape_results_row(
             error_text: opt_ptr(&s.error_text),
             remedy: opt_ptr(&s.remedy),
         };
-        // SAFETY: not NULL, valid for writes per the contract.
-        unsafe { out.write(value) };
+        // SAFETY: not NULL, sized per the contract.
+        unsafe { write_sized(out, value, "out") }
+    })
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Reconciliation
+
+/// A results file reconciled against the declaration files of a folder (what `cape results --declared DIR`
+/// prints): which declared entries CAPE answered, which it did not, which it answered without their being
+/// declared, which it answered twice.
+///
+/// Created by `cape_results_reconcile`, released with `cape_reconciliation_free`. Immutable: may be read by
+/// several threads at once.
+pub struct cape_reconciliation {
+    reconciliation: Reconciliation,
+}
+
+/// The counts of a reconciliation.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct cape_reconciliation_counts {
+    /// The size of this struct as the caller knows it: set it to `sizeof(cape_reconciliation_counts)` before the call; libcape
+    /// fills only the fields that fit and sets it to the bytes it wrote (see "Growth policy" in the header).
+    pub struct_size: u32,
+    /// Declared entries that appear in the results.
+    pub matched: usize,
+    /// Declared entries absent from the results (`CAPE_RECONCILIATION_LIST_DECLARED_NOT_IN_RESULTS`).
+    pub declared_not_in_results: usize,
+    /// Entries in the results that were never declared (`CAPE_RECONCILIATION_LIST_IN_RESULTS_NOT_DECLARED`).
+    pub in_results_not_declared: usize,
+    /// Entries on more than one results row (`CAPE_RECONCILIATION_LIST_REPEATED_IN_RESULTS`).
+    pub repeated_in_results: usize,
+}
+
+/// Which entries of a reconciliation `cape_reconciliation_entry` lists. In C the type is a `uint32_t`;
+/// functions take the integer and return `CAPE_STATUS_OUT_OF_RANGE` for any other value.
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum cape_reconciliation_list {
+    /// Declared entries absent from the results, in declaration order.
+    DeclaredNotInResults = 0,
+    /// Entries in the results that were never declared, in results order, once each.
+    InResultsNotDeclared = 1,
+    /// Entries on more than one results row (resubmissions), once each.
+    RepeatedInResults = 2,
+}
+
+/// Reconcile `results` against the entries declared in the folder `declared_dir`: its `*.csv` declaration
+/// files (the manifest excluded), read as `cape check` reads them (`cape_core::claim::declared_in_dir`).
+///
+/// On success writes a new handle to `*out`, owned by the caller (free with `cape_reconciliation_free`).
+/// Thread-safe.
+///
+/// Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`results`, `declared_dir` or `out` NULL);
+/// `CAPE_STATUS_IO` (the folder or a file cannot be read).
+///
+/// # Safety
+///
+/// `results` is NULL or live; `declared_dir` is NULL or NUL-terminated; `out` and `err` are NULL or valid for
+/// writing.
+#[no_mangle]
+pub unsafe extern "C" fn cape_results_reconcile(
+    results: *const cape_results,
+    declared_dir: *const c_char,
+    out: *mut *mut cape_reconciliation,
+    err: *mut *mut cape_error,
+) -> cape_status {
+    ffi_boundary!(err = err, {
+        // SAFETY: NULL or live, per the contract.
+        let r = unsafe { arg_ref(results, "results") }?;
+        // SAFETY: NULL or NUL-terminated, per the contract.
+        let dir = unsafe { arg_path(declared_dir, "declared_dir") }?;
+        let out = arg_out(out, "out")?;
+        let (declared, _) = declared_in_dir(dir)?;
+        let reconciliation = reconcile(&r.results, declared.iter());
+        // SAFETY: checked not NULL, valid for writes per the contract.
+        unsafe { store_box(out, cape_reconciliation { reconciliation }) };
         Ok(())
+    })
+}
+
+/// Release a reconciliation. NULL is a no-op.
+///
+/// # Safety
+///
+/// `reconciliation` is NULL or a handle not yet freed, not in use by another thread; not used afterwards.
+#[no_mangle]
+pub unsafe extern "C" fn cape_reconciliation_free(reconciliation: *mut cape_reconciliation) {
+    ffi_boundary!({
+        // SAFETY: per the contract.
+        unsafe { free_box(reconciliation) }
+    })
+}
+
+/// The counts of a reconciliation, written to `*out` (set `out->struct_size` first).
+///
+/// Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`reconciliation` or `out` NULL);
+/// `CAPE_STATUS_BUFFER_TOO_SMALL` (`out->struct_size` not set).
+///
+/// # Safety
+///
+/// `reconciliation` is NULL or live; `out` is NULL or a sized struct valid for writing; `err` is NULL or valid
+/// for writing.
+#[no_mangle]
+pub unsafe extern "C" fn cape_reconciliation_summary(
+    reconciliation: *const cape_reconciliation,
+    out: *mut cape_reconciliation_counts,
+    err: *mut *mut cape_error,
+) -> cape_status {
+    ffi_boundary!(err = err, {
+        // SAFETY: NULL or live, per the contract.
+        let r = &unsafe { arg_ref(reconciliation, "reconciliation") }?.reconciliation;
+        let out = arg_out(out, "out")?;
+        let s = cape_reconciliation_counts {
+            struct_size: sized::size_of::<cape_reconciliation_counts>(),
+            matched: r.matched,
+            declared_not_in_results: r.declared_not_in_results.len(),
+            in_results_not_declared: r.in_results_not_declared.len(),
+            repeated_in_results: r.repeated_in_results.len(),
+        };
+        // SAFETY: not NULL, sized per the contract.
+        unsafe { write_sized(out, s, "out") }
+    })
+}
+
+/// Entry `index` of list `list` (a `cape_reconciliation_list`), in canonical form (`"ABC-1234567-6"`), written
+/// NUL-terminated into `out`, a buffer of `CAPE_ENTRY_NUMBER_SIZE` bytes owned by the caller.
+///
+/// Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`reconciliation` or `out` NULL);
+/// `CAPE_STATUS_OUT_OF_RANGE` (`list` or `index`).
+///
+/// # Safety
+///
+/// `reconciliation` is NULL or live; `out` is NULL or valid for writing `CAPE_ENTRY_NUMBER_SIZE` bytes; `err`
+/// is NULL or valid for writing.
+#[no_mangle]
+pub unsafe extern "C" fn cape_reconciliation_entry(
+    reconciliation: *const cape_reconciliation,
+    list: u32,
+    index: usize,
+    out: *mut c_char,
+    err: *mut *mut cape_error,
+) -> cape_status {
+    ffi_boundary!(err = err, {
+        // SAFETY: NULL or live, per the contract.
+        let r = &unsafe { arg_ref(reconciliation, "reconciliation") }?.reconciliation;
+        let out = arg_out(out, "out")?;
+        let (entries, what) = match list {
+            0 => (&r.declared_not_in_results, "declared entries not in the results"),
+            1 => (&r.in_results_not_declared, "entries in the results not declared"),
+            2 => (&r.repeated_in_results, "entries repeated in the results"),
+            _ => {
+                return Err(FfiError::enum_value(
+                    "list",
+                    list,
+                    "CAPE_RECONCILIATION_LIST_DECLARED_NOT_IN_RESULTS (0) .. \
+                     CAPE_RECONCILIATION_LIST_REPEATED_IN_RESULTS (2)",
+                ))
+            }
+        };
+        let n = entries.get(index).ok_or_else(|| FfiError::index(index, entries.len(), what))?;
+        // SAFETY: not NULL, CAPE_ENTRY_NUMBER_SIZE bytes per the contract.
+        unsafe { write_entry_number(out, n) }
     })
 }

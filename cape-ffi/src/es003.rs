@@ -3,9 +3,10 @@
 
 use std::ffi::{c_char, CString};
 
-use cape_core::{read_es003_bytes, read_es003_path, Es003, Es003Options, Severity};
+use cape_core::{read_es003_bytes, read_es003_path, Diagnostic, Es003, Es003Options, IngestSummary, Severity};
 
 use crate::error::{cape_error, cape_status, FfiError};
+use crate::sized::{self, write_sized};
 use crate::strings::{arg_out, arg_path, arg_ref, arg_str, c_string, opt_ptr, owned_c_string};
 
 /// A read ES-003 report: its entries, the diagnostics about its rows, and the ingest counts.
@@ -19,7 +20,8 @@ pub struct cape_es003 {
     diagnostics: Vec<DiagnosticStrings>,
 }
 
-struct DiagnosticStrings {
+/// The strings of one diagnostic, made once so that `cape_diagnostic` can lend them.
+pub(crate) struct DiagnosticStrings {
     code: CString,
     column: Option<CString>,
     value: Option<CString>,
@@ -27,19 +29,56 @@ struct DiagnosticStrings {
     entry: Option<CString>,
 }
 
+/// The strings of each diagnostic.
+pub(crate) fn diagnostic_strings(diagnostics: &[Diagnostic]) -> Vec<DiagnosticStrings> {
+    diagnostics
+        .iter()
+        .map(|d| DiagnosticStrings {
+            code: c_string(d.code.as_str()),
+            column: d.column.as_deref().map(c_string),
+            value: d.value.as_deref().map(c_string),
+            message: c_string(&d.message),
+            entry: d.entry.as_ref().map(|n| c_string(&n.to_string())),
+        })
+        .collect()
+}
+
+/// The C view of `d`, whose strings `s` are.
+pub(crate) fn diagnostic_view(d: &Diagnostic, s: &DiagnosticStrings) -> cape_diagnostic {
+    cape_diagnostic {
+        struct_size: sized::size_of::<cape_diagnostic>(),
+        code: s.code.as_ptr(),
+        severity: d.severity().into(),
+        row: d.row.unwrap_or(0),
+        column: opt_ptr(&s.column),
+        value: opt_ptr(&s.value),
+        message: s.message.as_ptr(),
+        entry: opt_ptr(&s.entry),
+    }
+}
+
+/// The C view of an ingest summary with `diagnostics` diagnostics kept.
+pub(crate) fn ingest_summary(s: &IngestSummary, diagnostics: usize) -> cape_ingest_summary {
+    cape_ingest_summary {
+        struct_size: sized::size_of::<cape_ingest_summary>(),
+        rows_read: s.rows_read,
+        rows_used: s.rows_used,
+        rows_rejected: s.rows_rejected,
+        entries: s.entries,
+        lines: s.lines,
+        tariff_rows: s.tariff_rows,
+        split_entries: s.split_entries,
+        conflicting_entries: s.conflicting_entries,
+        diagnostics: count(diagnostics),
+        errors: s.errors,
+        warnings: s.warnings,
+        infos: s.infos,
+    }
+}
+
 impl cape_es003 {
     pub(crate) fn new(report: Es003) -> Self {
-        let diagnostics = report
-            .diagnostics
-            .iter()
-            .map(|d| DiagnosticStrings {
-                code: c_string(d.code.as_str()),
-                column: d.column.as_deref().map(c_string),
-                value: d.value.as_deref().map(c_string),
-                message: c_string(&d.message),
-                entry: d.entry.as_ref().map(|n| c_string(&n.to_string())),
-            })
-            .collect();
+        let diagnostics = diagnostic_strings(&report.diagnostics);
         cape_es003 { report, diagnostics }
     }
 }
@@ -71,6 +110,9 @@ impl From<Severity> for cape_severity {
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct cape_ingest_summary {
+    /// The size of this struct as the caller knows it: set it to `sizeof(cape_ingest_summary)` before the call; libcape
+    /// fills only the fields that fit and sets it to the bytes it wrote (see "Growth policy" in the header).
+    pub struct_size: u32,
     /// Data rows read (the header row is not counted).
     pub rows_read: u64,
     /// Rows used.
@@ -104,6 +146,9 @@ pub struct cape_ingest_summary {
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
 pub struct cape_diagnostic {
+    /// The size of this struct as the caller knows it: set it to `sizeof(cape_diagnostic)` before the call; libcape
+    /// fills only the fields that fit and sets it to the bytes it wrote (see "Growth policy" in the header).
+    pub struct_size: u32,
     /// The stable code, e.g. `"ES003_INVALID_ENTRY_NUMBER"`. Never NULL.
     pub code: *const c_char,
     /// The severity (always the same for a given code).
@@ -119,6 +164,8 @@ pub struct cape_diagnostic {
     /// The entry concerned in canonical form (`XXX-NNNNNNN-C`), or NULL when not known.
     pub entry: *const c_char,
 }
+
+sized::impl_sized!(cape_ingest_summary, cape_diagnostic);
 
 fn count<T: TryInto<u64>>(n: T) -> u64 {
     n.try_into().unwrap_or(u64::MAX)
@@ -204,7 +251,11 @@ pub unsafe extern "C" fn cape_es003_open_buffer(
             Some(unsafe { arg_str(source_name, "source_name") }?.to_owned())
         };
         let out = arg_out(out, "out")?;
-        let opts = Es003Options { source_name, ..Es003Options::default() };
+        let opts = {
+            let mut o = Es003Options::default();
+            o.source_name = source_name;
+            o
+        };
         let report = read_es003_bytes(bytes, &opts)?;
         // SAFETY: `out` checked not NULL, valid for writes per the contract.
         unsafe { store(out, report) };
@@ -227,9 +278,10 @@ pub unsafe extern "C" fn cape_es003_free(report: *mut cape_es003) {
     })
 }
 
-/// The ingest counts of a report, written to `*out`.
+/// The ingest counts of a report, written to `*out` (set `out->struct_size` first).
 ///
-/// Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`report` or `out` NULL).
+/// Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`report` or `out` NULL);
+/// `CAPE_STATUS_BUFFER_TOO_SMALL` (`out->struct_size` not set).
 ///
 /// # Safety
 ///
@@ -244,24 +296,9 @@ pub unsafe extern "C" fn cape_es003_summary(
         // SAFETY: NULL or live, per the contract.
         let report = unsafe { arg_ref(report, "report") }?;
         let out = arg_out(out, "out")?;
-        let s = &report.report.summary;
-        let summary = cape_ingest_summary {
-            rows_read: s.rows_read,
-            rows_used: s.rows_used,
-            rows_rejected: s.rows_rejected,
-            entries: s.entries,
-            lines: s.lines,
-            tariff_rows: s.tariff_rows,
-            split_entries: s.split_entries,
-            conflicting_entries: s.conflicting_entries,
-            diagnostics: count(report.report.diagnostics.len()),
-            errors: s.errors,
-            warnings: s.warnings,
-            infos: s.infos,
-        };
-        // SAFETY: not NULL, valid for writes per the contract.
-        unsafe { out.write(summary) };
-        Ok(())
+        let summary = ingest_summary(&report.report.summary, report.report.diagnostics.len());
+        // SAFETY: not NULL, sized per the contract.
+        unsafe { write_sized(out, summary, "out") }
     })
 }
 
@@ -342,11 +379,13 @@ pub unsafe extern "C" fn cape_es003_code_count(report: *const cape_es003, code: 
     })
 }
 
-/// Diagnostic `index` (0-based, in the order found) of a report, written to `*out`.
+/// Diagnostic `index` (0-based, in the order found) of a report, written to `*out` (set `out->struct_size`
+/// first).
 ///
 /// The strings in `*out` are borrowed from `report`: valid until `cape_es003_free(report)`; do not free them.
 ///
-/// Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`report` or `out` NULL); `CAPE_STATUS_OUT_OF_RANGE`
+/// Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`report` or `out` NULL);
+/// `CAPE_STATUS_BUFFER_TOO_SMALL` (`out->struct_size` not set); `CAPE_STATUS_OUT_OF_RANGE`
 /// (`index >= cape_es003_diagnostic_count(report)`).
 ///
 /// # Safety
@@ -370,18 +409,8 @@ pub unsafe extern "C" fn cape_es003_diagnostic(
             .get(index)
             .zip(report.diagnostics.get(index))
             .ok_or_else(|| out_of_range(index, n, "diagnostics"))?;
-        let diagnostic = cape_diagnostic {
-            code: s.code.as_ptr(),
-            severity: d.severity().into(),
-            row: d.row.unwrap_or(0),
-            column: opt_ptr(&s.column),
-            value: opt_ptr(&s.value),
-            message: s.message.as_ptr(),
-            entry: opt_ptr(&s.entry),
-        };
-        // SAFETY: not NULL, valid for writes per the contract.
-        unsafe { out.write(diagnostic) };
-        Ok(())
+        // SAFETY: not NULL, sized per the contract.
+        unsafe { write_sized(out, diagnostic_view(d, s), "out") }
     })
 }
 

@@ -30,6 +30,8 @@ pub mod error;
 pub mod es003;
 pub mod options;
 pub mod refund;
+pub mod run;
+pub mod sized;
 pub mod strings;
 pub mod tables;
 
@@ -40,4 +42,4 @@ pub use es003::{
     cape_es003_entry_number, cape_es003_free, cape_es003_open_buffer, cape_es003_open_path, cape_es003_summary,
     cape_ingest_summary, cape_severity,
 };
-pub use strings::{cape_string_free, cape_version};
+pub use strings::{cape_string_free, cape_version, cape_version_number};

@@ -34,7 +34,7 @@ pub(crate) fn importer_class(arg: &str, n: u32) -> Result<ImporterClass, FfiErro
     }
 }
 
-/// A percent argument: a plain non-negative decimal (`"7"`, `"7.5"`).
+/// A percent argument: a plain non-negative decimal, `%` allowed (`"7"`, `"7.5"`, `"7%"`).
 ///
 /// # Safety
 ///
@@ -42,7 +42,8 @@ pub(crate) fn importer_class(arg: &str, n: u32) -> Result<ImporterClass, FfiErro
 unsafe fn arg_percent(p: *const c_char, name: &str) -> Result<Decimal, FfiError> {
     // SAFETY: forwarded contract.
     let s = unsafe { arg_str(p, name) }?;
-    Decimal::from_str_exact(s.trim()).ok().filter(|d| !d.is_sign_negative()).ok_or_else(|| {
+    // The core's one percent parser (the command line's `--assume-rate` uses it too).
+    cape_core::values::money::parse_percent(s, "percent").map_err(|_| {
         FfiError::new(cape_status::InvalidValue, format!("argument `{name}` is {s:?}, not a percent such as \"7\""))
     })
 }
@@ -120,7 +121,7 @@ pub unsafe extern "C" fn cape_assess_options_set_rules(
         let options = unsafe { arg_mut(options, "options") }?;
         // SAFETY: per the contract.
         let rules = unsafe { arg_str(rules, "rules") }?;
-        options.inner.rules = rules.to_owned();
+        options.inner.rules = rules.into();
         Ok(())
     })
 }

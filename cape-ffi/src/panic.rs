@@ -25,6 +25,12 @@ impl PanicDefault for usize {
     }
 }
 
+impl PanicDefault for u32 {
+    fn panic_default() -> Self {
+        0
+    }
+}
+
 impl PanicDefault for u64 {
     fn panic_default() -> Self {
         0

@@ -2,12 +2,14 @@
 
 use std::ffi::{c_char, CString};
 
-use cape_core::refund::{compute_interest, ConsolidationOptions, InterestParams, RateTable};
-use cape_core::{iso, Usd};
+use cape_core::assess::consolidate_assessed;
+use cape_core::refund::{compute_interest, Consolidation, ConsolidationOptions, InterestOptions, RateTable};
+use cape_core::{iso, EntryNumber, Usd};
 
 use crate::assessment::cape_assessment;
 use crate::error::{cape_error, cape_status, FfiError};
 use crate::options::importer_class;
+use crate::sized::{self, write_sized};
 use crate::strings::{arg_date, arg_opt_str, arg_out, arg_ref, arg_str, c_string, free_box, owned_c_string, store_box};
 use crate::tables::cape_tables;
 
@@ -34,6 +36,9 @@ struct PeriodStrings {
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
 pub struct cape_period {
+    /// The size of this struct as the caller knows it: set it to `sizeof(cape_period)` before the call; libcape
+    /// fills only the fields that fit and sets it to the bytes it wrote (see "Growth policy" in the header).
+    pub struct_size: u32,
     /// First day of the period (`YYYY-MM-DD`). Never NULL.
     pub from: *const c_char,
     /// Last day of the period. Never NULL.
@@ -49,6 +54,8 @@ pub struct cape_period {
     /// 1 when the rate was assumed (not in the rate table), else 0.
     pub assumed: u8,
 }
+
+sized::impl_sized!(cape_period, cape_refund, cape_refund_totals);
 
 /// Overpayment interest (19 USC 1505(c), 26 USC 6621, compounded daily) on `principal` (a decimal string,
 /// `"10000.00"`) from `from` to `to` (`YYYY-MM-DD`), for importer class `class` (a `cape_importer_class`), with
@@ -98,7 +105,7 @@ pub unsafe extern "C" fn cape_interest(
                 &embedded
             }
         };
-        let r = compute_interest(principal, from, to, class, rates, &InterestParams::default())?;
+        let r = compute_interest(principal, from, to, class, rates, &InterestOptions::default())?;
         let interest = owned_c_string(&r.interest.to_string_2dp());
         // SAFETY: checked not NULL, valid for writes per the contract.
         unsafe { interest_out.write(interest) };
@@ -163,13 +170,15 @@ pub unsafe extern "C" fn cape_interest_days(explanation: *const cape_interest_ex
     })
 }
 
-/// Period `index`, written to `*out`; strings borrowed from `explanation`.
+/// Period `index`, written to `*out` (set `out->struct_size` first); strings borrowed from `explanation`.
 ///
-/// Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`explanation` or `out` NULL); `CAPE_STATUS_OUT_OF_RANGE`.
+/// Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`explanation` or `out` NULL);
+/// `CAPE_STATUS_BUFFER_TOO_SMALL` (`out->struct_size` not set); `CAPE_STATUS_OUT_OF_RANGE`.
 ///
 /// # Safety
 ///
-/// `explanation` is NULL or live; `out` and `err` are NULL or valid for writing.
+/// `explanation` is NULL or live; `out` is NULL or a sized struct valid for writing; `err` is NULL or valid
+/// for writing.
 #[no_mangle]
 pub unsafe extern "C" fn cape_interest_period(
     explanation: *const cape_interest_explanation,
@@ -183,6 +192,7 @@ pub unsafe extern "C" fn cape_interest_period(
         let out = arg_out(out, "out")?;
         let p = e.periods.get(index).ok_or_else(|| FfiError::index(index, e.periods.len(), "periods"))?;
         let period = cape_period {
+            struct_size: sized::size_of::<cape_period>(),
             from: p.from.as_ptr(),
             to: p.to.as_ptr(),
             days: p.days,
@@ -191,9 +201,8 @@ pub unsafe extern "C" fn cape_interest_period(
             interest: p.interest.as_ptr(),
             assumed: u8::from(p.assumed),
         };
-        // SAFETY: not NULL, valid for writes per the contract.
-        unsafe { out.write(period) };
-        Ok(())
+        // SAFETY: not NULL, sized per the contract.
+        unsafe { write_sized(out, period, "out") }
     })
 }
 
@@ -206,23 +215,50 @@ struct RefundStrings {
     principal: CString,
     interest: CString,
     total: CString,
+    waived_principal: CString,
+    waived_interest: CString,
 }
 
-/// The refunds of an assessment's eligible entries, consolidated per recipient and (projected) liquidation
-/// date, as CBP pays them.
+/// The refunds of a set of entries, consolidated per recipient and (projected) liquidation date, as CBP pays
+/// them.
 ///
-/// Created by `cape_consolidate`, released with `cape_consolidation_free`. Immutable: may be read by several
+/// Created by `cape_consolidate` (of an assessment's kept entries) or `cape_assessment_consolidation` (of a
+/// run's entries, kept or not), released with `cape_consolidation_free`. Immutable: may be read by several
 /// threads at once. Strings read from it are borrowed until `cape_consolidation_free`.
 pub struct cape_consolidation {
-    refunds: Vec<(RefundStrings, bool, usize, usize)>,
+    consolidation: Consolidation,
+    refunds: Vec<RefundStrings>,
     totals: [CString; 4],
-    entries: u64,
+}
+
+impl cape_consolidation {
+    pub(crate) fn new(consolidation: Consolidation) -> Self {
+        let refunds = consolidation
+            .refunds()
+            .into_iter()
+            .map(|r| RefundStrings {
+                recipient: c_string(&r.recipient),
+                liquidation_date: c_string(&iso(r.liquidation_date)),
+                principal: c_string(&r.principal.to_string_2dp()),
+                interest: c_string(&r.interest.to_string_2dp()),
+                total: c_string(&r.total.to_string_2dp()),
+                waived_principal: c_string(&r.waived_principal.to_string_2dp()),
+                waived_interest: c_string(&r.waived_interest.to_string_2dp()),
+            })
+            .collect();
+        let t = consolidation.totals();
+        let totals = [t.principal, t.interest, t.paid, t.held].map(|m| c_string(&m.to_string_2dp()));
+        cape_consolidation { consolidation, refunds, totals }
+    }
 }
 
 /// One consolidated refund. Strings borrowed from the `cape_consolidation`.
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
 pub struct cape_refund {
+    /// The size of this struct as the caller knows it: set it to `sizeof(cape_refund)` before the call; libcape
+    /// fills only the fields that fit and sets it to the bytes it wrote (see "Growth policy" in the header).
+    pub struct_size: u32,
     /// Who is paid (importer or Form 4811 designee number). Never NULL.
     pub recipient: *const c_char,
     /// The (projected) (re)liquidation date. Never NULL.
@@ -235,31 +271,78 @@ pub struct cape_refund {
     pub interest: *const c_char,
     /// `principal + interest`. Never NULL.
     pub total: *const c_char,
-    /// The number of entries paid together.
+    /// The number of entries paid together (`CAPE_REFUND_LIST_PAID`).
     pub entries: usize,
-    /// Of those, entries whose interest could not be computed (counted as zero).
+    /// Of the entries of this recipient and date, those whose interest could not be computed (counted as
+    /// zero; `CAPE_REFUND_LIST_INTEREST_UNKNOWN`).
     pub interest_unknown: usize,
+    /// Entries waived because their refund is below the minimum refund (`CAPE_REFUND_LIST_WAIVED`); not in
+    /// `entries`, `principal`, `interest` or `total`.
+    pub waived: usize,
+    /// Principal of the waived entries. Never NULL.
+    pub waived_principal: *const c_char,
+    /// Interest of the waived entries. Never NULL.
+    pub waived_interest: *const c_char,
 }
 
 /// Totals over a consolidation. Strings borrowed from the `cape_consolidation`.
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
 pub struct cape_refund_totals {
-    /// Entries consolidated.
+    /// The size of this struct as the caller knows it: set it to `sizeof(cape_refund_totals)` before the call; libcape
+    /// fills only the fields that fit and sets it to the bytes it wrote (see "Growth policy" in the header).
+    pub struct_size: u32,
+    /// Entries consolidated (paid or waived).
     pub entries: u64,
-    /// Principal over all entries. Never NULL.
+    /// Principal over all entries (paid or waived). Never NULL.
     pub principal: *const c_char,
-    /// Interest over all entries. Never NULL.
+    /// Interest over all entries (paid or waived). Never NULL.
     pub interest: *const c_char,
-    /// Paid (not held). Never NULL.
+    /// Paid (not waived; held refunds included). Never NULL.
     pub paid: *const c_char,
     /// Held. Never NULL.
     pub held: *const c_char,
 }
 
-/// Consolidate the refunds of an assessment's eligible entries. `minimum_refund` (nullable, a decimal string)
-/// waives refunds below it; NULL waives nothing. `assessment` is not consumed. On success writes a new handle
-/// to `*out`, owned by the caller. Thread-safe.
+/// Which entries of a consolidated refund `cape_consolidation_refund_entry` lists. In C the type is a
+/// `uint32_t`; functions take the integer and return `CAPE_STATUS_OUT_OF_RANGE` for any other value.
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum cape_refund_list {
+    /// The entries paid together (`cape_refund.entries` of them), in input order.
+    Paid = 0,
+    /// The entries whose interest could not be computed (`cape_refund.interest_unknown`).
+    InterestUnknown = 1,
+    /// The entries waived under the minimum refund (`cape_refund.waived`).
+    Waived = 2,
+}
+
+/// Room for an entry number in canonical form (`XXX-NNNNNNN-C`) and its NUL.
+pub const CAPE_ENTRY_NUMBER_SIZE: usize = 14;
+
+/// Write an entry number, NUL-terminated, into a caller's buffer of `CAPE_ENTRY_NUMBER_SIZE` bytes.
+///
+/// # Safety
+///
+/// `out` is not NULL and valid for writing `CAPE_ENTRY_NUMBER_SIZE` bytes.
+pub(crate) unsafe fn write_entry_number(out: *mut c_char, n: &EntryNumber) -> Result<(), FfiError> {
+    let text = n.to_string();
+    let bytes = text.as_bytes();
+    if bytes.len() >= CAPE_ENTRY_NUMBER_SIZE {
+        return Err(FfiError::new(cape_status::Internal, format!("entry number {text} longer than expected")));
+    }
+    // SAFETY: `out` has CAPE_ENTRY_NUMBER_SIZE bytes, more than `bytes` and its NUL, per the contract.
+    unsafe {
+        std::ptr::copy_nonoverlapping(bytes.as_ptr().cast::<c_char>(), out, bytes.len());
+        out.add(bytes.len()).write(0);
+    }
+    Ok(())
+}
+
+/// Consolidate the refunds of an assessment's kept entries (`cape_assess_*`; a streaming run keeps none: use
+/// `cape_assessment_consolidation` instead). `minimum_refund` (nullable, a decimal string) waives refunds
+/// below it; NULL waives nothing. `assessment` is not consumed. On success writes a new handle to `*out`,
+/// owned by the caller. Thread-safe.
 ///
 /// Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`assessment` or `out` NULL); `CAPE_STATUS_INVALID_UTF8`;
 /// `CAPE_STATUS_INVALID_MONEY` (`minimum_refund`); `CAPE_STATUS_OVERFLOW`.
@@ -279,31 +362,25 @@ pub unsafe extern "C" fn cape_consolidate(
         // SAFETY: NULL or live, per the contract.
         let a = unsafe { arg_ref(assessment, "assessment") }?;
         // SAFETY: NULL or NUL-terminated, per the contract.
-        let minimum_refund = unsafe { arg_opt_str(minimum_refund, "minimum_refund") }?
-            .map(|m| Usd::parse_cents(m, "minimum_refund"))
-            .transpose()?;
+        let minimum_refund = unsafe { arg_minimum_refund(minimum_refund) }?;
         let out = arg_out(out, "out")?;
-        let c = a.report.consolidate(ConsolidationOptions { minimum_refund })?;
-        let refunds = c
-            .refunds()
-            .into_iter()
-            .map(|r| {
-                let s = RefundStrings {
-                    recipient: c_string(&r.recipient),
-                    liquidation_date: c_string(&iso(r.liquidation_date)),
-                    principal: c_string(&r.principal.to_string_2dp()),
-                    interest: c_string(&r.interest.to_string_2dp()),
-                    total: c_string(&r.total.to_string_2dp()),
-                };
-                (s, r.held, r.entries.len(), r.interest_unknown.len())
-            })
-            .collect();
-        let t = c.totals();
-        let totals = [t.principal, t.interest, t.paid, t.held].map(|m| c_string(&m.to_string_2dp()));
+        let mut o = ConsolidationOptions::default();
+        o.minimum_refund = minimum_refund;
+        let c = consolidate_assessed(&a.partial.entries, o)?;
         // SAFETY: checked not NULL, valid for writes per the contract.
-        unsafe { store_box(out, cape_consolidation { refunds, totals, entries: t.entries }) };
+        unsafe { store_box(out, cape_consolidation::new(c)) };
         Ok(())
     })
+}
+
+/// A nullable minimum-refund argument (a decimal string of dollars and cents).
+///
+/// # Safety
+///
+/// `p` is NULL or NUL-terminated.
+pub(crate) unsafe fn arg_minimum_refund(p: *const c_char) -> Result<Option<Usd>, FfiError> {
+    // SAFETY: forwarded contract.
+    Ok(unsafe { arg_opt_str(p, "minimum_refund") }?.map(|m| Usd::parse_cents(m, "minimum_refund")).transpose()?)
 }
 
 /// Release a consolidation. NULL is a no-op.
@@ -332,15 +409,16 @@ pub unsafe extern "C" fn cape_consolidation_refund_count(consolidation: *const c
     })
 }
 
-/// Refund `index` (ordered by recipient, then liquidation date, held refunds after paid ones), written to `*out`; strings borrowed from
-/// `consolidation`.
+/// Refund `index` (ordered by recipient, then liquidation date, held refunds after paid ones), written to
+/// `*out` (set `out->struct_size` first); strings borrowed from `consolidation`.
 ///
 /// Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`consolidation` or `out` NULL);
-/// `CAPE_STATUS_OUT_OF_RANGE`.
+/// `CAPE_STATUS_BUFFER_TOO_SMALL` (`out->struct_size` not set); `CAPE_STATUS_OUT_OF_RANGE`.
 ///
 /// # Safety
 ///
-/// `consolidation` is NULL or live; `out` and `err` are NULL or valid for writing.
+/// `consolidation` is NULL or live; `out` is NULL or a sized struct valid for writing; `err` is NULL or valid
+/// for writing.
 #[no_mangle]
 pub unsafe extern "C" fn cape_consolidation_refund(
     consolidation: *const cape_consolidation,
@@ -352,31 +430,84 @@ pub unsafe extern "C" fn cape_consolidation_refund(
         // SAFETY: NULL or live, per the contract.
         let c = unsafe { arg_ref(consolidation, "consolidation") }?;
         let out = arg_out(out, "out")?;
-        let (s, held, entries, unknown) =
-            c.refunds.get(index).ok_or_else(|| FfiError::index(index, c.refunds.len(), "refunds"))?;
+        let refunds = c.consolidation.refunds();
+        let (r, s) = refunds
+            .get(index)
+            .zip(c.refunds.get(index))
+            .ok_or_else(|| FfiError::index(index, c.refunds.len(), "refunds"))?;
         let refund = cape_refund {
+            struct_size: sized::size_of::<cape_refund>(),
             recipient: s.recipient.as_ptr(),
             liquidation_date: s.liquidation_date.as_ptr(),
-            held: u8::from(*held),
+            held: u8::from(r.held),
             principal: s.principal.as_ptr(),
             interest: s.interest.as_ptr(),
             total: s.total.as_ptr(),
-            entries: *entries,
-            interest_unknown: *unknown,
+            entries: r.entries.len(),
+            interest_unknown: r.interest_unknown.len(),
+            waived: r.waived.len(),
+            waived_principal: s.waived_principal.as_ptr(),
+            waived_interest: s.waived_interest.as_ptr(),
         };
-        // SAFETY: not NULL, valid for writes per the contract.
-        unsafe { out.write(refund) };
-        Ok(())
+        // SAFETY: not NULL, sized per the contract.
+        unsafe { write_sized(out, refund, "out") }
     })
 }
 
-/// The totals of a consolidation, written to `*out`; strings borrowed from `consolidation`.
+/// Entry `index` of list `list` (a `cape_refund_list`) of refund `refund`, in canonical form
+/// (`"ABC-1234567-6"`), written NUL-terminated into `out`, a buffer of `CAPE_ENTRY_NUMBER_SIZE` bytes owned
+/// by the caller.
 ///
-/// Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`consolidation` or `out` NULL).
+/// Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`consolidation` or `out` NULL);
+/// `CAPE_STATUS_OUT_OF_RANGE` (`refund`, `list` or `index`).
 ///
 /// # Safety
 ///
-/// `consolidation` is NULL or live; `out` and `err` are NULL or valid for writing.
+/// `consolidation` is NULL or live; `out` is NULL or valid for writing `CAPE_ENTRY_NUMBER_SIZE` bytes; `err` is
+/// NULL or valid for writing.
+#[no_mangle]
+pub unsafe extern "C" fn cape_consolidation_refund_entry(
+    consolidation: *const cape_consolidation,
+    refund: usize,
+    list: u32,
+    index: usize,
+    out: *mut c_char,
+    err: *mut *mut cape_error,
+) -> cape_status {
+    ffi_boundary!(err = err, {
+        // SAFETY: NULL or live, per the contract.
+        let c = unsafe { arg_ref(consolidation, "consolidation") }?;
+        let out = arg_out(out, "out")?;
+        let refunds = c.consolidation.refunds();
+        let r = refunds.get(refund).ok_or_else(|| FfiError::index(refund, refunds.len(), "refunds"))?;
+        let (entries, what) = match list {
+            0 => (&r.entries, "paid entries"),
+            1 => (&r.interest_unknown, "entries with unknown interest"),
+            2 => (&r.waived, "waived entries"),
+            _ => {
+                return Err(FfiError::enum_value(
+                    "list",
+                    list,
+                    "CAPE_REFUND_LIST_PAID (0), CAPE_REFUND_LIST_INTEREST_UNKNOWN (1), CAPE_REFUND_LIST_WAIVED (2)",
+                ))
+            }
+        };
+        let n = entries.get(index).ok_or_else(|| FfiError::index(index, entries.len(), what))?;
+        // SAFETY: not NULL, CAPE_ENTRY_NUMBER_SIZE bytes per the contract.
+        unsafe { write_entry_number(out, n) }
+    })
+}
+
+/// The totals of a consolidation, written to `*out` (set `out->struct_size` first); strings borrowed from
+/// `consolidation`.
+///
+/// Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`consolidation` or `out` NULL);
+/// `CAPE_STATUS_BUFFER_TOO_SMALL` (`out->struct_size` not set).
+///
+/// # Safety
+///
+/// `consolidation` is NULL or live; `out` is NULL or a sized struct valid for writing; `err` is NULL or valid
+/// for writing.
 #[no_mangle]
 pub unsafe extern "C" fn cape_consolidation_totals(
     consolidation: *const cape_consolidation,
@@ -388,14 +519,14 @@ pub unsafe extern "C" fn cape_consolidation_totals(
         let c = unsafe { arg_ref(consolidation, "consolidation") }?;
         let out = arg_out(out, "out")?;
         let t = cape_refund_totals {
-            entries: c.entries,
+            struct_size: sized::size_of::<cape_refund_totals>(),
+            entries: c.consolidation.totals().entries,
             principal: c.totals[0].as_ptr(),
             interest: c.totals[1].as_ptr(),
             paid: c.totals[2].as_ptr(),
             held: c.totals[3].as_ptr(),
         };
-        // SAFETY: not NULL, valid for writes per the contract.
-        unsafe { out.write(t) };
-        Ok(())
+        // SAFETY: not NULL, sized per the contract.
+        unsafe { write_sized(out, t, "out") }
     })
 }

@@ -16,6 +16,32 @@ pub extern "C" fn cape_version() -> *const c_char {
     ffi_boundary!({ VERSION_C.as_ptr().cast() })
 }
 
+/// The version of libcape as a number, `major * 10000 + minor * 100 + patch` (e.g. 100 for 0.1.0): the same
+/// as `CAPE_VERSION_NUMBER` in the header this library was built with. A program compares it with its own
+/// `CAPE_VERSION_NUMBER` to know whether the library it runs with is at least as new as its header (for the
+/// struct fields it may read; see "Growth policy"). Thread-safe.
+#[no_mangle]
+pub extern "C" fn cape_version_number() -> u32 {
+    ffi_boundary!({ VERSION_NUMBER })
+}
+
+/// `major * 10000 + minor * 100 + patch` of the package version.
+const VERSION_NUMBER: u32 = {
+    const fn parse(s: &str) -> u32 {
+        let b = s.as_bytes();
+        let mut i = 0;
+        let mut n = 0u32;
+        while i < b.len() {
+            n = n * 10 + (b[i] - b'0') as u32;
+            i += 1;
+        }
+        n
+    }
+    parse(env!("CARGO_PKG_VERSION_MAJOR")) * 10000
+        + parse(env!("CARGO_PKG_VERSION_MINOR")) * 100
+        + parse(env!("CARGO_PKG_VERSION_PATCH"))
+};
+
 /// Free a string returned by libcape as `char *`. NULL is a no-op.
 ///
 /// Only strings libcape returned as `char *` (owned) may be passed here, and only once; never pass them to

@@ -29,4 +29,5 @@ fn header_version_macros_match_the_library() {
     let runtime = unsafe { CStr::from_ptr(cape::cape_version()) }.to_str().unwrap();
     assert_eq!(runtime, version);
     assert_eq!(runtime, cape_core::VERSION);
+    assert_eq!(cape::cape_version_number(), number);
 }

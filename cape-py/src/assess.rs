@@ -16,7 +16,7 @@ use pyo3::types::{PyByteArray, PyBytes, PyDict, PyList, PyTuple};
 use rust_decimal::Decimal;
 
 use cape_core::assess::{consolidate_assessed, AssessOptions, AssessTotals, EntryAssessment, Tables};
-use cape_core::claim::{build_declarations, write_declarations_with, DeclarationParams, RuleSet, WriteOptions};
+use cape_core::claim::{build_declarations, write_declarations_with, DeclarationOptions, RuleSet, WriteOptions};
 use cape_core::ingest::source::Spool;
 use cape_core::ingest::spool::RecordSpool;
 use cape_core::mass::{Catalogue, Finding, Removal};
@@ -279,7 +279,7 @@ fn settings(
     if assume_last_rate {
         options = options.assume_last_rate(&tables.rates);
     }
-    options.rules = rules.to_owned();
+    options.rules = rules.into();
     options.default_class = class_arg(importer_class)?;
     for (k, v) in class_overrides.unwrap_or_default() {
         options.class_overrides.insert(k, class_arg(&v)?);
@@ -295,7 +295,12 @@ fn settings(
     options.already_accepted = accepted;
     let raised = Arc::new(Mutex::new(None));
     let mut run = RunOptions::new();
-    run.es003 = Es003Options { source_name, sheet, ..Es003Options::default() };
+    run.es003 = {
+        let mut o = Es003Options::default();
+        o.source_name = source_name;
+        o.sheet = sheet;
+        o
+    };
     run.threads = threads.unwrap_or(0);
     run.progress = Some(progress_fn(progress, total_rows, Arc::clone(&raised)));
     Ok(Settings { tables, options, run, raised })
@@ -543,7 +548,11 @@ fn declarations(
     prefix: Option<String>,
     replace: bool,
 ) -> cape_core::Result<Vec<PathBuf>> {
-    let mut params = DeclarationParams { per_importer: split_by_importer, ..Default::default() };
+    let mut params = {
+        let mut o = DeclarationOptions::default();
+        o.per_importer = split_by_importer;
+        o
+    };
     if let Some(m) = max_per_file {
         params.max_entries_per_file = m;
     }
@@ -622,16 +631,30 @@ impl PyAssessedReport {
     fn refunds(&self, py: Python<'_>, min_refund: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyTuple>> {
         let m = min_refund.map(|m| money_arg("min_refund", m)).transpose()?;
         let entries = Arc::clone(&self.entries);
-        let c =
-            py.detach(|| call(|| consolidate_assessed(entries.iter(), ConsolidationOptions { minimum_refund: m })))?;
+        let c = py.detach(|| {
+            call(|| {
+                consolidate_assessed(entries.iter(), {
+                    let mut o = ConsolidationOptions::default();
+                    o.minimum_refund = m;
+                    o
+                })
+            })
+        })?;
         refunds_tuple(py, c.refunds())
     }
     #[pyo3(signature = (min_refund = None))]
     fn refund_totals(&self, py: Python<'_>, min_refund: Option<&Bound<'_, PyAny>>) -> PyResult<PyRefundTotals> {
         let m = min_refund.map(|m| money_arg("min_refund", m)).transpose()?;
         let entries = Arc::clone(&self.entries);
-        let c =
-            py.detach(|| call(|| consolidate_assessed(entries.iter(), ConsolidationOptions { minimum_refund: m })))?;
+        let c = py.detach(|| {
+            call(|| {
+                consolidate_assessed(entries.iter(), {
+                    let mut o = ConsolidationOptions::default();
+                    o.minimum_refund = m;
+                    o
+                })
+            })
+        })?;
         Ok(PyRefundTotals(c.totals()))
     }
     #[pyo3(signature = (dir, *, split_by_importer = false, max_per_file = None, prefix = None, replace = false))]

@@ -15,7 +15,7 @@ use cape_core::claim::{
     preflight_bytes, preflight_path, read_results_bytes, read_results_path, reconcile, PreflightOptions,
     PreflightReport,
 };
-use cape_core::refund::{AssumedRate, InterestParams, InterestPeriod, InterestResult};
+use cape_core::refund::{AssumedRate, InterestOptions, InterestPeriod, InterestResult};
 use cape_core::run;
 use cape_core::EntryNumber;
 
@@ -42,9 +42,10 @@ pub(crate) fn interest(
         Some(t) => Arc::clone(&t.0),
         None => embedded_tables()?,
     };
-    let params = InterestParams {
-        assumed_rate: assume_last_rate.then(|| AssumedRate::continue_last(&t.rates)),
-        ..InterestParams::default()
+    let params = {
+        let mut o = InterestOptions::default();
+        o.assumed_rate = assume_last_rate.then(|| AssumedRate::continue_last(&t.rates));
+        o
     };
     let r = call(|| cape_core::compute_interest(principal, start, end, class, &t.rates, &params))?;
     Ok(PyInterest(r))
@@ -205,7 +206,7 @@ pub(crate) fn check_declaration(
                     Source::Bytes(b) => run::Source::Bytes(b),
                 };
                 let mut options = AssessOptions::new(as_of);
-                options.rules = rules.to_owned();
+                options.rules = rules.into();
                 run::preflight_against(&mut report, es, &t, options, &run::RunOptions::new())?;
             }
             Ok(report)

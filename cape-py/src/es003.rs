@@ -46,7 +46,12 @@ pub(crate) fn read_es003(
     sheet: Option<String>,
     source_name: Option<String>,
 ) -> PyResult<PyEs003> {
-    let options = Es003Options { source_name, sheet, ..Es003Options::default() };
+    let options = {
+        let mut o = Es003Options::default();
+        o.source_name = source_name;
+        o.sheet = sheet;
+        o
+    };
     let result = if let Ok(bytes) = source.cast::<PyBytes>() {
         // `bytes` is immutable and kept alive by the caller's reference: safe to read while detached.
         let data = bytes.as_bytes();

@@ -7,6 +7,7 @@
  * The last line printed is "N passed, M failed"; the exit status is non-zero when M > 0.
  */
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,7 +39,12 @@ static int failed = 0;
         }                                                                                         \
     } while (0)
 
+/* The growth policy: a struct libcape fills carries its size, set before the call. */
+#define SIZED(x) (memset(&(x), 0, sizeof(x)), (x).struct_size = (uint32_t)sizeof(x))
+
 #define CHECK_STR(got, want) CHECK((got) != NULL && strcmp((got), (want)) == 0)
+
+static void test_reconciliation(uint64_t declared);
 
 static const char *name_of(cape_status s) {
     const char *name = cape_status_name((uint32_t)s);
@@ -157,7 +163,9 @@ static void test_es003_buffer(void) {
     cape_es003 *report = NULL;
     cape_error *err = NULL;
     cape_ingest_summary summary;
+    SIZED(summary);
     cape_diagnostic d;
+    SIZED(d);
     char *number = NULL;
     size_t i;
     int found_bad_entry = 0;
@@ -269,6 +277,7 @@ static void test_es003_sample(const char *path) {
     cape_es003 *report = NULL;
     cape_error *err = NULL;
     cape_ingest_summary summary;
+    SIZED(summary);
     char *number = NULL;
 
     CHECK_STATUS(cape_es003_open_path(path, &report, &err), CAPE_STATUS_OK);
@@ -326,6 +335,7 @@ static void test_interest(void) {
     char *interest = NULL;
     cape_interest_explanation *ex = NULL;
     cape_period p;
+    SIZED(p);
     cape_error *err = NULL;
 
     /* CAPE.md section 8 worked example */
@@ -493,6 +503,7 @@ static void test_builder(void) {
     cape_es003_builder *b = NULL;
     cape_es003 *report = build_report();
     cape_ingest_summary summary;
+    SIZED(summary);
     char *number = NULL;
     cape_error *err = NULL;
 
@@ -564,15 +575,21 @@ static void test_assessment(const char *sample) {
     cape_assess_options *o = NULL;
     cape_assessment *a = NULL, *a2 = NULL;
     cape_entry_result r;
+    SIZED(r);
     cape_reason reason;
+    SIZED(reason);
     cape_assess_totals totals;
+    SIZED(totals);
     cape_declarations *d = NULL;
     cape_preflight *pf = NULL;
     cape_check_finding f;
+    SIZED(f);
     cape_verdict verdict;
     cape_consolidation *c = NULL;
     cape_refund_totals ct;
+    SIZED(ct);
     cape_refund refund;
+    SIZED(refund);
     cape_es003 *report;
     cape_error *err = NULL;
     const char *name = NULL, *contents = NULL;
@@ -668,6 +685,7 @@ static void test_assessment(const char *sample) {
     CHECK_STATUS(cape_declarations_write_opts(d, "target/c-test-declarations", 2, NULL), CAPE_STATUS_OUT_OF_RANGE);
     cape_declarations_free(d);
     d = NULL;
+    test_reconciliation(totals.eligible + totals.eligible_deferred);
     CHECK_STATUS(cape_declarations_build(a, 10000, 0, NULL, &d, NULL), CAPE_STATUS_INVALID_VALUE);
     CHECK_STATUS(cape_declarations_build(a, 0, 0, "a/b", &d, NULL), CAPE_STATUS_INVALID_VALUE);
     CHECK(d == NULL);
@@ -787,6 +805,7 @@ static void test_results(void) {
         "XYZ,C-0001,Failed,SOMETHING NEW\n";
     cape_results *res = NULL;
     cape_result_row row;
+    SIZED(row);
     cape_error *err = NULL;
 
     CHECK_STATUS(cape_results_buffer((const uint8_t *)results, strlen(results), "claims.csv", &res, &err),
@@ -836,6 +855,7 @@ static void *assess_thread(void *arg) {
     cape_assess_options *o = NULL;
     cape_assessment *a = NULL;
     cape_assess_totals totals;
+    SIZED(totals);
     job->status = cape_assess_options_new("2026-04-20", &o, NULL);
     if (job->status == CAPE_STATUS_OK) job->status = cape_assess_path(job->sample, job->tables, o, &a, NULL);
     if (job->status == CAPE_STATUS_OK) job->status = cape_assessment_totals(a, &totals, NULL);
@@ -882,14 +902,22 @@ static void test_misuse(void) {
     cape_consolidation *c = NULL;
     cape_interest_explanation *ex = NULL;
     cape_entry_result r;
+    SIZED(r);
     cape_reason reason;
+    SIZED(reason);
     cape_assess_totals totals;
+    SIZED(totals);
     cape_check_finding f;
+    SIZED(f);
     cape_verdict verdict;
     cape_result_row row;
+    SIZED(row);
     cape_refund refund;
+    SIZED(refund);
     cape_refund_totals ct;
+    SIZED(ct);
     cape_period p;
+    SIZED(p);
     char *s = NULL;
     const char *name = NULL;
     static const char decl[] = "Entry Number\nABC12345676\n";
@@ -1079,6 +1107,7 @@ static void test_hostile_corpus(void) {
         cape_es003 *report = NULL;
         cape_error *err = NULL;
         cape_ingest_summary s;
+        SIZED(s);
         snprintf(path, sizeof path, "%s/../../tests/data/bad/%s", data_dir, cases[i].name);
         CHECK_STATUS(cape_es003_open_path(path, &report, &err), cases[i].want);
         if (cases[i].want != CAPE_STATUS_OK) {
@@ -1100,6 +1129,506 @@ static void test_hostile_corpus(void) {
     }
 }
 
+/* ---------------------------------------------------------------------------------------------------------------
+ * Streaming (cape_run_*), the run's summary, refund entry lists, reconciliation, growth policy
+ */
+
+static int same_str(const char *a, const char *b) {
+    return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+static int same_reason(const cape_reason *a, const cape_reason *b) {
+    return same_str(a->code, b->code) && same_str(a->message, b->message) && same_str(a->cbp_message, b->cbp_message) &&
+           same_str(a->effect, b->effect) && a->line == b->line;
+}
+
+/* Every field of an entry, as cape_assessment_entry and cape_entry_get give it. */
+static int same_entry(const cape_entry_result *a, const cape_entry_result *b) {
+    return same_str(a->entry_number, b->entry_number) && a->status == b->status &&
+           same_str(a->status_name, b->status_name) && same_str(a->importer_number, b->importer_number) &&
+           same_str(a->entry_type, b->entry_type) && same_str(a->entry_date, b->entry_date) &&
+           same_str(a->duty_before, b->duty_before) && same_str(a->duty_after, b->duty_after) &&
+           same_str(a->ieepa_duty, b->ieepa_duty) && a->principal_is_upper_bound == b->principal_is_upper_bound &&
+           same_str(a->liquidation_date, b->liquidation_date) && same_str(a->last_filing_day, b->last_filing_day) &&
+           a->days_left == b->days_left && a->has_days_left == b->has_days_left && a->urgent == b->urgent &&
+           same_str(a->rule_set, b->rule_set) && same_str(a->deposit_date, b->deposit_date) &&
+           same_str(a->deposit_date_rule, b->deposit_date_rule) &&
+           same_str(a->projected_acceptance_date, b->projected_acceptance_date) &&
+           same_str(a->projected_liquidation_date, b->projected_liquidation_date) &&
+           same_str(a->interest, b->interest) && same_str(a->interest_note, b->interest_note) &&
+           same_str(a->importer_class, b->importer_class) && same_str(a->refund_recipient, b->refund_recipient) &&
+           a->refund_held == b->refund_held && a->reason_count == b->reason_count &&
+           a->finding_count == b->finding_count;
+}
+
+static int same_totals(const cape_assess_totals *a, const cape_assess_totals *b) {
+    return a->entries == b->entries && a->eligible == b->eligible && a->eligible_deferred == b->eligible_deferred &&
+           a->ineligible == b->ineligible && a->needs_review == b->needs_review && a->urgent == b->urgent &&
+           same_str(a->ieepa_duty, b->ieepa_duty) && same_str(a->declarable_ieepa_duty, b->declarable_ieepa_duty) &&
+           same_str(a->interest, b->interest) && same_str(a->rule_set, b->rule_set);
+}
+
+/* The refunds and totals of two consolidations are the same, entry lists included. */
+static int same_consolidation(const cape_consolidation *a, const cape_consolidation *b) {
+    size_t i, j, n = cape_consolidation_refund_count(a);
+    cape_refund ra, rb;
+    cape_refund_totals ta, tb;
+    char ea[CAPE_ENTRY_NUMBER_SIZE], eb[CAPE_ENTRY_NUMBER_SIZE];
+    SIZED(ra);
+    SIZED(rb);
+    SIZED(ta);
+    SIZED(tb);
+    if (n == 0 || n != cape_consolidation_refund_count(b)) return 0;
+    if (cape_consolidation_totals(a, &ta, NULL) != CAPE_STATUS_OK) return 0;
+    if (cape_consolidation_totals(b, &tb, NULL) != CAPE_STATUS_OK) return 0;
+    if (ta.entries != tb.entries || !same_str(ta.principal, tb.principal) || !same_str(ta.interest, tb.interest) ||
+        !same_str(ta.paid, tb.paid) || !same_str(ta.held, tb.held))
+        return 0;
+    for (i = 0; i < n; i++) {
+        if (cape_consolidation_refund(a, i, &ra, NULL) != CAPE_STATUS_OK) return 0;
+        if (cape_consolidation_refund(b, i, &rb, NULL) != CAPE_STATUS_OK) return 0;
+        if (!same_str(ra.recipient, rb.recipient) || !same_str(ra.liquidation_date, rb.liquidation_date) ||
+            ra.held != rb.held || !same_str(ra.total, rb.total) || ra.entries != rb.entries || ra.waived != rb.waived ||
+            !same_str(ra.waived_principal, rb.waived_principal))
+            return 0;
+        for (j = 0; j < ra.entries; j++) {
+            if (cape_consolidation_refund_entry(a, i, CAPE_REFUND_LIST_PAID, j, ea, NULL) != CAPE_STATUS_OK) return 0;
+            if (cape_consolidation_refund_entry(b, i, CAPE_REFUND_LIST_PAID, j, eb, NULL) != CAPE_STATUS_OK) return 0;
+            if (strcmp(ea, eb) != 0) return 0;
+        }
+    }
+    return 1;
+}
+
+/* What the per-entry callback compares against: the materialised assessment of the same file. */
+struct stream_check {
+    const cape_assessment *whole;
+    size_t seen;
+    size_t mismatches;
+    size_t stop_after; /* 0: never stop */
+};
+
+static int32_t check_entry(const cape_entry *entry, void *user) {
+    struct stream_check *c = (struct stream_check *)user;
+    cape_entry_result got, want;
+    cape_reason rg, rw;
+    size_t i;
+    SIZED(got);
+    SIZED(want);
+    SIZED(rg);
+    SIZED(rw);
+    if (cape_entry_get(entry, &got, NULL) != CAPE_STATUS_OK ||
+        cape_assessment_entry(c->whole, c->seen, &want, NULL) != CAPE_STATUS_OK || !same_entry(&got, &want)) {
+        c->mismatches++;
+    } else {
+        for (i = 0; i < got.reason_count; i++) {
+            if (cape_entry_reason(entry, i, &rg, NULL) != CAPE_STATUS_OK ||
+                cape_assessment_reason(c->whole, c->seen, i, &rw, NULL) != CAPE_STATUS_OK || !same_reason(&rg, &rw))
+                c->mismatches++;
+        }
+        for (i = 0; i < got.finding_count; i++) {
+            if (cape_entry_finding(entry, i, &rg, NULL) != CAPE_STATUS_OK ||
+                cape_assessment_finding(c->whole, c->seen, i, &rw, NULL) != CAPE_STATUS_OK || !same_reason(&rg, &rw))
+                c->mismatches++;
+        }
+        if (cape_entry_reason(entry, got.reason_count, &rg, NULL) != CAPE_STATUS_OUT_OF_RANGE) c->mismatches++;
+    }
+    c->seen++;
+    return c->stop_after != 0 && c->seen >= c->stop_after;
+}
+
+struct progress_log {
+    size_t calls;
+    int saw_done;
+    uint64_t last_rows;
+    uint64_t last_entries;
+    int stop; /* return non-zero on the first call */
+    const cape_cancel *cancel; /* set it on the first call */
+};
+
+static int32_t log_progress(const cape_progress *p, void *user) {
+    struct progress_log *l = (struct progress_log *)user;
+    l->calls++;
+    l->saw_done |= p->done;
+    l->last_rows = p->rows_read;
+    l->last_entries = p->entries;
+    if (l->cancel != NULL) cape_cancel_set(l->cancel);
+    return l->stop;
+}
+
+static void test_streaming(const char *sample) {
+    cape_tables *t = NULL;
+    cape_assess_options *o = NULL;
+    cape_assessment *whole = NULL, *streamed = NULL, *summary = NULL, *none = NULL;
+    cape_consolidation *cw = NULL, *cs = NULL, *cn = NULL;
+    cape_assess_totals tw, ts;
+    cape_ingest_summary iw, is;
+    cape_diagnostic dg;
+    cape_run_options run;
+    cape_cancel *cancel = NULL;
+    cape_error *err = NULL;
+    struct stream_check check;
+    struct progress_log log;
+    uint32_t threads;
+    size_t i;
+    SIZED(tw);
+    SIZED(ts);
+    SIZED(iw);
+    SIZED(is);
+    SIZED(dg);
+    SIZED(run);
+
+    CHECK_STATUS(cape_tables_embedded(&t, NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_assess_options_new("2026-04-20", &o, NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_assess_path(sample, t, o, &whole, NULL), CAPE_STATUS_OK);
+    if (whole == NULL) return;
+    CHECK(cape_assessment_entry_count(whole) == 2000);
+    CHECK_STATUS(cape_assessment_totals(whole, &tw, NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_assessment_summary(whole, &iw, NULL), CAPE_STATUS_OK);
+    CHECK(iw.rows_read == 9370 && iw.rows_used == 9370 && iw.rows_rejected == 0 && iw.entries == 2000);
+    CHECK_STATUS(cape_assessment_consolidation(whole, &cw, NULL), CAPE_STATUS_OK);
+
+    /* With a callback: every entry, in file order, with the same fields as the materialising call. */
+    memset(&check, 0, sizeof check);
+    check.whole = whole;
+    run.threads = 1;
+    CHECK_STATUS(cape_run_path(sample, t, o, &run, check_entry, &check, &streamed, &err), CAPE_STATUS_OK);
+    CHECK(check.seen == 2000 && check.mismatches == 0);
+    CHECK(cape_assessment_entry_count(streamed) == 0); /* nothing kept */
+    CHECK_STATUS(cape_assessment_totals(streamed, &ts, NULL), CAPE_STATUS_OK);
+    CHECK(same_totals(&tw, &ts) && ts.entries == 2000);
+    CHECK_STATUS(cape_assessment_summary(streamed, &is, NULL), CAPE_STATUS_OK);
+    CHECK(iw.rows_read == is.rows_read && iw.rows_used == is.rows_used && iw.rows_rejected == is.rows_rejected &&
+          iw.entries == is.entries && iw.lines == is.lines && iw.tariff_rows == is.tariff_rows &&
+          iw.split_entries == is.split_entries && iw.conflicting_entries == is.conflicting_entries &&
+          iw.diagnostics == is.diagnostics && iw.errors == is.errors && iw.warnings == is.warnings &&
+          iw.infos == is.infos);
+    CHECK_STATUS(cape_assessment_consolidation(streamed, &cs, NULL), CAPE_STATUS_OK);
+    CHECK(same_consolidation(cw, cs));
+    cape_consolidation_free(cs);
+    cs = NULL;
+    cape_assessment_free(streamed);
+    streamed = NULL;
+
+    /* Keep nothing, on one and on two threads (the file may be run in two halves): the same summary. */
+    for (threads = 1; threads <= 2; threads++) {
+        run.threads = threads;
+        CHECK_STATUS(cape_run_path(sample, t, o, &run, NULL, NULL, &summary, NULL), CAPE_STATUS_OK);
+        CHECK_STATUS(cape_assessment_totals(summary, &ts, NULL), CAPE_STATUS_OK);
+        CHECK(same_totals(&tw, &ts));
+        CHECK_STATUS(cape_assessment_summary(summary, &is, NULL), CAPE_STATUS_OK);
+        CHECK(is.rows_read == 9370 && is.rows_used == 9370 && is.entries == 2000);
+        CHECK_STATUS(cape_assessment_consolidation(summary, &cs, NULL), CAPE_STATUS_OK);
+        CHECK(same_consolidation(cw, cs));
+        cape_consolidation_free(cs);
+        cs = NULL;
+        cape_assessment_free(summary);
+        summary = NULL;
+    }
+
+    /* From a buffer, with a bad row: the diagnostics and the exact count by code come with the summary. */
+    run.threads = 0;
+    CHECK_STATUS(cape_run_buffer((const uint8_t *)CSV, strlen(CSV), "inline.csv", t, o, &run, NULL, NULL, &summary,
+                                 NULL),
+                 CAPE_STATUS_OK);
+    CHECK_STATUS(cape_assessment_summary(summary, &is, NULL), CAPE_STATUS_OK);
+    CHECK(is.rows_read == 5 && is.rows_used == 4 && is.rows_rejected == 1 && is.entries == 2);
+    CHECK(cape_assessment_diagnostic_count(summary) == is.diagnostics && is.errors == 1);
+    for (i = 0; i < cape_assessment_diagnostic_count(summary); i++) {
+        CHECK_STATUS(cape_assessment_diagnostic(summary, i, &dg, NULL), CAPE_STATUS_OK);
+        if (dg.severity == CAPE_SEVERITY_ERROR) break;
+    }
+    CHECK_STR(dg.code, "ES003_INVALID_ENTRY_NUMBER");
+    CHECK(dg.row == 6 && dg.severity == CAPE_SEVERITY_ERROR);
+    CHECK(cape_assessment_code_count(summary, "ES003_INVALID_ENTRY_NUMBER") == 1);
+    CHECK(cape_assessment_code_count(summary, "NO_SUCH_CODE") == 0);
+    CHECK_STATUS(cape_assessment_diagnostic(summary, cape_assessment_diagnostic_count(summary), &dg, NULL),
+                 CAPE_STATUS_OUT_OF_RANGE);
+    cape_assessment_free(summary);
+    summary = NULL;
+
+    /* Progress: called, last with done, with the whole file's counts. */
+    memset(&log, 0, sizeof log);
+    run.threads = 1;
+    run.progress = log_progress;
+    run.progress_user = &log;
+    CHECK_STATUS(cape_run_path(sample, t, o, &run, NULL, NULL, NULL, NULL), CAPE_STATUS_OK);
+    CHECK(log.calls >= 1 && log.saw_done == 1 && log.last_rows == 9370 && log.last_entries == 2000);
+    /* A progress callback that says stop: CAPE_STATUS_CANCELLED, nothing written to out. */
+    memset(&log, 0, sizeof log);
+    log.stop = 1;
+    CHECK_STATUS(cape_run_path(sample, t, o, &run, NULL, NULL, &none, &err), CAPE_STATUS_CANCELLED);
+    CHECK(none == NULL && log.calls == 1);
+    CHECK(err != NULL && cape_error_code(err) == CAPE_STATUS_CANCELLED);
+    cape_error_free(err);
+    err = NULL;
+    run.progress = NULL;
+    run.progress_user = NULL;
+
+    /* An entry callback that says stop after 10 entries. */
+    memset(&check, 0, sizeof check);
+    check.whole = whole;
+    check.stop_after = 10;
+    CHECK_STATUS(cape_run_path(sample, t, o, &run, check_entry, &check, &none, NULL), CAPE_STATUS_CANCELLED);
+    CHECK(check.seen == 10 && check.mismatches == 0 && none == NULL);
+
+    /* A cancel flag: set before the run, or by another party during it. */
+    CHECK_STATUS(cape_cancel_new(&cancel, NULL), CAPE_STATUS_OK);
+    CHECK(cape_cancel_is_set(cancel) == 0);
+    run.cancel = cancel;
+    memset(&log, 0, sizeof log);
+    log.cancel = cancel;
+    run.progress = log_progress;
+    run.progress_user = &log;
+    run.progress_every_ms = 1;
+    CHECK_STATUS(cape_run_path(sample, t, o, &run, NULL, NULL, &none, NULL), CAPE_STATUS_CANCELLED);
+    CHECK(cape_cancel_is_set(cancel) == 1 && none == NULL);
+    run.progress = NULL;
+    CHECK_STATUS(cape_run_path(sample, t, o, &run, check_entry, &check, &none, NULL), CAPE_STATUS_CANCELLED);
+    cape_cancel_free(cancel);
+    cape_cancel_set(NULL);
+    CHECK(cape_cancel_is_set(NULL) == 0);
+    run.cancel = NULL;
+
+    /* A minimum refund in the run's consolidation waives what cape_consolidate(.., "60.00") waives. */
+    run.minimum_refund = "60.00";
+    CHECK_STATUS(cape_run_path(sample, t, o, &run, NULL, NULL, &summary, NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_assessment_consolidation(summary, &cs, NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_consolidate(whole, "60.00", &cn, NULL), CAPE_STATUS_OK);
+    CHECK(same_consolidation(cn, cs));
+    cape_consolidation_free(cn);
+    cape_consolidation_free(cs);
+    cape_assessment_free(summary);
+    summary = NULL;
+    run.minimum_refund = "sixty";
+    CHECK_STATUS(cape_run_path(sample, t, o, &run, NULL, NULL, &summary, NULL), CAPE_STATUS_INVALID_MONEY);
+    run.minimum_refund = NULL;
+
+    /* Pre-flight against the ES-003 streamed gives what pre-flight against the materialised assessment gives;
+     * against a run's result (no entry kept) it is refused. */
+    {
+        static const char decl[] = "Entry Number\nWQH07492076\nWQH07492092\nABC12345675\n";
+        const char *decl_path = "target/c-test-preflight-against.csv";
+        FILE *f = fopen(decl_path, "wb");
+        cape_preflight *p1 = NULL, *p2 = NULL;
+        cape_verdict v1, v2;
+        cape_check_finding f1, f2;
+        SIZED(f1);
+        SIZED(f2);
+        CHECK(f != NULL);
+        if (f != NULL) {
+            CHECK(fwrite(decl, 1, strlen(decl), f) == strlen(decl));
+            fclose(f);
+        }
+        CHECK_STATUS(cape_preflight_path(decl_path, whole, &p1, NULL), CAPE_STATUS_OK);
+        CHECK_STATUS(cape_preflight_against_path(decl_path, sample, t, o, NULL, &p2, NULL), CAPE_STATUS_OK);
+        CHECK_STATUS(cape_preflight_verdict(p1, &v1, NULL), CAPE_STATUS_OK);
+        CHECK_STATUS(cape_preflight_verdict(p2, &v2, NULL), CAPE_STATUS_OK);
+        CHECK(v1 == CAPE_VERDICT_REJECT_ENTRIES && v2 == v1);
+        CHECK(cape_preflight_finding_count(p1) == cape_preflight_finding_count(p2));
+        for (i = 0; i < cape_preflight_finding_count(p1); i++) {
+            CHECK_STATUS(cape_preflight_finding(p1, i, &f1, NULL), CAPE_STATUS_OK);
+            CHECK_STATUS(cape_preflight_finding(p2, i, &f2, NULL), CAPE_STATUS_OK);
+            CHECK(same_str(f1.code, f2.code) && f1.row == f2.row && same_str(f1.message, f2.message));
+        }
+        cape_preflight_free(p1);
+        cape_preflight_free(p2);
+        p1 = NULL;
+        CHECK_STATUS(cape_run_path(sample, t, o, NULL, NULL, NULL, &summary, NULL), CAPE_STATUS_OK);
+        CHECK_STATUS(cape_preflight_path(decl_path, summary, &p1, NULL), CAPE_STATUS_INVALID_VALUE);
+        CHECK(p1 == NULL);
+        cape_assessment_free(summary);
+        summary = NULL;
+        CHECK_STATUS(cape_preflight_against_path(decl_path, "/nonexistent/es003.csv", t, o, NULL, &p1, NULL),
+                     CAPE_STATUS_IO);
+        CHECK_STATUS(cape_preflight_against_path(decl_path, NULL, t, o, NULL, &p1, NULL), CAPE_STATUS_NULL_ARGUMENT);
+        CHECK(p1 == NULL);
+    }
+
+    /* Bad arguments. */
+    CHECK_STATUS(cape_run_path(NULL, t, o, NULL, NULL, NULL, &none, NULL), CAPE_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(cape_run_path(sample, NULL, o, NULL, NULL, NULL, &none, NULL), CAPE_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(cape_run_path(sample, t, NULL, NULL, NULL, NULL, &none, NULL), CAPE_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(cape_run_path("/nonexistent/es003.csv", t, o, NULL, NULL, NULL, &none, NULL), CAPE_STATUS_IO);
+    CHECK_STATUS(cape_run_buffer(NULL, 3, NULL, t, o, NULL, NULL, NULL, &none, NULL), CAPE_STATUS_NULL_ARGUMENT);
+    run.struct_size = 0;
+    CHECK_STATUS(cape_run_path(sample, t, o, &run, NULL, NULL, &none, NULL), CAPE_STATUS_BUFFER_TOO_SMALL);
+    CHECK(none == NULL);
+    {
+        cape_entry_result er;
+        SIZED(er);
+        CHECK_STATUS(cape_entry_get(NULL, &er, NULL), CAPE_STATUS_NULL_ARGUMENT);
+        CHECK_STATUS(cape_entry_reason(NULL, 0, NULL, NULL), CAPE_STATUS_NULL_ARGUMENT);
+        CHECK_STATUS(cape_entry_finding(NULL, 0, NULL, NULL), CAPE_STATUS_NULL_ARGUMENT);
+    }
+
+    /* Growth policy, options read: a caller built when cape_run_options ended before `progress` (struct_size
+     * = offsetof(progress)) has its threads read and the rest defaulted, whatever lies beyond. */
+    SIZED(run);
+    run.struct_size = (uint32_t)offsetof(cape_run_options, progress);
+    run.threads = 1;
+    memset(&log, 0, sizeof log);
+    run.progress = log_progress;
+    run.progress_user = &log;
+    CHECK_STATUS(cape_run_path(sample, t, o, &run, NULL, NULL, NULL, NULL), CAPE_STATUS_OK);
+    CHECK(log.calls == 0);
+
+    cape_consolidation_free(cw);
+    cape_assessment_free(whole);
+    cape_assess_options_free(o);
+    cape_tables_free(t);
+}
+
+/* Refunds: the entries each pays, and what a minimum refund waives. */
+static void test_refund_entries(const char *sample) {
+    cape_tables *t = NULL;
+    cape_assess_options *o = NULL;
+    cape_assessment *a = NULL;
+    cape_consolidation *c = NULL;
+    cape_refund r;
+    cape_refund_totals ct;
+    char number[CAPE_ENTRY_NUMBER_SIZE];
+    size_t i, paid = 0, waived = 0, found = 0, n;
+    SIZED(r);
+    SIZED(ct);
+
+    CHECK_STATUS(cape_tables_embedded(&t, NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_assess_options_new("2026-04-20", &o, NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_assess_path(sample, t, o, &a, NULL), CAPE_STATUS_OK);
+    /* No minimum: WQH-0749207-6 (48.30 + 3.87) is paid with the refund of 41-7272072A1 on 2026-06-04. */
+    CHECK_STATUS(cape_consolidate(a, NULL, &c, NULL), CAPE_STATUS_OK);
+    n = cape_consolidation_refund_count(c);
+    for (i = 0; i < n; i++) {
+        size_t j;
+        CHECK_STATUS(cape_consolidation_refund(c, i, &r, NULL), CAPE_STATUS_OK);
+        CHECK(r.waived == 0 && strcmp(r.waived_principal, "0.00") == 0 && strcmp(r.waived_interest, "0.00") == 0);
+        paid += r.entries;
+        if (strcmp(r.recipient, "41-7272072A1") == 0 && strcmp(r.liquidation_date, "2026-06-04") == 0) {
+            for (j = 0; j < r.entries; j++) {
+                CHECK_STATUS(cape_consolidation_refund_entry(c, i, CAPE_REFUND_LIST_PAID, j, number, NULL),
+                             CAPE_STATUS_OK);
+                found += strcmp(number, "WQH-0749207-6") == 0;
+            }
+            CHECK_STATUS(cape_consolidation_refund_entry(c, i, CAPE_REFUND_LIST_PAID, r.entries, number, NULL),
+                         CAPE_STATUS_OUT_OF_RANGE);
+            CHECK_STATUS(cape_consolidation_refund_entry(c, i, CAPE_REFUND_LIST_WAIVED, 0, number, NULL),
+                         CAPE_STATUS_OUT_OF_RANGE);
+            CHECK_STATUS(cape_consolidation_refund_entry(c, i, 3, 0, number, NULL), CAPE_STATUS_OUT_OF_RANGE);
+        }
+    }
+    CHECK(found == 1);
+    CHECK_STATUS(cape_consolidation_totals(c, &ct, NULL), CAPE_STATUS_OK);
+    CHECK((uint64_t)paid == ct.entries);
+    CHECK_STATUS(cape_consolidation_refund_entry(c, n, CAPE_REFUND_LIST_PAID, 0, number, NULL), CAPE_STATUS_OUT_OF_RANGE);
+    CHECK_STATUS(cape_consolidation_refund_entry(c, 0, CAPE_REFUND_LIST_PAID, 0, NULL, NULL), CAPE_STATUS_NULL_ARGUMENT);
+    cape_consolidation_free(c);
+    c = NULL;
+
+    /* A minimum of 60.00 waives it (52.17 < 60.00): listed as waived with its principal and interest. */
+    CHECK_STATUS(cape_consolidate(a, "60.00", &c, NULL), CAPE_STATUS_OK);
+    found = 0;
+    paid = 0;
+    for (i = 0; i < cape_consolidation_refund_count(c); i++) {
+        size_t j;
+        CHECK_STATUS(cape_consolidation_refund(c, i, &r, NULL), CAPE_STATUS_OK);
+        paid += r.entries;
+        waived += r.waived;
+        for (j = 0; j < r.waived; j++) {
+            CHECK_STATUS(cape_consolidation_refund_entry(c, i, CAPE_REFUND_LIST_WAIVED, j, number, NULL), CAPE_STATUS_OK);
+            if (strcmp(number, "WQH-0749207-6") == 0 && r.waived == 1) {
+                found++;
+                CHECK_STR(r.waived_principal, "48.30");
+                CHECK_STR(r.waived_interest, "3.87");
+            } else if (strcmp(number, "WQH-0749207-6") == 0) {
+                found++;
+            }
+        }
+    }
+    CHECK(found == 1 && waived > 0);
+    CHECK_STATUS(cape_consolidation_totals(c, &ct, NULL), CAPE_STATUS_OK);
+    CHECK((uint64_t)(paid + waived) == ct.entries);
+    cape_consolidation_free(c);
+    cape_assessment_free(a);
+    cape_assess_options_free(o);
+    cape_tables_free(t);
+}
+
+/* Results against the declaration files test_assessment wrote (every declarable entry of the sample). */
+static void test_reconciliation(uint64_t declared) {
+    static const char results[] =
+        "ENTRY_NUMBER,CLAIM_NUMBER,STATUS,ERROR_DESCRIPTION\n"
+        "WQH07492076,C-0001,Entry Summary Updated,\n"
+        "WQH07492092,C-0001,Failed,ENTRY ON DRAWBACK\n"
+        "WQH07492092,C-0002,Failed,ENTRY ON DRAWBACK\n";
+    cape_results *res = NULL;
+    cape_reconciliation *rec = NULL;
+    cape_reconciliation_counts counts;
+    char number[CAPE_ENTRY_NUMBER_SIZE];
+    SIZED(counts);
+
+    CHECK_STATUS(cape_results_buffer((const uint8_t *)results, strlen(results), "claims.csv", &res, NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_results_reconcile(res, "target/c-test-declarations", &rec, NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_reconciliation_summary(rec, &counts, NULL), CAPE_STATUS_OK);
+    CHECK(counts.matched == 1);
+    CHECK((uint64_t)counts.declared_not_in_results == declared - 1);
+    CHECK(counts.in_results_not_declared == 1 && counts.repeated_in_results == 1);
+    CHECK_STATUS(cape_reconciliation_entry(rec, CAPE_RECONCILIATION_LIST_IN_RESULTS_NOT_DECLARED, 0, number, NULL),
+                 CAPE_STATUS_OK);
+    CHECK_STR(number, "WQH-0749209-2");
+    CHECK_STATUS(cape_reconciliation_entry(rec, CAPE_RECONCILIATION_LIST_REPEATED_IN_RESULTS, 0, number, NULL),
+                 CAPE_STATUS_OK);
+    CHECK_STR(number, "WQH-0749209-2");
+    CHECK_STATUS(cape_reconciliation_entry(rec, CAPE_RECONCILIATION_LIST_DECLARED_NOT_IN_RESULTS, 0, number, NULL),
+                 CAPE_STATUS_OK);
+    CHECK(strlen(number) == 13 && strcmp(number, "WQH-0749207-6") != 0);
+    CHECK_STATUS(cape_reconciliation_entry(rec, CAPE_RECONCILIATION_LIST_REPEATED_IN_RESULTS, 1, number, NULL),
+                 CAPE_STATUS_OUT_OF_RANGE);
+    CHECK_STATUS(cape_reconciliation_entry(rec, 7, 0, number, NULL), CAPE_STATUS_OUT_OF_RANGE);
+    cape_reconciliation_free(rec);
+    rec = NULL;
+    CHECK_STATUS(cape_results_reconcile(res, "/nonexistent/declarations", &rec, NULL), CAPE_STATUS_IO);
+    CHECK(rec == NULL);
+    CHECK_STATUS(cape_results_reconcile(res, NULL, &rec, NULL), CAPE_STATUS_NULL_ARGUMENT);
+    cape_results_free(res);
+}
+
+/* Growth policy, structs filled: smaller struct_size honoured, larger tolerated, unset refused. */
+static void test_growth_policy(void) {
+    cape_es003 *report = NULL;
+    cape_ingest_summary s;
+    struct {
+        cape_ingest_summary s;
+        unsigned char tail[16];
+    } big;
+    size_t i;
+    int tail_untouched = 1;
+
+    CHECK(cape_version_number() == CAPE_VERSION_NUMBER);
+    CHECK_STATUS(cape_es003_open_buffer((const uint8_t *)CSV, strlen(CSV), "inline.csv", &report, NULL), CAPE_STATUS_OK);
+    /* An older header's struct that ended after rows_used: those fields are written, nothing beyond. */
+    memset(&s, 0xAB, sizeof s);
+    s.struct_size = (uint32_t)(offsetof(cape_ingest_summary, rows_used) + sizeof s.rows_used);
+    CHECK_STATUS(cape_es003_summary(report, &s, NULL), CAPE_STATUS_OK);
+    CHECK(s.struct_size == offsetof(cape_ingest_summary, rows_used) + sizeof s.rows_used);
+    CHECK(s.rows_read == 5 && s.rows_used == 4);
+    CHECK(s.rows_rejected == 0xABABABABABABABABULL && s.infos == 0xABABABABABABABABULL);
+    /* A newer header's larger struct: the fields this library has, and struct_size says how far. */
+    memset(&big, 0xCD, sizeof big);
+    big.s.struct_size = (uint32_t)sizeof big;
+    CHECK_STATUS(cape_es003_summary(report, &big.s, NULL), CAPE_STATUS_OK);
+    CHECK(big.s.struct_size == sizeof(cape_ingest_summary));
+    CHECK(big.s.rows_read == 5 && big.s.rows_rejected == 1 && big.s.entries == 2);
+    for (i = 0; i < sizeof big.tail; i++) tail_untouched &= big.tail[i] == 0xCD;
+    CHECK(tail_untouched);
+    /* Not set: refused, nothing written. */
+    memset(&s, 0, sizeof s);
+    CHECK_STATUS(cape_es003_summary(report, &s, NULL), CAPE_STATUS_BUFFER_TOO_SMALL);
+    CHECK(s.rows_read == 0);
+    s.struct_size = 3;
+    CHECK_STATUS(cape_es003_summary(report, &s, NULL), CAPE_STATUS_BUFFER_TOO_SMALL);
+    cape_es003_free(report);
+}
+
 int main(int argc, char **argv) {
     printf("libcape %s (header %s)\n", cape_version(), CAPE_VERSION_STRING);
     test_version();
@@ -1113,6 +1642,7 @@ int main(int argc, char **argv) {
     test_options();
     test_results();
     test_misuse();
+    test_growth_policy();
     if (argc >= 2) {
         const char *slash = strrchr(argv[1], '/');
         if (slash != NULL && (size_t)(slash - argv[1]) < sizeof data_dir) {
@@ -1124,6 +1654,8 @@ int main(int argc, char **argv) {
         test_tables();
         test_assessment(argv[1]);
         test_threads(argv[1]);
+        test_streaming(argv[1]);
+        test_refund_entries(argv[1]);
     } else {
         printf("no sample path given: skipping the sample ES-003 test\n");
     }

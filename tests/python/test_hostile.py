@@ -33,7 +33,29 @@ def test_the_corpus_is_all_here() -> None:
     assert {"utf16le_bom_tab_crlf.csv", "utf16be_bom_tab_crlf.csv", "xlsx_sparse_xfd1048576.xlsx"} <= names
 
 
-@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+# The corpus's CAPE declarations and results files, and what their readers make of them (the same figures
+# cape-core/tests/bad_inputs.rs checks in Rust).
+DECLARATIONS = {
+    "declaration_cr_quoted_break.csv": ("reject_file", ["VSU-0828889-3", "WQH-0749207-6"]),
+    "declaration_utf16le_bom.csv": ("accept", ["VSU-0828889-3", "WQH-0749210-0"]),
+}
+RESULTS = {"results_utf16le_cr_quoted_break.csv"}
+ES003_FILES = [p for p in FILES if p.name not in DECLARATIONS and p.name not in RESULTS]
+
+
+def test_the_declarations_and_results_of_the_corpus_read_through_their_own_readers() -> None:
+    for name, (verdict, entries) in DECLARATIONS.items():
+        for source in (BAD / name, (BAD / name).read_bytes()):
+            check = cape.check_declaration(source)
+            assert check.verdict == verdict, name
+            assert [str(e) for e in check.entries] == entries, name
+    for name in RESULTS:
+        for source in (BAD / name, (BAD / name).read_bytes()):
+            results = cape.read_results(source)
+            assert results.rows and all(r["row"] >= 2 for r in results.rows), name
+
+
+@pytest.mark.parametrize("path", ES003_FILES, ids=lambda p: p.name)
 def test_every_corpus_file_is_read_or_refused_with_a_cape_error(path: pathlib.Path) -> None:
     for source in (path, path.read_bytes()):
         if path.name in REFUSED:

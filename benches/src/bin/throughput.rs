@@ -10,6 +10,13 @@
 //! - `jsonl`: `cape assess FILE --format jsonl` writing every entry (to a sink);
 //! - `python`: the Python bulk call, `cape.assess_partition(path, keep_entries=False)` and its refunds, when
 //!   `CAPE_PYTHON` names a Python with the `cape` wheel installed (`make bench` sets it);
+//! - `iterpy`: `cape.iter_assess(path)` pulling every entry into Python one at a time (each `EntryAssessment`
+//!   converted to its record dict and dropped), then `finish()`: the streaming Python surface;
+//! - `frame`: `cape.assess_partition(df, keep_entries=False)` on the file read into a pandas DataFrame of text
+//!   (`dtype=str`); its peak memory is the peak *above* the process's memory once the frame is loaded, i.e. what
+//!   cape costs on top of the caller's frame (the frame is spooled 16,384 rows at a time);
+//! - `cstream`: the C streaming API with a per-entry callback, when `CAPE_C_STREAM` names the program
+//!   (`make bench` builds it);
 //!
 //! as rows/s, MB/s, the ratio to the floor, nanoseconds per row, and each mode's peak memory.
 //!
@@ -140,6 +147,40 @@ p.refunds()
 print(0, time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 "#;
 
+/// `cape.iter_assess` over the whole file, each entry converted to a dict and dropped; prints `0 seconds peak_kb`.
+const PYTHON_ITER: &str = r#"
+import datetime, resource, sys, time
+import cape
+t = time.perf_counter()
+it = cape.iter_assess(sys.argv[1], as_of=datetime.date(2026, 11, 26), assume_last_rate=True)
+n = 0
+for a in it:
+    a.to_record()
+    n += 1
+p = it.finish()
+assert n == p.totals.entries, (n, p.totals.entries)
+print(0, time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"#;
+
+/// A DataFrame of the file (text cells) assessed; prints `0 seconds peak_kb` where peak_kb is the peak above the
+/// memory of the process with the frame loaded.
+const PYTHON_FRAME: &str = r#"
+import datetime, sys, time
+import pandas as pd
+import cape
+def status(key):
+    with open("/proc/self/status") as f:
+        return next(int(l.split()[1]) for l in f if l.startswith(key))
+df = pd.read_csv(sys.argv[1], dtype=str, keep_default_na=False)
+base = status("VmRSS:")
+with open("/proc/self/clear_refs", "w") as f:
+    f.write("5")  # reset VmHWM to the current RSS
+t = time.perf_counter()
+p = cape.assess_partition(df, as_of=datetime.date(2026, 11, 26), assume_last_rate=True, keep_entries=False)
+secs = time.perf_counter() - t
+print(0, secs, status("VmHWM:") - base)
+"#;
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.len() == 4 && args[1] == "--child" {
@@ -178,6 +219,12 @@ fn main() {
         let mut modes = vec!["floor", "ingest", "pipeline", "pipeline2", "jsonl"];
         if python.is_some() {
             modes.push("python");
+            modes.push("iterpy");
+            modes.push("frame");
+        }
+        let c_stream = std::env::var("CAPE_C_STREAM").ok().filter(|p| !p.is_empty());
+        if c_stream.is_some() {
+            modes.push("cstream");
         }
         for mode in modes {
             let file = path.to_str().expect("utf-8 path");
@@ -190,6 +237,16 @@ fn main() {
                     ("python", Some(py)) => {
                         Command::new(py).args(["-c", PYTHON_BULK, file]).output().expect("run python")
                     }
+                    ("frame", Some(py)) => {
+                        Command::new(py).args(["-c", PYTHON_FRAME, file]).output().expect("run python")
+                    }
+                    ("iterpy", Some(py)) => {
+                        Command::new(py).args(["-c", PYTHON_ITER, file]).output().expect("run python")
+                    }
+                    ("cstream", _) => Command::new(c_stream.as_deref().unwrap_or("false"))
+                        .arg(file)
+                        .output()
+                        .expect("run the C streaming program"),
                     _ => Command::new(&exe).args(["--child", mode, file]).output().expect("run"),
                 };
                 let text = String::from_utf8_lossy(&o.stdout);

@@ -68,7 +68,8 @@ pub const NOT_EMPTY_NAMES_SHOWN: usize = 10;
 
 /// Parameters of [`build_declarations`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct DeclarationParams {
+#[non_exhaustive]
+pub struct DeclarationOptions {
     /// Entries per file, 1 to 9,999 (default 9,999).
     pub max_entries_per_file: usize,
     /// One set of files per importer of record (default false: a broker may mix importers, CBP FAQ).
@@ -77,9 +78,12 @@ pub struct DeclarationParams {
     pub prefix: String,
 }
 
-impl Default for DeclarationParams {
+/// The name of [`DeclarationOptions`] before 0.2 (every options type is now named `*Options`).
+pub type DeclarationParams = DeclarationOptions;
+
+impl Default for DeclarationOptions {
     fn default() -> Self {
-        DeclarationParams {
+        DeclarationOptions {
             max_entries_per_file: MAX_ENTRIES_PER_DECLARATION,
             per_importer: false,
             prefix: "cape-declaration".to_owned(),
@@ -241,7 +245,7 @@ pub struct DeclarationSet {
     pub files: Vec<DeclarationFile>,
     /// The manifest.
     pub manifest: Manifest,
-    /// The file-name prefix the set was built with ([`DeclarationParams::prefix`]); with
+    /// The file-name prefix the set was built with ([`DeclarationOptions::prefix`]); with
     /// [`WriteOptions::replace`], earlier declaration files of this prefix are cape's to replace.
     pub prefix: String,
 }
@@ -277,7 +281,7 @@ pub fn sanitize_importer(importer: &str) -> String {
 /// prefix is empty or holds a path separator.
 pub fn build_declarations<'a>(
     assessments: impl IntoIterator<Item = &'a ClaimAssessment>,
-    params: &DeclarationParams,
+    params: &DeclarationOptions,
 ) -> Result<DeclarationSet> {
     let mut not_declarable = 0usize;
     let mut items = Vec::new();
@@ -300,7 +304,7 @@ pub fn build_declarations<'a>(
 /// As [`build_declarations`].
 pub fn build_declarations_from(
     entries: impl IntoIterator<Item = (EntryNumber, Option<String>)>,
-    params: &DeclarationParams,
+    params: &DeclarationOptions,
 ) -> Result<DeclarationSet> {
     let max = params.max_entries_per_file;
     if max == 0 || max > MAX_ENTRIES_PER_DECLARATION {
@@ -695,7 +699,7 @@ mod tests {
     fn manifest_round_trip() {
         let set = build_declarations_from(
             [("ABC-1234567-6".parse().unwrap(), None)],
-            &DeclarationParams { prefix: "a,b".into(), ..Default::default() },
+            &DeclarationOptions { prefix: "a,b".into(), ..Default::default() },
         )
         .unwrap();
         let back = read_manifest(&set.manifest.to_csv()).unwrap();

@@ -253,16 +253,20 @@ pub struct ClaimInputs {
 
 /// Caller parameters of [`assess_claim`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct ClaimParams {
+#[non_exhaustive]
+pub struct ClaimOptions {
     /// An entry is `urgent` when its last filing day is at most this many days after the as-of date (default 14).
     pub urgent_within_days: u32,
     /// Overrides the rule set's `last_day_offset` (79; 80 makes day 80 itself eligible). `None` keeps it.
     pub last_day_offset: Option<u32>,
 }
 
-impl Default for ClaimParams {
+/// The name of [`ClaimOptions`] before 0.2 (every options type is now named `*Options`).
+pub type ClaimParams = ClaimOptions;
+
+impl Default for ClaimOptions {
     fn default() -> Self {
-        ClaimParams { urgent_within_days: 14, last_day_offset: None }
+        ClaimOptions { urgent_within_days: 14, last_day_offset: None }
     }
 }
 
@@ -332,7 +336,7 @@ fn unreadable(reasons: &mut Vec<Reason>, column: &str, raw: &str) {
 /// # Example
 ///
 /// ```
-/// use cape_core::claim::{assess_claim, ClaimInputs, ClaimParams, ClaimStatus, RuleSet};
+/// use cape_core::claim::{assess_claim, ClaimInputs, ClaimOptions, ClaimStatus, RuleSet};
 /// use cape_core::{Entry, EntryHeader, EntryType, Fact};
 /// use chrono::NaiveDate;
 ///
@@ -343,7 +347,7 @@ fn unreadable(reasons: &mut Vec<Reason>, column: &str, raw: &str) {
 /// };
 /// let inputs = ClaimInputs { has_dutiable_ieepa: true, ..Default::default() };
 /// let as_of = NaiveDate::from_ymd_opt(2026, 5, 1).unwrap();
-/// let a = assess_claim(&entry, &inputs, &RuleSet::phase1(), as_of, &ClaimParams::default());
+/// let a = assess_claim(&entry, &inputs, &RuleSet::phase1(), as_of, &ClaimOptions::default());
 /// assert_eq!(a.status, ClaimStatus::Eligible);
 /// # Ok::<(), cape_core::Error>(())
 /// ```
@@ -352,7 +356,7 @@ pub fn assess_claim(
     facts: &ClaimInputs,
     rules: &RuleSet,
     as_of: NaiveDate,
-    params: &ClaimParams,
+    params: &ClaimOptions,
 ) -> ClaimAssessment {
     let h = &entry.header;
     let offset = params.last_day_offset.unwrap_or(rules.last_day_offset);

@@ -19,12 +19,12 @@ pub mod rules;
 
 pub use declaration::{
     build_declarations, build_declarations_from, read_manifest, sanitize_importer, sha256_hex, write_declarations,
-    write_declarations_with, DeclarationFile, DeclarationParams, DeclarationSet, Manifest, ManifestListing,
-    ManifestRow, WriteOptions, DECLARATION_HEADER, LOCK_FILE, MANIFEST_FILE, MANIFEST_HEADER,
+    write_declarations_with, DeclarationFile, DeclarationOptions, DeclarationParams, DeclarationSet, Manifest,
+    ManifestListing, ManifestRow, WriteOptions, DECLARATION_HEADER, LOCK_FILE, MANIFEST_FILE, MANIFEST_HEADER,
     MAX_ENTRIES_PER_DECLARATION, MAX_MANIFEST_BYTES,
 };
 pub use eligibility::{
-    assess_claim, ClaimAssessment, ClaimInputs, ClaimParams, ClaimStatus, Effect, Reason, ReasonCode,
+    assess_claim, ClaimAssessment, ClaimInputs, ClaimOptions, ClaimParams, ClaimStatus, Effect, Reason, ReasonCode,
 };
 pub use preflight::{
     preflight_bytes, preflight_path, EntryOutcome, EntryVerdict, FindingLevel, ListedEntry, PreflightCode,
@@ -34,7 +34,7 @@ pub use results::{
     declared_in_dir, read_results_bytes, read_results_path, reconcile, CapeError, CapeErrorKind, CapeResults,
     Reconciliation, ResultRow, ResultStatus, ResultsProblem, ResultsSummary, RESULT_COLUMNS,
 };
-pub use rules::{Check, DeferredCategories, EntryTypeExclusion, ReconHandling, RuleSet, RuleSets};
+pub use rules::{Check, DeferredCategories, EntryTypeExclusion, ReconHandling, RuleChoice, RuleSet, RuleSets};
 
 /// CBP's own message texts, as ACE returns them (CSMS 68340863, CAPE.md §2–§3).
 pub mod cbp {

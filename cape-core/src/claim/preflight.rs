@@ -227,6 +227,7 @@ pub struct ListedEntry {
 
 /// Options of [`preflight_bytes`] / [`preflight_path`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct PreflightOptions {
     /// The name reported (default `<buffer>`, or the path).
     pub source_name: Option<String>,

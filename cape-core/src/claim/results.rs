@@ -275,9 +275,11 @@ pub fn read_results_bytes(bytes: &[u8], source_name: Option<&str>) -> Result<Cap
     if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) || bytes.contains(&0) {
         return Err(bad("not a CSV file (a spreadsheet or binary data); save the claim details as CSV"));
     }
-    // The records as an ES-003 report's are read: quoted line breaks, CR-only line ends, the record limit; blank
-    // lines are skipped and keep their row numbers.
-    let mut records = in_memory(bytes, b',', DEFAULT_MAX_RECORD_BYTES);
+    // The records as an ES-003 report's are read: the delimiter sniffed from the header line (Excel's "Unicode
+    // text" is tab-separated), quoted line breaks, CR-only line ends, the record limit; blank lines are skipped
+    // and keep their row numbers.
+    let delimiter = crate::ingest::sniff::sniff_delimiter(bytes.get(..bytes.len().min(64 * 1024)).unwrap_or(bytes));
+    let mut records = in_memory(bytes, delimiter, DEFAULT_MAX_RECORD_BYTES);
     let mut rec = Record::default();
     let strings =
         |rec: &Record| -> Vec<String> { rec.iter().map(|c| String::from_utf8_lossy(c).into_owned()).collect() };

@@ -456,6 +456,62 @@ impl RuleSets {
     }
 }
 
+/// Which rule set an assessment applies: the one in force on the assessment date, or one by name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum RuleChoice {
+    /// The rule set in force on the as-of date ([`RuleSets::auto`]).
+    #[default]
+    Auto,
+    /// The rule set of this name (`phase1`, `phase2`, or one the caller added).
+    Named(String),
+}
+
+impl RuleChoice {
+    /// `auto` (any case, spaces ignored) or a rule set's name.
+    pub fn parse(text: &str) -> Self {
+        if text.trim().eq_ignore_ascii_case(AUTO) {
+            RuleChoice::Auto
+        } else {
+            RuleChoice::Named(text.to_owned())
+        }
+    }
+}
+
+impl std::fmt::Display for RuleChoice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RuleChoice::Auto => f.write_str(AUTO),
+            RuleChoice::Named(n) => f.write_str(n),
+        }
+    }
+}
+
+impl From<&str> for RuleChoice {
+    fn from(text: &str) -> Self {
+        RuleChoice::parse(text)
+    }
+}
+
+impl From<String> for RuleChoice {
+    fn from(text: String) -> Self {
+        RuleChoice::parse(&text)
+    }
+}
+
+impl RuleSets {
+    /// The rule set `choice` names, or the one in force on `as_of` for [`RuleChoice::Auto`].
+    ///
+    /// # Errors
+    ///
+    /// As [`RuleSets::select`].
+    pub fn choose(&self, choice: &RuleChoice, as_of: NaiveDate) -> Result<&RuleSet> {
+        match choice {
+            RuleChoice::Auto => self.select(AUTO, as_of),
+            RuleChoice::Named(n) => self.select(n, as_of),
+        }
+    }
+}
+
 impl Default for RuleSets {
     fn default() -> Self {
         Self::embedded()

@@ -47,6 +47,7 @@ impl SourceFormat {
 
 /// Options for reading an ES-003 report.
 #[derive(Debug, Clone, Default)]
+#[non_exhaustive]
 pub struct Es003Options {
     /// The name diagnostics give the source (default: the path, or `<buffer>`).
     pub source_name: Option<String>,

@@ -27,7 +27,7 @@ pub mod es003;
 mod header;
 mod reader;
 pub(crate) mod records;
-mod sniff;
+pub(crate) mod sniff;
 pub mod source;
 mod split;
 pub mod spool;

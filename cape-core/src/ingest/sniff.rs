@@ -96,7 +96,7 @@ pub(super) fn open_with_prefix(path: &Path, name: &str) -> Result<(File, Vec<u8>
     Ok((file, prefix))
 }
 
-fn sniff_delimiter(prefix: &[u8]) -> u8 {
+pub(crate) fn sniff_delimiter(prefix: &[u8]) -> u8 {
     let line_end = prefix.iter().position(|&c| c == b'\n').unwrap_or(prefix.len());
     let line = &prefix[..line_end];
     let mut counts = [0usize; 4];

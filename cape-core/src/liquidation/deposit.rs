@@ -42,7 +42,8 @@ impl DepositRule {
 
 /// The documented parameters of the deposit-date rule; [`Default`] gives cape's conventions.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct DepositParams {
+#[non_exhaustive]
+pub struct DepositOptions {
     /// `Payment Type Code`s that mean a periodic monthly statement. Default `[6, 7]` (6: importer PMS,
     /// 7: broker PMS).
     pub pms_payment_types: Vec<u8>,
@@ -52,9 +53,12 @@ pub struct DepositParams {
     pub pms_working_day: u32,
 }
 
-impl Default for DepositParams {
+/// The name of [`DepositOptions`] before 0.2 (every options type is now named `*Options`).
+pub type DepositParams = DepositOptions;
+
+impl Default for DepositOptions {
     fn default() -> Self {
-        DepositParams { pms_payment_types: vec![6, 7], pms_months_after_entry: 1, pms_working_day: 15 }
+        DepositOptions { pms_payment_types: vec![6, 7], pms_months_after_entry: 1, pms_working_day: 15 }
     }
 }
 
@@ -135,17 +139,17 @@ impl DepositDateUnknown {
 /// # Example
 ///
 /// ```
-/// use cape_core::refund::{pms_due_date, BusinessCalendar, DepositParams};
+/// use cape_core::refund::{pms_due_date, BusinessCalendar, DepositOptions};
 /// use chrono::NaiveDate;
 /// let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
 /// let cal = BusinessCalendar::federal();
 /// // Entered in December 2025: January 2026 loses Jan 1 and Jan 19 (MLK Day) → the 15th working day is Jan 23.
-/// assert_eq!(pms_due_date(d(2025, 12, 10), &cal, &DepositParams::default()), Ok(d(2026, 1, 23)));
+/// assert_eq!(pms_due_date(d(2025, 12, 10), &cal, &DepositOptions::default()), Ok(d(2026, 1, 23)));
 /// ```
 pub fn pms_due_date(
     entry_date: NaiveDate,
     calendar: &BusinessCalendar,
-    params: &DepositParams,
+    params: &DepositOptions,
 ) -> Result<NaiveDate, DepositDateUnknown> {
     let first = entry_date.with_day(1).and_then(|d| d.checked_add_months(Months::new(params.pms_months_after_entry)));
     let no_day =
@@ -167,7 +171,7 @@ pub fn pms_due_date(
 ///
 /// ```
 /// use cape_core::model::{EntryHeader, Fact};
-/// use cape_core::refund::{deposit_date, BusinessCalendar, DepositParams, DepositRule};
+/// use cape_core::refund::{deposit_date, BusinessCalendar, DepositOptions, DepositRule};
 /// use chrono::NaiveDate;
 /// let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
 /// let header = EntryHeader {
@@ -176,14 +180,14 @@ pub fn pms_due_date(
 ///     payment_type: Fact::Known(7),
 ///     ..EntryHeader::default()
 /// };
-/// let got = deposit_date(&header, &BusinessCalendar::federal(), &DepositParams::default())?;
+/// let got = deposit_date(&header, &BusinessCalendar::federal(), &DepositOptions::default())?;
 /// assert_eq!((got.date, got.rule), (d(2026, 2, 23), DepositRule::PeriodicMonthlyStatement)); // Feb 16 is a holiday
 /// # Ok::<(), cape_core::refund::DepositDateUnknown>(())
 /// ```
 pub fn deposit_date(
     header: &EntryHeader,
     calendar: &BusinessCalendar,
-    params: &DepositParams,
+    params: &DepositOptions,
 ) -> Result<DepositDate, DepositDateUnknown> {
     deposit_date_with(header, params, |entry_date| pms_due_date(entry_date, calendar, params))
 }
@@ -193,7 +197,7 @@ pub fn deposit_date(
 /// alone they depend).
 pub(crate) fn deposit_date_with(
     header: &EntryHeader,
-    params: &DepositParams,
+    params: &DepositOptions,
     pms_due: impl FnOnce(NaiveDate) -> Result<NaiveDate, DepositDateUnknown>,
 ) -> Result<DepositDate, DepositDateUnknown> {
     match &header.payment_date {
@@ -236,7 +240,7 @@ mod tests {
     }
 
     fn run(h: &EntryHeader) -> Result<DepositDate, DepositDateUnknown> {
-        deposit_date(h, &BusinessCalendar::federal(), &DepositParams::default())
+        deposit_date(h, &BusinessCalendar::federal(), &DepositOptions::default())
     }
 
     #[test]
@@ -255,7 +259,7 @@ mod tests {
         }
         let no_holidays = BusinessCalendar::with_rules(Vec::new());
         let h = header(Fact::NotSupplied, Fact::Known(6), Fact::Blank);
-        assert_eq!(deposit_date(&h, &no_holidays, &DepositParams::default()).unwrap().date, d(2026, 7, 21));
+        assert_eq!(deposit_date(&h, &no_holidays, &DepositOptions::default()).unwrap().date, d(2026, 7, 21));
         // A month without holidays: entered February 2026 → March 20.
         let h = EntryHeader { entry_date: Some(d(2026, 2, 23)), ..h };
         assert_eq!(run(&h).unwrap().date, d(2026, 3, 20));
@@ -286,7 +290,7 @@ mod tests {
         let e = run(&h).unwrap_err();
         assert_eq!(e, DepositDateUnknown::NoDateFacts);
         assert_eq!(serde_json::to_value(&e).unwrap()["code"], "no_date_facts");
-        let params = DepositParams { pms_working_day: 30, ..DepositParams::default() };
+        let params = DepositOptions { pms_working_day: 30, ..DepositOptions::default() };
         let h = header(Fact::Blank, Fact::Known(6), Fact::Blank);
         let e = deposit_date(&h, &BusinessCalendar::federal(), &params).unwrap_err();
         assert_eq!(e, DepositDateUnknown::NoSuchWorkingDay { year: 2026, month: 7, working_day: 30 });
@@ -296,7 +300,7 @@ mod tests {
     #[test]
     fn parameters_and_names() {
         // Another code set: type 3 treated as PMS, payment on the 10th working day.
-        let params = DepositParams { pms_payment_types: vec![3], pms_months_after_entry: 1, pms_working_day: 10 };
+        let params = DepositOptions { pms_payment_types: vec![3], pms_months_after_entry: 1, pms_working_day: 10 };
         let h = header(Fact::Blank, Fact::Known(3), Fact::Blank);
         let got = deposit_date(&h, &BusinessCalendar::federal(), &params).unwrap();
         assert_eq!(got.date, d(2026, 7, 15));

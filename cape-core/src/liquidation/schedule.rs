@@ -3,9 +3,9 @@
 //! CBP schedules accepted unliquidated entries to liquidate about 45 days after acceptance (CSMS 68340863) and
 //! reliquidates accepted liquidated entries inside the 90-day window of 19 USC 1501. cape's convention:
 //!
-//! - acceptance = as-of date + [`ScheduleParams::acceptance_lag_days`] (default 0);
-//! - unliquidated: liquidation = acceptance + [`ScheduleParams::unliquidated_liquidation_offset_days`] (45);
-//! - liquidated: reliquidation = min(acceptance + 45, liquidation + [`ScheduleParams::reliquidation_window_days`]
+//! - acceptance = as-of date + [`ScheduleOptions::acceptance_lag_days`] (default 0);
+//! - unliquidated: liquidation = acceptance + [`ScheduleOptions::unliquidated_liquidation_offset_days`] (45);
+//! - liquidated: reliquidation = min(acceptance + 45, liquidation + [`ScheduleOptions::reliquidation_window_days`]
 //!   (90)).
 //!
 //! Which entries get a projection at all (deferred and ineligible entries get none) is the eligibility layer's
@@ -18,7 +18,8 @@ use crate::error::{Error, ErrorKind, Result};
 
 /// The documented offsets of the schedule; [`Default`] gives cape's conventions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-pub struct ScheduleParams {
+#[non_exhaustive]
+pub struct ScheduleOptions {
     /// Days from the assessment (as-of) date to CBP's acceptance of the declaration. Default 0.
     pub acceptance_lag_days: u32,
     /// Days from acceptance to the scheduled liquidation of an unliquidated entry. Default 45.
@@ -27,9 +28,12 @@ pub struct ScheduleParams {
     pub reliquidation_window_days: u32,
 }
 
-impl Default for ScheduleParams {
+/// The name of [`ScheduleOptions`] before 0.2 (every options type is now named `*Options`).
+pub type ScheduleParams = ScheduleOptions;
+
+impl Default for ScheduleOptions {
     fn default() -> Self {
-        ScheduleParams {
+        ScheduleOptions {
             acceptance_lag_days: 0,
             unliquidated_liquidation_offset_days: 45,
             reliquidation_window_days: 90,
@@ -88,10 +92,10 @@ fn add(d: NaiveDate, days: u32, what: &'static str) -> Result<NaiveDate> {
 /// # Example
 ///
 /// ```
-/// use cape_core::refund::{project_liquidation, LiquidationBasis, ScheduleParams};
+/// use cape_core::refund::{project_liquidation, LiquidationBasis, ScheduleOptions};
 /// use chrono::NaiveDate;
 /// let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
-/// let p = ScheduleParams::default();
+/// let p = ScheduleOptions::default();
 /// let u = project_liquidation(d(2026, 5, 1), None, &p)?;
 /// assert_eq!((u.acceptance, u.liquidation), (d(2026, 5, 1), d(2026, 6, 15)));
 /// let l = project_liquidation(d(2026, 5, 1), Some(d(2026, 3, 2)), &p)?;
@@ -101,7 +105,7 @@ fn add(d: NaiveDate, days: u32, what: &'static str) -> Result<NaiveDate> {
 pub fn project_liquidation(
     as_of: NaiveDate,
     liquidation_date: Option<NaiveDate>,
-    params: &ScheduleParams,
+    params: &ScheduleOptions,
 ) -> Result<ProjectedDates> {
     let acceptance = add(as_of, params.acceptance_lag_days, "as-of date")?;
     let scheduled = add(acceptance, params.unliquidated_liquidation_offset_days, "acceptance date")?;
@@ -129,7 +133,7 @@ mod tests {
 
     #[test]
     fn unliquidated() {
-        let p = project_liquidation(d(2026, 4, 20), None, &ScheduleParams::default()).unwrap();
+        let p = project_liquidation(d(2026, 4, 20), None, &ScheduleOptions::default()).unwrap();
         assert_eq!(
             p,
             ProjectedDates {
@@ -138,14 +142,14 @@ mod tests {
                 basis: LiquidationBasis::AcceptanceOffset
             }
         );
-        let lag = ScheduleParams { acceptance_lag_days: 3, ..ScheduleParams::default() };
+        let lag = ScheduleOptions { acceptance_lag_days: 3, ..ScheduleOptions::default() };
         let p = project_liquidation(d(2026, 4, 20), None, &lag).unwrap();
         assert_eq!((p.acceptance, p.liquidation), (d(2026, 4, 23), d(2026, 6, 7)));
     }
 
     #[test]
     fn liquidated_takes_the_earlier_bound() {
-        let params = ScheduleParams::default();
+        let params = ScheduleOptions::default();
         // Recently liquidated: acceptance + 45 comes first.
         let p = project_liquidation(d(2026, 4, 20), Some(d(2026, 4, 10)), &params).unwrap();
         assert_eq!((p.liquidation, p.basis), (d(2026, 6, 4), LiquidationBasis::AcceptanceOffset));
@@ -162,7 +166,7 @@ mod tests {
 
     #[test]
     fn out_of_range() {
-        let e = project_liquidation(NaiveDate::MAX, None, &ScheduleParams::default()).unwrap_err();
+        let e = project_liquidation(NaiveDate::MAX, None, &ScheduleOptions::default()).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::InvalidDate);
     }
 }

@@ -33,6 +33,7 @@ pub struct RefundItem {
 
 /// Consolidation options.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ConsolidationOptions {
     /// The $20 policy of 19 CFR 159.6: entries whose refund (principal + interest) is below this amount are
     /// waived. `None` (the default) refunds every cent: whether CAPE applies the rule under the court's order is

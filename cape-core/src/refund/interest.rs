@@ -7,7 +7,7 @@
 //! - Each counted day compounds at the annual rate in force on that day divided by the number of days in that
 //!   day's year ([`DayCount::ActualDaysInYear`]: 365, or 366 in a leap year): `balance *= 1 + r / days_in_year`.
 //!   The balance carries across rate changes and year ends; nothing resets it.
-//! - Interest = final balance − principal, rounded half-up to cents once ([`InterestParams::rounding`]).
+//! - Interest = final balance − principal, rounded half-up to cents once ([`InterestOptions::rounding`]).
 //!
 //! # How it is computed, and why the result is exact to the cent
 //!
@@ -15,7 +15,7 @@
 //! and one calendar year, so every day of a period has the same daily factor `f = 1 + r / days_in_year`.
 //! A period of `k` days multiplies the balance by `f^k`, computed by exponentiation by squaring (about
 //! `2·log2 k` multiplications instead of `k`). Decimal cannot hold `r / 365` exactly, so the daily factor and
-//! every intermediate product of growth factors is rounded to [`InterestParams::factor_decimal_places`] decimal
+//! every intermediate product of growth factors is rounded to [`InterestOptions::factor_decimal_places`] decimal
 //! places (default 24) with banker's rounding, the unbiased strategy; the balance is the principal times that
 //! growth factor (rust_decimal keeps the 28 significant digits that fit). With 24 places the accumulated error is
 //! below 1e-20 of the principal over any realistic span, so cents come out as exact arithmetic gives them; the
@@ -25,7 +25,7 @@
 //! # The explanation
 //!
 //! [`InterestResult::periods`] lists the periods with their days, rate and interest. A period's interest is the
-//! difference of the unrounded balances at its ends, rounded with [`InterestParams::rounding`] for display; the
+//! difference of the unrounded balances at its ends, rounded with [`InterestOptions::rounding`] for display; the
 //! cents lost or gained by rounding each part are put on the last period, so the parts always add up to
 //! [`InterestResult::interest`] exactly.
 
@@ -68,12 +68,13 @@ fn is_leap(year: i32) -> bool {
     (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
 }
 
-/// The default of [`InterestParams::factor_decimal_places`].
+/// The default of [`InterestOptions::factor_decimal_places`].
 pub const DEFAULT_FACTOR_DECIMAL_PLACES: u32 = 24;
 
 /// The documented conventions of the interest computation; [`Default`] gives cape's.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct InterestParams {
+#[non_exhaustive]
+pub struct InterestOptions {
     /// Annual → daily rate divisor. Default [`DayCount::ActualDaysInYear`].
     pub day_count: DayCount,
     /// Decimal places kept in daily factors and growth factors (rounded half-to-even). Default
@@ -87,9 +88,12 @@ pub struct InterestParams {
     pub assumed_rate: Option<AssumedRate>,
 }
 
-impl Default for InterestParams {
+/// The name of [`InterestOptions`] before 0.2 (every options type is now named `*Options`).
+pub type InterestParams = InterestOptions;
+
+impl Default for InterestOptions {
     fn default() -> Self {
-        InterestParams {
+        InterestOptions {
             day_count: DayCount::default(),
             factor_decimal_places: DEFAULT_FACTOR_DECIMAL_PLACES,
             rounding: Rounding::HalfUp,
@@ -152,7 +156,7 @@ pub struct InterestResult {
     pub days: u32,
     /// The rate periods, in date order; their `interest` fields add up to `interest`.
     pub periods: Vec<InterestPeriod>,
-    /// True when any day used [`InterestParams::assumed_rate`].
+    /// True when any day used [`InterestOptions::assumed_rate`].
     pub used_assumed_rate: bool,
     /// The lowest confidence among the table rows used (`None` when no row was used).
     pub lowest_confidence: Option<Confidence>,
@@ -242,7 +246,7 @@ fn segments(
     end: NaiveDate,
     class: ImporterClass,
     rates: &RateTable,
-    params: &InterestParams,
+    params: &InterestOptions,
 ) -> Result<Vec<Segment>> {
     segments_with(start, end, class, rates, params, &mut FactorCache::default())
 }
@@ -254,7 +258,7 @@ fn segments_with(
     end: NaiveDate,
     class: ImporterClass,
     rates: &RateTable,
-    params: &InterestParams,
+    params: &InterestOptions,
     cache: &mut FactorCache,
 ) -> Result<Vec<Segment>> {
     let dp = params.factor_decimal_places;
@@ -332,7 +336,7 @@ fn segments_with(
 ///   [`ErrorKind::InvalidValue`] for `factor_decimal_places` outside 10..=28 and for an `end` before `start`
 ///   (an `end` equal to `start` is zero days: zero interest).
 /// - [`Error::ReferenceData`] when a counted day has no rate in `rates` and no applicable
-///   [`InterestParams::assumed_rate`]; the message names the first such day.
+///   [`InterestOptions::assumed_rate`]; the message names the first such day.
 /// - [`Error::Overflow`] for amounts or spans far outside any real refund.
 ///
 /// # Example
@@ -341,13 +345,13 @@ fn segments_with(
 ///
 /// ```
 /// use cape_core::model::ImporterClass;
-/// use cape_core::refund::{compute_interest, InterestParams, RateTable};
+/// use cape_core::refund::{compute_interest, InterestOptions, RateTable};
 /// use cape_core::Usd;
 /// use chrono::NaiveDate;
 ///
 /// let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
 /// let rates = RateTable::embedded();
-/// let params = InterestParams::default();
+/// let params = InterestOptions::default();
 /// let corp = ImporterClass::Corporate;
 ///
 /// let r = compute_interest("10000.00".parse()?, d(2025, 6, 2), d(2026, 3, 16), corp, &rates, &params)?;
@@ -365,7 +369,7 @@ pub fn compute_interest(
     end: NaiveDate,
     class: ImporterClass,
     rates: &RateTable,
-    params: &InterestParams,
+    params: &InterestOptions,
 ) -> Result<InterestResult> {
     check_params(params)?;
     check_principal(principal)?;
@@ -396,7 +400,7 @@ fn check_principal(principal: Usd) -> Result<()> {
     Ok(())
 }
 
-fn check_params(params: &InterestParams) -> Result<()> {
+fn check_params(params: &InterestOptions) -> Result<()> {
     if !(10..=28).contains(&params.factor_decimal_places) {
         return Err(Error::Value {
             kind: ErrorKind::InvalidValue,
@@ -429,7 +433,7 @@ fn explain(
     end: NaiveDate,
     class: ImporterClass,
     segs: &[Segment],
-    params: &InterestParams,
+    params: &InterestOptions,
 ) -> Result<InterestResult> {
     let mut result = empty_result(principal, start, end, class);
     result.periods.reserve_exact(segs.len());
@@ -484,11 +488,11 @@ fn explain(
 ///
 /// ```
 /// use cape_core::model::ImporterClass;
-/// use cape_core::refund::{InterestCalculator, InterestParams, RateTable};
+/// use cape_core::refund::{InterestCalculator, InterestOptions, RateTable};
 /// use chrono::NaiveDate;
 /// let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
 /// let rates = RateTable::embedded();
-/// let mut calc = InterestCalculator::new(&rates, InterestParams::default())?;
+/// let mut calc = InterestCalculator::new(&rates, InterestOptions::default())?;
 /// for principal in ["8838.00", "100.00", "8838.00"] {
 ///     calc.compute(principal.parse()?, d(2026, 2, 18), d(2026, 5, 15), ImporterClass::Corporate)?;
 /// }
@@ -498,7 +502,7 @@ fn explain(
 #[derive(Debug)]
 pub struct InterestCalculator<'a> {
     rates: &'a RateTable,
-    params: InterestParams,
+    params: InterestOptions,
     spans: HashMap<(NaiveDate, NaiveDate, ImporterClass), Vec<Segment>>,
     /// Daily factors and their powers, shared by all spans (`params` never changes).
     factors: FactorCache,
@@ -515,13 +519,13 @@ impl<'a> InterestCalculator<'a> {
     /// # Errors
     ///
     /// [`Error::Value`] of kind [`ErrorKind::InvalidValue`] for `factor_decimal_places` outside 10..=28.
-    pub fn new(rates: &'a RateTable, params: InterestParams) -> Result<Self> {
+    pub fn new(rates: &'a RateTable, params: InterestOptions) -> Result<Self> {
         check_params(&params)?;
         Ok(InterestCalculator { rates, params, spans: HashMap::new(), factors: FactorCache::default() })
     }
 
     /// The parameters in use.
-    pub fn params(&self) -> &InterestParams {
+    pub fn params(&self) -> &InterestOptions {
         &self.params
     }
 
@@ -579,14 +583,14 @@ mod tests {
             end,
             ImporterClass::Corporate,
             &RateTable::embedded(),
-            &InterestParams::default(),
+            &InterestOptions::default(),
         )
         .unwrap()
     }
 
     /// The unrounded interest, `principal × (growth − 1)`, as the library computes it.
     fn raw_interest(p: &str, start: NaiveDate, end: NaiveDate, class: ImporterClass, rates: &RateTable) -> Decimal {
-        let segs = segments(start, end, class, rates, &InterestParams::default()).unwrap();
+        let segs = segments(start, end, class, rates, &InterestOptions::default()).unwrap();
         usd(p).amount() * (segs.last().unwrap().growth_after - Decimal::ONE)
     }
 
@@ -667,7 +671,7 @@ mod tests {
             d(2025, 3, 1),
             ImporterClass::NonCorporate,
             &RateTable::embedded(),
-            &InterestParams::default(),
+            &InterestOptions::default(),
         )
         .unwrap();
         assert_eq!(nc.interest.to_string(), "455.66");
@@ -685,13 +689,13 @@ mod tests {
             d(2024, 3, 31),
             ImporterClass::Corporate,
             &t,
-            &InterestParams::default(),
+            &InterestOptions::default(),
         )
         .unwrap();
         assert_eq!((r.days, r.interest.to_string().as_str()), (59, "1297.83"));
         assert_eq!(r.lowest_confidence, Some(Confidence::Low));
         // With a fixed 365-day year the figure differs: 100000*(1+.08/365)**59 - 100000 = 1301.4044...
-        let fixed = InterestParams { day_count: DayCount::Fixed365, ..InterestParams::default() };
+        let fixed = InterestOptions { day_count: DayCount::Fixed365, ..InterestOptions::default() };
         let r365 =
             compute_interest(usd("100000.00"), d(2024, 2, 1), d(2024, 3, 31), ImporterClass::Corporate, &t, &fixed)
                 .unwrap();
@@ -708,7 +712,7 @@ mod tests {
             d(2026, 4, 10),
             ImporterClass::NonCorporate,
             &RateTable::embedded(),
-            &InterestParams::default(),
+            &InterestOptions::default(),
         )
         .unwrap();
         assert_eq!(r.days, 21);
@@ -732,7 +736,7 @@ mod tests {
             d(2027, 2, 1),
             ImporterClass::Corporate,
             &RateTable::embedded(),
-            &InterestParams::default(),
+            &InterestOptions::default(),
         )
         .unwrap_err();
         assert_eq!(e.kind(), ErrorKind::InvalidReferenceData);
@@ -749,7 +753,7 @@ mod tests {
             end,
             ImporterClass::Corporate,
             &RateTable::embedded(),
-            &InterestParams::default(),
+            &InterestOptions::default(),
         )
         .unwrap_err()
         .to_string()
@@ -758,7 +762,7 @@ mod tests {
     #[test]
     fn assumed_rate_beyond_the_table() {
         let rates = RateTable::embedded();
-        let params = InterestParams { assumed_rate: Some(AssumedRate::continue_last(&rates)), ..Default::default() };
+        let params = InterestOptions { assumed_rate: Some(AssumedRate::continue_last(&rates)), ..Default::default() };
         let r =
             compute_interest(usd("1000.00"), d(2026, 11, 1), d(2027, 2, 1), ImporterClass::Corporate, &rates, &params)
                 .unwrap();
@@ -770,13 +774,13 @@ mod tests {
         assert_eq!(r.periods.iter().map(|p| p.interest).sum::<Usd>(), r.interest);
         // An assumed rate from a later date does not cover the gap.
         let late = AssumedRate { from: d(2027, 1, 15), ..AssumedRate::continue_last(&rates) };
-        let params = InterestParams { assumed_rate: Some(late), ..Default::default() };
+        let params = InterestOptions { assumed_rate: Some(late), ..Default::default() };
         let e =
             compute_interest(usd("1000.00"), d(2026, 11, 1), d(2027, 2, 1), ImporterClass::Corporate, &rates, &params)
                 .unwrap_err();
         assert!(e.to_string().contains("2027-01-01"), "{e}");
         // Inside the table the assumption is not used.
-        let params = InterestParams { assumed_rate: Some(AssumedRate::continue_last(&rates)), ..Default::default() };
+        let params = InterestOptions { assumed_rate: Some(AssumedRate::continue_last(&rates)), ..Default::default() };
         let r =
             compute_interest(usd("1000.00"), d(2026, 1, 1), d(2026, 2, 1), ImporterClass::Corporate, &rates, &params)
                 .unwrap();
@@ -797,7 +801,7 @@ mod tests {
         assert_eq!((r.days, r.interest), (287, Usd::ZERO));
         let e = corp_err("-1.00", d(2025, 6, 2), d(2026, 3, 16));
         assert!(e.contains("principal"), "{e}");
-        let bad = InterestParams { factor_decimal_places: 29, ..Default::default() };
+        let bad = InterestOptions { factor_decimal_places: 29, ..Default::default() };
         let e = compute_interest(
             usd("1"),
             d(2025, 6, 2),
@@ -830,7 +834,7 @@ mod tests {
         for (s, e) in cases {
             for class in [ImporterClass::Corporate, ImporterClass::NonCorporate] {
                 let fast =
-                    segments(s, e, class, &rates, &InterestParams::default()).unwrap().last().unwrap().growth_after;
+                    segments(s, e, class, &rates, &InterestOptions::default()).unwrap().last().unwrap().growth_after;
                 let slow = per_day_growth(s, e, class, &rates);
                 assert!((fast - slow).abs() < Decimal::new(1, 20), "{s}..{e}: {fast} vs {slow}");
             }
@@ -840,7 +844,7 @@ mod tests {
     #[test]
     fn calculator_matches_compute_interest() {
         let rates = RateTable::embedded();
-        let params = InterestParams::default();
+        let params = InterestOptions::default();
         let mut calc = InterestCalculator::new(&rates, params.clone()).unwrap();
         for (i, cents) in [0i64, 1, 883_800, 1_000_000, 123_456_789].into_iter().enumerate() {
             let start = d(2025, 3, 4) + chrono::Days::new(i as u64 * 40);
@@ -856,7 +860,7 @@ mod tests {
         assert_eq!(calc.spans(), 5 * 2 * 2);
         assert!(calc.compute(Usd::from_cents(1), d(2026, 12, 1), d(2027, 1, 2), ImporterClass::Corporate).is_err());
         assert_eq!(calc.spans(), 20);
-        assert!(InterestCalculator::new(&rates, InterestParams { factor_decimal_places: 5, ..params }).is_err());
+        assert!(InterestCalculator::new(&rates, InterestOptions { factor_decimal_places: 5, ..params }).is_err());
     }
 
     proptest! {
@@ -867,7 +871,7 @@ mod tests {
             let e = (s + chrono::Days::new(len as u64)).min(d(2026, 12, 31));
             prop_assume!(e > s);
             let class = if class_nc { ImporterClass::NonCorporate } else { ImporterClass::Corporate };
-            let fast = segments(s, e, class, &rates, &InterestParams::default()).unwrap().last().unwrap().growth_after;
+            let fast = segments(s, e, class, &rates, &InterestOptions::default()).unwrap().last().unwrap().growth_after;
             let slow = per_day_growth(s, e, class, &rates);
             prop_assert!((fast - slow).abs() < Decimal::new(1, 20));
         }
@@ -882,7 +886,7 @@ mod tests {
             class_nc in any::<bool>(),
         ) {
             let rates = RateTable::embedded();
-            let params = InterestParams::default();
+            let params = InterestOptions::default();
             let class = if class_nc { ImporterClass::NonCorporate } else { ImporterClass::Corporate };
             let s = d(2024, 9, 30) + chrono::Days::new(start as u64);
             let e1 = (s + chrono::Days::new(len as u64)).min(d(2026, 12, 31));

@@ -39,12 +39,16 @@ use crate::values::entry_number::EntryNumber;
 use rng::Rng;
 use tariffs::{build_stack, LineFacts, Ordinal, PRODUCTS};
 
-/// The embedded sample ES-003 file: exactly `generate_es003_string(&sample_config())`.
+/// The sample ES-003 file of `cape demo`: `generate_es003_string(&sample_config())`, generated when asked for
+/// (a few milliseconds) rather than embedded in every program that links cape-core.
 ///
-/// About 2,000 entries from seed 2026, with the extra columns and no malformed rows. A unit test keeps it equal
-/// to the generator's output; after a deliberate change to the generator, regenerate it with
+/// About 2,000 entries from seed 2026, with the extra columns and no malformed rows. The same bytes are checked
+/// in as `cape-core/data/sample_es003.csv` (for the tests and for reading); a unit test keeps the two equal.
+/// After a deliberate change to the generator, rewrite the file with
 /// `CAPE_REGENERATE_SAMPLE=1 cargo test -p cape-core --lib sample::tests::embedded_sample_is_generated`.
-pub const SAMPLE_ES003: &str = include_str!("../../data/sample_es003.csv");
+pub fn sample_es003() -> String {
+    generate_es003_string(&sample_config())
+}
 
 /// What to generate. Every field is a plain value; `..GeneratorConfig::default()` fills the rest.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -104,7 +108,7 @@ impl Default for GeneratorConfig {
     }
 }
 
-/// The configuration of the embedded sample [`SAMPLE_ES003`]: seed 2026, 2,000 entries, extra columns on,
+/// The configuration of the sample [`sample_es003`]: seed 2026, 2,000 entries, extra columns on,
 /// descriptive columns off (to keep the file small), no malformed rows.
 pub fn sample_config() -> GeneratorConfig {
     GeneratorConfig {

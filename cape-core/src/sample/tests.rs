@@ -134,7 +134,7 @@ fn embedded_sample_is_generated() {
         return;
     }
     assert!(
-        SAMPLE_ES003 == generated,
+        include_str!("../../data/sample_es003.csv") == generated,
         "data/sample_es003.csv differs from generate_es003_string(&sample_config()); after a deliberate \
          generator change run: CAPE_REGENERATE_SAMPLE=1 cargo test -p cape-core --lib \
          sample::tests::embedded_sample_is_generated"
@@ -154,7 +154,7 @@ fn big_run_timing() {
 fn the_reader_uses_every_good_row_and_rejects_every_malformed_one() {
     let opts = crate::Es003Options::default();
     let sample_stats = generate_es003(&sample_config(), std::io::sink()).unwrap_or_default();
-    let Ok(read) = crate::read_es003_bytes(SAMPLE_ES003.as_bytes(), &opts) else { panic!("sample unreadable") };
+    let Ok(read) = crate::read_es003_bytes(sample_es003().as_bytes(), &opts) else { panic!("sample unreadable") };
     let s = &read.summary;
     let first: Vec<_> = read.diagnostics.iter().filter(|d| d.severity() != crate::Severity::Info).take(3).collect();
     assert_eq!((s.rows_read, s.rows_rejected, read.entries.len()), (sample_stats.rows, 0, 2000), "{first:?}");

@@ -9,7 +9,7 @@ use std::collections::HashSet;
 
 use cape_core::claim::{DeclarationFile, FindingLevel};
 use cape_core::mass::OtherPrograms;
-use cape_core::refund::InterestParams;
+use cape_core::refund::InterestOptions;
 use cape_core::{
     iso, parse_date, preflight_bytes, read_es003_bytes, read_results_bytes, Catalogue, EntryNumber, ErrorKind,
     Es003Options, HtsNumber, PreflightOptions, RateTable, RuleSet, Severity, Usd, Verdict,
@@ -34,14 +34,12 @@ pub fn es003_csv(data: &[u8]) {
     es003_bytes(data);
     // Again with a record limit most inputs exceed somewhere: over-long records must keep both passes of the
     // reader in step and every row accounted for.
-    es003_bytes_with(
-        data,
-        &Es003Options {
-            max_record_bytes: Some(48),
-            max_diagnostics_per_code: Some(u64::MAX),
-            ..Es003Options::default()
-        },
-    );
+    es003_bytes_with(data, &{
+        let mut o = Es003Options::default();
+        o.max_record_bytes = Some(48);
+        o.max_diagnostics_per_code = Some(u64::MAX);
+        o
+    });
 }
 
 /// The ES-003 reader on workbook bytes: the input is given a zip local-file header when it lacks one, so the
@@ -59,7 +57,11 @@ pub fn es003_xlsx(data: &[u8]) {
 /// Reads `data` as an ES-003 report and checks every invariant of the result.
 pub fn es003_bytes(data: &[u8]) {
     // Every diagnostic kept, so that each rejected row can be matched with its error.
-    es003_bytes_with(data, &Es003Options { max_diagnostics_per_code: Some(u64::MAX), ..Es003Options::default() });
+    es003_bytes_with(data, &{
+        let mut o = Es003Options::default();
+        o.max_diagnostics_per_code = Some(u64::MAX);
+        o
+    });
 }
 
 /// [`es003_bytes`] with the given options.
@@ -227,7 +229,7 @@ pub fn reference(data: &[u8]) {
             let p = Usd::parse("1000.00").expect("literal");
             for class in [cape_core::model::ImporterClass::Corporate, cape_core::model::ImporterClass::NonCorporate] {
                 if let Ok(r) =
-                    cape_core::compute_interest(p, t.first_day(), t.last_day(), class, &t, &InterestParams::default())
+                    cape_core::compute_interest(p, t.first_day(), t.last_day(), class, &t, &InterestOptions::default())
                 {
                     assert!(!r.interest.is_negative(), "negative interest {r:?}");
                 }

@@ -1,0 +1,102 @@
+//! `cape refunds`.
+
+use super::prelude::*;
+
+pub(super) fn refunds(
+    args: &[String],
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+    cx: &mut Ctx,
+) -> Result<i32, CliError> {
+    let o = parse_opts_flags(
+        args,
+        &[
+            "as-of",
+            "rules",
+            "sheet",
+            "format",
+            "min-refund",
+            "assume-rate",
+            "assume-last-rate",
+            "class",
+            "accepted",
+            "threads",
+            "strict",
+        ],
+        &["assume-last-rate", "strict"],
+    )?;
+    let path = one_file(&o, "refunds")?;
+    let format = format_opt(&o, &["table", "json", "csv"])?;
+    let as_of = as_of_opt(&o)?;
+    let (tables, opts) = tables_and_options(&o, as_of)?;
+    // Streaming: no entry is kept, only the consolidation (memory flat in the file's size).
+    let run = run::run_summary(Source::Path(path.into()), &tables, opts, &run_options(&o, cx)?)?;
+    let status = ingest_balance(&o, &run.ingest, err);
+    let cons = run.consolidation;
+    match format {
+        "json" => {
+            let v = serde_json::json!({ "as_of": as_of, "totals": cons.totals(), "refunds": cons.refunds() });
+            serde_json::to_writer_pretty(&mut *out, &v).map_err(json_err)?;
+            writeln!(out)?;
+        }
+        "csv" => {
+            let mut w = csv::Writer::from_writer(&mut *out);
+            let _ = w.write_record([
+                "recipient",
+                "liquidation_date",
+                "held",
+                "entries",
+                "principal",
+                "interest",
+                "total",
+                "entry_numbers",
+            ]);
+            for r in cons.refunds() {
+                let nums: Vec<String> = r.entries.iter().map(|e| e.to_string()).collect();
+                w.write_record([
+                    r.recipient.clone(),
+                    r.liquidation_date.to_string(),
+                    r.held.to_string(),
+                    r.entries.len().to_string(),
+                    r.principal.to_string_2dp(),
+                    r.interest.to_string_2dp(),
+                    r.total.to_string_2dp(),
+                    nums.join(";"),
+                ])
+                .map_err(|_| CliError::Output)?;
+            }
+            w.flush()?;
+        }
+        _ => {
+            writeln!(
+                out,
+                "{:<14} {:<11} {:>7} {:>16} {:>12} {:>16}",
+                "recipient", "liquidates", "entries", "principal", "interest", "total"
+            )?;
+            for r in cons.refunds() {
+                writeln!(
+                    out,
+                    "{:<14} {:<11} {:>7} {:>16} {:>12} {:>16}{}",
+                    r.recipient,
+                    r.liquidation_date.to_string(),
+                    r.entries.len(),
+                    r.principal.to_string_2dp(),
+                    r.interest.to_string_2dp(),
+                    r.total.to_string_2dp(),
+                    if r.held { "  HELD (no ACH refund enrollment)" } else { "" }
+                )?;
+            }
+            let t = cons.totals();
+            writeln!(
+                out,
+                "{} entries; principal {}, interest {}, paid {}, held {}",
+                t.entries,
+                t.principal.to_string_2dp(),
+                t.interest.to_string_2dp(),
+                t.paid.to_string_2dp(),
+                t.held.to_string_2dp()
+            )?;
+        }
+    }
+    Ok(status)
+}
