@@ -3,12 +3,13 @@
 
 use cape_core::assess::{AssessOptions, EntryAssessment, Tables};
 use cape_core::run::{assess_all, Partial, RunOptions, Source, PARTIAL_FORMAT_VERSION};
-/// The sample report (`cape_core::sample::sample_es003()`, checked in as this file).
-const SAMPLE_ES003: &str = include_str!("../data/sample_es003.csv");
 use cape_core::values::serial::{from_bytes, to_bytes, FORMAT_VERSION};
 use cape_core::{ClaimStatus, Entry, Error, Es003Options, ImporterNumber};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+
+/// The sample report (`cape_core::sample::sample_es003()`, checked in as this file).
+const SAMPLE_ES003: &str = include_str!("../data/sample_es003.csv");
 
 fn as_of() -> chrono::NaiveDate {
     chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()
