@@ -192,3 +192,41 @@ proptest::proptest! {
         proptest::prop_assert_eq!(twice.consolidation.totals().entries, 2 * whole.consolidation.totals().entries);
     }
 }
+
+#[test]
+fn a_declaration_check_round_trips_with_cbp_messages() {
+    let p = run(Source::Bytes(SAMPLE_ES003.as_bytes().to_vec()));
+    // Listed: entries of every status, one not in the data, one with a bad check digit, a duplicate.
+    let mut listed: Vec<String> = Vec::new();
+    for s in [ClaimStatus::Eligible, ClaimStatus::EligibleDeferred, ClaimStatus::Ineligible, ClaimStatus::NeedsReview] {
+        listed.extend(
+            p.entries.iter().filter(|a| a.status() == s).take(3).map(|a| a.entry_number().compact().to_owned()),
+        );
+    }
+    listed.extend(["ABC12345676".to_owned(), "ABC12345675".to_owned(), listed[0].clone()]);
+    let text = format!("Entry Number\n{}\n", listed.join("\n"));
+    let mut report = cape_core::preflight_bytes(text.as_bytes(), &cape_core::PreflightOptions::default());
+    let tables = Tables::embedded().unwrap();
+    let options = AssessOptions::new(as_of()).assume_last_rate(&tables.rates);
+    let mut run_options = RunOptions::new();
+    run_options.threads = 1;
+    cape_core::run::preflight_against(
+        &mut report,
+        Source::Bytes(SAMPLE_ES003.as_bytes().to_vec()),
+        &tables,
+        options,
+        &run_options,
+    )
+    .unwrap();
+    assert!(report.entry_verdicts.iter().any(|v| v.cbp_message.is_some()));
+    assert!(report.findings.iter().any(|f| f.cape_message.is_some()));
+    let back = round_trip(&report);
+    assert_eq!(serde_json::to_string(&back).unwrap(), serde_json::to_string(&report).unwrap());
+    // A message that is not one of CBP's is refused, not leaked into a `'static` string.
+    let json = serde_json::to_string(&report).unwrap();
+    let m = report.findings.iter().find_map(|f| f.cape_message).unwrap();
+    let mut bytes = vec![FORMAT_VERSION];
+    bytes.extend(json.replacen(m, "NOT A CBP MESSAGE", 1).into_bytes());
+    let e = from_bytes::<cape_core::PreflightReport>(FORMAT_VERSION, "PreflightReport", &bytes).unwrap_err();
+    assert!(format_message(e).contains("a message of CBP's published list"));
+}

@@ -269,6 +269,9 @@ impl PyDeclarationCheck {
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         self.data.bind(py).cast::<PyDict>()?.copy()
     }
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Reduced<'py>> {
+        reduce(py, "DeclarationCheck", to_bytes("DeclarationCheck", &self.report))
+    }
     fn __repr__(&self) -> String {
         format!(
             "<DeclarationCheck {} {} rows={} findings={}>",
@@ -370,6 +373,7 @@ pub(crate) fn unpickle(py: Python<'_>, name: &str, data: &[u8]) -> PyResult<Opti
     Ok(Some(match name {
         "Interest" => Py::new(py, PyInterest(from_bytes(name, data)?))?.into_any(),
         "InterestPeriod" => Py::new(py, PyInterestPeriod(from_bytes(name, data)?))?.into_any(),
+        "DeclarationCheck" => Py::new(py, PyDeclarationCheck::new(py, from_bytes(name, data)?)?)?.into_any(),
         _ => return Ok(None),
     }))
 }

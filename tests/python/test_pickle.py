@@ -150,3 +150,13 @@ def test_a_corrupted_pickle_raises_format_error(partial: cape.Partial, report: c
 def test_reduce_names_the_class_and_the_version(partial: cape.Partial) -> None:
     fn, (name, payload) = partial.__reduce__()
     assert fn is cape._cape._unpickle and name == "Partial" and payload[:1] == b"\x01"
+
+
+def test_a_declaration_check_round_trips(report: cape.AssessedReport, tmp_path: Path) -> None:
+    ineligible = next(e for e in report if e.status == "ineligible")
+    listed = [str(report[0].entry_number), str(ineligible.entry_number), "ABC-1234567-6", "ABC-1234567-5"]
+    declaration = ("Entry Number\n" + "\n".join(n.replace("-", "") for n in listed) + "\n").encode()
+    check = cape.check_declaration(declaration, es003=SAMPLE, as_of=AS_OF)
+    assert check.findings and check.entry_verdicts
+    back = round_trip(check)
+    assert back.to_dict() == check.to_dict() and back.exit_code == check.exit_code

@@ -966,6 +966,8 @@ class DeclarationCheck:
         """Per listed entry checked against the ES-003 data."""
     def to_dict(self) -> Dict[str, Any]:
         """The whole report as plain data (``cape check --format json``)."""
+    def __reduce__(self) -> Tuple[Callable[[str, bytes], Any], Tuple[str, bytes]]:
+        """Pickles exactly: ``(_unpickle, ("DeclarationCheck", serialised form))``."""
 
 def read_results(source: Union[_Path, bytes, bytearray], *, declared_dir: Optional[_Path] = None) -> "Results":
     """Reads ACE's claim-details file; with ``declared_dir``, reconciles it with the declarations there."""
