@@ -160,3 +160,18 @@ def test_a_declaration_check_round_trips(report: cape.AssessedReport, tmp_path: 
     assert check.findings and check.entry_verdicts
     back = round_trip(check)
     assert back.to_dict() == check.to_dict() and back.exit_code == check.exit_code
+
+
+def test_results_round_trip(report: cape.AssessedReport, tmp_path: Path) -> None:
+    written = [Path(p) for p in report.write_declarations(tmp_path)]
+    declared = [n for p in written if p.name != "manifest.csv" for n in cape.check_declaration(p).entries]
+    results_csv = (
+        "ENTRY_NUMBER,CLAIM_NUMBER,STATUS,ERROR_DESCRIPTION\n"
+        f"{declared[0].compact},C-1,Entry Summary Updated,\n"
+        f"{declared[1].compact},,Failed,Entry summary is not eligible\n"
+        "not-an-entry,,Something else,\n"
+    ).encode()
+    for results in (cape.read_results(results_csv), cape.read_results(results_csv, declared_dir=tmp_path)):
+        back = round_trip(results)
+        assert back.to_dict() == results.to_dict() and back.accepted == results.accepted == (declared[0],)
+        assert list(back.to_dict()) == list(results.to_dict())  # the same keys in the same order

@@ -990,3 +990,5 @@ class Results:
     def accepted(self) -> Tuple[EntryNumber, ...]:
         """Entries CAPE accepted: pass to ``assess(already_accepted=...)``."""
     def to_dict(self) -> Dict[str, Any]: ...
+    def __reduce__(self) -> Tuple[Callable[[str, bytes], Any], Tuple[str, bytes]]:
+        """Pickles exactly: ``(_unpickle, ("Results", serialised form))``."""
