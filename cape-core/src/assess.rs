@@ -12,7 +12,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{Datelike, NaiveDate};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::claim::{
     assess_claim, ClaimAssessment, ClaimInputs, ClaimOptions, ClaimStatus, Reason, RuleChoice, RuleSet, RuleSets,
@@ -152,9 +152,14 @@ pub struct NoInterest {
 }
 
 /// Everything cape knows about one entry, as of the assessment date.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Its serde form is the stable serialised form of [`crate::values::serial`] (every field, the removal's new
+/// entry version included); cape's JSON output of an assessment is [`EntryAssessment::record`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct EntryAssessment {
     /// Mass processing: principal, duty before/after, findings, the new entry version.
+    #[serde(with = "crate::mass::removal::wire")]
     pub removal: Removal,
     /// Claim: status, reasons, deadlines.
     pub claim: ClaimAssessment,
@@ -540,7 +545,7 @@ impl EntryAssessment {
 }
 
 /// Counts and totals over assessed entries, by status.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AssessTotals {
     /// Entries assessed.
     pub entries: u64,

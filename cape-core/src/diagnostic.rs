@@ -138,6 +138,40 @@ impl serde::Serialize for Diagnostic {
     }
 }
 
+impl<'de> serde::Deserialize<'de> for Diagnostic {
+    /// Reads what `Serialize` writes; `severity` must be the code's (it is derived from the code).
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        #[derive(serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Fields {
+            source: String,
+            row: Option<u64>,
+            column: Option<Box<str>>,
+            value: Option<Box<str>>,
+            code: DiagnosticCode,
+            severity: String,
+            message: String,
+            entry_number: Option<EntryNumber>,
+        }
+        let f = Fields::deserialize(d)?;
+        if f.severity != f.code.severity().name() {
+            return Err(serde::de::Error::invalid_value(
+                serde::de::Unexpected::Str(&f.severity),
+                &f.code.severity().name(),
+            ));
+        }
+        Ok(Diagnostic {
+            source: f.source.into(),
+            row: f.row,
+            column: f.column,
+            value: f.value,
+            code: f.code,
+            message: f.message,
+            entry: f.entry_number,
+        })
+    }
+}
+
 /// The most characters of a raw value that cape echoes in a diagnostic, a preflight finding or a results
 /// message. A longer value is cut there (on a character boundary) and its full length is said, so that a
 /// hostile 1 GB cell costs a few hundred bytes of output, not gigabytes.

@@ -8,7 +8,8 @@ use crate::{CountryCode, EntryNumber, EntryType, HtsNumber, ImporterNumber, Usd}
 /// An optional fact about an entry: supplied, blank, unreadable, or not supplied by the file at all.
 ///
 /// cape never silently defaults a missing fact. Rules that need a fact decide what each state means and say so.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Fact<T> {
     /// The file has no column for this fact.
     #[default]
@@ -139,7 +140,7 @@ word_enum! {
 }
 
 /// Entry-level facts, repeated on every ES-003 row of the entry.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct EntryHeader {
     /// `Entry Type Code`.
     pub entry_type: Fact<EntryType>,
@@ -178,6 +179,7 @@ pub struct EntryHeader {
     /// `Review Team Number`.
     pub review_team: Fact<Box<str>>,
     /// `Total Liquidated Duty Amount`.
+    #[serde(with = "crate::values::money::exact::fact")]
     pub total_liquidated_duty: Fact<Usd>,
     /// Extra column `Payment Date`: the date the duty was deposited.
     pub payment_date: Fact<NaiveDate>,
@@ -202,15 +204,17 @@ pub struct EntryHeader {
 }
 
 /// One tariff ordinal of a line: one ES-003 row.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Tariff {
     /// `Tariff Ordinal Number`.
     pub ordinal: u32,
     /// `HTS Number - Full`.
     pub hts: HtsNumber,
     /// `Line Tariff Goods Value Amount` (Ch.99 rows normally carry 0.00); `None` when not supplied.
+    #[serde(with = "crate::values::money::exact::option")]
     pub goods_value: Option<Usd>,
     /// `Line Tariff Duty Amount`, as filed.
+    #[serde(with = "crate::values::money::exact")]
     pub duty: Usd,
     /// `Line Tariff Quantity (1)`.
     pub quantity: Option<Decimal>,
@@ -221,7 +225,7 @@ pub struct Tariff {
 }
 
 /// One entry-summary line with its tariff ordinals in ordinal order.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Line {
     /// `Entry Summary Line Number`.
     pub number: u32,
@@ -244,7 +248,7 @@ pub struct Line {
 }
 
 /// An entry summary: its header facts and lines, in line order.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Entry {
     /// The entry number.
     pub number: EntryNumber,

@@ -28,6 +28,7 @@ use crate::convert::{class_arg, money_arg, money_out};
 use crate::entry_number::PyEntryNumber;
 use crate::errors::{call, Failure};
 use crate::es003::{PyDiagnostic, PyEntry, PySummary};
+use crate::pickle::{from_bytes, reduce, to_bytes, Reduced};
 
 static EMBEDDED: OnceLock<Arc<Tables>> = OnceLock::new();
 
@@ -669,6 +670,16 @@ impl PyAssessedReport {
         let entries = Arc::clone(&self.entries);
         Ok(py.detach(|| call(|| declarations(&entries, dir, split_by_importer, max_per_file, prefix, replace)))?)
     }
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Reduced<'py>> {
+        let diagnostics: Vec<Diagnostic> = self
+            .diagnostics
+            .bind(py)
+            .iter()
+            .map(|d| Ok(d.cast::<PyDiagnostic>()?.get().0.clone()))
+            .collect::<PyResult<_>>()?;
+        let wire = (&*self.entries, &self.totals, &diagnostics, &self.summary.get().0, &self.rule_set, &self.as_of);
+        reduce(py, "AssessedReport", to_bytes("AssessedReport", &wire))
+    }
     fn __repr__(&self) -> String {
         let t = &self.totals;
         format!(
@@ -766,6 +777,9 @@ impl PyPartial {
     }
     fn to_arrow<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         py.import("cape._frames")?.call_method1("to_arrow", (records(py, &self.entries)?,))
+    }
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Reduced<'py>> {
+        reduce(py, "Partial", self.whole().to_bytes())
     }
     fn __repr__(&self) -> String {
         format!("<Partial partitions={} entries={}>", self.partial.parts, self.partial.totals.entries)
@@ -975,6 +989,9 @@ impl PyEntryAssessment {
     fn to_json(&self) -> String {
         self.get().record_json()
     }
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Reduced<'py>> {
+        reduce(py, "EntryAssessment", to_bytes("EntryAssessment", self.get()))
+    }
     fn __repr__(&self) -> String {
         let a = self.get();
         format!(
@@ -1016,6 +1033,9 @@ impl PyFinding {
     fn hts(&self) -> Option<String> {
         self.0.hts.map(|h| h.to_string())
     }
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Reduced<'py>> {
+        reduce(py, "Finding", to_bytes("Finding", &self.0))
+    }
     fn __repr__(&self) -> String {
         format!("<Finding {}: {}>", self.0.code.as_str(), self.0.message)
     }
@@ -1042,6 +1062,9 @@ impl PyReason {
     #[getter]
     fn effect(&self) -> &'static str {
         self.0.effect.name()
+    }
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Reduced<'py>> {
+        reduce(py, "Reason", to_bytes("Reason", &self.0))
     }
     fn __repr__(&self) -> String {
         format!("<Reason {} ({}): {}>", self.0.code.as_str(), self.0.effect.name(), self.0.message)
@@ -1096,6 +1119,9 @@ impl PyRemoval {
     #[getter]
     fn new_version(&self) -> PyEntry {
         PyEntry(Arc::new(self.0.new_version.clone()))
+    }
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Reduced<'py>> {
+        reduce(py, "Removal", self.0.to_bytes())
     }
     fn __repr__(&self) -> String {
         format!(
@@ -1165,6 +1191,9 @@ impl PyTotals {
     fn interest_unknown(&self) -> u64 {
         self.0.interest_unknown
     }
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Reduced<'py>> {
+        reduce(py, "Totals", to_bytes("Totals", &self.0))
+    }
     fn __repr__(&self) -> String {
         let t = &self.0;
         format!(
@@ -1211,6 +1240,9 @@ impl PyRefundTotals {
     #[getter]
     fn held(&self) -> Decimal {
         money_out(self.0.held)
+    }
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Reduced<'py>> {
+        reduce(py, "RefundTotals", to_bytes("RefundTotals", &self.0))
     }
     fn __repr__(&self) -> String {
         let t = &self.0;
@@ -1281,6 +1313,9 @@ impl PyRefund {
     fn waived_interest(&self) -> Decimal {
         money_out(self.0.waived_interest)
     }
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Reduced<'py>> {
+        reduce(py, "Refund", to_bytes("Refund", &self.0))
+    }
     fn __repr__(&self) -> String {
         format!(
             "<Refund {} {} total={} entries={}{}>",
@@ -1291,4 +1326,41 @@ impl PyRefund {
             if self.0.held { " held" } else { "" }
         )
     }
+}
+
+/// Rebuilds the classes of this module that `__reduce__` pickled (see [`crate::pickle`]); `None` for other
+/// names.
+pub(crate) fn unpickle(py: Python<'_>, name: &str, data: &[u8]) -> PyResult<Option<Py<PyAny>>> {
+    Ok(Some(match name {
+        "Partial" => {
+            let p = py.detach(|| call(|| Partial::from_bytes(data)))?;
+            Py::new(py, PyPartial::new(p))?.into_any()
+        }
+        "AssessedReport" => {
+            type Wire =
+                (Vec<EntryAssessment>, AssessTotals, Vec<Diagnostic>, cape_core::IngestSummary, String, NaiveDate);
+            let (entries, totals, diagnostics, ingest, rule_set, as_of): Wire =
+                py.detach(|| from_bytes("AssessedReport", data))?;
+            let report = PyAssessedReport {
+                entries: Arc::new(entries),
+                totals,
+                diagnostics: diagnostics_tuple(py, diagnostics)?,
+                summary: Py::new(py, PySummary(ingest))?,
+                rule_set,
+                as_of,
+            };
+            Py::new(py, report)?.into_any()
+        }
+        "EntryAssessment" => {
+            let a: EntryAssessment = from_bytes(name, data)?;
+            Py::new(py, PyEntryAssessment { all: Arc::new(vec![a]), i: 0 })?.into_any()
+        }
+        "Finding" => Py::new(py, PyFinding(from_bytes(name, data)?))?.into_any(),
+        "Reason" => Py::new(py, PyReason(from_bytes(name, data)?))?.into_any(),
+        "Removal" => Py::new(py, PyRemoval(Arc::new(call(|| Removal::from_bytes(data))?)))?.into_any(),
+        "Totals" => Py::new(py, PyTotals(from_bytes(name, data)?))?.into_any(),
+        "RefundTotals" => Py::new(py, PyRefundTotals(from_bytes(name, data)?))?.into_any(),
+        "Refund" => Py::new(py, PyRefund(from_bytes(name, data)?))?.into_any(),
+        _ => return Ok(None),
+    }))
 }

@@ -20,9 +20,10 @@ use cape_core::run;
 use cape_core::EntryNumber;
 
 use crate::assess::{embedded_tables, PyTables};
-use crate::convert::{class_arg, money_arg, money_out, to_py};
+use crate::convert::{class_arg, json_to_py, money_arg, money_out, to_py};
 use crate::entry_number::PyEntryNumber;
 use crate::errors::call;
+use crate::pickle::{from_bytes, reduce, to_bytes, Reduced};
 
 /// Interest under 19 USC 1505 on `principal` from `start` (excluded) to `end` (included).
 #[pyfunction]
@@ -88,6 +89,9 @@ impl PyInterest {
     fn periods<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
         PyTuple::new(py, self.0.periods.iter().cloned().map(PyInterestPeriod))
     }
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Reduced<'py>> {
+        reduce(py, "Interest", to_bytes("Interest", &self.0))
+    }
     fn __repr__(&self) -> String {
         format!(
             "<Interest {} on {} from {} to {} ({}, {} days)>",
@@ -134,6 +138,9 @@ impl PyInterestPeriod {
     #[getter]
     fn assumed(&self) -> bool {
         self.0.assumed
+    }
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Reduced<'py>> {
+        reduce(py, "InterestPeriod", to_bytes("InterestPeriod", &self.0))
     }
     fn __repr__(&self) -> String {
         format!(
@@ -262,6 +269,9 @@ impl PyDeclarationCheck {
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         self.data.bind(py).cast::<PyDict>()?.copy()
     }
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Reduced<'py>> {
+        reduce(py, "DeclarationCheck", to_bytes("DeclarationCheck", &self.report))
+    }
     fn __repr__(&self) -> String {
         format!(
             "<DeclarationCheck {} {} rows={} findings={}>",
@@ -298,26 +308,51 @@ pub(crate) fn read_results(
             Ok((res, rec))
         })
     })?;
-    let d = PyDict::new(py);
-    d.set_item("source", &res.source)?;
-    d.set_item("rows", to_py(py, &res.rows)?)?;
-    d.set_item("problems", to_py(py, &res.problems)?)?;
-    d.set_item("summary", to_py(py, &res.summary)?)?;
-    d.set_item("reconciliation", to_py(py, &rec)?)?;
+    let value =
+        |v: serde_json::Result<serde_json::Value>| v.map_err(|e| crate::errors::CapeError::new_err(e.to_string()));
     let accepted = res
         .rows
         .iter()
         .filter(|r| matches!(r.status, cape_core::claim::results::ResultStatus::EntrySummaryUpdated))
         .filter_map(|r| r.entry_number)
         .collect();
-    Ok(PyResults { data: d.into_any().unbind(), accepted })
+    let wire: ResultsWire = (
+        res.source,
+        value(serde_json::to_value(&res.rows))?,
+        value(serde_json::to_value(&res.problems))?,
+        value(serde_json::to_value(&res.summary))?,
+        value(serde_json::to_value(&rec))?,
+        accepted,
+    );
+    PyResults::new(py, wire)
 }
+
+/// A results file as Python sees it: the source, rows, problems, summary and reconciliation as cape's JSON
+/// output writes them, and the accepted entries; its serialised form is its pickle.
+type ResultsWire =
+    (String, serde_json::Value, serde_json::Value, serde_json::Value, serde_json::Value, Vec<EntryNumber>);
 
 /// CAPE's answer to declarations: per row the claim number, status and error (with meaning and remedy).
 #[pyclass(module = "cape", name = "Results", frozen)]
 pub(crate) struct PyResults {
     data: Py<PyAny>,
     accepted: Vec<EntryNumber>,
+    /// The serialised form of what `data` was made from (for pickling).
+    wire: Vec<u8>,
+}
+
+impl PyResults {
+    fn new(py: Python<'_>, wire: ResultsWire) -> PyResult<Self> {
+        let bytes = call(|| to_bytes("Results", &wire))?;
+        let (source, rows, problems, summary, reconciliation, accepted) = wire;
+        let d = PyDict::new(py);
+        d.set_item("source", source)?;
+        d.set_item("rows", json_to_py(py, &rows)?)?;
+        d.set_item("problems", json_to_py(py, &problems)?)?;
+        d.set_item("summary", json_to_py(py, &summary)?)?;
+        d.set_item("reconciliation", json_to_py(py, &reconciliation)?)?;
+        Ok(PyResults { data: d.into_any().unbind(), accepted, wire: bytes })
+    }
 }
 
 #[pymethods]
@@ -351,8 +386,23 @@ impl PyResults {
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         self.data.bind(py).cast::<PyDict>()?.copy()
     }
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Reduced<'py>> {
+        reduce(py, "Results", Ok(self.wire.clone()))
+    }
     fn __repr__(&self, py: Python<'_>) -> String {
         let src = self.source(py).map(|s| s.to_string()).unwrap_or_default();
         format!("<Results {src} accepted={}>", self.accepted.len())
     }
+}
+
+/// Rebuilds the classes of this module that `__reduce__` pickled (see [`crate::pickle`]); `None` for other
+/// names.
+pub(crate) fn unpickle(py: Python<'_>, name: &str, data: &[u8]) -> PyResult<Option<Py<PyAny>>> {
+    Ok(Some(match name {
+        "Interest" => Py::new(py, PyInterest(from_bytes(name, data)?))?.into_any(),
+        "InterestPeriod" => Py::new(py, PyInterestPeriod(from_bytes(name, data)?))?.into_any(),
+        "Results" => Py::new(py, PyResults::new(py, from_bytes(name, data)?)?)?.into_any(),
+        "DeclarationCheck" => Py::new(py, PyDeclarationCheck::new(py, from_bytes(name, data)?)?)?.into_any(),
+        _ => return Ok(None),
+    }))
 }

@@ -73,10 +73,11 @@ pub(crate) fn class_arg(name: &str) -> PyResult<ImporterClass> {
 /// A serde-serializable core report as Python data (dicts, lists, str, int, bool, None).
 pub(crate) fn to_py<T: serde::Serialize>(py: Python<'_>, value: &T) -> PyResult<Py<PyAny>> {
     let v = serde_json::to_value(value).map_err(|e| crate::errors::CapeError::new_err(e.to_string()))?;
-    json(py, &v)
+    json_to_py(py, &v)
 }
 
-fn json(py: Python<'_>, v: &serde_json::Value) -> PyResult<Py<PyAny>> {
+/// JSON data as Python data (dicts, lists, str, int, bool, None; a non-integer number as `Decimal`).
+pub(crate) fn json_to_py(py: Python<'_>, v: &serde_json::Value) -> PyResult<Py<PyAny>> {
     use serde_json::Value;
     Ok(match v {
         Value::Null => py.None(),
@@ -95,14 +96,14 @@ fn json(py: Python<'_>, v: &serde_json::Value) -> PyResult<Py<PyAny>> {
         Value::Array(a) => {
             let l = PyList::empty(py);
             for x in a {
-                l.append(json(py, x)?)?;
+                l.append(json_to_py(py, x)?)?;
             }
             l.into_any().unbind()
         }
         Value::Object(o) => {
             let d = PyDict::new(py);
             for (k, x) in o {
-                d.set_item(k, json(py, x)?)?;
+                d.set_item(k, json_to_py(py, x)?)?;
             }
             d.into_any().unbind()
         }

@@ -19,6 +19,7 @@ use cape_core::{Es003Options, Usd};
 
 use crate::entry_number::PyEntryNumber;
 use crate::errors::call;
+use crate::pickle::{from_bytes, reduce, to_bytes, Reduced};
 
 fn text(f: &Fact<Box<str>>) -> Option<&str> {
     f.known().map(|s| &**s)
@@ -97,6 +98,21 @@ impl PyEs003 {
         self.summary.clone_ref(py)
     }
 
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Reduced<'py>> {
+        let entries: Vec<cape_core::Entry> = self
+            .entries
+            .bind(py)
+            .iter()
+            .map(|e| Ok((*e.cast::<PyEntry>()?.get().0).clone()))
+            .collect::<PyResult<_>>()?;
+        let diagnostics: Vec<cape_core::Diagnostic> = self
+            .diagnostics
+            .bind(py)
+            .iter()
+            .map(|d| Ok(d.cast::<PyDiagnostic>()?.get().0.clone()))
+            .collect::<PyResult<_>>()?;
+        reduce(py, "Es003", to_bytes("Es003", &(entries, diagnostics, &self.summary.get().0)))
+    }
     fn __repr__(&self, py: Python<'_>) -> String {
         let s = &self.summary.get().0;
         format!(
@@ -204,6 +220,9 @@ impl PySummary {
         self.0.is_balanced()
     }
 
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Reduced<'py>> {
+        reduce(py, "IngestSummary", to_bytes("IngestSummary", &self.0))
+    }
     fn __repr__(&self) -> String {
         let s = &self.0;
         format!(
@@ -266,6 +285,9 @@ impl PyDiagnostic {
         self.0.to_string()
     }
 
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Reduced<'py>> {
+        reduce(py, "Diagnostic", to_bytes("Diagnostic", &self.0))
+    }
     fn __repr__(&self) -> String {
         format!("<Diagnostic {}>", self.0)
     }
@@ -433,6 +455,9 @@ impl PyEntry {
         crate::assess::remove_ieepa(&self.0, tables.as_deref())
     }
 
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Reduced<'py>> {
+        reduce(py, "Entry", to_bytes("Entry", &*self.0))
+    }
     fn __repr__(&self) -> String {
         format!("<Entry {} lines={} tariffs={}>", self.0.number, self.0.lines.len(), self.0.tariff_count())
     }
@@ -495,6 +520,9 @@ impl PyLine {
         PyTuple::new(py, (0..n).map(|tariff| PyTariff { entry: Arc::clone(&self.entry), line: self.line, tariff }))
     }
 
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Reduced<'py>> {
+        reduce(py, "Line", to_bytes("Line", &(&*self.entry, self.line)))
+    }
     fn __repr__(&self) -> String {
         format!("<Line {} #{} tariffs={}>", self.entry.number, self.get().number, self.get().tariffs.len())
     }
@@ -545,8 +573,54 @@ impl PyTariff {
         self.get().source_row
     }
 
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Reduced<'py>> {
+        reduce(py, "Tariff", to_bytes("Tariff", &(&*self.entry, self.line, self.tariff)))
+    }
     fn __repr__(&self) -> String {
         let t = self.get();
         format!("<Tariff row={} ordinal={} hts={} duty={}>", t.source_row, t.ordinal, t.hts, t.duty.amount())
     }
+}
+
+/// The index `i` of a view into `n` items, or a `FormatError` (a pickle whose index is out of range).
+fn view_index(what: &str, i: usize, n: usize) -> PyResult<usize> {
+    if i < n {
+        Ok(i)
+    } else {
+        Err(crate::errors::Failure::Core(cape_core::Error::Format {
+            source_name: format!("serialised {what}"),
+            message: format!("index {i} out of range (the entry has {n})"),
+        })
+        .into())
+    }
+}
+
+/// Rebuilds the classes of this module that `__reduce__` pickled (see [`crate::pickle`]); `None` for other
+/// names.
+pub(crate) fn unpickle(py: Python<'_>, name: &str, data: &[u8]) -> PyResult<Option<Py<PyAny>>> {
+    Ok(Some(match name {
+        "Es003" => {
+            type Wire = (Vec<cape_core::Entry>, Vec<cape_core::Diagnostic>, cape_core::IngestSummary);
+            let (entries, diagnostics, summary): Wire = py.detach(|| from_bytes(name, data))?;
+            let entries = PyTuple::new(py, entries.into_iter().map(|e| PyEntry(Arc::new(e))))?;
+            let diagnostics = PyTuple::new(py, diagnostics.into_iter().map(PyDiagnostic))?;
+            let summary = Py::new(py, PySummary(summary))?;
+            Py::new(py, PyEs003 { entries: entries.unbind(), diagnostics: diagnostics.unbind(), summary })?.into_any()
+        }
+        "IngestSummary" => Py::new(py, PySummary(from_bytes(name, data)?))?.into_any(),
+        "Diagnostic" => Py::new(py, PyDiagnostic(from_bytes(name, data)?))?.into_any(),
+        "Entry" => Py::new(py, PyEntry(Arc::new(from_bytes(name, data)?)))?.into_any(),
+        "Line" => {
+            let (entry, line): (cape_core::Entry, usize) = from_bytes(name, data)?;
+            let line = view_index("Line", line, entry.lines.len())?;
+            Py::new(py, PyLine { entry: Arc::new(entry), line })?.into_any()
+        }
+        "Tariff" => {
+            let (entry, line, tariff): (cape_core::Entry, usize, usize) = from_bytes(name, data)?;
+            let line = view_index("Tariff", line, entry.lines.len())?;
+            let tariff = view_index("Tariff", tariff, entry.lines[line].tariffs.len())?;
+            Py::new(py, PyTariff { entry: Arc::new(entry), line, tariff })?.into_any()
+        }
+        _ => return Ok(None),
+    }))
 }

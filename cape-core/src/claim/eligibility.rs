@@ -21,7 +21,7 @@
 use std::fmt;
 
 use chrono::{Days, NaiveDate};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::cbp;
 use super::rules::{Check, ReconHandling, RuleSet};
@@ -29,7 +29,7 @@ use crate::model::{AdCvdStatus, Entry, Fact, LiquidationStatus, ProtestStatus, S
 use crate::EntryNumber;
 
 /// What a reason does to the entry's status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Effect {
     /// Information only; the status is unchanged.
@@ -157,6 +157,29 @@ pub struct Reason {
     pub cbp_message: Option<&'static str>,
 }
 
+/// What [`Reason`]'s `Serialize` writes, read back: `cbp_message` is CBP's text for the code (a static list),
+/// so it is derived from the code rather than read.
+#[derive(Deserialize)]
+struct ReasonFields {
+    code: ReasonCode,
+    effect: Effect,
+    message: String,
+    #[serde(rename = "cbp_message")]
+    _cbp_message: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for Reason {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        ReasonFields::deserialize(d).map(Reason::from)
+    }
+}
+
+impl From<ReasonFields> for Reason {
+    fn from(r: ReasonFields) -> Self {
+        Reason { code: r.code, effect: r.effect, message: r.message, cbp_message: r.code.cbp_message() }
+    }
+}
+
 impl Reason {
     /// A reason with the code's effect and CBP message.
     pub fn new(code: ReasonCode, message: impl Into<String>) -> Self {
@@ -165,7 +188,7 @@ impl Reason {
 }
 
 /// The claim status of an entry. Ordered by precedence: the worst reason wins.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ClaimStatus {
     /// Can be declared; refund follows acceptance.
@@ -248,7 +271,7 @@ impl Default for ClaimOptions {
 }
 
 /// The claim assessment of one entry.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClaimAssessment {
     /// The entry.
     pub entry_number: EntryNumber,

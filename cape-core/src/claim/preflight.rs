@@ -37,7 +37,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::cbp;
 use super::declaration::{load_manifest, sha256_hex, DECLARATION_HEADER, MANIFEST_FILE, MAX_ENTRIES_PER_DECLARATION};
@@ -51,7 +51,7 @@ use crate::values::text::unwrap_excel_str;
 use crate::EntryNumber;
 
 /// How far a finding reaches.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FindingLevel {
     /// Worth fixing; CAPE is not known to reject for it.
@@ -152,7 +152,7 @@ pub struct PreflightFinding {
 }
 
 /// The overall verdict on a declaration file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     /// CAPE should accept every entry.
@@ -184,7 +184,7 @@ impl Verdict {
 }
 
 /// What the assessment data says about one listed entry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EntryOutcome {
     /// Eligible.
@@ -217,7 +217,7 @@ pub struct EntryVerdict {
 }
 
 /// A listed entry that passed the format checks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ListedEntry {
     /// The 1-based row.
     pub row: u64,
@@ -240,6 +240,80 @@ pub struct PreflightOptions {
     pub max_file_bytes: u64,
 }
 
+/// The CBP/CAPE message `s` as the `'static` text of cape's lists (a preflight code's or a claim reason's), for
+/// reading back what `Serialize` wrote; `None` for any other text (it is never leaked to make it `'static`).
+fn static_message(s: &str) -> Option<&'static str> {
+    PreflightCode::ALL
+        .iter()
+        .filter_map(|c| c.cape_message())
+        .chain(ReasonCode::ALL.iter().filter_map(|c| c.cbp_message()))
+        .find(|m| *m == s)
+}
+
+/// An optional message read back as [`static_message`]; unknown text is an error.
+struct StaticMessage(Option<&'static str>);
+
+impl<'de> Deserialize<'de> for StaticMessage {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let s = <Option<std::borrow::Cow<'de, str>> as Deserialize>::deserialize(d)?;
+        s.map(|s| {
+            static_message(&s).ok_or_else(|| {
+                serde::de::Error::invalid_value(serde::de::Unexpected::Str(&s), &"a message of CBP's published list")
+            })
+        })
+        .transpose()
+        .map(StaticMessage)
+    }
+}
+
+impl<'de> Deserialize<'de> for PreflightFinding {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Fields {
+            code: PreflightCode,
+            level: FindingLevel,
+            row: Option<u64>,
+            value: Option<String>,
+            message: String,
+            cape_message: StaticMessage,
+        }
+        let f = Fields::deserialize(d)?;
+        Ok(PreflightFinding {
+            code: f.code,
+            level: f.level,
+            row: f.row,
+            value: f.value,
+            message: f.message,
+            cape_message: f.cape_message.0,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for EntryVerdict {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Fields {
+            row: u64,
+            entry_number: EntryNumber,
+            outcome: EntryOutcome,
+            status: Option<ClaimStatus>,
+            reasons: Vec<ReasonCode>,
+            cbp_message: StaticMessage,
+        }
+        let f = Fields::deserialize(d)?;
+        Ok(EntryVerdict {
+            row: f.row,
+            entry_number: f.entry_number,
+            outcome: f.outcome,
+            status: f.status,
+            reasons: f.reasons,
+            cbp_message: f.cbp_message.0,
+        })
+    }
+}
+
 /// The largest declaration file [`preflight_path`] reads by default: 4 MiB, over ten times what 9,999 entry
 /// numbers with quotes, spaces and CRLF can take, so only a file that is not a declaration is refused.
 pub const MAX_DECLARATION_FILE_BYTES: u64 = 4 << 20;
@@ -256,7 +330,7 @@ impl Default for PreflightOptions {
 }
 
 /// The result of a pre-flight check.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PreflightReport {
     /// The file name or `<buffer>`.
     pub source: String,

@@ -81,12 +81,13 @@ impl Es003Options {
 }
 
 /// What reading a report did: counts that always reconcile (`rows_read = rows_used + rows_rejected`).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct IngestSummary {
     /// The source's name.
     pub source: String,
     /// The detected format.
-    #[serde(serialize_with = "ser_format")]
+    #[serde(serialize_with = "ser_format", deserialize_with = "de_format")]
     pub format: SourceFormat,
     /// Data rows read (the header is not counted).
     pub rows_read: u64,
@@ -111,8 +112,10 @@ pub struct IngestSummary {
     /// Diagnostics of severity info.
     pub infos: u64,
     /// The canonical names of the columns found and used.
+    #[serde(deserialize_with = "de_columns")]
     pub columns_used: Vec<&'static str>,
     /// The canonical names of optional columns not in the file.
+    #[serde(deserialize_with = "de_columns")]
     pub columns_missing: Vec<&'static str>,
     /// For workbooks: the sheets read, in order (empty for other sources).
     pub sheets_read: Vec<String>,
@@ -133,6 +136,32 @@ fn ser_counts<S: serde::Serializer>(
     s: S,
 ) -> std::result::Result<S::Ok, S::Error> {
     s.collect_map(counts.iter().map(|(c, n)| (c.as_str(), n)))
+}
+
+/// Reads the names `ser_format` writes.
+fn de_format<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<SourceFormat, D::Error> {
+    let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+    [SourceFormat::Csv, SourceFormat::Xlsx, SourceFormat::Records]
+        .into_iter()
+        .find(|f| f.name() == s)
+        .ok_or_else(|| serde::de::Error::unknown_variant(&s, &["csv", "xlsx", "records"]))
+}
+
+/// Reads canonical column names back as the `'static` names of [`crate::ingest::columns::COLUMNS`]; any other
+/// name is an error (no name is leaked to make it `'static`).
+fn de_columns<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Vec<&'static str>, D::Error> {
+    let names = <Vec<std::borrow::Cow<'de, str>> as serde::Deserialize>::deserialize(d)?;
+    names
+        .iter()
+        .map(|n| {
+            crate::ingest::columns::COLUMNS.iter().find(|c| c.name == n.as_ref()).map(|c| c.name).ok_or_else(|| {
+                serde::de::Error::invalid_value(
+                    serde::de::Unexpected::Str(n),
+                    &"the canonical name of an ES-003 column",
+                )
+            })
+        })
+        .collect()
 }
 
 fn ser_format<S: serde::Serializer>(f: &SourceFormat, s: S) -> std::result::Result<S::Ok, S::Error> {

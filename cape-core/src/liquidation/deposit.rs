@@ -12,13 +12,13 @@
 //! guess from a weaker rule. Every result names the rule that gave it.
 
 use chrono::{Datelike, Months, NaiveDate};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::liquidation::calendar::BusinessCalendar;
 use crate::model::{EntryHeader, Fact};
 
 /// Which rule gave a deposit date.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DepositRule {
     /// The `Payment Date` column.
@@ -63,7 +63,7 @@ impl Default for DepositOptions {
 }
 
 /// A deposit date and the rule that gave it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct DepositDate {
     /// The date interest runs from (not itself counted).
     pub date: NaiveDate,
@@ -72,7 +72,7 @@ pub struct DepositDate {
 }
 
 /// Why no deposit date could be determined.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, thiserror::Error)]
 #[serde(tag = "code", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum DepositDateUnknown {

@@ -12,7 +12,7 @@
 //! decision; this module only does the date arithmetic.
 
 use chrono::{Days, NaiveDate};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, ErrorKind, Result};
 
@@ -42,7 +42,7 @@ impl Default for ScheduleOptions {
 }
 
 /// Which bound gave the projected (re)liquidation date.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LiquidationBasis {
     /// Acceptance plus the scheduling offset (every unliquidated entry; liquidated ones when it comes first).
@@ -62,7 +62,7 @@ impl LiquidationBasis {
 }
 
 /// Projected acceptance and (re)liquidation dates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ProjectedDates {
     /// Projected acceptance of the declaration.
     pub acceptance: NaiveDate,

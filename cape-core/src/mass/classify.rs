@@ -5,13 +5,13 @@
 //! the refund.
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::mass::catalogue::{Catalogue, CatalogueRow, Lookup, RowKind};
 use crate::HtsNumber;
 
 /// What a tariff ordinal's HTS number is, for Mass Processing.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "class", rename_all = "snake_case")]
 pub enum Classification {
     /// An ordinary tariff number (chapters 1–97): the goods' own classification.

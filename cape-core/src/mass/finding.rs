@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::HtsNumber;
 
@@ -67,6 +67,38 @@ pub struct Finding {
     pub ordinal: Option<u32>,
     /// The HTS number involved, if any.
     pub hts: Option<HtsNumber>,
+}
+
+/// What [`Finding`]'s `Serialize` writes, read back: `cbp_message` is CBP's text for the code (a static
+/// list), so it is derived from the code rather than read.
+#[derive(Deserialize)]
+struct FindingFields {
+    code: FindingCode,
+    message: String,
+    #[serde(rename = "cbp_message")]
+    _cbp_message: Option<String>,
+    line: Option<u32>,
+    ordinal: Option<u32>,
+    hts: Option<HtsNumber>,
+}
+
+impl<'de> Deserialize<'de> for Finding {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        FindingFields::deserialize(d).map(Finding::from)
+    }
+}
+
+impl From<FindingFields> for Finding {
+    fn from(f: FindingFields) -> Self {
+        Finding {
+            code: f.code,
+            message: f.message,
+            cbp_message: f.code.cbp_message(),
+            line: f.line,
+            ordinal: f.ordinal,
+            hts: f.hts,
+        }
+    }
 }
 
 impl Finding {

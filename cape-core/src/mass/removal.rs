@@ -11,7 +11,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::mass::catalogue::{Catalogue, CatalogueRow, Lookup, RowKind};
@@ -93,7 +93,7 @@ pub(crate) struct RemovalScratch<'c> {
 }
 
 /// How a line's floor number was filed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FloorStyle {
     /// The chapter 1–97 row carries the MFN duty and the floor row tops it up (EU style): the floor duty is
@@ -105,7 +105,7 @@ pub enum FloorStyle {
 }
 
 /// What the floor rule did on one line.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FloorTreatment {
     /// How the floor was filed.
     pub style: FloorStyle,
@@ -123,7 +123,7 @@ pub struct FloorTreatment {
 }
 
 /// What happened to one tariff ordinal.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrdinalOutcome {
     /// The tariff ordinal.
     pub ordinal: u32,
@@ -149,7 +149,7 @@ pub struct OrdinalOutcome {
 }
 
 /// The removal on one line.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LineRemoval {
     /// The entry-summary line number.
     pub line: u32,
@@ -196,6 +196,92 @@ pub struct Removal {
     /// Korea-style floor lines. Not serialised.
     #[serde(skip)]
     pub new_version: Entry,
+}
+
+impl Removal {
+    /// The serialised form of this removal, new entry version included ([`crate::values::serial`]).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Format`] if serialising fails (it does not for a removal cape computed).
+    pub fn to_bytes(&self) -> Result<Vec<u8>> {
+        crate::values::serial::to_bytes(crate::values::serial::FORMAT_VERSION, "Removal", &wire::Ref::from(self))
+    }
+
+    /// Reads a removal written by [`Removal::to_bytes`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Format`] for another format version, or bytes that are not exactly a serialised removal.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        crate::values::serial::from_bytes::<wire::Owned>(crate::values::serial::FORMAT_VERSION, "Removal", bytes)
+            .map(Removal::from)
+    }
+}
+
+/// The serialised form of a [`Removal`]: what its `Serialize` writes (cape's JSON output, without the new
+/// version) plus `new_version`. Use it as `#[serde(with = "crate::mass::removal::wire")]`.
+pub(crate) mod wire {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::{Finding, LineRemoval, Removal};
+    use crate::model::Entry;
+    use crate::{EntryNumber, Usd};
+
+    /// A removal's fields and its new version, written.
+    #[derive(Serialize)]
+    pub(crate) struct Ref<'a> {
+        #[serde(flatten)]
+        removal: &'a Removal,
+        new_version: &'a Entry,
+    }
+
+    impl<'a> From<&'a Removal> for Ref<'a> {
+        fn from(removal: &'a Removal) -> Self {
+            Ref { removal, new_version: &removal.new_version }
+        }
+    }
+
+    /// A removal's fields and its new version, read.
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub(crate) struct Owned {
+        entry_number: EntryNumber,
+        entry_date: Option<chrono::NaiveDate>,
+        duty_before: Usd,
+        ieepa_duty: Usd,
+        duty_after: Usd,
+        principal_is_upper_bound: bool,
+        has_dutiable_ieepa: bool,
+        lines: Vec<LineRemoval>,
+        findings: Vec<Finding>,
+        new_version: Entry,
+    }
+
+    impl From<Owned> for Removal {
+        fn from(o: Owned) -> Self {
+            Removal {
+                entry_number: o.entry_number,
+                entry_date: o.entry_date,
+                duty_before: o.duty_before,
+                ieepa_duty: o.ieepa_duty,
+                duty_after: o.duty_after,
+                principal_is_upper_bound: o.principal_is_upper_bound,
+                has_dutiable_ieepa: o.has_dutiable_ieepa,
+                lines: o.lines,
+                findings: o.findings,
+                new_version: o.new_version,
+            }
+        }
+    }
+
+    pub(crate) fn serialize<S: Serializer>(r: &Removal, s: S) -> Result<S::Ok, S::Error> {
+        Ref::from(r).serialize(s)
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Removal, D::Error> {
+        Owned::deserialize(d).map(Removal::from)
+    }
 }
 
 /// Removes the IEEPA duty from an entry, as CAPE's Mass Processing does, and reports what it noticed.

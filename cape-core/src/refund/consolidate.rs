@@ -8,12 +8,12 @@
 use std::collections::{btree_map, BTreeMap};
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::{EntryNumber, Result, Usd};
 
 /// One entry's refund, as consolidation needs it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RefundItem {
     /// The entry.
     pub entry_number: EntryNumber,
@@ -32,7 +32,7 @@ pub struct RefundItem {
 }
 
 /// Consolidation options.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConsolidationOptions {
     /// The $20 policy of 19 CFR 159.6: entries whose refund (principal + interest) is below this amount are
@@ -42,7 +42,7 @@ pub struct ConsolidationOptions {
 }
 
 /// One consolidated refund: a recipient, a liquidation date, and the entries paid together.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConsolidatedRefund {
     /// Who is paid.
     pub recipient: String,
@@ -69,7 +69,7 @@ pub struct ConsolidatedRefund {
 }
 
 /// Totals over all entries added, paid or waived; they conserve through any merge.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct ConsolidationTotals {
     /// Entries added.
     pub entries: u64,
@@ -110,6 +110,46 @@ pub struct Consolidation {
     options: ConsolidationOptions,
     groups: BTreeMap<(String, NaiveDate, bool), ConsolidatedRefund>,
     totals: ConsolidationTotals,
+}
+
+/// The serde form of a [`Consolidation`]: its options, its refunds in key order and its totals (a map keyed by
+/// recipient, date and hold has no JSON form; each refund carries its key).
+#[derive(Serialize)]
+struct ConsolidationRef<'a> {
+    options: &'a ConsolidationOptions,
+    refunds: Vec<&'a ConsolidatedRefund>,
+    totals: &'a ConsolidationTotals,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConsolidationOwned {
+    options: ConsolidationOptions,
+    refunds: Vec<ConsolidatedRefund>,
+    totals: ConsolidationTotals,
+}
+
+impl Serialize for Consolidation {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        ConsolidationRef { options: &self.options, refunds: self.refunds(), totals: &self.totals }.serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Consolidation {
+    /// Reads what `Serialize` writes; two refunds with the same recipient, date and hold are an error.
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let o = ConsolidationOwned::deserialize(d)?;
+        let mut groups = BTreeMap::new();
+        for r in o.refunds {
+            let key = (r.recipient.clone(), r.liquidation_date, r.held);
+            if groups.insert(key, r).is_some() {
+                return Err(serde::de::Error::custom(
+                    "two consolidated refunds with the same recipient, liquidation date and hold",
+                ));
+            }
+        }
+        Ok(Consolidation { options: o.options, groups, totals: o.totals })
+    }
 }
 
 impl Consolidation {

@@ -34,7 +34,7 @@ use std::collections::HashMap;
 
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::{Decimal, RoundingStrategy};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::ImporterClass;
@@ -115,7 +115,7 @@ fn ser_class<S: serde::Serializer>(c: &ImporterClass, s: S) -> std::result::Resu
 }
 
 /// One run of counted days with the same daily factor (one rate row or the assumed rate, one calendar year).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InterestPeriod {
     /// First counted day (inclusive).
     pub from: NaiveDate,
@@ -139,7 +139,7 @@ pub struct InterestPeriod {
 }
 
 /// Interest on one deposit, with its explanation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InterestResult {
     /// The principal the interest is on.
     pub principal: Usd,

@@ -166,3 +166,97 @@ impl Partial {
         Ok(())
     }
 }
+
+impl Partial {
+    /// The stable serialised form of this partial (for pickling and sending between processes): the byte
+    /// [`PARTIAL_FORMAT_VERSION`], then every field ([`crate::values::serial`]), the entries' assessments
+    /// included. [`Partial::from_bytes`] gives back an equal partial.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Format`] if serialising fails (it does not for a partial cape computed).
+    pub fn to_bytes(&self) -> Result<Vec<u8>> {
+        let wire = PartialRef {
+            fingerprint: self.fingerprint.to_string(),
+            as_of: self.as_of,
+            rule_set: &self.rule_set,
+            totals: &self.totals,
+            consolidation: &self.consolidation,
+            ingest: &self.ingest,
+            diagnostics: &self.diagnostics,
+            entries: &self.entries,
+            parts: self.parts,
+        };
+        crate::values::serial::to_bytes(PARTIAL_FORMAT_VERSION, "Partial", &wire)
+    }
+
+    /// Reads a partial written by [`Partial::to_bytes`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Format`] naming the format version expected, for bytes of another version, truncated or
+    /// altered bytes, or bytes that are not a partial.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        let w: PartialOwned = crate::values::serial::from_bytes(PARTIAL_FORMAT_VERSION, "Partial", bytes)?;
+        let fingerprint = Fingerprint::from_hex(&w.fingerprint).ok_or_else(|| Error::Format {
+            source_name: "serialised Partial".into(),
+            message: format!("fingerprint {:?} is not 64 hexadecimal digits", w.fingerprint),
+        })?;
+        Ok(Partial {
+            fingerprint,
+            as_of: w.as_of,
+            rule_set: w.rule_set,
+            totals: w.totals,
+            consolidation: w.consolidation,
+            ingest: w.ingest,
+            diagnostics: w.diagnostics,
+            entries: w.entries,
+            parts: w.parts,
+        })
+    }
+}
+
+impl Fingerprint {
+    /// Reads the 64 lower- or upper-case hexadecimal digits that `Display` writes.
+    fn from_hex(s: &str) -> Option<Self> {
+        let b = s.as_bytes();
+        if b.len() != 64 {
+            return None;
+        }
+        let mut out = [0u8; 32];
+        for (o, pair) in out.iter_mut().zip(b.chunks_exact(2)) {
+            let hex = std::str::from_utf8(pair).ok()?;
+            *o = u8::from_str_radix(hex, 16).ok()?;
+        }
+        Some(Fingerprint(out))
+    }
+}
+
+/// A [`Partial`] as written by [`Partial::to_bytes`].
+#[derive(serde::Serialize)]
+struct PartialRef<'a> {
+    fingerprint: String,
+    as_of: NaiveDate,
+    rule_set: &'a str,
+    totals: &'a AssessTotals,
+    consolidation: &'a Consolidation,
+    ingest: &'a IngestSummary,
+    diagnostics: &'a [Diagnostic],
+    entries: &'a [EntryAssessment],
+    parts: u64,
+}
+
+/// A [`Partial`] as read by [`Partial::from_bytes`].
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PartialOwned {
+    fingerprint: String,
+    as_of: NaiveDate,
+    rule_set: String,
+    totals: AssessTotals,
+    consolidation: Consolidation,
+    ingest: IngestSummary,
+    diagnostics: Vec<Diagnostic>,
+    entries: Vec<EntryAssessment>,
+    parts: u64,
+}

@@ -133,6 +133,14 @@ impl serde::Serialize for HtsNumber {
     }
 }
 
+impl<'de> serde::Deserialize<'de> for HtsNumber {
+    /// Reads what `Serialize` writes (`9903.01.25`), or any form [`HtsNumber::parse`] accepts.
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        HtsNumber::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -56,6 +56,19 @@ impl fmt::Display for FilerCode {
     }
 }
 
+impl serde::Serialize for FilerCode {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for FilerCode {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        FilerCode::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
 impl fmt::Debug for FilerCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "FilerCode({})", self.as_str())
@@ -198,6 +211,21 @@ impl serde::Serialize for ImporterNumber {
     }
 }
 
+impl<'de> serde::Deserialize<'de> for ImporterNumber {
+    /// Reads what `Serialize` writes, exactly: a text that [`ImporterNumber::parse`] keeps as it is gets the
+    /// kind `parse` gives; any other text was kept verbatim as an unrecognised number (the canonical forms are
+    /// fixed points of `parse`), and stays so.
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        let parsed = ImporterNumber::parse(&s);
+        Ok(if *parsed.text == *s {
+            parsed
+        } else {
+            ImporterNumber { text: s.into(), kind_code: ImporterNumberKind::Unknown as u8 }
+        })
+    }
+}
+
 /// An ISO 3166-1 alpha-2 country code (upper case).
 ///
 /// # Example
@@ -258,6 +286,13 @@ impl fmt::Debug for CountryCode {
 impl serde::Serialize for CountryCode {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CountryCode {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        CountryCode::parse(&s).map_err(serde::de::Error::custom)
     }
 }
 

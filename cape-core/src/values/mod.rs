@@ -7,4 +7,5 @@ pub mod hts;
 pub mod ids;
 pub mod money;
 pub mod provenance;
+pub mod serial;
 pub(crate) mod text;

@@ -383,6 +383,70 @@ impl<'de> serde::Deserialize<'de> for Usd {
     }
 }
 
+/// Amounts as read from input, with their exact scale (`0` stays `0`, `12.5` stays `12.5`), for the serialised
+/// form of entries ([`crate::values::serial`]): `Usd`'s own `Serialize` writes at least two decimals (cape's
+/// output), which would turn `0` into `0.00` — equal, but not the same `Decimal`. Use as
+/// `#[serde(with = "crate::values::money::exact")]` (and `exact::option`, `exact::fact`).
+pub(crate) mod exact {
+    use std::borrow::Cow;
+
+    use rust_decimal::Decimal;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::Usd;
+    use crate::model::Fact;
+
+    /// An amount's exact text.
+    #[derive(Serialize, Deserialize)]
+    #[serde(transparent)]
+    struct Exact(#[serde(with = "self")] Usd);
+
+    pub(crate) fn serialize<S: Serializer>(u: &Usd, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&u.0)
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Usd, D::Error> {
+        let s = <Cow<'de, str>>::deserialize(d)?;
+        Decimal::from_str_exact(&s).map(Usd).map_err(serde::de::Error::custom)
+    }
+
+    /// `Option<Usd>`, exact.
+    pub(crate) mod option {
+        use super::*;
+
+        pub(crate) fn serialize<S: Serializer>(u: &Option<Usd>, s: S) -> Result<S::Ok, S::Error> {
+            u.map(Exact).serialize(s)
+        }
+
+        pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Usd>, D::Error> {
+            Ok(Option::<Exact>::deserialize(d)?.map(|e| e.0))
+        }
+    }
+
+    /// `Fact<Usd>`, exact.
+    pub(crate) mod fact {
+        use super::*;
+
+        pub(crate) fn serialize<S: Serializer>(u: &Fact<Usd>, s: S) -> Result<S::Ok, S::Error> {
+            match u {
+                Fact::NotSupplied => Fact::<Exact>::NotSupplied.serialize(s),
+                Fact::Blank => Fact::<Exact>::Blank.serialize(s),
+                Fact::Known(v) => Fact::Known(Exact(*v)).serialize(s),
+                Fact::Unreadable(t) => Fact::<Exact>::Unreadable(t.clone()).serialize(s),
+            }
+        }
+
+        pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Fact<Usd>, D::Error> {
+            Ok(match Fact::<Exact>::deserialize(d)? {
+                Fact::NotSupplied => Fact::NotSupplied,
+                Fact::Blank => Fact::Blank,
+                Fact::Known(e) => Fact::Known(e.0),
+                Fact::Unreadable(t) => Fact::Unreadable(t),
+            })
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -165,6 +165,8 @@ class Es003:
     @property
     def summary(self) -> "IngestSummary":
         """The counts: ``rows_read == rows_used + rows_rejected``."""
+    def __reduce__(self) -> Tuple[Callable[[str, bytes], Any], Tuple[str, bytes]]:
+        """Pickles exactly: ``(_unpickle, ("Es003", serialised form))``."""
 
 @final
 class IngestSummary:
@@ -229,6 +231,8 @@ class IngestSummary:
         """For workbooks: the sheets not read."""
     def is_balanced(self) -> bool:
         """True when ``rows_read == rows_used + rows_rejected`` and ``rows_used == tariff_rows``."""
+    def __reduce__(self) -> Tuple[Callable[[str, bytes], Any], Tuple[str, bytes]]:
+        """Pickles exactly: ``(_unpickle, ("IngestSummary", serialised form))``."""
 
 @final
 class Diagnostic:
@@ -258,6 +262,8 @@ class Diagnostic:
     @property
     def entry(self) -> Optional[EntryNumber]:
         """The entry concerned, when known."""
+    def __reduce__(self) -> Tuple[Callable[[str, bytes], Any], Tuple[str, bytes]]:
+        """Pickles exactly: ``(_unpickle, ("Diagnostic", serialised form))``."""
 
 @final
 class Entry:
@@ -359,6 +365,8 @@ class Entry:
     def remove_ieepa(self, tables: Optional["Tables"] = None) -> "Removal":
         """Removes the IEEPA duty as CAPE's Mass Processing does (with ``tables``' catalogue, the embedded one
         by default): the new entry version, the amounts (``Decimal``) and the findings."""
+    def __reduce__(self) -> Tuple[Callable[[str, bytes], Any], Tuple[str, bytes]]:
+        """Pickles exactly: ``(_unpickle, ("Entry", serialised form))``."""
 
 @final
 class Line:
@@ -387,6 +395,8 @@ class Line:
     @property
     def tariffs(self) -> Tuple["Tariff", ...]:
         """The tariff ordinals, in ordinal order."""
+    def __reduce__(self) -> Tuple[Callable[[str, bytes], Any], Tuple[str, bytes]]:
+        """Pickles exactly: ``(_unpickle, ("Line", serialised form))``."""
 
 @final
 class Tariff:
@@ -410,6 +420,8 @@ class Tariff:
     @property
     def source_row(self) -> int:
         """The 1-based row of the source file (the header is row 1)."""
+    def __reduce__(self) -> Tuple[Callable[[str, bytes], Any], Tuple[str, bytes]]:
+        """Pickles exactly: ``(_unpickle, ("Tariff", serialised form))``."""
 
 # --- command line ------------------------------------------------------------------------------------------
 
@@ -419,6 +431,11 @@ def run_cli(argv: Sequence[str]) -> int:
 
 def _panic_for_tests(message: str) -> None:
     """Private: panics inside cape's panic boundary (raises :class:`CapeError`)."""
+
+def _unpickle(name: str, data: bytes) -> Any:
+    """Private: rebuilds a value pickled by a class's ``__reduce__`` (``name`` is the class, ``data`` its
+    serialised form: a format-version byte, then the value). Raises :class:`FormatError` for an unknown class
+    or bytes that are not exactly such a value."""
 
 # --- assessment --------------------------------------------------------------------------------------------
 
@@ -589,6 +606,8 @@ class AssessedReport:
         ``replace=True``, which replaces an earlier run's files there (never files that are not cape's). A
         symbolic-link ``dir`` raises :class:`UnsafeOutputError`; a run into a folder another run is writing
         raises :class:`OutputLockedError`. On any error no file of this call is left under a final name."""
+    def __reduce__(self) -> Tuple[Callable[[str, bytes], Any], Tuple[str, bytes]]:
+        """Pickles exactly: ``(_unpickle, ("AssessedReport", serialised form))``."""
 
 @final
 class Partial:
@@ -631,6 +650,8 @@ class Partial:
         """The records as a pandas DataFrame."""
     def to_arrow(self) -> Any:
         """The records as a pyarrow Table."""
+    def __reduce__(self) -> Tuple[Callable[[str, bytes], Any], Tuple[str, bytes]]:
+        """Pickles exactly: ``(_unpickle, ("Partial", serialised form))``."""
 
 @final
 class EntryIter:
@@ -707,6 +728,8 @@ class EntryAssessment:
         """This entry's record (see :meth:`AssessedReport.to_records`)."""
     def to_json(self) -> str:
         """The record as one line of JSON, byte for byte as ``cape assess --format jsonl`` prints it."""
+    def __reduce__(self) -> Tuple[Callable[[str, bytes], Any], Tuple[str, bytes]]:
+        """Pickles exactly: ``(_unpickle, ("EntryAssessment", serialised form))``."""
 
 @final
 class Finding:
@@ -724,6 +747,8 @@ class Finding:
     def ordinal(self) -> Optional[int]: ...
     @property
     def hts(self) -> Optional[str]: ...
+    def __reduce__(self) -> Tuple[Callable[[str, bytes], Any], Tuple[str, bytes]]:
+        """Pickles exactly: ``(_unpickle, ("Finding", serialised form))``."""
 
 @final
 class Reason:
@@ -737,6 +762,8 @@ class Reason:
     def cbp_message(self) -> Optional[str]: ...
     @property
     def effect(self) -> str: ...
+    def __reduce__(self) -> Tuple[Callable[[str, bytes], Any], Tuple[str, bytes]]:
+        """Pickles exactly: ``(_unpickle, ("Reason", serialised form))``."""
 
 @final
 class Removal:
@@ -762,6 +789,8 @@ class Removal:
     @property
     def new_version(self) -> Entry:
         """The new entry-summary version (IEEPA ordinals removed)."""
+    def __reduce__(self) -> Tuple[Callable[[str, bytes], Any], Tuple[str, bytes]]:
+        """Pickles exactly: ``(_unpickle, ("Removal", serialised form))``."""
 
 @final
 class Totals:
@@ -793,6 +822,8 @@ class Totals:
         day); without ``assume_last_rate`` these are not in ``interest``."""
     def __eq__(self, value: object, /) -> bool: ...
     def __ne__(self, value: object, /) -> bool: ...
+    def __reduce__(self) -> Tuple[Callable[[str, bytes], Any], Tuple[str, bytes]]:
+        """Pickles exactly: ``(_unpickle, ("Totals", serialised form))``."""
 
 @final
 class RefundTotals:
@@ -810,6 +841,8 @@ class RefundTotals:
     def held(self) -> decimal.Decimal: ...
     def __eq__(self, value: object, /) -> bool: ...
     def __ne__(self, value: object, /) -> bool: ...
+    def __reduce__(self) -> Tuple[Callable[[str, bytes], Any], Tuple[str, bytes]]:
+        """Pickles exactly: ``(_unpickle, ("RefundTotals", serialised form))``."""
 
 @final
 class Refund:
@@ -839,6 +872,8 @@ class Refund:
     def waived_interest(self) -> decimal.Decimal: ...
     def __eq__(self, value: object, /) -> bool: ...
     def __ne__(self, value: object, /) -> bool: ...
+    def __reduce__(self) -> Tuple[Callable[[str, bytes], Any], Tuple[str, bytes]]:
+        """Pickles exactly: ``(_unpickle, ("Refund", serialised form))``."""
 
 # --- interest, declarations, results -----------------------------------------------------------------------
 
@@ -877,6 +912,8 @@ class Interest:
     def used_assumed_rate(self) -> bool: ...
     @property
     def periods(self) -> Tuple["InterestPeriod", ...]: ...
+    def __reduce__(self) -> Tuple[Callable[[str, bytes], Any], Tuple[str, bytes]]:
+        """Pickles exactly: ``(_unpickle, ("Interest", serialised form))``."""
 
 @final
 class InterestPeriod:
@@ -896,6 +933,8 @@ class InterestPeriod:
     def interest(self) -> decimal.Decimal: ...
     @property
     def assumed(self) -> bool: ...
+    def __reduce__(self) -> Tuple[Callable[[str, bytes], Any], Tuple[str, bytes]]:
+        """Pickles exactly: ``(_unpickle, ("InterestPeriod", serialised form))``."""
 
 def check_declaration(
     source: Union[_Path, bytes, bytearray],
@@ -931,6 +970,8 @@ class DeclarationCheck:
         """Per listed entry checked against the ES-003 data."""
     def to_dict(self) -> Dict[str, Any]:
         """The whole report as plain data (``cape check --format json``)."""
+    def __reduce__(self) -> Tuple[Callable[[str, bytes], Any], Tuple[str, bytes]]:
+        """Pickles exactly: ``(_unpickle, ("DeclarationCheck", serialised form))``."""
 
 def read_results(source: Union[_Path, bytes, bytearray], *, declared_dir: Optional[_Path] = None) -> "Results":
     """Reads ACE's claim-details file; with ``declared_dir``, reconciles it with the declarations there."""
@@ -953,3 +994,5 @@ class Results:
     def accepted(self) -> Tuple[EntryNumber, ...]:
         """Entries CAPE accepted: pass to ``assess(already_accepted=...)``."""
     def to_dict(self) -> Dict[str, Any]: ...
+    def __reduce__(self) -> Tuple[Callable[[str, bytes], Any], Tuple[str, bytes]]:
+        """Pickles exactly: ``(_unpickle, ("Results", serialised form))``."""
