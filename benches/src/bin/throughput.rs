@@ -14,7 +14,7 @@
 //!   converted to its record dict and dropped), then `finish()`: the streaming Python surface;
 //! - `frame`: `cape.assess_partition(df, keep_entries=False)` on the file read into a pandas DataFrame of text
 //!   (`dtype=str`); its peak memory is the peak *above* the process's memory once the frame is loaded, i.e. what
-//!   cape costs on top of the caller's frame (the frame is spooled 16,384 rows at a time);
+//!   cape costs on top of the caller's frame (the frame is spooled 8,192 rows at a time);
 //!
 //! (The C streaming API is measured by `make c-bench`, `benches/c/stream_rss.c`.)
 //!

@@ -87,8 +87,8 @@ def _is_arrow(obj: object) -> bool:
 
 
 #: Rows of a DataFrame or Arrow table converted to text cells at a time: the Python objects of one batch
-#: (about 20 columns x 16,384 rows) are alive at once, never those of the whole table.
-SPOOL_BATCH_ROWS = 16_384
+#: (about 20 columns x 8,192 rows) are alive at once, never those of the whole table.
+SPOOL_BATCH_ROWS = 8_192
 
 
 def records_of(source: object, name: Optional[str] = None) -> Optional[Tuple[_cape.RecordSpool, int]]:
