@@ -296,3 +296,25 @@ fn a_write_failure_after_some_files_leaves_the_folder_as_it_was() {
         names(&dir).into_iter().map(|n| (n.clone(), std::fs::read(dir.join(&n)).unwrap())).collect();
     assert_eq!(after, before);
 }
+
+/// Ctrl-C after the files are staged but before they are placed: nothing of the run is left, and an earlier
+/// run's files (with --replace) stay exactly as they were.
+#[test]
+fn a_cancel_before_placing_leaves_no_file_of_the_run() {
+    use std::sync::atomic::AtomicBool;
+    use std::sync::Arc;
+    let dir = fresh("cancel").join("out");
+    let stop = Arc::new(AtomicBool::new(true));
+    let e = write_declarations_with(&set(5, 2), &dir, &WriteOptions::default().with_cancel(Some(stop.clone())))
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Cancelled);
+    assert!(names(&dir).is_empty(), "{:?}", names(&dir));
+
+    write_declarations(&set(3, 1), &dir).unwrap();
+    let before = names(&dir);
+    let e =
+        write_declarations_with(&set(5, 2), &dir, &WriteOptions::replace(true).with_cancel(Some(stop))).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Cancelled);
+    assert_eq!(names(&dir), before);
+    assert_eq!(manifest_names(&dir), before);
+}

@@ -386,17 +386,36 @@ pub fn build_declarations_from(
 }
 
 /// Options of [`write_declarations_with`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct WriteOptions {
     /// Replace cape's own files in a non-empty folder (default false: a non-empty folder is refused).
     pub replace: bool,
+    /// The caller's cancel flag (Ctrl-C): when it is set before the files are renamed into place, the write
+    /// stops with [`Error::Cancelled`] and no file of the run is left (an earlier run's files stay as they were).
+    /// `None`: never cancelled.
+    pub cancel: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
 }
+
+impl PartialEq for WriteOptions {
+    fn eq(&self, other: &Self) -> bool {
+        let flag = |o: &Self| o.cancel.as_ref().map(std::sync::Arc::as_ptr);
+        self.replace == other.replace && flag(self) == flag(other)
+    }
+}
+
+impl Eq for WriteOptions {}
 
 impl WriteOptions {
     /// Options with [`WriteOptions::replace`] set to `replace`.
     pub fn replace(replace: bool) -> Self {
-        WriteOptions { replace }
+        WriteOptions { replace, cancel: None }
+    }
+
+    /// These options, stopped by `cancel` when it is set before the files are placed.
+    pub fn with_cancel(mut self, cancel: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>) -> Self {
+        self.cancel = cancel;
+        self
     }
 }
 
@@ -467,6 +486,10 @@ pub fn write_declarations_with(
     let path = manifest.temp_path().display().to_string();
     manifest.write_all(set.manifest.to_csv().as_bytes()).map_err(|e| Error::io(path, e))?;
     manifest.sync()?;
+    // The last moment to stop with the folder untouched: dropping the staged files removes them.
+    if options.cancel.as_ref().is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed)) {
+        return Err(Error::Cancelled { source_name: dir.display().to_string() });
+    }
 
     // 2. The old manifest goes first, then the stale files; the new files go in, the manifest last.
     let new_names: HashSet<&str> = set.files.iter().map(|f| f.name.as_str()).collect();

@@ -28,7 +28,9 @@ pub(super) fn declare(
         params.max_entries_per_file = n as usize;
     }
     let set = build_declarations(report.entries.iter().map(|a| &a.claim), &params)?;
-    let written = write_declarations_with(&set, dir, &WriteOptions::replace(o.named.contains_key("replace")))?;
+    // Ctrl-C after the reading is seen here, before any file is placed.
+    let write = WriteOptions::replace(o.named.contains_key("replace")).with_cancel(cx.cancel.clone());
+    let written = write_declarations_with(&set, dir, &write)?;
     writeln!(
         out,
         "{} declarable entries (of {}) in {} file(s), as of {as_of} under {}:",

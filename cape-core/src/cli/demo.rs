@@ -39,7 +39,7 @@ pub(super) fn demo(args: &[String], out: &mut dyn Write, cx: &mut Ctx) -> Result
     // Declarations.
     let set = build_declarations(report.entries.iter().map(|a| &a.claim), &DeclarationOptions::default())?;
     // The demo replaces an earlier demo's files (and never files that are not cape's), so it can run again.
-    let written = write_declarations_with(&set, &out_dir, &WriteOptions::replace(true))?;
+    let written = write_declarations_with(&set, &out_dir, &WriteOptions::replace(true).with_cancel(cx.cancel.clone()))?;
     writeln!(
         out,
         "\nDeclarations: {} entries in {} file(s) written to {out_dir}/ (manifest.csv lists them)",
