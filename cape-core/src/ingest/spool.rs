@@ -97,23 +97,7 @@ impl RecordSpool {
     /// [`Error::Value`] when the batch does not have one column per header name or its columns differ in
     /// length (nothing of the batch is written then); [`Error::Io`] as for [`RecordSpool::push_row`].
     pub fn push_columns<C: AsRef<str>>(&mut self, columns: &[Vec<C>]) -> Result<()> {
-        if columns.len() != self.columns {
-            return Err(Error::value(
-                ErrorKind::InvalidValue,
-                "columns",
-                &format!("{} columns", columns.len()),
-                format!("{}: one column of cells per header name ({})", self.name, self.columns),
-            ));
-        }
-        let n = columns.first().map_or(0, Vec::len);
-        if let Some((i, c)) = columns.iter().enumerate().find(|(_, c)| c.len() != n) {
-            return Err(Error::value(
-                ErrorKind::InvalidValue,
-                "columns",
-                &format!("column {} has {} cells", i + 1, c.len()),
-                format!("{}: every column of a batch must have as many cells as the first ({n})", self.name),
-            ));
-        }
+        let n = column_rows(&self.name, self.columns, columns)?;
         for i in 0..n {
             let row = columns.iter().map(|c| c[i].as_ref().as_bytes());
             self.writer.write_record(row).map_err(|e| csv_err(&self.name, e))?;
@@ -135,4 +119,30 @@ impl RecordSpool {
         let len = file.as_file().metadata().map_err(|e| io_err(&name, e))?.len();
         Ok(Arc::new(Spool::from_written(file, len)))
     }
+}
+
+/// The row count of a table given as columns (one per header name, all the same length).
+///
+/// # Errors
+///
+/// [`Error::Value`] naming `name` when there is not one column per header name, or the columns differ in length.
+pub(crate) fn column_rows<C>(name: &str, header_len: usize, columns: &[Vec<C>]) -> Result<usize> {
+    if columns.len() != header_len {
+        return Err(Error::value(
+            ErrorKind::InvalidValue,
+            "columns",
+            &format!("{} columns", columns.len()),
+            format!("{name}: one column of cells per header name ({header_len})"),
+        ));
+    }
+    let n = columns.first().map_or(0, Vec::len);
+    if let Some((i, c)) = columns.iter().enumerate().find(|(_, c)| c.len() != n) {
+        return Err(Error::value(
+            ErrorKind::InvalidValue,
+            "columns",
+            &format!("column {} has {} cells", i + 1, c.len()),
+            format!("{name}: every column must have as many cells as the first ({n})"),
+        ));
+    }
+    Ok(n)
 }

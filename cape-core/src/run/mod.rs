@@ -94,23 +94,8 @@ impl Source {
                 Opened::Reader(Box::new(Es003Reader::from_records(&header, rows, es003)?))
             }
             Source::Columns { header, columns } => {
-                if columns.len() != header.len() {
-                    return Err(Error::value(
-                        crate::ErrorKind::InvalidFormat,
-                        "columns",
-                        &format!("{} header names, {} columns", header.len(), columns.len()),
-                        "one column of cells per header name",
-                    ));
-                }
-                let n = columns.first().map_or(0, Vec::len);
-                if let Some((name, c)) = header.iter().zip(&columns).find(|(_, c)| c.len() != n) {
-                    return Err(Error::value(
-                        crate::ErrorKind::InvalidFormat,
-                        "columns",
-                        &format!("column {name:?} has {} cells, the first {n}", c.len()),
-                        "every column must have as many cells as the first",
-                    ));
-                }
+                let name = es003.source_name.as_deref().unwrap_or("<records>");
+                let n = crate::ingest::spool::column_rows(name, header.len(), &columns)?;
                 let rows = (0..n).map(|i| columns.iter().map(move |c| c[i].as_str()));
                 Opened::Reader(Box::new(Es003Reader::from_records(&header, rows, es003)?))
             }
