@@ -67,6 +67,7 @@ pub(super) struct ColumnMap {
 }
 
 impl ColumnMap {
+    #[inline]
     pub(super) fn get<'r>(&self, rec: &'r Record, col: Column) -> &'r [u8] {
         match self.idx[col as usize] {
             Some(i) => rec.get(i).map(unwrap_excel).unwrap_or(b""),

@@ -74,6 +74,15 @@ impl Rows {
         }
     }
 
+    /// [`Rows::next`] for a pass that reads one column: CSV lines that can be cut cheaply hold only cell
+    /// `cell` ([`CsvRecords::read_cell`]); the rows, their numbers and that cell are those `next` gives.
+    pub(super) fn next_cell(&mut self, rec: &mut Record, cell: usize, source: &str) -> Result<Option<u64>> {
+        match self {
+            Rows::Csv(r) => r.read_cell(rec, cell).map_err(|e| Error::io(source, e)),
+            _ => self.next(rec, source),
+        }
+    }
+
     /// For workbook rows, the source naming the sheet of the last row read.
     pub(super) fn sheet_source(&self) -> Option<&Arc<str>> {
         match self {

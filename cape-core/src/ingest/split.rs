@@ -112,7 +112,7 @@ impl Es003Reader {
         let map = map_header(&rec, &source, &mut Vec::new())?;
         let Some(ei) = map.idx[Column::EntryNumber as usize] else { return Ok(false) };
         rows.stop_at(limit);
-        while rows.next(&mut rec, name)?.is_some() {
+        while rows.next_cell(&mut rec, ei, name)?.is_some() {
             if rec.too_long().is_some() {
                 continue;
             }
@@ -179,7 +179,7 @@ fn find_split_entries(
             return Err(Error::Cancelled { source_name: source.to_owned() });
         }
         let at = rows.resume_point();
-        if rows.next(rec, source)?.is_none() {
+        if rows.next_cell(rec, entry_col, source)?.is_none() {
             break;
         }
         if rec.too_long().is_some() {

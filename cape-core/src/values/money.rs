@@ -114,7 +114,7 @@ impl Usd {
     ///
     /// [`Error::Overflow`] when the result is outside `Decimal`'s range.
     pub fn checked_add(self, other: Usd) -> Result<Usd> {
-        self.0.checked_add(other.0).map(Usd).ok_or(Error::Overflow("money addition"))
+        self.0.checked_add(other.0).map(Usd).ok_or_else(|| Error::Overflow("money addition"))
     }
 
     /// Checked subtraction.
@@ -123,7 +123,7 @@ impl Usd {
     ///
     /// [`Error::Overflow`] when the result is outside `Decimal`'s range.
     pub fn checked_sub(self, other: Usd) -> Result<Usd> {
-        self.0.checked_sub(other.0).map(Usd).ok_or(Error::Overflow("money subtraction"))
+        self.0.checked_sub(other.0).map(Usd).ok_or_else(|| Error::Overflow("money subtraction"))
     }
 
     /// Checked multiplication by a decimal factor (a rate), exact.
@@ -132,7 +132,7 @@ impl Usd {
     ///
     /// [`Error::Overflow`] when the result is outside `Decimal`'s range.
     pub fn checked_mul(self, factor: Decimal) -> Result<Usd> {
-        self.0.checked_mul(factor).map(Usd).ok_or(Error::Overflow("money multiplication"))
+        self.0.checked_mul(factor).map(Usd).ok_or_else(|| Error::Overflow("money multiplication"))
     }
 
     /// Parses an amount; see the type documentation for the accepted forms.
@@ -231,8 +231,13 @@ impl Usd {
             return Err("no digits");
         }
         let mut d = match i64::try_from(mantissa) {
-            // Up to 18 digits: exactly what parsing the text gives, without the text (the usual case).
-            Ok(m) if ndigits <= 18 => Decimal::new(m, scale),
+            // Up to 18 digits: exactly what parsing the text gives, without the text (the usual case), and
+            // far inside the range checked below.
+            Ok(m) if ndigits <= 18 => {
+                let mut d = Decimal::new(m, scale);
+                d.set_sign_negative(negative);
+                return Ok(Usd(d));
+            }
             _ => {
                 let text = std::str::from_utf8(&buf[..n]).map_err(|_| "not a money amount")?;
                 let text = if let Some(stripped) = text.strip_suffix('.') { stripped } else { text };
@@ -293,6 +298,10 @@ impl Usd {
     /// [`Usd::parse_bytes`] then the whole-cents rule; the reason is [`SUB_CENT`] for a sub-cent amount.
     pub(crate) fn parse_cents_bytes(s: &[u8]) -> Result<Self, &'static str> {
         let u = Self::parse_bytes(s)?;
+        if u.0.scale() <= 2 {
+            // Whole cents as written (rounding to two places would change nothing).
+            return Ok(u);
+        }
         if u.is_whole_cents() {
             Ok(Usd(u.0.round_dp(2)))
         } else {

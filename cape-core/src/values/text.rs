@@ -1,7 +1,17 @@
 //! Small helpers for the cell formats of ACE exports.
 
 /// Strips surrounding whitespace and Excel's `="…"` text wrapper (also a bare `"…"`).
+#[inline]
 pub(crate) fn unwrap_excel(s: &[u8]) -> &[u8] {
+    match (s.first(), s.last()) {
+        // The usual cell: nothing to strip (no whitespace at either end, no wrapper at the start).
+        (Some(&first), Some(&last)) if first > b' ' && last > b' ' && first != b'=' && first != b'"' => s,
+        (None, _) => s,
+        _ => unwrap_excel_slow(s),
+    }
+}
+
+fn unwrap_excel_slow(s: &[u8]) -> &[u8] {
     let s = s.trim_ascii();
     let s = if s.len() >= 3 && s[0] == b'=' && s[1] == b'"' && s[s.len() - 1] == b'"' {
         &s[2..s.len() - 1]
