@@ -9,6 +9,7 @@
 //! The reference tables (catalogue, rule sets, rate table, calendar) are a [`Tables`] value the caller owns:
 //! [`Tables::embedded`] gives cape's own, and each can be replaced.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use chrono::{Datelike, NaiveDate};
@@ -441,8 +442,25 @@ impl<'t> Assessor<'t> {
     ///
     /// [`crate::Error::Overflow`] for amounts beyond any real duty. Missing facts are reasons, not errors.
     pub fn assess(&mut self, entry: &Entry) -> Result<EntryAssessment> {
+        self.assess_cow(Cow::Borrowed(entry))
+    }
+
+    /// [`Assessor::assess`] of an entry the caller gives up: the removal's new version
+    /// ([`Removal::new_version`](crate::mass::Removal::new_version)) takes the entry over instead of copying
+    /// it. The spine ([`crate::run`]) assesses every entry so.
+    ///
+    /// # Errors
+    ///
+    /// As [`Assessor::assess`].
+    pub fn assess_owned(&mut self, entry: Entry) -> Result<EntryAssessment> {
+        self.assess_cow(Cow::Owned(entry))
+    }
+
+    fn assess_cow(&mut self, entry_cow: Cow<'_, Entry>) -> Result<EntryAssessment> {
+        let entry: &Entry = &entry_cow;
         let duplicate = self.seen.as_mut().is_some_and(|s| !s.insert(entry.number.key()));
-        let removal = remove_ieepa_with(entry, &self.tables.catalogue, &mut self.removal)?;
+        let computed = remove_ieepa_with(entry, &self.tables.catalogue, &mut self.removal)?;
+        let removal = computed.get();
         let inputs = ClaimInputs {
             has_dutiable_ieepa: removal.has_dutiable_ieepa,
             duplicate_in_input: duplicate,
@@ -466,14 +484,16 @@ impl<'t> Assessor<'t> {
         } else {
             None
         };
-        let interest = self.interest_for(&removal, &claim, &deposit, projected.as_ref(), importer_class);
+        let interest = self.interest_for(removal, &claim, &deposit, projected.as_ref(), importer_class);
         let recipient = recipient(&entry.header, importer_number.as_deref());
+        let entry_type = h.entry_type.known().map(|t| t.code());
+        let entry_date = h.entry_date;
         Ok(EntryAssessment {
-            removal,
+            removal: computed.finish(entry_cow),
             claim,
             importer_number,
-            entry_type: h.entry_type.known().map(|t| t.code()),
-            entry_date: h.entry_date,
+            entry_type,
+            entry_date,
             deposit,
             projected,
             interest,
@@ -729,6 +749,22 @@ mod tests {
             split: false,
             first_row: 2,
         }
+    }
+
+    #[test]
+    fn an_owned_entry_is_assessed_exactly_as_a_borrowed_one() {
+        let t = Tables::embedded().unwrap();
+        let opts = AssessOptions::new(NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()).assume_last_rate(&t.rates);
+        let report = crate::read_es003_bytes(crate::sample::sample_es003().as_bytes(), &Default::default()).unwrap();
+        let (mut a, mut b) = (Assessor::new(&t, opts.clone()).unwrap(), Assessor::new(&t, opts).unwrap());
+        let mut removed = 0;
+        for e in &report.entries {
+            let borrowed = a.assess(e).unwrap();
+            let owned = b.assess_owned(e.clone()).unwrap();
+            removed += e.tariff_count() - owned.removal.new_version.tariff_count();
+            assert_eq!(owned, borrowed, "entry {}", e.number);
+        }
+        assert!(removed > 0, "the sample has IEEPA rows to remove");
     }
 
     #[test]

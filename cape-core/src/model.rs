@@ -64,7 +64,8 @@ macro_rules! word_enum {
             /// Reads one of the words seen in ACE exports (case-, space- and underscore-insensitive, as a header
             /// cell is matched: [`header_key`](crate::ingest::columns::header_key)).
             pub fn from_word(s: &str) -> Option<Self> {
-                match crate::ingest::columns::header_key(s).as_str() {
+                let mut buf = [0u8; 32];
+                match crate::ingest::columns::short_key(s, &mut buf)? {
                     $( $($word)|* => Some($name::$variant), )*
                     _ => None,
                 }

@@ -143,6 +143,17 @@ pub fn header_key(s: &str) -> String {
     s.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_lowercase()).collect()
 }
 
+/// [`header_key`] into a stack buffer, for matching a cell against short words without allocating: `None`
+/// when the key is longer than the buffer (then it is none of the words).
+pub(crate) fn short_key<'b>(s: &str, buf: &'b mut [u8; 32]) -> Option<&'b str> {
+    let mut n = 0;
+    for b in s.bytes().filter(u8::is_ascii_alphanumeric) {
+        *buf.get_mut(n)? = b.to_ascii_lowercase();
+        n += 1;
+    }
+    std::str::from_utf8(&buf[..n]).ok()
+}
+
 impl Column {
     /// The static description of this column.
     pub fn spec(self) -> &'static ColumnSpec {

@@ -7,6 +7,7 @@
 //!
 //! MPF and HMF are not ES-003 tariff rows: they are charged on value, do not change, and are not touched.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
@@ -17,7 +18,7 @@ use crate::error::{Error, Result};
 use crate::mass::catalogue::{Catalogue, CatalogueRow, Lookup, RowKind};
 use crate::mass::classify::Classification;
 use crate::mass::finding::{Finding, FindingCode};
-use crate::model::{Entry, Line, Tariff};
+use crate::model::{Entry, EntryHeader, Line, Tariff};
 use crate::{EntryNumber, HtsNumber, Rounding, Usd};
 
 /// How goods values are rounded to whole dollars before an ad valorem rate applies (19 CFR 159.3: half up).
@@ -332,15 +333,46 @@ pub(crate) mod wire {
 /// # Ok::<(), cape_core::Error>(())
 /// ```
 pub fn remove_ieepa(entry: &Entry, catalogue: &Catalogue) -> Result<Removal> {
-    remove_ieepa_with(entry, catalogue, &mut RemovalScratch::default())
+    Ok(remove_ieepa_with(entry, catalogue, &mut RemovalScratch::default())?.finish(Cow::Borrowed(entry)))
 }
 
-/// [`remove_ieepa`], reusing `scratch` (which must only be used with this `catalogue`).
+/// A removal computed, before its new version is built from the entry ([`Computed::finish`]): the assessor
+/// reads the entry between the two, then gives it up to the new version instead of copying it.
+pub(crate) struct Computed {
+    removal: Removal,
+}
+
+impl Computed {
+    /// The amounts and findings (the new version is still empty).
+    pub(crate) fn get(&self) -> &Removal {
+        &self.removal
+    }
+
+    /// The removal, with its new version: `entry` (the one computed on) with each ordinal's duty replaced by
+    /// its duty after removal and the removed ordinals dropped, taken over when owned, copied when borrowed.
+    pub(crate) fn finish(mut self, entry: Cow<'_, Entry>) -> Removal {
+        let mut e = entry.into_owned();
+        for (line, removal) in e.lines.iter_mut().zip(&self.removal.lines) {
+            let mut outcomes = removal.ordinals.iter();
+            line.tariffs.retain_mut(|t| match outcomes.next() {
+                Some(o) => {
+                    t.duty = o.duty_after;
+                    !o.removed
+                }
+                None => true,
+            });
+        }
+        self.removal.new_version = e;
+        self.removal
+    }
+}
+
+/// [`remove_ieepa`]'s amounts and findings, reusing `scratch` (which must only be used with this `catalogue`).
 pub(crate) fn remove_ieepa_with<'c>(
     entry: &Entry,
     catalogue: &'c Catalogue,
     scratch: &mut RemovalScratch<'c>,
-) -> Result<Removal> {
+) -> Result<Computed> {
     let date = entry.header.entry_date;
     let mut findings = Vec::new();
     if date.is_none() {
@@ -355,14 +387,12 @@ pub(crate) fn remove_ieepa_with<'c>(
     }
     let ctx = Ctx { catalogue, date, end: catalogue.ieepa_end() };
     let mut lines = Vec::with_capacity(entry.lines.len());
-    let mut new_lines = Vec::with_capacity(entry.lines.len());
     let (mut before, mut ieepa) = (Usd::ZERO, Usd::ZERO);
     for line in &entry.lines {
-        let (removal, new_line) = remove_line(&ctx, line, &mut findings, scratch)?;
+        let removal = remove_line(&ctx, line, &mut findings, scratch)?;
         before = before.checked_add(removal.duty_before)?;
         ieepa = ieepa.checked_add(removal.ieepa_duty)?;
         lines.push(removal);
-        new_lines.push(new_line);
     }
     let has_dutiable_ieepa = lines.iter().any(|l| l.ordinals.iter().any(|o| o.removed));
     if !has_dutiable_ieepa {
@@ -376,15 +406,7 @@ pub(crate) fn remove_ieepa_with<'c>(
         ));
     }
     let duty_after = before.checked_sub(ieepa)?;
-    let new_version = Entry {
-        number: entry.number,
-        header: entry.header.clone(),
-        lines: new_lines,
-        conflicting: entry.conflicting,
-        split: entry.split,
-        first_row: entry.first_row,
-    };
-    Ok(Removal {
+    let removal = Removal {
         entry_number: entry.number,
         entry_date: date,
         duty_before: before,
@@ -394,8 +416,17 @@ pub(crate) fn remove_ieepa_with<'c>(
         has_dutiable_ieepa,
         lines,
         findings,
-        new_version,
-    })
+        // Filled by `Computed::finish` (an empty header and no lines allocate nothing).
+        new_version: Entry {
+            number: entry.number,
+            header: EntryHeader::default(),
+            lines: Vec::new(),
+            conflicting: entry.conflicting,
+            split: entry.split,
+            first_row: entry.first_row,
+        },
+    };
+    Ok(Computed { removal })
 }
 
 struct Ctx<'a> {
@@ -421,7 +452,7 @@ fn remove_line<'c>(
     line: &Line,
     findings: &mut Vec<Finding>,
     scratch: &mut RemovalScratch<'c>,
-) -> Result<(LineRemoval, Line)> {
+) -> Result<LineRemoval> {
     let RemovalScratch { classes, factors } = scratch;
     // One catalogue search per ordinal: the class, the row and the lookup the checks need.
     classes.clear();
@@ -548,12 +579,7 @@ fn remove_line<'c>(
     let mut ordinals = Vec::with_capacity(line.tariffs.len());
     let mut ieepa = Usd::ZERO;
     let mut after = Usd::ZERO;
-    // The new version's line: the same line, each ordinal's duty replaced by its duty after removal, the
-    // removed ordinals dropped (below).
-    let mut new_line = line.clone();
-    for (i, ((t, new_t), classified)) in
-        line.tariffs.iter().zip(new_line.tariffs.iter_mut()).zip(classes.drain(..)).enumerate()
-    {
+    for (i, (t, classified)) in line.tariffs.iter().zip(classes.drain(..)).enumerate() {
         let removed = classified.0.is_removed();
         let mut principal = if removed { t.duty } else { Usd::ZERO };
         let mut duty_after = if removed { Usd::ZERO } else { t.duty };
@@ -567,7 +593,6 @@ fn remove_line<'c>(
         after = after.checked_add(duty_after)?;
         check_ordinal(ctx, line, t, &classified, &facts, findings, factors)?;
         let (class, row, lookup) = classified;
-        new_t.duty = duty_after;
         ordinals.push(OrdinalOutcome {
             ordinal: t.ordinal,
             hts: t.hts,
@@ -599,9 +624,7 @@ fn remove_line<'c>(
         floor,
         ordinals,
     };
-    let mut kept = removal.ordinals.iter().map(|o| !o.removed);
-    new_line.tariffs.retain(|_| kept.next().unwrap_or(true));
-    Ok((removal, new_line))
+    Ok(removal)
 }
 
 /// The findings about one ordinal (never changing any amount).

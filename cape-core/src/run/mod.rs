@@ -328,7 +328,7 @@ impl Assessments<'_> {
             Stream::Reader(e) => e.next()?,
             Stream::Report { entries, .. } => Ok(entries.next()?),
         };
-        let a = entry.and_then(|e| self.assessor.assess(&e)).and_then(|a| {
+        let a = entry.and_then(|e| self.assessor.assess_owned(e)).and_then(|a| {
             self.partial.add(&a)?;
             Ok(a)
         });

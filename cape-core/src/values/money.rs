@@ -114,7 +114,11 @@ impl Usd {
     ///
     /// [`Error::Overflow`] when the result is outside `Decimal`'s range.
     pub fn checked_add(self, other: Usd) -> Result<Usd> {
-        self.0.checked_add(other.0).map(Usd).ok_or_else(|| Error::Overflow("money addition"))
+        match self.0.checked_add(other.0) {
+            Some(v) => Ok(Usd(v)),
+            // Built only on failure: an `Error` made and dropped on every sum was a visible cost.
+            None => Err(Error::Overflow("money addition")),
+        }
     }
 
     /// Checked subtraction.
@@ -123,7 +127,11 @@ impl Usd {
     ///
     /// [`Error::Overflow`] when the result is outside `Decimal`'s range.
     pub fn checked_sub(self, other: Usd) -> Result<Usd> {
-        self.0.checked_sub(other.0).map(Usd).ok_or_else(|| Error::Overflow("money subtraction"))
+        match self.0.checked_sub(other.0) {
+            Some(v) => Ok(Usd(v)),
+            // Built only on failure: an `Error` made and dropped on every sum was a visible cost.
+            None => Err(Error::Overflow("money subtraction")),
+        }
     }
 
     /// Checked multiplication by a decimal factor (a rate), exact.
@@ -132,7 +140,11 @@ impl Usd {
     ///
     /// [`Error::Overflow`] when the result is outside `Decimal`'s range.
     pub fn checked_mul(self, factor: Decimal) -> Result<Usd> {
-        self.0.checked_mul(factor).map(Usd).ok_or_else(|| Error::Overflow("money multiplication"))
+        match self.0.checked_mul(factor) {
+            Some(v) => Ok(Usd(v)),
+            // Built only on failure: an `Error` made and dropped on every sum was a visible cost.
+            None => Err(Error::Overflow("money multiplication")),
+        }
     }
 
     /// Parses an amount; see the type documentation for the accepted forms.
