@@ -15,43 +15,45 @@ use crate::model::{Entry, EntryHeader, Fact, Line, Tariff};
 use crate::values::text::unwrap_excel;
 use crate::EntryNumber;
 
-/// The raw cells of one row for a list of columns, for cheap byte comparison against later rows.
+/// The first row of an entry (or line), kept whole for cheap byte comparison against later rows: a cell
+/// that repeats is compared as the bytes it was read as, and only a cell that differs is unwrapped
+/// ([`unwrap_excel`]) and looked at further.
 #[derive(Default)]
 struct RawCells {
-    buf: Vec<u8>,
-    ends: Vec<usize>,
+    rec: Record,
 }
 
 impl RawCells {
-    fn capture(&mut self, rec: &Record, cols: &[(Column, usize)]) {
-        self.buf.clear();
-        self.ends.clear();
-        // One allocation each, sized up front (growing cell by cell was a fifth of this reader's time).
-        self.buf.reserve(cols.iter().map(|&(_, i)| rec.get(i).map_or(0, <[u8]>::len)).sum());
-        self.ends.reserve(cols.len());
-        for &(_, i) in cols {
-            self.buf.extend_from_slice(rec.get(i).map(unwrap_excel).unwrap_or(b""));
-            self.ends.push(self.buf.len());
-        }
+    /// A copy of `rec`, in a record taken from `spare` (the buffers of finished entries) when there is one.
+    fn capture(rec: &Record, spare: &mut Vec<Record>) -> Self {
+        let mut copy = spare.pop().unwrap_or_default();
+        copy.copy_from(rec);
+        RawCells { rec: copy }
     }
 
-    fn get(&self, k: usize) -> &[u8] {
-        let start = if k == 0 { 0 } else { self.ends[k - 1] };
-        &self.buf[start..self.ends[k]]
+    /// Cell `i` of the kept row, as compared ([`unwrap_excel`]).
+    fn get(&self, i: usize) -> &[u8] {
+        self.rec.get(i).map(unwrap_excel).unwrap_or(b"")
     }
 
-    /// Replaces cell `k` (rare: a value filling a blank), rebuilding the buffer.
-    fn set(&mut self, k: usize, raw: &[u8]) {
-        let cells: Vec<Vec<u8>> =
-            (0..self.ends.len()).map(|i| if i == k { raw.to_vec() } else { self.get(i).to_vec() }).collect();
-        self.buf.clear();
-        self.ends.clear();
-        for c in cells {
-            self.buf.extend_from_slice(&c);
-            self.ends.push(self.buf.len());
-        }
+    /// True when cell `i` of `rec` is the kept row's cell, byte for byte (the usual case: no unwrapping).
+    #[inline]
+    fn same(&self, rec: &Record, i: usize) -> bool {
+        rec.get(i) == self.rec.get(i)
+    }
+
+    /// Replaces cell `i` (rare: a value filling a blank).
+    fn set(&mut self, i: usize, raw: &[u8]) {
+        self.rec.replace(i, raw);
     }
 }
+
+/// The most row buffers kept for reuse ([`RawCells::capture`]): enough for the entries of any real report
+/// in flight.
+pub(super) const SPARE_RECORDS: usize = 256;
+/// The largest row buffer kept for reuse, in bytes: a long row's buffer is freed, so the spares hold at most
+/// 256 × 16 KiB = 4 MiB whatever the rows.
+const SPARE_RECORD_BYTES: usize = 16 * 1024;
 
 /// A line being assembled, with its line-level cells as first read.
 struct LineBuilder {
@@ -76,7 +78,12 @@ pub(super) struct Builder {
 }
 
 impl Builder {
-    fn finish(mut self) -> Entry {
+    /// The entry; the kept rows' buffers go back to `spare` (up to [`SPARE_RECORDS`]).
+    fn finish(mut self, spare: &mut Vec<Record>) -> Entry {
+        let kept = std::iter::once(std::mem::take(&mut self.raw.rec))
+            .chain(self.lines.iter_mut().map(|lb| std::mem::take(&mut lb.raw.rec)));
+        let room = SPARE_RECORDS.saturating_sub(spare.len());
+        spare.extend(kept.filter(|r| r.held_bytes() <= SPARE_RECORD_BYTES).take(room));
         let mut lines: Vec<Line> = self.lines.drain(..).map(|lb| lb.line).collect();
         lines.sort_by_key(|l| l.number);
         for l in &mut lines {
@@ -116,7 +123,7 @@ impl Es003Reader {
     }
 
     pub(super) fn emit(&mut self, b: Builder) {
-        let e = b.finish();
+        let e = b.finish(&mut self.spare);
         self.summary.entries += 1;
         self.summary.lines += e.lines.len() as u64;
         self.summary.tariff_rows += e.tariff_count() as u64;
@@ -171,8 +178,7 @@ impl Es003Reader {
                         notes.push(PendingDiag::cell(Column::ImporterNumber, n.as_str().as_bytes(), DiagnosticCode::UnrecognisedImporterNumber, format!("importer number {:?} is in no known form (IRS NN-NNNNNNNXX, CBP YYDDPP-NNNNN, SSN NNN-NN-NNNN); kept as written", echo_value(n.as_str()))));
                     }
                 }
-                let mut raw = RawCells::default();
-                raw.capture(rec, &self.map.entry_cols);
+                let raw = RawCells::capture(rec, &mut self.spare);
                 run.builder.insert(Builder {
                     number,
                     header,
@@ -187,8 +193,11 @@ impl Es003Reader {
             }
             Some(b) => {
                 for (k, &(col, i)) in self.map.entry_cols.iter().enumerate() {
+                    if b.raw.same(rec, i) {
+                        continue;
+                    }
                     let raw = rec.get(i).map(unwrap_excel).unwrap_or(b"");
-                    if raw == b.raw.get(k) || raw.is_empty() {
+                    if raw == b.raw.get(i) || raw.is_empty() {
                         continue;
                     }
                     let mut tmp = EntryHeader::default();
@@ -198,7 +207,7 @@ impl Es003Reader {
                     } else if entry_field_state(&b.header, col) == FactState::Blank {
                         // A value filling an earlier blank.
                         entry_field_copy(&mut b.header, &tmp, col);
-                        b.raw.set(k, raw);
+                        b.raw.set(i, raw);
                         true
                     } else {
                         entry_field_eq(&tmp, &b.header, col)
@@ -208,7 +217,7 @@ impl Es003Reader {
                         b.conflicting = true;
                         if k < 64 && b.reported & (1 << k) == 0 {
                             b.reported |= 1 << k;
-                            notes.push(PendingDiag::cell(col, raw, DiagnosticCode::ConflictingEntryValue, format!("{} {:?} differs from {:?} on row {} of entry {}; the first value is kept and the entry needs review", col.name(), echo_of(raw), echo_of(b.raw.get(k)), b.first_row, b.number)));
+                            notes.push(PendingDiag::cell(col, raw, DiagnosticCode::ConflictingEntryValue, format!("{} {:?} differs from {:?} on row {} of entry {}; the first value is kept and the entry needs review", col.name(), echo_of(raw), echo_of(b.raw.get(i)), b.first_row, b.number)));
                         }
                     }
                 }
@@ -239,20 +248,23 @@ impl Es003Reader {
         let li = match found {
             Some(li) => {
                 let lb = &mut b.lines[li];
-                for (k, &(col, i)) in self.map.line_cols.iter().enumerate() {
+                for &(col, i) in &self.map.line_cols {
+                    if lb.raw.same(rec, i) {
+                        continue;
+                    }
                     let raw = rec.get(i).map(unwrap_excel).unwrap_or(b"");
-                    if raw == lb.raw.get(k) || raw.is_empty() {
+                    if raw == lb.raw.get(i) || raw.is_empty() {
                         continue;
                     }
                     let mut tmp = new_line(line_no);
                     set_line_cell(&mut tmp, col, raw);
                     if line_field_state(&lb.line, col) == FactState::Blank {
                         line_field_copy(&mut lb.line, &tmp, col);
-                        lb.raw.set(k, raw);
+                        lb.raw.set(i, raw);
                     } else if !line_field_eq(&tmp, &lb.line, col) {
                         conflict_on_row = true;
                         b.conflicting = true;
-                        notes.push(PendingDiag::cell(col, raw, DiagnosticCode::ConflictingLineValue, format!("{} {:?} differs from {:?} on row {} (line {line_no}); the first value is kept and the entry needs review", col.name(), echo_of(raw), echo_of(lb.raw.get(k)), lb.first_row)));
+                        notes.push(PendingDiag::cell(col, raw, DiagnosticCode::ConflictingLineValue, format!("{} {:?} differs from {:?} on row {} (line {line_no}); the first value is kept and the entry needs review", col.name(), echo_of(raw), echo_of(lb.raw.get(i)), lb.first_row)));
                     }
                 }
                 li
@@ -278,8 +290,7 @@ impl Es003Reader {
                         ));
                     }
                 }
-                let mut raw = RawCells::default();
-                raw.capture(rec, &self.map.line_cols);
+                let raw = RawCells::capture(rec, &mut self.spare);
                 b.lines.push(LineBuilder { line, raw, first_row: row });
                 b.lines.len() - 1
             }

@@ -72,6 +72,9 @@ pub struct Es003Reader {
     last_entry_number: Option<EntryNumber>,
     /// Split entries being held until their last run.
     pub(super) pending: HashMap<u64, Builder>,
+    /// Row buffers of finished entries, reused for the next entries' first rows (at most
+    /// [`SPARE_RECORDS`](super::assemble::SPARE_RECORDS)).
+    pub(super) spare: Vec<Record>,
     pub(super) run: Option<Run>,
     pub(super) ready: VecDeque<Entry>,
     diagnostics: Vec<Diagnostic>,
@@ -252,6 +255,7 @@ impl Es003Reader {
             last_entry_cell: Vec::new(),
             last_entry_number: None,
             pending: HashMap::new(),
+            spare: Vec::new(),
             run: None,
             ready: VecDeque::new(),
             diagnostics,

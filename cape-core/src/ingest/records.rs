@@ -75,6 +75,20 @@ impl Record {
         r
     }
 
+    /// The bytes this record's buffers hold (their capacity).
+    pub(crate) fn held_bytes(&self) -> usize {
+        self.buf.capacity() + self.bounds.capacity() * std::mem::size_of::<(usize, usize)>()
+    }
+
+    /// Replaces cell `i` by `cell` (nothing when the record has no cell `i`).
+    pub(crate) fn replace(&mut self, i: usize, cell: &[u8]) {
+        let s = self.buf.len();
+        if let Some(b) = self.bounds.get_mut(i) {
+            self.buf.extend_from_slice(cell);
+            *b = (s, s + cell.len());
+        }
+    }
+
     /// Replaces this record by a copy of `other`, reusing allocations.
     pub(crate) fn copy_from(&mut self, other: &Record) {
         self.buf.clear();
