@@ -327,6 +327,7 @@ pub struct EntryRecord<'a> {
     /// Two-digit entry type code.
     pub entry_type: Option<&'a str>,
     /// Entry date.
+    #[serde(serialize_with = "crate::values::date::serialize_opt_iso")]
     pub entry_date: Option<NaiveDate>,
     /// Total duty deposited on the tariff rows.
     pub duty_before: String,
@@ -343,8 +344,10 @@ pub struct EntryRecord<'a> {
     /// Every claim reason.
     pub reasons: Vec<ReasonRecord<'a>>,
     /// Liquidation date, when known.
+    #[serde(serialize_with = "crate::values::date::serialize_opt_iso")]
     pub liquidation_date: Option<NaiveDate>,
     /// Last day to declare (liquidation + offset); null when not liquidated.
+    #[serde(serialize_with = "crate::values::date::serialize_opt_iso")]
     pub last_filing_day: Option<NaiveDate>,
     /// Days from the as-of date to the last filing day; null when not liquidated.
     pub days_left: Option<i64>,
@@ -353,12 +356,15 @@ pub struct EntryRecord<'a> {
     /// The rule set applied.
     pub rule_set: &'a str,
     /// The date the duty was deposited (interest runs from the day after).
+    #[serde(serialize_with = "crate::values::date::serialize_opt_iso")]
     pub deposit_date: Option<NaiveDate>,
     /// `payment_date`, `periodic_monthly_statement` or `entry_summary_date`.
     pub deposit_date_rule: Option<&'static str>,
     /// Projected acceptance of the declaration (eligible entries).
+    #[serde(serialize_with = "crate::values::date::serialize_opt_iso")]
     pub projected_acceptance_date: Option<NaiveDate>,
     /// Projected (re)liquidation date (eligible entries).
+    #[serde(serialize_with = "crate::values::date::serialize_opt_iso")]
     pub projected_liquidation_date: Option<NaiveDate>,
     /// Interest to the projected (re)liquidation date, two decimals.
     pub interest: Option<String>,

@@ -98,7 +98,51 @@ pub fn excel_serial_date(serial: f64) -> Result<NaiveDate> {
 
 /// Formats a date as ISO `YYYY-MM-DD`.
 pub fn iso(d: NaiveDate) -> String {
-    format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
+    let mut buf = [0u8; 10];
+    match iso_bytes(d, &mut buf) {
+        Some(s) => s.to_owned(),
+        None => format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day()),
+    }
+}
+
+/// `YYYY-MM-DD` written into `buf` for years 0 to 9999 (every date cape meets), without the formatting
+/// machinery; `None` for other years.
+pub(crate) fn iso_bytes(d: NaiveDate, buf: &mut [u8; 10]) -> Option<&str> {
+    let y = u32::try_from(d.year()).ok().filter(|&y| y <= 9999)?;
+    let digit = |n: u32| b'0' + (n % 10) as u8;
+    *buf = [
+        digit(y / 1000),
+        digit(y / 100),
+        digit(y / 10),
+        digit(y),
+        b'-',
+        digit(d.month() / 10),
+        digit(d.month()),
+        b'-',
+        digit(d.day() / 10),
+        digit(d.day()),
+    ];
+    std::str::from_utf8(buf).ok()
+}
+
+/// Serialises an optional date as chrono does (`YYYY-MM-DD`, or null), through [`iso_bytes`]: for output
+/// records, where a date's `Display` was a visible share of the time.
+///
+/// # Errors
+///
+/// The serializer's.
+pub(crate) fn serialize_opt_iso<S: serde::Serializer>(
+    d: &Option<NaiveDate>,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    let mut buf = [0u8; 10];
+    match d {
+        None => s.serialize_none(),
+        Some(d) => match iso_bytes(*d, &mut buf) {
+            Some(text) => s.serialize_some(text),
+            None => s.serialize_some(d),
+        },
+    }
 }
 
 #[cfg(test)]
@@ -107,6 +151,17 @@ mod tests {
 
     fn d(y: i32, m: u32, dd: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, dd).unwrap()
+    }
+
+    #[test]
+    fn iso_dates_are_written_as_chrono_writes_them() {
+        for date in [d(2025, 4, 15), d(1, 1, 1), d(999, 12, 31), d(9999, 12, 31), d(2026, 10, 9)] {
+            let mut buf = [0u8; 10];
+            assert_eq!(iso_bytes(date, &mut buf), Some(date.to_string().as_str()));
+            assert_eq!(iso(date), date.to_string());
+        }
+        assert_eq!(iso_bytes(d(10000, 1, 1), &mut [0; 10]), None);
+        assert_eq!(iso(d(10000, 1, 1)), "10000-01-01");
     }
 
     #[test]

@@ -323,8 +323,44 @@ impl Usd {
 
     /// Writes the amount rounded half-up to exactly two decimals (the form of every cape report).
     pub fn to_string_2dp(self) -> String {
+        let mut buf = [0u8; CENTS_TEXT];
+        if let Some(text) = self.cents_text(&mut buf) {
+            return text.to_owned();
+        }
         let r = self.0.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
         format!("{r:.2}")
+    }
+
+    /// The amount with exactly two decimals, written into `buf` without the formatting machinery, when it has
+    /// at most two decimals (every amount read or computed in cents: nothing to round) and is not a negative
+    /// zero; `None` otherwise.
+    fn cents_text(self, buf: &mut [u8; CENTS_TEXT]) -> Option<&str> {
+        let scale = self.0.scale();
+        let m = self.0.mantissa();
+        if scale > 2 || (m == 0 && self.0.is_sign_negative()) {
+            return None;
+        }
+        let cents = m.unsigned_abs().checked_mul(if scale == 2 { 1 } else { 10u128.pow(2 - scale) })?;
+        let mut at = buf.len();
+        let mut put = |b: u8, at: &mut usize| {
+            *at -= 1;
+            buf[*at] = b;
+        };
+        put(b'0' + (cents % 10) as u8, &mut at);
+        put(b'0' + (cents / 10 % 10) as u8, &mut at);
+        put(b'.', &mut at);
+        let mut dollars = cents / 100;
+        loop {
+            put(b'0' + (dollars % 10) as u8, &mut at);
+            dollars /= 10;
+            if dollars == 0 {
+                break;
+            }
+        }
+        if m < 0 {
+            put(b'-', &mut at);
+        }
+        std::str::from_utf8(&buf[at..]).ok()
     }
 }
 
@@ -367,8 +403,15 @@ impl FromStr for Usd {
     }
 }
 
+/// Room for any `Decimal` amount in cents as text: 29 digits, a sign, a point.
+const CENTS_TEXT: usize = 40;
+
 impl fmt::Display for Usd {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut buf = [0u8; CENTS_TEXT];
+        if let Some(text) = self.cents_text(&mut buf) {
+            return f.write_str(text);
+        }
         if self.0.scale() < 2 {
             write!(f, "{:.2}", self.0)
         } else {
@@ -508,6 +551,22 @@ mod tests {
     }
 
     proptest! {
+        /// The written forms (`Display`, `to_string_2dp`) are exactly those of `Decimal`'s own formatting,
+        /// whatever the mantissa, scale and sign.
+        #[test]
+        fn written_amounts_are_decimals_own_text(m in any::<i64>(), wide: bool, scale in 0u32..6, neg_zero: bool) {
+            let mantissa = if wide { i128::from(m) * 1_000_000_000 } else { i128::from(m) };
+            let mut d = Decimal::from_i128_with_scale(mantissa, scale);
+            if neg_zero && mantissa == 0 {
+                d.set_sign_negative(true);
+            }
+            let u = Usd(d);
+            let display = if d.scale() < 2 { format!("{d:.2}") } else { format!("{d}") };
+            prop_assert_eq!(u.to_string(), display);
+            let r = d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+            prop_assert_eq!(u.to_string_2dp(), format!("{r:.2}"));
+        }
+
         #[test]
         fn cents_round_trip(c in -10_000_000_000i64..10_000_000_000) {
             let u = Usd::from_cents(c);
