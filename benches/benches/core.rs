@@ -1,10 +1,15 @@
-//! Criterion benchmarks of cape's hot paths: entry-number parsing, ES-003 ingest, the per-entry assessment
-//! (classification, IEEPA removal, eligibility, interest) and refund consolidation.
+//! Criterion benchmarks of cape's hot paths, one per stage of the pipeline so that a regression shows as a
+//! number in its stage: entry-number parsing; ES-003 ingest (the first pass alone, then both passes with every
+//! entry built); IEEPA removal (mass processing); eligibility (claim); interest; the whole per-entry
+//! assessment; an entry's JSON record (the `--format jsonl` output); refund consolidation.
 
 use std::hint::black_box;
 
 use cape_core::assess::{AssessOptions, Assessor, EntryAssessment, Tables};
+use cape_core::claim::{assess_claim, ClaimInputs, ClaimOptions};
+use cape_core::mass::remove_ieepa;
 use cape_core::refund::{Consolidation, ConsolidationOptions, RefundItem};
+use cape_core::refund::{InterestCalculator, InterestOptions};
 use cape_core::sample::{generate_es003_string, GeneratorConfig};
 use cape_core::{Entry, EntryNumber, Es003Options, Es003Reader};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
@@ -33,6 +38,12 @@ fn es003_ingest(c: &mut Criterion) {
     let mut g = c.benchmark_group("es003");
     g.throughput(Throughput::Elements(rows));
     g.sample_size(20);
+    // The first pass alone: opening a report reads its entry-number column to find split entries.
+    g.bench_function("first_pass_rows", |b| {
+        b.iter(|| {
+            Es003Reader::from_bytes(black_box(csv.as_bytes().to_vec()), &Es003Options::default()).expect("header")
+        })
+    });
     g.bench_function("ingest_rows", |b| {
         b.iter(|| {
             let reader = Es003Reader::from_bytes(csv.as_bytes().to_vec(), &Es003Options::default()).expect("header");
@@ -82,6 +93,64 @@ fn assess_per_entry(c: &mut Criterion) {
     g.finish();
 }
 
+/// The stages of the per-entry assessment one at a time, on the same entries.
+fn stages(c: &mut Criterion) {
+    let tables = Tables::embedded().expect("tables");
+    let entries = sample_entries();
+    let opts = options(&tables);
+    let mut assessor = Assessor::new(&tables, opts.clone()).expect("assessor");
+    let rules = assessor.rule_set().clone();
+    let assessed: Vec<EntryAssessment> = entries.iter().map(|e| assessor.assess(e).expect("assess")).collect();
+    let mut g = c.benchmark_group("stage");
+    g.sample_size(20);
+    g.throughput(Throughput::Elements(entries.len() as u64));
+    g.bench_function("removal_per_entry", |b| {
+        b.iter(|| {
+            let mut removed = 0usize;
+            for e in &entries {
+                removed +=
+                    usize::from(remove_ieepa(black_box(e), &tables.catalogue).expect("remove").has_dutiable_ieepa);
+            }
+            removed
+        })
+    });
+    g.bench_function("eligibility_per_entry", |b| {
+        let inputs = ClaimInputs { has_dutiable_ieepa: true, duplicate_in_input: false, already_accepted: false };
+        let claim = ClaimOptions::default();
+        b.iter(|| {
+            let mut reasons = 0usize;
+            for e in &entries {
+                reasons += assess_claim(black_box(e), &inputs, &rules, opts.as_of, &claim).reasons.len();
+            }
+            reasons
+        })
+    });
+    g.bench_function("json_record_per_entry", |b| {
+        b.iter(|| assessed.iter().map(|a| black_box(a).record_json().len()).sum::<usize>())
+    });
+    // Interest on the entries that get a projection, with a fresh calculator (its span cache empty) each time.
+    let spans: Vec<_> = assessed
+        .iter()
+        .filter_map(|a| {
+            let deposit = a.deposit.as_ref().ok()?.date;
+            let end = a.projected.as_ref()?.liquidation;
+            Some((a.principal(), deposit, end, a.importer_class))
+        })
+        .collect();
+    g.throughput(Throughput::Elements(spans.len() as u64));
+    g.bench_function("interest_per_projected_entry", |b| {
+        b.iter(|| {
+            let mut calc = InterestCalculator::new(&tables.rates, InterestOptions::default()).expect("calculator");
+            let mut days = 0u64;
+            for &(principal, start, end, class) in &spans {
+                days += u64::from(calc.compute(principal, start, end, class).expect("interest").days);
+            }
+            days
+        })
+    });
+    g.finish();
+}
+
 fn consolidation(c: &mut Criterion) {
     let tables = Tables::embedded().expect("tables");
     let entries = sample_entries();
@@ -106,5 +175,5 @@ fn consolidation(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, entry_numbers, es003_ingest, assess_per_entry, consolidation);
+criterion_group!(benches, entry_numbers, es003_ingest, stages, assess_per_entry, consolidation);
 criterion_main!(benches);
