@@ -168,7 +168,7 @@ fn find_split_entries(
     boundary_at: Option<u64>,
     cancel: Option<&AtomicBool>,
 ) -> Result<FirstPass> {
-    let mut seen = Bloom::for_bytes(source_len);
+    let mut seen = Bloom::for_bytes(source_len, boundary_at.is_some());
     let mut before_cut: Option<Bloom> = None;
     let mut out = FirstPass::default();
     let mut last: Option<u64> = None;
@@ -227,11 +227,17 @@ struct Bloom {
 }
 
 impl Bloom {
-    /// Sized for a file of `bytes`: 2^25 bits (4 MiB) up to about 2.6M entries (ES-003 rows run ~280 bytes
-    /// and ~5 rows an entry), then ~16 bits an entry, at most 2^31 bits.
-    fn for_bytes(bytes: u64) -> Self {
+    /// Sized for a file of `bytes` (ES-003 rows run ~280 bytes and ~5 rows an entry): ~16 bits an entry, at
+    /// most 2^31 bits. When the filter decides whether the file can be cut in two (`cutting`), at least 2^25
+    /// bits (4 MiB: false positives near 1 in 10^8 up to about 2.6M entries, so that the exact check of the
+    /// cut rarely runs). Otherwise a false positive only makes the reader watch one more entry for a later
+    /// run, so the filter is as small as the file allows (at least 2^16 bits, 8 KiB): a small report does
+    /// not pay for zeroing 4 MiB, and a large one probes a filter that stays in cache. An input of unknown
+    /// size (`bytes` 0: a workbook) gets 2^25 bits.
+    fn for_bytes(bytes: u64, cutting: bool) -> Self {
         let entries = bytes / 1_300;
-        let bits = (entries.saturating_mul(16)).next_power_of_two().clamp(1 << 25, 1 << 31);
+        let least = if cutting || bytes == 0 { 1 << 25 } else { 1 << 16 };
+        let bits = (entries.saturating_mul(16)).next_power_of_two().clamp(least, 1 << 31);
         Bloom { bits: vec![0; (bits / 64) as usize], mask: bits - 1 }
     }
 
