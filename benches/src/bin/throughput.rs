@@ -8,6 +8,8 @@
 //! - `pipeline2`: the same on two threads (`run::run_summary` with `threads = 2`: the file cut in two between
 //!   entries, each half on its own thread), checked to give exactly the one-thread result;
 //! - `jsonl`: `cape assess FILE --format jsonl` writing every entry (to a sink);
+//! - `refunds`, `refunds2`: `cape refunds FILE --format json` with `--threads 1` and `--threads 2`, timed
+//!   end to end from outside (process start, tables, reading, output to a sink): the time a broker waits;
 //! - `python`: the Python bulk call, `cape.assess_partition(path, keep_entries=False)` and its refunds, when
 //!   `CAPE_PYTHON` names a Python with the `cape` wheel installed (`make bench` sets it);
 //! - `iterpy`: `cape.iter_assess(path)` pulling every entry into Python one at a time (each `EntryAssessment`
@@ -132,6 +134,26 @@ fn child(mode: &str, path: &str) {
             assert_eq!(code, 0, "cape assess failed");
             0
         }
+        "refunds" | "refunds2" => {
+            let threads = if mode == "refunds2" { "2" } else { "1" };
+            let args: Vec<String> = [
+                "refunds",
+                path,
+                "--as-of",
+                "2026-11-26",
+                "--assume-last-rate",
+                "--format",
+                "json",
+                "--threads",
+                threads,
+            ]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+            let code = cape_core::cli::run(&args, &mut std::io::sink(), &mut std::io::stderr());
+            assert_eq!(code, 0, "cape refunds failed");
+            0
+        }
         other => panic!("unknown mode {other}"),
     };
     println!("{rows} {} {}", t.elapsed().as_secs_f64(), peak_rss_kb());
@@ -216,7 +238,7 @@ fn main() {
         let mut totals: Vec<String> = Vec::new();
         let python = std::env::var("CAPE_PYTHON").ok().filter(|p| !p.is_empty());
         let reps: usize = std::env::var("CAPE_BENCH_REPS").ok().and_then(|r| r.parse().ok()).unwrap_or(3).max(1);
-        let mut modes = vec!["floor", "ingest", "pipeline", "pipeline2", "jsonl"];
+        let mut modes = vec!["floor", "ingest", "pipeline", "pipeline2", "jsonl", "refunds", "refunds2"];
         if python.is_some() {
             modes.push("python");
             modes.push("iterpy");
@@ -229,6 +251,7 @@ fn main() {
             let (mut n, mut secs, mut kb) = (0.0, f64::INFINITY, 0.0f64);
             let mut out = None;
             for _ in 0..reps {
+                let started = Instant::now();
                 let o = match (mode, &python) {
                     ("python", Some(py)) => {
                         Command::new(py).args(["-c", PYTHON_BULK, file]).output().expect("run python")
@@ -243,7 +266,13 @@ fn main() {
                 };
                 let text = String::from_utf8_lossy(&o.stdout);
                 let v: Vec<f64> = text.split_whitespace().filter_map(|x| x.parse().ok()).collect();
-                let [rn, rs, rk] = v[..] else { panic!("child {mode} failed: {}", String::from_utf8_lossy(&o.stderr)) };
+                let [rn, mut rs, rk] = v[..] else {
+                    panic!("child {mode} failed: {}", String::from_utf8_lossy(&o.stderr))
+                };
+                if mode.starts_with("refunds") {
+                    // End to end: the process's whole life, as a broker waits for it.
+                    rs = started.elapsed().as_secs_f64();
+                }
                 n = rn;
                 secs = secs.min(rs);
                 kb = kb.max(rk);
