@@ -206,8 +206,69 @@ impl EntryAssessment {
     /// The per-entry record as one line of JSON, exactly as `cape assess --format jsonl` writes it (and the
     /// Python `EntryAssessment.to_json()` and C `cape_entry_json` return it).
     pub fn record_json(&self) -> String {
-        // A record is strings, numbers, booleans and nulls: serialising it cannot fail.
-        serde_json::to_string(&self.record()).unwrap_or_default()
+        let mut out = Vec::with_capacity(1024);
+        self.write_json(&mut out);
+        // Everything written is UTF-8 (text is copied from `str`s, escapes are ASCII).
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    /// Appends [`EntryAssessment::record_json`] to `out`: the [`EntryAssessment::record`] as `serde_json`
+    /// writes it, byte for byte, without building the record (its strings) or going through `serde`.
+    pub fn write_json(&self, out: &mut Vec<u8>) {
+        use crate::values::json::Object;
+        use std::io::Write as _;
+        let mut o = Object::new(out);
+        let mut number = [0u8; 32];
+        let n = {
+            let mut cursor = std::io::Cursor::new(&mut number[..]);
+            // An entry number's text is at most 13 bytes.
+            let _ = write!(cursor, "{}", self.removal.entry_number);
+            usize::try_from(cursor.position()).unwrap_or(0)
+        };
+        o.str("entry_number", std::str::from_utf8(&number[..n]).unwrap_or_default());
+        o.opt_str("importer_number", self.importer_number.as_deref());
+        o.opt_str("entry_type", self.entry_type.as_deref());
+        o.opt_date("entry_date", self.entry_date);
+        o.money("duty_before", self.removal.duty_before);
+        o.money("duty_after", self.removal.duty_after);
+        o.money("ieepa_duty", self.removal.ieepa_duty);
+        o.bool("principal_is_upper_bound", self.removal.principal_is_upper_bound);
+        o.array("findings", &self.removal.findings, |o, f| {
+            o.str("code", f.code.as_str());
+            o.str("message", &f.message);
+            o.opt_str("cbp_message", f.cbp_message);
+            o.opt_int("line", f.line.map(i64::from));
+        });
+        o.str("status", self.claim.status.name());
+        o.array("reasons", &self.claim.reasons, |o, r| {
+            o.str("code", r.code.as_str());
+            o.str("message", &r.message);
+            o.opt_str("cbp_message", r.cbp_message);
+            o.str("effect", r.effect.name());
+        });
+        o.opt_date("liquidation_date", self.claim.liquidation_date);
+        o.opt_date("last_filing_day", self.claim.last_filing_day);
+        o.opt_int("days_left", self.claim.days_left);
+        o.bool("urgent", self.claim.urgent);
+        o.str("rule_set", &self.claim.rule_set);
+        o.opt_date("deposit_date", self.deposit.as_ref().ok().map(|d| d.date));
+        o.opt_str("deposit_date_rule", self.deposit.as_ref().ok().map(|d| d.rule.name()));
+        o.opt_date("projected_acceptance_date", self.projected.as_ref().map(|p| p.acceptance));
+        o.opt_date("projected_liquidation_date", self.projected.as_ref().map(|p| p.liquidation));
+        o.opt_money("interest", self.interest.as_ref().ok().map(|i| i.interest));
+        o.opt_int("interest_days", self.interest.as_ref().ok().map(|i| i64::from(i.days)));
+        o.opt_str(
+            "interest_note",
+            match &self.interest {
+                Ok(i) if i.used_assumed_rate => Some(ASSUMED_RATE_NOTE),
+                Ok(_) => None,
+                Err(n) => Some(&n.message),
+            },
+        );
+        o.str("importer_class", self.importer_class.name());
+        o.opt_str("refund_recipient", self.recipient.as_ref().map(|r| r.number.as_str()));
+        o.opt_bool("refund_held", self.recipient.as_ref().map(|r| r.held));
+        o.end();
     }
 
     /// The per-entry record of `cape assess` (the public output contract).
@@ -236,7 +297,7 @@ impl EntryAssessment {
             interest: self.interest.as_ref().ok().map(|i| i.interest.to_string_2dp()),
             interest_days: self.interest.as_ref().ok().map(|i| i.days),
             interest_note: match &self.interest {
-                Ok(i) if i.used_assumed_rate => Some("uses an assumed rate for days past the rate table".into()),
+                Ok(i) if i.used_assumed_rate => Some(ASSUMED_RATE_NOTE.into()),
                 Ok(_) => None,
                 Err(n) => Some(n.message.clone()),
             },
@@ -246,6 +307,9 @@ impl EntryAssessment {
         }
     }
 }
+
+/// The record's `interest_note` when the interest uses an assumed rate.
+const ASSUMED_RATE_NOTE: &str = "uses an assumed rate for days past the rate table";
 
 /// A finding as output: `code`, `message`, `cbp_message` (or null), and where it is.
 #[derive(Debug, Clone, Serialize)]
@@ -755,6 +819,30 @@ mod tests {
             split: false,
             first_row: 2,
         }
+    }
+
+    #[test]
+    fn the_json_writer_writes_serde_jsons_record_byte_for_byte() {
+        let t = Tables::embedded().unwrap();
+        let opts = AssessOptions::new(NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()).assume_last_rate(&t.rates);
+        let generated = crate::sample::generate_es003_string(&crate::sample::GeneratorConfig {
+            entries: 3_000,
+            ..Default::default()
+        });
+        let mut statuses = HashSet::new();
+        let (mut findings, mut reasons) = (0, 0);
+        for text in [crate::sample::sample_es003(), generated] {
+            let report = crate::read_es003_bytes(text.as_bytes(), &Default::default()).unwrap();
+            let mut a = Assessor::new(&t, opts.clone()).unwrap();
+            for e in &report.entries {
+                let x = a.assess(e).unwrap();
+                statuses.insert(x.status());
+                findings += x.removal.findings.len();
+                reasons += x.claim.reasons.len();
+                assert_eq!(x.record_json(), serde_json::to_string(&x.record()).unwrap(), "entry {}", e.number);
+            }
+        }
+        assert!(statuses.len() >= 3 && findings > 100 && reasons > 100, "{statuses:?} {findings} {reasons}");
     }
 
     #[test]

@@ -12,25 +12,31 @@ pub(super) fn assess(args: &[String], out: &mut dyn Write, err: &mut dyn Write, 
     let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
     let partial = match format {
         "jsonl" => {
+            let mut line = Vec::with_capacity(4096);
             while let Some(e) = src.next() {
                 let p = src.progress();
                 cx.bar.tick(p.rows_read, p.fraction, err);
                 let a = e?;
-                serde_json::to_writer(&mut out, &a.record()).map_err(json_err)?;
-                out.write_all(b"\n")?;
+                line.clear();
+                a.write_json(&mut line);
+                line.push(b'\n');
+                out.write_all(&line)?;
             }
             src.finish()?
         }
         "json" => {
             out.write_all(b"{\"entries\": [")?;
             let mut first = true;
+            let mut line = Vec::with_capacity(4096);
             while let Some(e) = src.next() {
                 let p = src.progress();
                 cx.bar.tick(p.rows_read, p.fraction, err);
                 let a = e?;
                 out.write_all(if first { b"\n" } else { b",\n" })?;
                 first = false;
-                serde_json::to_writer(&mut out, &a.record()).map_err(json_err)?;
+                line.clear();
+                a.write_json(&mut line);
+                out.write_all(&line)?;
             }
             let p = src.finish()?;
             let summary = serde_json::json!({

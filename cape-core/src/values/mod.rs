@@ -5,6 +5,7 @@ pub mod date;
 pub mod entry_number;
 pub mod hts;
 pub mod ids;
+pub(crate) mod json;
 pub mod money;
 pub mod provenance;
 pub mod serial;

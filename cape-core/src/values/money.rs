@@ -331,6 +331,15 @@ impl Usd {
         format!("{r:.2}")
     }
 
+    /// [`Usd::to_string_2dp`] appended to `out`.
+    pub(crate) fn write_2dp(self, out: &mut Vec<u8>) {
+        let mut buf = [0u8; CENTS_TEXT];
+        match self.cents_text(&mut buf) {
+            Some(text) => out.extend_from_slice(text.as_bytes()),
+            None => out.extend_from_slice(self.to_string_2dp().as_bytes()),
+        }
+    }
+
     /// The amount with exactly two decimals, written into `buf` without the formatting machinery, when it has
     /// at most two decimals (every amount read or computed in cents: nothing to round) and is not a negative
     /// zero; `None` otherwise.
