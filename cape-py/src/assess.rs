@@ -4,7 +4,7 @@
 //! The whole pipeline runs in cape-core, detached from the interpreter; this file converts arguments, drives
 //! the core's reader and assessor, and converts the results back (money as `Decimal`, dates as `date`).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::ops::ControlFlow;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -478,13 +478,28 @@ pub(crate) fn iter_assess(
     s.run.consolidation.minimum_refund = minimum_refund;
     let src = input.into_source();
     let stream = detached(py, &s, || run::stream(src, Arc::clone(&s.tables), s.options.clone(), s.run.clone()))?;
-    Ok(PyAssessmentIter { stream: Mutex::new(Some(stream)), settings: s })
+    Ok(PyAssessmentIter {
+        stream: Mutex::new(Pulled { stream: Some(stream), ready: VecDeque::new(), failed: None }),
+        settings: s,
+    })
+}
+
+/// Assessments pulled from the stream per release of the interpreter lock by `AssessmentIterator.__next__`:
+/// handing them over one at a time would release and re-take the lock for every entry.
+const PULL_BATCH: usize = 256;
+
+/// The stream of an `AssessmentIterator` and the assessments pulled from it but not yet yielded.
+struct Pulled {
+    stream: Option<AssessmentStream>,
+    ready: VecDeque<EntryAssessment>,
+    /// The error that ended the stream after the assessments in `ready`: raised once they are yielded.
+    failed: Option<Failure>,
 }
 
 /// The iterator of `cape.iter_assess`.
 #[pyclass(module = "cape", name = "AssessmentIterator", frozen)]
 pub(crate) struct PyAssessmentIter {
-    stream: Mutex<Option<AssessmentStream>>,
+    stream: Mutex<Pulled>,
     settings: Settings,
 }
 
@@ -494,25 +509,45 @@ impl PyAssessmentIter {
         slf
     }
     fn __next__(&self, py: Python<'_>) -> PyResult<Option<PyEntryAssessment>> {
-        let next = py.detach(|| {
-            let mut st = self.stream.lock().map_err(|_| Failure::Panic("iterator lock poisoned".into()))?;
-            match st.as_mut() {
-                Some(s) => call(|| s.next().transpose()),
-                None => Ok(None),
+        let mut st = self.stream.lock().map_err(|_| PyValueError::new_err("iterator lock poisoned"))?;
+        if st.ready.is_empty() && st.failed.is_none() {
+            // Up to a batch at a time without the interpreter lock; an error after some entries is kept and
+            // raised once they have been yielded.
+            let pulled = &mut *st;
+            let r = py.detach(|| {
+                call(|| {
+                    if let Some(s) = pulled.stream.as_mut() {
+                        while pulled.ready.len() < PULL_BATCH {
+                            match s.next() {
+                                Some(Ok(a)) => pulled.ready.push_back(a),
+                                Some(Err(e)) => return Err(e),
+                                None => break,
+                            }
+                        }
+                    }
+                    Ok(())
+                })
+            });
+            if let Err(e) = r {
+                st.failed = Some(e);
             }
-        });
-        let next = next.map_err(|e| self.settings.failure(e))?;
-        Ok(next.map(|a| PyEntryAssessment { all: Arc::new(vec![a]), i: 0 }))
+        }
+        match st.ready.pop_front() {
+            Some(a) => Ok(Some(PyEntryAssessment { all: Arc::new(vec![a]), i: 0 })),
+            None => match st.failed.take() {
+                Some(e) => Err(self.settings.failure(e).into()),
+                None => Ok(None),
+            },
+        }
     }
     /// Ends the run (assessing, without yielding, what was not iterated) and returns the `Partial` of the
     /// whole report: totals, refunds, ingest balance, diagnostics. Entries are not kept in it.
     fn finish(&self, py: Python<'_>) -> PyResult<PyPartial> {
-        let stream = self
-            .stream
-            .lock()
-            .map_err(|_| PyValueError::new_err("iterator lock poisoned"))?
-            .take()
-            .ok_or_else(|| PyValueError::new_err("finish() was already called"))?;
+        let stream = {
+            let mut st = self.stream.lock().map_err(|_| PyValueError::new_err("iterator lock poisoned"))?;
+            st.ready.clear();
+            st.stream.take().ok_or_else(|| PyValueError::new_err("finish() was already called"))?
+        };
         let p = py.detach(|| call(|| stream.finish())).map_err(|e| self.settings.failure(e))?;
         Ok(PyPartial::new(p))
     }
@@ -534,6 +569,20 @@ fn records(py: Python<'_>, entries: &[EntryAssessment]) -> PyResult<Py<PyList>> 
         l.append(record_dict(py, a)?)?;
     }
     Ok(l.unbind())
+}
+
+/// The entries as a `pyarrow.Table` of `arrow_schema()`: columns built in Rust without the interpreter, handed
+/// to pyarrow as they are.
+fn arrow_table<'py>(py: Python<'py>, entries: &Arc<Vec<EntryAssessment>>) -> PyResult<Bound<'py, PyAny>> {
+    let e = Arc::clone(entries);
+    let nodes = py.detach(|| call(|| crate::columns::build(&e)))?;
+    crate::columns::to_table(py, nodes)
+}
+
+/// The entries as a pandas DataFrame (`cape._frames.frame_of` of [`arrow_table`]).
+fn frame<'py>(py: Python<'py>, entries: &Arc<Vec<EntryAssessment>>, money: &str) -> PyResult<Bound<'py, PyAny>> {
+    let table = arrow_table(py, entries)?;
+    py.import("cape._frames")?.call_method1("frame_of", (table, money))
 }
 
 fn refunds_tuple(py: Python<'_>, v: Vec<&ConsolidatedRefund>) -> PyResult<Py<PyTuple>> {
@@ -621,11 +670,12 @@ impl PyAssessedReport {
     fn to_records(&self, py: Python<'_>) -> PyResult<Py<PyList>> {
         records(py, &self.entries)
     }
-    fn to_pandas<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        py.import("cape._frames")?.call_method1("to_pandas", (records(py, &self.entries)?,))
+    #[pyo3(signature = (*, money = "decimal"))]
+    fn to_pandas<'py>(&self, py: Python<'py>, money: &str) -> PyResult<Bound<'py, PyAny>> {
+        frame(py, &self.entries, money)
     }
     fn to_arrow<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        py.import("cape._frames")?.call_method1("to_arrow", (records(py, &self.entries)?,))
+        arrow_table(py, &self.entries)
     }
     #[pyo3(signature = (min_refund = None))]
     fn refunds(&self, py: Python<'_>, min_refund: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyTuple>> {
@@ -772,11 +822,12 @@ impl PyPartial {
     fn to_records(&self, py: Python<'_>) -> PyResult<Py<PyList>> {
         records(py, &self.entries)
     }
-    fn to_pandas<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        py.import("cape._frames")?.call_method1("to_pandas", (records(py, &self.entries)?,))
+    #[pyo3(signature = (*, money = "decimal"))]
+    fn to_pandas<'py>(&self, py: Python<'py>, money: &str) -> PyResult<Bound<'py, PyAny>> {
+        frame(py, &self.entries, money)
     }
     fn to_arrow<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        py.import("cape._frames")?.call_method1("to_arrow", (records(py, &self.entries)?,))
+        arrow_table(py, &self.entries)
     }
     fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Reduced<'py>> {
         reduce(py, "Partial", self.whole().to_bytes())
