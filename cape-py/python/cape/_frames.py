@@ -328,22 +328,30 @@ NULLABLE_BOOL_FIELDS = ("refund_held",)
 LIST_FIELDS = ("findings", "reasons")
 
 
-def _decimal_objects(pd: Any, col: "pyarrow.ChunkedArray") -> "pandas.Series":
-    """A ``decimal128`` column as an object Series of ``Decimal`` (``None`` where null). One ``Decimal`` is made
-    per distinct amount and shared by the cells holding it (``Decimal`` is immutable): amounts repeat, and
-    making the objects is most of the cost."""
+def _decimal_objects(pd: Any, columns: Sequence["pyarrow.ChunkedArray"]) -> List["pandas.Series"]:
+    """``decimal128`` columns as object Series of ``Decimal`` (``None`` where null). One ``Decimal`` is made per
+    distinct amount over all the columns and shared by the cells holding it (``Decimal`` is immutable): amounts
+    repeat within and across columns, and making the objects is most of the cost."""
     import numpy as np
+    import pyarrow as pa
 
-    encoded = col.combine_chunks().dictionary_encode()
+    lengths = [len(c) for c in columns]
+    joined = pa.chunked_array([chunk for c in columns for chunk in c.chunks], type=pa.decimal128(18, 2))
+    encoded = joined.combine_chunks().dictionary_encode()
     values = encoded.dictionary.to_numpy(zero_copy_only=False)
     indices = encoded.indices
     if indices.null_count == 0:
-        out = values[indices.to_numpy()]
+        cells = values[indices.to_numpy()]
     else:
-        out = np.full(len(indices), None, dtype=object)
+        cells = np.full(len(indices), None, dtype=object)
         present = indices.is_valid().to_numpy(zero_copy_only=False)
-        out[present] = values[indices.drop_null().to_numpy()]
-    return pd.Series(out, dtype=object, copy=False)
+        cells[present] = values[indices.drop_null().to_numpy()]
+    out = []
+    start = 0
+    for n in lengths:
+        out.append(pd.Series(cells[start : start + n], dtype=object, copy=False))
+        start += n
+    return out
 
 
 def frame_of(table: "pyarrow.Table", money: str = "decimal") -> "pandas.DataFrame":
@@ -363,13 +371,13 @@ def frame_of(table: "pyarrow.Table", money: str = "decimal") -> "pandas.DataFram
     if money not in MONEY_KINDS:
         raise ValueError(f"money must be one of {MONEY_KINDS}, not {money!r}")
     data: Dict[str, Any] = {}
+    if money == "decimal":
+        data.update(zip(MONEY_FIELDS, _decimal_objects(pd, [table.column(n) for n in MONEY_FIELDS])))
     for name in table.column_names:
         col = table.column(name)
         if name in MONEY_FIELDS:
             if money == "arrow":
                 data[name] = pd.Series(pd.arrays.ArrowExtensionArray(col), copy=False)
-            else:
-                data[name] = _decimal_objects(pd, col)
         elif name in LIST_FIELDS:
             data[name] = pd.Series(pd.arrays.ArrowExtensionArray(col), copy=False)
         elif name in DATE_FIELDS:
