@@ -27,6 +27,10 @@ const SHORT_TEXT_BYTES: usize = 16;
 /// assumed-rate note).
 const ASSUMED_NOTE_BYTES: usize = 48;
 
+/// How many entries `estimate` samples.
+const ESTIMATE_SAMPLE: usize = 1_024;
+/// How much more than the sample's average `estimate` reserves, in percent.
+const ESTIMATE_HEADROOM_PERCENT: usize = 25;
 /// From this many entries on, `build` makes the list columns on a second thread.
 const PARALLEL_MIN_ENTRIES: usize = 16_384;
 /// The positions of `findings` and `reasons` in `arrow_schema()`.
@@ -200,6 +204,20 @@ fn date32(d: Option<NaiveDate>) -> Option<[u8; 4]> {
     d.map(|d| (d.num_days_from_ce() - UNIX_EPOCH_FROM_CE).to_le_bytes())
 }
 
+/// The room to reserve for a sum of `per_entry` over `entries`, from the first [`ESTIMATE_SAMPLE`] entries and
+/// [`ESTIMATE_HEADROOM_PERCENT`] more. Buffers are sized before they are written (growing one copies it, and
+/// fresh pages cost a fault each); an exact first pass would read every entry twice, which costs more than the
+/// rare growth of an underestimate.
+fn estimate(entries: &[EntryAssessment], per_entry: impl Fn(&EntryAssessment) -> usize) -> usize {
+    let sample = entries.get(..ESTIMATE_SAMPLE).unwrap_or(entries);
+    if sample.is_empty() {
+        return 0;
+    }
+    let sum: usize = sample.iter().map(per_entry).sum();
+    (sum / sample.len()).saturating_add(1).saturating_mul(entries.len()).saturating_mul(100 + ESTIMATE_HEADROOM_PERCENT)
+        / 100
+}
+
 /// An amount as `decimal128(18, 2)`: cents as a little-endian `i128`, rounded half up to cents as the record's
 /// two-decimal text is (amounts are whole cents already: the rounding is only ever taken for a wider scale).
 fn cents(u: Usd) -> Result<[u8; 16], Error> {
@@ -219,14 +237,10 @@ fn cents(u: Usd) -> Result<[u8; 16], Error> {
 /// The `findings` and `reasons` columns (their messages are most of the bytes).
 fn list_columns(entries: &[EntryAssessment]) -> Result<(Node, Node), Error> {
     let n = entries.len();
-    // Every buffer is sized before it is written: growing one would copy it, and fresh pages cost a fault each.
-    let (mut findings_n, mut findings_bytes, mut reasons_n, mut reasons_bytes) = (0, 0, 0, 0);
-    for a in entries {
-        findings_n += a.removal.findings.len();
-        findings_bytes += a.removal.findings.iter().map(|f| f.message.len()).sum::<usize>();
-        reasons_n += a.claim.reasons.len();
-        reasons_bytes += a.claim.reasons.iter().map(|r| r.message.len()).sum::<usize>();
-    }
+    let findings_n = estimate(entries, |a| a.removal.findings.len());
+    let findings_bytes = estimate(entries, |a| a.removal.findings.iter().map(|f| f.message.len()).sum());
+    let reasons_n = estimate(entries, |a| a.claim.reasons.len());
+    let reasons_bytes = estimate(entries, |a| a.claim.reasons.iter().map(|r| r.message.len()).sum());
     let text = |n: usize, per: usize| Strings::with_capacity(n, n.saturating_mul(per));
     let mut findings = Lists::with_capacity(n);
     let (mut f_code, mut f_message, mut f_cbp, mut f_line) = (
@@ -290,13 +304,10 @@ pub(crate) fn build(entries: &[EntryAssessment]) -> Result<Vec<Node>, Error> {
 /// Every column but `findings` and `reasons`, in `arrow_schema()`'s order.
 fn scalar_columns(entries: &[EntryAssessment]) -> Result<Vec<Node>, Error> {
     let n = entries.len();
-    let mut notes_bytes = 0;
-    for a in entries {
-        notes_bytes += match &a.interest {
-            Err(e) => e.message.len(),
-            Ok(_) => ASSUMED_NOTE_BYTES,
-        };
-    }
+    let notes_bytes = estimate(entries, |a| match &a.interest {
+        Err(e) => e.message.len(),
+        Ok(_) => ASSUMED_NOTE_BYTES,
+    });
     let text = |n: usize, per: usize| Strings::with_capacity(n, n.saturating_mul(per));
     let mut entry_number = text(n, ENTRY_NUMBER_BYTES);
     let mut importer_number = text(n, SHORT_TEXT_BYTES);
