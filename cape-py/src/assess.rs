@@ -4,13 +4,14 @@
 //! The whole pipeline runs in cape-core, detached from the interpreter; this file converts arguments, drives
 //! the core's reader and assessor, and converts the results back (money as `Decimal`, dates as `date`).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::ops::ControlFlow;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use chrono::NaiveDate;
 use pyo3::exceptions::{PyIndexError, PyTypeError, PyValueError};
+use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyDict, PyList, PyTuple};
 use rust_decimal::Decimal;
@@ -24,7 +25,7 @@ use cape_core::refund::{ConsolidatedRefund, ConsolidationOptions, ConsolidationT
 use cape_core::run::{self, AssessmentStream, Partial, Progress, ProgressFn, RunOptions, Source};
 use cape_core::{Diagnostic, EntryNumber, Es003Options};
 
-use crate::convert::{class_arg, money_arg, money_out};
+use crate::convert::{class_arg, money_arg, money_out, money_py};
 use crate::entry_number::PyEntryNumber;
 use crate::errors::{call, Failure};
 use crate::es003::{PyDiagnostic, PyEntry, PySummary};
@@ -478,13 +479,28 @@ pub(crate) fn iter_assess(
     s.run.consolidation.minimum_refund = minimum_refund;
     let src = input.into_source();
     let stream = detached(py, &s, || run::stream(src, Arc::clone(&s.tables), s.options.clone(), s.run.clone()))?;
-    Ok(PyAssessmentIter { stream: Mutex::new(Some(stream)), settings: s })
+    Ok(PyAssessmentIter {
+        stream: Mutex::new(Pulled { stream: Some(stream), ready: VecDeque::new(), failed: None }),
+        settings: s,
+    })
+}
+
+/// Assessments pulled from the stream per release of the interpreter lock by `AssessmentIterator.__next__`:
+/// handing them over one at a time would release and re-take the lock for every entry.
+const PULL_BATCH: usize = 256;
+
+/// The stream of an `AssessmentIterator` and the assessments pulled from it but not yet yielded.
+struct Pulled {
+    stream: Option<AssessmentStream>,
+    ready: VecDeque<Arc<Vec<EntryAssessment>>>,
+    /// The error that ended the stream after the assessments in `ready`: raised once they are yielded.
+    failed: Option<Failure>,
 }
 
 /// The iterator of `cape.iter_assess`.
 #[pyclass(module = "cape", name = "AssessmentIterator", frozen)]
 pub(crate) struct PyAssessmentIter {
-    stream: Mutex<Option<AssessmentStream>>,
+    stream: Mutex<Pulled>,
     settings: Settings,
 }
 
@@ -494,25 +510,46 @@ impl PyAssessmentIter {
         slf
     }
     fn __next__(&self, py: Python<'_>) -> PyResult<Option<PyEntryAssessment>> {
-        let next = py.detach(|| {
-            let mut st = self.stream.lock().map_err(|_| Failure::Panic("iterator lock poisoned".into()))?;
-            match st.as_mut() {
-                Some(s) => call(|| s.next().transpose()),
-                None => Ok(None),
+        let mut st = self.stream.lock().map_err(|_| PyValueError::new_err("iterator lock poisoned"))?;
+        if st.ready.is_empty() && st.failed.is_none() {
+            // Up to a batch at a time without the interpreter lock; an error after some entries is kept and
+            // raised once they have been yielded.
+            let pulled = &mut *st;
+            let r = py.detach(|| {
+                call(|| {
+                    if let Some(s) = pulled.stream.as_mut() {
+                        while pulled.ready.len() < PULL_BATCH {
+                            match s.next() {
+                                // Each in the allocation its Python object will own: moved once.
+                                Some(Ok(a)) => pulled.ready.push_back(Arc::new(vec![a])),
+                                Some(Err(e)) => return Err(e),
+                                None => break,
+                            }
+                        }
+                    }
+                    Ok(())
+                })
+            });
+            if let Err(e) = r {
+                st.failed = Some(e);
             }
-        });
-        let next = next.map_err(|e| self.settings.failure(e))?;
-        Ok(next.map(|a| PyEntryAssessment { all: Arc::new(vec![a]), i: 0 }))
+        }
+        match st.ready.pop_front() {
+            Some(all) => Ok(Some(PyEntryAssessment { all, i: 0 })),
+            None => match st.failed.take() {
+                Some(e) => Err(self.settings.failure(e).into()),
+                None => Ok(None),
+            },
+        }
     }
     /// Ends the run (assessing, without yielding, what was not iterated) and returns the `Partial` of the
     /// whole report: totals, refunds, ingest balance, diagnostics. Entries are not kept in it.
     fn finish(&self, py: Python<'_>) -> PyResult<PyPartial> {
-        let stream = self
-            .stream
-            .lock()
-            .map_err(|_| PyValueError::new_err("iterator lock poisoned"))?
-            .take()
-            .ok_or_else(|| PyValueError::new_err("finish() was already called"))?;
+        let stream = {
+            let mut st = self.stream.lock().map_err(|_| PyValueError::new_err("iterator lock poisoned"))?;
+            st.ready.clear();
+            st.stream.take().ok_or_else(|| PyValueError::new_err("finish() was already called"))?
+        };
         let p = py.detach(|| call(|| stream.finish())).map_err(|e| self.settings.failure(e))?;
         Ok(PyPartial::new(p))
     }
@@ -534,6 +571,20 @@ fn records(py: Python<'_>, entries: &[EntryAssessment]) -> PyResult<Py<PyList>> 
         l.append(record_dict(py, a)?)?;
     }
     Ok(l.unbind())
+}
+
+/// The entries as a `pyarrow.Table` of `arrow_schema()`: columns built in Rust without the interpreter, handed
+/// to pyarrow as they are.
+fn arrow_table<'py>(py: Python<'py>, entries: &Arc<Vec<EntryAssessment>>) -> PyResult<Bound<'py, PyAny>> {
+    let e = Arc::clone(entries);
+    let nodes = py.detach(|| call(|| crate::columns::build(&e)))?;
+    crate::columns::to_table(py, nodes)
+}
+
+/// The entries as a pandas DataFrame (`cape._frames.frame_of` of [`arrow_table`]).
+fn frame<'py>(py: Python<'py>, entries: &Arc<Vec<EntryAssessment>>, money: &str) -> PyResult<Bound<'py, PyAny>> {
+    let table = arrow_table(py, entries)?;
+    py.import("cape._frames")?.call_method1("frame_of", (table, money))
 }
 
 fn refunds_tuple(py: Python<'_>, v: Vec<&ConsolidatedRefund>) -> PyResult<Py<PyTuple>> {
@@ -621,11 +672,12 @@ impl PyAssessedReport {
     fn to_records(&self, py: Python<'_>) -> PyResult<Py<PyList>> {
         records(py, &self.entries)
     }
-    fn to_pandas<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        py.import("cape._frames")?.call_method1("to_pandas", (records(py, &self.entries)?,))
+    #[pyo3(signature = (*, money = "decimal"))]
+    fn to_pandas<'py>(&self, py: Python<'py>, money: &str) -> PyResult<Bound<'py, PyAny>> {
+        frame(py, &self.entries, money)
     }
     fn to_arrow<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        py.import("cape._frames")?.call_method1("to_arrow", (records(py, &self.entries)?,))
+        arrow_table(py, &self.entries)
     }
     #[pyo3(signature = (min_refund = None))]
     fn refunds(&self, py: Python<'_>, min_refund: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyTuple>> {
@@ -772,11 +824,12 @@ impl PyPartial {
     fn to_records(&self, py: Python<'_>) -> PyResult<Py<PyList>> {
         records(py, &self.entries)
     }
-    fn to_pandas<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        py.import("cape._frames")?.call_method1("to_pandas", (records(py, &self.entries)?,))
+    #[pyo3(signature = (*, money = "decimal"))]
+    fn to_pandas<'py>(&self, py: Python<'py>, money: &str) -> PyResult<Bound<'py, PyAny>> {
+        frame(py, &self.entries, money)
     }
     fn to_arrow<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        py.import("cape._frames")?.call_method1("to_arrow", (records(py, &self.entries)?,))
+        arrow_table(py, &self.entries)
     }
     fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Reduced<'py>> {
         reduce(py, "Partial", self.whole().to_bytes())
@@ -806,56 +859,57 @@ impl EntryIter {
 
 fn finding_dict<'py>(py: Python<'py>, f: &Finding) -> PyResult<Bound<'py, PyDict>> {
     let d = PyDict::new(py);
-    d.set_item("code", f.code.as_str())?;
-    d.set_item("message", &f.message)?;
-    d.set_item("cbp_message", f.cbp_message)?;
-    d.set_item("line", f.line)?;
+    d.set_item(intern!(py, "code"), f.code.as_str())?;
+    d.set_item(intern!(py, "message"), &f.message)?;
+    d.set_item(intern!(py, "cbp_message"), f.cbp_message)?;
+    d.set_item(intern!(py, "line"), f.line)?;
     Ok(d)
 }
 
-/// One entry's record: the keys of `cape assess --format json`, money as `Decimal`, dates as `date`.
+/// One entry's record: the keys of `cape assess --format json`, money as `Decimal`, dates as `date`. The keys
+/// are interned (made once per process, not once per record).
 fn record_dict<'py>(py: Python<'py>, a: &EntryAssessment) -> PyResult<Bound<'py, PyDict>> {
     let r = a.record();
     let d = PyDict::new(py);
-    d.set_item("entry_number", &r.entry_number)?;
-    d.set_item("importer_number", r.importer_number)?;
-    d.set_item("entry_type", r.entry_type)?;
-    d.set_item("entry_date", r.entry_date)?;
-    d.set_item("duty_before", money_out(a.removal.duty_before))?;
-    d.set_item("duty_after", money_out(a.removal.duty_after))?;
-    d.set_item("ieepa_duty", money_out(a.removal.ieepa_duty))?;
-    d.set_item("principal_is_upper_bound", r.principal_is_upper_bound)?;
+    d.set_item(intern!(py, "entry_number"), &r.entry_number)?;
+    d.set_item(intern!(py, "importer_number"), r.importer_number)?;
+    d.set_item(intern!(py, "entry_type"), r.entry_type)?;
+    d.set_item(intern!(py, "entry_date"), r.entry_date)?;
+    d.set_item(intern!(py, "duty_before"), money_py(py, a.removal.duty_before)?)?;
+    d.set_item(intern!(py, "duty_after"), money_py(py, a.removal.duty_after)?)?;
+    d.set_item(intern!(py, "ieepa_duty"), money_py(py, a.removal.ieepa_duty)?)?;
+    d.set_item(intern!(py, "principal_is_upper_bound"), r.principal_is_upper_bound)?;
     let findings = PyList::empty(py);
     for f in &a.removal.findings {
         findings.append(finding_dict(py, f)?)?;
     }
-    d.set_item("findings", findings)?;
-    d.set_item("status", r.status)?;
+    d.set_item(intern!(py, "findings"), findings)?;
+    d.set_item(intern!(py, "status"), r.status)?;
     let reasons = PyList::empty(py);
     for x in &r.reasons {
         let rd = PyDict::new(py);
-        rd.set_item("code", x.code)?;
-        rd.set_item("message", x.message)?;
-        rd.set_item("cbp_message", x.cbp_message)?;
-        rd.set_item("effect", x.effect)?;
+        rd.set_item(intern!(py, "code"), x.code)?;
+        rd.set_item(intern!(py, "message"), x.message)?;
+        rd.set_item(intern!(py, "cbp_message"), x.cbp_message)?;
+        rd.set_item(intern!(py, "effect"), x.effect)?;
         reasons.append(rd)?;
     }
-    d.set_item("reasons", reasons)?;
-    d.set_item("liquidation_date", r.liquidation_date)?;
-    d.set_item("last_filing_day", r.last_filing_day)?;
-    d.set_item("days_left", r.days_left)?;
-    d.set_item("urgent", r.urgent)?;
-    d.set_item("rule_set", r.rule_set)?;
-    d.set_item("deposit_date", r.deposit_date)?;
-    d.set_item("deposit_date_rule", r.deposit_date_rule)?;
-    d.set_item("projected_acceptance_date", r.projected_acceptance_date)?;
-    d.set_item("projected_liquidation_date", r.projected_liquidation_date)?;
-    d.set_item("interest", a.interest_amount().map(money_out))?;
-    d.set_item("interest_days", r.interest_days)?;
-    d.set_item("interest_note", r.interest_note)?;
-    d.set_item("importer_class", r.importer_class)?;
-    d.set_item("refund_recipient", r.refund_recipient)?;
-    d.set_item("refund_held", r.refund_held)?;
+    d.set_item(intern!(py, "reasons"), reasons)?;
+    d.set_item(intern!(py, "liquidation_date"), r.liquidation_date)?;
+    d.set_item(intern!(py, "last_filing_day"), r.last_filing_day)?;
+    d.set_item(intern!(py, "days_left"), r.days_left)?;
+    d.set_item(intern!(py, "urgent"), r.urgent)?;
+    d.set_item(intern!(py, "rule_set"), r.rule_set)?;
+    d.set_item(intern!(py, "deposit_date"), r.deposit_date)?;
+    d.set_item(intern!(py, "deposit_date_rule"), r.deposit_date_rule)?;
+    d.set_item(intern!(py, "projected_acceptance_date"), r.projected_acceptance_date)?;
+    d.set_item(intern!(py, "projected_liquidation_date"), r.projected_liquidation_date)?;
+    d.set_item(intern!(py, "interest"), a.interest_amount().map(|u| money_py(py, u)).transpose()?)?;
+    d.set_item(intern!(py, "interest_days"), r.interest_days)?;
+    d.set_item(intern!(py, "interest_note"), r.interest_note)?;
+    d.set_item(intern!(py, "importer_class"), r.importer_class)?;
+    d.set_item(intern!(py, "refund_recipient"), r.refund_recipient)?;
+    d.set_item(intern!(py, "refund_held"), r.refund_held)?;
     Ok(d)
 }
 

@@ -114,3 +114,9 @@ pub(crate) fn json_to_py(py: Python<'_>, v: &serde_json::Value) -> PyResult<Py<P
 pub(crate) fn money_out(u: Usd) -> Decimal {
     Decimal::from_str(&u.to_string_2dp()).unwrap_or_else(|_| u.amount())
 }
+
+/// An amount as a Python `Decimal` with the core's two-decimal form, made straight from that text (what
+/// [`money_out`] gives, without the round trip through a Rust `Decimal`).
+pub(crate) fn money_py(py: Python<'_>, u: Usd) -> PyResult<Bound<'_, PyAny>> {
+    decimal_type(py)?.call1((u.to_string_2dp(),))
+}

@@ -10,6 +10,7 @@ use pyo3::prelude::*;
 
 mod assess;
 mod claim;
+mod columns;
 mod convert;
 mod entry_number;
 mod errors;

@@ -14,6 +14,10 @@
 //!   `CAPE_PYTHON` names a Python with the `cape` wheel installed (`make bench` sets it);
 //! - `iterpy`: `cape.iter_assess(path)` pulling every entry into Python one at a time (each `EntryAssessment`
 //!   converted to its record dict and dropped), then `finish()`: the streaming Python surface;
+//! - `iterobj`: the same without `to_record()`: each `EntryAssessment` object pulled and dropped;
+//! - `arrow`, `pandas`, `pandas128`: `to_arrow()`, `to_pandas()` (money as `Decimal`) and
+//!   `to_pandas(money="arrow")` of the assessed entries (`assess_partition(path, keep_entries=True)`), the
+//!   conversion alone timed; these count entries, not rows (`entries/s`);
 //! - `frame`: `cape.assess_partition(df, keep_entries=False)` on the file read into a pandas DataFrame of text
 //!   (`dtype=str`); its peak memory is the peak *above* the process's memory once the frame is loaded, i.e. what
 //!   cape costs on top of the caller's frame (the frame is spooled 8,192 rows at a time);
@@ -28,7 +32,7 @@
 //!
 //! Each mode runs in a child process of this binary so that its peak resident memory (`VmHWM`, or
 //! `ru_maxrss` for Python) is its own; it runs `CAPE_BENCH_REPS` times (default 3) and the fastest run
-//! counts. Files are generated once into `target/bench-data/` (deterministic:
+//! counts; `CAPE_BENCH_MODES` (comma-separated) runs only the modes named, besides the floor. Files are generated once into `target/bench-data/` (deterministic:
 //! seed 8).
 
 use std::io::Write;
@@ -184,6 +188,39 @@ assert n == p.totals.entries, (n, p.totals.entries)
 print(0, time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 "#;
 
+/// `cape.iter_assess` over the whole file, each `EntryAssessment` pulled and dropped (no conversion).
+const PYTHON_ITER_OBJECTS: &str = r#"
+import datetime, resource, sys, time
+import cape
+t = time.perf_counter()
+it = cape.iter_assess(sys.argv[1], as_of=datetime.date(2026, 11, 26), assume_last_rate=True)
+n = 0
+for a in it:
+    n += 1
+p = it.finish()
+assert n == p.totals.entries, (n, p.totals.entries)
+print(0, time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"#;
+
+/// One conversion of the assessed entries (`argv[2]`: `arrow`, `pandas` or `pandas128`), timed alone; prints
+/// `entries seconds peak_kb`.
+const PYTHON_CONVERT: &str = r#"
+import datetime, resource, sys, time
+import cape
+p = cape.assess_partition(sys.argv[1], as_of=datetime.date(2026, 11, 26), assume_last_rate=True)
+convert = {
+    "arrow": lambda: p.to_arrow(),
+    "pandas": lambda: p.to_pandas(),
+    "pandas128": lambda: p.to_pandas(money="arrow"),
+}[sys.argv[2]]
+convert()  # imports pyarrow / pandas outside the timing
+t = time.perf_counter()
+out = convert()
+secs = time.perf_counter() - t
+assert len(out) == len(p)
+print(len(p), secs, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"#;
+
 /// A DataFrame of the file (text cells) assessed; prints `0 seconds peak_kb` where peak_kb is the peak above the
 /// memory of the process with the frame loaded.
 const PYTHON_FRAME: &str = r#"
@@ -242,7 +279,13 @@ fn main() {
         if python.is_some() {
             modes.push("python");
             modes.push("iterpy");
+            modes.push("iterobj");
             modes.push("frame");
+            modes.extend(["arrow", "pandas", "pandas128"]);
+        }
+        // `CAPE_BENCH_MODES=pipeline,iterobj` runs only those (and the floor, which the ratios need).
+        if let Ok(only) = std::env::var("CAPE_BENCH_MODES") {
+            modes.retain(|m| *m == "floor" || only.split(',').any(|o| o.trim() == *m));
         }
         for mode in modes {
             let file = path.to_str().expect("utf-8 path");
@@ -261,6 +304,12 @@ fn main() {
                     }
                     ("iterpy", Some(py)) => {
                         Command::new(py).args(["-c", PYTHON_ITER, file]).output().expect("run python")
+                    }
+                    ("iterobj", Some(py)) => {
+                        Command::new(py).args(["-c", PYTHON_ITER_OBJECTS, file]).output().expect("run python")
+                    }
+                    ("arrow" | "pandas" | "pandas128", Some(py)) => {
+                        Command::new(py).args(["-c", PYTHON_CONVERT, file, mode]).output().expect("run python")
                     }
                     _ => Command::new(&exe).args(["--child", mode, file]).output().expect("run"),
                 };
@@ -288,6 +337,21 @@ fn main() {
                 totals.push(t.split(" parts").next().unwrap_or(t).to_owned());
             }
             let rate = n / secs;
+            if matches!(mode, "arrow" | "pandas" | "pandas128") {
+                // Entries converted, not rows read: no MB/s nor ratio to the floor.
+                println!(
+                    "{:>9} {:<9} {:>10.3} {:>8} {:>12.0} {:>8} {:>9.1} {:>9.0}  (entries, entries/s, ns/entry)",
+                    n as u64,
+                    mode,
+                    secs,
+                    "-",
+                    rate,
+                    "-",
+                    kb / 1024.0,
+                    secs * 1e9 / n
+                );
+                continue;
+            }
             if mode == "floor" {
                 floor_rate = rate;
                 floor_rows = n;

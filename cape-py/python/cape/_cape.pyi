@@ -3,7 +3,7 @@
 import datetime
 import decimal
 import os
-from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union, final
+from typing import Any, Callable, Dict, Iterator, List, Literal, Mapping, Optional, Sequence, Tuple, Union, final
 
 __version__: str
 """The version of the package (Cargo's version of cape-py)."""
@@ -581,10 +581,20 @@ class AssessedReport:
     def to_records(self) -> List[Dict[str, Any]]:
         """One dict per entry with the keys of ``cape assess --format json`` (:data:`cape.RECORD_KEYS`);
         money as ``Decimal``, dates as ``date``."""
-    def to_pandas(self) -> Any:
-        """The records as a pandas DataFrame (money as ``Decimal`` objects). Needs pandas."""
+    def to_pandas(self, *, money: Literal["decimal", "arrow"] = "decimal") -> Any:
+        """The records as a pandas DataFrame (columns :data:`cape.RECORD_KEYS`), converted column by column
+        from :meth:`to_arrow`. Needs pandas and pyarrow.
+
+        Money: ``money="decimal"`` (default) gives object columns of exact ``decimal.Decimal``;
+        ``money="arrow"`` gives ``pandas.ArrowDtype(pyarrow.decimal128(18, 2))`` columns (exact, and much
+        faster: no Python object per amount). Dates are ``datetime64[ms]`` (``NaT`` when absent);
+        ``days_left`` and ``interest_days`` are nullable ``Int64``; ``refund_held`` is nullable ``boolean``;
+        ``principal_is_upper_bound`` and ``urgent`` are ``bool``; text is pandas' default string dtype (``str``
+        on pandas 3); ``findings`` and ``reasons`` are ``pandas.ArrowDtype`` list columns (a cell reads as a list of
+        dicts); equal amounts share one ``Decimal`` object. Raises ``ValueError`` for another ``money``."""
     def to_arrow(self) -> Any:
-        """The records as a pyarrow Table (money ``decimal128(18, 2)``). Needs pyarrow."""
+        """The records as a pyarrow Table with :func:`cape.arrow_schema` (money ``decimal128(18, 2)``, dates
+        ``date32``), its columns built in Rust as whole buffers. Needs pyarrow."""
     def refunds(self, min_refund: Union[decimal.Decimal, int, None] = None) -> Tuple["Refund", ...]:
         """The refunds CBP would pay, consolidated per recipient and projected liquidation date;
         ``min_refund`` waives entries whose principal + interest is below it (19 CFR 159.6)."""
@@ -646,10 +656,10 @@ class Partial:
         """Totals over the consolidated refunds."""
     def to_records(self) -> List[Dict[str, Any]]:
         """As :meth:`AssessedReport.to_records` (empty when built with ``keep_entries=False``)."""
-    def to_pandas(self) -> Any:
-        """The records as a pandas DataFrame."""
+    def to_pandas(self, *, money: Literal["decimal", "arrow"] = "decimal") -> Any:
+        """As :meth:`AssessedReport.to_pandas`."""
     def to_arrow(self) -> Any:
-        """The records as a pyarrow Table."""
+        """As :meth:`AssessedReport.to_arrow`."""
     def __reduce__(self) -> Tuple[Callable[[str, bytes], Any], Tuple[str, bytes]]:
         """Pickles exactly: ``(_unpickle, ("Partial", serialised form))``."""
 
