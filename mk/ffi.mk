@@ -10,7 +10,9 @@
 #                       (200k) rows through cape_run_path, with a per-entry callback and keeping nothing, and
 #                       fails when either peaks at FFI_RSS_MAX_MB (64) MB or more
 #   make c-bench        (release) the same program on generated files of BENCH_ROWS rows (100k 1M 5M), printing
-#                       each mode's seconds and peak memory; part of `make bench`
+#                       each mode's seconds and peak memory; part of `make bench`. It runs as the throughput
+#                       harness's `pipeline` mode (same options, one thread; CAPE_BENCH_THREADS=0 for libcape's
+#                       default): its seconds against that row are what the C surface adds
 #   make install PREFIX=/usr/local   build libcape (release) and install lib/libcape.{a,so*}, include/cape.h and
 #                       lib/pkgconfig/cape.pc under PREFIX (DESTDIR honoured)
 .PHONY: header header-check c-test c-lib c-bench install

@@ -9,6 +9,10 @@
  * whole process: libcape, the C runtime and this program). With MAX_MB, exits 1 when the peak is MAX_MB or
  * more (the C test run checks a ~200k-row file against 64 MB this way); 2 on a usage or run error.
  *
+ * The run is the throughput harness's `pipeline` mode (benches/src/bin/throughput.rs): as of 2026-11-26, the
+ * last rate assumed, on one thread (CAPE_BENCH_THREADS to change: 0 for libcape's default), so that the two
+ * times compare: what the C surface adds is the difference.
+ *
  * Built by `make c-test` (debug libcape) and `make bench` / `make c-bench` (release libcape).
  */
 #define _XOPEN_SOURCE 700
@@ -64,13 +68,15 @@ int main(int argc, char **argv) {
     if (argc == 4) max_mb = atof(argv[3]);
     memset(&run, 0, sizeof run);
     run.struct_size = (uint32_t)sizeof run;
+    run.threads = getenv("CAPE_BENCH_THREADS") ? (uint32_t)atoi(getenv("CAPE_BENCH_THREADS")) : 1;
     memset(&summary, 0, sizeof summary);
     summary.struct_size = (uint32_t)sizeof summary;
     memset(&totals, 0, sizeof totals);
     totals.struct_size = (uint32_t)sizeof totals;
 
     if (cape_tables_embedded(&tables, &err) != CAPE_STATUS_OK ||
-        cape_assess_options_new("2026-04-20", &options, &err) != CAPE_STATUS_OK) {
+        cape_assess_options_new("2026-11-26", &options, &err) != CAPE_STATUS_OK ||
+        cape_assess_options_assume_last_rate(options, tables, &err) != CAPE_STATUS_OK) {
         fprintf(stderr, "stream_rss: %s\n", cape_error_message(err));
         return 2;
     }

@@ -432,6 +432,36 @@ fn rows_of_spaces_are_reported_and_blank_text_above_the_header_is_not_a_header()
     assert_eq!(errors(&r), [("spaces.xlsx[Sheet1]".to_owned(), Some(4), C::EmptyRow)]);
 }
 
+/// The token check measures a cell split across the scan's buffers (64 KiB) as well as one inside a buffer, at
+/// any limit.
+#[test]
+fn the_token_limit_holds_across_and_within_scan_buffers() {
+    let sheet = |len: usize| {
+        let prefix = sheet_start("A1:G2") + &row_xml(1, &cells(&H)) + r#"<row r="2"><c r="A2" t="inlineStr"><is><t>"#;
+        let suffix = String::from("</t></is></c></row>") + SHEET_END;
+        let mut parts = package(&["Sheet1"]);
+        parts
+            .push(part("xl/worksheets/sheet1.xml", &[prefix.as_bytes(), &vec![b'x'; len], suffix.as_bytes()].concat()));
+        zip(&parts)
+    };
+    let refused = |len: usize, limit: u64| {
+        let mut o = opts("t.xlsx");
+        o.workbook.max_ratio = u64::MAX;
+        o.workbook.max_token_bytes = limit;
+        match read(sheet(len), o) {
+            Err(e) => e.to_string().contains("holds a cell or tag of more than"),
+            Ok(_) => false,
+        }
+    };
+    // A limit of a buffer or more: only a cell across two buffers can pass it.
+    assert!(refused((64 << 10) + 10, 64 << 10));
+    assert!(refused(200 << 10, 100 << 10));
+    assert!(!refused(60 << 10, 64 << 10));
+    // A limit under a buffer: a short cell within one buffer is measured.
+    assert!(refused(300, 200));
+    assert!(!refused(150, 200));
+}
+
 #[test]
 fn a_cell_longer_than_excel_allows_is_refused_before_it_is_parsed() {
     // 8 MiB of text in one cell (Excel's limit is 32,767 characters): the XML parser would hold it whole.

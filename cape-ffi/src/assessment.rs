@@ -5,7 +5,7 @@ use std::ffi::{c_char, CString};
 use cape_core::assess::EntryAssessment;
 use cape_core::claim::ClaimStatus;
 use cape_core::run::{assess_all, Partial, RunOptions, Source};
-use cape_core::{iso, Es003Options};
+use cape_core::Es003Options;
 
 use crate::error::{cape_error, cape_status, FfiError};
 use crate::es003::{
@@ -15,9 +15,7 @@ use crate::es003::{
 use crate::options::cape_assess_options;
 use crate::refund::cape_consolidation;
 use crate::sized::{self, write_sized};
-use crate::strings::{
-    arg_bytes, arg_opt_str, arg_out, arg_path, arg_ref, c_string, free_box, opt_c_string, opt_ptr, store_box,
-};
+use crate::strings::{arg_bytes, arg_opt_str, arg_out, arg_path, arg_ref, c_string, free_box, store_box};
 use crate::tables::cape_tables;
 
 /// The claim status of an entry (CAPE.md §2). In C the type is a `uint32_t`.
@@ -61,38 +59,215 @@ pub struct cape_assessment {
     diagnostics: Vec<DiagnosticStrings>,
 }
 
-/// The strings of a reason or a finding, made once so that they can be lent.
+/// Where a string lies in an [`EntryStrings`] buffer: its offset, or [`NONE`] for NULL.
+type At = usize;
+/// The offset of an absent (NULL) string.
+const NONE: At = usize::MAX;
+
+/// The strings of a reason or a finding, as offsets into their entry's buffer.
 pub(crate) struct TextTriple {
-    code: CString,
-    message: CString,
-    cbp_message: Option<CString>,
-    extra: Option<CString>,
+    code: At,
+    message: At,
+    cbp_message: At,
+    extra: At,
     line: u32,
 }
 
-/// The strings of one entry's assessment, made once so that `cape_entry_result` can lend them.
+/// The strings of one entry's assessment, made once so that `cape_entry_result` can lend them: every string,
+/// NUL-terminated, in one buffer (one allocation per entry kept, none per entry streamed: the streaming call
+/// refills one `EntryStrings` for every entry).
+#[derive(Default)]
 pub(crate) struct EntryStrings {
-    entry_number: CString,
-    status_name: CString,
-    importer_number: Option<CString>,
-    entry_type: Option<CString>,
-    entry_date: Option<CString>,
-    duty_before: CString,
-    duty_after: CString,
-    ieepa_duty: CString,
-    liquidation_date: Option<CString>,
-    last_filing_day: Option<CString>,
-    rule_set: CString,
-    deposit_date: Option<CString>,
-    deposit_date_rule: Option<CString>,
-    projected_acceptance_date: Option<CString>,
-    projected_liquidation_date: Option<CString>,
-    interest: Option<CString>,
-    interest_note: Option<CString>,
-    importer_class: CString,
-    refund_recipient: Option<CString>,
+    buf: Vec<u8>,
+    /// The offsets of the record's strings, in the order of [`Field`].
+    fields: [At; FIELDS],
     pub(crate) reasons: Vec<TextTriple>,
     pub(crate) findings: Vec<TextTriple>,
+}
+
+/// The record's string fields, as indexes into [`EntryStrings::fields`].
+#[derive(Clone, Copy)]
+enum Field {
+    EntryNumber,
+    StatusName,
+    ImporterNumber,
+    EntryType,
+    EntryDate,
+    DutyBefore,
+    DutyAfter,
+    IeepaDuty,
+    LiquidationDate,
+    LastFilingDay,
+    RuleSet,
+    DepositDate,
+    DepositDateRule,
+    ProjectedAcceptanceDate,
+    ProjectedLiquidationDate,
+    Interest,
+    InterestNote,
+    ImporterClass,
+    RefundRecipient,
+}
+const FIELDS: usize = Field::RefundRecipient as usize + 1;
+
+impl EntryStrings {
+    /// The strings of `a`'s record (the record of `cape assess`).
+    pub(crate) fn new(a: &EntryAssessment) -> Self {
+        let mut s = EntryStrings::default();
+        s.fill(a);
+        s.buf.shrink_to_fit();
+        s
+    }
+
+    /// Replaces the strings with those of `a`'s record, reusing the buffers.
+    pub(crate) fn fill(&mut self, a: &EntryAssessment) {
+        let r = a.record();
+        self.buf.clear();
+        self.reasons.clear();
+        self.findings.clear();
+        let b = &mut self.buf;
+        let f = &mut self.fields;
+        f[Field::EntryNumber as usize] = push(b, &r.entry_number);
+        f[Field::StatusName as usize] = push(b, r.status);
+        f[Field::ImporterNumber as usize] = push_opt(b, r.importer_number);
+        f[Field::EntryType as usize] = push_opt(b, r.entry_type);
+        f[Field::EntryDate as usize] = push_date(b, r.entry_date);
+        f[Field::DutyBefore as usize] = push(b, &r.duty_before);
+        f[Field::DutyAfter as usize] = push(b, &r.duty_after);
+        f[Field::IeepaDuty as usize] = push(b, &r.ieepa_duty);
+        f[Field::LiquidationDate as usize] = push_date(b, r.liquidation_date);
+        f[Field::LastFilingDay as usize] = push_date(b, r.last_filing_day);
+        f[Field::RuleSet as usize] = push(b, r.rule_set);
+        f[Field::DepositDate as usize] = push_date(b, r.deposit_date);
+        f[Field::DepositDateRule as usize] = push_opt(b, r.deposit_date_rule);
+        f[Field::ProjectedAcceptanceDate as usize] = push_date(b, r.projected_acceptance_date);
+        f[Field::ProjectedLiquidationDate as usize] = push_date(b, r.projected_liquidation_date);
+        f[Field::Interest as usize] = push_opt(b, r.interest.as_deref());
+        f[Field::InterestNote as usize] = push_opt(b, r.interest_note.as_deref());
+        f[Field::ImporterClass as usize] = push(b, r.importer_class);
+        f[Field::RefundRecipient as usize] = push_opt(b, r.refund_recipient);
+        for x in &r.reasons {
+            let t = TextTriple {
+                code: push(b, x.code),
+                message: push(b, x.message),
+                cbp_message: push_opt(b, x.cbp_message),
+                extra: push(b, x.effect),
+                line: 0,
+            };
+            self.reasons.push(t);
+        }
+        for x in &r.findings {
+            let t = TextTriple {
+                code: push(b, x.code),
+                message: push(b, x.message),
+                cbp_message: push_opt(b, x.cbp_message),
+                extra: NONE,
+                line: x.line.unwrap_or(0),
+            };
+            self.findings.push(t);
+        }
+    }
+
+    /// The pointer of the string at `at` (NULL for [`NONE`]); valid while `self` is not changed.
+    fn ptr(&self, at: At) -> *const c_char {
+        self.buf.get(at..).map_or(std::ptr::null(), |s| s.as_ptr().cast())
+    }
+
+    fn field(&self, f: Field) -> *const c_char {
+        self.ptr(self.fields[f as usize])
+    }
+
+    /// The C view of `e`, whose strings these are; the pointers are valid while `self` lives unchanged.
+    pub(crate) fn view(&self, e: &EntryAssessment) -> cape_entry_result {
+        cape_entry_result {
+            struct_size: sized::size_of::<cape_entry_result>(),
+            entry_number: self.field(Field::EntryNumber),
+            status: e.status().into(),
+            status_name: self.field(Field::StatusName),
+            importer_number: self.field(Field::ImporterNumber),
+            entry_type: self.field(Field::EntryType),
+            entry_date: self.field(Field::EntryDate),
+            duty_before: self.field(Field::DutyBefore),
+            duty_after: self.field(Field::DutyAfter),
+            ieepa_duty: self.field(Field::IeepaDuty),
+            principal_is_upper_bound: u8::from(e.removal.principal_is_upper_bound),
+            liquidation_date: self.field(Field::LiquidationDate),
+            last_filing_day: self.field(Field::LastFilingDay),
+            days_left: e.claim.days_left.unwrap_or(0),
+            has_days_left: u8::from(e.claim.days_left.is_some()),
+            urgent: u8::from(e.claim.urgent),
+            rule_set: self.field(Field::RuleSet),
+            deposit_date: self.field(Field::DepositDate),
+            deposit_date_rule: self.field(Field::DepositDateRule),
+            projected_acceptance_date: self.field(Field::ProjectedAcceptanceDate),
+            projected_liquidation_date: self.field(Field::ProjectedLiquidationDate),
+            interest: self.field(Field::Interest),
+            interest_note: self.field(Field::InterestNote),
+            importer_class: self.field(Field::ImporterClass),
+            refund_recipient: self.field(Field::RefundRecipient),
+            refund_held: e.recipient.as_ref().map_or(-1, |r| i8::from(r.held)),
+            reason_count: self.reasons.len(),
+            finding_count: self.findings.len(),
+        }
+    }
+
+    /// Item `index` of `list` (this entry's reasons or findings), as C sees it.
+    pub(crate) fn text_item(&self, list: &[TextTriple], index: usize, what: &str) -> Result<cape_reason, FfiError> {
+        let t = list.get(index).ok_or_else(|| FfiError::index(index, list.len(), what))?;
+        Ok(cape_reason {
+            struct_size: sized::size_of::<cape_reason>(),
+            code: self.ptr(t.code),
+            message: self.ptr(t.message),
+            cbp_message: self.ptr(t.cbp_message),
+            effect: self.ptr(t.extra),
+            line: t.line,
+        })
+    }
+}
+
+/// Appends `s` and its NUL (a NUL inside `s` becomes U+FFFD, as `c_string` does); returns its offset.
+fn push(buf: &mut Vec<u8>, s: &str) -> At {
+    let at = buf.len();
+    if s.as_bytes().contains(&0) {
+        buf.extend_from_slice(s.replace('\0', "\u{FFFD}").as_bytes());
+    } else {
+        buf.extend_from_slice(s.as_bytes());
+    }
+    buf.push(0);
+    at
+}
+
+fn push_opt(buf: &mut Vec<u8>, s: Option<&str>) -> At {
+    s.map_or(NONE, |s| push(buf, s))
+}
+
+/// Appends a date as `YYYY-MM-DD` (as `cape_core::iso`) without a string of its own.
+fn push_date(buf: &mut Vec<u8>, d: Option<chrono::NaiveDate>) -> At {
+    use chrono::Datelike;
+    let Some(d) = d else { return NONE };
+    let at = buf.len();
+    match u32::try_from(d.year()) {
+        Ok(y) if y <= 9999 => {
+            let digit = |n: u32| b'0' + (n % 10) as u8;
+            let (m, dd) = (d.month(), d.day());
+            buf.extend_from_slice(&[
+                digit(y / 1000),
+                digit(y / 100),
+                digit(y / 10),
+                digit(y),
+                b'-',
+                digit(m / 10),
+                digit(m),
+                b'-',
+                digit(dd / 10),
+                digit(dd),
+                0,
+            ]);
+        }
+        // Years outside 0..=9999 (no real entry's): as `iso` writes them.
+        _ => return push(buf, &cape_core::iso(d)),
+    }
+    at
 }
 
 struct TotalsStrings {
@@ -100,107 +275,6 @@ struct TotalsStrings {
     declarable_ieepa_duty: CString,
     interest: CString,
     rule_set: CString,
-}
-
-fn date(d: Option<chrono::NaiveDate>) -> Option<CString> {
-    d.map(|d| c_string(&iso(d)))
-}
-
-impl EntryStrings {
-    /// The strings of `a`'s record (the record of `cape assess`).
-    pub(crate) fn new(a: &EntryAssessment) -> Self {
-        let r = a.record();
-        EntryStrings {
-            entry_number: c_string(&r.entry_number),
-            status_name: c_string(r.status),
-            importer_number: opt_c_string(r.importer_number),
-            entry_type: opt_c_string(r.entry_type),
-            entry_date: date(r.entry_date),
-            duty_before: c_string(&r.duty_before),
-            duty_after: c_string(&r.duty_after),
-            ieepa_duty: c_string(&r.ieepa_duty),
-            liquidation_date: date(r.liquidation_date),
-            last_filing_day: date(r.last_filing_day),
-            rule_set: c_string(r.rule_set),
-            deposit_date: date(r.deposit_date),
-            deposit_date_rule: opt_c_string(r.deposit_date_rule),
-            projected_acceptance_date: date(r.projected_acceptance_date),
-            projected_liquidation_date: date(r.projected_liquidation_date),
-            interest: opt_c_string(r.interest.as_deref()),
-            interest_note: opt_c_string(r.interest_note.as_deref()),
-            importer_class: c_string(r.importer_class),
-            refund_recipient: opt_c_string(r.refund_recipient),
-            reasons: r
-                .reasons
-                .iter()
-                .map(|x| TextTriple {
-                    code: c_string(x.code),
-                    message: c_string(x.message),
-                    cbp_message: opt_c_string(x.cbp_message),
-                    extra: Some(c_string(x.effect)),
-                    line: 0,
-                })
-                .collect(),
-            findings: r
-                .findings
-                .iter()
-                .map(|x| TextTriple {
-                    code: c_string(x.code),
-                    message: c_string(x.message),
-                    cbp_message: opt_c_string(x.cbp_message),
-                    extra: None,
-                    line: x.line.unwrap_or(0),
-                })
-                .collect(),
-        }
-    }
-
-    /// The C view of `e`, whose strings these are; the pointers are valid while `self` lives.
-    pub(crate) fn view(&self, e: &EntryAssessment) -> cape_entry_result {
-        cape_entry_result {
-            struct_size: sized::size_of::<cape_entry_result>(),
-            entry_number: self.entry_number.as_ptr(),
-            status: e.status().into(),
-            status_name: self.status_name.as_ptr(),
-            importer_number: opt_ptr(&self.importer_number),
-            entry_type: opt_ptr(&self.entry_type),
-            entry_date: opt_ptr(&self.entry_date),
-            duty_before: self.duty_before.as_ptr(),
-            duty_after: self.duty_after.as_ptr(),
-            ieepa_duty: self.ieepa_duty.as_ptr(),
-            principal_is_upper_bound: u8::from(e.removal.principal_is_upper_bound),
-            liquidation_date: opt_ptr(&self.liquidation_date),
-            last_filing_day: opt_ptr(&self.last_filing_day),
-            days_left: e.claim.days_left.unwrap_or(0),
-            has_days_left: u8::from(e.claim.days_left.is_some()),
-            urgent: u8::from(e.claim.urgent),
-            rule_set: self.rule_set.as_ptr(),
-            deposit_date: opt_ptr(&self.deposit_date),
-            deposit_date_rule: opt_ptr(&self.deposit_date_rule),
-            projected_acceptance_date: opt_ptr(&self.projected_acceptance_date),
-            projected_liquidation_date: opt_ptr(&self.projected_liquidation_date),
-            interest: opt_ptr(&self.interest),
-            interest_note: opt_ptr(&self.interest_note),
-            importer_class: self.importer_class.as_ptr(),
-            refund_recipient: opt_ptr(&self.refund_recipient),
-            refund_held: e.recipient.as_ref().map_or(-1, |r| i8::from(r.held)),
-            reason_count: self.reasons.len(),
-            finding_count: self.findings.len(),
-        }
-    }
-}
-
-/// Item `index` of a list of reasons or findings, as C sees it.
-pub(crate) fn text_item(list: &[TextTriple], index: usize, what: &str) -> Result<cape_reason, FfiError> {
-    let t = list.get(index).ok_or_else(|| FfiError::index(index, list.len(), what))?;
-    Ok(cape_reason {
-        struct_size: sized::size_of::<cape_reason>(),
-        code: t.code.as_ptr(),
-        message: t.message.as_ptr(),
-        cbp_message: opt_ptr(&t.cbp_message),
-        effect: opt_ptr(&t.extra),
-        line: t.line,
-    })
 }
 
 impl cape_assessment {
@@ -565,7 +639,10 @@ pub unsafe extern "C" fn cape_assessment_reason(
         // SAFETY: NULL or live, per the contract.
         let a = unsafe { arg_ref(assessment, "assessment") }?;
         let out = arg_out(out, "out")?;
-        let r = text_item(&entry_strings(a, entry)?.reasons, index, "reasons")?;
+        let r = {
+            let e = entry_strings(a, entry)?;
+            e.text_item(&e.reasons, index, "reasons")
+        }?;
         // SAFETY: not NULL, sized per the contract.
         unsafe { write_sized(out, r, "out") }
     })
@@ -594,7 +671,10 @@ pub unsafe extern "C" fn cape_assessment_finding(
         // SAFETY: NULL or live, per the contract.
         let a = unsafe { arg_ref(assessment, "assessment") }?;
         let out = arg_out(out, "out")?;
-        let r = text_item(&entry_strings(a, entry)?.findings, index, "findings")?;
+        let r = {
+            let e = entry_strings(a, entry)?;
+            e.text_item(&e.findings, index, "findings")
+        }?;
         // SAFETY: not NULL, sized per the contract.
         unsafe { write_sized(out, r, "out") }
     })
@@ -779,4 +859,78 @@ pub unsafe extern "C" fn cape_assessment_totals_json(
         unsafe { out.write(crate::strings::owned_c_string(&a.partial.totals.to_json())) };
         Ok(())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::ffi::CStr;
+
+    use cape_core::assess::{AssessOptions, Tables};
+    use cape_core::run::{assess_all, RunOptions, Source};
+
+    use super::*;
+
+    fn text(p: *const c_char) -> Option<String> {
+        // SAFETY: NULL or a NUL-terminated string of the EntryStrings alive in the caller.
+        (!p.is_null()).then(|| unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned())
+    }
+
+    /// One buffer refilled entry after entry gives each entry's record exactly, NULLs included.
+    #[test]
+    fn refilled_strings_are_each_entrys_record() {
+        let tables = Tables::embedded().unwrap();
+        let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+        let sample = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../cape-core/data/sample_es003.csv");
+        let p = assess_all(Source::Path(sample), &tables, AssessOptions::new(as_of), &RunOptions::new()).unwrap();
+        assert!(p.entries.len() > 100);
+        let mut s = EntryStrings::default();
+        let (mut nulls, mut reasons) = (0, 0);
+        for e in &p.entries {
+            s.fill(e);
+            let v = s.view(e);
+            let r = e.record();
+            let date = |d: Option<chrono::NaiveDate>| d.map(cape_core::iso);
+            assert_eq!(text(v.entry_number), Some(r.entry_number.clone()));
+            assert_eq!(text(v.status_name).as_deref(), Some(r.status));
+            assert_eq!(text(v.importer_number).as_deref(), r.importer_number);
+            assert_eq!(text(v.entry_date), date(r.entry_date));
+            assert_eq!(text(v.duty_before), Some(r.duty_before.clone()));
+            assert_eq!(text(v.ieepa_duty), Some(r.ieepa_duty.clone()));
+            assert_eq!(text(v.liquidation_date), date(r.liquidation_date));
+            assert_eq!(text(v.last_filing_day), date(r.last_filing_day));
+            assert_eq!(text(v.deposit_date), date(r.deposit_date));
+            assert_eq!(text(v.projected_liquidation_date), date(r.projected_liquidation_date));
+            assert_eq!(text(v.interest), r.interest.clone());
+            assert_eq!(text(v.interest_note), r.interest_note.clone());
+            assert_eq!(text(v.refund_recipient).as_deref(), r.refund_recipient);
+            assert_eq!(v.reason_count, r.reasons.len());
+            for (i, want) in r.reasons.iter().enumerate() {
+                let got = s.text_item(&s.reasons, i, "reasons").unwrap();
+                assert_eq!(text(got.code).as_deref(), Some(want.code));
+                assert_eq!(text(got.message).as_deref(), Some(want.message));
+                assert_eq!(text(got.cbp_message).as_deref(), want.cbp_message);
+                assert_eq!(text(got.effect).as_deref(), Some(want.effect));
+                reasons += 1;
+            }
+            assert!(s.text_item(&s.reasons, r.reasons.len(), "reasons").is_err());
+            nulls += usize::from(v.liquidation_date.is_null());
+        }
+        // The sample has both liquidated and unliquidated entries, and reasons to compare.
+        assert!(nulls > 0 && nulls < p.entries.len() && reasons > 0, "{nulls} {reasons}");
+    }
+
+    #[test]
+    fn dates_are_iso_and_nuls_replaced() {
+        let mut b = Vec::new();
+        for (y, m, d) in [(2025, 2, 4), (999, 12, 31), (10_000, 1, 1), (-5, 6, 7)] {
+            let date = chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+            b.clear();
+            assert_eq!(push_date(&mut b, Some(date)), 0);
+            assert_eq!(CStr::from_bytes_with_nul(&b).unwrap().to_str().unwrap(), cape_core::iso(date));
+        }
+        assert_eq!(push_date(&mut b, None), NONE);
+        b.clear();
+        push(&mut b, "a\0b");
+        assert_eq!(CStr::from_bytes_with_nul(&b).unwrap().to_str().unwrap(), "a\u{FFFD}b");
+    }
 }

@@ -15,14 +15,14 @@
 use std::ffi::{c_char, c_void};
 use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use cape_core::assess::EntryAssessment;
 use cape_core::run::{run, run_summary, Progress, RunOptions, Source};
 use cape_core::{Error, Es003Options};
 
-use crate::assessment::{cape_assessment, cape_entry_result, cape_reason, text_item, EntryStrings};
+use crate::assessment::{cape_assessment, cape_entry_result, cape_reason, EntryStrings};
 use crate::error::{cape_error, cape_status, FfiError};
 use crate::options::cape_assess_options;
 use crate::refund::arg_minimum_refund;
@@ -36,7 +36,23 @@ use crate::tables::cape_tables;
 /// read from it are valid only until the callback returns: copy what you keep. Never free it.
 pub struct cape_entry {
     assessment: EntryAssessment,
-    strings: EntryStrings,
+    /// The record's strings, made on the first `cape_entry_get` / `_reason` / `_finding` of the entry (the
+    /// flag says whether they are this entry's): a callback that reads none costs no string. Filled once an
+    /// entry, so the pointers lent stay valid until the callback returns; the lock only guards the filling
+    /// (the callback may hand the entry to another thread).
+    strings: Mutex<(bool, EntryStrings)>,
+}
+
+impl cape_entry {
+    /// The entry's strings, made if not yet.
+    fn strings(&self) -> MutexGuard<'_, (bool, EntryStrings)> {
+        let mut g = self.strings.lock().unwrap_or_else(PoisonError::into_inner);
+        if !g.0 {
+            g.1.fill(&self.assessment);
+            g.0 = true;
+        }
+        g
+    }
 }
 
 /// How far a run has got, lent to a `cape_progress_cb` for the length of the call.
@@ -258,16 +274,30 @@ unsafe fn run_source(
     let assess = options.inner.clone();
     let partial = match on_entry {
         None => run_summary(source, &tables.inner, assess, &o)?,
-        Some(cb) => run(source, &tables.inner, assess, &o, |assessment| {
-            let strings = EntryStrings::new(&assessment);
-            let entry = cape_entry { assessment, strings };
-            // SAFETY: the caller's callback with its own `user`; `entry` lives for the call.
-            if unsafe { cb(&entry, user) } == 0 {
-                Ok(())
-            } else {
-                Err(Error::Cancelled { source_name: "the entry callback".to_owned() })
-            }
-        })?,
+        Some(cb) => {
+            // One handle for the whole run, its string buffers refilled for each entry that asks for them:
+            // no allocation per entry beyond the core's record, and none at all for an entry whose strings
+            // are not read.
+            let mut slot: Option<cape_entry> = None;
+            run(source, &tables.inner, assess, &o, |assessment| {
+                let entry = match slot.as_mut() {
+                    Some(e) => {
+                        e.assessment = assessment;
+                        e.strings.get_mut().unwrap_or_else(PoisonError::into_inner).0 = false;
+                        e
+                    }
+                    None => {
+                        slot.insert(cape_entry { assessment, strings: Mutex::new((false, EntryStrings::default())) })
+                    }
+                };
+                // SAFETY: the caller's callback with its own `user`; `entry` is not changed during the call.
+                if unsafe { cb(entry, user) } == 0 {
+                    Ok(())
+                } else {
+                    Err(Error::Cancelled { source_name: "the entry callback".to_owned() })
+                }
+            })?
+        }
     };
     if !out.is_null() {
         // SAFETY: not NULL, valid for writes per the contract.
@@ -382,8 +412,9 @@ pub unsafe extern "C" fn cape_entry_get(
         // SAFETY: NULL or live, per the contract.
         let e = unsafe { arg_ref(entry, "entry") }?;
         let out = arg_out(out, "out")?;
+        let view = e.strings().1.view(&e.assessment);
         // SAFETY: not NULL, sized per the contract.
-        unsafe { write_sized(out, e.strings.view(&e.assessment), "out") }
+        unsafe { write_sized(out, view, "out") }
     })
 }
 
@@ -434,7 +465,10 @@ pub unsafe extern "C" fn cape_entry_reason(
         // SAFETY: NULL or live, per the contract.
         let e = unsafe { arg_ref(entry, "entry") }?;
         let out = arg_out(out, "out")?;
-        let r = text_item(&e.strings.reasons, index, "reasons")?;
+        let r = {
+            let g = e.strings();
+            g.1.text_item(&g.1.reasons, index, "reasons")?
+        };
         // SAFETY: not NULL, sized per the contract.
         unsafe { write_sized(out, r, "out") }
     })
@@ -460,7 +494,10 @@ pub unsafe extern "C" fn cape_entry_finding(
         // SAFETY: NULL or live, per the contract.
         let e = unsafe { arg_ref(entry, "entry") }?;
         let out = arg_out(out, "out")?;
-        let r = text_item(&e.strings.findings, index, "findings")?;
+        let r = {
+            let g = e.strings();
+            g.1.text_item(&g.1.findings, index, "findings")?
+        };
         // SAFETY: not NULL, sized per the contract.
         unsafe { write_sized(out, r, "out") }
     })

@@ -21,6 +21,9 @@
 //! - `frame`: `cape.assess_partition(df, keep_entries=False)` on the file read into a pandas DataFrame of text
 //!   (`dtype=str`); its peak memory is the peak *above* the process's memory once the frame is loaded, i.e. what
 //!   cape costs on top of the caller's frame (the frame is spooled 8,192 rows at a time);
+//! - `xlsx`: the one-thread pipeline on the same rows as an XLSX workbook (typed number and date cells, shared
+//!   strings, as Excel saves them), checked to give the CSV's totals; its time is also shown as a ratio to the
+//!   CSV `pipeline` (the target: within 4 ×); `CAPE_BENCH_XLSX=0` skips it;
 //!
 //! (The C streaming API is measured by `make c-bench`, `benches/c/stream_rss.c`.)
 //!
@@ -77,6 +80,52 @@ fn data_file(rows: u64) -> PathBuf {
     path
 }
 
+/// The same rows as `csv` as an XLSX workbook, generated once next to it: numbers (no leading zero, at most
+/// 15 digits) as number cells, `MM/DD/YYYY` dates as date cells, everything else as (shared) strings.
+fn xlsx_file(csv: &Path) -> PathBuf {
+    let path = csv.with_extension("xlsx");
+    if path.exists() {
+        return path;
+    }
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let date = rust_xlsxwriter::Format::new().set_num_format("mm/dd/yyyy");
+    let ws = wb.add_worksheet_with_low_memory().expect("worksheet");
+    let mut r = csv::ReaderBuilder::new().has_headers(false).from_path(csv).expect("open csv");
+    let mut rec = csv::StringRecord::new();
+    let mut row = 0u32;
+    while r.read_record(&mut rec).expect("read csv") {
+        for (c, v) in rec.iter().enumerate() {
+            let c = c as u16;
+            let b = v.as_bytes();
+            let number = row > 0
+                && !v.is_empty()
+                && v.len() <= 15
+                && b.iter().all(|&x| x.is_ascii_digit() || x == b'.')
+                && b.iter().filter(|&&x| x == b'.').count() <= 1
+                && (b[0] != b'0' || v == "0" || v.starts_with("0."))
+                && b[0] != b'.';
+            let ymd = (b.len() == 10 && b[2] == b'/' && b[5] == b'/')
+                .then(|| Some((v[6..].parse().ok()?, v[..2].parse().ok()?, v[3..5].parse().ok()?)))
+                .flatten();
+            if v.is_empty() {
+            } else if let (true, Some((y, m, d))) = (row > 0, ymd) {
+                let dt = rust_xlsxwriter::ExcelDateTime::from_ymd(y, m, d).expect("date");
+                ws.write_datetime_with_format(row, c, &dt, &date).expect("write");
+            } else if number {
+                ws.write_number(row, c, v.parse::<f64>().expect("number")).expect("write");
+            } else {
+                ws.write_string(row, c, v).expect("write");
+            }
+        }
+        row += 1;
+    }
+    let tmp = path.with_extension("xlsx.tmp");
+    wb.save(&tmp).expect("save workbook");
+    std::fs::rename(&tmp, &path).expect("rename");
+    eprintln!("generated {} ({} rows)", path.display(), row.saturating_sub(1));
+    path
+}
+
 /// Feeds formatted text to a hasher without building the string.
 struct HashWriter(std::collections::hash_map::DefaultHasher);
 
@@ -107,7 +156,7 @@ fn child(mode: &str, path: &str) {
             }
             reader.summary().rows_read
         }
-        "pipeline" | "pipeline2" => {
+        "pipeline" | "pipeline2" | "xlsx" => {
             let tables = Tables::embedded().expect("tables");
             let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).expect("date");
             let opts = AssessOptions::new(as_of).assume_last_rate(&tables.rates);
@@ -122,9 +171,15 @@ fn child(mode: &str, path: &str) {
             // A digest of everything the pipeline produced, so that the parent can check that one and two
             // threads agree exactly (computed after the clock stops).
             // Streamed into the hasher: a string of it all would itself be the child's peak memory.
-            let mut h = HashWriter(std::collections::hash_map::DefaultHasher::new());
-            write!(h, "{:?}{:?}{:?}{:?}", r.consolidation, r.totals, r.ingest, r.diagnostics).expect("hash");
-            eprintln!("totals {:x} parts {}", h.0.finish(), r.parts);
+            // The sums alone (the XLSX run must give the CSV's; its diagnostics name another file).
+            let mut s = HashWriter(std::collections::hash_map::DefaultHasher::new());
+            write!(s, "{:?}{:?}", r.consolidation, r.totals).expect("hash");
+            eprintln!("sums {:x}", s.0.finish());
+            if mode != "xlsx" {
+                let mut h = HashWriter(std::collections::hash_map::DefaultHasher::new());
+                write!(h, "{:?}{:?}{:?}{:?}", r.consolidation, r.totals, r.ingest, r.diagnostics).expect("hash");
+                eprintln!("totals {:x} parts {}", h.0.finish(), r.parts);
+            }
             println!("{} {secs} {}", r.ingest.rows_read, peak_rss_kb());
             return;
         }
@@ -273,6 +328,7 @@ fn main() {
         let mut floor_rate = 0.0;
         let mut floor_rows = 0.0;
         let mut totals: Vec<String> = Vec::new();
+        let (mut sums, mut pipeline_secs): (Vec<String>, f64) = (Vec::new(), 0.0);
         let python = std::env::var("CAPE_PYTHON").ok().filter(|p| !p.is_empty());
         let reps: usize = std::env::var("CAPE_BENCH_REPS").ok().and_then(|r| r.parse().ok()).unwrap_or(3).max(1);
         let mut modes = vec!["floor", "ingest", "pipeline", "pipeline2", "jsonl", "refunds", "refunds2"];
@@ -287,8 +343,17 @@ fn main() {
         if let Ok(only) = std::env::var("CAPE_BENCH_MODES") {
             modes.retain(|m| *m == "floor" || only.split(',').any(|o| o.trim() == *m));
         }
+        // An Excel sheet holds 1,048,576 rows. CAPE_BENCH_XLSX=0 skips the mode (about 100 s a run at 1M rows).
+        let skip_xlsx = std::env::var("CAPE_BENCH_XLSX").is_ok_and(|v| v == "0");
+        let xlsx = (rows < 1_048_576 && !skip_xlsx).then(|| xlsx_file(&path));
+        if xlsx.is_some() {
+            modes.push("xlsx");
+        }
         for mode in modes {
-            let file = path.to_str().expect("utf-8 path");
+            let file = match (mode, &xlsx) {
+                ("xlsx", Some(x)) => x.to_str().expect("utf-8 path"),
+                _ => path.to_str().expect("utf-8 path"),
+            };
             // Each mode runs `reps` times; the fastest run counts (the machine's noise only ever slows a run
             // down), and the largest peak memory.
             let (mut n, mut secs, mut kb) = (0.0, f64::INFINITY, 0.0f64);
@@ -336,6 +401,12 @@ fn main() {
                 // The digest only: the part count differs by design.
                 totals.push(t.split(" parts").next().unwrap_or(t).to_owned());
             }
+            if let Some(t) = String::from_utf8_lossy(&out.stderr).lines().find(|l| l.starts_with("sums ")) {
+                sums.push(t.to_owned());
+            }
+            if mode == "pipeline" {
+                pipeline_secs = secs;
+            }
             let rate = n / secs;
             if matches!(mode, "arrow" | "pandas" | "pandas128") {
                 // Entries converted, not rows read: no MB/s nor ratio to the floor.
@@ -367,7 +438,11 @@ fn main() {
                 kb / 1024.0,
                 secs * 1e9 / n
             );
+            if mode == "xlsx" {
+                println!("{:>9} xlsx time = {:.2} x the CSV pipeline's", n as u64, secs / pipeline_secs);
+            }
         }
         assert!(totals.windows(2).all(|w| w[0] == w[1]), "one and two threads disagree: {totals:?}");
+        assert!(sums.windows(2).all(|w| w[0] == w[1]), "the CSV and XLSX runs disagree: {sums:?}");
     }
 }

@@ -34,7 +34,9 @@ use super::columns::{Column, COLUMNS};
 use super::records::Record;
 use crate::error::{Error, Result};
 use crate::values::text::unwrap_excel;
-use crate::{excel_serial_date, iso};
+use chrono::Datelike;
+
+use crate::excel_serial_date;
 
 /// Limits on the parts of a workbook, checked on the zip directory before any part is decompressed.
 ///
@@ -311,12 +313,20 @@ fn unique_count(head: &[u8]) -> Option<u64> {
     Some(digits.iter().try_fold(0u64, |n, &c| n.checked_mul(10)?.checked_add(u64::from(c - b'0'))).unwrap_or(u64::MAX))
 }
 
+/// The buffer a worksheet is inflated through to measure its tokens.
+const TOKEN_SCAN_BUFFER: usize = 64 * 1024;
+
 /// Streams member `i` through a small buffer and returns the longest run of bytes between two markup
-/// characters (`<` or `>`), stopping as soon as it passes `limit`.
+/// characters (`<` or `>`), stopping as soon as it passes `limit` (runs within one buffer are not measured
+/// when the limit is longer than the buffer: the value returned is then exact only about passing `limit`).
 fn longest_token<R: Read + Seek>(zip: &mut zip::ZipArchive<R>, i: usize, limit: u64) -> std::io::Result<u64> {
     let mut f = zip.by_index(i).map_err(std::io::Error::other)?;
-    let mut buf = vec![0u8; 64 * 1024];
+    let mut buf = vec![0u8; TOKEN_SCAN_BUFFER];
     let (mut run, mut longest) = (0u64, 0u64);
+    // With a limit at least a buffer long, no run inside one buffer can pass it: only the run across buffers
+    // (from the last markup character of one to the first of a later one) is measured, two searches a buffer
+    // instead of one for every tag (XML has one every ten bytes or so).
+    let edges_only = limit >= TOKEN_SCAN_BUFFER as u64;
     loop {
         let n = match f.read(&mut buf) {
             Ok(0) => return Ok(longest.max(run)),
@@ -325,6 +335,14 @@ fn longest_token<R: Read + Seek>(zip: &mut zip::ZipArchive<R>, i: usize, limit: 
             Err(e) => return Err(e),
         };
         let mut rest = buf.get(..n).unwrap_or(&[]);
+        if edges_only {
+            if let Some(first) = memchr::memchr2(b'<', b'>', rest) {
+                longest = longest.max(run + first as u64);
+                run = 0;
+                let last = memchr::memrchr2(b'<', b'>', rest).unwrap_or(first);
+                rest = rest.get(last + 1..).unwrap_or(&[]);
+            }
+        }
         while let Some(at) = memchr::memchr2(b'<', b'>', rest) {
             longest = longest.max(run + at as u64);
             run = 0;
@@ -412,7 +430,10 @@ fn cell_text(cell: &DataRef<'_>, out: &mut Vec<u8>) -> usize {
         }
         DataRef::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
         DataRef::DateTime(dt) => match excel_serial_date(dt.as_f64()) {
-            Ok(d) => out.extend_from_slice(iso(d).as_bytes()),
+            Ok(d) => {
+                // As `iso(d)`, without a string of its own.
+                let _ = write!(out, "{:04}-{:02}-{:02}", d.year(), d.month(), d.day());
+            }
             Err(_) => {
                 let _ = write!(out, "{}", dt.as_f64());
             }
@@ -429,6 +450,20 @@ fn cell_text(cell: &DataRef<'_>, out: &mut Vec<u8>) -> usize {
 /// would be a sub-cent amount and its row rejected.
 fn excel_number(f: f64, out: &mut Vec<u8>) {
     use std::io::Write;
+    // The shortest text that reads back as `f` (what `{}` writes): when it has at most 15 significant digits,
+    // it is also `f` rounded to 15 (`f` lies within half a binary unit of it, far inside half a unit of the
+    // 15th digit), and no decimal is needed. Only for magnitudes `{}` writes without an exponent.
+    let start = out.len();
+    if (1e-5..1e15).contains(&f.abs()) {
+        let _ = write!(out, "{f}");
+        let text = out.get(start..).unwrap_or(&[]);
+        let first = text.iter().position(|c| matches!(c, b'1'..=b'9')).unwrap_or(text.len());
+        let digits = text.iter().skip(first).filter(|c| c.is_ascii_digit()).count();
+        if digits <= 15 {
+            return;
+        }
+        out.truncate(start);
+    }
     let sci = format!("{f:.14e}");
     match rust_decimal::Decimal::from_scientific(&sci) {
         Ok(d) => {
@@ -957,6 +992,13 @@ mod tests {
         assert_eq!(text(-0.005), "-0.005");
         assert_eq!(text(12.0), "12");
         assert_eq!(text(0.1 + 0.7), "0.8");
+        assert_eq!(text(36100.34), "36100.34");
+        assert_eq!(text(902.5), "902.5");
+        assert_eq!(text(0.000_012_5), "0.0000125");
+        assert_eq!(text(123_456_789_012.345), "123456789012.345");
+        assert_eq!(text(0.123_456_789_012_345_67), "0.123456789012346");
+        assert_eq!(text(1.5e-7), "0.00000015");
+        assert_eq!(text(-1234.5600000000002), "-1234.56");
     }
 
     /// A workbook of a header and `rows` data rows.
