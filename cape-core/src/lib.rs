@@ -69,7 +69,7 @@ pub use error::{EntryNumberError, Error, ErrorKind, Result};
 pub use ingest::ahead::ReadAhead;
 pub use ingest::es003::{read_es003_bytes, read_es003_path, Es003, Es003Options, Es003Reader, IngestSummary};
 pub use ingest::workbook::WorkbookLimits;
-pub use model::{Entry, EntryHeader, Fact, Line, Tariff};
+pub use model::{Entry, EntryHeader, Fact, Line, Tariff, Text};
 pub use values::date::{excel_serial_date, iso, parse_date};
 pub use values::entry_number::{check_digit, EntryNumber};
 pub use values::hts::HtsNumber;

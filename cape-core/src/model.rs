@@ -5,6 +5,95 @@ use rust_decimal::Decimal;
 
 use crate::{CountryCode, EntryNumber, EntryType, HtsNumber, ImporterNumber, Usd};
 
+/// A cell's text as an entry keeps it (a name, a code, an unreadable cell): a string that holds up to 23 bytes
+/// inline, so that the texts of an entry — nearly all short — cost no allocation to read, copy or drop. It
+/// reads as a `&str` (`Deref`), compares with `str`, and serialises as a string.
+///
+/// ```
+/// use cape_core::model::Text;
+/// let t = Text::from("Nguyen, Maria");
+/// assert_eq!(t, "Nguyen, Maria");
+/// assert_eq!(t.len(), 13);
+/// assert_eq!(serde_json::to_string(&t).unwrap(), "\"Nguyen, Maria\"");
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct Text(smol_str::SmolStr);
+
+impl Text {
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+impl std::ops::Deref for Text {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+impl AsRef<str> for Text {
+    fn as_ref(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+impl std::borrow::Borrow<str> for Text {
+    fn borrow(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+impl std::fmt::Display for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0.as_str())
+    }
+}
+
+impl std::fmt::Debug for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.0.as_str(), f)
+    }
+}
+
+impl From<&str> for Text {
+    fn from(s: &str) -> Self {
+        Text(smol_str::SmolStr::new(s))
+    }
+}
+
+impl From<String> for Text {
+    fn from(s: String) -> Self {
+        Text(smol_str::SmolStr::from(s))
+    }
+}
+
+impl From<Box<str>> for Text {
+    fn from(s: Box<str>) -> Self {
+        Text(smol_str::SmolStr::from(s))
+    }
+}
+
+impl From<Text> for String {
+    fn from(t: Text) -> Self {
+        t.0.to_string()
+    }
+}
+
+impl PartialEq<str> for Text {
+    fn eq(&self, other: &str) -> bool {
+        self.0.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Text {
+    fn eq(&self, other: &&str) -> bool {
+        self.0.as_str() == *other
+    }
+}
+
 /// An optional fact about an entry: supplied, blank, unreadable, or not supplied by the file at all.
 ///
 /// cape never silently defaults a missing fact. Rules that need a fact decide what each state means and say so.
@@ -19,7 +108,7 @@ pub enum Fact<T> {
     /// The value, read successfully.
     Known(T),
     /// The cell holds text cape cannot read; kept verbatim.
-    Unreadable(Box<str>),
+    Unreadable(Text),
 }
 
 impl<T> Fact<T> {
@@ -148,11 +237,11 @@ pub struct EntryHeader {
     /// `Importer Number`.
     pub importer_number: Fact<ImporterNumber>,
     /// `Importer Name`.
-    pub importer_name: Fact<Box<str>>,
+    pub importer_name: Fact<Text>,
     /// `Filer Name` (extended report).
-    pub filer_name: Fact<Box<str>>,
+    pub filer_name: Fact<Text>,
     /// `Port of Entry Code`.
-    pub port_of_entry: Fact<Box<str>>,
+    pub port_of_entry: Fact<Text>,
     /// `Entry Date` (required: every used row has one).
     pub entry_date: Option<NaiveDate>,
     /// `Entry Summary Date`.
@@ -172,13 +261,13 @@ pub struct EntryHeader {
     /// `Post Summary Correction Indicator`.
     pub psc_flag: Fact<bool>,
     /// `Protest Number`.
-    pub protest_number: Fact<Box<str>>,
+    pub protest_number: Fact<Text>,
     /// `Protest Status`.
     pub protest_status: Fact<ProtestStatus>,
     /// `Control Status`.
-    pub control_status: Fact<Box<str>>,
+    pub control_status: Fact<Text>,
     /// `Review Team Number`.
-    pub review_team: Fact<Box<str>>,
+    pub review_team: Fact<Text>,
     /// `Total Liquidated Duty Amount`.
     #[serde(with = "crate::values::money::exact::fact")]
     pub total_liquidated_duty: Fact<Usd>,
@@ -220,7 +309,7 @@ pub struct Tariff {
     /// `Line Tariff Quantity (1)`.
     pub quantity: Option<Decimal>,
     /// `Line Tariff UOM (1) Code`.
-    pub uom: Option<Box<str>>,
+    pub uom: Option<Text>,
     /// The 1-based row of the source file this ordinal came from (the header is row 1).
     pub source_row: u64,
 }
@@ -235,11 +324,11 @@ pub struct Line {
     /// `Country of Export Code`.
     pub country_of_export: Fact<CountryCode>,
     /// `Line SPI Code`.
-    pub spi: Fact<Box<str>>,
+    pub spi: Fact<Text>,
     /// `Manufacturer ID`.
-    pub manufacturer_id: Fact<Box<str>>,
+    pub manufacturer_id: Fact<Text>,
     /// `Foreign Exporter ID`.
-    pub foreign_exporter_id: Fact<Box<str>>,
+    pub foreign_exporter_id: Fact<Text>,
     /// `Column 1 Current Primary Duty Rate` as a percent (`Free` → 0); compound rates are unreadable.
     pub mfn_rate_percent: Fact<Decimal>,
     /// `Line Post Summary Correction Indicator`.

@@ -21,7 +21,7 @@ use crate::entry_number::PyEntryNumber;
 use crate::errors::call;
 use crate::pickle::{from_bytes, reduce, to_bytes, Reduced};
 
-fn text(f: &Fact<Box<str>>) -> Option<&str> {
+fn text(f: &Fact<cape_core::Text>) -> Option<&str> {
     f.known().map(|s| &**s)
 }
 

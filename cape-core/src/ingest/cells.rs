@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 use crate::diagnostic::{cut_note, echo_value, MAX_ECHOED_CHARS};
 use crate::ingest::columns::Column;
 use crate::model::{
-    AdCvdStatus, EntryHeader, Fact, ImporterClass, Line, LiquidationStatus, ProtestStatus, SummaryStatus,
+    AdCvdStatus, EntryHeader, Fact, ImporterClass, Line, LiquidationStatus, ProtestStatus, SummaryStatus, Text,
 };
 use crate::values::date::parse_date_bytes;
 use crate::values::text::parse_indicator;
@@ -16,10 +16,10 @@ use crate::{excel_serial_date, CountryCode, EntryNumber, EntryType, ImporterNumb
 
 /// A cell's text: UTF-8, or else Windows-1252 (an export saved by Excel on Windows), so that `Café` is not
 /// turned into `Caf\u{FFFD}`.
-pub(super) fn text_of(raw: &[u8]) -> Box<str> {
+pub(super) fn text_of(raw: &[u8]) -> Text {
     match std::str::from_utf8(raw) {
         Ok(s) => s.into(),
-        Err(_) => raw.iter().map(|&b| windows_1252(b)).collect::<String>().into_boxed_str(),
+        Err(_) => raw.iter().map(|&b| windows_1252(b)).collect::<String>().into(),
     }
 }
 
@@ -32,7 +32,7 @@ pub(super) fn echo_of(raw: &[u8]) -> Box<str> {
         Err(_) if raw.len() > MAX_ECHOED_CHARS => {
             cut_note(&text_of(raw.get(..MAX_ECHOED_CHARS).unwrap_or_default()), raw.len()).into()
         }
-        Err(_) => text_of(raw),
+        Err(_) => text_of(raw).as_str().into(),
     }
 }
 

@@ -80,13 +80,13 @@ pub enum DepositDateUnknown {
     #[error("payment date {value:?} is unreadable")]
     UnreadablePaymentDate {
         /// The cell's text.
-        value: Box<str>,
+        value: crate::model::Text,
     },
     /// The `Payment Type Code` cell holds text cape cannot read, so whether the PMS rule applies is unknown.
     #[error("payment type code {value:?} is unreadable")]
     UnreadablePaymentType {
         /// The cell's text.
-        value: Box<str>,
+        value: crate::model::Text,
     },
     /// A periodic monthly statement entry without an entry date.
     #[error("periodic monthly statement entry (payment type {payment_type}) has no entry date")]
@@ -108,7 +108,7 @@ pub enum DepositDateUnknown {
     #[error("entry summary date {value:?} is unreadable")]
     UnreadableEntrySummaryDate {
         /// The cell's text.
-        value: Box<str>,
+        value: crate::model::Text,
     },
     /// None of payment date, PMS payment type or entry summary date is known.
     #[error("no payment date, no periodic monthly statement payment type and no entry summary date")]
