@@ -91,6 +91,14 @@ def _is_arrow(obj: object) -> bool:
 SPOOL_BATCH_ROWS = 8_192
 
 
+def _texts(values: List[Any], column: str) -> List[str]:
+    """:func:`_cell` of each value; a column that is all text already (a frame read with ``dtype=str``) is
+    passed as it is, without a Python call per cell."""
+    if all(type(v) is str for v in values):
+        return values
+    return [_cell(v, column) for v in values]
+
+
 def records_of(source: object, name: Optional[str] = None) -> Optional[Tuple[_cape.RecordSpool, int]]:
     """A :class:`RecordSpool` holding a DataFrame's or Arrow table's rows as text cells, and the row count;
     ``None`` for anything else. The table is converted and written a batch of rows at a time."""
@@ -100,7 +108,7 @@ def records_of(source: object, name: Optional[str] = None) -> Optional[Tuple[_ca
         spool = _cape.RecordSpool(header, name or "<DataFrame>")
         for start in range(0, len(df), SPOOL_BATCH_ROWS):
             chunk = df.iloc[start : start + SPOOL_BATCH_ROWS]
-            spool.push_columns([[_cell(v, n) for v in chunk[c].tolist()] for n, c in zip(header, df.columns)])
+            spool.push_columns([_texts(chunk[c].tolist(), n) for n, c in zip(header, df.columns)])
         return spool, len(df)
     if _is_arrow(source):
         table: Any = source
@@ -108,7 +116,7 @@ def records_of(source: object, name: Optional[str] = None) -> Optional[Tuple[_ca
         spool = _cape.RecordSpool(header, name or "<Arrow table>")
         for start in range(0, table.num_rows, SPOOL_BATCH_ROWS):
             chunk = table.slice(start, SPOOL_BATCH_ROWS)
-            spool.push_columns([[_cell(v, n) for v in chunk.column(i).to_pylist()] for i, n in enumerate(header)])
+            spool.push_columns([_texts(chunk.column(i).to_pylist(), n) for i, n in enumerate(header)])
         return spool, table.num_rows
     return None
 
