@@ -32,17 +32,21 @@ impl<'o> Object<'o> {
         self.out
     }
 
+    /// `write` of the value, or null.
+    fn or_null<T>(&mut self, key: &str, value: Option<T>, write: impl FnOnce(&mut Self, &str, T)) {
+        match value {
+            Some(v) => write(self, key, v),
+            None => self.key(key).extend_from_slice(b"null"),
+        }
+    }
+
     pub(crate) fn str(&mut self, key: &str, value: &str) {
         let out = self.key(key);
         string(out, value);
     }
 
     pub(crate) fn opt_str(&mut self, key: &str, value: Option<&str>) {
-        let out = self.key(key);
-        match value {
-            Some(v) => string(out, v),
-            None => out.extend_from_slice(b"null"),
-        }
+        self.or_null(key, value, Self::str);
     }
 
     pub(crate) fn bool(&mut self, key: &str, value: bool) {
@@ -51,18 +55,16 @@ impl<'o> Object<'o> {
     }
 
     pub(crate) fn opt_bool(&mut self, key: &str, value: Option<bool>) {
-        match value {
-            Some(v) => self.bool(key, v),
-            None => self.key(key).extend_from_slice(b"null"),
-        }
+        self.or_null(key, value, Self::bool);
+    }
+
+    fn int(&mut self, key: &str, value: i64) {
+        let out = self.key(key);
+        integer(out, value);
     }
 
     pub(crate) fn opt_int(&mut self, key: &str, value: Option<i64>) {
-        let out = self.key(key);
-        match value {
-            Some(v) => integer(out, v),
-            None => out.extend_from_slice(b"null"),
-        }
+        self.or_null(key, value, Self::int);
     }
 
     /// An amount as cape writes money: a string with exactly two decimals.
@@ -74,26 +76,19 @@ impl<'o> Object<'o> {
     }
 
     pub(crate) fn opt_money(&mut self, key: &str, value: Option<Usd>) {
-        match value {
-            Some(v) => self.money(key, v),
-            None => self.key(key).extend_from_slice(b"null"),
-        }
+        self.or_null(key, value, Self::money);
     }
 
     /// A date as `YYYY-MM-DD`, or null.
     pub(crate) fn opt_date(&mut self, key: &str, value: Option<NaiveDate>) {
-        let out = self.key(key);
-        match value {
-            None => out.extend_from_slice(b"null"),
-            Some(d) => {
-                let mut buf = [0u8; 10];
-                match iso_bytes(d, &mut buf) {
-                    Some(text) => string(out, text),
-                    // Years outside 0-9999, as chrono writes them.
-                    None => string(out, &d.to_string()),
-                }
+        self.or_null(key, value, |o, key, d| {
+            let mut buf = [0u8; 10];
+            match iso_bytes(d, &mut buf) {
+                Some(text) => o.str(key, text),
+                // Years outside 0-9999, as chrono writes them.
+                None => o.str(key, &d.to_string()),
             }
-        }
+        });
     }
 
     /// An array of objects, each written by `item`.
