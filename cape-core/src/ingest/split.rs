@@ -155,9 +155,9 @@ pub(super) enum Part {
 /// Pass 1: for every entry whose rows may form more than one contiguous run, the index of its last run;
 /// with `boundary_at`, the first run starting at or after that byte, where the file can be cut in two.
 ///
-/// Memory stays flat in the number of entries: a Bloom filter of fixed size (4 MiB, more only for files of
-/// several GB) remembers the entries seen, and only those it reports as seen before — every split entry,
-/// plus rare false positives — are kept exactly. A false positive costs nothing but a map slot: its last run
+/// Memory stays small in the number of entries: a Bloom filter of about 2 bytes an entry (see
+/// [`Bloom::for_bytes`]) remembers the entries seen, and only those it reports as seen before — every split
+/// entry, plus rare false positives — are kept exactly. A false positive costs nothing but a map slot: its last run
 /// is its only run, so it is never held back.
 fn find_split_entries(
     rows: &mut Rows,
