@@ -11,10 +11,17 @@ from cape._cape import run_cli
 def main(argv: Optional[Sequence[str]] = None) -> NoReturn:
     """Run the command line with ``argv`` (default ``sys.argv[1:]``) and exit with its code."""
     args = list(sys.argv[1:] if argv is None else argv)
-    # The CLI writes to the process's file descriptors directly: flush what Python has buffered first.
-    sys.stdout.flush()
-    sys.stderr.flush()
-    sys.exit(run_cli(args))
+    try:
+        # The CLI writes to the process's file descriptors directly: flush what Python has buffered first.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        code = run_cli(args)
+    except KeyboardInterrupt:
+        # Ctrl-C outside the command's own handling (just before it starts, or after it has ended): the same
+        # message and status as an interrupted command, not a traceback.
+        sys.stderr.write("cape: interrupted\n")
+        code = 130
+    sys.exit(code)
 
 
 if __name__ == "__main__":
