@@ -257,18 +257,21 @@ impl EntryAssessment {
         o.opt_date("projected_liquidation_date", self.projected.as_ref().map(|p| p.liquidation));
         o.opt_money("interest", self.interest.as_ref().ok().map(|i| i.interest));
         o.opt_int("interest_days", self.interest.as_ref().ok().map(|i| i64::from(i.days)));
-        o.opt_str(
-            "interest_note",
-            match &self.interest {
-                Ok(i) if i.used_assumed_rate => Some(ASSUMED_RATE_NOTE),
-                Ok(_) => None,
-                Err(n) => Some(&n.message),
-            },
-        );
+        o.opt_str("interest_note", self.interest_note());
         o.str("importer_class", self.importer_class.name());
         o.opt_str("refund_recipient", self.recipient.as_ref().map(|r| r.number.as_str()));
         o.opt_bool("refund_held", self.recipient.as_ref().map(|r| r.held));
         o.end();
+    }
+
+    /// The record's `interest_note`: why there is no interest, or that it uses an assumed rate; `None` for
+    /// interest on published rates only.
+    pub fn interest_note(&self) -> Option<&str> {
+        match &self.interest {
+            Ok(i) if i.used_assumed_rate => Some(ASSUMED_RATE_NOTE),
+            Ok(_) => None,
+            Err(n) => Some(&n.message),
+        }
     }
 
     /// The per-entry record of `cape assess` (the public output contract).
@@ -296,11 +299,7 @@ impl EntryAssessment {
             projected_liquidation_date: self.projected.as_ref().map(|p| p.liquidation),
             interest: self.interest.as_ref().ok().map(|i| i.interest.to_string_2dp()),
             interest_days: self.interest.as_ref().ok().map(|i| i.days),
-            interest_note: match &self.interest {
-                Ok(i) if i.used_assumed_rate => Some(ASSUMED_RATE_NOTE.into()),
-                Ok(_) => None,
-                Err(n) => Some(n.message.clone()),
-            },
+            interest_note: self.interest_note().map(str::to_owned),
             importer_class: self.importer_class.name(),
             refund_recipient: self.recipient.as_ref().map(|r| r.number.as_str()),
             refund_held: self.recipient.as_ref().map(|r| r.held),

@@ -331,8 +331,6 @@ fn scalar_columns(entries: &[EntryAssessment]) -> Result<Vec<Node>, Error> {
     let mut importer_class = text(n, SHORT_TEXT_BYTES);
     let mut refund_recipient = text(n, SHORT_TEXT_BYTES);
     let mut refund_held = Bools::with_capacity(n);
-    // The note of an interest that used an assumed rate is one fixed text: taken from the record once.
-    let mut assumed_rate_note: Option<String> = None;
 
     for a in entries {
         // `XXX-NNNNNNN-C` from the 11 stored characters (as `Display` writes it).
@@ -371,16 +369,7 @@ fn scalar_columns(entries: &[EntryAssessment]) -> Result<Vec<Node>, Error> {
         let computed = a.interest.as_ref().ok();
         interest.push(computed.map(|i| cents(i.interest)).transpose()?);
         interest_days.push(computed.map(|i| i.days.to_le_bytes()));
-        match &a.interest {
-            Ok(i) if i.used_assumed_rate => {
-                if assumed_rate_note.is_none() {
-                    assumed_rate_note = a.record().interest_note;
-                }
-                interest_note.push(assumed_rate_note.as_deref())?;
-            }
-            Ok(_) => interest_note.push(None)?,
-            Err(n) => interest_note.push(Some(&n.message))?,
-        }
+        interest_note.push(a.interest_note())?;
         importer_class.push(Some(a.importer_class.name()))?;
         refund_recipient.push(a.recipient.as_ref().map(|r| r.number.as_str()))?;
         refund_held.push(a.recipient.as_ref().map(|r| r.held));
