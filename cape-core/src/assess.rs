@@ -16,7 +16,8 @@ use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::claim::{
-    assess_claim, ClaimAssessment, ClaimInputs, ClaimOptions, ClaimStatus, Reason, RuleChoice, RuleSet, RuleSets,
+    assess_claim, next_action, ActionOptions, ClaimAssessment, ClaimInputs, ClaimOptions, ClaimStatus, NextAction,
+    Reason, RuleChoice, RuleSet, RuleSets,
 };
 use crate::liquidation::deposit::deposit_date_with;
 use crate::mass::removal::{remove_ieepa_with, RemovalScratch};
@@ -68,8 +69,10 @@ pub struct AssessOptions {
     pub rules: RuleChoice,
     /// Claim parameters (urgency horizon, last-day offset override).
     pub claim: ClaimOptions,
-    /// Schedule offsets (acceptance lag, 45-day liquidation, 90-day reliquidation window).
+    /// Schedule offsets (acceptance lag, 45-day liquidation, 90-day reliquidation window, 30 days to the refund).
     pub schedule: ScheduleOptions,
+    /// Next-action parameters (when a court claim accrues, the urgency horizon of `act_by`).
+    pub actions: ActionOptions,
     /// Deposit-date rules (periodic monthly statement codes and working day).
     pub deposit: DepositOptions,
     /// Interest parameters (day count, precision, explicit assumed rate for uncovered days).
@@ -90,6 +93,7 @@ impl AssessOptions {
             rules: RuleChoice::Auto,
             claim: ClaimOptions::default(),
             schedule: ScheduleOptions::default(),
+            actions: ActionOptions::new(),
             deposit: DepositOptions::default(),
             interest: InterestOptions::default(),
             default_class: ImporterClass::Corporate,
@@ -180,6 +184,8 @@ pub struct EntryAssessment {
     pub importer_class: ImporterClass,
     /// Who the refund goes to.
     pub recipient: Option<Recipient>,
+    /// What to do next about the entry, by when ([`next_action`]).
+    pub next_action: NextAction,
 }
 
 impl EntryAssessment {
@@ -261,7 +267,17 @@ impl EntryAssessment {
         o.str("importer_class", self.importer_class.name());
         o.opt_str("refund_recipient", self.recipient.as_ref().map(|r| r.number.as_str()));
         o.opt_bool("refund_held", self.recipient.as_ref().map(|r| r.held));
+        o.str("next_action", self.next_action.code.as_str());
+        o.opt_date("act_by", self.next_action.act_by);
+        o.str("next_action_note", &self.next_action.note);
+        o.opt_date("refund_due_by", self.refund_due_by());
         o.end();
+    }
+
+    /// The day the refund is due: the projected (re)liquidation + 30 days (19 USC 1505(b)); eligible entries
+    /// with a projection only.
+    pub fn refund_due_by(&self) -> Option<NaiveDate> {
+        self.projected.as_ref().map(|p| p.refund_due_by)
     }
 
     /// The record's `interest_note`: why there is no interest, or that it uses an assumed rate; `None` for
@@ -303,6 +319,10 @@ impl EntryAssessment {
             importer_class: self.importer_class.name(),
             refund_recipient: self.recipient.as_ref().map(|r| r.number.as_str()),
             refund_held: self.recipient.as_ref().map(|r| r.held),
+            next_action: self.next_action.code.as_str(),
+            act_by: self.next_action.act_by,
+            next_action_note: &self.next_action.note,
+            refund_due_by: self.refund_due_by(),
         }
     }
 }
@@ -377,6 +397,10 @@ pub const RECORD_KEYS: &[&str] = &[
     "importer_class",
     "refund_recipient",
     "refund_held",
+    "next_action",
+    "act_by",
+    "next_action_note",
+    "refund_due_by",
 ];
 
 /// One entry of `cape assess` output. Key names are a public contract: later versions add keys, never
@@ -441,6 +465,16 @@ pub struct EntryRecord<'a> {
     pub refund_recipient: Option<&'a str>,
     /// True when the refund would be held for missing ACH refund enrollment.
     pub refund_held: Option<bool>,
+    /// What to do next: a stable action code (docs/codes.md, family `action`).
+    pub next_action: &'static str,
+    /// The last day to act, when a deadline runs.
+    #[serde(serialize_with = "crate::values::date::serialize_opt_iso")]
+    pub act_by: Option<NaiveDate>,
+    /// One line: what to do, by when, and why that day.
+    pub next_action_note: &'a str,
+    /// The day the refund is due (projected (re)liquidation + 30 days, 19 USC 1505(b)); eligible entries only.
+    #[serde(serialize_with = "crate::values::date::serialize_opt_iso")]
+    pub refund_due_by: Option<NaiveDate>,
 }
 
 /// Assesses entries with one set of tables and options. Cheap to create; not shared across threads (it keeps
@@ -555,6 +589,7 @@ impl<'t> Assessor<'t> {
         };
         let interest = self.interest_for(removal, &claim, &deposit, projected.as_ref(), importer_class);
         let recipient = recipient(&entry.header, importer_number.as_deref());
+        let next_action = next_action(entry, &claim, self.rules, &self.options.actions);
         let entry_type = h.entry_type.known().map(|t| t.code());
         let entry_date = h.entry_date;
         Ok(EntryAssessment {
@@ -568,6 +603,7 @@ impl<'t> Assessor<'t> {
             interest,
             importer_class,
             recipient,
+            next_action,
         })
     }
 
@@ -625,6 +661,7 @@ impl EntryAssessment {
             entry_number: self.entry_number(),
             recipient: r.number.clone(),
             liquidation_date: p.liquidation,
+            refund_due_by: p.refund_due_by,
             principal: self.principal(),
             interest: self.interest_amount().unwrap_or(Usd::ZERO),
             interest_known: self.interest.is_ok(),

@@ -381,3 +381,32 @@ fn options_parse_the_usual_ways_and_refuse_the_rest() {
     // A value may start with a dash: it is the option's value, not an option.
     usage(&["assess", &f, "--as-of", "-3"], "--as-of");
 }
+
+#[test]
+fn plan_lists_the_actions_due_with_hand_computed_dates() {
+    let path = tmp("plan.csv", ES003);
+    // As of 2026-03-01, entry 1 (liquidated 2026-01-30) must be declared by 2026-01-30 + 79 = 2026-04-19, 49 days
+    // on; entry 2 (unliquidated) has no deadline.
+    let (code, out, err) = cape(&["plan", &path, "--as-of", "2026-03-01", "--format", "csv", "--by", "week"]);
+    assert_eq!(code, 0, "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], cape_core::cli::PLAN_CSV_COLUMNS.join(","));
+    assert!(
+        lines[1].starts_with("week of 2026-04-13,ABC-1234567-6,12-345678900,eligible,declare,2026-04-19,49,1500.00,"),
+        "{out}"
+    );
+    assert!(lines[2].starts_with("no deadline,B76-0158522-0,98-765432100,eligible,declare,,,2500.12,"), "{out}");
+    assert_eq!(lines.len(), 3);
+    let (code, out, _) = cape(&["plan", &path, "--as-of", "2026-03-01", "--format", "json", "--within", "60"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!((v["items"].as_u64(), v["entries_seen"].as_u64()), (Some(1), Some(2)));
+    assert_eq!(v["groups"][0]["key"], "12-345678900");
+    assert_eq!(v["groups"][0]["ieepa_duty"], "1500.00");
+    let (code, out, _) = cape(&["plan", &path, "--as-of", "2026-03-01", "--within", "30"]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("0 action(s) due within 30 days over 2 entries, as of 2026-03-01, by importer"), "{out}");
+    let (code, _, err) = cape(&["plan", &path, "--by", "client"]);
+    assert_eq!(code, 64);
+    assert!(err.contains("--by must be importer or week"), "{err}");
+}

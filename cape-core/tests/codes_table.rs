@@ -79,6 +79,7 @@ fn expected() -> BTreeSet<(String, String)> {
     cape_core::assess::NoInterestReason::ALL.iter().for_each(|r| add("interest", r.as_str()));
     let deposit = read("cape-core/src/liquidation/deposit.rs");
     literals_after(fn_body(&deposit, "code"), "=> \"").iter().for_each(|s| add("deposit", s));
+    cape_core::claim::ActionCode::ALL.iter().for_each(|a| add("action", a.as_str()));
     e
 }
 
@@ -105,5 +106,19 @@ fn ingest_meanings_match_the_source() {
         let m = k.meaning();
         let m = format!("{}{}.", m[..1].to_uppercase(), &m[1..]);
         assert!(doc.contains(&format!("| `{}` | {m} |", k.name())), "{k}: meaning differs");
+    }
+}
+
+#[test]
+fn every_action_row_names_its_legal_basis() {
+    let doc = read("docs/codes.md");
+    for a in cape_core::claim::ActionCode::ALL {
+        let row = doc.lines().find(|l| l.starts_with(&format!("| action | `{}` |", a.as_str()))).unwrap();
+        if *a != cape_core::claim::ActionCode::None {
+            // The first statute or guidance of the code's basis appears in its row.
+            let first = a.legal_basis().split(&[';', '(', ','][..]).next().unwrap().trim();
+            assert!(row.contains("Basis: ") && row.contains(first), "{}: {first:?} not in {row}", a.as_str());
+        }
+        assert!(row.contains("Deadline: "), "{row}");
     }
 }

@@ -3,6 +3,8 @@
 //!
 //! | module | what it holds |
 //! |---|---|
+//! | [`action`] | [`next_action`]: what to do about each entry, by when, from its claim (rules as data) |
+//! | [`plan`] | [`Plan`]: the actions due, grouped by importer or week, soonest first |
 //! | [`rules`] | versioned rule sets (Phase 1, Phase 2, loadable later phases) as data |
 //! | [`eligibility`] | [`assess_claim`]: status and every reason for one entry as of a date |
 //! | [`declaration`] | CAPE declaration CSVs in CAPE's template, split at 9,999 entries, with a manifest |
@@ -11,12 +13,18 @@
 //!
 //! Sources: CSMS 68315804, 68340863, 69035485, 69056483 (see CAPE.md §1–§3, §10).
 
+pub mod action;
 pub mod declaration;
 pub mod eligibility;
+pub mod plan;
 pub mod preflight;
 pub mod results;
 pub mod rules;
 
+pub use action::{
+    next_action, ActionCode, ActionOptions, ActionRule, ActionRules, CourtAccrual, DeadlineRule, LaterPhase,
+    NextAction, EMBEDDED_ACTIONS_JSON,
+};
 pub use declaration::{
     build_declarations, build_declarations_from, read_manifest, sanitize_importer, sha256_hex, write_declarations,
     write_declarations_with, DeclarationFile, DeclarationOptions, DeclarationParams, DeclarationSet, Manifest,
@@ -26,6 +34,7 @@ pub use declaration::{
 pub use eligibility::{
     assess_claim, ClaimAssessment, ClaimInputs, ClaimOptions, ClaimParams, ClaimStatus, Effect, Reason, ReasonCode,
 };
+pub use plan::{week_monday, Plan, PlanGroup, PlanGrouping, PlanItem, PlanOptions};
 pub use preflight::{
     preflight_bytes, preflight_path, EntryOutcome, EntryVerdict, FindingLevel, ListedEntry, PreflightCode,
     PreflightFinding, PreflightOptions, PreflightReport, Verdict,

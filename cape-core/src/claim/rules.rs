@@ -32,6 +32,7 @@ use std::path::Path;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use super::action::{ActionRules, ActionRulesFile, LaterPhase, LaterPhaseFile};
 use super::eligibility::{Effect, ReasonCode};
 use crate::error::{Error, Result};
 use crate::model::LiquidationStatus;
@@ -165,6 +166,11 @@ pub struct RuleSet {
     pub protest_days: u32,
     /// Deferred-refund categories.
     pub deferred: DeferredCategories,
+    /// The rules that give each entry its next action ([`super::action`]); the embedded ones unless the file
+    /// has an `actions` key.
+    pub actions: ActionRules,
+    /// The later phase expected to take some entries this rule set rejects (file key `later_phase`).
+    pub later_phase: Option<LaterPhase>,
     /// Where the rule set came from (a file name, or `rules_phase1.json (embedded)`).
     pub origin: String,
 }
@@ -188,6 +194,10 @@ struct RuleSetFile {
     #[serde(default = "default_protest_days")]
     protest_days: u32,
     deferred: DeferredFile,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    actions: Option<ActionRulesFile>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    later_phase: Option<LaterPhaseFile>,
 }
 
 fn default_protest_days() -> u32 {
@@ -295,6 +305,11 @@ impl RuleSet {
             withdrawal_only_while_unliquidated: f.deferred.withdrawal_only_while_unliquidated,
             adcvd_suspended: f.deferred.adcvd_suspended,
         };
+        let actions = match f.actions {
+            Some(a) => ActionRules::from_file(a, origin)?,
+            None => ActionRules::embedded(),
+        };
+        let later_phase = f.later_phase.map(|p| LaterPhase::from_file(p, origin)).transpose()?;
         Ok(RuleSet {
             name: f.name,
             version: f.version,
@@ -307,6 +322,8 @@ impl RuleSet {
             last_day_offset: f.last_day_offset,
             protest_days: f.protest_days,
             deferred,
+            actions,
+            later_phase,
             origin: origin.to_owned(),
         })
     }
@@ -383,6 +400,8 @@ impl RuleSet {
                 withdrawal_only_while_unliquidated: self.deferred.withdrawal_only_while_unliquidated,
                 adcvd_suspended: self.deferred.adcvd_suspended,
             },
+            actions: Some(self.actions.to_file()),
+            later_phase: self.later_phase.as_ref().map(LaterPhase::to_file),
         }
     }
 }

@@ -96,6 +96,12 @@ pub(super) fn tables_and_options(o: &Opts, as_of: NaiveDate) -> Result<(Tables, 
     }
     if let Some(n) = u32_opt(o, "urgent-days")? {
         opts.claim.urgent_within_days = n;
+        opts.actions.urgent_within_days = n;
+    }
+    if let Some(v) = o.named.get("court-accrual") {
+        opts.actions.court_accrual = v.parse().map_err(|_| {
+            CliError::Usage(format!("--court-accrual must be liquidation_date or final_liquidation, not {v:?}"))
+        })?;
     }
     if let Some(n) = u32_opt(o, "last-day-offset")? {
         opts.claim.last_day_offset = Some(n);
@@ -133,6 +139,7 @@ pub(super) const ASSESS_OPTS: &[&str] = &[
     "assume-last-rate",
     "accepted",
     "threads",
+    "court-accrual",
 ];
 
 pub(super) fn one_file(o: &Opts, what: &str) -> Result<String, CliError> {

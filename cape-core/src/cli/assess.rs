@@ -65,7 +65,7 @@ pub(super) fn assess(args: &[String], out: &mut dyn Write, err: &mut dyn Write, 
         _ => {
             writeln!(
                 out,
-                "{:<15} {:<14} {:<4} {:<10} {:>12} {:>12} {:<17} {:<10} {:>5} {:>10}  reasons",
+                "{:<15} {:<14} {:<4} {:<10} {:>12} {:>12} {:<17} {:<10} {:>5} {:>10} {:<29} {:<10}  reasons",
                 "entry",
                 "importer",
                 "type",
@@ -75,7 +75,9 @@ pub(super) fn assess(args: &[String], out: &mut dyn Write, err: &mut dyn Write, 
                 "status",
                 "last day",
                 "days",
-                "interest"
+                "interest",
+                "next action",
+                "act by"
             )?;
             while let Some(e) = src.next() {
                 let p = src.progress();
@@ -90,7 +92,7 @@ pub(super) fn assess(args: &[String], out: &mut dyn Write, err: &mut dyn Write, 
                 }
                 writeln!(
                     out,
-                    "{:<15} {:<14} {:<4} {:<10} {:>12} {:>12} {:<17} {:<10} {:>5} {:>10}  {}",
+                    "{:<15} {:<14} {:<4} {:<10} {:>12} {:>12} {:<17} {:<10} {:>5} {:>10} {:<29} {:<10}  {}",
                     r.entry_number,
                     r.importer_number.unwrap_or("-"),
                     r.entry_type.unwrap_or("-"),
@@ -101,6 +103,8 @@ pub(super) fn assess(args: &[String], out: &mut dyn Write, err: &mut dyn Write, 
                     r.last_filing_day.map(|d| d.to_string()).unwrap_or_else(|| "-".into()),
                     r.days_left.map(|d| d.to_string()).unwrap_or_else(|| "-".into()),
                     r.interest.as_deref().unwrap_or("-"),
+                    r.next_action,
+                    r.act_by.map(|d| d.to_string()).unwrap_or_else(|| "-".into()),
                     reasons.join(",")
                 )?;
             }
@@ -152,5 +156,9 @@ pub(super) fn csv_row(a: &EntryAssessment) -> Vec<String> {
         r.importer_class.to_owned(),
         r.refund_recipient.unwrap_or_default().to_owned(),
         r.refund_held.map(|x| x.to_string()).unwrap_or_default(),
+        r.next_action.to_owned(),
+        d(r.act_by),
+        r.next_action_note.to_owned(),
+        d(r.refund_due_by),
     ]
 }

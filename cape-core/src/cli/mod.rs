@@ -13,12 +13,14 @@ mod demo;
 mod entry_number;
 mod ingest;
 mod interest;
+mod plan;
 mod refunds;
 mod results;
 mod sample;
 mod write;
 
 pub use assess::CSV_COLUMNS;
+pub use plan::PLAN_CSV_COLUMNS;
 
 /// What every command file imports: the crate's items the commands use, and each other's helpers.
 mod prelude {
@@ -113,6 +115,13 @@ Usage:
               [--assume-rate PERCENT | --assume-last-rate] [--threads N]
       The refunds CBP would pay, consolidated per recipient and projected liquidation date. Streams the
       file; with two threads (the default on two or more cores) a large CSV is read in two halves at once.
+
+  cape plan FILE [--as-of DATE] [--within DAYS] [--by importer|week] [--format table|json|csv]
+            [--rules ...] [--court-accrual liquidation_date|final_liquidation] [--threads N]
+      The next action for every entry that needs one (declare, withdraw a protest, protest, a Court of
+      International Trade action, correct, review...), with its act-by date, grouped by importer or by
+      week, soonest first, with the IEEPA duty at stake per group. --within lists only actions due within
+      DAYS of the as-of date. Streams the file. Action codes and their legal basis: docs/codes.md.
 
   cape sample --output FILE [--entries N] [--seed S] [--malformed PER_THOUSAND]
       Write deterministic synthetic ES-003 data (default 2000 entries, seed 2026).
@@ -312,6 +321,7 @@ fn dispatch(args: &[String], out: &mut dyn Write, err: &mut dyn Write, cx: &mut 
         "results" => results::results(rest, out),
         "interest" => interest::interest(rest, out),
         "refunds" => refunds::refunds(rest, out, err, cx),
+        "plan" => plan::plan(rest, out, err, cx),
         "sample" => sample::sample(rest, out, err),
         "demo" => demo::demo(rest, out, cx),
         other => Err(CliError::Usage(format!("unknown command {other:?}"))),

@@ -44,6 +44,7 @@ pub(super) fn refunds(
             let _ = w.write_record([
                 "recipient",
                 "liquidation_date",
+                "refund_due_by",
                 "held",
                 "entries",
                 "principal",
@@ -56,6 +57,7 @@ pub(super) fn refunds(
                 w.write_record([
                     r.recipient.clone(),
                     r.liquidation_date.to_string(),
+                    r.refund_due_by.to_string(),
                     r.held.to_string(),
                     r.entries.len().to_string(),
                     r.principal.to_string_2dp(),
@@ -70,15 +72,16 @@ pub(super) fn refunds(
         _ => {
             writeln!(
                 out,
-                "{:<14} {:<11} {:>7} {:>16} {:>12} {:>16}",
-                "recipient", "liquidates", "entries", "principal", "interest", "total"
+                "{:<14} {:<11} {:<11} {:>7} {:>16} {:>12} {:>16}",
+                "recipient", "liquidates", "due by", "entries", "principal", "interest", "total"
             )?;
             for r in cons.refunds() {
                 writeln!(
                     out,
-                    "{:<14} {:<11} {:>7} {:>16} {:>12} {:>16}{}",
+                    "{:<14} {:<11} {:<11} {:>7} {:>16} {:>12} {:>16}{}",
                     r.recipient,
                     r.liquidation_date.to_string(),
+                    r.refund_due_by.to_string(),
                     r.entries.len(),
                     r.principal.to_string_2dp(),
                     r.interest.to_string_2dp(),

@@ -6,7 +6,8 @@
 //! - acceptance = as-of date + [`ScheduleOptions::acceptance_lag_days`] (default 0);
 //! - unliquidated: liquidation = acceptance + [`ScheduleOptions::unliquidated_liquidation_offset_days`] (45);
 //! - liquidated: reliquidation = min(acceptance + 45, liquidation + [`ScheduleOptions::reliquidation_window_days`]
-//!   (90)).
+//!   (90));
+//! - the refund is due [`ScheduleOptions::refund_due_days`] (30) after the (re)liquidation (19 USC 1505(b)).
 //!
 //! Which entries get a projection at all (deferred and ineligible entries get none) is the eligibility layer's
 //! decision; this module only does the date arithmetic.
@@ -26,6 +27,8 @@ pub struct ScheduleOptions {
     pub unliquidated_liquidation_offset_days: u32,
     /// The reliquidation window of 19 USC 1501, days after liquidation. Default 90.
     pub reliquidation_window_days: u32,
+    /// Days after (re)liquidation by which the refund is due (19 USC 1505(b): 30).
+    pub refund_due_days: u32,
 }
 
 /// The name of [`ScheduleOptions`] before 0.2 (every options type is now named `*Options`).
@@ -37,6 +40,7 @@ impl Default for ScheduleOptions {
             acceptance_lag_days: 0,
             unliquidated_liquidation_offset_days: 45,
             reliquidation_window_days: 90,
+            refund_due_days: 30,
         }
     }
 }
@@ -71,6 +75,8 @@ pub struct ProjectedDates {
     pub liquidation: NaiveDate,
     /// Which bound gave `liquidation`.
     pub basis: LiquidationBasis,
+    /// The day the refund is due: `liquidation` + [`ScheduleOptions::refund_due_days`] (19 USC 1505(b)).
+    pub refund_due_by: NaiveDate,
 }
 
 fn add(d: NaiveDate, days: u32, what: &'static str) -> Result<NaiveDate> {
@@ -98,6 +104,7 @@ fn add(d: NaiveDate, days: u32, what: &'static str) -> Result<NaiveDate> {
 /// let p = ScheduleOptions::default();
 /// let u = project_liquidation(d(2026, 5, 1), None, &p)?;
 /// assert_eq!((u.acceptance, u.liquidation), (d(2026, 5, 1), d(2026, 6, 15)));
+/// assert_eq!(u.refund_due_by, d(2026, 7, 15));
 /// let l = project_liquidation(d(2026, 5, 1), Some(d(2026, 3, 2)), &p)?;
 /// assert_eq!((l.liquidation, l.basis), (d(2026, 5, 31), LiquidationBasis::ReliquidationWindow));
 /// # Ok::<(), cape_core::Error>(())
@@ -120,7 +127,8 @@ pub fn project_liquidation(
             }
         }
     };
-    Ok(ProjectedDates { acceptance, liquidation, basis })
+    let refund_due_by = add(liquidation, params.refund_due_days, "projected liquidation date")?;
+    Ok(ProjectedDates { acceptance, liquidation, basis, refund_due_by })
 }
 
 #[cfg(test)]
@@ -139,7 +147,8 @@ mod tests {
             ProjectedDates {
                 acceptance: d(2026, 4, 20),
                 liquidation: d(2026, 6, 4),
-                basis: LiquidationBasis::AcceptanceOffset
+                basis: LiquidationBasis::AcceptanceOffset,
+                refund_due_by: d(2026, 7, 4),
             }
         );
         let lag = ScheduleOptions { acceptance_lag_days: 3, ..ScheduleOptions::default() };
@@ -156,6 +165,8 @@ mod tests {
         // Liquidated 70 days before: the 90-day window ends first.
         let p = project_liquidation(d(2026, 4, 20), Some(d(2026, 2, 9)), &params).unwrap();
         assert_eq!((p.liquidation, p.basis), (d(2026, 5, 10), LiquidationBasis::ReliquidationWindow));
+        // Due 30 days after the reliquidation (19 USC 1505(b)): 2026-05-10 + 30 = 2026-06-09.
+        assert_eq!(p.refund_due_by, d(2026, 6, 9));
         // Tie: both give the same day; reported as the acceptance offset.
         let p = project_liquidation(d(2026, 4, 20), Some(d(2026, 3, 6)), &params).unwrap();
         assert_eq!((p.liquidation, p.basis), (d(2026, 6, 4), LiquidationBasis::AcceptanceOffset));

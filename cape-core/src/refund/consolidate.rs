@@ -21,6 +21,8 @@ pub struct RefundItem {
     pub recipient: String,
     /// The (projected) (re)liquidation date.
     pub liquidation_date: NaiveDate,
+    /// The day the refund is due (19 USC 1505(b): 30 days after the (re)liquidation).
+    pub refund_due_by: NaiveDate,
     /// The IEEPA principal.
     pub principal: Usd,
     /// The interest (zero when it could not be computed; see `interest_known`).
@@ -50,6 +52,8 @@ pub struct ConsolidatedRefund {
     pub liquidation_date: NaiveDate,
     /// True when the refund would be held for missing ACH refund enrollment.
     pub held: bool,
+    /// The latest due date of the group's entries (19 USC 1505(b)): when the whole refund is due.
+    pub refund_due_by: NaiveDate,
     /// Sum of the principal of the entries paid.
     pub principal: Usd,
     /// Sum of the interest of the entries paid.
@@ -93,6 +97,7 @@ pub struct ConsolidationTotals {
 /// let day = NaiveDate::from_ymd_opt(2027, 1, 10).unwrap();
 /// let item = |n: &str, p: i64| RefundItem {
 ///     entry_number: n.parse().unwrap(), recipient: "12-345678900".into(), liquidation_date: day,
+///     refund_due_by: day + chrono::Days::new(30),
 ///     principal: cape_core::Usd::from_cents(p), interest: cape_core::Usd::from_cents(1), interest_known: true, held: false,
 /// };
 /// let mut a = Consolidation::new(ConsolidationOptions::default());
@@ -175,6 +180,7 @@ impl Consolidation {
                     recipient,
                     liquidation_date: item.liquidation_date,
                     held: item.held,
+                    refund_due_by: item.refund_due_by,
                     principal: Usd::ZERO,
                     interest: Usd::ZERO,
                     total: Usd::ZERO,
@@ -186,6 +192,7 @@ impl Consolidation {
                 })
             }
         };
+        g.refund_due_by = g.refund_due_by.max(item.refund_due_by);
         if waived {
             g.waived.push(item.entry_number);
             g.waived_principal = g.waived_principal.checked_add(item.principal)?;
@@ -231,6 +238,7 @@ impl Consolidation {
                     self.groups.insert(key, o);
                 }
                 Some(g) => {
+                    g.refund_due_by = g.refund_due_by.max(o.refund_due_by);
                     g.principal = g.principal.checked_add(o.principal)?;
                     g.interest = g.interest.checked_add(o.interest)?;
                     g.total = g.total.checked_add(o.total)?;
@@ -281,6 +289,7 @@ mod tests {
             entry_number: EntryNumber::from_parts("ABC", serial).unwrap(),
             recipient: recipient.into(),
             liquidation_date: day(d),
+            refund_due_by: day(d) + chrono::Days::new(30),
             principal: Usd::from_cents(p),
             interest: Usd::from_cents(i),
             interest_known: true,

@@ -10,7 +10,7 @@ use crate::refund::{Consolidation, ConsolidationOptions};
 use crate::{Diagnostic, Error, ErrorKind, IngestSummary, Result};
 
 /// The version of [`Partial`]'s serialised form (for pickling and sending between processes), its first byte.
-pub const PARTIAL_FORMAT_VERSION: u8 = 1;
+pub const PARTIAL_FORMAT_VERSION: u8 = 2;
 
 /// What a partial result was computed with: a SHA-256 over cape's version, the tables (catalogue, rule sets,
 /// rates, calendar), the rule set applied and every assessment and consolidation option. Two partials merge
@@ -46,6 +46,7 @@ impl Fingerprint {
             rules: _, // the rule set's resolved name is hashed instead: `auto` and `phase2` may be the same
             claim,
             schedule,
+            actions,
             deposit,
             interest,
             default_class,
@@ -61,7 +62,7 @@ impl Fingerprint {
         let _ = write!(
             w,
             "cape {}\npartial v{PARTIAL_FORMAT_VERSION}\n{tables:?}\n{rule_set:?}\n{as_of}\n{claim:?}\n{schedule:?}\n\
-             {deposit:?}\n{interest:?}\n{default_class:?}\n{overrides:?}\n{accepted:?}\n{consolidation:?}\n",
+             {actions:?}\n{deposit:?}\n{interest:?}\n{default_class:?}\n{overrides:?}\n{accepted:?}\n{consolidation:?}\n",
             crate::VERSION
         );
         Fingerprint(w.0.finalize().into())

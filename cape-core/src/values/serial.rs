@@ -13,7 +13,7 @@ use crate::{Error, Result};
 
 /// The version of the serialised form of the value types (entries, assessments, refunds, diagnostics...), the
 /// first byte of [`to_bytes`]. [`crate::run::PARTIAL_FORMAT_VERSION`] versions a [`crate::run::Partial`].
-pub const FORMAT_VERSION: u8 = 1;
+pub const FORMAT_VERSION: u8 = 2;
 
 /// `value`'s serialised form: the byte `version`, then its JSON.
 ///
@@ -73,10 +73,10 @@ mod tests {
             Err(Error::Format { source_name, message }) => format!("{source_name}: {message}"),
             other => panic!("expected a format error, got {other:?}"),
         };
-        assert_eq!(msg(from_bytes(FORMAT_VERSION, "list", &[])), "serialised list: empty: expected format version 1");
+        assert_eq!(msg(from_bytes(FORMAT_VERSION, "list", &[])), "serialised list: empty: expected format version 2");
         let mut wrong = b.clone();
         wrong[0] = 9;
-        assert!(msg(from_bytes(FORMAT_VERSION, "list", &wrong)).contains("format version 9, expected 1"));
+        assert!(msg(from_bytes(FORMAT_VERSION, "list", &wrong)).contains("format version 9, expected 2"));
         for cut in 1..b.len() {
             assert!(msg(from_bytes(FORMAT_VERSION, "list", &b[..cut])).contains("malformed"), "cut at {cut}");
         }
@@ -84,6 +84,6 @@ mod tests {
         let at = b.windows(3).position(|w| w == b"-6\"").unwrap();
         bad_digit[at + 1] = b'7';
         assert!(msg(from_bytes(FORMAT_VERSION, "list", &bad_digit)).contains("check digit"));
-        assert!(msg(from_bytes(FORMAT_VERSION, "list", &[1, 0xff, 0xfe])).contains("malformed"));
+        assert!(msg(from_bytes(FORMAT_VERSION, "list", &[FORMAT_VERSION, 0xff, 0xfe])).contains("malformed"));
     }
 }
