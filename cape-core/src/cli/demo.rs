@@ -90,30 +90,47 @@ pub(super) fn demo(args: &[String], out: &mut dyn Write, cx: &mut Ctx) -> Result
         t.principal.checked_add(t.interest)?.to_string_2dp()
     )?;
 
-    // Deadlines closing soonest.
-    let mut open: Vec<&EntryAssessment> = report
-        .entries
-        .iter()
-        .filter(|a| a.claim.is_declarable() && a.claim.days_left.is_some_and(|d| d >= 0))
-        .collect();
-    open.sort_by_key(|a| (a.claim.days_left, a.entry_number()));
-    writeln!(out, "\nFiling deadlines closing soonest (80-day rule: last filing day = liquidation + 79)")?;
-    writeln!(out, "  {:<15} {:<14} {:<11} {:>9} {:>13}", "entry", "importer", "last day", "days left", "IEEPA duty")?;
-    for a in open.iter().take(10) {
-        writeln!(
-            out,
-            "  {:<15} {:<14} {:<11} {:>9} {:>13}{}",
-            a.entry_number().to_string(),
-            a.importer_number.as_deref().unwrap_or("-"),
-            a.claim.last_filing_day.map(|d| d.to_string()).unwrap_or_default(),
-            a.claim.days_left.unwrap_or_default(),
-            a.principal().to_string_2dp(),
-            if a.claim.urgent { "  URGENT" } else { "" }
-        )?;
+    // The actions due soonest: what the broker does next, for which client, by when.
+    let mut po = crate::claim::PlanOptions::new(as_of);
+    po.within_days = Some(DEMO_PLAN_DAYS);
+    po.by = crate::claim::PlanGrouping::Week;
+    let plan = crate::claim::Plan::of(&report.entries, po);
+    writeln!(
+        out,
+        "\nActions due within {DEMO_PLAN_DAYS} days ({} of {} entries; `cape plan FILE --within {DEMO_PLAN_DAYS}`), soonest first",
+        plan.items(),
+        plan.entries_seen()
+    )?;
+    let mut shown = 0;
+    for g in plan.groups()? {
+        writeln!(out, "  {} — {} entries, IEEPA duty at stake {}", g.key, g.items.len(), g.ieepa_duty.to_string_2dp())?;
+        for i in g.items.iter().take(DEMO_PLAN_ROWS.saturating_sub(shown)) {
+            writeln!(
+                out,
+                "    {:<10} {:<15} {:<14} {:<29} {:>12}",
+                i.act_by.map(|d| d.to_string()).unwrap_or_default(),
+                i.entry_number.to_string(),
+                i.importer_number.as_deref().unwrap_or("-"),
+                i.action.as_str(),
+                i.ieepa_duty.to_string_2dp()
+            )?;
+            shown += 1;
+        }
+        if shown >= DEMO_PLAN_ROWS {
+            break;
+        }
     }
-    if open.is_empty() {
-        writeln!(out, "  (no declarable liquidated entry has an open window)")?;
+    if plan.items() == 0 {
+        writeln!(out, "  (no action is due within {DEMO_PLAN_DAYS} days)")?;
     }
-    writeln!(out, "\nRun `cape assess FILE` on your own ES-003 export for the per-entry detail.")?;
+    writeln!(
+        out,
+        "\nRun `cape assess FILE` on your own ES-003 export for the per-entry detail, `cape plan FILE` for every action."
+    )?;
     Ok(EXIT_OK)
 }
+
+/// The demo's plan horizon, in days.
+const DEMO_PLAN_DAYS: u32 = 30;
+/// The demo's plan shows at most this many actions.
+const DEMO_PLAN_ROWS: usize = 15;

@@ -129,7 +129,7 @@ Usage:
   cape demo [--as-of DATE] [--out-dir DIR]
       The main job on the embedded sample: assess as of today, write the declaration files
       (default ./out/declarations, an earlier demo's files there replaced), show refunds per importer
-      and the deadlines closing soonest.
+      and the actions due within 30 days.
 
   cape --version | --help
 
