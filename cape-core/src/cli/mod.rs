@@ -114,7 +114,7 @@ Usage:
       remedy, rows cape could not use (bad entry numbers); with --declared, reconcile against the
       declaration files in DIR. Columns ENTRY_NUMBER, CLAIM_NUMBER, STATUS, ERROR_DESCRIPTION, or a
       broker workbook's Entry Summary Number, Cape Claim Number, Filing Status, Error Detail; --column
-      ENTRY_NUMBER=\"Entry No\" reads a column from another header (repeat for each column).
+      ENTRY_NUMBER=\"Entry Ref\" reads a column from another header (repeat for each column).
 
   cape interest --principal AMOUNT --from DATE --to DATE [--class corporate|noncorporate] [--explain]
                 [--assume-rate PERCENT | --assume-last-rate]

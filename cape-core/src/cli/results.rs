@@ -71,7 +71,7 @@ pub(super) fn results(args: &[String], out: &mut dyn Write) -> Result<i32, CliEr
     Ok(EXIT_OK)
 }
 
-/// `--sheet NAME` and every `--column NAME=HEADER` (the user column map: `--column ENTRY_NUMBER="Entry No"`).
+/// `--sheet NAME` and every `--column NAME=HEADER` (the user column map: `--column ENTRY_NUMBER="Entry Ref"`).
 fn results_options(o: &Opts) -> Result<ResultsOptions, CliError> {
     let mut options = ResultsOptions { sheet: o.named.get("sheet").cloned(), ..ResultsOptions::default() };
     let key = crate::ingest::columns::header_key;
