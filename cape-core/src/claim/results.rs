@@ -36,25 +36,19 @@ pub struct ResultColumnSpec {
     /// The canonical name (one of [`RESULT_COLUMNS`]).
     pub name: &'static str,
     /// Other headers accepted for it, tried in this order after the canonical name (matched, as the canonical
-    /// name is, ignoring case, spaces and punctuation).
+    /// name is, ignoring case, spaces and punctuation: `Entry Number` and `Claim Number` are the canonical names).
     pub alternates: &'static [&'static str],
 }
 
 /// The result-file columns with their documented alternates, in [`RESULT_COLUMNS`] order: the headers of ACE's
 /// claim-details download, and those of brokers' workbooks built from it.
 pub const RESULT_COLUMN_SPECS: [ResultColumnSpec; 4] = [
-    ResultColumnSpec {
-        name: "ENTRY_NUMBER",
-        alternates: &["Entry Summary Number", "Entry Number", "Entry Summary No", "Entry No"],
-    },
-    ResultColumnSpec {
-        name: "CLAIM_NUMBER",
-        alternates: &["Cape Claim Number", "Claim Number", "Cape Claim No", "Claim No"],
-    },
+    ResultColumnSpec { name: "ENTRY_NUMBER", alternates: &["Entry Summary Number", "Entry Summary No", "Entry No"] },
+    ResultColumnSpec { name: "CLAIM_NUMBER", alternates: &["Cape Claim Number", "Cape Claim No", "Claim No"] },
     ResultColumnSpec { name: "STATUS", alternates: &["Filing Status", "Claim Status", "Cape Status"] },
     ResultColumnSpec {
         name: "ERROR_DESCRIPTION",
-        alternates: &["Error Detail", "Error Details", "Error Description", "Error Message", "Error Text"],
+        alternates: &["Error Detail", "Error Details", "Error Message", "Error Text"],
     },
 ];
 
@@ -656,5 +650,21 @@ impl CapeResults {
             .filter(|r| matches!(r.status, ResultStatus::EntrySummaryUpdated))
             .filter_map(|r| r.entry_number)
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn column_names_and_alternates_are_distinct() {
+        let mut keys = HashSet::new();
+        for (spec, name) in RESULT_COLUMN_SPECS.iter().zip(RESULT_COLUMNS) {
+            assert_eq!(spec.name, name);
+            for h in std::iter::once(&spec.name).chain(spec.alternates) {
+                assert!(keys.insert(header_key(h)), "{h} repeats a header");
+            }
+        }
     }
 }
