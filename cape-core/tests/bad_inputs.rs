@@ -357,6 +357,60 @@ fn results_in_utf16le_with_cr_line_ends_and_a_quoted_break() {
     assert!(r.problems.is_empty(), "{:?}", r.problems);
 }
 
+/// A claim-details file with a broker workbook's headers (`Entry Summary Number`, `Cape Claim Number`, `Filing
+/// Status`, `Error Detail`, a notes column), a BOM and `="…"` values: read by the documented alternates, as CSV
+/// and as XLSX, the same rows; the bad check digit is a problem, not an error.
+#[test]
+fn results_with_a_broker_workbooks_headers() {
+    use cape_core::claim::{read_results_bytes, CapeErrorKind, ResultStatus};
+    for name in ["results_broker_headers.csv", "results_broker_headers.xlsx"] {
+        let r = read_results_bytes(&corpus_bytes(name), Some(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        /// (row, entry, entry as written, claim, status, error kind).
+        type Row<'a> = (u64, Option<String>, &'a str, Option<&'a str>, &'a ResultStatus, Option<CapeErrorKind>);
+        let rows: Vec<Row<'_>> = r
+            .rows
+            .iter()
+            .map(|x| {
+                (
+                    x.row,
+                    x.entry_number.map(|n| n.to_string()),
+                    x.entry_text.as_str(),
+                    x.claim_number.as_deref(),
+                    &x.status,
+                    x.error.as_ref().map(|e| e.kind),
+                )
+            })
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                (
+                    2,
+                    Some("VSU-0828889-3".to_owned()),
+                    "VSU08288893",
+                    Some("C000777"),
+                    &ResultStatus::EntrySummaryUpdated,
+                    None
+                ),
+                (
+                    3,
+                    Some("VSU-0828893-5".to_owned()),
+                    "VSU-0828893-5",
+                    Some("C000777"),
+                    &ResultStatus::Failed,
+                    Some(CapeErrorKind::ProtestOnEntry)
+                ),
+                (4, None, "VSU-0828889-4", Some("C000777"), &ResultStatus::Failed, Some(CapeErrorKind::InvalidHts)),
+            ],
+            "{name}"
+        );
+        let problems: Vec<(u64, &str)> = r.problems.iter().map(|p| (p.row, p.value.as_str())).collect();
+        assert_eq!(problems, [(4, "VSU-0828889-4")], "{name}");
+        assert!(r.problems[0].message.contains("check digit is 4, expected 3"), "{}", r.problems[0].message);
+        assert_eq!((r.summary.rows, r.summary.updated, r.summary.failed), (3, 1, 2), "{name}");
+    }
+}
+
 #[test]
 fn every_corpus_file_has_a_test() {
     let src = include_str!("bad_inputs.rs");

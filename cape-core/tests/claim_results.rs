@@ -249,3 +249,62 @@ fn an_over_long_results_row_is_a_problem() {
     assert_eq!(r.problems[0].row, 2);
     assert!(r.problems[0].message.contains(&format!("is {} bytes long", long.len() + 3)), "{}", r.problems[0].message);
 }
+
+#[test]
+fn alternate_headers_and_the_user_column_map() {
+    use cape_core::claim::{read_results_bytes_with, ResultsOptions, RESULT_COLUMN_SPECS};
+    let a = n(1).compact().to_string();
+    // The canonical name wins over an alternate; alternates are tried in their documented order.
+    let text = format!(
+        "Error Detail,STATUS,Claim No,Filing Status,ERROR_DESCRIPTION,Entry Number\nx,Failed,C1,y,INVALID HTS,{a}\n"
+    );
+    let r = read_results_bytes(text.as_bytes(), None).unwrap();
+    let row = &r.rows[0];
+    assert_eq!((row.entry_number, row.claim_number.as_deref()), (Some(n(1)), Some("C1")));
+    assert_eq!(row.status, ResultStatus::Failed);
+    assert_eq!(row.error.as_ref().map(|e| e.kind), Some(CapeErrorKind::InvalidHts));
+    assert_eq!(RESULT_COLUMN_SPECS.map(|s| s.name), cape_core::claim::RESULT_COLUMNS);
+    // The map reads a column from any header, ignoring case and spacing, and only from there.
+    let text = format!("Ref,Claim No,Outcome,Note,Error Detail\n{a},C2,Entry Summary Updated,,PROTEST ON ENTRY\n");
+    let opts = ResultsOptions::default().with_column("entry number", "REF").with_column("Status", "outcome");
+    let r = read_results_bytes_with(text.as_bytes(), Some("m.csv"), &opts).unwrap();
+    let row = &r.rows[0];
+    assert_eq!((row.entry_number, row.claim_number.as_deref()), (Some(n(1)), Some("C2")));
+    assert_eq!(row.status, ResultStatus::EntrySummaryUpdated);
+    let opts = opts.with_column("ERROR_DESCRIPTION", "note");
+    let r = read_results_bytes_with(text.as_bytes(), Some("m.csv"), &opts).unwrap();
+    assert_eq!(r.rows[0].error, None);
+    // A key that names no column, a header that is no text, two columns read from one header.
+    let e = read_results_bytes_with(text.as_bytes(), None, &ResultsOptions::default().with_column("CLAIM", "Ref"))
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidValue);
+    assert!(e.to_string().contains("\"CLAIM\""), "{e}");
+    let e = read_results_bytes_with(text.as_bytes(), None, &ResultsOptions::default().with_column("STATUS", " - "))
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidValue);
+    let clash = ResultsOptions::default().with_column("entry_number", "Ref").with_column("STATUS", "Ref");
+    let e = read_results_bytes_with(text.as_bytes(), Some("m.csv"), &clash).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidFormat);
+    assert_eq!(
+        e.to_string(),
+        "m.csv: columns ENTRY_NUMBER and STATUS would both be read from the header \"Ref\"; map one of them to \
+         another header"
+    );
+}
+
+#[test]
+fn at_most_max_rows_are_read() {
+    use cape_core::claim::{read_results_bytes_with, ResultsOptions, MAX_RESULTS_ROWS};
+    let mut opts = ResultsOptions::default();
+    assert_eq!(opts.max_rows, MAX_RESULTS_ROWS);
+    opts.max_rows = 2;
+    let head = "ENTRY_NUMBER,CLAIM_NUMBER,STATUS,ERROR_DESCRIPTION\n";
+    let row = format!("{},C1,Failed,INVALID HTS\n", n(1).compact());
+    // Blank lines do not count; the third row is one too many.
+    let two = format!("{head}{row}\n\n{row}");
+    assert_eq!(read_results_bytes_with(two.as_bytes(), None, &opts).unwrap().rows.len(), 2);
+    let three = format!("{two}{row}");
+    let e = read_results_bytes_with(three.as_bytes(), Some("r.csv"), &opts).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidFormat);
+    assert!(e.to_string().starts_with("r.csv: more than 2 rows; not read"), "{e}");
+}

@@ -247,7 +247,38 @@ fn cases(dir: &Path) -> Vec<Case> {
         ceiling_mb: HOSTILE_CEILING_MB,
         max_output: ECHO_CEILING_BYTES,
     });
+    // A claim-details workbook of one row more than cape keeps (`MAX_RESULTS_ROWS`): its rows compress far
+    // below the 64 MiB file cap, so the row cap is what bounds memory; refused at it.
+    let many = dir.join("claims-many.xlsx").to_string_lossy().into_owned();
+    results_workbook_file(&many, cape_core::claim::MAX_RESULTS_ROWS + 1).expect("write the workbook");
+    v.push(Case {
+        name: "XLSX results, 1M rows + 1: results",
+        args: args(&["results", &many]),
+        exits: &[65],
+        ceiling_mb: HOSTILE_CEILING_MB,
+        max_output: ECHO_CEILING_BYTES,
+    });
     v
+}
+
+/// Writes a claim-details workbook of `rows` result rows (each its own entry number, inline strings) to `path`.
+fn results_workbook_file(path: &str, rows: usize) -> std::io::Result<()> {
+    let mut sheet = mini_xlsx::PartWriter::new("xl/worksheets/sheet1.xml");
+    sheet.write_all(mini_xlsx::sheet_start(&format!("A1:D{}", rows + 1)).as_bytes())?;
+    sheet.write_all(
+        mini_xlsx::row_xml(1, &mini_xlsx::cells(&["ENTRY_NUMBER", "CLAIM_NUMBER", "STATUS", "ERROR_DESCRIPTION"]))
+            .as_bytes(),
+    )?;
+    for i in 0..rows {
+        let n =
+            cape_core::EntryNumber::from_parts("VSU", i as u32).map_err(std::io::Error::other)?.compact().to_string();
+        let r = (i + 2) as u32;
+        sheet.write_all(mini_xlsx::row_xml(r, &mini_xlsx::cells(&[&n, "C1", "Failed", "INVALID HTS"])).as_bytes())?;
+    }
+    sheet.write_all(mini_xlsx::SHEET_END.as_bytes())?;
+    let mut parts = mini_xlsx::package(&["Claim Details"]);
+    parts.push(sheet.finish());
+    std::fs::write(path, mini_xlsx::zip(&parts))
 }
 
 fn main() {

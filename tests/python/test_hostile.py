@@ -39,7 +39,7 @@ DECLARATIONS = {
     "declaration_cr_quoted_break.csv": ("reject_file", ["VSU-0828889-3", "WQH-0749207-6"]),
     "declaration_utf16le_bom.csv": ("accept", ["VSU-0828889-3", "WQH-0749210-0"]),
 }
-RESULTS = {"results_utf16le_cr_quoted_break.csv"}
+RESULTS = {"results_utf16le_cr_quoted_break.csv", "results_broker_headers.csv", "results_broker_headers.xlsx"}
 ES003_FILES = [p for p in FILES if p.name not in DECLARATIONS and p.name not in RESULTS]
 
 

@@ -40,8 +40,9 @@ pub use preflight::{
     PreflightFinding, PreflightOptions, PreflightReport, Verdict,
 };
 pub use results::{
-    declared_in_dir, read_results_bytes, read_results_path, reconcile, CapeError, CapeErrorKind, CapeResults,
-    Reconciliation, ResultRow, ResultStatus, ResultsProblem, ResultsSummary, RESULT_COLUMNS,
+    declared_in_dir, read_results_bytes, read_results_bytes_with, read_results_path, read_results_path_with, reconcile,
+    CapeError, CapeErrorKind, CapeResults, Reconciliation, ResultColumnSpec, ResultRow, ResultStatus, ResultsOptions,
+    ResultsProblem, ResultsSummary, MAX_RESULTS_ROWS, RESULT_COLUMNS, RESULT_COLUMN_SPECS,
 };
 pub use rules::{Check, DeferredCategories, EntryTypeExclusion, ReconHandling, RuleChoice, RuleSet, RuleSets};
 

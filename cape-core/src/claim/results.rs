@@ -1,11 +1,15 @@
 //! CAPE's answers: the ACE "claim details" results file, and its reconciliation with what was declared.
 //!
 //! Columns `ENTRY_NUMBER, CLAIM_NUMBER, STATUS, ERROR_DESCRIPTION` (matched ignoring case, spaces and
-//! underscores; other columns ignored), values often wrapped `="…"`, possibly a BOM. Each error text is mapped to a
-//! [`CapeErrorKind`] with its meaning and remedy (CAPE.md §3), retired texts flagged; unknown texts are kept
-//! verbatim and counted, never dropped. The file is split into records by the reader of ES-003 reports (quoted line
-//! breaks, CRLF/LF/CR line ends, UTF-16 with its byte-order mark, the record limit); row numbers count every line
-//! end outside quotes, blank lines included.
+//! underscores; other columns ignored), values often wrapped `="…"`, possibly a BOM. A broker's workbook names
+//! them otherwise (`Entry Summary Number`, `Cape Claim Number`, `Filing Status`, `Error Detail`): the documented
+//! alternates of [`RESULT_COLUMN_SPECS`] are accepted too, and [`ResultsOptions::columns`] maps any other header
+//! (the user column map). Each error text is mapped to a [`CapeErrorKind`] with its meaning and remedy (CAPE.md
+//! §3), retired texts flagged; unknown texts are kept verbatim and counted, never dropped. A CSV file is split into
+//! records by the reader of ES-003 reports (quoted line breaks, CRLF/LF/CR line ends, UTF-16 with its byte-order
+//! mark, the record limit); row numbers count every line end outside quotes, blank lines included. An XLSX
+//! workbook is read by the ES-003 workbook reader (its limits), one sheet: [`ResultsOptions::sheet`] or the first
+//! non-empty one; row numbers are the sheet's.
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
@@ -15,15 +19,139 @@ use serde::Serialize;
 use super::cbp;
 use super::preflight::{preflight_path, PreflightOptions, PreflightReport};
 use crate::diagnostic::{cut_note, echo_value};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::ingest::columns::header_key;
-use crate::ingest::records::{in_memory, Record};
+use crate::ingest::records::{in_memory, CsvRecords, Record};
 use crate::ingest::source::{utf8_text, DEFAULT_MAX_RECORD_BYTES};
+use crate::ingest::workbook::{WorkbookInput, WorkbookLimits, WorkbookRows};
 use crate::values::text::unwrap_excel_str;
 use crate::EntryNumber;
 
 /// The result-file columns, in CAPE's order.
 pub const RESULT_COLUMNS: [&str; 4] = ["ENTRY_NUMBER", "CLAIM_NUMBER", "STATUS", "ERROR_DESCRIPTION"];
+
+/// One column of the results file: its canonical name and the other headers accepted for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResultColumnSpec {
+    /// The canonical name (one of [`RESULT_COLUMNS`]).
+    pub name: &'static str,
+    /// Other headers accepted for it, tried in this order after the canonical name (matched, as the canonical
+    /// name is, ignoring case, spaces and punctuation: `Entry Number` and `Claim Number` are the canonical names).
+    pub alternates: &'static [&'static str],
+}
+
+/// The result-file columns with their documented alternates, in [`RESULT_COLUMNS`] order: the headers of ACE's
+/// claim-details download, and those of brokers' workbooks built from it.
+pub const RESULT_COLUMN_SPECS: [ResultColumnSpec; 4] = [
+    ResultColumnSpec { name: "ENTRY_NUMBER", alternates: &["Entry Summary Number", "Entry Summary No", "Entry No"] },
+    ResultColumnSpec { name: "CLAIM_NUMBER", alternates: &["Cape Claim Number", "Cape Claim No", "Claim No"] },
+    ResultColumnSpec { name: "STATUS", alternates: &["Filing Status", "Claim Status", "Cape Status"] },
+    ResultColumnSpec {
+        name: "ERROR_DESCRIPTION",
+        alternates: &["Error Detail", "Error Details", "Error Message", "Error Text"],
+    },
+];
+
+/// Options of [`read_results_bytes_with`] / [`read_results_path_with`]; [`Default`] reads by the canonical names
+/// and alternates, the first non-empty sheet of a workbook, at most [`MAX_RESULTS_ROWS`] rows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ResultsOptions {
+    /// The user column map: for a result column (a name of [`RESULT_COLUMNS`], matched ignoring case, spaces and
+    /// underscores), the header of the file's column that holds it, matched the same way. A mapped column is read
+    /// only from that header (its alternates are not tried). Keys that name no result column are an error.
+    pub columns: BTreeMap<String, String>,
+    /// For a workbook: the sheet to read (default: the first non-empty one).
+    pub sheet: Option<String>,
+    /// The most rows (and over-long rows) read; a file with more is refused. Default [`MAX_RESULTS_ROWS`].
+    pub max_rows: usize,
+}
+
+impl Default for ResultsOptions {
+    fn default() -> Self {
+        ResultsOptions { columns: BTreeMap::new(), sheet: None, max_rows: MAX_RESULTS_ROWS }
+    }
+}
+
+/// The most rows [`read_results_bytes_with`] reads: 1,000,000, a hundred full declarations' answers. Every row is
+/// kept in memory, so this bounds what a workbook (whose rows compress far better than the
+/// [`MAX_RESULTS_FILE_BYTES`] a file may have) or a file that is not a results export can make cape hold.
+pub const MAX_RESULTS_ROWS: usize = 1_000_000;
+
+impl ResultsOptions {
+    /// These options with `column` (a name of [`RESULT_COLUMNS`]) read from the header `header`.
+    #[must_use]
+    pub fn with_column(mut self, column: &str, header: &str) -> Self {
+        self.columns.insert(column.to_owned(), header.to_owned());
+        self
+    }
+}
+
+/// Where each result column sits in `names` (the header cells, unwrapped), in [`RESULT_COLUMNS`] order.
+fn locate_columns(names: &[String], options: &ResultsOptions, source: &str) -> Result<[usize; 4]> {
+    let position = |header: &str| {
+        let key = header_key(header);
+        names.iter().position(|n| !key.is_empty() && header_key(n) == key)
+    };
+    for (key, header) in &options.columns {
+        if !RESULT_COLUMNS.iter().any(|c| header_key(c) == header_key(key)) {
+            let reason = format!("not a results column; the columns are {}", RESULT_COLUMNS.join(", "));
+            return Err(Error::value(ErrorKind::InvalidValue, "results column", key, reason));
+        }
+        if header_key(header).is_empty() {
+            let reason = format!("the header mapped to {key} has no letter or digit");
+            return Err(Error::value(ErrorKind::InvalidValue, "results column header", header, reason));
+        }
+    }
+    let found = || if names.iter().all(|n| n.is_empty()) { "(none)".to_owned() } else { names.join(", ") };
+    let mut idx = [0usize; 4];
+    for (i, spec) in RESULT_COLUMN_SPECS.iter().enumerate() {
+        let mapped = options.columns.iter().find(|(k, _)| header_key(k) == header_key(spec.name)).map(|(_, h)| h);
+        let at = match mapped {
+            Some(h) => position(h).ok_or_else(|| Error::MissingColumn {
+                source_name: source.to_owned(),
+                column: format!("{h} (mapped to {})", spec.name),
+                found: found(),
+            })?,
+            None => std::iter::once(&spec.name).chain(spec.alternates).find_map(|h| position(h)).ok_or_else(|| {
+                Error::MissingColumn { source_name: source.to_owned(), column: spec.name.to_owned(), found: found() }
+            })?,
+        };
+        if let Some(j) = idx.get(..i).and_then(|before| before.iter().position(|&p| p == at)) {
+            let other = RESULT_COLUMNS.get(j).copied().unwrap_or_default();
+            let header = names.get(at).map(String::as_str).unwrap_or_default();
+            return Err(Error::Format {
+                source_name: source.to_owned(),
+                message: format!(
+                    "columns {other} and {} would both be read from the header {header:?}; map one of them to \
+                     another header",
+                    spec.name
+                ),
+            });
+        }
+        if let Some(slot) = idx.get_mut(i) {
+            *slot = at;
+        }
+    }
+    Ok(idx)
+}
+
+/// The records of a results file: CSV text, or a workbook's sheet.
+enum ResultRecords<'a> {
+    Csv(Box<CsvRecords<&'a [u8]>>),
+    Workbook(WorkbookRows),
+}
+
+impl ResultRecords<'_> {
+    /// The next record and its 1-based row; `None` at the end.
+    fn read(&mut self, rec: &mut Record) -> Result<Option<u64>> {
+        match self {
+            // Reading from memory cannot fail.
+            ResultRecords::Csv(r) => Ok(r.read(rec).ok().flatten()),
+            ResultRecords::Workbook(w) => w.next(rec),
+        }
+    }
+}
 
 macro_rules! cape_errors {
     ($( $(#[$m:meta])* $variant:ident = $name:literal, $text:expr, $retired:literal, $meaning:literal, $remedy:literal; )*) => {
@@ -261,25 +389,51 @@ pub struct CapeResults {
     pub summary: ResultsSummary,
 }
 
-/// Reads a results file held in memory.
+/// Reads a results file held in memory, by the canonical column names and their alternates.
 ///
 /// # Errors
 ///
-/// [`Error::Format`] when the bytes are not CSV text (a spreadsheet, binary) or empty; [`Error::MissingColumn`]
-/// when a required column is absent. Bad rows are [`CapeResults::problems`], not errors.
+/// As [`read_results_bytes_with`].
 pub fn read_results_bytes(bytes: &[u8], source_name: Option<&str>) -> Result<CapeResults> {
+    read_results_bytes_with(bytes, source_name, &ResultsOptions::default())
+}
+
+/// Reads a results file held in memory (CSV text or an XLSX workbook), as `options` say.
+///
+/// # Errors
+///
+/// [`Error::Format`] when the bytes are neither CSV text nor an XLSX workbook (an `.xls` workbook, binary), are
+/// empty, or two columns would be read from one header; [`Error::MissingColumn`] when a required column is
+/// absent (neither its canonical name, an alternate, nor its mapped header); [`Error::Value`] for a key of
+/// [`ResultsOptions::columns`] that names no result column. Bad rows are [`CapeResults::problems`], not errors.
+pub fn read_results_bytes_with(
+    bytes: &[u8],
+    source_name: Option<&str>,
+    options: &ResultsOptions,
+) -> Result<CapeResults> {
     let source = source_name.unwrap_or("<buffer>").to_owned();
     let bad = |message: &str| Error::Format { source_name: source.clone(), message: message.to_owned() };
     // A file re-saved by Excel as UTF-16 (with its byte-order mark) is read as its text.
-    let bytes = &*utf8_text(bytes);
-    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) || bytes.contains(&0) {
-        return Err(bad("not a CSV file (a spreadsheet or binary data); save the claim details as CSV"));
-    }
-    // The records as an ES-003 report's are read: the delimiter sniffed from the header line (Excel's "Unicode
-    // text" is tab-separated), quoted line breaks, CR-only line ends, the record limit; blank lines are skipped
-    // and keep their row numbers.
-    let delimiter = crate::ingest::sniff::sniff_delimiter(bytes.get(..bytes.len().min(64 * 1024)).unwrap_or(bytes));
-    let mut records = in_memory(bytes, delimiter, DEFAULT_MAX_RECORD_BYTES);
+    let text = utf8_text(bytes);
+    let bytes = &*text;
+    let mut records = if bytes.starts_with(b"PK\x03\x04") {
+        // A workbook: its limits (sizes, compression ratios) are the ES-003 reader's.
+        let input = WorkbookInput::Bytes(bytes.into());
+        let rows = WorkbookRows::open(&input, &source, options.sheet.as_deref(), &WorkbookLimits::default())?;
+        ResultRecords::Workbook(rows)
+    } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) || bytes.contains(&0) {
+        return Err(bad(
+            "not a CSV file or an XLSX workbook (an Excel 97-2003 workbook or binary data); save the claim details \
+             as CSV or XLSX",
+        ));
+    } else {
+        // The records as an ES-003 report's are read: the delimiter sniffed from the header line (Excel's
+        // "Unicode text" is tab-separated), quoted line breaks, CR-only line ends, the record limit; blank lines
+        // are skipped and keep their row numbers.
+        let head = bytes.get(..bytes.len().min(64 * 1024)).unwrap_or(bytes);
+        let delimiter = crate::ingest::sniff::sniff_delimiter(head);
+        ResultRecords::Csv(Box::new(in_memory(bytes, delimiter, DEFAULT_MAX_RECORD_BYTES)))
+    };
     let mut rec = Record::default();
     let strings =
         |rec: &Record| -> Vec<String> { rec.iter().map(|c| String::from_utf8_lossy(c).into_owned()).collect() };
@@ -294,24 +448,29 @@ pub fn read_results_bytes(bytes: &[u8], source_name: Option<&str>) -> Result<Cap
             }
             Ok(Some(_)) if is_blank(&strings(&rec)) => continue,
             Ok(Some(_)) => break strings(&rec),
-            // Reading from memory cannot fail.
-            Ok(None) | Err(_) => return Err(bad("the file is empty")),
+            Ok(None) => return Err(bad("the file is empty")),
+            Err(e) => return Err(e),
         }
     };
     let names: Vec<String> = header.iter().map(|c| unwrap_excel_str(c).to_owned()).collect();
-    let mut idx = [0usize; 4];
-    for (i, col) in RESULT_COLUMNS.iter().enumerate() {
-        idx[i] = names.iter().position(|n| header_key(n) == header_key(col)).ok_or_else(|| Error::MissingColumn {
-            source_name: source.clone(),
-            column: (*col).to_owned(),
-            found: names.join(", "),
-        })?;
-    }
+    let idx = locate_columns(&names, options, &source)?;
     let mut out =
         CapeResults { source: source.clone(), rows: Vec::new(), problems: Vec::new(), summary: Default::default() };
-    // Reading from memory cannot fail.
-    while let Ok(Some(row)) = records.read(&mut rec) {
+    // Rows kept (read, or reported as over-long): at most `options.max_rows`.
+    let mut kept = 0usize;
+    let keep = |kept: &mut usize| {
+        *kept = kept.saturating_add(1);
+        if *kept > options.max_rows {
+            return Err(bad(&format!(
+                "more than {} rows; not read. Split it, or check that it is a claim-details export",
+                options.max_rows
+            )));
+        }
+        Ok(())
+    };
+    while let Some(row) = records.read(&mut rec)? {
         if let Some(len) = rec.too_long() {
+            keep(&mut kept)?;
             // Its first bytes, with its full length said, as an ES-003 report's over-long row shows it.
             let value = cut_note(
                 &String::from_utf8_lossy(rec.get(0).unwrap_or_default()),
@@ -327,11 +486,13 @@ pub fn read_results_bytes(bytes: &[u8], source_name: Option<&str>) -> Result<Cap
         if vals.iter().all(|v| v.is_empty()) {
             continue;
         }
+        keep(&mut kept)?;
         // Raw cells are parsed as they are, and kept (and echoed) cut by `echo_value`.
         let raw_cell = |i: usize| vals.get(i).copied().unwrap_or_default();
         let cell = |i: usize| echo_value(raw_cell(i)).into_owned();
-        let entry_text = cell(idx[0]);
-        let entry_number = match EntryNumber::parse_reason(raw_cell(idx[0])) {
+        let [entry_col, claim_col, status_col, error_col] = idx;
+        let entry_text = cell(entry_col);
+        let entry_number = match EntryNumber::parse_reason(raw_cell(entry_col)) {
             Ok(n) => Some(n),
             Err(e) => {
                 let message = format!("invalid entry number {entry_text:?}: {e}");
@@ -339,9 +500,9 @@ pub fn read_results_bytes(bytes: &[u8], source_name: Option<&str>) -> Result<Cap
                 None
             }
         };
-        let claim = cell(idx[1]);
-        let status = ResultStatus::parse(raw_cell(idx[2]));
-        let err_text = raw_cell(idx[3]);
+        let claim = cell(claim_col);
+        let status = ResultStatus::parse(raw_cell(status_col));
+        let err_text = raw_cell(error_col);
         let error = (!err_text.is_empty()).then(|| CapeError::from_text(err_text));
         let s = &mut out.summary;
         s.rows += 1;
@@ -373,16 +534,26 @@ pub fn read_results_bytes(bytes: &[u8], source_name: Option<&str>) -> Result<Cap
     Ok(out)
 }
 
-/// Reads a results file.
+/// Reads a results file, by the canonical column names and their alternates.
 ///
 /// # Errors
 ///
-/// [`Error::Io`] when the file cannot be read; otherwise as [`read_results_bytes`].
+/// As [`read_results_path_with`].
 pub fn read_results_path(path: impl AsRef<Path>) -> Result<CapeResults> {
+    read_results_path_with(path, &ResultsOptions::default())
+}
+
+/// Reads a results file (CSV or XLSX, at most [`MAX_RESULTS_FILE_BYTES`]), as `options` say.
+///
+/// # Errors
+///
+/// [`Error::Io`] when the file cannot be read; [`Error::Format`] when it is larger than
+/// [`MAX_RESULTS_FILE_BYTES`]; otherwise as [`read_results_bytes_with`].
+pub fn read_results_path_with(path: impl AsRef<Path>, options: &ResultsOptions) -> Result<CapeResults> {
     let path = path.as_ref();
     let name = path.display().to_string();
     match crate::ingest::source::read_capped(path, &name, MAX_RESULTS_FILE_BYTES)? {
-        crate::ingest::source::Capped::Whole(bytes) => read_results_bytes(&bytes, Some(&name)),
+        crate::ingest::source::Capped::Whole(bytes) => read_results_bytes_with(&bytes, Some(&name), options),
         crate::ingest::source::Capped::TooLarge(size) => Err(Error::Format {
             source_name: name,
             message: format!(
@@ -479,5 +650,21 @@ impl CapeResults {
             .filter(|r| matches!(r.status, ResultStatus::EntrySummaryUpdated))
             .filter_map(|r| r.entry_number)
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn column_names_and_alternates_are_distinct() {
+        let mut keys = HashSet::new();
+        for (spec, name) in RESULT_COLUMN_SPECS.iter().zip(RESULT_COLUMNS) {
+            assert_eq!(spec.name, name);
+            for h in std::iter::once(&spec.name).chain(spec.alternates) {
+                assert!(keys.insert(header_key(h)), "{h} repeats a header");
+            }
+        }
     }
 }

@@ -6,7 +6,10 @@ use super::prelude::*;
 /// Parsed `--name value` options and positional arguments.
 pub(super) struct Opts {
     pub(super) positional: Vec<String>,
+    /// The last value of each option given.
     pub(super) named: BTreeMap<String, String>,
+    /// Every value of every option, in order (for the options that may be repeated, as `--column`).
+    pub(super) all: Vec<(String, String)>,
 }
 
 pub(super) fn parse_opts(args: &[String], with_value: &[&str]) -> Result<Opts, CliError> {
@@ -17,7 +20,7 @@ pub(super) fn parse_opts(args: &[String], with_value: &[&str]) -> Result<Opts, C
 /// `--` ends the options; short options are not used by cape.
 pub(super) fn parse_opts_flags(args: &[String], with_value: &[&str], flags: &[&str]) -> Result<Opts, CliError> {
     use lexopt::Arg::{Long, Short, Value};
-    let mut o = Opts { positional: Vec::new(), named: BTreeMap::new() };
+    let mut o = Opts { positional: Vec::new(), named: BTreeMap::new(), all: Vec::new() };
     let mut p = lexopt::Parser::from_args(args.iter().cloned());
     let text = |what: String, v: std::ffi::OsString| {
         v.into_string().map_err(|v| CliError::Usage(format!("{what}: {v:?} is not valid UTF-8")))
@@ -37,6 +40,7 @@ pub(super) fn parse_opts_flags(args: &[String], with_value: &[&str], flags: &[&s
                 } else {
                     let v = p.value().map_err(|_| CliError::Usage(format!("--{name} needs a value")))?;
                     let v = text(format!("--{name}"), v)?;
+                    o.all.push((name.clone(), v.clone()));
                     o.named.insert(name, v);
                 }
             }
@@ -81,7 +85,8 @@ pub(super) fn percent_arg(name: &str, v: &str) -> Result<Decimal, CliError> {
     parse_percent(v, "percent").map_err(|_| CliError::Usage(format!("--{name} must be a percent such as 7, not {v:?}")))
 }
 
-/// Reads the tables, then applies `--rules FILE.json` (adding that rule set) and the assumed-rate flags.
+/// Reads the tables, then applies `--rules FILE.json` (adding that rule set), the assumed-rate flags, the
+/// schedule offsets ([`SCHEDULE_OPTS`]) and `--closures FILE` (extra closed days in the calendar).
 pub(super) fn tables_and_options(o: &Opts, as_of: NaiveDate) -> Result<(Tables, AssessOptions), CliError> {
     let mut tables = Tables::embedded()?;
     let mut opts = AssessOptions::new(as_of);
@@ -109,6 +114,19 @@ pub(super) fn tables_and_options(o: &Opts, as_of: NaiveDate) -> Result<(Tables, 
     if let Some(c) = class_opt(o)? {
         opts.default_class = c;
     }
+    if let Some(n) = u32_opt(o, "acceptance-lag")? {
+        opts.schedule.acceptance_lag_days = n;
+    }
+    if let Some(n) = u32_opt(o, "liquidation-offset")? {
+        opts.schedule.unliquidated_liquidation_offset_days = n;
+    }
+    if let Some(n) = u32_opt(o, "reliquidation-window")? {
+        opts.schedule.reliquidation_window_days = n;
+    }
+    if let Some(path) = o.named.get("closures") {
+        let dates = crate::liquidation::calendar::read_closures_path(path)?;
+        tables.calendar = tables.calendar.clone().with_extra_closures(dates);
+    }
     opts.interest.assumed_rate = assumed_rate(o, &tables)?;
     if let Some(path) = o.named.get("accepted") {
         opts.already_accepted = read_results_path(path)?.accepted_entries();
@@ -126,6 +144,10 @@ pub(super) fn assumed_rate(o: &Opts, tables: &Tables) -> Result<Option<AssumedRa
     }
 }
 
+/// The schedule and calendar options of every command that assesses: the validation lag, the 45/90-day
+/// offsets of the projected (re)liquidation, a file of extra federal closures.
+pub(super) const SCHEDULE_OPTS: &[&str] = &["acceptance-lag", "liquidation-offset", "reliquidation-window", "closures"];
+
 pub(super) const ASSESS_OPTS: &[&str] = &[
     "strict",
     "as-of",
@@ -140,6 +162,10 @@ pub(super) const ASSESS_OPTS: &[&str] = &[
     "accepted",
     "threads",
     "court-accrual",
+    "acceptance-lag",
+    "liquidation-offset",
+    "reliquidation-window",
+    "closures",
 ];
 
 pub(super) fn one_file(o: &Opts, what: &str) -> Result<String, CliError> {

@@ -10,7 +10,21 @@ pub(super) fn declare(
 ) -> Result<i32, CliError> {
     let o = parse_opts_flags(
         args,
-        &["as-of", "rules", "sheet", "out-dir", "split-by-importer", "max-per-file", "accepted", "replace", "strict"],
+        &[
+            SCHEDULE_OPTS,
+            &[
+                "as-of",
+                "rules",
+                "sheet",
+                "out-dir",
+                "split-by-importer",
+                "max-per-file",
+                "accepted",
+                "replace",
+                "strict",
+            ],
+        ]
+        .concat(),
         &["split-by-importer", "replace", "strict"],
     )?;
     let path = one_file(&o, "declare")?;

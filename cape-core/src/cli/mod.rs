@@ -38,8 +38,9 @@ mod prelude {
     pub(super) use super::{CliError, Ctx, EXIT_INVALID, EXIT_OK, EXIT_STRICT};
     pub(super) use crate::assess::{AssessOptions, AssessTotals, EntryAssessment, Tables};
     pub(super) use crate::claim::{
-        build_declarations, declared_in_dir, preflight_path, read_results_path, reconcile, write_declarations_with,
-        DeclarationOptions, PreflightOptions, RuleChoice, RuleSet, WriteOptions,
+        build_declarations, declared_in_dir, preflight_path, read_results_path, read_results_path_with, reconcile,
+        write_declarations_with, DeclarationOptions, PreflightOptions, ResultsOptions, RuleChoice, RuleSet,
+        WriteOptions,
     };
     pub(super) use crate::ingest::es003::{Es003, Es003Options, Es003Reader};
     pub(super) use crate::model::ImporterClass;
@@ -82,29 +83,40 @@ Usage:
   cape assess FILE [--as-of DATE] [--rules auto|phase1|phase2|RULES.json] [--format table|json|jsonl|csv]
               [--sheet NAME] [--urgent-days N] [--last-day-offset N] [--class corporate|noncorporate]
               [--assume-rate PERCENT | --assume-last-rate] [--accepted CLAIMS.csv] [--threads N]
+              [--acceptance-lag DAYS] [--liquidation-offset DAYS] [--reliquidation-window DAYS]
+              [--closures FILE] [--court-accrual liquidation_date|final_liquidation]
       Assess every entry as of DATE (default today): IEEPA duty removed (duty before/after, principal,
       findings), CAPE status and reasons, last filing day, deposit date, projected (re)liquidation,
-      interest and refund recipient. jsonl writes one object per entry per line; json wraps them as
+      interest, refund recipient and due date, and the next action with its act-by date. jsonl writes one object per entry per line; json wraps them as
       {\"summary\", \"entries\", \"diagnostics\"}. Interest for days past the rate table is null unless
       --assume-rate (percent, corporate; non-corporate is one point more) or --assume-last-rate says
       what to assume. --accepted marks entries CAPE already accepted (from a claim-details file).
       --threads 1 reads and assesses on one thread; the default (2 on two or more cores) reads ahead on
-      a second thread. The output is the same either way.
+      a second thread. The output is the same either way. The schedule: acceptance = DATE +
+      --acceptance-lag (default 0); an unliquidated entry liquidates --liquidation-offset days after
+      acceptance (45); a liquidated one is reliquidated then or at the end of the --reliquidation-window
+      after its liquidation (90), whichever comes first. --closures FILE lists extra federal closures
+      (one date per line, YYYY-MM-DD or MM/DD/YYYY, # comments): no working day for deposit dates.
 
   cape declare FILE --out-dir DIR [--replace] [--as-of DATE] [--rules ...] [--split-by-importer]
-              [--max-per-file N]
+              [--max-per-file N] [--acceptance-lag DAYS] [--liquidation-offset DAYS]
+              [--reliquidation-window DAYS] [--closures FILE]
       Write CAPE declaration CSVs (header `Entry Number`, at most 9,999 per file) of the eligible and
       deferred entries, and manifest.csv (each file's entry count and SHA-256), atomically. DIR must be
       empty or new; --replace replaces an earlier run's files there (never files that are not cape's).
 
-  cape check DECLARATION.csv [--es003 FILE [--as-of DATE] [--rules ...]] [--format table|json]
+  cape check DECLARATION.csv [--es003 FILE [--as-of DATE] [--rules ...] [--acceptance-lag DAYS]
+             [--liquidation-offset DAYS] [--reliquidation-window DAYS] [--closures FILE]] [--format table|json]
       Pre-flight a declaration file as CAPE will, and against the manifest.csv beside it (a cut, edited
       or stale file is rejected). Exit 0 when CAPE would accept it, 1 when it would reject the whole
       file, 2 when it would reject some entries.
 
-  cape results CLAIMS.csv [--declared DIR] [--format table|json]
-      Read ACE's claim-details file: claim numbers, statuses, errors with meaning and remedy; with
-      --declared, reconcile against the declaration files in DIR.
+  cape results CLAIMS.csv [--declared DIR] [--format table|json] [--column NAME=HEADER]... [--sheet NAME]
+      Read ACE's claim-details file (CSV or XLSX): claim numbers, statuses, errors with meaning and
+      remedy, rows cape could not use (bad entry numbers); with --declared, reconcile against the
+      declaration files in DIR. Columns ENTRY_NUMBER, CLAIM_NUMBER, STATUS, ERROR_DESCRIPTION, or a
+      broker workbook's Entry Summary Number, Cape Claim Number, Filing Status, Error Detail; --column
+      ENTRY_NUMBER=\"Entry Ref\" reads a column from another header (repeat for each column).
 
   cape interest --principal AMOUNT --from DATE --to DATE [--class corporate|noncorporate] [--explain]
                 [--assume-rate PERCENT | --assume-last-rate]
@@ -112,16 +124,22 @@ Usage:
       (re)liquidation date (included). The first line is the interest with two decimals.
 
   cape refunds FILE [--as-of DATE] [--format table|json|csv] [--min-refund AMOUNT] [--rules ...]
-              [--assume-rate PERCENT | --assume-last-rate] [--threads N]
+              [--assume-rate PERCENT | --assume-last-rate] [--threads N] [--acceptance-lag DAYS]
+              [--liquidation-offset DAYS] [--reliquidation-window DAYS] [--closures FILE]
       The refunds CBP would pay, consolidated per recipient and projected liquidation date. Streams the
       file; with two threads (the default on two or more cores) a large CSV is read in two halves at once.
 
   cape plan FILE [--as-of DATE] [--within DAYS] [--by importer|week] [--format table|json|csv]
             [--rules ...] [--court-accrual liquidation_date|final_liquidation] [--threads N]
+            [--acceptance-lag DAYS] [--liquidation-offset DAYS] [--reliquidation-window DAYS]
+            [--closures FILE] (and every option of assess)
       The next action for every entry that needs one (declare, withdraw a protest, protest, a Court of
       International Trade action, correct, review...), with its act-by date, grouped by importer or by
       week, soonest first, with the IEEPA duty at stake per group. --within lists only actions due within
       DAYS of the as-of date. Streams the file. Action codes and their legal basis: docs/codes.md.
+      --court-accrual: the two years for a Court of International Trade action count from the
+      liquidation date (default: when the claim accrues is unsettled, and that is the earliest date) or
+      from the day the liquidation became final (liquidation + 180 days).
 
   cape sample --output FILE [--entries N] [--seed S] [--malformed PER_THOUSAND]
       Write deterministic synthetic ES-003 data (default 2000 entries, seed 2026).

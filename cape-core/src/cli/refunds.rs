@@ -11,18 +11,22 @@ pub(super) fn refunds(
     let o = parse_opts_flags(
         args,
         &[
-            "as-of",
-            "rules",
-            "sheet",
-            "format",
-            "min-refund",
-            "assume-rate",
-            "assume-last-rate",
-            "class",
-            "accepted",
-            "threads",
-            "strict",
-        ],
+            SCHEDULE_OPTS,
+            &[
+                "as-of",
+                "rules",
+                "sheet",
+                "format",
+                "min-refund",
+                "assume-rate",
+                "assume-last-rate",
+                "class",
+                "accepted",
+                "threads",
+                "strict",
+            ],
+        ]
+        .concat(),
         &["assume-last-rate", "strict"],
     )?;
     let path = one_file(&o, "refunds")?;

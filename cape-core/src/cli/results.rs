@@ -3,10 +3,10 @@
 use super::prelude::*;
 
 pub(super) fn results(args: &[String], out: &mut dyn Write) -> Result<i32, CliError> {
-    let o = parse_opts(args, &["declared", "format"])?;
+    let o = parse_opts(args, &["declared", "format", "column", "sheet"])?;
     let path = one_file(&o, "results")?;
     let format = format_opt(&o, &["table", "json"])?;
-    let res = read_results_path(&path)?;
+    let res = read_results_path_with(&path, &results_options(&o)?)?;
     let rec = match o.named.get("declared") {
         Some(dir) => {
             let (declared, _) = declared_in_dir(dir)?;
@@ -23,8 +23,14 @@ pub(super) fn results(args: &[String], out: &mut dyn Write) -> Result<i32, CliEr
     let s = &res.summary;
     writeln!(
         out,
-        "{}: {} rows, {} updated, {} failed, {} other status, {} unknown error texts",
-        res.source, s.rows, s.updated, s.failed, s.other_status, s.unknown_errors
+        "{}: {} rows, {} updated, {} failed, {} other status, {} unknown error texts, {} problem(s)",
+        res.source,
+        s.rows,
+        s.updated,
+        s.failed,
+        s.other_status,
+        s.unknown_errors,
+        res.problems.len()
     )?;
     for r in &res.rows {
         let entry = r.entry_number.map(|e| e.to_string()).unwrap_or_else(|| r.entry_text.clone());
@@ -48,6 +54,11 @@ pub(super) fn results(args: &[String], out: &mut dyn Write) -> Result<i32, CliEr
             )?,
         }
     }
+    // Rows cape could not use as they are (an entry number that does not parse or fails its check digit, an
+    // over-long row): the JSON's `problems`, one line each.
+    for p in &res.problems {
+        writeln!(out, "  row {}: PROBLEM {}", p.row, p.message)?;
+    }
     if let Some(rec) = rec {
         writeln!(out, "reconciliation: {} matched", rec.matched)?;
         for e in &rec.declared_not_in_results {
@@ -58,4 +69,25 @@ pub(super) fn results(args: &[String], out: &mut dyn Write) -> Result<i32, CliEr
         }
     }
     Ok(EXIT_OK)
+}
+
+/// `--sheet NAME` and every `--column NAME=HEADER` (the user column map: `--column ENTRY_NUMBER="Entry Ref"`).
+fn results_options(o: &Opts) -> Result<ResultsOptions, CliError> {
+    let mut options = ResultsOptions { sheet: o.named.get("sheet").cloned(), ..ResultsOptions::default() };
+    let key = crate::ingest::columns::header_key;
+    for (_, v) in o.all.iter().filter(|(n, _)| n == "column") {
+        let known = |c: &str| crate::claim::RESULT_COLUMNS.iter().any(|k| key(k) == key(c));
+        match v.split_once('=') {
+            Some((column, header)) if known(column) && !key(header).is_empty() => {
+                options = options.with_column(column.trim(), header.trim());
+            }
+            _ => {
+                return Err(CliError::Usage(format!(
+                    "--column must be NAME=HEADER, NAME one of {} and HEADER the file's header for it, not {v:?}",
+                    crate::claim::RESULT_COLUMNS.join(", ")
+                )))
+            }
+        }
+    }
+    Ok(options)
 }

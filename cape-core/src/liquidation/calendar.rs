@@ -8,8 +8,12 @@
 //! Holidays are computed by rule for any year, never listed by date, so the calendar has no end.
 
 use std::collections::BTreeSet;
+use std::path::Path;
 
 use chrono::{Datelike, Days, NaiveDate, Weekday};
+
+use crate::diagnostic::echo_value;
+use crate::error::{Error, Result};
 
 /// When in the year a federal holiday falls, before the observed-day shift.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -280,6 +284,90 @@ impl BusinessCalendar {
     }
 }
 
+/// The largest closures file [`read_closures_path`] reads: 1 MiB, some 90,000 dates — far more than any list
+/// of federal closures, small enough that a wrong file cannot make cape hold much.
+pub const MAX_CLOSURES_FILE_BYTES: u64 = 1 << 20;
+
+/// Reads a list of extra federal closures (a national day of mourning, an executive order closing federal
+/// offices) for [`BusinessCalendar::with_extra_closures`]: one date per line, `YYYY-MM-DD` or `MM/DD/YYYY`;
+/// `#` starts a comment to the end of the line; blank lines, a byte-order mark and CRLF line ends are allowed;
+/// UTF-16 with its byte-order mark (Excel's "Unicode text") is read as its text. Returns the dates sorted, each
+/// once.
+///
+/// # Errors
+///
+/// [`Error::Format`] naming `source_name`, the 1-based line and the value, for the first line that is not one
+/// date (or not UTF-8 text).
+///
+/// # Example
+///
+/// ```
+/// use cape_core::refund::calendar::{parse_closures, BusinessCalendar};
+/// use chrono::NaiveDate;
+/// let text = b"# extra federal closures\n2025-01-09  # national day of mourning\n\n12/24/2026\n";
+/// let dates = parse_closures(text, "closures.txt")?;
+/// assert_eq!(dates, [NaiveDate::from_ymd_opt(2025, 1, 9).unwrap(), NaiveDate::from_ymd_opt(2026, 12, 24).unwrap()]);
+/// let cal = BusinessCalendar::federal().with_extra_closures(dates);
+/// assert!(!cal.is_business_day(NaiveDate::from_ymd_opt(2025, 1, 9).unwrap()));
+/// let err = parse_closures(b"2025-01-09\n13/45/2025\n", "closures.txt").unwrap_err();
+/// assert!(err.to_string().contains("closures.txt: line 2: \"13/45/2025\""));
+/// # Ok::<(), cape_core::Error>(())
+/// ```
+pub fn parse_closures(bytes: &[u8], source_name: &str) -> Result<Vec<NaiveDate>> {
+    let text = crate::ingest::source::utf8_text(bytes);
+    let bad = |line: usize, message: String| Error::Format {
+        source_name: source_name.to_owned(),
+        message: format!("line {line}: {message}"),
+    };
+    let mut dates = BTreeSet::new();
+    for (i, raw) in text.split(|&b| b == b'\n').enumerate() {
+        let line = i.saturating_add(1);
+        let raw = if i == 0 { raw.strip_prefix("\u{feff}".as_bytes()).unwrap_or(raw) } else { raw };
+        let raw = std::str::from_utf8(raw).map_err(|_| bad(line, "not UTF-8 text".to_owned()))?;
+        let value = raw.split('#').next().unwrap_or_default().trim();
+        if value.is_empty() {
+            continue;
+        }
+        let date = if value.contains(char::is_whitespace) {
+            None
+        } else {
+            crate::values::date::parse_date_bytes(value.as_bytes()).ok()
+        };
+        let date = date.ok_or_else(|| {
+            bad(
+                line,
+                format!(
+                    "{:?} is not a date; write one date per line, YYYY-MM-DD or MM/DD/YYYY, notes after #",
+                    echo_value(value)
+                ),
+            )
+        })?;
+        dates.insert(date);
+    }
+    Ok(dates.into_iter().collect())
+}
+
+/// Reads a closures file (at most [`MAX_CLOSURES_FILE_BYTES`]) as [`parse_closures`] does.
+///
+/// # Errors
+///
+/// [`Error::Io`] when the file cannot be read; [`Error::Format`] when it is larger than
+/// [`MAX_CLOSURES_FILE_BYTES`] or a line is not one date.
+pub fn read_closures_path(path: impl AsRef<Path>) -> Result<Vec<NaiveDate>> {
+    let path = path.as_ref();
+    let name = path.display().to_string();
+    match crate::ingest::source::read_capped(path, &name, MAX_CLOSURES_FILE_BYTES)? {
+        crate::ingest::source::Capped::Whole(bytes) => parse_closures(&bytes, &name),
+        crate::ingest::source::Capped::TooLarge(size) => Err(Error::Format {
+            source_name: name,
+            message: format!(
+                "the file is {size} bytes, more than the {MAX_CLOSURES_FILE_BYTES} cape reads as a list of closure \
+                 dates; not read"
+            ),
+        }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -354,6 +442,27 @@ mod tests {
         assert_eq!(cal.add_business_days(d(2026, 7, 6), -1), Some(d(2026, 7, 2)));
         assert_eq!(cal.add_business_days(d(2026, 7, 4), 0), Some(d(2026, 7, 4)));
         assert_eq!(cal.add_business_days(d(2026, 3, 2), 5), Some(d(2026, 3, 9)));
+    }
+
+    #[test]
+    fn closures_file() {
+        let text = "\u{feff}# closures\r\n2025-01-09 # mourning\r\n\r\n  01/09/2025\r\n2026-03-05\r\n=\"2026-07-03\"\n";
+        assert_eq!(parse_closures(text.as_bytes(), "c.txt").unwrap(), [d(2025, 1, 9), d(2026, 3, 5), d(2026, 7, 3)]);
+        assert_eq!(parse_closures(b"", "c.txt").unwrap(), []);
+        for (text, want) in [
+            ("2025-01-09\n2026-02-30\n", "c.txt: line 2: \"2026-02-30\" is not a date"),
+            ("\n\n2025-01-09 2025-01-10\n", "c.txt: line 3: \"2025-01-09 2025-01-10\" is not a date"),
+            ("Mourning\n", "c.txt: line 1: \"Mourning\" is not a date"),
+        ] {
+            let e = parse_closures(text.as_bytes(), "c.txt").unwrap_err();
+            assert!(e.to_string().starts_with(want), "{e}");
+        }
+        let e = parse_closures(b"2025-01-09\n\xff\xfe\x00x\n", "c.txt").unwrap_err();
+        assert_eq!(e.to_string(), "c.txt: line 2: not UTF-8 text");
+        // UTF-16LE with its byte-order mark, as Excel saves "Unicode text".
+        let le: Vec<u8> =
+            [0xFF, 0xFE].into_iter().chain("2025-01-09\r\n".encode_utf16().flat_map(u16::to_le_bytes)).collect();
+        assert_eq!(parse_closures(&le, "c.txt").unwrap(), [d(2025, 1, 9)]);
     }
 
     #[test]

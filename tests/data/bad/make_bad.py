@@ -168,6 +168,16 @@ def main():
                "=\"%s\",=\"C000123\",=\"Failed\",\"ENTRY SUMMARY IS IN\r\nFINAL LIQUIDATION STATUS\"\r\r"
                "=\"%s\",=\"C000123\",=\"Entry Summary Updated\",=\"\"\r" % (A.replace("-", ""), B.replace("-", "")))
     write("results_utf16le_cr_quoted_break.csv", b"\xff\xfe" + results.encode("utf-16-le"))
+    # A claim-details file as a broker's workbook exports it: its own headers (and a notes column), a BOM, CRLF,
+    # every value wrapped ="…", and an entry number whose check digit is wrong (A with 4 for 3).
+    broker = [["Entry Summary Number", "Cape Claim Number", "Filing Status", "Error Detail", "Notes"],
+              [A.replace("-", ""), "C000777", "Entry Summary Updated", "", "client A"],
+              [B, "C000777", "Failed", "PROTEST ON ENTRY", ""],
+              [A[:-1] + "4", "C000777", "Failed", "INVALID HTS", ""]]
+    wrapped = "".join(",".join('="%s"' % c for c in r) + "\r\n" for r in broker[1:])
+    write("results_broker_headers.csv", ("\ufeff" + ",".join(broker[0]) + "\r\n" + wrapped).encode())
+    # The same rows in a workbook (cells as text, no wrappers), on its one sheet "Claim Details".
+    write("results_broker_headers.xlsx", xlsx([("Claim Details", sheet("A1:E4", broker))]))
 
     # Workbooks written member by member, so that cell positions, dimensions and sizes are exactly as stated.
     # The sparse, multi-sheet and merged ones are also fuzz seeds (tests/fuzz/corpus/es003_xlsx/).
