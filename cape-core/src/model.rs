@@ -229,6 +229,37 @@ word_enum! {
     }
 }
 
+/// What a `Final Liquidation` cell says: a Y/N flag, or the date the liquidation becomes final (normally
+/// liquidation + 180 days; written by broker tools built on ACE exports). Serialised as the flag (`true`) or
+/// the date (`"2026-03-14"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum FinalLiquidation {
+    /// A yes/no indicator.
+    Flag(bool),
+    /// The liquidation is final on and after this date.
+    On(NaiveDate),
+}
+
+impl FinalLiquidation {
+    /// True when the liquidation is final as of `as_of`: the flag is yes, or `as_of` is on or after the date.
+    ///
+    /// ```
+    /// use cape_core::model::FinalLiquidation;
+    /// use chrono::NaiveDate;
+    /// let on = FinalLiquidation::On(NaiveDate::from_ymd_opt(2026, 3, 14).unwrap());
+    /// assert!(!on.is_final_on(NaiveDate::from_ymd_opt(2026, 3, 13).unwrap()));
+    /// assert!(on.is_final_on(NaiveDate::from_ymd_opt(2026, 3, 14).unwrap()));
+    /// assert!(FinalLiquidation::Flag(true).is_final_on(NaiveDate::MIN));
+    /// ```
+    pub fn is_final_on(self, as_of: NaiveDate) -> bool {
+        match self {
+            FinalLiquidation::Flag(f) => f,
+            FinalLiquidation::On(d) => as_of >= d,
+        }
+    }
+}
+
 /// Entry-level facts, repeated on every ES-003 row of the entry.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct EntryHeader {
@@ -254,8 +285,8 @@ pub struct EntryHeader {
     pub liquidation_date: Fact<NaiveDate>,
     /// `Liquidation Status`.
     pub liquidation_status: Fact<LiquidationStatus>,
-    /// `Final Liquidation` indicator.
-    pub final_liquidation: Fact<bool>,
+    /// `Final Liquidation`: a Y/N flag or the date the liquidation becomes final.
+    pub final_liquidation: Fact<FinalLiquidation>,
     /// `Reconciliation Indicator` (flagged for reconciliation).
     pub reconciliation_flag: Fact<bool>,
     /// `Post Summary Correction Indicator`.
