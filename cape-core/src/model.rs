@@ -214,7 +214,8 @@ word_enum! {
         PendingLiquidation = "pending_liquidation": ["pendingliquidation", "pending", "instructionsissued"],
         /// Liquidated under Commerce instructions.
         Liquidated = "liquidated": ["liquidated", "closed"],
-        /// Not an AD/CVD entry.
+        /// Not an AD/CVD entry: the words `N/A`, `NA`, `None`, `Not applicable`, `non-AD/CVD` (the Excel error
+        /// value `#N/A` is unreadable, never this).
         NotApplicable = "not_applicable": ["na", "none", "notapplicable", "nonadcvd"],
     }
 }
@@ -224,7 +225,8 @@ word_enum! {
     ImporterClass {
         /// A corporation (FST + 2).
         Corporate = "corporate": ["corporate", "corporation", "corp", "c"],
-        /// Not a corporation (FST + 3).
+        /// Not a corporation (FST + 3): `noncorporate`, `non-corporate`, `nc`, `n`, and `individual` (an alias: a
+        /// natural person is not a corporation).
         NonCorporate = "noncorporate": ["noncorporate", "noncorporation", "individual", "nc", "n"],
     }
 }

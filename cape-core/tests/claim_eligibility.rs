@@ -696,3 +696,42 @@ fn no_refundable_principal_is_never_eligible() {
     let a = assess_on(&entry_with(|_| {}), inputs, &RuleSet::phase1(), d(2026, 5, 1));
     assert_eq!(codes(&a), ["NO_DUTIABLE_IEEPA"]);
 }
+
+/// One entry through the whole assessor: a Chapter 1-97 row and one IEEPA row.
+fn assessed(entry_date: &str, ieepa_value: &str, ieepa_duty: &str) -> cape_core::assess::EntryAssessment {
+    use cape_core::assess::{AssessOptions, Tables};
+    let mut b = cape_core::Es003Builder::new();
+    b.begin_entry("ABC-1234567-6");
+    b.entry_field("Entry Date", entry_date).unwrap();
+    b.entry_field("Entry Type Code", "01").unwrap();
+    b.begin_line(1).unwrap();
+    b.line_field("Country of Origin Code", "CN").unwrap();
+    b.tariff(1, "8471300100", Some("10000.00"), "0.00").unwrap();
+    b.tariff(2, "99030125", Some(ieepa_value), ieepa_duty).unwrap();
+    let report = b.build(&cape_core::Es003Options::default()).unwrap();
+    let tables = Tables::embedded().unwrap();
+    let mut out = cape_core::assess_es003(&report, &tables, AssessOptions::new(d(2026, 5, 1))).unwrap();
+    out.entries.remove(0)
+}
+
+#[test]
+fn assessor_passes_findings_and_principal_to_the_claim() {
+    // In window, duty filed: eligible.
+    let a = assessed("2025-04-15", "0.00", "1000.00");
+    assert_eq!(a.status(), ClaimStatus::Eligible, "{:?}", a.claim.reasons);
+    // 9903.01.25 used before it began (2025-04-05): INVALID HTS predicted; the refund amount is unchanged.
+    let a = assessed("2025-03-15", "0.00", "1000.00");
+    assert_eq!(a.status(), ClaimStatus::NeedsReview);
+    assert_eq!(codes(&a.claim), ["CORRECTION_NEEDED"]);
+    let m = &a.claim.reasons[0].message;
+    assert!(m.contains("IEEPA_HTS_OUTSIDE_WINDOW (ACE: INVALID HTS) on line 1, HTS 9903.01.25"), "{m}");
+    assert_eq!(a.principal(), cape_core::Usd::from_cents(100_000));
+    // A goods value on the IEEPA row.
+    let a = assessed("2025-04-15", "10000.00", "1000.00");
+    assert_eq!(codes(&a.claim), ["CORRECTION_NEEDED"]);
+    assert!(a.claim.reasons[0].message.contains("GOODS_VALUE_ON_IEEPA_LINE"));
+    // A dutiable IEEPA number with 0.00 duty: nothing to refund, never eligible.
+    let a = assessed("2025-04-15", "0.00", "0.00");
+    assert_eq!(a.status(), ClaimStatus::NeedsReview);
+    assert!(a.claim.has(ReasonCode::NoRefundablePrincipal), "{:?}", codes(&a.claim));
+}

@@ -11,10 +11,28 @@
 //! - `last_filing_day` = liquidation date + `last_day_offset` and `days_left` = `last_filing_day` − as-of are
 //!   reported for every entry that has a liquidation date, whatever its status; the 80-day rule itself applies
 //!   only to liquidated entries.
-//! - An absent optional column means "not flagged"; a present but unreadable value makes the entry
-//!   `needs_review` (`UNREADABLE_FACT`, naming the column and the raw text). A protest number without a status
-//!   is `needs_review`.
-//! - Entries whose rows conflict are always `needs_review` (`CONFLICTING_ROWS`), whatever the rule set lists.
+//! - `Final Liquidation` holds a Y/N flag or a date: with a date the entry is finally liquidated when the as-of
+//!   date is on or after it.
+//! - An absent optional column means "not flagged"; a present but unreadable value (an Excel error value such as
+//!   `#N/A` included) makes the entry `needs_review`: `UNREADABLE_FACT`, naming the column and the raw text, once
+//!   per column, for every header and line column. Three columns have codes of their own (`UNKNOWN_ENTRY_TYPE`,
+//!   `UNKNOWN_LIQUIDATION_STATUS`, `PROTEST_STATUS_UNKNOWN`); `Column 1 Current Primary Duty Rate` is not checked
+//!   (a compound rate is not bad data, and floor lines report `FLOOR_MFN_RATE_UNKNOWN`). A protest number
+//!   without a status is `needs_review`.
+//! - Entries whose rows conflict, or with an unreadable optional value, are always `needs_review`
+//!   (`CONFLICTING_ROWS`, `UNREADABLE_FACT`), whatever the rule set lists: conventions about the data, not phase
+//!   rules.
+//! - Every reason is listed: a warehouse entry or withdrawal whose liquidation is suspended, extended or under
+//!   review lists both the liquidation reason and `WAREHOUSE_ENTRY` / `WAREHOUSE_WITHDRAWAL`. Warehouse types are
+//!   deferred only while not yet liquidated (unliquidated or one of those statuses); once liquidated they are
+//!   ordinary entries with the 80-day window.
+//! - Types 23 (TIB) and 86 (de minimis) normally carry no IEEPA duty; one that carries dutiable IEEPA duty is
+//!   `needs_review` (`NO_IEEPA_ENTRY_TYPE`, the amount said), not ineligible. Without dutiable IEEPA it is
+//!   ineligible by `NO_DUTIABLE_IEEPA` alone.
+//! - A mass-processing finding that predicts an entry-level CAPE rejection (`INVALID HTS`, goods value on an
+//!   IEEPA row, IEEPA duty after IEEPA's end) makes the entry `needs_review` (`CORRECTION_NEEDED`, naming each
+//!   finding and its post-summary correction); the refund amount is unchanged. An entry with dutiable IEEPA but
+//!   no principal above 0.00 is never `eligible` (`NO_REFUNDABLE_PRINCIPAL`).
 //! - Phase 2 admits recon-flagged 01/02/06 entries when no `Reconciliation Entry Number` is given, and says so in
 //!   a `RECON_ASSUMED_NO_TYPE_09` note.
 
