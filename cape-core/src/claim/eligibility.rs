@@ -316,7 +316,8 @@ pub struct ClaimAssessment {
     pub status: ClaimStatus,
     /// True for `eligible_deferred`.
     pub deferred_refund: bool,
-    /// Every reason, in the rule set's check order.
+    /// Every reason: `CONFLICTING_ROWS` and `UNREADABLE_FACT` (checked for every entry) first, then the rule
+    /// set's checks in its order.
     pub reasons: Vec<Reason>,
     /// The rule set applied (its name).
     pub rule_set: String,
@@ -412,7 +413,8 @@ fn facts_readable(entry: &Entry, rules: &RuleSet, reasons: &mut Vec<Reason>) {
             ));
         }
     }
-    let line_columns: [(Column, fn(&crate::model::Line) -> Option<&str>); 6] = [
+    type LineFact = fn(&crate::model::Line) -> Option<&str>;
+    let line_columns: [(Column, LineFact); 6] = [
         (Column::CountryOfOrigin, |l| raw_of(&l.country_of_origin)),
         (Column::CountryOfExport, |l| raw_of(&l.country_of_export)),
         (Column::Spi, |l| raw_of(&l.spi)),
@@ -600,28 +602,31 @@ pub fn assess_claim(
                 }
             }
             Check::ReconFlag => recon_check(entry, rules, &mut reasons),
-            Check::DrawbackLink => match &h.drawback_flag {
-                Fact::Known(true) => reasons.push(Reason::new(
-                    ReasonCode::OnDrawback,
-                    "the entry summary is linked to a drawback claim (`Drawback Indicator` = yes)",
-                )),
-                _ => {}
-            },
+            Check::DrawbackLink => {
+                if let Fact::Known(true) = &h.drawback_flag {
+                    reasons.push(Reason::new(
+                        ReasonCode::OnDrawback,
+                        "the entry summary is linked to a drawback claim (`Drawback Indicator` = yes)",
+                    ))
+                }
+            }
             Check::Protest => protest_check(entry, &mut reasons),
-            Check::SummaryStatus => match &h.summary_status {
-                Fact::Known(s @ (SummaryStatus::Cancelled | SummaryStatus::Rejected)) => reasons.push(Reason::new(
-                    ReasonCode::SummaryNotAccepted,
-                    format!("the entry summary is {}; only accepted entry summaries can be declared", s.name()),
-                )),
-                _ => {}
-            },
-            Check::AdcvdPendingLiquidation => match &h.adcvd_status {
-                Fact::Known(AdCvdStatus::PendingLiquidation) => reasons.push(Reason::new(
-                    ReasonCode::AdcvdPendingLiquidation,
-                    "AD/CVD entry pending liquidation (Commerce instructions issued); CAPE rejects it",
-                )),
-                _ => {}
-            },
+            Check::SummaryStatus => {
+                if let Fact::Known(s @ (SummaryStatus::Cancelled | SummaryStatus::Rejected)) = &h.summary_status {
+                    reasons.push(Reason::new(
+                        ReasonCode::SummaryNotAccepted,
+                        format!("the entry summary is {}; only accepted entry summaries can be declared", s.name()),
+                    ))
+                }
+            }
+            Check::AdcvdPendingLiquidation => {
+                if let Fact::Known(AdCvdStatus::PendingLiquidation) = &h.adcvd_status {
+                    reasons.push(Reason::new(
+                        ReasonCode::AdcvdPendingLiquidation,
+                        "AD/CVD entry pending liquidation (Commerce instructions issued); CAPE rejects it",
+                    ))
+                }
+            }
             Check::FinalLiquidation => {
                 let by_status = matches!(h.liquidation_status, Fact::Known(LiquidationStatus::Final));
                 let by_flag = h.final_liquidation.known().filter(|f| f.is_final_on(as_of));
@@ -643,13 +648,14 @@ pub fn assess_claim(
             Check::LiquidationWindow => {
                 window_check(entry, rules, offset, as_of, liq_state, last_filing_day, days_left, &mut reasons)
             }
-            Check::SuretyPaid => match &h.surety_paid {
-                Fact::Known(true) => reasons.push(Reason::new(
-                    ReasonCode::SuretyPaid,
-                    "the surety paid the IEEPA duty (`Surety Paid Indicator` = yes); the importer cannot claim it",
-                )),
-                _ => {}
-            },
+            Check::SuretyPaid => {
+                if let Fact::Known(true) = &h.surety_paid {
+                    reasons.push(Reason::new(
+                        ReasonCode::SuretyPaid,
+                        "the surety paid the IEEPA duty (`Surety Paid Indicator` = yes); the importer cannot claim it",
+                    ))
+                }
+            }
             Check::PredictedRejection => predicted_rejection(facts.findings, &mut reasons),
             Check::RefundablePrincipal => {
                 if facts.has_dutiable_ieepa && facts.ieepa_principal.is_some_and(|p| !p.is_positive()) {
@@ -697,13 +703,9 @@ pub fn assess_claim(
             Check::WarehouseDeferred => {
                 if let Some(t) = entry_type {
                     let d = &rules.deferred;
-                    // Not yet liquidated: unliquidated, or liquidation suspended, extended or under review.
-                    let pending = matches!(
-                        h.liquidation_status,
-                        Fact::Known(
-                            LiquidationStatus::Suspended | LiquidationStatus::Extended | LiquidationStatus::UnderReview
-                        )
-                    );
+                    // Not yet liquidated: unliquidated, or a status the rule set defers (suspended, extended,
+                    // under review).
+                    let pending = h.liquidation_status.known().is_some_and(|s| d.liquidation_statuses.contains(s));
                     let unliq = liq_state == Liq::Unliquidated || pending;
                     let state = if unliq { ", not yet liquidated" } else { "" };
                     if d.warehouse_entry_types.contains(&t) && (unliq || !d.warehouse_only_while_unliquidated) {
