@@ -679,14 +679,17 @@ fn findings_that_predict_a_rejection_need_a_correction() {
 
 #[test]
 fn no_refundable_principal_is_never_eligible() {
-    for cents in [0, -500] {
+    for (cents, shown) in [(0, "0.00"), (-500, "-5.00")] {
         let inputs = ClaimInputs { ieepa_principal: Some(cape_core::Usd::from_cents(cents)), ..ok_inputs() };
         let a = assess_on(&entry_with(|_| {}), inputs, &RuleSet::phase1(), d(2026, 5, 1));
         assert_eq!(a.status, ClaimStatus::NeedsReview);
         assert_eq!(codes(&a), ["NO_REFUNDABLE_PRINCIPAL"]);
         assert_eq!(
             a.reasons[0].message,
-            "the entry carries dutiable IEEPA numbers but 0.00 IEEPA duty; nothing to refund; check the duty amounts"
+            format!(
+                "the entry carries dutiable IEEPA numbers but {shown} IEEPA duty; nothing to refund; check the duty \
+                 amounts"
+            )
         );
     }
     let inputs = ClaimInputs { ieepa_principal: Some(cape_core::Usd::from_cents(1)), ..ok_inputs() };

@@ -657,15 +657,16 @@ pub fn assess_claim(
                 }
             }
             Check::PredictedRejection => predicted_rejection(facts.findings, &mut reasons),
-            Check::RefundablePrincipal => {
-                if facts.has_dutiable_ieepa && facts.ieepa_principal.is_some_and(|p| !p.is_positive()) {
-                    reasons.push(Reason::new(
-                        ReasonCode::NoRefundablePrincipal,
-                        "the entry carries dutiable IEEPA numbers but 0.00 IEEPA duty; nothing to refund; check the \
-                         duty amounts",
-                    ));
-                }
-            }
+            Check::RefundablePrincipal => match facts.ieepa_principal {
+                Some(p) if facts.has_dutiable_ieepa && !p.is_positive() => reasons.push(Reason::new(
+                    ReasonCode::NoRefundablePrincipal,
+                    format!(
+                        "the entry carries dutiable IEEPA numbers but {p} IEEPA duty; nothing to refund; check the \
+                             duty amounts"
+                    ),
+                )),
+                _ => {}
+            },
             Check::DuplicateInInput => {
                 if facts.duplicate_in_input {
                     reasons.push(Reason::new(
