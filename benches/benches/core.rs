@@ -115,7 +115,7 @@ fn stages(c: &mut Criterion) {
         })
     });
     g.bench_function("eligibility_per_entry", |b| {
-        let inputs = ClaimInputs { has_dutiable_ieepa: true, duplicate_in_input: false, already_accepted: false };
+        let inputs = ClaimInputs { has_dutiable_ieepa: true, ..ClaimInputs::default() };
         let claim = ClaimOptions::default();
         b.iter(|| {
             let mut reasons = 0usize;

@@ -566,6 +566,8 @@ impl<'t> Assessor<'t> {
         let removal = computed.get();
         let inputs = ClaimInputs {
             has_dutiable_ieepa: removal.has_dutiable_ieepa,
+            ieepa_principal: Some(removal.ieepa_duty),
+            findings: &removal.findings,
             duplicate_in_input: duplicate,
             already_accepted: self.options.already_accepted.contains(&entry.number),
         };

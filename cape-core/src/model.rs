@@ -214,7 +214,8 @@ word_enum! {
         PendingLiquidation = "pending_liquidation": ["pendingliquidation", "pending", "instructionsissued"],
         /// Liquidated under Commerce instructions.
         Liquidated = "liquidated": ["liquidated", "closed"],
-        /// Not an AD/CVD entry.
+        /// Not an AD/CVD entry: the words `N/A`, `NA`, `None`, `Not applicable`, `non-AD/CVD` (the Excel error
+        /// value `#N/A` is unreadable, never this).
         NotApplicable = "not_applicable": ["na", "none", "notapplicable", "nonadcvd"],
     }
 }
@@ -224,8 +225,40 @@ word_enum! {
     ImporterClass {
         /// A corporation (FST + 2).
         Corporate = "corporate": ["corporate", "corporation", "corp", "c"],
-        /// Not a corporation (FST + 3).
+        /// Not a corporation (FST + 3): `noncorporate`, `non-corporate`, `nc`, `n`, and `individual` (an alias: a
+        /// natural person is not a corporation).
         NonCorporate = "noncorporate": ["noncorporate", "noncorporation", "individual", "nc", "n"],
+    }
+}
+
+/// What a `Final Liquidation` cell says: a Y/N flag, or the date the liquidation becomes final (normally
+/// liquidation + 180 days; written by broker tools built on ACE exports). Serialised as the flag (`true`) or
+/// the date (`"2026-03-14"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum FinalLiquidation {
+    /// A yes/no indicator.
+    Flag(bool),
+    /// The liquidation is final on and after this date.
+    On(NaiveDate),
+}
+
+impl FinalLiquidation {
+    /// True when the liquidation is final as of `as_of`: the flag is yes, or `as_of` is on or after the date.
+    ///
+    /// ```
+    /// use cape_core::model::FinalLiquidation;
+    /// use chrono::NaiveDate;
+    /// let on = FinalLiquidation::On(NaiveDate::from_ymd_opt(2026, 3, 14).unwrap());
+    /// assert!(!on.is_final_on(NaiveDate::from_ymd_opt(2026, 3, 13).unwrap()));
+    /// assert!(on.is_final_on(NaiveDate::from_ymd_opt(2026, 3, 14).unwrap()));
+    /// assert!(FinalLiquidation::Flag(true).is_final_on(NaiveDate::MIN));
+    /// ```
+    pub fn is_final_on(self, as_of: NaiveDate) -> bool {
+        match self {
+            FinalLiquidation::Flag(f) => f,
+            FinalLiquidation::On(d) => as_of >= d,
+        }
     }
 }
 
@@ -254,8 +287,8 @@ pub struct EntryHeader {
     pub liquidation_date: Fact<NaiveDate>,
     /// `Liquidation Status`.
     pub liquidation_status: Fact<LiquidationStatus>,
-    /// `Final Liquidation` indicator.
-    pub final_liquidation: Fact<bool>,
+    /// `Final Liquidation`: a Y/N flag or the date the liquidation becomes final.
+    pub final_liquidation: Fact<FinalLiquidation>,
     /// `Reconciliation Indicator` (flagged for reconciliation).
     pub reconciliation_flag: Fact<bool>,
     /// `Post Summary Correction Indicator`.

@@ -672,3 +672,84 @@ fn a_fifo_is_read_once_with_the_same_entries_as_the_file() {
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
+
+#[test]
+fn excel_error_values_are_unreadable_never_blank() {
+    use cape_core::assess::{AssessOptions, Tables};
+    use cape_core::model::{AdCvdStatus, FinalLiquidation, ImporterClass};
+    use cape_core::Fact;
+    let r = ok("excel_error_values.csv", (10, 8, 2, 4));
+    assert_eq!(
+        diags(&r),
+        [
+            (C::UnreadableValue, Some(2), Some("Payment Date"), Some("#N/A")),
+            (C::UnreadableValue, Some(6), Some("AD/CVD Liquidation Status"), Some("#N/A")),
+            (C::UnreadableValue, Some(6), Some("Country of Origin Code"), Some("#VALUE!")),
+            (C::InvalidMoney, Some(10), Some(DUTY), Some("#DIV/0!")),
+            (C::InvalidDate, Some(11), Some(DATE), Some("#REF!")),
+        ]
+    );
+    let [a, b, c, d] = &r.entries[..] else { panic!("{:?}", entries(&r)) };
+    assert_eq!(a.header.payment_date, Fact::Unreadable("#N/A".into()));
+    assert_eq!(a.header.final_liquidation, Fact::Known(FinalLiquidation::Flag(false)));
+    // The word N/A still means "not AD/CVD"; `individual` is the non-corporate class.
+    assert_eq!(b.header.adcvd_status, Fact::Known(AdCvdStatus::NotApplicable));
+    assert_eq!(b.header.importer_class, Fact::Known(ImporterClass::NonCorporate));
+    assert_eq!(c.header.adcvd_status, Fact::Unreadable("#N/A".into()));
+    assert_eq!(c.lines[0].country_of_origin, Fact::Unreadable("#VALUE!".into()));
+    let final_on = chrono::NaiveDate::from_ymd_opt(2026, 10, 12).unwrap();
+    assert_eq!(d.header.final_liquidation, Fact::Known(FinalLiquidation::On(final_on)));
+
+    let tables = Tables::embedded().unwrap();
+    let as_of = chrono::NaiveDate::from_ymd_opt(2026, 5, 1).unwrap();
+    let report = cape_core::assess_es003(&r, &tables, AssessOptions::new(as_of)).unwrap();
+    let seen: Vec<(String, &str, Vec<String>)> = report
+        .entries
+        .iter()
+        .map(|e| {
+            let c = &e.claim;
+            (e.entry_number().to_string(), c.status.name(), c.reasons.iter().map(|r| r.message.clone()).collect())
+        })
+        .collect();
+    let unread = |col: &str, v: &str| format!("`{col}` holds {v:?}, which cape cannot read; check the value");
+    assert_eq!(
+        seen,
+        [
+            ("VSU-0828889-3".to_owned(), "needs_review", vec![unread("Payment Date", "#N/A")]),
+            ("VSU-0828893-5".to_owned(), "eligible", vec![]),
+            (
+                "WQH-0749207-6".to_owned(),
+                "needs_review",
+                vec![
+                    unread("AD/CVD Liquidation Status", "#N/A"),
+                    "`Country of Origin Code` holds \"#VALUE!\" on line 1, which cape cannot read; check the value"
+                        .to_owned()
+                ]
+            ),
+            ("WQH-0749210-0".to_owned(), "eligible", vec![]),
+        ]
+    ); // The `Final Liquidation` date: final from that day on.
+    let on_day = chrono::NaiveDate::from_ymd_opt(2026, 10, 12).unwrap();
+    let report = cape_core::assess_es003(&r, &tables, AssessOptions::new(on_day)).unwrap();
+    let d = &report.entries[3].claim;
+    assert_eq!((d.status.name(), d.reasons[0].code.as_str()), ("ineligible", "FINALLY_LIQUIDATED"));
+}
+
+#[test]
+fn xlsx_excel_error_cells_are_unreadable_never_blank() {
+    use cape_core::model::{AdCvdStatus, ImporterClass};
+    use cape_core::Fact;
+    let r = ok("xlsx_excel_error_cells.xlsx", (4, 3, 1, 2));
+    assert_eq!(
+        diags(&r),
+        [
+            (C::UnreadableValue, Some(2), Some("AD/CVD Liquidation Status"), Some("#N/A")),
+            (C::UnreadableValue, Some(2), Some("Importer Class"), Some("#NAME?")),
+            (C::InvalidMoney, Some(4), Some(DUTY), Some("#DIV/0!")),
+        ]
+    );
+    assert_eq!(r.entries[0].header.adcvd_status, Fact::Unreadable("#N/A".into()));
+    assert_eq!(r.entries[0].header.importer_class, Fact::Unreadable("#NAME?".into()));
+    assert_eq!(r.entries[1].header.adcvd_status, Fact::Known(AdCvdStatus::NotApplicable));
+    assert_eq!(r.entries[1].header.importer_class, Fact::Known(ImporterClass::NonCorporate));
+}

@@ -4,7 +4,7 @@ use cape_core::claim::{
     assess_claim, cbp, Check, ClaimAssessment, ClaimInputs, ClaimOptions, ClaimStatus, Effect, ReasonCode, RuleSet,
     RuleSets,
 };
-use cape_core::model::{AdCvdStatus, LiquidationStatus, ProtestStatus, SummaryStatus};
+use cape_core::model::{AdCvdStatus, FinalLiquidation, LiquidationStatus, ProtestStatus, SummaryStatus};
 use cape_core::{Entry, EntryHeader, EntryNumber, EntryType, ErrorKind, Fact, ImporterNumber};
 use chrono::NaiveDate;
 
@@ -29,7 +29,7 @@ fn entry_with(f: impl FnOnce(&mut EntryHeader)) -> Entry {
     }
 }
 
-fn ok_inputs() -> ClaimInputs {
+fn ok_inputs() -> ClaimInputs<'static> {
     ClaimInputs { has_dutiable_ieepa: true, ..Default::default() }
 }
 
@@ -80,8 +80,6 @@ fn each_ineligible_reason() {
         (EntryType::Reconciliation, ReasonCode::ReconEntryType),
         (EntryType::Drawback, ReasonCode::DrawbackEntryType),
         (EntryType::DutyDeferral, ReasonCode::DutyDeferralEntryType),
-        (EntryType::TemporaryImportBond, ReasonCode::NoIeepaEntryType),
-        (EntryType::Section321, ReasonCode::NoIeepaEntryType),
     ] {
         let a = assess(&entry_with(|h| h.entry_type = Fact::Known(t)));
         expect(&a, ClaimStatus::Ineligible, code);
@@ -121,7 +119,7 @@ fn each_ineligible_reason() {
     assert_eq!(a.reasons[0].cbp_message, Some("ENTRY SUMMARY IS IN FINAL LIQUIDATION STATUS"));
     assert!(!a.has(ReasonCode::LiquidatedWithoutDate), "{:?}", codes(&a));
     let a = assess(&entry_with(|h| {
-        h.final_liquidation = Fact::Known(true);
+        h.final_liquidation = Fact::Known(FinalLiquidation::Flag(true));
         h.liquidation_date = Fact::Known(d(2026, 4, 20));
     }));
     expect(&a, ClaimStatus::Ineligible, ReasonCode::FinallyLiquidated);
@@ -435,4 +433,308 @@ fn reason_codes_are_stable() {
     assert_eq!(v["reasons"][0]["cbp_message"], "ENTRY ON DRAWBACK");
     assert_eq!(v["entry_number"], "ABC-1234567-6");
     assert_eq!(v["as_of"], "2026-05-01");
+}
+
+// ---- issue 16: the fidelity gaps ----
+
+fn withdrawal_types() -> [EntryType; 4] {
+    [
+        EntryType::WarehouseWithdrawal,
+        EntryType::WarehouseWithdrawalQuota,
+        EntryType::WarehouseWithdrawalAdCvd,
+        EntryType::WarehouseWithdrawalQuotaAdCvd,
+    ]
+}
+
+#[test]
+fn warehouse_withdrawal_is_deferred_only_while_not_liquidated() {
+    for rules in [RuleSet::phase1(), RuleSet::phase2()] {
+        assert!(rules.deferred.withdrawal_only_while_unliquidated, "{}", rules.name);
+        for t in withdrawal_types() {
+            // Liquidated 2026-09-14, assessed 2026-09-30: plain eligible, with the 80-day figures.
+            let a = assess_on(
+                &entry_with(|h| {
+                    h.entry_type = Fact::Known(t);
+                    h.liquidation_date = Fact::Known(d(2026, 9, 14));
+                }),
+                ok_inputs(),
+                &rules,
+                d(2026, 9, 30),
+            );
+            assert_eq!(a.status, ClaimStatus::Eligible, "{t}: {:?}", codes(&a));
+            assert!(a.reasons.is_empty(), "{:?}", a.reasons);
+            assert_eq!(a.last_filing_day, Some(d(2026, 12, 2)));
+            assert_eq!(a.days_left, Some(63));
+            assert!(!a.deferred_refund);
+        }
+    }
+}
+
+#[test]
+fn warehouse_entries_pending_liquidation_list_every_reason() {
+    for (s, code) in [
+        (LiquidationStatus::Suspended, ReasonCode::LiquidationSuspended),
+        (LiquidationStatus::Extended, ReasonCode::LiquidationExtended),
+        (LiquidationStatus::UnderReview, ReasonCode::LiquidationUnderReview),
+    ] {
+        for t in [EntryType::Warehouse, EntryType::Rewarehouse] {
+            let a = assess(&entry_with(|h| {
+                h.entry_type = Fact::Known(t);
+                h.liquidation_status = Fact::Known(s);
+            }));
+            assert_eq!(codes(&a), [code.as_str(), "WAREHOUSE_ENTRY"]);
+            assert_eq!(a.status, ClaimStatus::EligibleDeferred);
+            assert!(a.reasons[1].message.contains("not yet liquidated"), "{}", a.reasons[1].message);
+        }
+        for t in withdrawal_types() {
+            let a = assess(&entry_with(|h| {
+                h.entry_type = Fact::Known(t);
+                h.liquidation_status = Fact::Known(s);
+            }));
+            assert_eq!(codes(&a), [code.as_str(), "WAREHOUSE_WITHDRAWAL"]);
+        }
+    }
+}
+
+#[test]
+fn every_unreadable_optional_column_is_a_review_naming_column_and_text() {
+    type Setter = Box<dyn Fn(&mut EntryHeader)>;
+    fn u<T>() -> Fact<T> {
+        Fact::Unreadable("#N/A".into())
+    }
+    let cases: Vec<(&str, Setter)> = vec![
+        ("Payment Date", Box::new(|h| h.payment_date = Fact::Unreadable("13/45/2025".into()))),
+        ("Payment Type Code", Box::new(|h| h.payment_type = u())),
+        ("Refund Designee Number", Box::new(|h| h.refund_designee = u())),
+        ("ACH Refund Enrolled", Box::new(|h| h.ach_refund_enrolled = Fact::Unreadable("maybe".into()))),
+        ("Importer Class", Box::new(|h| h.importer_class = Fact::Unreadable("xyz".into()))),
+        ("Entry Summary Date", Box::new(|h| h.entry_summary_date = u())),
+        ("Initial Entry Summary Create Date", Box::new(|h| h.initial_summary_create_date = u())),
+        ("Importation Date", Box::new(|h| h.importation_date = u())),
+        ("Post Summary Correction Indicator", Box::new(|h| h.psc_flag = u())),
+        ("Total Liquidated Duty Amount", Box::new(|h| h.total_liquidated_duty = u())),
+        ("Importer Name", Box::new(|h| h.importer_name = u())),
+        ("Protest Number", Box::new(|h| h.protest_number = u())),
+        ("Reconciliation Entry Number", Box::new(|h| h.reconciliation_entry = u())),
+        ("Final Liquidation", Box::new(|h| h.final_liquidation = u())),
+    ];
+    for (column, f) in cases {
+        let a = assess(&entry_with(|h| f(h)));
+        assert_eq!(a.status, ClaimStatus::NeedsReview, "{column}");
+        // Reported once, and by this code only.
+        assert_eq!(codes(&a), ["UNREADABLE_FACT"], "{column}: {:?}", a.reasons);
+        let m = &a.reasons[0].message;
+        assert!(m.starts_with(&format!("`{column}` holds \"")), "{m}");
+    }
+    // The columns with a check of their own are reported once, by it.
+    let a = assess(&entry_with(|h| h.drawback_flag = Fact::Unreadable("maybe".into())));
+    assert_eq!(codes(&a), ["UNREADABLE_FACT"]);
+    let a = assess(&entry_with(|h| h.liquidation_status = Fact::Unreadable("??".into())));
+    assert_eq!(codes(&a), ["UNKNOWN_LIQUIDATION_STATUS"]);
+    let a = assess(&entry_with(|h| h.entry_type = Fact::Unreadable("X1".into())));
+    assert_eq!(codes(&a), ["UNKNOWN_ENTRY_TYPE"]);
+    let a = assess(&entry_with(|h| h.protest_status = Fact::Unreadable("??".into())));
+    assert_eq!(codes(&a), ["PROTEST_STATUS_UNKNOWN"]);
+}
+
+#[test]
+fn unreadable_line_facts_are_a_review_once_per_column() {
+    use cape_core::model::Line;
+    let line = |n: u32, origin: Fact<cape_core::CountryCode>| Line {
+        number: n,
+        country_of_origin: origin,
+        country_of_export: Fact::Blank,
+        spi: Fact::Blank,
+        manufacturer_id: Fact::Blank,
+        foreign_exporter_id: Fact::Blank,
+        mfn_rate_percent: Fact::Unreadable("2.5% + 3.3c/kg".into()),
+        psc_flag: Fact::Blank,
+        tariffs: Vec::new(),
+    };
+    let mut e = entry_with(|_| {});
+    e.lines = vec![
+        line(1, Fact::Known("CN".parse().unwrap())),
+        line(2, Fact::Unreadable("ZZZ".into())),
+        line(3, Fact::Unreadable("#N/A".into())),
+        line(4, Fact::Unreadable("XX1".into())),
+    ];
+    let a = assess(&e);
+    assert_eq!(a.status, ClaimStatus::NeedsReview);
+    // The compound Column 1 rate is not an unreadable fact (FLOOR_MFN_RATE_UNKNOWN covers floor lines).
+    assert_eq!(codes(&a), ["UNREADABLE_FACT"]);
+    assert_eq!(
+        a.reasons[0].message,
+        "`Country of Origin Code` holds \"ZZZ\" on line 2 (and on 2 other lines), which cape cannot read; check the value"
+    );
+    e.lines[1].country_of_origin = Fact::Blank;
+    e.lines[2].country_of_origin = Fact::Blank;
+    e.lines[3].country_of_origin = Fact::Blank;
+    e.lines[3].psc_flag = Fact::Unreadable("maybe".into());
+    let a = assess(&e);
+    assert_eq!(
+        a.reasons.iter().map(|r| r.message.as_str()).collect::<Vec<_>>(),
+        ["`Line Post Summary Correction Indicator` holds \"maybe\" on line 4, which cape cannot read; check the value"]
+    );
+}
+
+#[test]
+fn unreadable_facts_are_reported_whatever_the_rule_set_lists() {
+    // A rule set without the drawback check still reports an unreadable Drawback Indicator.
+    let json = cape_core::claim::rules::EMBEDDED_PHASE1_JSON.replace("    \"drawback_link\",\n", "");
+    let rules = RuleSet::from_json_str(&json, "no-drawback.json").unwrap();
+    assert!(!rules.applies(Check::DrawbackLink));
+    let a = assess_on(
+        &entry_with(|h| h.drawback_flag = Fact::Unreadable("maybe".into())),
+        ok_inputs(),
+        &rules,
+        d(2026, 5, 1),
+    );
+    assert_eq!(codes(&a), ["UNREADABLE_FACT"]);
+}
+
+#[test]
+fn types_23_and_86_with_ieepa_duty_need_review() {
+    for t in [EntryType::TemporaryImportBond, EntryType::Section321] {
+        let inputs = ClaimInputs { ieepa_principal: Some(cape_core::Usd::from_cents(12_345)), ..ok_inputs() };
+        let a = assess_on(&entry_with(|h| h.entry_type = Fact::Known(t)), inputs, &RuleSet::phase1(), d(2026, 5, 1));
+        assert_eq!(a.status, ClaimStatus::NeedsReview, "{t}");
+        assert_eq!(codes(&a), ["NO_IEEPA_ENTRY_TYPE"]);
+        assert_eq!(a.reasons[0].effect, Effect::Review);
+        let m = &a.reasons[0].message;
+        assert!(m.contains("normally carry no IEEPA duty") && m.contains("carries $123.45 of IEEPA duty"), "{m}");
+        assert!(m.contains("check the entry type and the duty"), "{m}");
+        // Without dutiable IEEPA: ineligible for that reason alone.
+        let a = assess_on(
+            &entry_with(|h| h.entry_type = Fact::Known(t)),
+            ClaimInputs::default(),
+            &RuleSet::phase1(),
+            d(2026, 5, 1),
+        );
+        assert_eq!((a.status, codes(&a)), (ClaimStatus::Ineligible, vec!["NO_DUTIABLE_IEEPA"]));
+    }
+    assert_eq!(ReasonCode::NoIeepaEntryType.effect(), Effect::Review);
+    // Other review codes are still refused as exclusion reasons.
+    let json = cape_core::claim::rules::EMBEDDED_PHASE1_JSON.replace("DRAWBACK_ENTRY_TYPE", "UNREADABLE_FACT");
+    let e = RuleSet::from_json_str(&json, "x.json").unwrap_err();
+    assert!(e.to_string().contains("\"UNREADABLE_FACT\""), "{e}");
+}
+
+#[test]
+fn final_liquidation_date_is_final_from_that_day() {
+    let on = FinalLiquidation::On(d(2026, 5, 1));
+    let e = entry_with(|h| {
+        h.final_liquidation = Fact::Known(on);
+        h.liquidation_date = Fact::Known(d(2026, 4, 1));
+    });
+    let before = assess_on(&e, ok_inputs(), &RuleSet::phase1(), d(2026, 4, 30));
+    assert_eq!(before.status, ClaimStatus::Eligible, "{:?}", before.reasons);
+    assert_eq!(before.days_left, Some(79 - 29));
+    let on_day = assess_on(&e, ok_inputs(), &RuleSet::phase1(), d(2026, 5, 1));
+    assert_eq!(codes(&on_day), ["FINALLY_LIQUIDATED"]);
+    assert_eq!(on_day.status, ClaimStatus::Ineligible);
+    assert!(on_day.reasons[0].message.contains("`Final Liquidation` = 2026-05-01"), "{}", on_day.reasons[0].message);
+    let flag_no = entry_with(|h| h.final_liquidation = Fact::Known(FinalLiquidation::Flag(false)));
+    assert_eq!(assess(&flag_no).status, ClaimStatus::Eligible);
+}
+
+fn finding(code: cape_core::mass::FindingCode, line: u32, hts: &str) -> cape_core::mass::Finding {
+    cape_core::mass::Finding::ordinal(code, line, 2, hts.parse().unwrap(), "seen")
+}
+
+#[test]
+fn findings_that_predict_a_rejection_need_a_correction() {
+    use cape_core::mass::FindingCode as F;
+    let findings = [
+        finding(F::IeepaDutyMismatch, 1, "99030125"),
+        finding(F::IeepaHtsOutsideWindow, 1, "99030125"),
+        finding(F::GoodsValueOnIeepaLine, 3, "99030125"),
+    ];
+    let inputs = ClaimInputs { findings: &findings, ..ok_inputs() };
+    let a = assess_on(&entry_with(|_| {}), inputs, &RuleSet::phase2(), d(2026, 7, 1));
+    assert_eq!(a.status, ClaimStatus::NeedsReview);
+    assert_eq!(codes(&a), ["CORRECTION_NEEDED"]);
+    let m = &a.reasons[0].message;
+    assert!(m.contains("IEEPA_HTS_OUTSIDE_WINDOW (ACE: INVALID HTS) on line 1, HTS 9903.01.25"), "{m}");
+    assert!(m.contains("replacement HTS") && m.contains("GOODS_VALUE_ON_IEEPA_LINE"), "{m}");
+    assert!(m.contains("on line 3") && m.contains("H99"), "{m}");
+    assert!(!m.contains("IEEPA_DUTY_MISMATCH"), "{m}");
+    // A finding that predicts nothing leaves the entry eligible.
+    let only_mismatch = [finding(F::IeepaDutyMismatch, 1, "99030125")];
+    let a = assess_on(
+        &entry_with(|_| {}),
+        ClaimInputs { findings: &only_mismatch, ..ok_inputs() },
+        &RuleSet::phase1(),
+        d(2026, 5, 1),
+    );
+    assert_eq!(a.status, ClaimStatus::Eligible);
+    let after_end = [cape_core::mass::Finding::entry(F::IeepaDutyAfterEnd, "after the end")];
+    let a = assess_on(
+        &entry_with(|_| {}),
+        ClaimInputs { findings: &after_end, ..ok_inputs() },
+        &RuleSet::phase1(),
+        d(2026, 5, 1),
+    );
+    assert_eq!(codes(&a), ["CORRECTION_NEEDED"]);
+}
+
+#[test]
+fn no_refundable_principal_is_never_eligible() {
+    for (cents, shown) in [(0, "0.00"), (-500, "-5.00")] {
+        let inputs = ClaimInputs { ieepa_principal: Some(cape_core::Usd::from_cents(cents)), ..ok_inputs() };
+        let a = assess_on(&entry_with(|_| {}), inputs, &RuleSet::phase1(), d(2026, 5, 1));
+        assert_eq!(a.status, ClaimStatus::NeedsReview);
+        assert_eq!(codes(&a), ["NO_REFUNDABLE_PRINCIPAL"]);
+        assert_eq!(
+            a.reasons[0].message,
+            format!(
+                "the entry carries dutiable IEEPA numbers but {shown} IEEPA duty; nothing to refund; check the duty \
+                 amounts"
+            )
+        );
+    }
+    let inputs = ClaimInputs { ieepa_principal: Some(cape_core::Usd::from_cents(1)), ..ok_inputs() };
+    assert_eq!(assess_on(&entry_with(|_| {}), inputs, &RuleSet::phase1(), d(2026, 5, 1)).status, ClaimStatus::Eligible);
+    // Without dutiable IEEPA the entry is ineligible for that reason only.
+    let inputs = ClaimInputs { ieepa_principal: Some(cape_core::Usd::ZERO), ..ClaimInputs::default() };
+    let a = assess_on(&entry_with(|_| {}), inputs, &RuleSet::phase1(), d(2026, 5, 1));
+    assert_eq!(codes(&a), ["NO_DUTIABLE_IEEPA"]);
+}
+
+/// One entry through the whole assessor: a Chapter 1-97 row and one IEEPA row.
+fn assessed(entry_date: &str, ieepa_value: &str, ieepa_duty: &str) -> cape_core::assess::EntryAssessment {
+    use cape_core::assess::{AssessOptions, Tables};
+    let mut b = cape_core::Es003Builder::new();
+    b.begin_entry("ABC-1234567-6");
+    b.entry_field("Entry Date", entry_date).unwrap();
+    b.entry_field("Entry Type Code", "01").unwrap();
+    b.begin_line(1).unwrap();
+    b.line_field("Country of Origin Code", "CN").unwrap();
+    b.tariff(1, "8471300100", Some("10000.00"), "0.00").unwrap();
+    b.tariff(2, "99030125", Some(ieepa_value), ieepa_duty).unwrap();
+    let report = b.build(&cape_core::Es003Options::default()).unwrap();
+    let tables = Tables::embedded().unwrap();
+    let mut out = cape_core::assess_es003(&report, &tables, AssessOptions::new(d(2026, 5, 1))).unwrap();
+    out.entries.remove(0)
+}
+
+#[test]
+fn assessor_passes_findings_and_principal_to_the_claim() {
+    // In window, duty filed: eligible.
+    let a = assessed("2025-04-15", "0.00", "1000.00");
+    assert_eq!(a.status(), ClaimStatus::Eligible, "{:?}", a.claim.reasons);
+    // 9903.01.25 used before it began (2025-04-05): INVALID HTS predicted; the refund amount is unchanged.
+    let a = assessed("2025-03-15", "0.00", "1000.00");
+    assert_eq!(a.status(), ClaimStatus::NeedsReview);
+    assert_eq!(codes(&a.claim), ["CORRECTION_NEEDED"]);
+    let m = &a.claim.reasons[0].message;
+    assert!(m.contains("IEEPA_HTS_OUTSIDE_WINDOW (ACE: INVALID HTS) on line 1, HTS 9903.01.25"), "{m}");
+    assert_eq!(a.principal(), cape_core::Usd::from_cents(100_000));
+    // A goods value on the IEEPA row.
+    let a = assessed("2025-04-15", "10000.00", "1000.00");
+    assert_eq!(codes(&a.claim), ["CORRECTION_NEEDED"]);
+    assert!(a.claim.reasons[0].message.contains("GOODS_VALUE_ON_IEEPA_LINE"));
+    // A dutiable IEEPA number with 0.00 duty: nothing to refund, never eligible.
+    let a = assessed("2025-04-15", "0.00", "0.00");
+    assert_eq!(a.status(), ClaimStatus::NeedsReview);
+    assert!(a.claim.has(ReasonCode::NoRefundablePrincipal), "{:?}", codes(&a.claim));
 }

@@ -242,3 +242,27 @@ fn plans_of_two_halves_merge_into_the_plan_of_the_whole() {
     first.merge(Plan::of(&got[2..], o));
     assert_eq!(first.groups().unwrap(), whole.groups().unwrap());
 }
+
+#[test]
+fn a_predicted_rejection_asks_for_a_psc_while_one_is_possible() {
+    // A goods value on the IEEPA row: CAPE would answer GOODS VALUE AMOUNT NOT ALLOWED ON IEEPA HTS LINE.
+    let entry = |serial: u32, date: &str| {
+        let n = EntryNumber::from_parts("ABC", serial).unwrap();
+        let common = format!("01,12-345678900,{date},,,,,Accepted,N,,{date},CN");
+        format!("{n},1,1,8471300100,10000.00,0.00,{common}\n{n},1,2,9903.01.25,100.00,1000.00,{common}\n")
+    };
+    // Entered 2026-02-20, unliquidated: PSC by 2026-02-20 + 300 = 2026-12-17.
+    // Entered 2025-06-02: the PSC window closed on 2026-03-29.
+    let csv = format!("{HEADER}\n{}{}", entry(1, "02/20/2026"), entry(2, "06/02/2025"));
+    let got = assess_all(&csv, as_of());
+    assert!(got.iter().all(|a| a.claim.has(cape_core::ReasonCode::CorrectionNeeded)), "{got:?}");
+    assert_eq!(
+        (got[0].next_action.code, got[0].next_action.act_by),
+        (ActionCode::CorrectThenDeclare, Some(d(2026, 12, 17)))
+    );
+    assert!(got[0].next_action.note.contains("by 2026-12-17 (16 days left"), "{}", got[0].next_action.note);
+    assert_eq!((got[1].next_action.code, got[1].next_action.act_by), (ActionCode::ReviewFacts, None));
+    assert!(got[1].next_action.note.contains("no longer possible"), "{}", got[1].next_action.note);
+    // The refund amount is unchanged by the prediction.
+    assert_eq!(got[0].principal().to_string_2dp(), "1000.00");
+}

@@ -376,9 +376,21 @@ impl PyEntry {
     fn liquidation_status(&self) -> Option<&'static str> {
         self.0.header.liquidation_status.known().map(|s| s.name())
     }
+    /// The `Final Liquidation` flag; `None` when blank, unreadable, or a date (see `final_liquidation_date`).
     #[getter]
     fn final_liquidation(&self) -> Option<bool> {
-        flag(&self.0.header.final_liquidation)
+        match self.0.header.final_liquidation.known() {
+            Some(cape_core::model::FinalLiquidation::Flag(f)) => Some(*f),
+            _ => None,
+        }
+    }
+    /// The date `Final Liquidation` holds (the liquidation is final on and after it), when it holds one.
+    #[getter]
+    fn final_liquidation_date(&self) -> Option<NaiveDate> {
+        match self.0.header.final_liquidation.known() {
+            Some(cape_core::model::FinalLiquidation::On(d)) => Some(*d),
+            _ => None,
+        }
     }
     #[getter]
     fn reconciliation_flag(&self) -> Option<bool> {

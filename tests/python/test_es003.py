@@ -217,3 +217,17 @@ def test_embedded_sample_reads_cleanly() -> None:
         for line in entry.lines:
             for t in line.tariffs:
                 assert isinstance(t.duty, Decimal)
+
+
+def test_final_liquidation_holds_a_flag_or_a_date() -> None:
+    # A broker tool writes the day the liquidation becomes final; Y/N stays a flag.
+    header = HEADER + ",Final Liquidation"
+    rows = [
+        ROWS[1] + ",Y",
+        "B76-0158522-0,1,1,99030125,0.00,10.00,01,12-345678900,Acme Imports,03/03/2025,,01/30/2026,Liquidated,MX,"
+        "07/29/2026",
+    ]
+    report = cape.read_es003(es003_bytes(header, rows))
+    flagged, dated = report.entries
+    assert (flagged.final_liquidation, flagged.final_liquidation_date) == (True, None)
+    assert (dated.final_liquidation, dated.final_liquidation_date) == (None, datetime.date(2026, 7, 29))

@@ -13,7 +13,7 @@
 //! | `last_filing_day` | liquidation + the rule set's `last_day_offset` (79); none while unliquidated | CSMS 68340863, CAPE.md §2 |
 //! | `protest_by` | liquidation + the rule set's `protest_days` (180) | 19 USC 1514 |
 //! | `court_by` | accrual + `court_limit_years` (2) | 28 USC 1581(i), 28 USC 2636(i) |
-//! | `psc_by` | entry date + `psc_days_after_entry` (300), and no later than the last filing day | 19 CFR 101.9(b), CAPE.md §3 |
+//! | `psc_by` | entry date + `psc_days_after_entry` (300), for an unliquidated entry (no PSC after liquidation) | 19 CFR 101.9(b), CAPE.md §3 |
 //!
 //! When a claim for the Court of International Trade accrues is unsettled: [`CourtAccrual`] is a parameter whose
 //! default, the liquidation date, is the earliest (conservative) choice; the explanation says so.
@@ -42,7 +42,7 @@ use serde::{Deserialize, Serialize};
 use super::eligibility::{ClaimAssessment, ClaimStatus, ReasonCode};
 use super::rules::RuleSet;
 use crate::error::{Error, Result};
-use crate::model::{Entry, Fact};
+use crate::model::{Entry, Fact, FinalLiquidation};
 
 /// The embedded action rules, `cape-core/data/next_actions.json`.
 pub const EMBEDDED_ACTIONS_JSON: &str = include_str!("../../data/next_actions.json");
@@ -114,7 +114,7 @@ crate::values::codes::stable_codes! {
         ProtestBy = "protest_by",
         /// The end of the two years for a Court of International Trade action.
         CourtBy = "court_by",
-        /// The last day for a post-summary correction (entry date + 300 days, not after the last filing day).
+        /// The last day for a post-summary correction of an unliquidated entry (entry date + 300 days).
         PscBy = "psc_by",
     }
 }
@@ -126,7 +126,8 @@ crate::values::codes::stable_codes! {
         /// The liquidation date: the earliest, conservative choice (the default).
         #[default]
         LiquidationDate = "liquidation_date",
-        /// The day the liquidation became final: liquidation + the protest period.
+        /// The day the liquidation became final: the `Final Liquidation` date where the report gives one, else
+    /// liquidation + the protest period.
         FinalLiquidation = "final_liquidation",
     }
 }
@@ -414,7 +415,11 @@ impl Deadlines<'_> {
     fn accrual(&self) -> Option<NaiveDate> {
         match self.options.court_accrual {
             CourtAccrual::LiquidationDate => self.claim.liquidation_date,
-            CourtAccrual::FinalLiquidation => self.protest_by(),
+            // The `Final Liquidation` date where the report gives one, else the end of the protest period.
+            CourtAccrual::FinalLiquidation => match &self.entry.header.final_liquidation {
+                Fact::Known(FinalLiquidation::On(d)) => Some(*d),
+                _ => self.protest_by(),
+            },
         }
     }
 
@@ -422,12 +427,13 @@ impl Deadlines<'_> {
         self.accrual()?.checked_add_months(Months::new(self.rules.actions.court_limit_years.checked_mul(12)?))
     }
 
+    /// A post-summary correction is filed before liquidation (ACE takes none after it), within
+    /// `psc_days_after_entry` of the entry date: none for an entry with a liquidation date.
     fn psc_by(&self) -> Option<NaiveDate> {
-        let by_entry = add_days(self.entry.header.entry_date?, self.rules.actions.psc_days_after_entry);
-        match (by_entry, self.claim.last_filing_day) {
-            (Some(p), Some(l)) => Some(p.min(l)),
-            (p, l) => p.or(l),
+        if self.claim.liquidation_date.is_some() {
+            return None;
         }
+        add_days(self.entry.header.entry_date?, self.rules.actions.psc_days_after_entry)
     }
 
     fn get(&self, rule: DeadlineRule) -> Option<NaiveDate> {
@@ -606,6 +612,13 @@ fn explain(code: ActionCode, act_by: Option<NaiveDate>, dl: &Deadlines<'_>) -> S
             }
         }
         ActionCode::ReviewFacts => {
+            if claim.has(ReasonCode::CorrectionNeeded) {
+                s.push_str(
+                    "CAPE would reject the entry as filed and a post-summary correction is no longer possible \
+                     (the entry is liquidated, or past the PSC window): ask CBP to correct the entry summary, or \
+                     protest after liquidation; ",
+                );
+            }
             let _ = write!(s, "Check the facts the reasons name ({})", codes(claim, super::Effect::Review));
             if act_by.is_some() {
                 s.push_str(", then declare");

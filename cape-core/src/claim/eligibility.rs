@@ -11,10 +11,28 @@
 //! - `last_filing_day` = liquidation date + `last_day_offset` and `days_left` = `last_filing_day` − as-of are
 //!   reported for every entry that has a liquidation date, whatever its status; the 80-day rule itself applies
 //!   only to liquidated entries.
-//! - An absent optional column means "not flagged"; a present but unreadable value makes the entry
-//!   `needs_review` (`UNREADABLE_FACT`, naming the column and the raw text). A protest number without a status
-//!   is `needs_review`.
-//! - Entries whose rows conflict are always `needs_review` (`CONFLICTING_ROWS`), whatever the rule set lists.
+//! - `Final Liquidation` holds a Y/N flag or a date: with a date the entry is finally liquidated when the as-of
+//!   date is on or after it.
+//! - An absent optional column means "not flagged"; a present but unreadable value (an Excel error value such as
+//!   `#N/A` included) makes the entry `needs_review`: `UNREADABLE_FACT`, naming the column and the raw text, once
+//!   per column, for every header and line column. Three columns have codes of their own (`UNKNOWN_ENTRY_TYPE`,
+//!   `UNKNOWN_LIQUIDATION_STATUS`, `PROTEST_STATUS_UNKNOWN`); `Column 1 Current Primary Duty Rate` is not checked
+//!   (a compound rate is not bad data, and floor lines report `FLOOR_MFN_RATE_UNKNOWN`). A protest number
+//!   without a status is `needs_review`.
+//! - Entries whose rows conflict, or with an unreadable optional value, are always `needs_review`
+//!   (`CONFLICTING_ROWS`, `UNREADABLE_FACT`), whatever the rule set lists: conventions about the data, not phase
+//!   rules.
+//! - Every reason is listed: a warehouse entry or withdrawal whose liquidation is suspended, extended or under
+//!   review lists both the liquidation reason and `WAREHOUSE_ENTRY` / `WAREHOUSE_WITHDRAWAL`. Warehouse types are
+//!   deferred only while not yet liquidated (unliquidated or one of those statuses); once liquidated they are
+//!   ordinary entries with the 80-day window.
+//! - Types 23 (TIB) and 86 (de minimis) normally carry no IEEPA duty; one that carries dutiable IEEPA duty is
+//!   `needs_review` (`NO_IEEPA_ENTRY_TYPE`, the amount said), not ineligible. Without dutiable IEEPA it is
+//!   ineligible by `NO_DUTIABLE_IEEPA` alone.
+//! - A mass-processing finding that predicts an entry-level CAPE rejection (`INVALID HTS`, goods value on an
+//!   IEEPA row, IEEPA duty after IEEPA's end) makes the entry `needs_review` (`CORRECTION_NEEDED`, naming each
+//!   finding and its post-summary correction); the refund amount is unchanged. An entry with dutiable IEEPA but
+//!   no principal above 0.00 is never `eligible` (`NO_REFUNDABLE_PRINCIPAL`).
 //! - Phase 2 admits recon-flagged 01/02/06 entries when no `Reconciliation Entry Number` is given, and says so in
 //!   a `RECON_ASSUMED_NO_TYPE_09` note.
 
@@ -25,8 +43,10 @@ use serde::{Deserialize, Serialize};
 
 use super::cbp;
 use super::rules::{Check, ReconHandling, RuleSet};
-use crate::model::{AdCvdStatus, Entry, Fact, LiquidationStatus, ProtestStatus, SummaryStatus};
-use crate::EntryNumber;
+use crate::ingest::columns::Column;
+use crate::mass::Finding;
+use crate::model::{AdCvdStatus, Entry, Fact, FinalLiquidation, LiquidationStatus, ProtestStatus, SummaryStatus};
+use crate::{EntryNumber, Usd};
 
 /// What a reason does to the entry's status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -96,8 +116,9 @@ reasons! {
     DrawbackEntryType = "DRAWBACK_ENTRY_TYPE", Ineligible, None;
     /// A type 08 USMCA duty-deferral entry (check 6).
     DutyDeferralEntryType = "DUTY_DEFERRAL_ENTRY_TYPE", Ineligible, None;
-    /// An entry type that carries no IEEPA duty (23 TIB, 86 de minimis).
-    NoIeepaEntryType = "NO_IEEPA_ENTRY_TYPE", Ineligible, None;
+    /// An entry type that normally carries no IEEPA duty (23 TIB, 86 de minimis) carries dutiable IEEPA duty:
+    /// check the entry type and the duty (CAPE.md §2 excludes no such type by name).
+    NoIeepaEntryType = "NO_IEEPA_ENTRY_TYPE", Review, None;
     /// Another entry type a rule set excludes (for later phases).
     ExcludedEntryType = "EXCLUDED_ENTRY_TYPE", Ineligible, None;
     /// An open or suspended protest (check 7).
@@ -140,6 +161,11 @@ reasons! {
     UnreadableFact = "UNREADABLE_FACT", Review, None;
     /// The entry type is missing, blank or a code cape does not know.
     UnknownEntryType = "UNKNOWN_ENTRY_TYPE", Review, None;
+    /// A mass-processing finding predicts that CAPE rejects the entry (`INVALID HTS`, goods value on an IEEPA
+    /// row, IEEPA duty after IEEPA's end): correct the entry summary by post-summary correction, then declare.
+    CorrectionNeeded = "CORRECTION_NEEDED", Review, None;
+    /// The entry carries dutiable IEEPA numbers but no IEEPA principal above 0.00: nothing to refund.
+    NoRefundablePrincipal = "NO_REFUNDABLE_PRINCIPAL", Review, None;
     /// Phase 2 recon admission assumed no type 09 was filed (no `Reconciliation Entry Number` given).
     ReconAssumedNoType09 = "RECON_ASSUMED_NO_TYPE_09", Note, None;
 }
@@ -240,11 +266,18 @@ impl fmt::Display for ClaimStatus {
     }
 }
 
-/// Facts about an entry that come from outside the entry itself; the caller computes them.
+/// Facts about an entry that come from outside the entry itself; the caller computes them (the assessor from
+/// mass processing).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
-pub struct ClaimInputs {
+pub struct ClaimInputs<'a> {
     /// The entry carries at least one dutiable IEEPA Chapter 99 number (from mass processing).
     pub has_dutiable_ieepa: bool,
+    /// The refund principal mass processing computed ([`Removal::ieepa_duty`](crate::mass::Removal)); `None`
+    /// when the caller did not compute it (then `NO_REFUNDABLE_PRINCIPAL` is not checked).
+    pub ieepa_principal: Option<Usd>,
+    /// The entry's mass-processing findings; those that [predict a rejection](crate::mass::FindingCode::predicts_rejection)
+    /// make the entry `needs_review` (`CORRECTION_NEEDED`). Empty when the caller has none.
+    pub findings: &'a [Finding],
     /// The entry already appeared earlier in the same batch (this occurrence is the repeat).
     pub duplicate_in_input: bool,
     /// The entry is already on a declaration CAPE accepted (e.g. from earlier results files).
@@ -283,7 +316,8 @@ pub struct ClaimAssessment {
     pub status: ClaimStatus,
     /// True for `eligible_deferred`.
     pub deferred_refund: bool,
-    /// Every reason, in the rule set's check order.
+    /// Every reason: `CONFLICTING_ROWS` and `UNREADABLE_FACT` (checked for every entry) first, then the rule
+    /// set's checks in its order.
     pub reasons: Vec<Reason>,
     /// The rule set applied (its name).
     pub rule_set: String,
@@ -321,10 +355,122 @@ enum Liq {
     Other,
 }
 
-fn unreadable(reasons: &mut Vec<Reason>, column: &str, raw: &str) {
+fn raw_of<T>(f: &Fact<T>) -> Option<&str> {
+    match f {
+        Fact::Unreadable(raw) => Some(raw.as_str()),
+        _ => None,
+    }
+}
+
+/// Reports, once per column, every optional fact of the entry that is present but unreadable (`UNREADABLE_FACT`,
+/// naming the column and the raw text), header and line columns alike. It runs for every entry whatever the rule
+/// set lists, as `CONFLICTING_ROWS` does: it is a convention about the data (CAPE.md §10), not a CBP rule that
+/// changes with the phase, and one place keeps a column from being reported twice.
+///
+/// Three columns have a code of their own, reported by their check when the rule set applies it: `Entry Type
+/// Code` (`UNKNOWN_ENTRY_TYPE`), `Liquidation Status` (`UNKNOWN_LIQUIDATION_STATUS`) and `Protest Status`
+/// (`PROTEST_STATUS_UNKNOWN`). `Column 1 Current Primary Duty Rate` is not checked: a compound rate is not
+/// unreadable data, and the rate matters only on floor lines, where mass processing already reports
+/// `FLOOR_MFN_RATE_UNKNOWN` (the principal an upper bound).
+fn facts_readable(entry: &Entry, rules: &RuleSet, reasons: &mut Vec<Reason>) {
+    let h = &entry.header;
+    let owned = |check: Check| rules.applies(check);
+    let header: [(Column, Option<&str>); 28] = [
+        (Column::EntryType, raw_of(&h.entry_type).filter(|_| !owned(Check::EntryTypeKnown))),
+        (Column::ImporterNumber, raw_of(&h.importer_number)),
+        (Column::ImporterName, raw_of(&h.importer_name)),
+        (Column::FilerName, raw_of(&h.filer_name)),
+        (Column::PortOfEntry, raw_of(&h.port_of_entry)),
+        (Column::EntrySummaryDate, raw_of(&h.entry_summary_date)),
+        (Column::InitialSummaryCreateDate, raw_of(&h.initial_summary_create_date)),
+        (Column::ImportationDate, raw_of(&h.importation_date)),
+        (Column::LiquidationDate, raw_of(&h.liquidation_date)),
+        (Column::LiquidationStatus, raw_of(&h.liquidation_status).filter(|_| !owned(Check::LiquidationWindow))),
+        (Column::FinalLiquidation, raw_of(&h.final_liquidation)),
+        (Column::ReconciliationIndicator, raw_of(&h.reconciliation_flag)),
+        (Column::PscIndicator, raw_of(&h.psc_flag)),
+        (Column::ProtestNumber, raw_of(&h.protest_number)),
+        (Column::ProtestStatus, raw_of(&h.protest_status).filter(|_| !owned(Check::Protest))),
+        (Column::ControlStatus, raw_of(&h.control_status)),
+        (Column::ReviewTeam, raw_of(&h.review_team)),
+        (Column::TotalLiquidatedDuty, raw_of(&h.total_liquidated_duty)),
+        (Column::PaymentDate, raw_of(&h.payment_date)),
+        (Column::PaymentType, raw_of(&h.payment_type)),
+        (Column::RefundDesignee, raw_of(&h.refund_designee)),
+        (Column::SummaryStatus, raw_of(&h.summary_status)),
+        (Column::ReconciliationEntry, raw_of(&h.reconciliation_entry)),
+        (Column::DrawbackIndicator, raw_of(&h.drawback_flag)),
+        (Column::SuretyPaid, raw_of(&h.surety_paid)),
+        (Column::AdCvdStatus, raw_of(&h.adcvd_status)),
+        (Column::AchRefundEnrolled, raw_of(&h.ach_refund_enrolled)),
+        (Column::ImporterClass, raw_of(&h.importer_class)),
+    ];
+    for (column, raw) in header {
+        if let Some(raw) = raw {
+            reasons.push(Reason::new(
+                ReasonCode::UnreadableFact,
+                format!("`{}` holds {raw:?}, which cape cannot read; check the value", column.name()),
+            ));
+        }
+    }
+    type LineFact = fn(&crate::model::Line) -> Option<&str>;
+    let line_columns: [(Column, LineFact); 6] = [
+        (Column::CountryOfOrigin, |l| raw_of(&l.country_of_origin)),
+        (Column::CountryOfExport, |l| raw_of(&l.country_of_export)),
+        (Column::Spi, |l| raw_of(&l.spi)),
+        (Column::ManufacturerId, |l| raw_of(&l.manufacturer_id)),
+        (Column::ForeignExporterId, |l| raw_of(&l.foreign_exporter_id)),
+        (Column::LinePscIndicator, |l| raw_of(&l.psc_flag)),
+    ];
+    for (column, get) in line_columns {
+        let mut bad = entry.lines.iter().filter_map(|l| get(l).map(|raw| (l.number, raw)));
+        if let Some((line, raw)) = bad.next() {
+            let more = bad.count();
+            let others = match more {
+                0 => String::new(),
+                1 => " (and on 1 other line)".to_owned(),
+                n => format!(" (and on {n} other lines)"),
+            };
+            reasons.push(Reason::new(
+                ReasonCode::UnreadableFact,
+                format!(
+                    "`{}` holds {raw:?} on line {line}{others}, which cape cannot read; check the value",
+                    column.name()
+                ),
+            ));
+        }
+    }
+}
+
+/// `CORRECTION_NEEDED` when some finding predicts an entry-level CAPE rejection: one reason naming each such
+/// finding (code, line, HTS number) and its correction. The refund amount is unchanged.
+fn predicted_rejection(findings: &[Finding], reasons: &mut Vec<Reason>) {
+    if !findings.iter().any(|f| f.code.predicts_rejection()) {
+        return;
+    }
+    let mut parts: Vec<String> = Vec::new();
+    for f in findings {
+        let Some(correction) = f.code.correction() else { continue };
+        let mut part = f.code.as_str().to_owned();
+        if let Some(cbp) = f.cbp_message {
+            part.push_str(&format!(" (ACE: {cbp})"));
+        }
+        if let Some(line) = f.line {
+            part.push_str(&format!(" on line {line}"));
+        }
+        if let Some(hts) = &f.hts {
+            part.push_str(&format!(", HTS {hts}"));
+        }
+        part.push_str(&format!(": {correction}"));
+        parts.push(part);
+    }
     reasons.push(Reason::new(
-        ReasonCode::UnreadableFact,
-        format!("`{column}` holds {raw:?}, which cape cannot read; check the value"),
+        ReasonCode::CorrectionNeeded,
+        format!(
+            "CAPE is expected to reject the entry until the entry summary is corrected; make the correction before \
+             declaring: {}. The refund amount is unchanged",
+            parts.join("; ")
+        ),
     ));
 }
 
@@ -369,6 +515,7 @@ pub fn assess_claim(
              the first values were kept",
         ));
     }
+    facts_readable(entry, rules, &mut reasons);
 
     // Derived liquidation facts, shared by several checks.
     let liq_date = h.liquidation_date.known().copied();
@@ -423,66 +570,101 @@ pub fn assess_claim(
                 if let Some(t) = entry_type {
                     if let Some(x) = rules.excluded_entry_types.iter().find(|x| x.entry_type == t) {
                         let what = t.description().map_or_else(|| format!("entry type {t}"), |d| format!("type {d}"));
-                        let why = match x.reason {
-                            ReasonCode::NoIeepaEntryType => "carries no IEEPA duty",
-                            _ => "cannot be declared in CAPE",
-                        };
-                        reasons.push(Reason::new(
-                            x.reason,
-                            format!("{what} {why} under rule set {} ({})", rules.name, rules.sources.join(", ")),
-                        ));
+                        match x.reason {
+                            // Duty where none is expected: a review, not a silent loss of the refund. Without
+                            // dutiable IEEPA the entry is already ineligible (NO_DUTIABLE_IEEPA) and nothing is
+                            // out of place, so no reason is added.
+                            ReasonCode::NoIeepaEntryType => {
+                                if facts.has_dutiable_ieepa {
+                                    let amount = facts.ieepa_principal.map_or_else(
+                                        || "dutiable IEEPA duty".to_owned(),
+                                        |p| format!("${p} of IEEPA duty"),
+                                    );
+                                    reasons.push(Reason::new(
+                                        x.reason,
+                                        format!(
+                                            "{what} entries normally carry no IEEPA duty, and this one carries {amount}; \
+                                             check the entry type and the duty"
+                                        ),
+                                    ));
+                                }
+                            }
+                            code => reasons.push(Reason::new(
+                                code,
+                                format!(
+                                    "{what} cannot be declared in CAPE under rule set {} ({})",
+                                    rules.name,
+                                    rules.sources.join(", ")
+                                ),
+                            )),
+                        }
                     }
                 }
             }
             Check::ReconFlag => recon_check(entry, rules, &mut reasons),
-            Check::DrawbackLink => match &h.drawback_flag {
-                Fact::Known(true) => reasons.push(Reason::new(
-                    ReasonCode::OnDrawback,
-                    "the entry summary is linked to a drawback claim (`Drawback Indicator` = yes)",
-                )),
-                Fact::Unreadable(raw) => unreadable(&mut reasons, "Drawback Indicator", raw),
-                _ => {}
-            },
+            Check::DrawbackLink => {
+                if let Fact::Known(true) = &h.drawback_flag {
+                    reasons.push(Reason::new(
+                        ReasonCode::OnDrawback,
+                        "the entry summary is linked to a drawback claim (`Drawback Indicator` = yes)",
+                    ))
+                }
+            }
             Check::Protest => protest_check(entry, &mut reasons),
-            Check::SummaryStatus => match &h.summary_status {
-                Fact::Known(s @ (SummaryStatus::Cancelled | SummaryStatus::Rejected)) => reasons.push(Reason::new(
-                    ReasonCode::SummaryNotAccepted,
-                    format!("the entry summary is {}; only accepted entry summaries can be declared", s.name()),
-                )),
-                Fact::Unreadable(raw) => unreadable(&mut reasons, "Entry Summary Status", raw),
-                _ => {}
-            },
-            Check::AdcvdPendingLiquidation => match &h.adcvd_status {
-                Fact::Known(AdCvdStatus::PendingLiquidation) => reasons.push(Reason::new(
-                    ReasonCode::AdcvdPendingLiquidation,
-                    "AD/CVD entry pending liquidation (Commerce instructions issued); CAPE rejects it",
-                )),
-                Fact::Unreadable(raw) => unreadable(&mut reasons, "AD/CVD Liquidation Status", raw),
-                _ => {}
-            },
+            Check::SummaryStatus => {
+                if let Fact::Known(s @ (SummaryStatus::Cancelled | SummaryStatus::Rejected)) = &h.summary_status {
+                    reasons.push(Reason::new(
+                        ReasonCode::SummaryNotAccepted,
+                        format!("the entry summary is {}; only accepted entry summaries can be declared", s.name()),
+                    ))
+                }
+            }
+            Check::AdcvdPendingLiquidation => {
+                if let Fact::Known(AdCvdStatus::PendingLiquidation) = &h.adcvd_status {
+                    reasons.push(Reason::new(
+                        ReasonCode::AdcvdPendingLiquidation,
+                        "AD/CVD entry pending liquidation (Commerce instructions issued); CAPE rejects it",
+                    ))
+                }
+            }
             Check::FinalLiquidation => {
                 let by_status = matches!(h.liquidation_status, Fact::Known(LiquidationStatus::Final));
-                let by_flag = matches!(h.final_liquidation, Fact::Known(true));
-                if by_status || by_flag {
-                    let src = if by_status { "`Liquidation Status` = final" } else { "`Final Liquidation` = yes" };
+                let by_flag = h.final_liquidation.known().filter(|f| f.is_final_on(as_of));
+                let src = match by_flag {
+                    _ if by_status => Some("`Liquidation Status` = final".to_owned()),
+                    Some(FinalLiquidation::On(d)) => {
+                        Some(format!("`Final Liquidation` = {d}, on or before the assessment date {as_of}"))
+                    }
+                    Some(FinalLiquidation::Flag(_)) => Some("`Final Liquidation` = yes".to_owned()),
+                    None => None,
+                };
+                if let Some(src) = src {
                     reasons.push(Reason::new(
                         ReasonCode::FinallyLiquidated,
                         format!("the entry is finally liquidated ({src}); CAPE cannot refund it"),
                     ));
                 }
-                if let Fact::Unreadable(raw) = &h.final_liquidation {
-                    unreadable(&mut reasons, "Final Liquidation", raw);
-                }
             }
             Check::LiquidationWindow => {
                 window_check(entry, rules, offset, as_of, liq_state, last_filing_day, days_left, &mut reasons)
             }
-            Check::SuretyPaid => match &h.surety_paid {
-                Fact::Known(true) => reasons.push(Reason::new(
-                    ReasonCode::SuretyPaid,
-                    "the surety paid the IEEPA duty (`Surety Paid Indicator` = yes); the importer cannot claim it",
+            Check::SuretyPaid => {
+                if let Fact::Known(true) = &h.surety_paid {
+                    reasons.push(Reason::new(
+                        ReasonCode::SuretyPaid,
+                        "the surety paid the IEEPA duty (`Surety Paid Indicator` = yes); the importer cannot claim it",
+                    ))
+                }
+            }
+            Check::PredictedRejection => predicted_rejection(facts.findings, &mut reasons),
+            Check::RefundablePrincipal => match facts.ieepa_principal {
+                Some(p) if facts.has_dutiable_ieepa && !p.is_positive() => reasons.push(Reason::new(
+                    ReasonCode::NoRefundablePrincipal,
+                    format!(
+                        "the entry carries dutiable IEEPA numbers but {p} IEEPA duty; nothing to refund; check the \
+                             duty amounts"
+                    ),
                 )),
-                Fact::Unreadable(raw) => unreadable(&mut reasons, "Surety Paid Indicator", raw),
                 _ => {}
             },
             Check::DuplicateInInput => {
@@ -522,21 +704,23 @@ pub fn assess_claim(
             Check::WarehouseDeferred => {
                 if let Some(t) = entry_type {
                     let d = &rules.deferred;
-                    let unliq = liq_state == Liq::Unliquidated;
+                    // Not yet liquidated: unliquidated, or a status the rule set defers (suspended, extended,
+                    // under review).
+                    let pending = h.liquidation_status.known().is_some_and(|s| d.liquidation_statuses.contains(s));
+                    let unliq = liq_state == Liq::Unliquidated || pending;
+                    let state = if unliq { ", not yet liquidated" } else { "" };
                     if d.warehouse_entry_types.contains(&t) && (unliq || !d.warehouse_only_while_unliquidated) {
                         reasons.push(Reason::new(
                             ReasonCode::WarehouseEntry,
-                            format!(
-                                "type {t} warehouse entry{}: the refund waits for its normal liquidation",
-                                if unliq { ", unliquidated" } else { "" }
-                            ),
+                            format!("type {t} warehouse entry{state}: the refund waits for its normal liquidation"),
                         ));
                     }
                     if d.withdrawal_entry_types.contains(&t) && (unliq || !d.withdrawal_only_while_unliquidated) {
                         reasons.push(Reason::new(
                             ReasonCode::WarehouseWithdrawal,
                             format!(
-                                "type {t} warehouse withdrawal: the refund comes after all withdrawals, at liquidation"
+                                "type {t} warehouse withdrawal{state}: the refund comes after all withdrawals, at \
+                                 liquidation"
                             ),
                         ));
                     }
@@ -548,11 +732,6 @@ pub fn assess_claim(
                         ReasonCode::AdcvdSuspended,
                         "AD/CVD liquidation still suspended awaiting Commerce: the refund waits for liquidation",
                     ));
-                }
-                if !rules.applies(Check::AdcvdPendingLiquidation) {
-                    if let Fact::Unreadable(raw) = &h.adcvd_status {
-                        unreadable(&mut reasons, "AD/CVD Liquidation Status", raw);
-                    }
                 }
             }
         }
@@ -583,7 +762,7 @@ fn recon_check(entry: &Entry, rules: &RuleSet, reasons: &mut Vec<Reason>) {
     let h = &entry.header;
     match &h.reconciliation_flag {
         Fact::Known(true) => {}
-        Fact::Unreadable(raw) => return unreadable(reasons, "Reconciliation Indicator", raw),
+        // Unreadable: reported once, by `facts_readable`.
         _ => return,
     }
     let entry_type = h.entry_type.known().copied();
@@ -604,7 +783,8 @@ fn recon_check(entry: &Entry, rules: &RuleSet, reasons: &mut Vec<Reason>) {
                             rules.name
                         ),
                     )),
-                    Fact::Unreadable(raw) => unreadable(reasons, "Reconciliation Entry Number", raw),
+                    // Reported once, by `facts_readable`.
+                    Fact::Unreadable(_) => {}
                     Fact::Blank | Fact::NotSupplied => reasons.push(Reason::new(
                         ReasonCode::ReconAssumedNoType09,
                         format!(
@@ -641,7 +821,7 @@ fn protest_check(entry: &Entry, reasons: &mut Vec<Reason>) {
     let h = &entry.header;
     let number = match &h.protest_number {
         Fact::Known(n) if !n.trim().is_empty() => Some(&**n),
-        Fact::Unreadable(raw) => Some(&**raw),
+        // An unreadable number (an Excel error value) is reported by `facts_readable`.
         _ => None,
     };
     let label = |n: Option<&str>| n.map_or_else(|| "a protest".to_owned(), |n| format!("protest {n}"));
@@ -687,9 +867,6 @@ fn window_check(
             ReasonCode::UnknownLiquidationStatus,
             format!("`Liquidation Status` holds {raw:?}, which is not a liquidation status cape knows"),
         ));
-    }
-    if let Fact::Unreadable(raw) = &h.liquidation_date {
-        unreadable(reasons, "Liquidation Date", raw);
     }
     if liq_state != Liq::Liquidated {
         return;

@@ -19,7 +19,7 @@
 //!   "deferred": {
 //!     "liquidation_statuses": ["suspended", "extended", "under_review"],
 //!     "warehouse_entry_types": ["21", "22"], "warehouse_only_while_unliquidated": true,
-//!     "withdrawal_entry_types": ["31", "32", "34", "38"], "withdrawal_only_while_unliquidated": false,
+//!     "withdrawal_entry_types": ["31", "32", "34", "38"], "withdrawal_only_while_unliquidated": true,
 //!     "adcvd_suspended": true
 //!   }
 //! }
@@ -71,7 +71,8 @@ checks! {
     DutiableIeepa = "dutiable_ieepa";
     /// The entry type is known; without it checks 3, 5 and 6 cannot be made (`UNKNOWN_ENTRY_TYPE`, review).
     EntryTypeKnown = "entry_type_known";
-    /// The entry type is not excluded outright (09, 47, 08, 23, 86...; the reason comes from the rule set).
+    /// The entry type is not excluded outright (09, 47, 08...; the reason comes from the rule set). Types 23
+    /// and 86 name `NO_IEEPA_ENTRY_TYPE`, a review reported only when such an entry carries dutiable IEEPA duty.
     ExcludedEntryType = "excluded_entry_type";
     /// CSMS check 2: not flagged for reconciliation, as the rule set's [`ReconHandling`] says.
     ReconFlag = "recon_flag";
@@ -100,6 +101,10 @@ checks! {
     WarehouseDeferred = "warehouse_deferred";
     /// Deferred refund for AD/CVD entries still suspended awaiting Commerce (`ADCVD_SUSPENDED`).
     AdcvdSuspended = "adcvd_suspended";
+    /// A mass-processing finding predicts an entry-level CAPE rejection (`CORRECTION_NEEDED`, review).
+    PredictedRejection = "predicted_rejection";
+    /// Dutiable IEEPA numbers but no IEEPA principal above 0.00 (`NO_REFUNDABLE_PRINCIPAL`, review).
+    RefundablePrincipal = "refundable_principal";
 }
 
 /// An entry type excluded outright, with the reason reported.
@@ -107,7 +112,8 @@ checks! {
 pub struct EntryTypeExclusion {
     /// The entry type.
     pub entry_type: EntryType,
-    /// The (ineligible) reason code reported for it.
+    /// The reason code reported for it: an ineligible code, or `NO_IEEPA_ENTRY_TYPE` (review, only when the
+    /// entry carries dutiable IEEPA duty).
     pub reason: ReasonCode,
 }
 
@@ -135,7 +141,7 @@ pub struct DeferredCategories {
     pub warehouse_only_while_unliquidated: bool,
     /// Warehouse withdrawal types (31, 32, 34, 38): refund after all withdrawals.
     pub withdrawal_entry_types: Vec<EntryType>,
-    /// Withdrawals are deferred only while unliquidated.
+    /// Withdrawals are deferred only while not yet liquidated (CAPE.md §10; default true).
     pub withdrawal_only_while_unliquidated: bool,
     /// AD/CVD entries still suspended awaiting Commerce are deferred.
     pub adcvd_suspended: bool,
@@ -230,7 +236,7 @@ struct DeferredFile {
     warehouse_only_while_unliquidated: bool,
     #[serde(default)]
     withdrawal_entry_types: Vec<String>,
-    #[serde(default)]
+    #[serde(default = "yes")]
     withdrawal_only_while_unliquidated: bool,
     #[serde(default)]
     adcvd_suspended: bool,
@@ -275,8 +281,13 @@ impl RuleSet {
         let mut excluded_entry_types = Vec::new();
         for x in &f.excluded_entry_types {
             let reason = ReasonCode::from_code(&x.reason)
-                .filter(|r| r.effect() == Effect::Ineligible)
-                .ok_or_else(|| bad(format!("exclusion reason {:?} is not an ineligible reason code", x.reason)))?;
+                .filter(|r| r.effect() == Effect::Ineligible || *r == ReasonCode::NoIeepaEntryType)
+                .ok_or_else(|| {
+                    bad(format!(
+                        "exclusion reason {:?} is not an ineligible reason code or NO_IEEPA_ENTRY_TYPE",
+                        x.reason
+                    ))
+                })?;
             excluded_entry_types.push(EntryTypeExclusion { entry_type: entry_type(&x.entry_type)?, reason });
         }
         let recon = match f.recon.flagged.as_str() {

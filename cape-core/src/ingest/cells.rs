@@ -8,10 +8,11 @@ use rust_decimal::Decimal;
 use crate::diagnostic::{cut_note, echo_value, MAX_ECHOED_CHARS};
 use crate::ingest::columns::Column;
 use crate::model::{
-    AdCvdStatus, EntryHeader, Fact, ImporterClass, Line, LiquidationStatus, ProtestStatus, SummaryStatus, Text,
+    AdCvdStatus, EntryHeader, Fact, FinalLiquidation, ImporterClass, Line, LiquidationStatus, ProtestStatus,
+    SummaryStatus, Text,
 };
 use crate::values::date::parse_date_bytes;
-use crate::values::text::parse_indicator;
+use crate::values::text::{is_excel_error, parse_indicator};
 use crate::{excel_serial_date, CountryCode, EntryNumber, EntryType, ImporterNumber, Usd};
 
 /// A cell's text: UTF-8, or else Windows-1252 (an export saved by Excel on Windows), so that `Café` is not
@@ -49,9 +50,13 @@ fn windows_1252(b: u8) -> char {
     }
 }
 
+/// A cell's fact: blank, known, or unreadable. An Excel error value (`#N/A`...) is unreadable in every column,
+/// even one that takes any text (a name) or reads `N/A` as a word (`AD/CVD Liquidation Status`).
 fn fact_with<T>(raw: &[u8], parse: impl FnOnce(&[u8]) -> Option<T>) -> Fact<T> {
     if raw.is_empty() {
         Fact::Blank
+    } else if is_excel_error(raw) {
+        Fact::Unreadable(text_of(raw))
     } else {
         match parse(raw) {
             Some(v) => Fact::Known(v),
@@ -110,7 +115,12 @@ pub(super) fn set_entry_cell(h: &mut EntryHeader, col: Column, raw: &[u8], excel
         Column::ImportationDate => h.importation_date = date(raw),
         Column::LiquidationDate => h.liquidation_date = date(raw),
         Column::LiquidationStatus => h.liquidation_status = fact_with(raw, |r| word(r, LiquidationStatus::from_word)),
-        Column::FinalLiquidation => h.final_liquidation = flag(raw),
+        Column::FinalLiquidation => {
+            h.final_liquidation = fact_with(raw, |r| {
+                let flag = std::str::from_utf8(r).ok().and_then(parse_indicator).map(FinalLiquidation::Flag);
+                flag.or_else(|| parse_date_cell(r, excel).map(FinalLiquidation::On))
+            })
+        }
         Column::ReconciliationIndicator => h.reconciliation_flag = flag(raw),
         Column::PscIndicator => h.psc_flag = flag(raw),
         Column::ProtestNumber => h.protest_number = text(raw),

@@ -438,8 +438,9 @@ fn cell_text(cell: &DataRef<'_>, out: &mut Vec<u8>) -> usize {
                 let _ = write!(out, "{}", dt.as_f64());
             }
         },
+        // As Excel shows it (`#N/A`, `#DIV/0!`...): an unreadable value in any column, never a blank.
         DataRef::Error(e) => {
-            let _ = write!(out, "#{e:?}");
+            let _ = write!(out, "{e}");
         }
     }
     out.len()

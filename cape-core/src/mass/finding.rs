@@ -52,6 +52,32 @@ finding_codes! {
     EntryDateMissing = "ENTRY_DATE_MISSING", cbp: None;
 }
 
+impl FindingCode {
+    /// The correction that clears this finding before the entry is declared, for the findings that predict an
+    /// entry-level CAPE rejection (CAPE.md §3 remedy table, §10); `None` for the others. The one place that says
+    /// which findings predict a rejection ([`FindingCode::predicts_rejection`]).
+    pub fn correction(self) -> Option<&'static str> {
+        match self {
+            FindingCode::GoodsValueOnIeepaLine => {
+                Some("a post-summary correction (reason H99) moving the goods value off the IEEPA row")
+            }
+            FindingCode::IeepaHtsOutsideWindow => {
+                Some("a post-summary correction to the replacement HTS number in force on the entry date")
+            }
+            FindingCode::IeepaDutyAfterEnd => {
+                Some("a post-summary correction of the IEEPA rows (no IEEPA duty applies after its end)")
+            }
+            _ => None,
+        }
+    }
+
+    /// True when CAPE is expected to reject the entry for this finding (`INVALID HTS`, goods value on an IEEPA
+    /// row, IEEPA duty after IEEPA's end): the claim is `needs_review` (`CORRECTION_NEEDED`) until corrected.
+    pub fn predicts_rejection(self) -> bool {
+        self.correction().is_some()
+    }
+}
+
 /// One thing Mass Processing noticed about an entry, in plain English. Never changes the refund.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
@@ -143,5 +169,14 @@ mod tests {
         }
         assert_eq!(FindingCode::IeepaHtsOutsideWindow.cbp_message(), Some("INVALID HTS"));
         assert_eq!(serde_json::to_string(&FindingCode::UnknownChapter99).unwrap(), "\"UNKNOWN_CHAPTER99\"");
+    }
+
+    #[test]
+    fn exactly_three_findings_predict_a_rejection() {
+        let predicting: Vec<&str> =
+            FindingCode::ALL.iter().filter(|c| c.predicts_rejection()).map(|c| c.as_str()).collect();
+        assert_eq!(predicting, ["GOODS_VALUE_ON_IEEPA_LINE", "IEEPA_HTS_OUTSIDE_WINDOW", "IEEPA_DUTY_AFTER_END"]);
+        assert!(FindingCode::IeepaHtsOutsideWindow.correction().unwrap().contains("replacement HTS"));
+        assert!(FindingCode::GoodsValueOnIeepaLine.correction().unwrap().contains("H99"));
     }
 }

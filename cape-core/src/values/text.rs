@@ -29,6 +29,19 @@ pub(crate) fn unwrap_excel_str(s: &str) -> &str {
     std::str::from_utf8(unwrap_excel(s.as_bytes())).unwrap_or("")
 }
 
+/// The error values Excel shows in a cell whose formula failed (`#DIV/0!`, `#N/A`...), plus `#DATA!`
+/// (calamine's text for a cell still getting data). Such a cell is an unreadable value, never a blank
+/// (CAPE.md §5).
+pub(crate) const EXCEL_ERRORS: [&str; 8] =
+    ["#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#DATA!"];
+
+/// True when a cell (after [`unwrap_excel`]) is one of [`EXCEL_ERRORS`] (case-insensitive).
+#[inline]
+pub(crate) fn is_excel_error(raw: &[u8]) -> bool {
+    let s = unwrap_excel(raw);
+    s.first() == Some(&b'#') && EXCEL_ERRORS.iter().any(|e| s.eq_ignore_ascii_case(e.as_bytes()))
+}
+
 /// Reads a yes/no indicator: Y/N, Yes/No, True/False, 1/0, X (checked). `None` when unreadable.
 pub(crate) fn parse_indicator(s: &str) -> Option<bool> {
     let s = unwrap_excel_str(s);

@@ -322,7 +322,11 @@ class Entry:
     def liquidation_status(self) -> Optional[str]:
         """``unliquidated``, ``liquidated``, ``suspended``, ``extended``, ``under_review`` or ``final``."""
     @property
-    def final_liquidation(self) -> Optional[bool]: ...
+    def final_liquidation(self) -> Optional[bool]:
+        """The ``Final Liquidation`` flag; ``None`` when blank, unreadable or a date (see ``final_liquidation_date``)."""
+    @property
+    def final_liquidation_date(self) -> Optional[datetime.date]:
+        """The date ``Final Liquidation`` holds: the liquidation is final on and after it."""
     @property
     def reconciliation_flag(self) -> Optional[bool]: ...
     @property

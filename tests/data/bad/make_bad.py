@@ -138,6 +138,21 @@ def main():
         row(A, 1, 1, "9903.01.25", "0.00", "100.00", date="15.04.2025"),
         row(B, 1, 1, "99030125X", "0.00", "N/A"),
     ]))
+    # Excel error values (a VLOOKUP that found nothing, a broken formula) in optional and required cells. In an
+    # optional column they are unreadable values (the entry needs review), never blanks; `N/A` written as a word
+    # in the AD/CVD column still means "not AD/CVD"; in a required column they reject the row. Also a `Final
+    # Liquidation` date and `individual` as the importer class.
+    xh = H + ["Entry Type Code", "Payment Date", "AD/CVD Liquidation Status", "Importer Class", "Country of Origin Code",
+              "Final Liquidation"]
+    write("excel_error_values.csv", csv([
+        xh,
+        *[r + ["01", "#N/A", "", "corporate", "CN", "N"] for r in good(A)],
+        *[r + ["01", "05/02/2025", "N/A", "individual", "CN", ""] for r in good(B)],
+        *[r + ["01", "05/02/2025", "#N/A", "C", "#VALUE!", ""] for r in good(C)],
+        *[r + ["01", "05/02/2025", "", "", "CN", "10/12/2026"] for r in good(D)],
+        row("OAT-0893674-1", 1, 1, "9903.01.25", "0.00", "#DIV/0!") + ["01", "", "", "", "", ""],
+        row("OAT-0893674-1", 1, 2, "8471300100", "1000.00", "0.00", date="#REF!") + ["01", "", "", "", "", ""],
+    ]))
     # A workbook whose zip directory claims the sheet is ~4 GB uncompressed (the data is a few hundred bytes).
     seed = os.path.join(ROOT, "tests", "fuzz", "corpus", "es003_xlsx", "seed-small.xlsx")
     with open(seed, "rb") as f:
@@ -212,6 +227,15 @@ def main():
     sst = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><sst '
            'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1000000000000" '
            'uniqueCount="1000000000000"><si><t>x</t></si></sst>')
+    # Excel error cells (t="e"): `#N/A` in an optional column is unreadable, never blank; `#DIV/0!` as the duty
+    # rejects its row.
+    eh = H + ["AD/CVD Liquidation Status", "Importer Class"]
+    write("xlsx_excel_error_cells.xlsx", xlsx([("Sheet1", sheet("A1:K5", [
+        eh,
+        *[r + ["#N/A", "#NAME?"] for r in good(A)],
+        row(B, 1, 1, "9903.01.25", "0.00", "#DIV/0!") + ["N/A", "individual"],
+        row(B, 1, 2, "8471300100", "1000.00", "0.00") + ["N/A", "individual"],
+    ]))]))
     write("xlsx_shared_strings_count_lie.xlsx",
           xlsx([("Sheet1", sheet("A1:I3", [H] + good(A)))], extra=[("xl/sharedStrings.xml", sst)]))
     # A legacy Excel 97-2003 workbook (an OLE compound file): refused, never handed to a reader that loads
@@ -249,6 +273,9 @@ def merged_away(merges, c, r):
     return False
 
 
+EXCEL_ERRORS = ("#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!")
+
+
 def esc(t):
     return t.replace("&", "&amp;").replace("<", "&lt;")
 
@@ -264,7 +291,11 @@ def sheet(dimension, rows, extra=None, merges=()):
     for r in sorted(cells):
         out.append(f'<row r="{r}">')
         for c, t in cells[r]:
-            out.append(f'<c r="{col_name(c)}{r}" t="inlineStr"><is><t>{esc(t)}</t></is></c>')
+            if t in EXCEL_ERRORS:
+                # An error cell, as Excel stores a formula that failed.
+                out.append(f'<c r="{col_name(c)}{r}" t="e"><v>{esc(t)}</v></c>')
+            else:
+                out.append(f'<c r="{col_name(c)}{r}" t="inlineStr"><is><t>{esc(t)}</t></is></c>')
         out.append("</row>")
     out.append("</sheetData>")
     if merges:
