@@ -68,7 +68,7 @@ codes! {
     ConflictingDuplicateRow = "ES003_CONFLICTING_DUPLICATE_ROW", Error, "The row repeats an earlier entry/line/ordinal with different values; it is rejected and the entry needs review.";
     ConflictingEntryValue = "ES003_CONFLICTING_ENTRY_VALUE", Warning, "An entry-level value differs from the value on the entry's first row; the first value is kept and the entry needs review.";
     ConflictingLineValue = "ES003_CONFLICTING_LINE_VALUE", Warning, "A line-level value differs between ordinals of the same line; the first value is kept and the entry needs review.";
-    UnreadableValue = "ES003_UNREADABLE_VALUE", Warning, "An optional cell holds text cape cannot read; it is kept verbatim and the fact is treated as unknown.";
+    UnreadableValue = "ES003_UNREADABLE_VALUE", Warning, "An optional cell holds text cape cannot read (an Excel error value included); it is kept verbatim, the fact is unknown, and an entry-level fact so read makes the entry needs_review (UNREADABLE_FACT).";
     UnrecognisedImporterNumber = "ES003_UNRECOGNISED_IMPORTER_NUMBER", Warning, "The importer number is in no known form (IRS, CBP-assigned, SSN); it is kept as written.";
     NegativeAmount = "ES003_NEGATIVE_AMOUNT", Warning, "A duty or value amount is negative; it is used as filed.";
     SplitEntry = "ES003_SPLIT_ENTRY", Warning, "The entry's rows are not contiguous in the file; they were merged.";

@@ -428,3 +428,23 @@ fn carriage_return_line_ends_over_the_record_limit() {
     let r = read_es003_bytes(text.as_bytes(), &Es003Options::default()).unwrap();
     assert_eq!((r.summary.rows_read, r.summary.rows_used, r.summary.entries), (14_000, 14_000, 14_000));
 }
+
+#[test]
+fn an_unreadable_quantity_or_an_excel_error_unit_is_reported_not_dropped() {
+    let csv = "Entry Summary Number,Entry Summary Line Number,Tariff Ordinal Number,HTS Number - Full,\
+Line Tariff Duty Amount,Entry Date,Line Tariff Quantity (1),Line Tariff UOM (1) Code\n\
+ABC-1234567-6,1,1,8471300100,10.00,06/02/2025,twelve,#N/A\n\
+ABC-1234567-6,1,2,8471300200,10.00,06/02/2025,\"1,200\",KG\n";
+    let r = cape_core::read_es003_bytes(csv.as_bytes(), &Default::default()).unwrap();
+    assert_eq!((r.summary.rows_read, r.summary.rows_used), (2, 2));
+    let unreadable: Vec<_> = r
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == cape_core::DiagnosticCode::UnreadableValue)
+        .map(|d| (d.row, d.value.as_deref().unwrap_or("").to_owned()))
+        .collect();
+    assert_eq!(unreadable, [(Some(2), "twelve".to_owned()), (Some(2), "#N/A".to_owned())], "{:?}", r.diagnostics);
+    let t = &r.entries[0].lines[0].tariffs;
+    assert_eq!((t[0].quantity, t[0].uom.is_none()), (None, true));
+    assert_eq!(t[1].quantity, Some(rust_decimal::Decimal::from(1200)));
+}

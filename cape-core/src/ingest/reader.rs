@@ -628,16 +628,42 @@ impl Es003Reader {
             None
         } else {
             // Thousands separators dropped; the copy only when there is one (a string per row otherwise).
-            std::str::from_utf8(raw).ok().and_then(|s| {
+            let q = std::str::from_utf8(raw).ok().and_then(|s| {
                 if s.contains(',') {
                     Decimal::from_str_exact(&s.replace(',', "")).ok()
                 } else {
                     Decimal::from_str_exact(s).ok()
                 }
-            })
+            });
+            if q.is_none() {
+                // Quantities enter no computation, but a value cape did not read is reported, never dropped.
+                self.diag(
+                    row,
+                    Some(Column::Quantity),
+                    Some(raw),
+                    DiagnosticCode::UnreadableValue,
+                    "quantity unreadable; treated as unknown".into(),
+                    Some(number),
+                );
+            }
+            q
         };
         let raw = self.map.get(rec, Column::Uom);
-        let uom = if raw.is_empty() { None } else { Some(text_of(raw)) };
+        let uom = if raw.is_empty() {
+            None
+        } else if crate::values::text::is_excel_error(raw) {
+            self.diag(
+                row,
+                Some(Column::Uom),
+                Some(raw),
+                DiagnosticCode::UnreadableValue,
+                "unit of measure is an Excel error value; treated as unknown".into(),
+                Some(number),
+            );
+            None
+        } else {
+            Some(text_of(raw))
+        };
         let tariff = Tariff { ordinal, hts, goods_value, duty, quantity, uom, source_row: row };
 
         self.add_row(row, rec, number, line_no, tariff)
