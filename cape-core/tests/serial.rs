@@ -139,17 +139,17 @@ fn bad_bytes_are_format_errors() {
     let bytes = p.to_bytes().unwrap();
     assert_eq!(
         format_message(Partial::from_bytes(&[]).unwrap_err()),
-        "serialised Partial: empty: expected format version 1"
+        "serialised Partial: empty: expected format version 2"
     );
     let mut wrong = bytes.clone();
     wrong[0] = PARTIAL_FORMAT_VERSION + 1;
-    assert!(format_message(Partial::from_bytes(&wrong).unwrap_err()).contains("format version 2, expected 1"));
+    assert!(format_message(Partial::from_bytes(&wrong).unwrap_err()).contains("format version 3, expected 2"));
     for cut in [1, 2, bytes.len() / 3, bytes.len() / 2, bytes.len() - 1] {
         let m = format_message(Partial::from_bytes(&bytes[..cut]).unwrap_err());
-        assert!(m.contains("malformed (expected a Partial of format version 1)"), "{m}");
+        assert!(m.contains("malformed (expected a Partial of format version 2)"), "{m}");
     }
     // Garbage, another value's bytes, an unknown column name, a fingerprint that is not hex.
-    assert!(format_message(Partial::from_bytes(b"\x01\xff\x00garbage").unwrap_err()).contains("malformed"));
+    assert!(format_message(Partial::from_bytes(b"\x02\xff\x00garbage").unwrap_err()).contains("malformed"));
     let entry = to_bytes(PARTIAL_FORMAT_VERSION, "value", &p.entries[0]).unwrap();
     assert!(format_message(Partial::from_bytes(&entry).unwrap_err()).contains("malformed"));
     let text = String::from_utf8(bytes[1..].to_vec()).unwrap();

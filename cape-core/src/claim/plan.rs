@@ -95,7 +95,7 @@ pub struct PlanGroup {
 /// use cape_core::claim::{Plan, PlanGrouping, PlanOptions};
 /// let tables = Tables::embedded()?;
 /// let as_of = chrono::NaiveDate::from_ymd_opt(2026, 5, 1).unwrap();
-/// let reader = cape_core::Es003Reader::from_bytes(cape_core::sample::sample_es003().as_bytes().to_vec(), "sample.csv", &Default::default())?;
+/// let reader = cape_core::Es003Reader::from_bytes(cape_core::sample::sample_es003().as_bytes().to_vec(), &Default::default())?;
 /// let report = assess_reader(reader, &tables, AssessOptions::new(as_of))?;
 /// let mut options = PlanOptions::new(as_of);
 /// options.by = PlanGrouping::Week;
