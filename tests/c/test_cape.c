@@ -1653,6 +1653,8 @@ static void test_next_actions(void) {
     cape_error *err = NULL;
     char *json = NULL, *week = NULL, *streamed = NULL;
     const char *first, *second;
+    const unsigned char *tail;
+    int untouched = 1;
     size_t i, n = sizeof want / sizeof want[0], found = 0;
 
     CHECK_STATUS(cape_tables_embedded(&t, NULL), CAPE_STATUS_OK);
@@ -1683,6 +1685,15 @@ static void test_next_actions(void) {
     SIZED(e);
     CHECK_STATUS(cape_assessment_entry(a, 1, &e, NULL), CAPE_STATUS_OK);
     CHECK(strstr(e.next_action_note, "protest under 19 USC 1514 by 2027-01-28 (58 days left)") != NULL);
+    /* A caller built against the header before these fields: filled up to finding_count, the rest untouched. */
+    memset(&e, 0xAB, sizeof e);
+    e.struct_size = (uint32_t)(offsetof(cape_entry_result, finding_count) + sizeof e.finding_count);
+    CHECK_STATUS(cape_assessment_entry(a, 0, &e, NULL), CAPE_STATUS_OK);
+    CHECK(e.struct_size == offsetof(cape_entry_result, finding_count) + sizeof e.finding_count);
+    CHECK_STR(e.entry_number, "ABC-0000002-8");
+    tail = (const unsigned char *)&e + e.struct_size;
+    for (i = 0; i < sizeof e - e.struct_size; i++) untouched &= tail[i] == 0xAB;
+    CHECK(untouched);
 
     /* Each consolidated refund is due 30 days after its (projected) (re)liquidation. */
     CHECK_STATUS(cape_consolidate(a, NULL, &c, NULL), CAPE_STATUS_OK);
