@@ -366,6 +366,33 @@ typedef uint32_t cape_importer_class;
 #endif // __cplusplus
 
 /**
+ * When a claim at the Court of International Trade accrues (28 USC 2636(i)), for the `court_action`
+ * deadline: unsettled, so a parameter. In C the type is a `uint32_t`; functions take the integer and return
+ * `CAPE_STATUS_OUT_OF_RANGE` for any other value.
+ */
+enum cape_court_accrual
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * The liquidation date: the earliest, conservative choice (the default).
+   */
+  CAPE_COURT_ACCRUAL_LIQUIDATION_DATE = 0,
+  /**
+   * The day the liquidation became final: liquidation + the protest period.
+   */
+  CAPE_COURT_ACCRUAL_FINAL_LIQUIDATION = 1,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum cape_court_accrual cape_court_accrual;
+#else
+typedef uint32_t cape_court_accrual;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
  * Which entries of a consolidated refund `cape_consolidation_refund_entry` lists. In C the type is a
  * `uint32_t`; functions take the integer and return `CAPE_STATUS_OUT_OF_RANGE` for any other value.
  */
@@ -519,6 +546,15 @@ typedef struct cape_es003_builder cape_es003_builder;
  * read by several threads at once. Strings read from it are borrowed until `cape_interest_explanation_free`.
  */
 typedef struct cape_interest_explanation cape_interest_explanation;
+
+/**
+ * A plan being collected from a stream: `cape_plan_add` in a `cape_entry_cb` keeps each entry's due action
+ * (one small item per due entry, never the assessment), `cape_plan_json` writes the plan.
+ *
+ * Created by `cape_plan_new`, released with `cape_plan_free`. Not synchronised: a handle being added to must
+ * not be used by another thread at the same time.
+ */
+typedef struct cape_plan cape_plan;
 
 /**
  * The result of checking a declaration file the way CAPE will: a verdict and findings.
@@ -682,6 +718,24 @@ typedef struct cape_entry_result {
    * The number of mass-processing findings (`cape_assessment_finding`).
    */
   size_t finding_count;
+  /**
+   * What to do next about the entry: a stable action code (`declare`, `protest`, `court_action`... the
+   * `action` family of docs/codes.md). Never NULL.
+   */
+  const char *next_action;
+  /**
+   * The last day to act, or NULL when no deadline runs.
+   */
+  const char *act_by;
+  /**
+   * One line: what to do, by when, and why that day. Never NULL.
+   */
+  const char *next_action_note;
+  /**
+   * The day the refund is due: the projected (re)liquidation + 30 days (19 USC 1505(b)), or NULL (no
+   * projection: entries not eligible).
+   */
+  const char *refund_due_by;
 } cape_entry_result;
 
 /**
@@ -1151,6 +1205,11 @@ typedef struct cape_refund {
    * Interest of the waived entries. Never NULL.
    */
   const char *waived_interest;
+  /**
+   * The day the whole refund is due: the latest due date of its entries, each 30 days after its
+   * (projected) (re)liquidation (19 USC 1505(b)), `YYYY-MM-DD`. Never NULL.
+   */
+  const char *refund_due_by;
 } cape_refund;
 
 /**
@@ -2187,6 +2246,22 @@ cape_status cape_assess_options_set_last_day_offset(struct cape_assess_options *
                                                     struct cape_error **err);
 
 /**
+ * When a claim at the Court of International Trade accrues, for the `court_action` deadline of finally
+ * liquidated entries (`accrual` is a `cape_court_accrual`; the liquidation date by default). The entry's
+ * `next_action_note` says which was used.
+ *
+ * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`options` NULL); `CAPE_STATUS_OUT_OF_RANGE`
+ * (`accrual`).
+ *
+ * # Safety
+ *
+ * `options` is NULL or a live handle not used by another thread; `err` is NULL or valid for writing.
+ */
+cape_status cape_assess_options_set_court_accrual(struct cape_assess_options *options,
+                                                  uint32_t accrual,
+                                                  struct cape_error **err);
+
+/**
  * The importer class of importers with no `Importer Class` in the report (`class` is a
  * `cape_importer_class`; corporate by default).
  *
@@ -2249,6 +2324,100 @@ cape_status cape_assess_options_set_assumed_rate(struct cape_assess_options *opt
 cape_status cape_assess_options_add_accepted(struct cape_assess_options *options,
                                              const char *entry_number,
                                              struct cape_error **err);
+
+/**
+ * The actions due over an assessment's kept entries (`cape_assess_*`; a streaming run keeps none: use a
+ * `cape_plan` and `cape_plan_add` in its `cape_entry_cb` instead), as of the assessment's as-of date, as
+ * pretty-printed JSON: byte for byte what `cape plan --format json` writes for the same input and options, and
+ * Python's `AssessedReport.plan(...).to_json()`. `by` is `"importer"` (NULL also means importer) or `"week"`;
+ * `within_days` < 0 lists every due action, otherwise only those due within that many days (entries without
+ * a deadline left out).
+ *
+ * On success writes an owned string to `*out`: free it with `cape_string_free`.
+ *
+ * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`assessment` or `out` NULL); `CAPE_STATUS_INVALID_UTF8`;
+ * `CAPE_STATUS_INVALID_VALUE` (`by`); `CAPE_STATUS_OUT_OF_RANGE` (`within_days` above 4294967295);
+ * `CAPE_STATUS_OVERFLOW`.
+ *
+ * # Safety
+ *
+ * `assessment` is NULL or a live handle; `by` is NULL or NUL-terminated; `out` and `err` are NULL or valid for
+ * writing.
+ */
+cape_status cape_assessment_plan_json(const struct cape_assessment *assessment,
+                                      const char *by,
+                                      int64_t within_days,
+                                      char **out,
+                                      struct cape_error **err);
+
+/**
+ * A new, empty plan as of `as_of` (`YYYY-MM-DD`; give the as-of date of the assessment options), grouped
+ * `by` `"importer"` (or NULL) or `"week"`, listing every due action (`within_days` < 0) or only those due
+ * within that many days.
+ *
+ * On success writes a new handle to `*out`, owned by the caller (free with `cape_plan_free`). Thread-safe.
+ *
+ * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`as_of` or `out` NULL); `CAPE_STATUS_INVALID_UTF8`;
+ * `CAPE_STATUS_INVALID_DATE`; `CAPE_STATUS_INVALID_VALUE` (`by`); `CAPE_STATUS_OUT_OF_RANGE` (`within_days`).
+ *
+ * # Safety
+ *
+ * `as_of` and `by` are NULL or NUL-terminated; `out` and `err` are NULL or valid for writing.
+ */
+cape_status cape_plan_new(const char *as_of,
+                          const char *by,
+                          int64_t within_days,
+                          struct cape_plan **out,
+                          struct cape_error **err);
+
+/**
+ * Release a plan. NULL is a no-op.
+ *
+ * # Safety
+ *
+ * `plan` is NULL or a handle from `cape_plan_new` not yet freed; it must not be used afterwards.
+ */
+void cape_plan_free(struct cape_plan *plan);
+
+/**
+ * Add the entry lent to a `cape_entry_cb` to `plan` (kept when its action is due, within the horizon if one
+ * is set). Add the entries in input order: equal deadlines keep it.
+ *
+ * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`plan` or `entry` NULL).
+ *
+ * # Safety
+ *
+ * `plan` is NULL or a live handle not used by another thread; `entry` is NULL or the handle lent to the
+ * running `cape_entry_cb`; `err` is NULL or valid for writing.
+ */
+cape_status cape_plan_add(struct cape_plan *plan,
+                          const struct cape_entry *entry,
+                          struct cape_error **err);
+
+/**
+ * The plan as pretty-printed JSON, byte for byte what `cape plan --format json` writes for the same entries
+ * and options (`cape_assessment_plan_json` gives the same for kept entries).
+ *
+ * On success writes an owned string to `*out`: free it with `cape_string_free`.
+ *
+ * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`plan` or `out` NULL); `CAPE_STATUS_OVERFLOW`.
+ *
+ * # Safety
+ *
+ * `plan` is NULL or a live handle; `out` and `err` are NULL or valid for writing.
+ */
+cape_status cape_plan_json(const struct cape_plan *plan,
+                           char **out,
+                           struct cape_error **err);
+
+/**
+ * The number of due actions in the plan (0 when `plan` is NULL).
+ *
+ * # Safety
+ *
+ * `plan` is NULL or a live handle.
+ */
+size_t cape_plan_item_count(const struct cape_plan *plan);
 
 /**
  * Overpayment interest (19 USC 1505(c), 26 USC 6621, compounded daily) on `principal` (a decimal string,

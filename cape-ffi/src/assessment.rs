@@ -107,8 +107,12 @@ enum Field {
     InterestNote,
     ImporterClass,
     RefundRecipient,
+    NextAction,
+    ActBy,
+    NextActionNote,
+    RefundDueBy,
 }
-const FIELDS: usize = Field::RefundRecipient as usize + 1;
+const FIELDS: usize = Field::RefundDueBy as usize + 1;
 
 impl EntryStrings {
     /// The strings of `a`'s record (the record of `cape assess`).
@@ -146,6 +150,10 @@ impl EntryStrings {
         f[Field::InterestNote as usize] = push_opt(b, r.interest_note.as_deref());
         f[Field::ImporterClass as usize] = push(b, r.importer_class);
         f[Field::RefundRecipient as usize] = push_opt(b, r.refund_recipient);
+        f[Field::NextAction as usize] = push(b, r.next_action);
+        f[Field::ActBy as usize] = push_date(b, r.act_by);
+        f[Field::NextActionNote as usize] = push(b, r.next_action_note);
+        f[Field::RefundDueBy as usize] = push_date(b, r.refund_due_by);
         for x in &r.reasons {
             let t = TextTriple {
                 code: push(b, x.code),
@@ -208,6 +216,10 @@ impl EntryStrings {
             refund_held: e.recipient.as_ref().map_or(-1, |r| i8::from(r.held)),
             reason_count: self.reasons.len(),
             finding_count: self.findings.len(),
+            next_action: self.field(Field::NextAction),
+            act_by: self.field(Field::ActBy),
+            next_action_note: self.field(Field::NextActionNote),
+            refund_due_by: self.field(Field::RefundDueBy),
         }
     }
 
@@ -359,6 +371,16 @@ pub struct cape_entry_result {
     pub reason_count: usize,
     /// The number of mass-processing findings (`cape_assessment_finding`).
     pub finding_count: usize,
+    /// What to do next about the entry: a stable action code (`declare`, `protest`, `court_action`... the
+    /// `action` family of docs/codes.md). Never NULL.
+    pub next_action: *const c_char,
+    /// The last day to act, or NULL when no deadline runs.
+    pub act_by: *const c_char,
+    /// One line: what to do, by when, and why that day. Never NULL.
+    pub next_action_note: *const c_char,
+    /// The day the refund is due: the projected (re)liquidation + 30 days (19 USC 1505(b)), or NULL (no
+    /// projection: entries not eligible).
+    pub refund_due_by: *const c_char,
 }
 
 /// A reason for an entry's status, or a finding of mass processing.
@@ -884,7 +906,7 @@ mod tests {
         let p = assess_all(Source::Path(sample), &tables, AssessOptions::new(as_of), &RunOptions::new()).unwrap();
         assert!(p.entries.len() > 100);
         let mut s = EntryStrings::default();
-        let (mut nulls, mut reasons) = (0, 0);
+        let (mut nulls, mut reasons, mut acts, mut dues) = (0, 0, 0, 0);
         for e in &p.entries {
             s.fill(e);
             let v = s.view(e);
@@ -903,6 +925,12 @@ mod tests {
             assert_eq!(text(v.interest), r.interest.clone());
             assert_eq!(text(v.interest_note), r.interest_note.clone());
             assert_eq!(text(v.refund_recipient).as_deref(), r.refund_recipient);
+            assert_eq!(text(v.next_action).as_deref(), Some(r.next_action));
+            assert_eq!(text(v.act_by), date(r.act_by));
+            assert_eq!(text(v.next_action_note).as_deref(), Some(r.next_action_note));
+            assert_eq!(text(v.refund_due_by), date(r.refund_due_by));
+            acts += usize::from(r.act_by.is_some());
+            dues += usize::from(r.refund_due_by.is_some());
             assert_eq!(v.reason_count, r.reasons.len());
             for (i, want) in r.reasons.iter().enumerate() {
                 let got = s.text_item(&s.reasons, i, "reasons").unwrap();
@@ -917,6 +945,8 @@ mod tests {
         }
         // The sample has both liquidated and unliquidated entries, and reasons to compare.
         assert!(nulls > 0 && nulls < p.entries.len() && reasons > 0, "{nulls} {reasons}");
+        // Deadlines and refund due dates both present and absent.
+        assert!(acts > 0 && acts < p.entries.len() && dues > 0 && dues < p.entries.len(), "{acts} {dues}");
     }
 
     #[test]

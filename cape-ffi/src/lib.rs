@@ -29,6 +29,7 @@ pub mod entry_number;
 pub mod error;
 pub mod es003;
 pub mod options;
+pub mod plan;
 pub mod refund;
 pub mod run;
 pub mod sized;

@@ -3,6 +3,7 @@
 use std::ffi::c_char;
 
 use cape_core::assess::AssessOptions;
+use cape_core::claim::CourtAccrual;
 use cape_core::model::ImporterClass;
 use cape_core::refund::AssumedRate;
 use cape_core::EntryNumber;
@@ -32,6 +33,18 @@ pub(crate) fn importer_class(arg: &str, n: u32) -> Result<ImporterClass, FfiErro
             Err(FfiError::enum_value(arg, n, "CAPE_IMPORTER_CLASS_CORPORATE (0), CAPE_IMPORTER_CLASS_NONCORPORATE (1)"))
         }
     }
+}
+
+/// When a claim at the Court of International Trade accrues (28 USC 2636(i)), for the `court_action`
+/// deadline: unsettled, so a parameter. In C the type is a `uint32_t`; functions take the integer and return
+/// `CAPE_STATUS_OUT_OF_RANGE` for any other value.
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum cape_court_accrual {
+    /// The liquidation date: the earliest, conservative choice (the default).
+    LiquidationDate = 0,
+    /// The day the liquidation became final: liquidation + the protest period.
+    FinalLiquidation = 1,
 }
 
 /// A percent argument: a plain non-negative decimal, `%` allowed (`"7"`, `"7.5"`, `"7%"`).
@@ -171,6 +184,40 @@ pub unsafe extern "C" fn cape_assess_options_set_last_day_offset(
             Some(u32::try_from(days).map_err(|_| {
                 FfiError::new(cape_status::OutOfRange, format!("argument `days` is {days}, above 4294967295"))
             })?)
+        };
+        Ok(())
+    })
+}
+
+/// When a claim at the Court of International Trade accrues, for the `court_action` deadline of finally
+/// liquidated entries (`accrual` is a `cape_court_accrual`; the liquidation date by default). The entry's
+/// `next_action_note` says which was used.
+///
+/// Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`options` NULL); `CAPE_STATUS_OUT_OF_RANGE`
+/// (`accrual`).
+///
+/// # Safety
+///
+/// `options` is NULL or a live handle not used by another thread; `err` is NULL or valid for writing.
+#[no_mangle]
+pub unsafe extern "C" fn cape_assess_options_set_court_accrual(
+    options: *mut cape_assess_options,
+    accrual: u32,
+    err: *mut *mut cape_error,
+) -> cape_status {
+    ffi_boundary!(err = err, {
+        // SAFETY: per the contract.
+        let options = unsafe { arg_mut(options, "options") }?;
+        options.inner.actions.court_accrual = match accrual {
+            0 => CourtAccrual::LiquidationDate,
+            1 => CourtAccrual::FinalLiquidation,
+            _ => {
+                return Err(FfiError::enum_value(
+                    "accrual",
+                    accrual,
+                    "CAPE_COURT_ACCRUAL_LIQUIDATION_DATE (0), CAPE_COURT_ACCRUAL_FINAL_LIQUIDATION (1)",
+                ))
+            }
         };
         Ok(())
     })

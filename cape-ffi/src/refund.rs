@@ -217,6 +217,7 @@ struct RefundStrings {
     total: CString,
     waived_principal: CString,
     waived_interest: CString,
+    refund_due_by: CString,
 }
 
 /// The refunds of a set of entries, consolidated per recipient and (projected) liquidation date, as CBP pays
@@ -244,6 +245,7 @@ impl cape_consolidation {
                 total: c_string(&r.total.to_string_2dp()),
                 waived_principal: c_string(&r.waived_principal.to_string_2dp()),
                 waived_interest: c_string(&r.waived_interest.to_string_2dp()),
+                refund_due_by: c_string(&iso(r.refund_due_by)),
             })
             .collect();
         let t = consolidation.totals();
@@ -283,6 +285,9 @@ pub struct cape_refund {
     pub waived_principal: *const c_char,
     /// Interest of the waived entries. Never NULL.
     pub waived_interest: *const c_char,
+    /// The day the whole refund is due: the latest due date of its entries, each 30 days after its
+    /// (projected) (re)liquidation (19 USC 1505(b)), `YYYY-MM-DD`. Never NULL.
+    pub refund_due_by: *const c_char,
 }
 
 /// Totals over a consolidation. Strings borrowed from the `cape_consolidation`.
@@ -448,6 +453,7 @@ pub unsafe extern "C" fn cape_consolidation_refund(
             waived: r.waived.len(),
             waived_principal: s.waived_principal.as_ptr(),
             waived_interest: s.waived_interest.as_ptr(),
+            refund_due_by: s.refund_due_by.as_ptr(),
         };
         // SAFETY: not NULL, sized per the contract.
         unsafe { write_sized(out, refund, "out") }

@@ -44,6 +44,11 @@ pub struct cape_entry {
 }
 
 impl cape_entry {
+    /// The entry's assessment.
+    pub(crate) fn assessment(&self) -> &EntryAssessment {
+        &self.assessment
+    }
+
     /// The entry's strings, made if not yet.
     fn strings(&self) -> MutexGuard<'_, (bool, EntryStrings)> {
         let mut g = self.strings.lock().unwrap_or_else(PoisonError::into_inner);

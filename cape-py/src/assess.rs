@@ -25,11 +25,12 @@ use cape_core::refund::{ConsolidatedRefund, ConsolidationOptions, ConsolidationT
 use cape_core::run::{self, AssessmentStream, Partial, Progress, ProgressFn, RunOptions, Source};
 use cape_core::{Diagnostic, EntryNumber, Es003Options};
 
-use crate::convert::{class_arg, money_arg, money_out, money_py};
+use crate::convert::{accrual_arg, class_arg, money_arg, money_out, money_py};
 use crate::entry_number::PyEntryNumber;
 use crate::errors::{call, Failure};
 use crate::es003::{PyDiagnostic, PyEntry, PySummary};
 use crate::pickle::{from_bytes, reduce, to_bytes, Reduced};
+use crate::plan::{plan_of, plan_options, PyPlan};
 
 static EMBEDDED: OnceLock<Arc<Tables>> = OnceLock::new();
 
@@ -265,6 +266,7 @@ fn settings(
     class_overrides: Option<HashMap<String, String>>,
     urgent_within_days: Option<u32>,
     last_day_offset: Option<u32>,
+    court_accrual: Option<&str>,
     already_accepted: Option<Vec<Bound<'_, PyAny>>>,
     sheet: Option<String>,
     source_name: Option<String>,
@@ -289,6 +291,9 @@ fn settings(
         options.claim.urgent_within_days = n;
     }
     options.claim.last_day_offset = last_day_offset;
+    if let Some(a) = court_accrual {
+        options.actions.court_accrual = accrual_arg(a)?;
+    }
     let mut accepted = HashSet::new();
     for e in already_accepted.unwrap_or_default() {
         accepted.insert(entry_number_arg(&e)?);
@@ -329,8 +334,8 @@ fn diagnostics_tuple(py: Python<'_>, d: Vec<Diagnostic>) -> PyResult<Py<PyTuple>
 #[pyfunction]
 #[pyo3(signature = (source = None, *, as_of, records = None, rules = "auto", tables = None,
     assume_last_rate = false, importer_class = "corporate", class_overrides = None, urgent_within_days = None,
-    last_day_offset = None, already_accepted = None, sheet = None, source_name = None, progress = None,
-    total_rows = None, threads = None))]
+    last_day_offset = None, court_accrual = None, already_accepted = None, sheet = None, source_name = None,
+    progress = None, total_rows = None, threads = None))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn assess(
     py: Python<'_>,
@@ -344,6 +349,7 @@ pub(crate) fn assess(
     class_overrides: Option<HashMap<String, String>>,
     urgent_within_days: Option<u32>,
     last_day_offset: Option<u32>,
+    court_accrual: Option<&str>,
     already_accepted: Option<Vec<Bound<'_, PyAny>>>,
     sheet: Option<String>,
     source_name: Option<String>,
@@ -361,6 +367,7 @@ pub(crate) fn assess(
         class_overrides,
         urgent_within_days,
         last_day_offset,
+        court_accrual,
         already_accepted,
         sheet,
         source_name,
@@ -376,8 +383,8 @@ pub(crate) fn assess(
 #[pyfunction]
 #[pyo3(signature = (source = None, *, as_of, records = None, rules = "auto", tables = None,
     assume_last_rate = false, importer_class = "corporate", class_overrides = None, urgent_within_days = None,
-    last_day_offset = None, already_accepted = None, sheet = None, source_name = None, min_refund = None,
-    keep_entries = true, progress = None, total_rows = None, threads = None))]
+    last_day_offset = None, court_accrual = None, already_accepted = None, sheet = None, source_name = None,
+    min_refund = None, keep_entries = true, progress = None, total_rows = None, threads = None))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn assess_partition(
     py: Python<'_>,
@@ -391,6 +398,7 @@ pub(crate) fn assess_partition(
     class_overrides: Option<HashMap<String, String>>,
     urgent_within_days: Option<u32>,
     last_day_offset: Option<u32>,
+    court_accrual: Option<&str>,
     already_accepted: Option<Vec<Bound<'_, PyAny>>>,
     sheet: Option<String>,
     source_name: Option<String>,
@@ -411,6 +419,7 @@ pub(crate) fn assess_partition(
         class_overrides,
         urgent_within_days,
         last_day_offset,
+        court_accrual,
         already_accepted,
         sheet,
         source_name,
@@ -435,8 +444,8 @@ pub(crate) fn assess_partition(
 #[pyfunction]
 #[pyo3(signature = (source = None, *, as_of, records = None, rules = "auto", tables = None,
     assume_last_rate = false, importer_class = "corporate", class_overrides = None, urgent_within_days = None,
-    last_day_offset = None, already_accepted = None, sheet = None, source_name = None, min_refund = None,
-    progress = None, total_rows = None, threads = None))]
+    last_day_offset = None, court_accrual = None, already_accepted = None, sheet = None, source_name = None,
+    min_refund = None, progress = None, total_rows = None, threads = None))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn iter_assess(
     py: Python<'_>,
@@ -450,6 +459,7 @@ pub(crate) fn iter_assess(
     class_overrides: Option<HashMap<String, String>>,
     urgent_within_days: Option<u32>,
     last_day_offset: Option<u32>,
+    court_accrual: Option<&str>,
     already_accepted: Option<Vec<Bound<'_, PyAny>>>,
     sheet: Option<String>,
     source_name: Option<String>,
@@ -469,6 +479,7 @@ pub(crate) fn iter_assess(
         class_overrides,
         urgent_within_days,
         last_day_offset,
+        court_accrual,
         already_accepted,
         sheet,
         source_name,
@@ -679,6 +690,11 @@ impl PyAssessedReport {
     fn to_arrow<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         arrow_table(py, &self.entries)
     }
+    /// The actions due, grouped by importer or week, soonest first (`cape plan`).
+    #[pyo3(signature = (within = None, by = "importer"))]
+    fn plan(&self, py: Python<'_>, within: Option<i64>, by: &str) -> PyResult<PyPlan> {
+        plan_of(py, &self.entries, plan_options(self.as_of, within, by)?)
+    }
     #[pyo3(signature = (min_refund = None))]
     fn refunds(&self, py: Python<'_>, min_refund: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyTuple>> {
         let m = min_refund.map(|m| money_arg("min_refund", m)).transpose()?;
@@ -831,6 +847,11 @@ impl PyPartial {
     fn to_arrow<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         arrow_table(py, &self.entries)
     }
+    /// The actions due over the kept entries, grouped by importer or week, soonest first (`cape plan`).
+    #[pyo3(signature = (within = None, by = "importer"))]
+    fn plan(&self, py: Python<'_>, within: Option<i64>, by: &str) -> PyResult<PyPlan> {
+        plan_of(py, &self.entries, plan_options(self.partial.as_of, within, by)?)
+    }
     fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Reduced<'py>> {
         reduce(py, "Partial", self.whole().to_bytes())
     }
@@ -910,6 +931,10 @@ fn record_dict<'py>(py: Python<'py>, a: &EntryAssessment) -> PyResult<Bound<'py,
     d.set_item(intern!(py, "importer_class"), r.importer_class)?;
     d.set_item(intern!(py, "refund_recipient"), r.refund_recipient)?;
     d.set_item(intern!(py, "refund_held"), r.refund_held)?;
+    d.set_item(intern!(py, "next_action"), r.next_action)?;
+    d.set_item(intern!(py, "act_by"), r.act_by)?;
+    d.set_item(intern!(py, "next_action_note"), r.next_action_note)?;
+    d.set_item(intern!(py, "refund_due_by"), r.refund_due_by)?;
     Ok(d)
 }
 
@@ -921,7 +946,7 @@ pub(crate) struct PyEntryAssessment {
 }
 
 impl PyEntryAssessment {
-    fn get(&self) -> &EntryAssessment {
+    pub(crate) fn get(&self) -> &EntryAssessment {
         &self.all[self.i]
     }
 }
@@ -1035,6 +1060,22 @@ impl PyEntryAssessment {
     #[getter]
     fn removal(&self) -> PyRemoval {
         PyRemoval(Arc::new(self.get().removal.clone()))
+    }
+    #[getter]
+    fn next_action(&self) -> &'static str {
+        self.get().next_action.code.as_str()
+    }
+    #[getter]
+    fn act_by(&self) -> Option<NaiveDate> {
+        self.get().next_action.act_by
+    }
+    #[getter]
+    fn next_action_note(&self) -> &str {
+        &self.get().next_action.note
+    }
+    #[getter]
+    fn refund_due_by(&self) -> Option<NaiveDate> {
+        self.get().refund_due_by()
     }
     fn to_record<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         record_dict(py, self.get())
@@ -1334,6 +1375,10 @@ impl PyRefund {
     #[getter]
     fn held(&self) -> bool {
         self.0.held
+    }
+    #[getter]
+    fn refund_due_by(&self) -> NaiveDate {
+        self.0.refund_due_by
     }
     #[getter]
     fn principal(&self) -> Decimal {

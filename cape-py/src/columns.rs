@@ -331,6 +331,10 @@ fn scalar_columns(entries: &[EntryAssessment]) -> Result<Vec<Node>, Error> {
     let mut importer_class = text(n, SHORT_TEXT_BYTES);
     let mut refund_recipient = text(n, SHORT_TEXT_BYTES);
     let mut refund_held = Bools::with_capacity(n);
+    let mut next_action = text(n, SHORT_TEXT_BYTES);
+    let mut act_by = Fixed::with_capacity(n, 4);
+    let mut next_action_note = Strings::with_capacity(n, estimate(entries, |a| a.next_action.note.len()));
+    let mut refund_due_by = Fixed::with_capacity(n, 4);
 
     for a in entries {
         // `XXX-NNNNNNN-C` from the 11 stored characters (as `Display` writes it).
@@ -373,6 +377,10 @@ fn scalar_columns(entries: &[EntryAssessment]) -> Result<Vec<Node>, Error> {
         importer_class.push(Some(a.importer_class.name()))?;
         refund_recipient.push(a.recipient.as_ref().map(|r| r.number.as_str()))?;
         refund_held.push(a.recipient.as_ref().map(|r| r.held));
+        next_action.push(Some(a.next_action.code.as_str()))?;
+        act_by.push(date32(a.next_action.act_by));
+        next_action_note.push(Some(&a.next_action.note))?;
+        refund_due_by.push(date32(a.refund_due_by()));
     }
 
     Ok(vec![
@@ -400,6 +408,10 @@ fn scalar_columns(entries: &[EntryAssessment]) -> Result<Vec<Node>, Error> {
         importer_class.finish(),
         refund_recipient.finish(),
         refund_held.finish(),
+        next_action.finish(),
+        act_by.finish(),
+        next_action_note.finish(),
+        refund_due_by.finish(),
     ])
 }
 

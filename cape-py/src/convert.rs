@@ -1,5 +1,5 @@
 //! Argument conversions shared by the module: money in (exactly, from `decimal.Decimal` or `int`), importer
-//! classes, JSON-shaped reports out.
+//! classes, court accrual and plan grouping names, JSON-shaped reports out.
 
 use std::str::FromStr;
 
@@ -9,6 +9,7 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyDict, PyInt, PyList, PyType};
 use rust_decimal::Decimal;
 
+use cape_core::claim::{CourtAccrual, PlanGrouping};
 use cape_core::model::ImporterClass;
 use cape_core::{Error, ErrorKind, Usd};
 
@@ -65,6 +66,32 @@ pub(crate) fn class_arg(name: &str) -> PyResult<ImporterClass> {
             what: "importer class",
             input: name.to_owned(),
             reason: "must be corporate or noncorporate".into(),
+        })
+        .into()
+    })
+}
+
+/// When a Court of International Trade claim accrues, by name (`liquidation_date`, `final_liquidation`).
+pub(crate) fn accrual_arg(name: &str) -> PyResult<CourtAccrual> {
+    name.parse::<CourtAccrual>().map_err(|_| {
+        Failure::Core(Error::Value {
+            kind: ErrorKind::InvalidValue,
+            what: "court accrual",
+            input: name.to_owned(),
+            reason: "must be liquidation_date or final_liquidation".into(),
+        })
+        .into()
+    })
+}
+
+/// How a plan groups its actions, by name (`importer`, `week`).
+pub(crate) fn grouping_arg(name: &str) -> PyResult<PlanGrouping> {
+    name.parse::<PlanGrouping>().map_err(|_| {
+        Failure::Core(Error::Value {
+            kind: ErrorKind::InvalidValue,
+            what: "plan grouping",
+            input: name.to_owned(),
+            reason: "must be importer or week".into(),
         })
         .into()
     })

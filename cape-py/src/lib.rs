@@ -16,6 +16,7 @@ mod entry_number;
 mod errors;
 mod es003;
 mod pickle;
+mod plan;
 
 use errors::{call, CapeError};
 
@@ -114,6 +115,9 @@ fn _cape(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<assess::EntryIter>()?;
     m.add_class::<assess::PyRecordSpool>()?;
     m.add_class::<assess::PyAssessmentIter>()?;
+    m.add_class::<plan::PyPlan>()?;
+    m.add_class::<plan::PyPlanGroup>()?;
+    m.add_class::<plan::PyPlanItem>()?;
     m.add_function(wrap_pyfunction!(assess::assess, m)?)?;
     m.add_function(wrap_pyfunction!(assess::assess_partition, m)?)?;
     m.add_function(wrap_pyfunction!(assess::iter_assess, m)?)?;

@@ -1158,7 +1158,9 @@ static int same_entry(const cape_entry_result *a, const cape_entry_result *b) {
            same_str(a->interest, b->interest) && same_str(a->interest_note, b->interest_note) &&
            same_str(a->importer_class, b->importer_class) && same_str(a->refund_recipient, b->refund_recipient) &&
            a->refund_held == b->refund_held && a->reason_count == b->reason_count &&
-           a->finding_count == b->finding_count;
+           a->finding_count == b->finding_count && same_str(a->next_action, b->next_action) &&
+           same_str(a->act_by, b->act_by) && same_str(a->next_action_note, b->next_action_note) &&
+           same_str(a->refund_due_by, b->refund_due_by);
 }
 
 static int same_totals(const cape_assess_totals *a, const cape_assess_totals *b) {
@@ -1189,7 +1191,7 @@ static int same_consolidation(const cape_consolidation *a, const cape_consolidat
         if (cape_consolidation_refund(b, i, &rb, NULL) != CAPE_STATUS_OK) return 0;
         if (!same_str(ra.recipient, rb.recipient) || !same_str(ra.liquidation_date, rb.liquidation_date) ||
             ra.held != rb.held || !same_str(ra.total, rb.total) || ra.entries != rb.entries || ra.waived != rb.waived ||
-            !same_str(ra.waived_principal, rb.waived_principal))
+            !same_str(ra.waived_principal, rb.waived_principal) || !same_str(ra.refund_due_by, rb.refund_due_by))
             return 0;
         for (j = 0; j < ra.entries; j++) {
             if (cape_consolidation_refund_entry(a, i, CAPE_REFUND_LIST_PAID, j, ea, NULL) != CAPE_STATUS_OK) return 0;
@@ -1593,6 +1595,209 @@ static void test_reconciliation(uint64_t declared) {
 }
 
 /* Growth policy, structs filled: smaller struct_size honoured, larger tolerated, unset refused. */
+/* Next actions, refund due dates and the plan, with dates computed by hand (CAPE.md §2, §7): last filing day =
+ * liquidation + 79, protest by = liquidation + 180 (19 USC 1514), court by = accrual + 2 years (28 USC 2636(i)),
+ * refund due = projected (re)liquidation + 30 (19 USC 1505(b)). As of 2026-12-01. */
+static const char ACTIONS_CSV[] =
+    "Entry Summary Number,Entry Summary Line Number,Tariff Ordinal Number,HTS Number - Full,"
+    "Line Tariff Goods Value Amount,Line Tariff Duty Amount,Entry Type Code,Importer Number,Entry Date,"
+    "Liquidation Date,Liquidation Status,Protest Number,Protest Status,Entry Summary Status,Drawback Indicator,"
+    "AD/CVD Liquidation Status,Payment Date,Country of Origin Code\n"
+    /* importer A: liquidated 2026-10-01 (declare by 2026-12-19), 2026-08-01 (protest by 2027-01-28),
+       unliquidated (declare, no deadline) */
+    "ABC-0000002-8,1,1,8471300100,10000.00,0.00,01,12-345678900,06/02/2025,10/01/2026,Liquidated,,,Accepted,N,,"
+    "06/05/2025,CN\n"
+    "ABC-0000002-8,1,2,9903.01.25,0.00,1000.00,01,12-345678900,06/02/2025,10/01/2026,Liquidated,,,Accepted,N,,"
+    "06/05/2025,CN\n"
+    "ABC-0000003-6,1,1,8471300100,10000.00,0.00,01,12-345678900,06/02/2025,08/01/2026,Liquidated,,,Accepted,N,,"
+    "06/05/2025,CN\n"
+    "ABC-0000003-6,1,2,9903.01.25,0.00,1000.00,01,12-345678900,06/02/2025,08/01/2026,Liquidated,,,Accepted,N,,"
+    "06/05/2025,CN\n"
+    "ABC-0000001-0,1,1,8471300100,10000.00,0.00,01,12-345678900,06/02/2025,,,,,Accepted,N,,06/05/2025,CN\n"
+    "ABC-0000001-0,1,2,9903.01.25,0.00,1000.00,01,12-345678900,06/02/2025,,,,,Accepted,N,,06/05/2025,CN\n"
+    /* importer B: an open protest (withdraw, declare by 2026-12-19), no IEEPA duty (nothing to do),
+       liquidated 2026-03-02 (court by 2028-03-02, or 2028-08-29 counted from final liquidation) */
+    "ABC-0000005-1,1,1,8471300100,10000.00,0.00,01,98-765432100,06/02/2025,10/01/2026,Liquidated,2704-26-100001,"
+    "Open,Accepted,N,,06/05/2025,CN\n"
+    "ABC-0000005-1,1,2,9903.01.25,0.00,1000.00,01,98-765432100,06/02/2025,10/01/2026,Liquidated,2704-26-100001,"
+    "Open,Accepted,N,,06/05/2025,CN\n"
+    "ABC-0000007-7,1,1,8471300100,10000.00,250.00,01,98-765432100,06/02/2025,,,,,Accepted,N,,06/05/2025,CN\n"
+    "ABC-0000004-4,1,1,8471300100,10000.00,0.00,01,98-765432100,06/02/2025,03/02/2026,Liquidated,,,Accepted,N,,"
+    "06/05/2025,CN\n"
+    "ABC-0000004-4,1,2,9903.01.25,0.00,1000.00,01,98-765432100,06/02/2025,03/02/2026,Liquidated,,,Accepted,N,,"
+    "06/05/2025,CN\n";
+
+static int32_t add_to_plan(const cape_entry *entry, void *user) {
+    return cape_plan_add((cape_plan *)user, entry, NULL) != CAPE_STATUS_OK;
+}
+
+static void test_next_actions(void) {
+    static const struct {
+        const char *number, *action, *act_by, *refund_due_by;
+    } want[] = {
+        {"ABC-0000002-8", "declare", "2026-12-19", "2027-01-29"},
+        {"ABC-0000003-6", "protest", "2027-01-28", NULL},
+        {"ABC-0000001-0", "declare", NULL, "2027-02-14"},
+        {"ABC-0000005-1", "withdraw_protest_then_declare", "2026-12-19", NULL},
+        {"ABC-0000007-7", "none", NULL, NULL},
+        {"ABC-0000004-4", "court_action", "2028-03-02", NULL},
+    };
+    cape_tables *t = NULL;
+    cape_assess_options *o = NULL;
+    cape_assessment *a = NULL, *run = NULL;
+    cape_consolidation *c = NULL;
+    cape_plan *plan = NULL;
+    cape_entry_result e;
+    cape_refund r;
+    cape_run_options ro;
+    cape_error *err = NULL;
+    char *json = NULL, *week = NULL, *streamed = NULL;
+    const char *first, *second;
+    const unsigned char *tail;
+    int untouched = 1;
+    size_t i, n = sizeof want / sizeof want[0], found = 0;
+
+    CHECK_STATUS(cape_tables_embedded(&t, NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_assess_options_new("2026-12-01", &o, NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_assess_options_assume_last_rate(o, t, NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_assess_buffer((const uint8_t *)ACTIONS_CSV, strlen(ACTIONS_CSV), "actions.csv", t, o, &a, &err),
+                 CAPE_STATUS_OK);
+    if (a == NULL) {
+        fprintf(stderr, "actions: %s\n", cape_error_message(err));
+        cape_error_free(err);
+        cape_assess_options_free(o);
+        cape_tables_free(t);
+        return;
+    }
+    CHECK(cape_assessment_entry_count(a) == n);
+    for (i = 0; i < n && i < cape_assessment_entry_count(a); i++) {
+        SIZED(e);
+        CHECK_STATUS(cape_assessment_entry(a, i, &e, NULL), CAPE_STATUS_OK);
+        CHECK_STR(e.entry_number, want[i].number);
+        CHECK_STR(e.next_action, want[i].action);
+        CHECK(same_str(e.act_by, want[i].act_by));
+        CHECK(same_str(e.refund_due_by, want[i].refund_due_by));
+        CHECK(e.next_action_note != NULL && strlen(e.next_action_note) > 0);
+    }
+    SIZED(e);
+    CHECK_STATUS(cape_assessment_entry(a, 0, &e, NULL), CAPE_STATUS_OK);
+    CHECK_STR(e.next_action_note, "Declare in CAPE by 2026-12-19 (18 days left), the last filing day after liquidation");
+    SIZED(e);
+    CHECK_STATUS(cape_assessment_entry(a, 1, &e, NULL), CAPE_STATUS_OK);
+    CHECK(strstr(e.next_action_note, "protest under 19 USC 1514 by 2027-01-28 (58 days left)") != NULL);
+    /* A caller built against the header before these fields: filled up to finding_count, the rest untouched. */
+    memset(&e, 0xAB, sizeof e);
+    e.struct_size = (uint32_t)(offsetof(cape_entry_result, finding_count) + sizeof e.finding_count);
+    CHECK_STATUS(cape_assessment_entry(a, 0, &e, NULL), CAPE_STATUS_OK);
+    CHECK(e.struct_size == offsetof(cape_entry_result, finding_count) + sizeof e.finding_count);
+    CHECK_STR(e.entry_number, "ABC-0000002-8");
+    tail = (const unsigned char *)&e + e.struct_size;
+    for (i = 0; i < sizeof e - e.struct_size; i++) untouched &= tail[i] == 0xAB;
+    CHECK(untouched);
+
+    /* Each consolidated refund is due 30 days after its (projected) (re)liquidation. */
+    CHECK_STATUS(cape_consolidate(a, NULL, &c, NULL), CAPE_STATUS_OK);
+    for (i = 0; i < cape_consolidation_refund_count(c); i++) {
+        SIZED(r);
+        CHECK_STATUS(cape_consolidation_refund(c, i, &r, NULL), CAPE_STATUS_OK);
+        if (strcmp(r.recipient, "12-345678900") != 0) continue;
+        if (strcmp(r.liquidation_date, "2026-12-30") == 0) {
+            CHECK_STR(r.refund_due_by, "2027-01-29");
+            found++;
+        } else if (strcmp(r.liquidation_date, "2027-01-15") == 0) {
+            CHECK_STR(r.refund_due_by, "2027-02-14");
+            found++;
+        }
+    }
+    CHECK(found == 2);
+    cape_consolidation_free(c);
+
+    /* The plan: 5 of the 6 entries have an action due (not the one without IEEPA duty), 1,000.00 each. */
+    CHECK_STATUS(cape_assessment_plan_json(a, NULL, -1, &json, NULL), CAPE_STATUS_OK);
+    CHECK(json != NULL && strstr(json, "\"as_of\": \"2026-12-01\"") != NULL);
+    CHECK(json != NULL && strstr(json, "\"by\": \"importer\"") != NULL);
+    CHECK(json != NULL && strstr(json, "\"within_days\": null") != NULL);
+    CHECK(json != NULL && strstr(json, "\"entries_seen\": 6") != NULL && strstr(json, "\"items\": 5") != NULL);
+    CHECK(json != NULL && strstr(json, "\"ieepa_duty\": \"5000.00\"") != NULL);
+    /* importer A's group first: both first deadlines are 2026-12-19 and A's entry comes first in the input */
+    first = json != NULL ? strstr(json, "\"key\": \"12-345678900\"") : NULL;
+    second = json != NULL ? strstr(json, "\"key\": \"98-765432100\"") : NULL;
+    CHECK(first != NULL && second != NULL && first < second);
+    /* by week, within 30 days: the two deadlines of 2026-12-19 (a Saturday: the week of Monday 2026-12-14) */
+    CHECK_STATUS(cape_assessment_plan_json(a, "week", 30, &week, NULL), CAPE_STATUS_OK);
+    CHECK(week != NULL && strstr(week, "\"items\": 2") != NULL && strstr(week, "\"within_days\": 30") != NULL);
+    CHECK(week != NULL && strstr(week, "\"key\": \"week of 2026-12-14\"") != NULL);
+    CHECK(week != NULL && strstr(week, "\"ieepa_duty\": \"2000.00\"") != NULL && strstr(week, "court_action") == NULL);
+    CHECK(week != NULL && strstr(week, "\"days_left\": 18") != NULL);
+
+    /* The same plan from a stream, entry by entry: the same bytes. */
+    memset(&ro, 0, sizeof ro);
+    ro.struct_size = (uint32_t)sizeof ro;
+    CHECK_STATUS(cape_plan_new("2026-12-01", "importer", -1, &plan, NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_run_buffer((const uint8_t *)ACTIONS_CSV, strlen(ACTIONS_CSV), "actions.csv", t, o, &ro,
+                                 add_to_plan, plan, &run, NULL),
+                 CAPE_STATUS_OK);
+    CHECK(cape_plan_item_count(plan) == 5);
+    CHECK_STATUS(cape_plan_json(plan, &streamed, NULL), CAPE_STATUS_OK);
+    CHECK(json != NULL && streamed != NULL && strcmp(json, streamed) == 0);
+    cape_string_free(streamed);
+    streamed = NULL;
+    /* A streaming run keeps no entry: its own plan is empty. */
+    CHECK_STATUS(cape_assessment_plan_json(run, NULL, -1, &streamed, NULL), CAPE_STATUS_OK);
+    CHECK(streamed != NULL && strstr(streamed, "\"items\": 0") != NULL);
+    cape_string_free(streamed);
+    cape_assessment_free(run);
+    cape_string_free(json);
+    cape_string_free(week);
+
+    /* Bad arguments. */
+    json = NULL;
+    CHECK_STATUS(cape_assessment_plan_json(a, "month", -1, &json, &err), CAPE_STATUS_INVALID_VALUE);
+    CHECK(json == NULL && err != NULL && strstr(cape_error_message(err), "month") != NULL);
+    cape_error_free(err);
+    err = NULL;
+    CHECK_STATUS(cape_assessment_plan_json(a, NULL, (int64_t)1 << 40, &json, NULL), CAPE_STATUS_OUT_OF_RANGE);
+    CHECK_STATUS(cape_assessment_plan_json(NULL, NULL, -1, &json, NULL), CAPE_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(cape_assessment_plan_json(a, NULL, -1, NULL, NULL), CAPE_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(cape_assessment_plan_json(a, "\xff", -1, &json, NULL), CAPE_STATUS_INVALID_UTF8);
+    CHECK(json == NULL);
+    CHECK_STATUS(cape_plan_add(plan, NULL, NULL), CAPE_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(cape_plan_add(NULL, NULL, NULL), CAPE_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(cape_plan_json(NULL, &json, NULL), CAPE_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(cape_plan_json(plan, NULL, NULL), CAPE_STATUS_NULL_ARGUMENT);
+    cape_plan_free(plan);
+    plan = NULL;
+    CHECK_STATUS(cape_plan_new("2026-13-01", NULL, -1, &plan, NULL), CAPE_STATUS_INVALID_DATE);
+    CHECK_STATUS(cape_plan_new("2026-12-01", "day", -1, &plan, NULL), CAPE_STATUS_INVALID_VALUE);
+    CHECK_STATUS(cape_plan_new("2026-12-01", NULL, (int64_t)1 << 33, &plan, NULL), CAPE_STATUS_OUT_OF_RANGE);
+    CHECK_STATUS(cape_plan_new(NULL, NULL, -1, &plan, NULL), CAPE_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(cape_plan_new("2026-12-01", NULL, -1, NULL, NULL), CAPE_STATUS_NULL_ARGUMENT);
+    CHECK(plan == NULL);
+    CHECK(cape_plan_item_count(NULL) == 0);
+    cape_plan_free(NULL);
+    cape_assessment_free(a);
+    a = NULL;
+
+    /* The court accrual is a parameter: counted from final liquidation, 2026-03-02 + 180 = 2026-08-29, two
+       years on 2028-08-29. */
+    CHECK_STATUS(cape_assess_options_set_court_accrual(o, CAPE_COURT_ACCRUAL_FINAL_LIQUIDATION, NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_assess_buffer((const uint8_t *)ACTIONS_CSV, strlen(ACTIONS_CSV), "actions.csv", t, o, &a, NULL),
+                 CAPE_STATUS_OK);
+    SIZED(e);
+    CHECK_STATUS(cape_assessment_entry(a, 5, &e, NULL), CAPE_STATUS_OK);
+    CHECK_STR(e.next_action, "court_action");
+    CHECK_STR(e.act_by, "2028-08-29");
+    CHECK(e.next_action_note != NULL && strstr(e.next_action_note, "became final") != NULL);
+    cape_assessment_free(a);
+    CHECK_STATUS(cape_assess_options_set_court_accrual(o, CAPE_COURT_ACCRUAL_LIQUIDATION_DATE, NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_assess_options_set_court_accrual(o, 2, &err), CAPE_STATUS_OUT_OF_RANGE);
+    CHECK(err != NULL && strstr(cape_error_message(err), "CAPE_COURT_ACCRUAL_FINAL_LIQUIDATION") != NULL);
+    cape_error_free(err);
+    CHECK_STATUS(cape_assess_options_set_court_accrual(NULL, 0, NULL), CAPE_STATUS_NULL_ARGUMENT);
+    cape_assess_options_free(o);
+    cape_tables_free(t);
+}
+
 static void test_growth_policy(void) {
     cape_es003 *report = NULL;
     cape_ingest_summary s;
@@ -1643,6 +1848,7 @@ int main(int argc, char **argv) {
     test_results();
     test_misuse();
     test_growth_policy();
+    test_next_actions();
     if (argc >= 2) {
         const char *slash = strrchr(argv[1], '/');
         if (slash != NULL && (size_t)(slash - argv[1]) < sizeof data_dir) {

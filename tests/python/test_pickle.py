@@ -129,7 +129,7 @@ def corrupt(data: bytes, old: bytes, new: bytes) -> bytes:
 def test_a_corrupted_pickle_raises_format_error(partial: cape.Partial, report: cape.AssessedReport) -> None:
     data = pickle.dumps(partial)
     cases = [
-        corrupt(data, b'\x01{"fingerprint"', b'\x07{"fingerprint"'),  # another format version
+        corrupt(data, b'\x02{"fingerprint"', b'\x07{"fingerprint"'),  # another format version
         corrupt(data, b'"status":"eligible"', b'"status":"elegible"'),  # not a status
         corrupt(data, b'"Entry Summary Number"', b'"Entry Summary Numbr "'),  # not a column cape knows
         corrupt(data, b"\x8c\x07Partial", b"\x8c\x07Parti4l"),  # an unknown class name
@@ -149,7 +149,10 @@ def test_a_corrupted_pickle_raises_format_error(partial: cape.Partial, report: c
 
 def test_reduce_names_the_class_and_the_version(partial: cape.Partial) -> None:
     fn, (name, payload) = partial.__reduce__()
-    assert fn is cape._cape._unpickle and name == "Partial" and payload[:1] == b"\x01"
+    # Format 2 since entries carry their next action (issue 16); a format-1 pickle is refused, saying so.
+    assert fn is cape._cape._unpickle and name == "Partial" and payload[:1] == b"\x02"
+    with pytest.raises(cape.FormatError, match="version"):
+        cape._cape._unpickle("Partial", b"\x01" + payload[1:])
 
 
 def test_a_declaration_check_round_trips(report: cape.AssessedReport, tmp_path: Path) -> None:

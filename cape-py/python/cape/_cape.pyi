@@ -482,6 +482,7 @@ def assess(
     class_overrides: Optional[Mapping[str, str]] = None,
     urgent_within_days: Optional[int] = None,
     last_day_offset: Optional[int] = None,
+    court_accrual: Optional[Literal["liquidation_date", "final_liquidation"]] = None,
     already_accepted: Optional[Sequence[Union[EntryNumber, str]]] = None,
     sheet: Optional[str] = None,
     source_name: Optional[str] = None,
@@ -504,6 +505,7 @@ def assess_partition(
     class_overrides: Optional[Mapping[str, str]] = None,
     urgent_within_days: Optional[int] = None,
     last_day_offset: Optional[int] = None,
+    court_accrual: Optional[Literal["liquidation_date", "final_liquidation"]] = None,
     already_accepted: Optional[Sequence[Union[EntryNumber, str]]] = None,
     sheet: Optional[str] = None,
     source_name: Optional[str] = None,
@@ -527,6 +529,7 @@ def iter_assess(
     class_overrides: Optional[Mapping[str, str]] = None,
     urgent_within_days: Optional[int] = None,
     last_day_offset: Optional[int] = None,
+    court_accrual: Optional[Literal["liquidation_date", "final_liquidation"]] = None,
     already_accepted: Optional[Sequence[Union[EntryNumber, str]]] = None,
     sheet: Optional[str] = None,
     source_name: Optional[str] = None,
@@ -599,6 +602,12 @@ class AssessedReport:
     def to_arrow(self) -> Any:
         """The records as a pyarrow Table with :func:`cape.arrow_schema` (money ``decimal128(18, 2)``, dates
         ``date32``), its columns built in Rust as whole buffers. Needs pyarrow."""
+    def plan(self, within: Optional[int] = None, by: Literal["importer", "week"] = "importer") -> "Plan":
+        """The actions due (every entry's ``next_action`` but ``none`` and ``track_refund``) as of
+        :attr:`as_of`, grouped by importer or by week (Monday to Sunday) of ``act_by``, soonest first, with the
+        IEEPA duty at stake: ``cape plan``. ``within`` keeps only the actions due within that many days
+        (entries without a deadline left out). Raises :class:`InvalidValueError` for another ``by`` or a
+        negative ``within``."""
     def refunds(self, min_refund: Union[decimal.Decimal, int, None] = None) -> Tuple["Refund", ...]:
         """The refunds CBP would pay, consolidated per recipient and projected liquidation date;
         ``min_refund`` waives entries whose principal + interest is below it (19 CFR 159.6)."""
@@ -664,6 +673,8 @@ class Partial:
         """As :meth:`AssessedReport.to_pandas`."""
     def to_arrow(self) -> Any:
         """As :meth:`AssessedReport.to_arrow`."""
+    def plan(self, within: Optional[int] = None, by: Literal["importer", "week"] = "importer") -> "Plan":
+        """As :meth:`AssessedReport.plan`, over the kept entries (none with ``keep_entries=False``)."""
     def __reduce__(self) -> Tuple[Callable[[str, bytes], Any], Tuple[str, bytes]]:
         """Pickles exactly: ``(_unpickle, ("Partial", serialised form))``."""
 
@@ -738,6 +749,20 @@ class EntryAssessment:
     @property
     def removal(self) -> "Removal":
         """The mass-processing result, with the new entry version."""
+    @property
+    def next_action(self) -> str:
+        """What to do next: a stable action code (``declare``, ``withdraw_protest_then_declare``, ``protest``,
+        ``court_action``, ``review_facts``, ``none``...; docs/codes.md, family ``action``)."""
+    @property
+    def act_by(self) -> Optional[datetime.date]:
+        """The last day to act, or ``None`` when no deadline runs."""
+    @property
+    def next_action_note(self) -> str:
+        """One line: what to do, by when, and why that day."""
+    @property
+    def refund_due_by(self) -> Optional[datetime.date]:
+        """The day the refund is due: the projected (re)liquidation + 30 days (19 USC 1505(b)); ``None``
+        without a projection (entries not eligible)."""
     def to_record(self) -> Dict[str, Any]:
         """This entry's record (see :meth:`AssessedReport.to_records`)."""
     def to_json(self) -> str:
@@ -869,6 +894,9 @@ class Refund:
     @property
     def held(self) -> bool: ...
     @property
+    def refund_due_by(self) -> datetime.date:
+        """The day the whole refund is due: the latest due date of its entries (19 USC 1505(b))."""
+    @property
     def principal(self) -> decimal.Decimal: ...
     @property
     def interest(self) -> decimal.Decimal: ...
@@ -888,6 +916,79 @@ class Refund:
     def __ne__(self, value: object, /) -> bool: ...
     def __reduce__(self) -> Tuple[Callable[[str, bytes], Any], Tuple[str, bytes]]:
         """Pickles exactly: ``(_unpickle, ("Refund", serialised form))``."""
+
+@final
+class Plan:
+    """The actions due over assessed entries, grouped by importer or by week, soonest first (``cape plan``):
+    :meth:`AssessedReport.plan`, or ``Plan(as_of=...)`` and :meth:`add` for each entry of
+    :func:`cape.iter_assess` (only the due actions are kept). ``len(plan)`` is the number of actions due."""
+
+    def __new__(
+        cls, *, as_of: datetime.date, within: Optional[int] = None, by: Literal["importer", "week"] = "importer"
+    ) -> "Plan": ...
+    def add(self, entry: EntryAssessment) -> None:
+        """Adds one assessed entry (kept when its action is due, within the horizon if one is set); add the
+        entries in input order."""
+    def __len__(self) -> int: ...
+    @property
+    def entries_seen(self) -> int:
+        """The entries added, due or not."""
+    @property
+    def as_of(self) -> datetime.date: ...
+    @property
+    def within(self) -> Optional[int]:
+        """Only actions due within this many days of :attr:`as_of`; ``None``: every due action."""
+    @property
+    def by(self) -> str:
+        """``importer`` or ``week``."""
+    @property
+    def groups(self) -> Tuple["PlanGroup", ...]:
+        """The groups: by the earliest ``act_by`` (groups without a deadline last)."""
+    def to_json(self) -> str:
+        """The plan as JSON, byte for byte as ``cape plan --format json`` writes it."""
+
+@final
+class PlanGroup:
+    """One group of a :class:`Plan`: an importer, or a week of deadlines."""
+
+    @property
+    def key(self) -> str:
+        """The importer number (``unknown importer`` when none), ``week of YYYY-MM-DD`` (its Monday) or
+        ``no deadline``."""
+    @property
+    def earliest_act_by(self) -> Optional[datetime.date]: ...
+    @property
+    def ieepa_duty(self) -> decimal.Decimal:
+        """The IEEPA duty at stake over the group's items."""
+    @property
+    def items(self) -> Tuple["PlanItem", ...]:
+        """Soonest first; input order among equal deadlines; no deadline last."""
+    def __len__(self) -> int: ...
+
+@final
+class PlanItem:
+    """One entry's due action in a :class:`Plan`."""
+
+    @property
+    def entry_number(self) -> EntryNumber: ...
+    @property
+    def importer_number(self) -> Optional[str]: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def action(self) -> str:
+        """The entry's ``next_action``."""
+    @property
+    def act_by(self) -> Optional[datetime.date]: ...
+    @property
+    def days_left(self) -> Optional[int]:
+        """``act_by`` minus the plan's as-of date, in days."""
+    @property
+    def ieepa_duty(self) -> decimal.Decimal:
+        """The IEEPA duty at stake (the entry's principal)."""
+    @property
+    def note(self) -> str:
+        """The entry's ``next_action_note``."""
 
 # --- interest, declarations, results -----------------------------------------------------------------------
 

@@ -35,6 +35,8 @@ DATE_FIELDS = (
     "deposit_date",
     "projected_acceptance_date",
     "projected_liquidation_date",
+    "act_by",
+    "refund_due_by",
 )
 
 
@@ -142,6 +144,7 @@ def assess(
     class_overrides: Optional[Mapping[str, str]] = None,
     urgent_within_days: Optional[int] = None,
     last_day_offset: Optional[int] = None,
+    court_accrual: Optional[str] = None,
     already_accepted: Optional[Iterable[Union[_cape.EntryNumber, str]]] = None,
     sheet: Optional[str] = None,
     source_name: Optional[str] = None,
@@ -157,6 +160,10 @@ def assess(
     :class:`CapeIOError` for unreadable input, :class:`InvalidValueError` for an unknown rule set or class;
     problems with rows are the result's ``diagnostics``. ``threads=1`` reads and assesses on one thread; the
     default (two on two or more cores) reads ahead on a second thread, with the same result.
+    ``court_accrual`` (``"liquidation_date"``, the default, or ``"final_liquidation"``) is the day a Court of
+    International Trade claim is taken to accrue for the ``court_action`` deadline (28 USC 2636(i); unsettled,
+    so a parameter). Each entry's ``next_action``, ``act_by`` and ``refund_due_by`` are in its record;
+    :meth:`AssessedReport.plan` groups the actions due.
     """
     return _cape.assess(
         as_of=as_of,
@@ -167,6 +174,7 @@ def assess(
         class_overrides=dict(class_overrides) if class_overrides is not None else None,
         urgent_within_days=urgent_within_days,
         last_day_offset=last_day_offset,
+        court_accrual=court_accrual,
         already_accepted=list(already_accepted) if already_accepted is not None else None,
         sheet=sheet,
         threads=threads,
@@ -185,6 +193,7 @@ def assess_partition(
     class_overrides: Optional[Mapping[str, str]] = None,
     urgent_within_days: Optional[int] = None,
     last_day_offset: Optional[int] = None,
+    court_accrual: Optional[str] = None,
     already_accepted: Optional[Iterable[Union[_cape.EntryNumber, str]]] = None,
     sheet: Optional[str] = None,
     source_name: Optional[str] = None,
@@ -208,6 +217,7 @@ def assess_partition(
         class_overrides=dict(class_overrides) if class_overrides is not None else None,
         urgent_within_days=urgent_within_days,
         last_day_offset=last_day_offset,
+        court_accrual=court_accrual,
         already_accepted=list(already_accepted) if already_accepted is not None else None,
         sheet=sheet,
         min_refund=min_refund,
@@ -228,6 +238,7 @@ def iter_assess(
     class_overrides: Optional[Mapping[str, str]] = None,
     urgent_within_days: Optional[int] = None,
     last_day_offset: Optional[int] = None,
+    court_accrual: Optional[str] = None,
     already_accepted: Optional[Iterable[Union[_cape.EntryNumber, str]]] = None,
     sheet: Optional[str] = None,
     source_name: Optional[str] = None,
@@ -255,6 +266,7 @@ def iter_assess(
         class_overrides=dict(class_overrides) if class_overrides is not None else None,
         urgent_within_days=urgent_within_days,
         last_day_offset=last_day_offset,
+        court_accrual=court_accrual,
         already_accepted=list(already_accepted) if already_accepted is not None else None,
         sheet=sheet,
         min_refund=min_refund,
@@ -311,6 +323,10 @@ def arrow_schema() -> "pyarrow.Schema":
             ("importer_class", pa.string()),
             ("refund_recipient", pa.string()),
             ("refund_held", pa.bool_()),
+            ("next_action", pa.string()),
+            ("act_by", pa.date32()),
+            ("next_action_note", pa.string()),
+            ("refund_due_by", pa.date32()),
         ]
     )
 

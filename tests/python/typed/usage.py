@@ -40,6 +40,18 @@ def main(es003: Path, out_dir: Path) -> Decimal:
         cape.EntryNumber("not an entry")
     except cape.EntryNumberError as e:
         assert isinstance(e, ValueError) and e.kind == "invalid_entry_number"
+    # The actions due within 30 days, per importer, soonest first; each refund's due date.
+    plan: cape.Plan = report.plan(within=30, by="importer")
+    for group in plan.groups:
+        at_stake: Decimal = group.ieepa_duty
+        first: Optional[datetime.date] = group.earliest_act_by
+        assert at_stake >= 0 and (first is None or first.year > 2000)
+        for item in group.items:
+            act_by: Optional[datetime.date] = item.act_by
+            action: str = item.action
+            assert action != "none" and (act_by is None or item.days_left is not None)
+    due: List[datetime.date] = [r.refund_due_by for r in report.refunds()]
+    assert all(d > report.as_of for d in due)
     partial = cape.assess_partition(es003.read_bytes(), as_of=datetime.date(2026, 11, 26))
     merged: cape.Partial = cape.merge([partial, partial])
     assert merged.totals.entries == 2 * partial.totals.entries
