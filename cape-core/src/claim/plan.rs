@@ -4,10 +4,11 @@
 //! something of the broker ([`ActionCode::is_due`]: not `none`, not `track_refund`), optionally only those due
 //! within a number of days of the as-of date. [`Plan::groups`] orders them so that a broker can send each client
 //! its list: groups by the earliest `act_by` (groups without any deadline last), items by `act_by` then input
-//! order. `cape plan`, Python `AssessedReport.plan()` and C `cape_report_plan_json` give these rows.
+//! order. `cape plan`, Python `AssessedReport.plan()` / `cape.Plan`, and C `cape_assessment_plan_json` (kept
+//! entries) or the `cape_plan_*` handle (fed from a stream) give these rows.
 //!
-//! A plan keeps one [`PlanItem`] per due entry (about 300 bytes with its explanation: the notes average 125 bytes on the sample): memory grows with the
-//! entries that need an action, not with the rows read.
+//! A plan keeps one [`PlanItem`] per due entry (about 300 bytes with its explanation; the notes average 125
+//! bytes on the sample): memory grows with the entries that need an action, not with the rows read.
 
 use chrono::{Datelike, Days, NaiveDate};
 use serde::Serialize;
