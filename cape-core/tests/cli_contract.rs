@@ -1,13 +1,8 @@
 //! The command line's public output contract: key names, money as two-decimal strings, exit statuses.
 
-use cape_core::cli::run;
-
-fn cape(args: &[&str]) -> (i32, String, String) {
-    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let code = run(&args, &mut out, &mut err);
-    (code, String::from_utf8(out).unwrap(), String::from_utf8(err).unwrap())
-}
+#[path = "common/cli.rs"]
+mod cli;
+use cli::cape;
 
 fn tmp(name: &str, content: &str) -> String {
     let dir = std::env::temp_dir().join(format!("cape-cli-{}-{}", std::process::id(), name));

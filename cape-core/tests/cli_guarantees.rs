@@ -5,14 +5,11 @@
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
-use cape_core::cli::{run, run_with, RunOptions, EXIT_INTERRUPTED, EXIT_STRICT};
+use cape_core::cli::{run_with, RunOptions, EXIT_INTERRUPTED, EXIT_STRICT};
 
-fn cape(args: &[&str]) -> (i32, String, String) {
-    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let code = run(&args, &mut out, &mut err);
-    (code, String::from_utf8(out).unwrap(), String::from_utf8(err).unwrap())
-}
+#[path = "common/cli.rs"]
+mod cli;
+use cli::cape;
 
 fn cape_cancelled(args: &[&str]) -> (i32, String, String) {
     let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();

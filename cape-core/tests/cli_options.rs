@@ -2,14 +2,9 @@
 //! command that assesses, `cape results`' column map and its table of problems, `cape check`'s one line per
 //! entry missing from the data. Every date below is computed by hand in its comment.
 
-use cape_core::cli::run;
-
-fn cape(args: &[&str]) -> (i32, String, String) {
-    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let code = run(&args, &mut out, &mut err);
-    (code, String::from_utf8(out).unwrap(), String::from_utf8(err).unwrap())
-}
+#[path = "common/cli.rs"]
+mod cli;
+use cli::cape;
 
 fn tmp(name: &str, content: &str) -> String {
     let dir = std::env::temp_dir().join(format!("cape-cli-options-{}", std::process::id()));
