@@ -571,7 +571,10 @@ impl<'t> Assessor<'t> {
             duplicate_in_input: duplicate,
             already_accepted: self.options.already_accepted.contains(&entry.number),
         };
-        let claim = assess_claim(entry, &inputs, self.rules, self.options.as_of, &self.options.claim);
+        // The one setting of the validation lag is the schedule's acceptance lag.
+        let mut claim_options = self.options.claim;
+        claim_options.validation_lag_days = self.options.schedule.acceptance_lag_days;
+        let claim = assess_claim(entry, &inputs, self.rules, self.options.as_of, &claim_options);
         let h = &entry.header;
         let importer_number = h.importer_number.known().map(|n| n.as_str().to_owned());
         let importer_class = importer_number

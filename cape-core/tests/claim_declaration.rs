@@ -26,6 +26,7 @@ fn assessment(e: EntryNumber, status: ClaimStatus, importer: Option<&str>) -> Cl
         last_filing_day: None,
         days_left: None,
         urgent: false,
+        validation_lag_days: 0,
     }
 }
 

@@ -165,6 +165,7 @@ fn assessment(e: EntryNumber, status: ClaimStatus, reasons: Vec<Reason>) -> Clai
         last_filing_day: None,
         days_left: None,
         urgent: false,
+        validation_lag_days: 0,
     }
 }
 

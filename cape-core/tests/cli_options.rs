@@ -75,16 +75,21 @@ fn the_schedule_options_move_the_projected_dates() {
     // Defaults: acceptance 2026-04-19. Liquidated: min(04-19 + 45 = 06-03, 01-30 + 90 = 04-30) = 04-30.
     // Unliquidated: 04-19 + 45 = 06-03.
     assert_eq!(projected(&[]), p("2026-04-30", "2026-06-03"));
-    // Acceptance 04-29: unliquidated 04-29 + 45 = 06-13; liquidated still at the end of its window, 04-30.
-    assert_eq!(projected(&["--acceptance-lag", "10"]), p("2026-04-30", "2026-06-13"));
+    // Acceptance 04-29: unliquidated 04-29 + 45 = 06-13. The liquidated entry's last filing day is 04-19: CAPE
+    // validating on 04-29 would find it past the 80-day window, so it is ineligible with no projection.
+    let lagged = assessed(&["--acceptance-lag", "10"]);
+    assert_eq!(lagged[1][1..3], ["eligible".to_owned(), "2026-06-13".to_owned()]);
+    assert_eq!(lagged[0][1..3], ["ineligible".to_owned(), "null".to_owned()]);
     // Offset 30: unliquidated 04-19 + 30 = 05-19; liquidated min(05-19, 04-30) = 04-30.
     assert_eq!(projected(&["--liquidation-offset", "30"]), p("2026-04-30", "2026-05-19"));
     // Offset 5: liquidated min(04-19 + 5 = 04-24, 04-30) = 04-24; unliquidated 04-24.
     assert_eq!(projected(&["--liquidation-offset", "5"]), p("2026-04-24", "2026-04-24"));
     // Window 120: liquidated min(06-03, 01-30 + 120 = 05-30) = 05-30; unliquidated unchanged.
     assert_eq!(projected(&["--reliquidation-window", "120"]), p("2026-05-30", "2026-06-03"));
-    // `--name=value` works as well, and the options combine: acceptance 04-21, + 30 = 05-21; window 04-30.
-    assert_eq!(projected(&["--acceptance-lag=2", "--liquidation-offset=30"]), p("2026-04-30", "2026-05-21"));
+    // `--name=value` works as well, and the options combine: acceptance 04-21, + 30 = 05-21 (the liquidated
+    // entry, validated after its last filing day, has none).
+    let both = assessed(&["--acceptance-lag=2", "--liquidation-offset=30"]);
+    assert_eq!((both[0][2].as_str(), both[1][2].as_str()), ("null", "2026-05-21"));
     let f = tmp("es003-bad-flag.csv", ES003);
     let (code, _, err) = cape(&["assess", &f, "--acceptance-lag", "-3"]);
     assert_eq!(code, 64, "{err}");
@@ -146,7 +151,8 @@ fn every_command_that_assesses_takes_the_schedule_options() {
         .map(|r| (r["recipient"].as_str().unwrap(), r["liquidation_date"].as_str().unwrap()))
         .collect();
     assert_eq!(dates, [("12-345678900", "2026-05-30"), ("98-765432100", "2026-06-03")]);
-    // declare and check --es003 take them too.
+    // declare and check --es003 take them too: as of 04-16 with a 3-day lag CAPE validates on 04-19, the
+    // liquidated entry's last filing day, so both entries are still declarable.
     let dir = std::env::temp_dir().join(format!("cape-cli-options-decl-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let d = dir.to_str().unwrap();
@@ -154,7 +160,7 @@ fn every_command_that_assesses_takes_the_schedule_options() {
         "declare",
         &f,
         "--as-of",
-        "2026-04-19",
+        "2026-04-16",
         "--out-dir",
         d,
         "--acceptance-lag",
@@ -175,7 +181,7 @@ fn every_command_that_assesses_takes_the_schedule_options() {
         "--es003",
         &f,
         "--as-of",
-        "2026-04-19",
+        "2026-04-16",
         "--acceptance-lag",
         "3",
         "--closures",

@@ -266,3 +266,39 @@ fn a_predicted_rejection_asks_for_a_psc_while_one_is_possible() {
     // The refund amount is unchanged by the prediction.
     assert_eq!(got[0].principal().to_string_2dp(), "1000.00");
 }
+
+#[test]
+fn the_validation_lag_moves_the_last_upload_day_and_the_window() {
+    // Liquidated 2026-10-01: last filing day 2026-12-19. CAPE validates `lag` days after the upload.
+    let csv = format!("{HEADER}\n{}", rows(2, "10/01/2026", "Liquidated", "", "", "Accepted", "N", ""));
+    let with = |as_of: NaiveDate, lag: u32| {
+        let tables = Tables::embedded().unwrap();
+        let mut o = AssessOptions::new(as_of).assume_last_rate(&tables.rates);
+        o.schedule.acceptance_lag_days = lag;
+        assess_all(&csv, o).remove(0)
+    };
+    // As of 2026-12-01 with a 2-day lag: upload by 2026-12-17.
+    let a = with(d(2026, 12, 1), 2);
+    assert_eq!((a.next_action.code, a.next_action.act_by), (ActionCode::Declare, Some(d(2026, 12, 17))));
+    assert!(
+        a.next_action.note.contains("the last filing day 2026-12-19 less the 2-day validation lag"),
+        "{}",
+        a.next_action.note
+    );
+    // As of 2026-12-18: validated 2026-12-19 with a 1-day lag (still in), 2026-12-20 with 2 (past the window).
+    let one = with(d(2026, 12, 18), 1);
+    assert_eq!((one.status(), one.next_action.act_by), (cape_core::ClaimStatus::Eligible, Some(d(2026, 12, 18))));
+    let two = with(d(2026, 12, 18), 2);
+    assert_eq!(two.status(), cape_core::ClaimStatus::Ineligible);
+    let past = two.claim.reasons.iter().find(|r| r.code == cape_core::ReasonCode::Past80Days).unwrap();
+    assert!(
+        past.message.contains(
+            "before 2026-12-20, when CAPE validates a declaration uploaded on 2026-12-18 (2-day validation lag)"
+        ),
+        "{}",
+        past.message
+    );
+    assert_eq!(two.next_action.code, ActionCode::Protest);
+    // No lag: the last filing day itself.
+    assert_eq!(with(d(2026, 12, 18), 0).next_action.act_by, Some(d(2026, 12, 19)));
+}

@@ -10,7 +10,7 @@
 //!
 //! | deadline | date | basis |
 //! |---|---|---|
-//! | `last_filing_day` | liquidation + the rule set's `last_day_offset` (79); none while unliquidated | CSMS 68340863, CAPE.md §2 |
+//! | `last_filing_day` | liquidation + the rule set's `last_day_offset` (79) − the validation lag (0); none while unliquidated | CSMS 68340863, CAPE.md §2 |
 //! | `protest_by` | liquidation + the rule set's `protest_days` (180) | 19 USC 1514 |
 //! | `court_by` | accrual + `court_limit_years` (2) | 28 USC 1581(i), 28 USC 2636(i) |
 //! | `psc_by` | entry date + `psc_days_after_entry` (300), for an unliquidated entry (no PSC after liquidation) | 19 CFR 101.9(b), CAPE.md §3 |
@@ -439,7 +439,11 @@ impl Deadlines<'_> {
     fn get(&self, rule: DeadlineRule) -> Option<NaiveDate> {
         match rule {
             DeadlineRule::None => None,
-            DeadlineRule::LastFilingDay => self.claim.last_filing_day,
+            // The last day to upload: CAPE judges the window on the day it validates.
+            DeadlineRule::LastFilingDay => self
+                .claim
+                .last_filing_day
+                .and_then(|d| d.checked_sub_days(Days::new(u64::from(self.claim.validation_lag_days)))),
             DeadlineRule::ProtestBy => self.protest_by(),
             DeadlineRule::CourtBy => self.court_by(),
             DeadlineRule::PscBy => self.psc_by(),
@@ -539,7 +543,12 @@ fn explain(code: ActionCode, act_by: Option<NaiveDate>, dl: &Deadlines<'_>) -> S
             match act_by {
                 Some(_) => {
                     by(&mut s, act_by);
-                    s.push_str(", the last filing day after liquidation");
+                    match (claim.validation_lag_days, claim.last_filing_day) {
+                        (0, _) | (_, None) => s.push_str(", the last filing day after liquidation"),
+                        (lag, Some(last)) => {
+                            let _ = write!(s, ": the last filing day {last} less the {lag}-day validation lag");
+                        }
+                    }
                 }
                 None => s.push_str("; no filing deadline runs while the entry is unliquidated"),
             }

@@ -292,6 +292,11 @@ pub struct ClaimOptions {
     pub urgent_within_days: u32,
     /// Overrides the rule set's `last_day_offset` (79; 80 makes day 80 itself eligible). `None` keeps it.
     pub last_day_offset: Option<u32>,
+    /// Days from upload to CAPE's batch validation (24–48 h at peaks; default 0). The 80-day rule counts to
+    /// validation, so an entry is past the window when as-of + this lag is after its last filing day, and the
+    /// last day to upload is the last filing day − the lag. The [`crate::assess::Assessor`] sets it from
+    /// [`crate::refund::ScheduleOptions::acceptance_lag_days`] (`--acceptance-lag`), the one setting of the lag.
+    pub validation_lag_days: u32,
 }
 
 /// The name of [`ClaimOptions`] before 0.2 (every options type is now named `*Options`).
@@ -299,7 +304,7 @@ pub type ClaimParams = ClaimOptions;
 
 impl Default for ClaimOptions {
     fn default() -> Self {
-        ClaimOptions { urgent_within_days: 14, last_day_offset: None }
+        ClaimOptions { urgent_within_days: 14, last_day_offset: None, validation_lag_days: 0 }
     }
 }
 
@@ -333,6 +338,10 @@ pub struct ClaimAssessment {
     pub days_left: Option<i64>,
     /// A liquidated entry, not ineligible, whose last filing day is within the caller's horizon.
     pub urgent: bool,
+    /// The validation lag the window was judged with ([`ClaimOptions::validation_lag_days`]): the last day to
+    /// upload is `last_filing_day` − this.
+    #[serde(default)]
+    pub validation_lag_days: u32,
 }
 
 impl ClaimAssessment {
@@ -646,7 +655,8 @@ pub fn assess_claim(
                 }
             }
             Check::LiquidationWindow => {
-                window_check(entry, rules, offset, as_of, liq_state, last_filing_day, days_left, &mut reasons)
+                let lag = params.validation_lag_days;
+                window_check(entry, rules, offset, as_of, lag, liq_state, last_filing_day, days_left, &mut reasons)
             }
             Check::SuretyPaid => {
                 if let Fact::Known(true) = &h.surety_paid {
@@ -755,6 +765,7 @@ pub fn assess_claim(
         last_filing_day,
         days_left,
         urgent,
+        validation_lag_days: params.validation_lag_days,
     }
 }
 
@@ -856,6 +867,7 @@ fn window_check(
     rules: &RuleSet,
     offset: u32,
     as_of: NaiveDate,
+    lag: u32,
     liq_state: Liq,
     last_filing_day: Option<NaiveDate>,
     days_left: Option<i64>,
@@ -882,7 +894,7 @@ fn window_check(
         }
         return;
     };
-    if left < 0 {
+    if left < i64::from(lag) {
         let protest_by = liq.checked_add_days(Days::new(u64::from(rules.protest_days)));
         let remedy = match protest_by {
             Some(p) if p >= as_of => {
@@ -894,13 +906,18 @@ fn window_check(
             ),
             None => format!("Remedy: protest under 19 USC 1514 within {} days of liquidation", rules.protest_days),
         };
+        let when = if left < 0 {
+            format!("{} day(s) before the assessment date {as_of}", -left)
+        } else {
+            // Not past today, but past by the time CAPE validates a declaration uploaded today.
+            let validated = as_of.checked_add_days(Days::new(u64::from(lag))).unwrap_or(as_of);
+            format!(
+                "before {validated}, when CAPE validates a declaration uploaded on {as_of} ({lag}-day validation lag)"
+            )
+        };
         reasons.push(Reason::new(
             ReasonCode::Past80Days,
-            format!(
-                "liquidated {liq}; the last filing day was {last} (liquidation + {offset} days), {} day(s) before \
-                 the assessment date {as_of}. {remedy}",
-                -left
-            ),
+            format!("liquidated {liq}; the last filing day was {last} (liquidation + {offset} days), {when}. {remedy}"),
         ));
     }
 }
