@@ -302,3 +302,13 @@ fn the_validation_lag_moves_the_last_upload_day_and_the_window() {
     // No lag: the last filing day itself.
     assert_eq!(with(d(2026, 12, 18), 0).next_action.act_by, Some(d(2026, 12, 19)));
 }
+
+#[test]
+fn a_deadline_already_past_is_said_plainly() {
+    // An unreadable liquidation status with a liquidation date long past: a review whose last filing day
+    // (2025-03-02 + 79 = 2025-05-20) has passed, 560 days before 2026-12-01.
+    let csv = format!("{HEADER}\n{}", rows(1, "03/02/2025", "Bogus", "", "", "Accepted", "N", ""));
+    let a = &assess_all(&csv, as_of())[0];
+    assert_eq!((a.next_action.code, a.next_action.act_by), (ActionCode::ReviewFacts, Some(d(2025, 5, 20))));
+    assert!(a.next_action.note.contains("by 2025-05-20 (passed 560 days ago, urgent)"), "{}", a.next_action.note);
+}

@@ -523,6 +523,10 @@ fn explain(code: ActionCode, act_by: Option<NaiveDate>, dl: &Deadlines<'_>) -> S
                 0 => {
                     let _ = write!(s, " by {d} (today");
                 }
+                // A deadline already past (a review of an entry whose window may have closed): said plainly.
+                ..0 => {
+                    let _ = write!(s, " by {d} (passed {} day{} ago", -left, if left == -1 { "" } else { "s" });
+                }
                 _ => {
                     let _ = write!(s, " by {d} ({left} day{} left", if left == 1 { "" } else { "s" });
                 }
