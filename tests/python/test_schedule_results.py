@@ -88,6 +88,11 @@ def test_every_assess_function_takes_the_schedule_options() -> None:
     other = cape.assess_partition(ES003, as_of=AS_OF, assume_last_rate=True)
     with pytest.raises(cape.InvalidValueError):
         part.merge(other)
+    # Closures alone change the tables' calendar: those partials do not merge with others either.
+    closed = cape.assess_partition(ES003, as_of=AS_OF, assume_last_rate=True, closures=[D(2025, 10, 6)])
+    with pytest.raises(cape.InvalidValueError):
+        closed.merge(other)
+    assert len(closed.merge(closed)) == 4
 
 
 def test_bad_schedule_options_raise() -> None:
