@@ -330,6 +330,12 @@ enum cape_table_kind
    * replaced. Select it with `cape_assess_options_set_rules`.
    */
   CAPE_TABLE_KIND_RULE_SET = 3,
+  /**
+   * Add extra federal closures (e.g. a national day of mourning) to the business-day calendar: a text file
+   * of `YYYY-MM-DD` dates, one a line, blank lines and `#` comments ignored (the command line's
+   * `--closures FILE`).
+   */
+  CAPE_TABLE_KIND_CLOSURES = 4,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -581,6 +587,17 @@ typedef struct cape_reconciliation cape_reconciliation;
  * read by several threads at once. Strings read from it are borrowed until `cape_results_free`.
  */
 typedef struct cape_results cape_results;
+
+/**
+ * How to read a results file: a column map, the workbook sheet, the row cap.
+ *
+ * Created by `cape_results_options_new` with the defaults (each result column found by its name or a
+ * documented alternate such as `Entry Summary Number`, the first non-empty sheet, at most 1,000,000 rows),
+ * changed by the `cape_results_options_*` functions, released with `cape_results_options_free`. Not consumed by
+ * `cape_results_*_with` (they copy it). Not synchronised: a handle being changed must not be used by another
+ * thread at the same time; a handle no longer changed may be read by several threads at once.
+ */
+typedef struct cape_results_options cape_results_options;
 
 /**
  * The reference data an assessment uses: the dated Chapter 99 catalogue, the CAPE phase rule sets, the
@@ -1836,7 +1853,8 @@ cape_status cape_preflight_finding(const struct cape_preflight *preflight,
                                    struct cape_error **err);
 
 /**
- * Read a CAPE results file (CSV). On success writes a new handle to `*out`, owned by the caller. Thread-safe.
+ * Read a CAPE results file (CSV or XLSX) with the default options. On success writes a new handle to `*out`,
+ * owned by the caller. Thread-safe.
  *
  * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`path` or `out` NULL); `CAPE_STATUS_IO`;
  * `CAPE_STATUS_INVALID_FORMAT`; `CAPE_STATUS_MISSING_COLUMN`.
@@ -1866,6 +1884,107 @@ cape_status cape_results_buffer(const uint8_t *data,
                                 const char *source_name,
                                 struct cape_results **out,
                                 struct cape_error **err);
+
+/**
+ * New results options with the defaults. On success writes a new handle to `*out`, owned by the caller (free
+ * with `cape_results_options_free`). Thread-safe.
+ *
+ * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`out` NULL).
+ *
+ * # Safety
+ *
+ * `out` and `err` are NULL or valid for writing.
+ */
+cape_status cape_results_options_new(struct cape_results_options **out,
+                                     struct cape_error **err);
+
+/**
+ * Release results options. NULL is a no-op.
+ *
+ * # Safety
+ *
+ * `options` is NULL or a handle from `cape_results_options_new` not yet freed; it must not be used afterwards.
+ */
+void cape_results_options_free(struct cape_results_options *options);
+
+/**
+ * Read the result column `column` (`ENTRY_NUMBER`, `CLAIM_NUMBER`, `STATUS` or `ERROR_DESCRIPTION`; case,
+ * spaces and underscores ignored) only from the file's column headed `header` (matched the same way), as
+ * `cape results --column COLUMN=HEADER` does. Setting a column again replaces its header. A `column` that names
+ * no result column makes `cape_results_*_with` return `CAPE_STATUS_INVALID_VALUE`.
+ *
+ * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (any pointer but `err` NULL); `CAPE_STATUS_INVALID_UTF8`.
+ *
+ * # Safety
+ *
+ * `options` is NULL or a live handle not used by another thread; `column` and `header` are NULL or
+ * NUL-terminated; `err` is NULL or valid for writing.
+ */
+cape_status cape_results_options_set_column(struct cape_results_options *options,
+                                            const char *column,
+                                            const char *header,
+                                            struct cape_error **err);
+
+/**
+ * For a workbook: read the sheet named `sheet` (NULL: the first non-empty sheet, the default). A sheet the
+ * workbook does not have makes `cape_results_*_with` return `CAPE_STATUS_INVALID_FORMAT`.
+ *
+ * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`options` NULL); `CAPE_STATUS_INVALID_UTF8`.
+ *
+ * # Safety
+ *
+ * `options` is NULL or a live handle not used by another thread; `sheet` is NULL or NUL-terminated; `err` is
+ * NULL or valid for writing.
+ */
+cape_status cape_results_options_set_sheet(struct cape_results_options *options,
+                                           const char *sheet,
+                                           struct cape_error **err);
+
+/**
+ * The most rows read (default 1,000,000); a file with more is refused (`CAPE_STATUS_INVALID_FORMAT`).
+ *
+ * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`options` NULL).
+ *
+ * # Safety
+ *
+ * `options` is NULL or a live handle not used by another thread; `err` is NULL or valid for writing.
+ */
+cape_status cape_results_options_set_max_rows(struct cape_results_options *options,
+                                              size_t max_rows,
+                                              struct cape_error **err);
+
+/**
+ * Read a CAPE results file (CSV or XLSX) as `options` say (NULL: the defaults, as `cape_results_path`). On
+ * success writes a new handle to `*out`, owned by the caller. Thread-safe.
+ *
+ * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`path` or `out` NULL); `CAPE_STATUS_IO`;
+ * `CAPE_STATUS_INVALID_FORMAT` (also a sheet the workbook does not have, more rows than the cap);
+ * `CAPE_STATUS_MISSING_COLUMN`; `CAPE_STATUS_INVALID_VALUE` (a mapped column that is not a result column).
+ *
+ * # Safety
+ *
+ * `path` is NULL or NUL-terminated; `options` is NULL or live; `out` and `err` are NULL or valid for writing.
+ */
+cape_status cape_results_path_with(const char *path,
+                                   const struct cape_results_options *options,
+                                   struct cape_results **out,
+                                   struct cape_error **err);
+
+/**
+ * Read a CAPE results file from memory (`data` may be NULL only when `len` is 0) as `options` say (NULL: the
+ * defaults). See `cape_results_path_with`; also `CAPE_STATUS_INVALID_UTF8` (`source_name`).
+ *
+ * # Safety
+ *
+ * `data` is NULL or valid for `len` bytes; `source_name` is NULL or NUL-terminated; `options` is NULL or live;
+ * `out` and `err` are NULL or valid for writing.
+ */
+cape_status cape_results_buffer_with(const uint8_t *data,
+                                     size_t len,
+                                     const char *source_name,
+                                     const struct cape_results_options *options,
+                                     struct cape_results **out,
+                                     struct cape_error **err);
 
 /**
  * Release a results handle. NULL is a no-op.
@@ -2260,6 +2379,50 @@ cape_status cape_assess_options_set_last_day_offset(struct cape_assess_options *
 cape_status cape_assess_options_set_court_accrual(struct cape_assess_options *options,
                                                   uint32_t accrual,
                                                   struct cape_error **err);
+
+/**
+ * Days from the as-of date to the day CAPE validates a declaration (default: the core's, 0): the projected
+ * liquidation of an unliquidated entry is counted from the as-of date plus this lag, and the 80-day window is
+ * judged on that day (the command line's `--acceptance-lag`).
+ *
+ * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`options` NULL).
+ *
+ * # Safety
+ *
+ * `options` is NULL or a live handle not used by another thread; `err` is NULL or valid for writing.
+ */
+cape_status cape_assess_options_set_acceptance_lag(struct cape_assess_options *options,
+                                                   uint32_t days,
+                                                   struct cape_error **err);
+
+/**
+ * Days from CAPE's acceptance (the as-of date plus the acceptance lag) to the projected liquidation of an
+ * unliquidated entry (default 45; the command line's `--liquidation-offset`).
+ *
+ * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`options` NULL).
+ *
+ * # Safety
+ *
+ * `options` is NULL or a live handle not used by another thread; `err` is NULL or valid for writing.
+ */
+cape_status cape_assess_options_set_liquidation_offset(struct cape_assess_options *options,
+                                                       uint32_t days,
+                                                       struct cape_error **err);
+
+/**
+ * The reliquidation window of 19 USC 1501, days after liquidation (default 90): a liquidated entry's projected
+ * reliquidation is the earlier of acceptance + the liquidation offset and liquidation + this window (the
+ * command line's `--reliquidation-window`).
+ *
+ * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`options` NULL).
+ *
+ * # Safety
+ *
+ * `options` is NULL or a live handle not used by another thread; `err` is NULL or valid for writing.
+ */
+cape_status cape_assess_options_set_reliquidation_window(struct cape_assess_options *options,
+                                                         uint32_t days,
+                                                         struct cape_error **err);
 
 /**
  * The importer class of importers with no `Importer Class` in the report (`class` is a
@@ -2806,7 +2969,8 @@ cape_status cape_tables_embedded(struct cape_tables **out,
  * Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`base`, `path` or `out` NULL);
  * `CAPE_STATUS_OUT_OF_RANGE` (`kind` not a `cape_table_kind`); `CAPE_STATUS_IO` (cannot read the file);
  * `CAPE_STATUS_INVALID_UTF8` (the file is not UTF-8); `CAPE_STATUS_INVALID_REFERENCE_DATA` (a bad catalogue
- * row, rate row or rule set, overlapping catalogue periods, an empty file).
+ * row, rate row or rule set, overlapping catalogue periods, an empty file); `CAPE_STATUS_INVALID_FORMAT` (a
+ * closures line that is not a date).
  *
  * # Safety
  *

@@ -3,9 +3,9 @@
 use std::ffi::{c_char, CString};
 
 use cape_core::claim::{
-    build_declarations, declared_in_dir, preflight_bytes, preflight_path, read_results_bytes, read_results_path,
-    reconcile, write_declarations_with, CapeResults, DeclarationOptions, FindingLevel, PreflightOptions,
-    PreflightReport, Reconciliation, Verdict, WriteOptions,
+    build_declarations, declared_in_dir, preflight_bytes, preflight_path, read_results_bytes, read_results_bytes_with,
+    read_results_path, read_results_path_with, reconcile, write_declarations_with, CapeResults, DeclarationOptions,
+    FindingLevel, PreflightOptions, PreflightReport, Reconciliation, ResultsOptions, Verdict, WriteOptions,
 };
 use cape_core::run::{preflight_against, Source};
 
@@ -16,7 +16,8 @@ use crate::refund::write_entry_number;
 use crate::run::{cape_run_options, run_options};
 use crate::sized::{self, write_sized};
 use crate::strings::{
-    arg_bytes, arg_opt_str, arg_out, arg_path, arg_ref, c_string, free_box, opt_c_string, opt_ptr, store_box,
+    arg_bytes, arg_mut, arg_opt_str, arg_out, arg_path, arg_ref, arg_str, c_string, free_box, opt_c_string, opt_ptr,
+    store_box,
 };
 use crate::tables::cape_tables;
 
@@ -593,7 +594,8 @@ fn results_handle(results: CapeResults) -> cape_results {
     cape_results { results, rows }
 }
 
-/// Read a CAPE results file (CSV). On success writes a new handle to `*out`, owned by the caller. Thread-safe.
+/// Read a CAPE results file (CSV or XLSX) with the default options. On success writes a new handle to `*out`,
+/// owned by the caller. Thread-safe.
 ///
 /// Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`path` or `out` NULL); `CAPE_STATUS_IO`;
 /// `CAPE_STATUS_INVALID_FORMAT`; `CAPE_STATUS_MISSING_COLUMN`.
@@ -643,6 +645,187 @@ pub unsafe extern "C" fn cape_results_buffer(
         let source_name = unsafe { arg_opt_str(source_name, "source_name") }?;
         let out = arg_out(out, "out")?;
         let results = read_results_bytes(bytes, source_name)?;
+        // SAFETY: checked not NULL, valid for writes per the contract.
+        unsafe { store_box(out, results_handle(results)) };
+        Ok(())
+    })
+}
+
+/// How to read a results file: a column map, the workbook sheet, the row cap.
+///
+/// Created by `cape_results_options_new` with the defaults (each result column found by its name or a
+/// documented alternate such as `Entry Summary Number`, the first non-empty sheet, at most 1,000,000 rows),
+/// changed by the `cape_results_options_*` functions, released with `cape_results_options_free`. Not consumed by
+/// `cape_results_*_with` (they copy it). Not synchronised: a handle being changed must not be used by another
+/// thread at the same time; a handle no longer changed may be read by several threads at once.
+pub struct cape_results_options {
+    inner: ResultsOptions,
+}
+
+/// New results options with the defaults. On success writes a new handle to `*out`, owned by the caller (free
+/// with `cape_results_options_free`). Thread-safe.
+///
+/// Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`out` NULL).
+///
+/// # Safety
+///
+/// `out` and `err` are NULL or valid for writing.
+#[no_mangle]
+pub unsafe extern "C" fn cape_results_options_new(
+    out: *mut *mut cape_results_options,
+    err: *mut *mut cape_error,
+) -> cape_status {
+    ffi_boundary!(err = err, {
+        let out = arg_out(out, "out")?;
+        // SAFETY: checked not NULL, valid for writes per the contract.
+        unsafe { store_box(out, cape_results_options { inner: ResultsOptions::default() }) };
+        Ok(())
+    })
+}
+
+/// Release results options. NULL is a no-op.
+///
+/// # Safety
+///
+/// `options` is NULL or a handle from `cape_results_options_new` not yet freed; it must not be used afterwards.
+#[no_mangle]
+pub unsafe extern "C" fn cape_results_options_free(options: *mut cape_results_options) {
+    ffi_boundary!({
+        // SAFETY: per the contract.
+        unsafe { free_box(options) }
+    })
+}
+
+/// Read the result column `column` (`ENTRY_NUMBER`, `CLAIM_NUMBER`, `STATUS` or `ERROR_DESCRIPTION`; case,
+/// spaces and underscores ignored) only from the file's column headed `header` (matched the same way), as
+/// `cape results --column COLUMN=HEADER` does. Setting a column again replaces its header. A `column` that names
+/// no result column makes `cape_results_*_with` return `CAPE_STATUS_INVALID_VALUE`.
+///
+/// Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (any pointer but `err` NULL); `CAPE_STATUS_INVALID_UTF8`.
+///
+/// # Safety
+///
+/// `options` is NULL or a live handle not used by another thread; `column` and `header` are NULL or
+/// NUL-terminated; `err` is NULL or valid for writing.
+#[no_mangle]
+pub unsafe extern "C" fn cape_results_options_set_column(
+    options: *mut cape_results_options,
+    column: *const c_char,
+    header: *const c_char,
+    err: *mut *mut cape_error,
+) -> cape_status {
+    ffi_boundary!(err = err, {
+        // SAFETY: per the contract.
+        let options = unsafe { arg_mut(options, "options") }?;
+        // SAFETY: per the contract.
+        let column = unsafe { arg_str(column, "column") }?;
+        // SAFETY: per the contract.
+        let header = unsafe { arg_str(header, "header") }?;
+        options.inner.columns.insert(column.to_owned(), header.to_owned());
+        Ok(())
+    })
+}
+
+/// For a workbook: read the sheet named `sheet` (NULL: the first non-empty sheet, the default). A sheet the
+/// workbook does not have makes `cape_results_*_with` return `CAPE_STATUS_INVALID_FORMAT`.
+///
+/// Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`options` NULL); `CAPE_STATUS_INVALID_UTF8`.
+///
+/// # Safety
+///
+/// `options` is NULL or a live handle not used by another thread; `sheet` is NULL or NUL-terminated; `err` is
+/// NULL or valid for writing.
+#[no_mangle]
+pub unsafe extern "C" fn cape_results_options_set_sheet(
+    options: *mut cape_results_options,
+    sheet: *const c_char,
+    err: *mut *mut cape_error,
+) -> cape_status {
+    ffi_boundary!(err = err, {
+        // SAFETY: per the contract.
+        let options = unsafe { arg_mut(options, "options") }?;
+        // SAFETY: per the contract.
+        options.inner.sheet = unsafe { arg_opt_str(sheet, "sheet") }?.map(str::to_owned);
+        Ok(())
+    })
+}
+
+/// The most rows read (default 1,000,000); a file with more is refused (`CAPE_STATUS_INVALID_FORMAT`).
+///
+/// Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`options` NULL).
+///
+/// # Safety
+///
+/// `options` is NULL or a live handle not used by another thread; `err` is NULL or valid for writing.
+#[no_mangle]
+pub unsafe extern "C" fn cape_results_options_set_max_rows(
+    options: *mut cape_results_options,
+    max_rows: usize,
+    err: *mut *mut cape_error,
+) -> cape_status {
+    ffi_boundary!(err = err, {
+        // SAFETY: per the contract.
+        let options = unsafe { arg_mut(options, "options") }?;
+        options.inner.max_rows = max_rows;
+        Ok(())
+    })
+}
+
+/// Read a CAPE results file (CSV or XLSX) as `options` say (NULL: the defaults, as `cape_results_path`). On
+/// success writes a new handle to `*out`, owned by the caller. Thread-safe.
+///
+/// Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`path` or `out` NULL); `CAPE_STATUS_IO`;
+/// `CAPE_STATUS_INVALID_FORMAT` (also a sheet the workbook does not have, more rows than the cap);
+/// `CAPE_STATUS_MISSING_COLUMN`; `CAPE_STATUS_INVALID_VALUE` (a mapped column that is not a result column).
+///
+/// # Safety
+///
+/// `path` is NULL or NUL-terminated; `options` is NULL or live; `out` and `err` are NULL or valid for writing.
+#[no_mangle]
+pub unsafe extern "C" fn cape_results_path_with(
+    path: *const c_char,
+    options: *const cape_results_options,
+    out: *mut *mut cape_results,
+    err: *mut *mut cape_error,
+) -> cape_status {
+    ffi_boundary!(err = err, {
+        // SAFETY: NULL or NUL-terminated, per the contract.
+        let path = unsafe { arg_path(path, "path") }?;
+        // SAFETY: NULL or live, per the contract.
+        let options = unsafe { options.as_ref() }.map(|o| o.inner.clone()).unwrap_or_default();
+        let out = arg_out(out, "out")?;
+        let results = read_results_path_with(path, &options)?;
+        // SAFETY: checked not NULL, valid for writes per the contract.
+        unsafe { store_box(out, results_handle(results)) };
+        Ok(())
+    })
+}
+
+/// Read a CAPE results file from memory (`data` may be NULL only when `len` is 0) as `options` say (NULL: the
+/// defaults). See `cape_results_path_with`; also `CAPE_STATUS_INVALID_UTF8` (`source_name`).
+///
+/// # Safety
+///
+/// `data` is NULL or valid for `len` bytes; `source_name` is NULL or NUL-terminated; `options` is NULL or live;
+/// `out` and `err` are NULL or valid for writing.
+#[no_mangle]
+pub unsafe extern "C" fn cape_results_buffer_with(
+    data: *const u8,
+    len: usize,
+    source_name: *const c_char,
+    options: *const cape_results_options,
+    out: *mut *mut cape_results,
+    err: *mut *mut cape_error,
+) -> cape_status {
+    ffi_boundary!(err = err, {
+        // SAFETY: per the contract.
+        let bytes = unsafe { arg_bytes(data, len, "data") }?;
+        // SAFETY: per the contract.
+        let source_name = unsafe { arg_opt_str(source_name, "source_name") }?;
+        // SAFETY: NULL or live, per the contract.
+        let options = unsafe { options.as_ref() }.map(|o| o.inner.clone()).unwrap_or_default();
+        let out = arg_out(out, "out")?;
+        let results = read_results_bytes_with(bytes, source_name, &options)?;
         // SAFETY: checked not NULL, valid for writes per the contract.
         unsafe { store_box(out, results_handle(results)) };
         Ok(())

@@ -223,6 +223,74 @@ pub unsafe extern "C" fn cape_assess_options_set_court_accrual(
     })
 }
 
+/// Days from the as-of date to the day CAPE validates a declaration (default: the core's, 0): the projected
+/// liquidation of an unliquidated entry is counted from the as-of date plus this lag, and the 80-day window is
+/// judged on that day (the command line's `--acceptance-lag`).
+///
+/// Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`options` NULL).
+///
+/// # Safety
+///
+/// `options` is NULL or a live handle not used by another thread; `err` is NULL or valid for writing.
+#[no_mangle]
+pub unsafe extern "C" fn cape_assess_options_set_acceptance_lag(
+    options: *mut cape_assess_options,
+    days: u32,
+    err: *mut *mut cape_error,
+) -> cape_status {
+    ffi_boundary!(err = err, {
+        // SAFETY: per the contract.
+        let options = unsafe { arg_mut(options, "options") }?;
+        options.inner.schedule.acceptance_lag_days = days;
+        Ok(())
+    })
+}
+
+/// Days from CAPE's acceptance (the as-of date plus the acceptance lag) to the projected liquidation of an
+/// unliquidated entry (default 45; the command line's `--liquidation-offset`).
+///
+/// Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`options` NULL).
+///
+/// # Safety
+///
+/// `options` is NULL or a live handle not used by another thread; `err` is NULL or valid for writing.
+#[no_mangle]
+pub unsafe extern "C" fn cape_assess_options_set_liquidation_offset(
+    options: *mut cape_assess_options,
+    days: u32,
+    err: *mut *mut cape_error,
+) -> cape_status {
+    ffi_boundary!(err = err, {
+        // SAFETY: per the contract.
+        let options = unsafe { arg_mut(options, "options") }?;
+        options.inner.schedule.unliquidated_liquidation_offset_days = days;
+        Ok(())
+    })
+}
+
+/// The reliquidation window of 19 USC 1501, days after liquidation (default 90): a liquidated entry's projected
+/// reliquidation is the earlier of acceptance + the liquidation offset and liquidation + this window (the
+/// command line's `--reliquidation-window`).
+///
+/// Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`options` NULL).
+///
+/// # Safety
+///
+/// `options` is NULL or a live handle not used by another thread; `err` is NULL or valid for writing.
+#[no_mangle]
+pub unsafe extern "C" fn cape_assess_options_set_reliquidation_window(
+    options: *mut cape_assess_options,
+    days: u32,
+    err: *mut *mut cape_error,
+) -> cape_status {
+    ffi_boundary!(err = err, {
+        // SAFETY: per the contract.
+        let options = unsafe { arg_mut(options, "options") }?;
+        options.inner.schedule.reliquidation_window_days = days;
+        Ok(())
+    })
+}
+
 /// The importer class of importers with no `Importer Class` in the report (`class` is a
 /// `cape_importer_class`; corporate by default).
 ///

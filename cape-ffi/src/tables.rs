@@ -4,6 +4,7 @@ use std::ffi::c_char;
 use std::sync::Arc;
 
 use cape_core::assess::Tables;
+use cape_core::liquidation::calendar::parse_closures;
 use cape_core::{Catalogue, RateTable, RuleSet};
 
 use crate::error::{cape_error, cape_status, FfiError};
@@ -37,6 +38,10 @@ pub enum cape_table_kind {
     /// Add a rule set (JSON, the format of `cape-core/data/rules_phase2.json`); one of the same name is
     /// replaced. Select it with `cape_assess_options_set_rules`.
     RuleSet = 3,
+    /// Add extra federal closures (e.g. a national day of mourning) to the business-day calendar: a text file
+    /// of `YYYY-MM-DD` dates, one a line, blank lines and `#` comments ignored (the command line's
+    /// `--closures FILE`).
+    Closures = 4,
 }
 
 impl cape_table_kind {
@@ -46,7 +51,8 @@ impl cape_table_kind {
             1 => Ok(cape_table_kind::CatalogueExtension),
             2 => Ok(cape_table_kind::Rates),
             3 => Ok(cape_table_kind::RuleSet),
-            _ => Err(FfiError::enum_value("kind", n, "CAPE_TABLE_KIND_CATALOGUE..CAPE_TABLE_KIND_RULE_SET (0..3)")),
+            4 => Ok(cape_table_kind::Closures),
+            _ => Err(FfiError::enum_value("kind", n, "CAPE_TABLE_KIND_CATALOGUE..CAPE_TABLE_KIND_CLOSURES (0..4)")),
         }
     }
 }
@@ -58,6 +64,9 @@ fn replaced(base: &Tables, kind: cape_table_kind, name: &str, text: &str) -> Res
         cape_table_kind::CatalogueExtension => t.catalogue.extend_from_csv_str(name, text)?,
         cape_table_kind::Rates => t.rates = RateTable::from_csv_str(name, text)?,
         cape_table_kind::RuleSet => t.rules.insert(RuleSet::from_json_str(text, name)?),
+        cape_table_kind::Closures => {
+            t.calendar = t.calendar.clone().with_extra_closures(parse_closures(text.as_bytes(), name)?)
+        }
     }
     Ok(t)
 }
@@ -92,7 +101,8 @@ pub unsafe extern "C" fn cape_tables_embedded(out: *mut *mut cape_tables, err: *
 /// Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`base`, `path` or `out` NULL);
 /// `CAPE_STATUS_OUT_OF_RANGE` (`kind` not a `cape_table_kind`); `CAPE_STATUS_IO` (cannot read the file);
 /// `CAPE_STATUS_INVALID_UTF8` (the file is not UTF-8); `CAPE_STATUS_INVALID_REFERENCE_DATA` (a bad catalogue
-/// row, rate row or rule set, overlapping catalogue periods, an empty file).
+/// row, rate row or rule set, overlapping catalogue periods, an empty file); `CAPE_STATUS_INVALID_FORMAT` (a
+/// closures line that is not a date).
 ///
 /// # Safety
 ///

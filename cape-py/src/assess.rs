@@ -256,6 +256,16 @@ fn progress_fn(progress: Option<Py<PyAny>>, total_rows: Option<u64>, raised: Arc
     })
 }
 
+/// The schedule and calendar options of a run (the command line's `--acceptance-lag`, `--liquidation-offset`,
+/// `--reliquidation-window` and `--closures`): `None` keeps the core's default.
+struct ScheduleArgs {
+    acceptance_lag: Option<u32>,
+    liquidation_offset: Option<u32>,
+    reliquidation_window: Option<u32>,
+    /// Extra federal closures, added to the tables' business-day calendar.
+    closures: Option<Vec<NaiveDate>>,
+}
+
 #[allow(clippy::too_many_arguments)]
 fn settings(
     as_of: NaiveDate,
@@ -267,6 +277,7 @@ fn settings(
     urgent_within_days: Option<u32>,
     last_day_offset: Option<u32>,
     court_accrual: Option<&str>,
+    schedule: ScheduleArgs,
     already_accepted: Option<Vec<Bound<'_, PyAny>>>,
     sheet: Option<String>,
     source_name: Option<String>,
@@ -277,8 +288,23 @@ fn settings(
     if threads == Some(0) {
         return Err(PyValueError::new_err("threads must be at least 1"));
     }
-    let tables = tables_or_embedded(tables)?;
+    let mut tables = tables_or_embedded(tables)?;
+    if let Some(dates) = schedule.closures.filter(|d| !d.is_empty()) {
+        // As `--closures` does: the dates join the tables' business-day calendar.
+        let mut t = Tables::clone(&tables);
+        t.calendar = t.calendar.clone().with_extra_closures(dates);
+        tables = Arc::new(t);
+    }
     let mut options = AssessOptions::new(as_of);
+    if let Some(n) = schedule.acceptance_lag {
+        options.schedule.acceptance_lag_days = n;
+    }
+    if let Some(n) = schedule.liquidation_offset {
+        options.schedule.unliquidated_liquidation_offset_days = n;
+    }
+    if let Some(n) = schedule.reliquidation_window {
+        options.schedule.reliquidation_window_days = n;
+    }
     if assume_last_rate {
         options = options.assume_last_rate(&tables.rates);
     }
@@ -334,7 +360,8 @@ fn diagnostics_tuple(py: Python<'_>, d: Vec<Diagnostic>) -> PyResult<Py<PyTuple>
 #[pyfunction]
 #[pyo3(signature = (source = None, *, as_of, records = None, rules = "auto", tables = None,
     assume_last_rate = false, importer_class = "corporate", class_overrides = None, urgent_within_days = None,
-    last_day_offset = None, court_accrual = None, already_accepted = None, sheet = None, source_name = None,
+    last_day_offset = None, court_accrual = None, acceptance_lag = None, liquidation_offset = None,
+    reliquidation_window = None, closures = None, already_accepted = None, sheet = None, source_name = None,
     progress = None, total_rows = None, threads = None))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn assess(
@@ -350,6 +377,10 @@ pub(crate) fn assess(
     urgent_within_days: Option<u32>,
     last_day_offset: Option<u32>,
     court_accrual: Option<&str>,
+    acceptance_lag: Option<u32>,
+    liquidation_offset: Option<u32>,
+    reliquidation_window: Option<u32>,
+    closures: Option<Vec<NaiveDate>>,
     already_accepted: Option<Vec<Bound<'_, PyAny>>>,
     sheet: Option<String>,
     source_name: Option<String>,
@@ -368,6 +399,7 @@ pub(crate) fn assess(
         urgent_within_days,
         last_day_offset,
         court_accrual,
+        ScheduleArgs { acceptance_lag, liquidation_offset, reliquidation_window, closures },
         already_accepted,
         sheet,
         source_name,
@@ -383,7 +415,8 @@ pub(crate) fn assess(
 #[pyfunction]
 #[pyo3(signature = (source = None, *, as_of, records = None, rules = "auto", tables = None,
     assume_last_rate = false, importer_class = "corporate", class_overrides = None, urgent_within_days = None,
-    last_day_offset = None, court_accrual = None, already_accepted = None, sheet = None, source_name = None,
+    last_day_offset = None, court_accrual = None, acceptance_lag = None, liquidation_offset = None,
+    reliquidation_window = None, closures = None, already_accepted = None, sheet = None, source_name = None,
     min_refund = None, keep_entries = true, progress = None, total_rows = None, threads = None))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn assess_partition(
@@ -399,6 +432,10 @@ pub(crate) fn assess_partition(
     urgent_within_days: Option<u32>,
     last_day_offset: Option<u32>,
     court_accrual: Option<&str>,
+    acceptance_lag: Option<u32>,
+    liquidation_offset: Option<u32>,
+    reliquidation_window: Option<u32>,
+    closures: Option<Vec<NaiveDate>>,
     already_accepted: Option<Vec<Bound<'_, PyAny>>>,
     sheet: Option<String>,
     source_name: Option<String>,
@@ -420,6 +457,7 @@ pub(crate) fn assess_partition(
         urgent_within_days,
         last_day_offset,
         court_accrual,
+        ScheduleArgs { acceptance_lag, liquidation_offset, reliquidation_window, closures },
         already_accepted,
         sheet,
         source_name,
@@ -444,7 +482,8 @@ pub(crate) fn assess_partition(
 #[pyfunction]
 #[pyo3(signature = (source = None, *, as_of, records = None, rules = "auto", tables = None,
     assume_last_rate = false, importer_class = "corporate", class_overrides = None, urgent_within_days = None,
-    last_day_offset = None, court_accrual = None, already_accepted = None, sheet = None, source_name = None,
+    last_day_offset = None, court_accrual = None, acceptance_lag = None, liquidation_offset = None,
+    reliquidation_window = None, closures = None, already_accepted = None, sheet = None, source_name = None,
     min_refund = None, progress = None, total_rows = None, threads = None))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn iter_assess(
@@ -460,6 +499,10 @@ pub(crate) fn iter_assess(
     urgent_within_days: Option<u32>,
     last_day_offset: Option<u32>,
     court_accrual: Option<&str>,
+    acceptance_lag: Option<u32>,
+    liquidation_offset: Option<u32>,
+    reliquidation_window: Option<u32>,
+    closures: Option<Vec<NaiveDate>>,
     already_accepted: Option<Vec<Bound<'_, PyAny>>>,
     sheet: Option<String>,
     source_name: Option<String>,
@@ -480,6 +523,7 @@ pub(crate) fn iter_assess(
         urgent_within_days,
         last_day_offset,
         court_accrual,
+        ScheduleArgs { acceptance_lag, liquidation_offset, reliquidation_window, closures },
         already_accepted,
         sheet,
         source_name,

@@ -1,5 +1,6 @@
 //! `cape.interest`, `cape.check_declaration`, `cape.read_results` and their frozen results.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -12,9 +13,10 @@ use rust_decimal::Decimal;
 use cape_core::assess::AssessOptions;
 use cape_core::claim::results::declared_in_dir;
 use cape_core::claim::{
-    preflight_bytes, preflight_path, read_results_bytes, read_results_path, reconcile, PreflightOptions,
-    PreflightReport,
+    preflight_bytes, preflight_path, read_results_bytes_with, read_results_path_with, reconcile, PreflightOptions,
+    PreflightReport, ResultsOptions,
 };
+use cape_core::liquidation::calendar::{parse_closures, read_closures_path};
 use cape_core::refund::{AssumedRate, InterestOptions, InterestPeriod, InterestResult};
 use cape_core::run;
 use cape_core::EntryNumber;
@@ -283,20 +285,31 @@ impl PyDeclarationCheck {
     }
 }
 
-/// Reads ACE's claim-details (results) file; with `declared_dir`, reconciles it with the declarations there.
+/// Reads ACE's claim-details (results) file, CSV or XLSX; with `declared_dir`, reconciles it with the
+/// declarations there. `columns` maps a result column (`ENTRY_NUMBER`, ...) to the file's header that holds
+/// it; `sheet` names the workbook sheet to read; `max_rows` overrides the row cap.
 #[pyfunction]
-#[pyo3(signature = (source, *, declared_dir = None))]
+#[pyo3(signature = (source, *, declared_dir = None, columns = None, sheet = None, max_rows = None))]
 pub(crate) fn read_results(
     py: Python<'_>,
     source: &Bound<'_, PyAny>,
     declared_dir: Option<PathBuf>,
+    columns: Option<BTreeMap<String, String>>,
+    sheet: Option<String>,
+    max_rows: Option<usize>,
 ) -> PyResult<PyResults> {
     let src = source_arg(source)?;
+    let mut options = ResultsOptions::default();
+    options.columns = columns.unwrap_or_default();
+    options.sheet = sheet;
+    if let Some(n) = max_rows {
+        options.max_rows = n;
+    }
     let (res, rec) = py.detach(|| {
         call(|| {
             let res = match &src {
-                Source::Path(p) => read_results_path(p)?,
-                Source::Bytes(b) => read_results_bytes(b, None)?,
+                Source::Path(p) => read_results_path_with(p, &options)?,
+                Source::Bytes(b) => read_results_bytes_with(b, None, &options)?,
             };
             let rec = match &declared_dir {
                 Some(dir) => {
@@ -405,4 +418,17 @@ pub(crate) fn unpickle(py: Python<'_>, name: &str, data: &[u8]) -> PyResult<Opti
         "DeclarationCheck" => Py::new(py, PyDeclarationCheck::new(py, from_bytes(name, data)?)?)?.into_any(),
         _ => return Ok(None),
     }))
+}
+
+/// Reads a file of extra federal closures (one `YYYY-MM-DD` date a line, `#` comments), a path or its bytes,
+/// for the `closures=` of the assess functions.
+#[pyfunction]
+pub(crate) fn read_closures(py: Python<'_>, source: &Bound<'_, PyAny>) -> PyResult<Vec<NaiveDate>> {
+    let src = source_arg(source)?;
+    Ok(py.detach(|| {
+        call(|| match &src {
+            Source::Path(p) => read_closures_path(p),
+            Source::Bytes(b) => parse_closures(b, "<bytes>"),
+        })
+    })?)
 }

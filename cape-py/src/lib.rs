@@ -128,6 +128,7 @@ fn _cape(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(claim::interest, m)?)?;
     m.add_function(wrap_pyfunction!(claim::check_declaration, m)?)?;
     m.add_function(wrap_pyfunction!(claim::read_results, m)?)?;
+    m.add_function(wrap_pyfunction!(claim::read_closures, m)?)?;
     m.add_function(wrap_pyfunction!(pickle::_unpickle, m)?)?;
     m.add_function(wrap_pyfunction!(run_cli, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_for_tests, m)?)?;

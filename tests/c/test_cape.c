@@ -469,7 +469,7 @@ static void test_tables(void) {
                  CAPE_STATUS_INVALID_REFERENCE_DATA); /* zero-length buffer */
     CHECK_STATUS(cape_tables_replace_buffer(t, CAPE_TABLE_KIND_RULE_SET, (const uint8_t *)"{}", 2, NULL, &t2, NULL),
                  CAPE_STATUS_INVALID_REFERENCE_DATA);
-    CHECK_STATUS(cape_tables_replace_buffer(t, 4, (const uint8_t *)"x", 1, NULL, &t2, NULL), CAPE_STATUS_OUT_OF_RANGE);
+    CHECK_STATUS(cape_tables_replace_buffer(t, 5, (const uint8_t *)"x", 1, NULL, &t2, NULL), CAPE_STATUS_OUT_OF_RANGE);
     CHECK_STATUS(cape_tables_replace_path(t, 0xffffffffu, path, &t2, NULL), CAPE_STATUS_OUT_OF_RANGE);
     CHECK_STATUS(cape_tables_replace_path(t, CAPE_TABLE_KIND_RATES, "/nonexistent/rates.csv", &t2, NULL),
                  CAPE_STATUS_IO);
@@ -1798,6 +1798,220 @@ static void test_next_actions(void) {
     cape_tables_free(t);
 }
 
+/* The schedule options and extra closures, with the dates of cape-core/tests/cli_options.rs (as of 2026-04-19):
+ * ABC-1234567-6 liquidated 2026-01-30 (last filing day 2026-04-19); B76-0158522-0 unliquidated, entered
+ * 2025-09-02, paid on a periodic monthly statement (deposit: the 15th working day of October 2025). */
+static const char SCHEDULE_CSV[] =
+    "Entry Summary Number,Entry Summary Line Number,Tariff Ordinal Number,HTS Number - Full,"
+    "Line Tariff Goods Value Amount,Line Tariff Duty Amount,Entry Type Code,Importer Number,Entry Date,"
+    "Country of Origin Code,Liquidation Date,Liquidation Status,Column 1 Current Primary Duty Rate,Payment Date,"
+    "Payment Type Code,ACH Refund Enrolled\n"
+    "ABC-1234567-6,1,1,99030124,0,1000.00,01,12-345678900,06/02/2025,CN,01/30/2026,Liquidated,,06/02/2025,1,Y\n"
+    "ABC-1234567-6,1,2,8471300100,5000.00,200.00,01,12-345678900,06/02/2025,CN,01/30/2026,Liquidated,4%,"
+    "06/02/2025,1,Y\n"
+    "B76-0158522-0,1,1,99030124,0,300.00,01,98-765432100,09/02/2025,CN,,,,,7,Y\n"
+    "B76-0158522-0,1,2,8471300100,3000.00,0.00,01,98-765432100,09/02/2025,CN,,,0%,,7,Y\n";
+
+/* Assesses SCHEDULE_CSV and checks entry `index`'s status, projected (re)liquidation (NULL: none) and deposit
+ * date. */
+static void check_scheduled(const cape_tables *t, const cape_assess_options *o, size_t index,
+                            cape_claim_status status, const char *projected, const char *deposit) {
+    cape_assessment *a = NULL;
+    cape_entry_result e;
+    cape_error *err = NULL;
+    SIZED(e);
+    CHECK_STATUS(cape_assess_buffer((const uint8_t *)SCHEDULE_CSV, strlen(SCHEDULE_CSV), "schedule.csv", t, o, &a,
+                                    &err),
+                 CAPE_STATUS_OK);
+    if (a == NULL) {
+        fprintf(stderr, "schedule: %s\n", cape_error_message(err));
+        cape_error_free(err);
+        return;
+    }
+    CHECK(cape_assessment_entry_count(a) == 2);
+    CHECK_STATUS(cape_assessment_entry(a, index, &e, NULL), CAPE_STATUS_OK);
+    CHECK(e.status == status);
+    if (projected == NULL) {
+        CHECK(e.projected_liquidation_date == NULL);
+    } else {
+        CHECK_STR(e.projected_liquidation_date, projected);
+    }
+    CHECK_STR(e.deposit_date, deposit);
+    cape_assessment_free(a);
+}
+
+static void test_schedule_options(void) {
+    cape_tables *t = NULL, *closed = NULL, *again = NULL;
+    cape_assess_options *o = NULL;
+    cape_error *err = NULL;
+    static const char closures[] = "# extra federal closures\n"
+                                   "2025-10-06   # a national day of mourning\n\n10/07/2025\n";
+    const cape_claim_status ELIGIBLE = CAPE_CLAIM_STATUS_ELIGIBLE, INELIGIBLE = CAPE_CLAIM_STATUS_INELIGIBLE;
+
+    CHECK_STATUS(cape_tables_embedded(&t, NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_assess_options_new("2026-04-19", &o, NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_assess_options_assume_last_rate(o, t, NULL), CAPE_STATUS_OK);
+    /* Defaults: liquidated min(04-19 + 45, 01-30 + 90) = 04-30; unliquidated 04-19 + 45 = 06-03. October 2025
+     * (Columbus Day Oct 13): working days 1 2 3 6 7 8 9 10 14 15 16 17 20 21 22, the 15th is Oct 22. */
+    check_scheduled(t, o, 0, ELIGIBLE, "2026-04-30", "2025-06-02");
+    check_scheduled(t, o, 1, ELIGIBLE, "2026-06-03", "2025-10-22");
+    /* Acceptance lag 10: unliquidated 04-29 + 45 = 06-13; the liquidated entry, validated on 04-29 after its
+     * last filing day 04-19, is ineligible with no projection. */
+    CHECK_STATUS(cape_assess_options_set_acceptance_lag(o, 10, NULL), CAPE_STATUS_OK);
+    check_scheduled(t, o, 1, ELIGIBLE, "2026-06-13", "2025-10-22");
+    check_scheduled(t, o, 0, INELIGIBLE, NULL, "2025-06-02");
+    CHECK_STATUS(cape_assess_options_set_acceptance_lag(o, 0, NULL), CAPE_STATUS_OK);
+    /* Offset 30: unliquidated 05-19; liquidated min(05-19, 04-30) = 04-30. Offset 5: both 04-24. */
+    CHECK_STATUS(cape_assess_options_set_liquidation_offset(o, 30, NULL), CAPE_STATUS_OK);
+    check_scheduled(t, o, 0, ELIGIBLE, "2026-04-30", "2025-06-02");
+    check_scheduled(t, o, 1, ELIGIBLE, "2026-05-19", "2025-10-22");
+    CHECK_STATUS(cape_assess_options_set_liquidation_offset(o, 5, NULL), CAPE_STATUS_OK);
+    check_scheduled(t, o, 0, ELIGIBLE, "2026-04-24", "2025-06-02");
+    CHECK_STATUS(cape_assess_options_set_liquidation_offset(o, 45, NULL), CAPE_STATUS_OK);
+    /* Window 120: liquidated min(06-03, 01-30 + 120 = 05-30) = 05-30. */
+    CHECK_STATUS(cape_assess_options_set_reliquidation_window(o, 120, NULL), CAPE_STATUS_OK);
+    check_scheduled(t, o, 0, ELIGIBLE, "2026-05-30", "2025-06-02");
+    check_scheduled(t, o, 1, ELIGIBLE, "2026-06-03", "2025-10-22");
+    CHECK_STATUS(cape_assess_options_set_reliquidation_window(o, 90, NULL), CAPE_STATUS_OK);
+    /* Closed on Oct 6 and 7 as well: 1 2 3 8 9 10 14 15 16 17 20 21 22 23 24, the 15th is Oct 24. */
+    CHECK_STATUS(cape_tables_replace_buffer(t, CAPE_TABLE_KIND_CLOSURES, (const uint8_t *)closures, strlen(closures),
+                                            "closures.txt", &closed, NULL),
+                 CAPE_STATUS_OK);
+    check_scheduled(closed, o, 1, ELIGIBLE, "2026-06-03", "2025-10-24");
+    check_scheduled(t, o, 1, ELIGIBLE, "2026-06-03", "2025-10-22"); /* the base tables are unchanged */
+    CHECK_STATUS(cape_tables_replace_buffer(t, CAPE_TABLE_KIND_CLOSURES, (const uint8_t *)"2025-10-06\n13/45/2025\n",
+                                            22, "bad.txt", &again, &err),
+                 CAPE_STATUS_INVALID_FORMAT);
+    CHECK(again == NULL);
+    CHECK(err != NULL && strstr(cape_error_message(err), "bad.txt") != NULL &&
+          strstr(cape_error_message(err), "line 2") != NULL);
+    cape_error_free(err);
+    err = NULL;
+    CHECK_STATUS(cape_tables_replace_path(t, CAPE_TABLE_KIND_CLOSURES, "/nonexistent/closures.txt", &again, NULL),
+                 CAPE_STATUS_IO);
+    CHECK_STATUS(cape_tables_replace_buffer(t, 5, (const uint8_t *)closures, strlen(closures), NULL, &again, NULL),
+                 CAPE_STATUS_OUT_OF_RANGE);
+    CHECK_STATUS(cape_assess_options_set_acceptance_lag(NULL, 1, NULL), CAPE_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(cape_assess_options_set_liquidation_offset(NULL, 1, NULL), CAPE_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(cape_assess_options_set_reliquidation_window(NULL, 1, NULL), CAPE_STATUS_NULL_ARGUMENT);
+    cape_tables_free(closed);
+    cape_tables_free(t);
+    cape_assess_options_free(o);
+}
+
+/* A broker workbook's claim details (tests/data/bad/results_broker_headers.{csv,xlsx}) read by their alternate
+ * headers, and a file with its own headers read with a column map. */
+static void test_results_options(void) {
+    static const char own[] = "Ref,Claim,Outcome,Message\nABC12345676,C9,Entry Summary Updated,\n"
+                              "B76-0158522-0,C9,Failed,INVALID HTS\n";
+    const char *files[2] = {"results_broker_headers.csv", "results_broker_headers.xlsx"};
+    cape_results_options *ro = NULL;
+    cape_results *res = NULL;
+    cape_result_row row;
+    cape_error *err = NULL;
+    char path[1200];
+    size_t i;
+    SIZED(row);
+
+    CHECK_STATUS(cape_results_options_new(&ro, NULL), CAPE_STATUS_OK);
+    for (i = 0; i < 2; i++) {
+        snprintf(path, sizeof path, "%s/../../tests/data/bad/%s", data_dir, files[i]);
+        /* NULL options, then the options' defaults: the alternates are read. */
+        CHECK_STATUS(cape_results_path_with(path, i == 0 ? NULL : ro, &res, &err), CAPE_STATUS_OK);
+        if (res == NULL) {
+            fprintf(stderr, "%s: %s\n", path, cape_error_message(err));
+            cape_error_free(err);
+            err = NULL;
+            continue;
+        }
+        CHECK(cape_results_row_count(res) == 3);
+        CHECK_STATUS(cape_results_row(res, 0, &row, NULL), CAPE_STATUS_OK);
+        CHECK(row.row == 2);
+        CHECK_STR(row.entry_number, "VSU-0828889-3");
+        CHECK_STR(row.claim_number, "C000777");
+        CHECK_STR(row.status, "entry_summary_updated");
+        CHECK(row.error_kind == NULL);
+        CHECK_STATUS(cape_results_row(res, 1, &row, NULL), CAPE_STATUS_OK);
+        CHECK_STR(row.entry_number, "VSU-0828893-5");
+        CHECK_STR(row.status, "failed");
+        CHECK_STR(row.error_kind, "protest_on_entry");
+        CHECK_STATUS(cape_results_row(res, 2, &row, NULL), CAPE_STATUS_OK);
+        CHECK(row.entry_number == NULL); /* check digit 4, expected 3 */
+        CHECK_STR(row.entry_text, "VSU-0828889-4");
+        cape_results_free(res);
+        res = NULL;
+    }
+    /* The workbook's sheet by name; a sheet it does not have. */
+    CHECK_STATUS(cape_results_options_set_sheet(ro, "Claim Details", NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_results_path_with(path, ro, &res, NULL), CAPE_STATUS_OK);
+    CHECK(res != NULL && cape_results_row_count(res) == 3);
+    cape_results_free(res);
+    res = NULL;
+    CHECK_STATUS(cape_results_options_set_sheet(ro, "Nope", NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_results_path_with(path, ro, &res, &err), CAPE_STATUS_INVALID_FORMAT);
+    CHECK(res == NULL && err != NULL && strstr(cape_error_message(err), "Nope") != NULL);
+    cape_error_free(err);
+    err = NULL;
+    CHECK_STATUS(cape_results_options_set_sheet(ro, NULL, NULL), CAPE_STATUS_OK);
+
+    /* Own headers: not found without a map, read with one. */
+    CHECK_STATUS(cape_results_buffer_with((const uint8_t *)own, strlen(own), "own.csv", NULL, &res, NULL),
+                 CAPE_STATUS_MISSING_COLUMN);
+    CHECK_STATUS(cape_results_options_set_column(ro, "ENTRY_NUMBER", "Ref", NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_results_options_set_column(ro, "claim_number", "Claim", NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_results_options_set_column(ro, "Status", "Outcome", NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_results_options_set_column(ro, "ERROR DESCRIPTION", "message", NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_results_buffer_with((const uint8_t *)own, strlen(own), "own.csv", ro, &res, &err),
+                 CAPE_STATUS_OK);
+    if (res != NULL) {
+        CHECK(cape_results_row_count(res) == 2);
+        CHECK_STATUS(cape_results_row(res, 0, &row, NULL), CAPE_STATUS_OK);
+        CHECK_STR(row.entry_number, "ABC-1234567-6");
+        CHECK_STR(row.claim_number, "C9");
+        CHECK_STR(row.status, "entry_summary_updated");
+        CHECK_STATUS(cape_results_row(res, 1, &row, NULL), CAPE_STATUS_OK);
+        CHECK_STR(row.entry_number, "B76-0158522-0");
+        CHECK_STR(row.error_kind, "invalid_hts");
+        cape_results_free(res);
+        res = NULL;
+    } else {
+        fprintf(stderr, "own.csv: %s\n", cape_error_message(err));
+        cape_error_free(err);
+        err = NULL;
+    }
+    /* A row cap below the file's rows; a mapped header the file lacks; a key that is no result column. */
+    CHECK_STATUS(cape_results_options_set_max_rows(ro, 1, NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_results_buffer_with((const uint8_t *)own, strlen(own), NULL, ro, &res, NULL),
+                 CAPE_STATUS_INVALID_FORMAT);
+    CHECK_STATUS(cape_results_options_set_max_rows(ro, 1000, NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_results_options_set_column(ro, "ENTRY_NUMBER", "Entry Ref", NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_results_buffer_with((const uint8_t *)own, strlen(own), NULL, ro, &res, &err),
+                 CAPE_STATUS_MISSING_COLUMN);
+    CHECK(err != NULL && strstr(cape_error_message(err), "Entry Ref") != NULL);
+    cape_error_free(err);
+    err = NULL;
+    CHECK_STATUS(cape_results_options_set_column(ro, "ENTRY_NUMBER", "Ref", NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_results_options_set_column(ro, "CLAIM", "Claim", NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_results_buffer_with((const uint8_t *)own, strlen(own), NULL, ro, &res, NULL),
+                 CAPE_STATUS_INVALID_VALUE);
+    CHECK(res == NULL);
+    /* Misuse. */
+    CHECK_STATUS(cape_results_options_new(NULL, NULL), CAPE_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(cape_results_options_set_column(NULL, "STATUS", "x", NULL), CAPE_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(cape_results_options_set_column(ro, NULL, "x", NULL), CAPE_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(cape_results_options_set_column(ro, "STATUS", NULL, NULL), CAPE_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(cape_results_options_set_column(ro, "STATUS", "\xff", NULL), CAPE_STATUS_INVALID_UTF8);
+    CHECK_STATUS(cape_results_options_set_sheet(NULL, "x", NULL), CAPE_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(cape_results_options_set_max_rows(NULL, 1, NULL), CAPE_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(cape_results_path_with(NULL, ro, &res, NULL), CAPE_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(cape_results_path_with("x", ro, NULL, NULL), CAPE_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(cape_results_buffer_with(NULL, 1, NULL, ro, &res, NULL), CAPE_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(cape_results_buffer_with((const uint8_t *)own, strlen(own), NULL, ro, NULL, NULL),
+                 CAPE_STATUS_NULL_ARGUMENT);
+    cape_results_options_free(ro);
+    cape_results_options_free(NULL);
+}
+
 static void test_growth_policy(void) {
     cape_es003 *report = NULL;
     cape_ingest_summary s;
@@ -1849,6 +2063,7 @@ int main(int argc, char **argv) {
     test_misuse();
     test_growth_policy();
     test_next_actions();
+    test_schedule_options();
     if (argc >= 2) {
         const char *slash = strrchr(argv[1], '/');
         if (slash != NULL && (size_t)(slash - argv[1]) < sizeof data_dir) {
@@ -1862,6 +2077,7 @@ int main(int argc, char **argv) {
         test_threads(argv[1]);
         test_streaming(argv[1]);
         test_refund_entries(argv[1]);
+        test_results_options();
     } else {
         printf("no sample path given: skipping the sample ES-003 test\n");
     }

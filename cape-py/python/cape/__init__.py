@@ -65,6 +65,7 @@ from cape._cape import (
     check_declaration,
     check_digit,
     interest,
+    read_closures,
     read_es003,
     read_results,
 )
@@ -113,6 +114,7 @@ __all__ = [
     "DeclarationCheck",
     "read_results",
     "Results",
+    "read_closures",
     # exceptions
     "CapeError",
     "EntryNumberError",

@@ -483,6 +483,10 @@ def assess(
     urgent_within_days: Optional[int] = None,
     last_day_offset: Optional[int] = None,
     court_accrual: Optional[Literal["liquidation_date", "final_liquidation"]] = None,
+    acceptance_lag: Optional[int] = None,
+    liquidation_offset: Optional[int] = None,
+    reliquidation_window: Optional[int] = None,
+    closures: Optional[Sequence[datetime.date]] = None,
     already_accepted: Optional[Sequence[Union[EntryNumber, str]]] = None,
     sheet: Optional[str] = None,
     source_name: Optional[str] = None,
@@ -506,6 +510,10 @@ def assess_partition(
     urgent_within_days: Optional[int] = None,
     last_day_offset: Optional[int] = None,
     court_accrual: Optional[Literal["liquidation_date", "final_liquidation"]] = None,
+    acceptance_lag: Optional[int] = None,
+    liquidation_offset: Optional[int] = None,
+    reliquidation_window: Optional[int] = None,
+    closures: Optional[Sequence[datetime.date]] = None,
     already_accepted: Optional[Sequence[Union[EntryNumber, str]]] = None,
     sheet: Optional[str] = None,
     source_name: Optional[str] = None,
@@ -530,6 +538,10 @@ def iter_assess(
     urgent_within_days: Optional[int] = None,
     last_day_offset: Optional[int] = None,
     court_accrual: Optional[Literal["liquidation_date", "final_liquidation"]] = None,
+    acceptance_lag: Optional[int] = None,
+    liquidation_offset: Optional[int] = None,
+    reliquidation_window: Optional[int] = None,
+    closures: Optional[Sequence[datetime.date]] = None,
     already_accepted: Optional[Sequence[Union[EntryNumber, str]]] = None,
     sheet: Optional[str] = None,
     source_name: Optional[str] = None,
@@ -1088,8 +1100,27 @@ class DeclarationCheck:
     def __reduce__(self) -> Tuple[Callable[[str, bytes], Any], Tuple[str, bytes]]:
         """Pickles exactly: ``(_unpickle, ("DeclarationCheck", serialised form))``."""
 
-def read_results(source: Union[_Path, bytes, bytearray], *, declared_dir: Optional[_Path] = None) -> "Results":
-    """Reads ACE's claim-details file; with ``declared_dir``, reconciles it with the declarations there."""
+def read_results(
+    source: Union[_Path, bytes, bytearray],
+    *,
+    declared_dir: Optional[_Path] = None,
+    columns: Optional[Mapping[str, str]] = None,
+    sheet: Optional[str] = None,
+    max_rows: Optional[int] = None,
+) -> "Results":
+    """Reads ACE's claim-details file (CSV or XLSX); with ``declared_dir``, reconciles it with the declarations
+    there. Broker workbooks' headers (``Entry Summary Number``, ``Cape Claim Number``, ...) are read as the
+    documented alternates; ``columns`` maps a result column (``ENTRY_NUMBER``, ``CLAIM_NUMBER``, ``STATUS``,
+    ``ERROR_DESCRIPTION``) to the header of the file's column that holds it (then only that header is tried).
+    ``sheet`` names the workbook sheet (default: the first non-empty one); ``max_rows`` overrides the row cap
+    (1,000,000). Raises :class:`MissingColumnError` when a column is not found, :class:`InvalidValueError` for
+    a ``columns`` key that is not a result column, :class:`FormatError` for an unreadable file or a missing
+    sheet."""
+
+def read_closures(source: Union[_Path, bytes, bytearray]) -> List[datetime.date]:
+    """Reads a file of extra federal closures (one ``YYYY-MM-DD`` date a line; blank lines and ``#`` comments
+    ignored), for the ``closures=`` of :func:`cape.assess` and its family. Raises :class:`FormatError` for a
+    line that is not a date, :class:`CapeIOError` for an unreadable file."""
 
 @final
 class Results:

@@ -145,6 +145,10 @@ def assess(
     urgent_within_days: Optional[int] = None,
     last_day_offset: Optional[int] = None,
     court_accrual: Optional[str] = None,
+    acceptance_lag: Optional[int] = None,
+    liquidation_offset: Optional[int] = None,
+    reliquidation_window: Optional[int] = None,
+    closures: Optional[Iterable[datetime.date]] = None,
     already_accepted: Optional[Iterable[Union[_cape.EntryNumber, str]]] = None,
     sheet: Optional[str] = None,
     source_name: Optional[str] = None,
@@ -164,6 +168,15 @@ def assess(
     International Trade claim is taken to accrue for the ``court_action`` deadline (28 USC 2636(i); unsettled,
     so a parameter). Each entry's ``next_action``, ``act_by`` and ``refund_due_by`` are in its record;
     :meth:`AssessedReport.plan` groups the actions due.
+
+    The schedule options, in days (``None`` keeps cape's default; the command line's flags of the same names):
+    ``acceptance_lag`` (days from the as-of date to the day CAPE validates a declaration: it moves the
+    projected liquidation of unliquidated entries and the day the 80-day window is judged on),
+    ``liquidation_offset`` (acceptance to the projected liquidation, 45 by default) and ``reliquidation_window``
+    (19 USC 1501's window after liquidation, 90 by default: a liquidated entry's projected reliquidation is the
+    earlier of acceptance + the offset and liquidation + the window).
+    ``closures`` is a list of ``datetime.date``: extra federal closures (e.g. a national day of mourning) that
+    are not business days; :func:`cape.read_closures` reads them from a file.
     """
     return _cape.assess(
         as_of=as_of,
@@ -175,6 +188,10 @@ def assess(
         urgent_within_days=urgent_within_days,
         last_day_offset=last_day_offset,
         court_accrual=court_accrual,
+        acceptance_lag=acceptance_lag,
+        liquidation_offset=liquidation_offset,
+        reliquidation_window=reliquidation_window,
+        closures=list(closures) if closures is not None else None,
         already_accepted=list(already_accepted) if already_accepted is not None else None,
         sheet=sheet,
         threads=threads,
@@ -194,6 +211,10 @@ def assess_partition(
     urgent_within_days: Optional[int] = None,
     last_day_offset: Optional[int] = None,
     court_accrual: Optional[str] = None,
+    acceptance_lag: Optional[int] = None,
+    liquidation_offset: Optional[int] = None,
+    reliquidation_window: Optional[int] = None,
+    closures: Optional[Iterable[datetime.date]] = None,
     already_accepted: Optional[Iterable[Union[_cape.EntryNumber, str]]] = None,
     sheet: Optional[str] = None,
     source_name: Optional[str] = None,
@@ -218,6 +239,10 @@ def assess_partition(
         urgent_within_days=urgent_within_days,
         last_day_offset=last_day_offset,
         court_accrual=court_accrual,
+        acceptance_lag=acceptance_lag,
+        liquidation_offset=liquidation_offset,
+        reliquidation_window=reliquidation_window,
+        closures=list(closures) if closures is not None else None,
         already_accepted=list(already_accepted) if already_accepted is not None else None,
         sheet=sheet,
         min_refund=min_refund,
@@ -239,6 +264,10 @@ def iter_assess(
     urgent_within_days: Optional[int] = None,
     last_day_offset: Optional[int] = None,
     court_accrual: Optional[str] = None,
+    acceptance_lag: Optional[int] = None,
+    liquidation_offset: Optional[int] = None,
+    reliquidation_window: Optional[int] = None,
+    closures: Optional[Iterable[datetime.date]] = None,
     already_accepted: Optional[Iterable[Union[_cape.EntryNumber, str]]] = None,
     sheet: Optional[str] = None,
     source_name: Optional[str] = None,
@@ -267,6 +296,10 @@ def iter_assess(
         urgent_within_days=urgent_within_days,
         last_day_offset=last_day_offset,
         court_accrual=court_accrual,
+        acceptance_lag=acceptance_lag,
+        liquidation_offset=liquidation_offset,
+        reliquidation_window=reliquidation_window,
+        closures=list(closures) if closures is not None else None,
         already_accepted=list(already_accepted) if already_accepted is not None else None,
         sheet=sheet,
         min_refund=min_refund,

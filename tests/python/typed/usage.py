@@ -55,6 +55,13 @@ def main(es003: Path, out_dir: Path) -> Decimal:
     partial = cape.assess_partition(es003.read_bytes(), as_of=datetime.date(2026, 11, 26))
     merged: cape.Partial = cape.merge([partial, partial])
     assert merged.totals.entries == 2 * partial.totals.entries
+    # CBP validating ten days later, with a national day of mourning; a broker's claim details by a column map.
+    closed: List[datetime.date] = cape.read_closures(b"2025-10-06\n")
+    lagged = cape.iter_assess(es003, as_of=datetime.date(2026, 11, 26), acceptance_lag=10, closures=closed)
+    assert sum(1 for _ in lagged) == report.totals.entries
+    claims = b"Ref,Claim No,Outcome,Error Text\nABC12345676,C9,Entry Summary Updated,\n"
+    results: cape.Results = cape.read_results(claims, columns={"ENTRY_NUMBER": "Ref", "STATUS": "Outcome"})
+    assert [str(n) for n in results.accepted] == ["ABC-1234567-6"]
     return paid
 
 
