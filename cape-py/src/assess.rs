@@ -916,16 +916,18 @@ impl PyAssessedReport {
     fn __len__(&self) -> usize {
         self.entries.len()
     }
-    /// An entry by position (`report[0]`, `report[-1]`), a tuple of entries by slice (`report[0:2]`), or an
-    /// entry by entry number (`report["VSU-0828889-3"]`, `report["VSU08288893"]`, `report[EntryNumber(...)]`).
+    /// An entry by position (`report[0]`, `report[-1]`), a tuple of entries by slice (`report[0:2]`), or an entry
+    /// by entry number (`report["VSU-0828889-3"]`, compact `report["VSU08288893"]`, or an `EntryNumber`).
+    /// `IndexError` or `KeyError` when absent, `EntryNumberError` for text that is not an entry number.
     fn __getitem__(&self, py: Python<'_>, key: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         item(py, &self.entries, &self.index, key)
     }
-    /// Whether an entry number (or an equal `EntryAssessment`) is in the report.
+    /// Whether an entry number (text or `EntryNumber`), or an equal `EntryAssessment`, is in it.
     fn __contains__(&self, key: &Bound<'_, PyAny>) -> bool {
         contains(&self.entries, &self.index, key)
     }
-    /// The entry with entry number `key` (text or `EntryNumber`), or `default` when there is none.
+    /// The entry with entry number `key` (text or `EntryNumber`), or `default` when there is none (or `key` is
+    /// not an entry number).
     #[pyo3(signature = (key, default = None))]
     fn get(&self, py: Python<'_>, key: &Bound<'_, PyAny>, default: Option<Py<PyAny>>) -> PyResult<Py<PyAny>> {
         get_or(py, &self.entries, &self.index, key, default)
@@ -1072,15 +1074,18 @@ impl PyPartial {
     fn __len__(&self) -> usize {
         self.entries.len()
     }
-    /// As `AssessedReport.__getitem__`: a position, a slice (a tuple) or an entry number.
+    /// An entry by position (`report[0]`, `report[-1]`), a tuple of entries by slice (`report[0:2]`), or an entry
+    /// by entry number (`report["VSU-0828889-3"]`, compact `report["VSU08288893"]`, or an `EntryNumber`).
+    /// `IndexError` or `KeyError` when absent, `EntryNumberError` for text that is not an entry number.
     fn __getitem__(&self, py: Python<'_>, key: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         item(py, &self.entries, &self.index, key)
     }
-    /// Whether an entry number (or an equal `EntryAssessment`) is among the kept entries.
+    /// Whether an entry number (text or `EntryNumber`), or an equal `EntryAssessment`, is in it.
     fn __contains__(&self, key: &Bound<'_, PyAny>) -> bool {
         contains(&self.entries, &self.index, key)
     }
-    /// The kept entry with entry number `key` (text or `EntryNumber`), or `default` when there is none.
+    /// The entry with entry number `key` (text or `EntryNumber`), or `default` when there is none (or `key` is
+    /// not an entry number).
     #[pyo3(signature = (key, default = None))]
     fn get(&self, py: Python<'_>, key: &Bound<'_, PyAny>, default: Option<Py<PyAny>>) -> PyResult<Py<PyAny>> {
         get_or(py, &self.entries, &self.index, key, default)

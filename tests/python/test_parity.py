@@ -184,3 +184,38 @@ def test_interest_matches() -> None:
     assert default.splitlines()[0] == str(
         cape.interest(Decimal("10000.00"), datetime.date(2025, 6, 2), datetime.date(2026, 3, 16)).amount
     )
+
+
+def test_class_overrides_as_the_command_line() -> None:
+    """`--class-override IMPORTER=CLASS` is `class_overrides={IMPORTER: CLASS}`; an importer no entry has is
+    reported the same way by both: an ES003_UNKNOWN_OVERRIDE_IMPORTER warning (and a line on the CLI's stderr)."""
+    report = cape.assess(SAMPLE, as_of=AS_OF)
+    importer = next(e.importer_number for e in report if e.importer_number and e.interest)
+    unknown = "12-999999900"
+    args = ["assess", str(SAMPLE), "--as-of", AS_OF.isoformat(), "--format", "json",
+            "--class-override", f"{importer}=noncorporate", "--class-override", f"{unknown}=noncorporate"]
+    proc = subprocess.run([sys.executable, "-m", "cape", *args], check=True, capture_output=True, text=True)
+    out = json.loads(proc.stdout)
+    py = cape.assess(SAMPLE, as_of=AS_OF, class_overrides={importer: "noncorporate", unknown: "noncorporate"})
+    assert [json.loads(e.to_json()) for e in py] == out["entries"]
+    overridden = [e for e in py if e.importer_number == importer]
+    assert overridden and all(e.importer_class == "noncorporate" for e in overridden)
+    assert [(d.code, d.severity, d.value, d.row) for d in py.diagnostics] == [
+        ("ES003_UNKNOWN_OVERRIDE_IMPORTER", "warning", unknown, None)
+    ]
+    assert [d["message"] for d in out["diagnostics"]] == [d.message for d in py.diagnostics]
+    assert proc.stderr == f"cape: warning: --class-override: {py.diagnostics[0].message}\n"
+    assert py.ingest.counts_by_code["ES003_UNKNOWN_OVERRIDE_IMPORTER"] == 1
+    # partitions: reported only when no partition had the importer
+    half = len(SAMPLE.read_text().splitlines()) // 2
+    rows = SAMPLE.read_text().splitlines(keepends=True)
+    cut = next(i for i in range(half, len(rows)) if rows[i].split(",")[0] != rows[i - 1].split(",")[0])
+    parts = [rows[0] + "".join(rows[1:cut]), rows[0] + "".join(rows[cut:])]
+    partials = [
+        cape.assess_partition(p.encode(), as_of=AS_OF, source_name=str(SAMPLE),
+                              class_overrides={importer: "noncorporate", unknown: "noncorporate"})
+        for p in parts
+    ]
+    merged = cape.merge(partials)
+    assert [(d.code, d.value) for d in merged.diagnostics] == [("ES003_UNKNOWN_OVERRIDE_IMPORTER", unknown)]
+    assert merged.totals == py.totals

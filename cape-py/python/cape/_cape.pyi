@@ -186,11 +186,9 @@ class Es003:
 class IngestSummary:
     """The counts of one ingest."""
 
-    def __eq__(self, value: object, /) -> bool:
-        """Equal when the values are equal (another type: not equal)."""
+    def __eq__(self, value: object, /) -> bool: ...
     def __ne__(self, value: object, /) -> bool: ...
-    def __hash__(self) -> int:
-        """Consistent with ``==``: equal values hash alike (usable in sets and as dict keys)."""
+    def __hash__(self) -> int: ...
 
     @property
     def source(self) -> str:
@@ -258,11 +256,9 @@ class IngestSummary:
 class Diagnostic:
     """One finding about one input row, or about the file when ``row`` is ``None``. ``str()`` formats it."""
 
-    def __eq__(self, value: object, /) -> bool:
-        """Equal when the values are equal (another type: not equal)."""
+    def __eq__(self, value: object, /) -> bool: ...
     def __ne__(self, value: object, /) -> bool: ...
-    def __hash__(self) -> int:
-        """Consistent with ``==``: equal values hash alike (usable in sets and as dict keys)."""
+    def __hash__(self) -> int: ...
 
     @property
     def source(self) -> str:
@@ -299,11 +295,9 @@ class Entry:
     absent, the cell blank, or its text unreadable (see the diagnostics). Money is ``decimal.Decimal``.
     """
 
-    def __eq__(self, value: object, /) -> bool:
-        """Equal when the values are equal (another type: not equal)."""
+    def __eq__(self, value: object, /) -> bool: ...
     def __ne__(self, value: object, /) -> bool: ...
-    def __hash__(self) -> int:
-        """Consistent with ``==``: equal values hash alike (usable in sets and as dict keys)."""
+    def __hash__(self) -> int: ...
 
     @property
     def number(self) -> EntryNumber: ...
@@ -408,11 +402,9 @@ class Entry:
 class Line:
     """One entry-summary line and its tariff ordinals."""
 
-    def __eq__(self, value: object, /) -> bool:
-        """Equal when the values are equal (another type: not equal)."""
+    def __eq__(self, value: object, /) -> bool: ...
     def __ne__(self, value: object, /) -> bool: ...
-    def __hash__(self) -> int:
-        """Consistent with ``==``: equal values hash alike (usable in sets and as dict keys)."""
+    def __hash__(self) -> int: ...
 
     @property
     def number(self) -> int: ...
@@ -444,11 +436,9 @@ class Line:
 class Tariff:
     """One tariff ordinal of a line: one ES-003 row."""
 
-    def __eq__(self, value: object, /) -> bool:
-        """Equal when the values are equal (another type: not equal)."""
+    def __eq__(self, value: object, /) -> bool: ...
     def __ne__(self, value: object, /) -> bool: ...
-    def __hash__(self) -> int:
-        """Consistent with ``==``: equal values hash alike (usable in sets and as dict keys)."""
+    def __hash__(self) -> int: ...
 
     @property
     def ordinal(self) -> int: ...
@@ -478,8 +468,9 @@ def run_cli(argv: Sequence[str]) -> int:
     stderr, without holding the GIL; return the exit code. Flush Python's ``sys.stdout`` first."""
 
 def _cli_options(command: str) -> Optional[List[str]]:
-    """The options (``--name`` without the dashes) ``cape COMMAND`` accepts (``assess``, ``refunds``,
-    ``declare``, ``plan``, ``interest``), from the command line's own lists; ``None`` for another command."""
+    """The options (`--name`, without the dashes) `cape COMMAND` accepts, for `assess`, `refunds`, `declare`, `plan`
+    and `interest`; `None` for another command. The command line's own lists (cape-core's
+    `cli::command_options`): what `tests/python/test_parity.py` checks the Python keywords against (private)."""
 
 def _panic_for_tests(message: str) -> None:
     """Private: panics inside cape's panic boundary (raises :class:`CapeError`)."""
@@ -639,19 +630,18 @@ class AssessedReport:
     def __len__(self) -> int: ...
     @overload
     def __getitem__(self, key: Union[int, str, EntryNumber], /) -> "EntryAssessment":
-        """An entry by position (``report[0]``, ``report[-1]``) or by entry number (``report["VSU-0828889-3"]``,
-        compact ``report["VSU08288893"]``, or an :class:`EntryNumber`); a tuple of entries by slice
-        (``report[0:2]``). ``IndexError`` / ``KeyError`` when absent, :class:`EntryNumberError` for text that is
-        not an entry number."""
+        """An entry by position (`report[0]`, `report[-1]`), a tuple of entries by slice (`report[0:2]`), or an entry
+        by entry number (`report["VSU-0828889-3"]`, compact `report["VSU08288893"]`, or an `EntryNumber`).
+        `IndexError` or `KeyError` when absent, `EntryNumberError` for text that is not an entry number."""
     @overload
     def __getitem__(self, key: slice, /) -> Tuple["EntryAssessment", ...]: ...
     def __contains__(self, key: object, /) -> bool:
-        """Whether an entry number (text or :class:`EntryNumber`), or an equal :class:`EntryAssessment`, is in it."""
+        """Whether an entry number (text or `EntryNumber`), or an equal `EntryAssessment`, is in it."""
     def get(
         self, key: Union[str, EntryNumber], default: Optional["EntryAssessment"] = None
     ) -> Optional["EntryAssessment"]:
-        """The entry with entry number ``key``, or ``default`` when there is none (or ``key`` is not an entry
-        number)."""
+        """The entry with entry number `key` (text or `EntryNumber`), or `default` when there is none (or `key` is
+        not an entry number)."""
     def __iter__(self) -> Iterator["EntryAssessment"]: ...
     @property
     def totals(self) -> "Totals":
@@ -724,19 +714,18 @@ class Partial:
     def __len__(self) -> int: ...
     @overload
     def __getitem__(self, key: Union[int, str, EntryNumber], /) -> "EntryAssessment":
-        """An entry by position (``report[0]``, ``report[-1]``) or by entry number (``report["VSU-0828889-3"]``,
-        compact ``report["VSU08288893"]``, or an :class:`EntryNumber`); a tuple of entries by slice
-        (``report[0:2]``). ``IndexError`` / ``KeyError`` when absent, :class:`EntryNumberError` for text that is
-        not an entry number."""
+        """An entry by position (`report[0]`, `report[-1]`), a tuple of entries by slice (`report[0:2]`), or an entry
+        by entry number (`report["VSU-0828889-3"]`, compact `report["VSU08288893"]`, or an `EntryNumber`).
+        `IndexError` or `KeyError` when absent, `EntryNumberError` for text that is not an entry number."""
     @overload
     def __getitem__(self, key: slice, /) -> Tuple["EntryAssessment", ...]: ...
     def __contains__(self, key: object, /) -> bool:
-        """Whether an entry number (text or :class:`EntryNumber`), or an equal :class:`EntryAssessment`, is in it."""
+        """Whether an entry number (text or `EntryNumber`), or an equal `EntryAssessment`, is in it."""
     def get(
         self, key: Union[str, EntryNumber], default: Optional["EntryAssessment"] = None
     ) -> Optional["EntryAssessment"]:
-        """The entry with entry number ``key``, or ``default`` when there is none (or ``key`` is not an entry
-        number)."""
+        """The entry with entry number `key` (text or `EntryNumber`), or `default` when there is none (or `key` is
+        not an entry number)."""
     def __iter__(self) -> Iterator["EntryAssessment"]: ...
     @property
     def totals(self) -> "Totals":
@@ -786,11 +775,9 @@ class EntryIter:
 class EntryAssessment:
     """Everything cape knows about one entry as of the assessment date (frozen)."""
 
-    def __eq__(self, value: object, /) -> bool:
-        """Equal when the values are equal (another type: not equal)."""
+    def __eq__(self, value: object, /) -> bool: ...
     def __ne__(self, value: object, /) -> bool: ...
-    def __hash__(self) -> int:
-        """Consistent with ``==``: equal values hash alike (usable in sets and as dict keys)."""
+    def __hash__(self) -> int: ...
 
     @property
     def entry_number(self) -> EntryNumber: ...
@@ -877,11 +864,9 @@ class EntryAssessment:
 class Finding:
     """A mass-processing finding: noticed, never changes the amounts."""
 
-    def __eq__(self, value: object, /) -> bool:
-        """Equal when the values are equal (another type: not equal)."""
+    def __eq__(self, value: object, /) -> bool: ...
     def __ne__(self, value: object, /) -> bool: ...
-    def __hash__(self) -> int:
-        """Consistent with ``==``: equal values hash alike (usable in sets and as dict keys)."""
+    def __hash__(self) -> int: ...
 
     @property
     def code(self) -> str: ...
@@ -902,11 +887,9 @@ class Finding:
 class Reason:
     """A claim reason; ``effect`` is ``ineligible``, ``review``, ``deferred`` or ``note``."""
 
-    def __eq__(self, value: object, /) -> bool:
-        """Equal when the values are equal (another type: not equal)."""
+    def __eq__(self, value: object, /) -> bool: ...
     def __ne__(self, value: object, /) -> bool: ...
-    def __hash__(self) -> int:
-        """Consistent with ``==``: equal values hash alike (usable in sets and as dict keys)."""
+    def __hash__(self) -> int: ...
 
     @property
     def code(self) -> str: ...
@@ -923,11 +906,9 @@ class Reason:
 class Removal:
     """The removal of the IEEPA duty from one entry: ``duty_after + ieepa_duty == duty_before``."""
 
-    def __eq__(self, value: object, /) -> bool:
-        """Equal when the values are equal (another type: not equal)."""
+    def __eq__(self, value: object, /) -> bool: ...
     def __ne__(self, value: object, /) -> bool: ...
-    def __hash__(self) -> int:
-        """Consistent with ``==``: equal values hash alike (usable in sets and as dict keys)."""
+    def __hash__(self) -> int: ...
 
     @property
     def entry_number(self) -> EntryNumber: ...
@@ -956,8 +937,7 @@ class Removal:
 class Totals:
     """Counts by status and exact sums over assessed entries."""
 
-    def __hash__(self) -> int:
-        """Consistent with ``==``: equal values hash alike (usable in sets and as dict keys)."""
+    def __hash__(self) -> int: ...
 
     def to_json(self) -> str:
         """The totals as one line of JSON, byte for byte the ``summary.totals`` of ``cape assess --format json``."""
@@ -992,8 +972,7 @@ class Totals:
 class RefundTotals:
     """Totals over consolidated refunds: ``paid`` excludes waived entries, ``held`` is within ``paid``."""
 
-    def __hash__(self) -> int:
-        """Consistent with ``==``: equal values hash alike (usable in sets and as dict keys)."""
+    def __hash__(self) -> int: ...
 
     @property
     def entries(self) -> int: ...
@@ -1014,8 +993,7 @@ class RefundTotals:
 class Refund:
     """One consolidated refund: a recipient, a (projected) liquidation date, the entries paid together."""
 
-    def __hash__(self) -> int:
-        """Consistent with ``==``: equal values hash alike (usable in sets and as dict keys)."""
+    def __hash__(self) -> int: ...
 
     @property
     def recipient(self) -> str: ...
@@ -1081,11 +1059,9 @@ class Plan:
 class PlanGroup:
     """One group of a :class:`Plan`: an importer, or a week of deadlines."""
 
-    def __eq__(self, value: object, /) -> bool:
-        """Equal when the values are equal (another type: not equal)."""
+    def __eq__(self, value: object, /) -> bool: ...
     def __ne__(self, value: object, /) -> bool: ...
-    def __hash__(self) -> int:
-        """Consistent with ``==``: equal values hash alike (usable in sets and as dict keys)."""
+    def __hash__(self) -> int: ...
 
     @property
     def key(self) -> str:
@@ -1105,11 +1081,9 @@ class PlanGroup:
 class PlanItem:
     """One entry's due action in a :class:`Plan`."""
 
-    def __eq__(self, value: object, /) -> bool:
-        """Equal when the values are equal (another type: not equal)."""
+    def __eq__(self, value: object, /) -> bool: ...
     def __ne__(self, value: object, /) -> bool: ...
-    def __hash__(self) -> int:
-        """Consistent with ``==``: equal values hash alike (usable in sets and as dict keys)."""
+    def __hash__(self) -> int: ...
 
     @property
     def entry_number(self) -> EntryNumber: ...
@@ -1153,11 +1127,9 @@ def interest(
 class Interest:
     """Interest on one deposit, with the rate periods that explain it."""
 
-    def __eq__(self, value: object, /) -> bool:
-        """Equal when the values are equal (another type: not equal)."""
+    def __eq__(self, value: object, /) -> bool: ...
     def __ne__(self, value: object, /) -> bool: ...
-    def __hash__(self) -> int:
-        """Consistent with ``==``: equal values hash alike (usable in sets and as dict keys)."""
+    def __hash__(self) -> int: ...
 
     @property
     def amount(self) -> decimal.Decimal:
@@ -1183,11 +1155,9 @@ class Interest:
 class InterestPeriod:
     """One rate period (first and last counted day inclusive); the periods' interest adds up to the total."""
 
-    def __eq__(self, value: object, /) -> bool:
-        """Equal when the values are equal (another type: not equal)."""
+    def __eq__(self, value: object, /) -> bool: ...
     def __ne__(self, value: object, /) -> bool: ...
-    def __hash__(self) -> int:
-        """Consistent with ``==``: equal values hash alike (usable in sets and as dict keys)."""
+    def __hash__(self) -> int: ...
 
     @property
     def first_day(self) -> datetime.date: ...
