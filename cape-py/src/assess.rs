@@ -29,7 +29,7 @@ use crate::convert::{accrual_arg, class_arg, money_arg, money_out, money_py};
 use crate::entry_number::PyEntryNumber;
 use crate::errors::{call, Failure};
 use crate::es003::{PyDiagnostic, PyEntry, PySummary};
-use crate::pickle::{from_bytes, reduce, to_bytes, Reduced};
+use crate::pickle::{by_value, from_bytes, reduce, to_bytes, Reduced};
 use crate::plan::{plan_of, plan_options, PyPlan};
 
 static EMBEDDED: OnceLock<Arc<Tables>> = OnceLock::new();
@@ -233,14 +233,59 @@ impl Settings {
     }
 }
 
+/// What the progress callback counts: `(done, total)` in bytes for a file or bytes (a percentage for a
+/// progress bar such as tqdm), in rows for a table given as records.
+#[derive(Clone, Copy)]
+enum Total {
+    /// The size of the file or buffer.
+    Bytes(u64),
+    /// The rows of a table, when the caller knows them.
+    Rows(Option<u64>),
+}
+
+impl Total {
+    /// `(done, total)` at progress `p`: bytes read (the reader's fraction of the size, the size itself at the
+    /// end), or rows read.
+    fn of(self, p: &Progress) -> (u64, Option<u64>) {
+        match self {
+            Total::Bytes(size) => {
+                let done = if p.done {
+                    size
+                } else {
+                    // The fraction is a ratio of byte counts; back to bytes, never past the size.
+                    p.fraction.map_or(0, |f| ((f.clamp(0.0, 1.0) * size as f64).round() as u64).min(size))
+                };
+                (done, Some(size))
+            }
+            Total::Rows(total) => (p.rows_read, total),
+        }
+    }
+}
+
+impl Input {
+    /// What the progress callback counts for this input (`total_rows` as the caller gave it, for records).
+    fn total(&self, total_rows: Option<u64>) -> Total {
+        match self {
+            // A pipe or a path that cannot be read (the run reports it) has no size: rows, total unknown.
+            Input::Path(p) => {
+                std::fs::metadata(p).ok().filter(|m| m.is_file()).map_or(Total::Rows(None), |m| Total::Bytes(m.len()))
+            }
+            Input::Bytes(b) => Total::Bytes(b.len() as u64),
+            Input::Columns(_, c) => Total::Rows(Some(c.first().map_or(0, |c| c.len() as u64))),
+            Input::Spool(_) => Total::Rows(total_rows),
+        }
+    }
+}
+
 /// The spine's progress callback: re-attaches to the interpreter (about ten times a second) to check for
-/// signals and call the user's callback; a Python error stops the run and is kept for raising.
-fn progress_fn(progress: Option<Py<PyAny>>, total_rows: Option<u64>, raised: Arc<Mutex<Option<PyErr>>>) -> ProgressFn {
+/// signals and call the user's callback with `(done, total)` ([`Total`]); a Python error stops the run and is
+/// kept for raising.
+fn progress_fn(progress: Option<Py<PyAny>>, total: Total, raised: Arc<Mutex<Option<PyErr>>>) -> ProgressFn {
     Arc::new(move |p: &Progress| {
         let r = Python::attach(|py| -> PyResult<()> {
             py.check_signals()?;
             if let Some(cb) = &progress {
-                cb.call1(py, (p.rows_read, total_rows))?;
+                cb.call1(py, total.of(p))?;
             }
             Ok(())
         });
@@ -269,12 +314,12 @@ struct ScheduleArgs {
 #[allow(clippy::too_many_arguments)]
 fn settings(
     as_of: NaiveDate,
-    rules: &str,
+    rules: Option<&str>,
     tables: Option<&PyTables>,
     assume_last_rate: bool,
-    importer_class: &str,
+    importer_class: Option<&str>,
     class_overrides: Option<HashMap<String, String>>,
-    urgent_within_days: Option<u32>,
+    named: CliNamed<'_, '_>,
     last_day_offset: Option<u32>,
     court_accrual: Option<&str>,
     schedule: ScheduleArgs,
@@ -282,7 +327,7 @@ fn settings(
     sheet: Option<String>,
     source_name: Option<String>,
     progress: Option<Py<PyAny>>,
-    total_rows: Option<u64>,
+    total: Total,
     threads: Option<usize>,
 ) -> PyResult<Settings> {
     if threads == Some(0) {
@@ -296,6 +341,18 @@ fn settings(
         tables = Arc::new(t);
     }
     let mut options = AssessOptions::new(as_of);
+    if let Some(r) = rules {
+        if r.ends_with(".json") {
+            // As `--rules FILE.json` does: the file's rule set joins the tables and is the one applied.
+            let set = call(|| RuleSet::from_path(r))?;
+            let mut t = Tables::clone(&tables);
+            options.rules = cape_core::claim::RuleChoice::Named(set.name.clone());
+            t.rules.insert(set);
+            tables = Arc::new(t);
+        } else {
+            options.rules = r.into();
+        }
+    }
     if let Some(n) = schedule.acceptance_lag {
         options.schedule.acceptance_lag_days = n;
     }
@@ -305,22 +362,25 @@ fn settings(
     if let Some(n) = schedule.reliquidation_window {
         options.schedule.reliquidation_window_days = n;
     }
-    if assume_last_rate {
-        options = options.assume_last_rate(&tables.rates);
+    options.interest.assumed_rate = assumed_rate(named.assume_rate, assume_last_rate, &tables)?;
+    if let Some(c) = importer_class {
+        options.default_class = class_arg(c)?;
     }
-    options.rules = rules.into();
-    options.default_class = class_arg(importer_class)?;
     for (k, v) in class_overrides.unwrap_or_default() {
         options.class_overrides.insert(k, class_arg(&v)?);
     }
-    if let Some(n) = urgent_within_days {
-        options.claim.urgent_within_days = n;
+    if let Some(n) = named.urgent_days()? {
+        options = options.urgent_within(n);
     }
     options.claim.last_day_offset = last_day_offset;
     if let Some(a) = court_accrual {
         options.actions.court_accrual = accrual_arg(a)?;
     }
-    let mut accepted = HashSet::new();
+    let mut accepted = match &named.accepted {
+        // As `--accepted CLAIMS.csv`: the entries CAPE accepted, from a claim-details file.
+        Some(path) => call(|| Ok(cape_core::read_results_path(path)?.accepted_entries()))?,
+        None => HashSet::new(),
+    };
     for e in already_accepted.unwrap_or_default() {
         accepted.insert(entry_number_arg(&e)?);
     }
@@ -334,8 +394,67 @@ fn settings(
         o
     };
     run.threads = threads.unwrap_or(0);
-    run.progress = Some(progress_fn(progress, total_rows, Arc::clone(&raised)));
+    run.progress = Some(progress_fn(progress, total, Arc::clone(&raised)));
     Ok(Settings { tables, options, run, raised })
+}
+
+/// The keywords named after the command line's options (`--urgent-days`, `--assume-rate`, `--accepted`), and
+/// the older `urgent_within_days`.
+struct CliNamed<'a, 'py> {
+    /// The name `urgent_days` had before it was named after `--urgent-days`; still accepted.
+    urgent_within_days: Option<u32>,
+    urgent_days: Option<u32>,
+    assume_rate: Option<&'a Bound<'py, PyAny>>,
+    accepted: Option<PathBuf>,
+}
+
+impl CliNamed<'_, '_> {
+    /// `urgent_days`, or `urgent_within_days`; both only when they agree.
+    fn urgent_days(&self) -> PyResult<Option<u32>> {
+        match (self.urgent_days, self.urgent_within_days) {
+            (Some(a), Some(b)) if a != b => Err(invalid(
+                "urgent_days",
+                &format!("{a} and urgent_within_days={b}"),
+                "urgent_within_days is the older name of urgent_days: give one",
+            )),
+            (a, b) => Ok(a.or(b)),
+        }
+    }
+}
+
+/// An `InvalidValueError` about the argument `what`.
+fn invalid(what: &'static str, input: &str, reason: &str) -> PyErr {
+    Failure::Core(cape_core::Error::Value {
+        kind: cape_core::ErrorKind::InvalidValue,
+        what,
+        input: input.to_owned(),
+        reason: reason.into(),
+    })
+    .into()
+}
+
+/// The rate assumed for days past the rate table: `assume_rate` (a corporate percent, as `--assume-rate`:
+/// `Decimal`, `int` or text such as `"7"`; non-corporate is one point more) or `assume_last_rate` (the last
+/// quarter's rates continue), not both; `None` when neither is given.
+pub(crate) fn assumed_rate(
+    assume_rate: Option<&Bound<'_, PyAny>>,
+    assume_last_rate: bool,
+    tables: &Tables,
+) -> PyResult<Option<cape_core::refund::AssumedRate>> {
+    use cape_core::refund::AssumedRate;
+    let Some(p) = assume_rate else {
+        return Ok(assume_last_rate.then(|| AssumedRate::continue_last(&tables.rates)));
+    };
+    if p.is_instance_of::<pyo3::types::PyFloat>() || p.is_instance_of::<pyo3::types::PyBool>() {
+        let t = p.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "?".into());
+        return Err(PyTypeError::new_err(format!("assume_rate must be a decimal.Decimal, an int or text, not {t}")));
+    }
+    let text = p.str()?.to_string();
+    if assume_last_rate {
+        return Err(invalid("assume_rate", &text, "give assume_rate or assume_last_rate, not both"));
+    }
+    let percent = call(|| cape_core::values::money::parse_percent(&text, "assume_rate"))?;
+    Ok(Some(AssumedRate::flat(percent, &tables.rates)))
 }
 
 /// An entry number given as `EntryNumber` or text.
@@ -358,9 +477,9 @@ fn diagnostics_tuple(py: Python<'_>, d: Vec<Diagnostic>) -> PyResult<Py<PyTuple>
 
 /// Assesses an ES-003 report (path, bytes, or `records=` a RecordSpool or `(header, columns)` of text cells).
 #[pyfunction]
-#[pyo3(signature = (source = None, *, as_of, records = None, rules = "auto", tables = None,
-    assume_last_rate = false, importer_class = "corporate", class_overrides = None, urgent_within_days = None,
-    last_day_offset = None, court_accrual = None, acceptance_lag = None, liquidation_offset = None,
+#[pyo3(signature = (source = None, *, as_of, records = None, rules = None, tables = None,
+    assume_last_rate = false, importer_class = None, class_overrides = None, urgent_within_days = None,
+    urgent_days = None, assume_rate = None, accepted = None, last_day_offset = None, court_accrual = None, acceptance_lag = None, liquidation_offset = None,
     reliquidation_window = None, closures = None, already_accepted = None, sheet = None, source_name = None,
     progress = None, total_rows = None, threads = None))]
 #[allow(clippy::too_many_arguments)]
@@ -369,12 +488,15 @@ pub(crate) fn assess(
     source: Option<&Bound<'_, PyAny>>,
     as_of: NaiveDate,
     records: Option<&Bound<'_, PyAny>>,
-    rules: &str,
+    rules: Option<&str>,
     tables: Option<PyRef<'_, PyTables>>,
     assume_last_rate: bool,
-    importer_class: &str,
+    importer_class: Option<&str>,
     class_overrides: Option<HashMap<String, String>>,
     urgent_within_days: Option<u32>,
+    urgent_days: Option<u32>,
+    assume_rate: Option<&Bound<'_, PyAny>>,
+    accepted: Option<PathBuf>,
     last_day_offset: Option<u32>,
     court_accrual: Option<&str>,
     acceptance_lag: Option<u32>,
@@ -396,7 +518,7 @@ pub(crate) fn assess(
         assume_last_rate,
         importer_class,
         class_overrides,
-        urgent_within_days,
+        CliNamed { urgent_within_days, urgent_days, assume_rate, accepted },
         last_day_offset,
         court_accrual,
         ScheduleArgs { acceptance_lag, liquidation_offset, reliquidation_window, closures },
@@ -404,7 +526,7 @@ pub(crate) fn assess(
         sheet,
         source_name,
         progress,
-        total_rows,
+        input.total(total_rows),
         threads,
     )?;
     let p = detached(py, &s, || run::assess_all(input.into_source(), &s.tables, s.options.clone(), &s.run))?;
@@ -413,9 +535,9 @@ pub(crate) fn assess(
 
 /// Assesses one partition of a report into a mergeable [`PyPartial`].
 #[pyfunction]
-#[pyo3(signature = (source = None, *, as_of, records = None, rules = "auto", tables = None,
-    assume_last_rate = false, importer_class = "corporate", class_overrides = None, urgent_within_days = None,
-    last_day_offset = None, court_accrual = None, acceptance_lag = None, liquidation_offset = None,
+#[pyo3(signature = (source = None, *, as_of, records = None, rules = None, tables = None,
+    assume_last_rate = false, importer_class = None, class_overrides = None, urgent_within_days = None,
+    urgent_days = None, assume_rate = None, accepted = None, last_day_offset = None, court_accrual = None, acceptance_lag = None, liquidation_offset = None,
     reliquidation_window = None, closures = None, already_accepted = None, sheet = None, source_name = None,
     min_refund = None, keep_entries = true, progress = None, total_rows = None, threads = None))]
 #[allow(clippy::too_many_arguments)]
@@ -424,12 +546,15 @@ pub(crate) fn assess_partition(
     source: Option<&Bound<'_, PyAny>>,
     as_of: NaiveDate,
     records: Option<&Bound<'_, PyAny>>,
-    rules: &str,
+    rules: Option<&str>,
     tables: Option<PyRef<'_, PyTables>>,
     assume_last_rate: bool,
-    importer_class: &str,
+    importer_class: Option<&str>,
     class_overrides: Option<HashMap<String, String>>,
     urgent_within_days: Option<u32>,
+    urgent_days: Option<u32>,
+    assume_rate: Option<&Bound<'_, PyAny>>,
+    accepted: Option<PathBuf>,
     last_day_offset: Option<u32>,
     court_accrual: Option<&str>,
     acceptance_lag: Option<u32>,
@@ -454,7 +579,7 @@ pub(crate) fn assess_partition(
         assume_last_rate,
         importer_class,
         class_overrides,
-        urgent_within_days,
+        CliNamed { urgent_within_days, urgent_days, assume_rate, accepted },
         last_day_offset,
         court_accrual,
         ScheduleArgs { acceptance_lag, liquidation_offset, reliquidation_window, closures },
@@ -462,7 +587,7 @@ pub(crate) fn assess_partition(
         sheet,
         source_name,
         progress,
-        total_rows,
+        input.total(total_rows),
         threads,
     )?;
     s.run.consolidation.minimum_refund = minimum_refund;
@@ -480,9 +605,9 @@ pub(crate) fn assess_partition(
 /// Assesses an ES-003 report entry by entry: an iterator of `EntryAssessment` in file order, in memory
 /// bounded by a few hundred entries whatever the report's size; `finish()` gives the `Partial`.
 #[pyfunction]
-#[pyo3(signature = (source = None, *, as_of, records = None, rules = "auto", tables = None,
-    assume_last_rate = false, importer_class = "corporate", class_overrides = None, urgent_within_days = None,
-    last_day_offset = None, court_accrual = None, acceptance_lag = None, liquidation_offset = None,
+#[pyo3(signature = (source = None, *, as_of, records = None, rules = None, tables = None,
+    assume_last_rate = false, importer_class = None, class_overrides = None, urgent_within_days = None,
+    urgent_days = None, assume_rate = None, accepted = None, last_day_offset = None, court_accrual = None, acceptance_lag = None, liquidation_offset = None,
     reliquidation_window = None, closures = None, already_accepted = None, sheet = None, source_name = None,
     min_refund = None, progress = None, total_rows = None, threads = None))]
 #[allow(clippy::too_many_arguments)]
@@ -491,12 +616,15 @@ pub(crate) fn iter_assess(
     source: Option<&Bound<'_, PyAny>>,
     as_of: NaiveDate,
     records: Option<&Bound<'_, PyAny>>,
-    rules: &str,
+    rules: Option<&str>,
     tables: Option<PyRef<'_, PyTables>>,
     assume_last_rate: bool,
-    importer_class: &str,
+    importer_class: Option<&str>,
     class_overrides: Option<HashMap<String, String>>,
     urgent_within_days: Option<u32>,
+    urgent_days: Option<u32>,
+    assume_rate: Option<&Bound<'_, PyAny>>,
+    accepted: Option<PathBuf>,
     last_day_offset: Option<u32>,
     court_accrual: Option<&str>,
     acceptance_lag: Option<u32>,
@@ -520,7 +648,7 @@ pub(crate) fn iter_assess(
         assume_last_rate,
         importer_class,
         class_overrides,
-        urgent_within_days,
+        CliNamed { urgent_within_days, urgent_days, assume_rate, accepted },
         last_day_offset,
         court_accrual,
         ScheduleArgs { acceptance_lag, liquidation_offset, reliquidation_window, closures },
@@ -528,7 +656,7 @@ pub(crate) fn iter_assess(
         sheet,
         source_name,
         progress,
-        total_rows,
+        input.total(total_rows),
         threads,
     )?;
     s.run.consolidation.minimum_refund = minimum_refund;
@@ -610,6 +738,93 @@ impl PyAssessmentIter {
     }
 }
 
+/// The entry numbers of a result's entries, each to its first position (built on first lookup).
+type EntryIndex = OnceLock<HashMap<EntryNumber, usize>>;
+
+/// The position of entry `n` in `entries`, through the index built on first use.
+fn position(entries: &[EntryAssessment], index: &EntryIndex, n: EntryNumber) -> Option<usize> {
+    index
+        .get_or_init(|| {
+            let mut m = HashMap::with_capacity(entries.len());
+            for (i, a) in entries.iter().enumerate() {
+                m.entry(a.entry_number()).or_insert(i);
+            }
+            m
+        })
+        .get(&n)
+        .copied()
+}
+
+/// `report[key]`: an `int` position (negative from the end), a `slice` (a tuple of entries, as slicing a
+/// tuple gives), or an entry number (`EntryNumber`, or text in any form `EntryNumber()` reads).
+///
+/// # Errors
+///
+/// `IndexError` for a position out of range, `KeyError` for an entry number not in the result,
+/// `EntryNumberError` for text that is not an entry number, `TypeError` for another type of key.
+fn item(
+    py: Python<'_>,
+    entries: &Arc<Vec<EntryAssessment>>,
+    index: &EntryIndex,
+    key: &Bound<'_, PyAny>,
+) -> PyResult<Py<PyAny>> {
+    if let Ok(slice) = key.cast::<pyo3::types::PySlice>() {
+        let ix = slice.indices(entries.len() as isize)?;
+        let picked = (0..ix.slicelength).map(|k| {
+            let i = ix.start + k as isize * ix.step;
+            PyEntryAssessment { all: Arc::clone(entries), i: i as usize }
+        });
+        return Ok(PyTuple::new(py, picked)?.into_any().unbind());
+    }
+    if let Ok(i) = key.extract::<isize>() {
+        if !key.is_instance_of::<pyo3::types::PyBool>() {
+            return Ok(Py::new(py, entry_at(entries, i)?)?.into_any());
+        }
+    }
+    let n = entry_key(key)?;
+    match position(entries, index, n) {
+        Some(i) => Ok(Py::new(py, PyEntryAssessment { all: Arc::clone(entries), i })?.into_any()),
+        None => Err(pyo3::exceptions::PyKeyError::new_err(n.to_string())),
+    }
+}
+
+/// An entry-number key: `EntryNumber` or text (`EntryNumberError` when malformed, `TypeError` for others).
+fn entry_key(key: &Bound<'_, PyAny>) -> PyResult<EntryNumber> {
+    if key.is_instance_of::<pyo3::types::PyString>() || key.is_instance_of::<PyEntryNumber>() {
+        entry_number_arg(key)
+    } else {
+        let t = key.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "?".into());
+        Err(PyTypeError::new_err(format!(
+            "an entry is looked up by position (int), slice or entry number (str or EntryNumber), not {t}"
+        )))
+    }
+}
+
+/// `report.get(key, default)`: the entry with that entry number, or `default` when it is not in the result
+/// or `key` is not an entry number.
+fn get_or(
+    py: Python<'_>,
+    entries: &Arc<Vec<EntryAssessment>>,
+    index: &EntryIndex,
+    key: &Bound<'_, PyAny>,
+    default: Option<Py<PyAny>>,
+) -> PyResult<Py<PyAny>> {
+    match entry_key(key).ok().and_then(|n| position(entries, index, n)) {
+        Some(i) => Ok(Py::new(py, PyEntryAssessment { all: Arc::clone(entries), i })?.into_any()),
+        None => Ok(default.unwrap_or_else(|| py.None())),
+    }
+}
+
+/// `key in report`: an entry number (text or `EntryNumber`) in the result, or an `EntryAssessment` equal to
+/// one of its entries; anything else is not in it.
+fn contains(entries: &[EntryAssessment], index: &EntryIndex, key: &Bound<'_, PyAny>) -> bool {
+    if let Ok(a) = key.cast::<PyEntryAssessment>() {
+        let a = a.get().get();
+        return entries.iter().any(|e| e == a);
+    }
+    entry_key(key).ok().and_then(|n| position(entries, index, n)).is_some()
+}
+
 /// Shared by the containers: per-entry access and conversions.
 fn entry_at(entries: &Arc<Vec<EntryAssessment>>, index: isize) -> PyResult<PyEntryAssessment> {
     let n = entries.len() as isize;
@@ -678,6 +893,8 @@ pub(crate) struct PyAssessedReport {
     summary: Py<PySummary>,
     rule_set: String,
     as_of: NaiveDate,
+    /// Entry number to position, for `report[number]` (built on first lookup).
+    index: EntryIndex,
 }
 
 impl PyAssessedReport {
@@ -689,6 +906,7 @@ impl PyAssessedReport {
             summary: Py::new(py, PySummary(p.ingest))?,
             rule_set: p.rule_set,
             as_of: p.as_of,
+            index: OnceLock::new(),
         })
     }
 }
@@ -698,8 +916,21 @@ impl PyAssessedReport {
     fn __len__(&self) -> usize {
         self.entries.len()
     }
-    fn __getitem__(&self, index: isize) -> PyResult<PyEntryAssessment> {
-        entry_at(&self.entries, index)
+    /// An entry by position (`report[0]`, `report[-1]`), a tuple of entries by slice (`report[0:2]`), or an entry
+    /// by entry number (`report["VSU-0828889-3"]`, compact `report["VSU08288893"]`, or an `EntryNumber`).
+    /// `IndexError` or `KeyError` when absent, `EntryNumberError` for text that is not an entry number.
+    fn __getitem__(&self, py: Python<'_>, key: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        item(py, &self.entries, &self.index, key)
+    }
+    /// Whether an entry number (text or `EntryNumber`), or an equal `EntryAssessment`, is in it.
+    fn __contains__(&self, key: &Bound<'_, PyAny>) -> bool {
+        contains(&self.entries, &self.index, key)
+    }
+    /// The entry with entry number `key` (text or `EntryNumber`), or `default` when there is none (or `key` is
+    /// not an entry number).
+    #[pyo3(signature = (key, default = None))]
+    fn get(&self, py: Python<'_>, key: &Bound<'_, PyAny>, default: Option<Py<PyAny>>) -> PyResult<Py<PyAny>> {
+        get_or(py, &self.entries, &self.index, key, default)
     }
     fn __iter__(&self) -> EntryIter {
         EntryIter { all: Arc::clone(&self.entries), next: std::sync::atomic::AtomicUsize::new(0) }
@@ -735,8 +966,8 @@ impl PyAssessedReport {
         arrow_table(py, &self.entries)
     }
     /// The actions due, grouped by importer or week, soonest first (`cape plan`).
-    #[pyo3(signature = (within = None, by = "importer"))]
-    fn plan(&self, py: Python<'_>, within: Option<i64>, by: &str) -> PyResult<PyPlan> {
+    #[pyo3(signature = (within = None, by = None))]
+    fn plan(&self, py: Python<'_>, within: Option<i64>, by: Option<&str>) -> PyResult<PyPlan> {
         plan_of(py, &self.entries, plan_options(self.as_of, within, by)?)
     }
     #[pyo3(signature = (min_refund = None))]
@@ -809,11 +1040,13 @@ pub(crate) struct PyPartial {
     entries: Arc<Vec<EntryAssessment>>,
     /// The rest (its `entries` empty).
     partial: Partial,
+    /// Entry number to position, for `partial[number]` (built on first lookup).
+    index: EntryIndex,
 }
 
 impl PyPartial {
     pub(crate) fn new(mut p: Partial) -> Self {
-        PyPartial { entries: Arc::new(std::mem::take(&mut p.entries)), partial: p }
+        PyPartial { entries: Arc::new(std::mem::take(&mut p.entries)), partial: p, index: OnceLock::new() }
     }
 
     fn whole(&self) -> Partial {
@@ -841,8 +1074,21 @@ impl PyPartial {
     fn __len__(&self) -> usize {
         self.entries.len()
     }
-    fn __getitem__(&self, index: isize) -> PyResult<PyEntryAssessment> {
-        entry_at(&self.entries, index)
+    /// An entry by position (`report[0]`, `report[-1]`), a tuple of entries by slice (`report[0:2]`), or an entry
+    /// by entry number (`report["VSU-0828889-3"]`, compact `report["VSU08288893"]`, or an `EntryNumber`).
+    /// `IndexError` or `KeyError` when absent, `EntryNumberError` for text that is not an entry number.
+    fn __getitem__(&self, py: Python<'_>, key: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        item(py, &self.entries, &self.index, key)
+    }
+    /// Whether an entry number (text or `EntryNumber`), or an equal `EntryAssessment`, is in it.
+    fn __contains__(&self, key: &Bound<'_, PyAny>) -> bool {
+        contains(&self.entries, &self.index, key)
+    }
+    /// The entry with entry number `key` (text or `EntryNumber`), or `default` when there is none (or `key` is
+    /// not an entry number).
+    #[pyo3(signature = (key, default = None))]
+    fn get(&self, py: Python<'_>, key: &Bound<'_, PyAny>, default: Option<Py<PyAny>>) -> PyResult<Py<PyAny>> {
+        get_or(py, &self.entries, &self.index, key, default)
     }
     fn __iter__(&self) -> EntryIter {
         EntryIter { all: Arc::clone(&self.entries), next: std::sync::atomic::AtomicUsize::new(0) }
@@ -892,8 +1138,8 @@ impl PyPartial {
         arrow_table(py, &self.entries)
     }
     /// The actions due over the kept entries, grouped by importer or week, soonest first (`cape plan`).
-    #[pyo3(signature = (within = None, by = "importer"))]
-    fn plan(&self, py: Python<'_>, within: Option<i64>, by: &str) -> PyResult<PyPlan> {
+    #[pyo3(signature = (within = None, by = None))]
+    fn plan(&self, py: Python<'_>, within: Option<i64>, by: Option<&str>) -> PyResult<PyPlan> {
         plan_of(py, &self.entries, plan_options(self.partial.as_of, within, by)?)
     }
     fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Reduced<'py>> {
@@ -983,11 +1229,12 @@ fn record_dict<'py>(py: Python<'py>, a: &EntryAssessment) -> PyResult<Bound<'py,
 }
 
 /// The assessment of one entry (a view into its result).
-#[pyclass(module = "cape", name = "EntryAssessment", frozen)]
+#[pyclass(module = "cape", name = "EntryAssessment", frozen, eq, hash)]
 pub(crate) struct PyEntryAssessment {
     all: Arc<Vec<EntryAssessment>>,
     i: usize,
 }
+by_value!(PyEntryAssessment, |s| s.get());
 
 impl PyEntryAssessment {
     pub(crate) fn get(&self) -> &EntryAssessment {
@@ -1143,8 +1390,9 @@ impl PyEntryAssessment {
 }
 
 /// A mass-processing finding: noticed, never changes the amounts.
-#[pyclass(module = "cape", name = "Finding", frozen)]
+#[pyclass(module = "cape", name = "Finding", frozen, eq, hash)]
 pub(crate) struct PyFinding(Finding);
+by_value!(PyFinding, |s| &s.0);
 
 #[pymethods]
 impl PyFinding {
@@ -1181,8 +1429,9 @@ impl PyFinding {
 }
 
 /// A claim reason: why an entry has its status.
-#[pyclass(module = "cape", name = "Reason", frozen)]
+#[pyclass(module = "cape", name = "Reason", frozen, eq, hash)]
 pub(crate) struct PyReason(cape_core::claim::Reason);
+by_value!(PyReason, |s| &s.0);
 
 #[pymethods]
 impl PyReason {
@@ -1211,8 +1460,9 @@ impl PyReason {
 }
 
 /// The removal of the IEEPA duty from one entry, as CAPE's Mass Processing does it.
-#[pyclass(module = "cape", name = "Removal", frozen)]
+#[pyclass(module = "cape", name = "Removal", frozen, eq, hash)]
 pub(crate) struct PyRemoval(Arc<Removal>);
+by_value!(PyRemoval, |s| &*s.0);
 
 #[pymethods]
 impl PyRemoval {
@@ -1280,9 +1530,9 @@ pub(crate) fn remove_ieepa(entry: &cape_core::Entry, tables: Option<&PyTables>) 
 }
 
 /// Counts and totals by status.
-#[pyclass(module = "cape", name = "Totals", frozen, eq)]
-#[derive(PartialEq)]
+#[pyclass(module = "cape", name = "Totals", frozen, eq, hash)]
 pub(crate) struct PyTotals(AssessTotals);
+by_value!(PyTotals, |s| &s.0);
 
 #[pymethods]
 impl PyTotals {
@@ -1354,9 +1604,9 @@ impl PyTotals {
 }
 
 /// Totals over consolidated refunds: they conserve through any merge.
-#[pyclass(module = "cape", name = "RefundTotals", frozen, eq)]
-#[derive(PartialEq)]
+#[pyclass(module = "cape", name = "RefundTotals", frozen, eq, hash)]
 pub(crate) struct PyRefundTotals(ConsolidationTotals);
+by_value!(PyRefundTotals, |s| &s.0);
 
 #[pymethods]
 impl PyRefundTotals {
@@ -1402,9 +1652,9 @@ fn numbers<'py>(py: Python<'py>, v: &[EntryNumber]) -> PyResult<Bound<'py, PyTup
 }
 
 /// One consolidated refund: a recipient, a (projected) liquidation date, the entries paid together.
-#[pyclass(module = "cape", name = "Refund", frozen, eq)]
-#[derive(PartialEq)]
+#[pyclass(module = "cape", name = "Refund", frozen, eq, hash)]
 pub(crate) struct PyRefund(ConsolidatedRefund);
+by_value!(PyRefund, |s| &s.0);
 
 #[pymethods]
 impl PyRefund {
@@ -1491,6 +1741,7 @@ pub(crate) fn unpickle(py: Python<'_>, name: &str, data: &[u8]) -> PyResult<Opti
                 summary: Py::new(py, PySummary(ingest))?,
                 rule_set,
                 as_of,
+                index: OnceLock::new(),
             };
             Py::new(py, report)?.into_any()
         }

@@ -17,7 +17,7 @@ use cape_core::claim::{
     PreflightReport, ResultsOptions,
 };
 use cape_core::liquidation::calendar::{parse_closures, read_closures_path};
-use cape_core::refund::{AssumedRate, InterestOptions, InterestPeriod, InterestResult};
+use cape_core::refund::{InterestOptions, InterestPeriod, InterestResult};
 use cape_core::run;
 use cape_core::EntryNumber;
 
@@ -29,24 +29,26 @@ use crate::pickle::{from_bytes, reduce, to_bytes, Reduced};
 
 /// Interest under 19 USC 1505 on `principal` from `start` (excluded) to `end` (included).
 #[pyfunction]
-#[pyo3(signature = (principal, start, end, importer_class = "corporate", *, assume_last_rate = false, tables = None))]
+#[pyo3(signature = (principal, start, end, importer_class = None, *, assume_last_rate = false, assume_rate = None,
+    tables = None))]
 pub(crate) fn interest(
     principal: &Bound<'_, PyAny>,
     start: NaiveDate,
     end: NaiveDate,
-    importer_class: &str,
+    importer_class: Option<&str>,
     assume_last_rate: bool,
+    assume_rate: Option<&Bound<'_, PyAny>>,
     tables: Option<PyRef<'_, PyTables>>,
 ) -> PyResult<PyInterest> {
     let principal = money_arg("principal", principal)?;
-    let class = class_arg(importer_class)?;
+    let class = importer_class.map(class_arg).transpose()?.unwrap_or(cape_core::model::ImporterClass::DEFAULT);
     let t = match tables {
         Some(t) => Arc::clone(&t.0),
         None => embedded_tables()?,
     };
     let params = {
         let mut o = InterestOptions::default();
-        o.assumed_rate = assume_last_rate.then(|| AssumedRate::continue_last(&t.rates));
+        o.assumed_rate = crate::assess::assumed_rate(assume_rate, assume_last_rate, &t)?;
         o
     };
     let r = call(|| cape_core::compute_interest(principal, start, end, class, &t.rates, &params))?;
@@ -54,8 +56,9 @@ pub(crate) fn interest(
 }
 
 /// Interest on one deposit, with the rate periods that explain it.
-#[pyclass(module = "cape", name = "Interest", frozen)]
+#[pyclass(module = "cape", name = "Interest", frozen, eq, hash)]
 pub(crate) struct PyInterest(InterestResult);
+crate::pickle::by_value!(PyInterest, |s| &s.0);
 
 #[pymethods]
 impl PyInterest {
@@ -108,8 +111,9 @@ impl PyInterest {
 }
 
 /// One rate period of an interest computation (first and last counted day, inclusive).
-#[pyclass(module = "cape", name = "InterestPeriod", frozen)]
+#[pyclass(module = "cape", name = "InterestPeriod", frozen, eq, hash)]
 pub(crate) struct PyInterestPeriod(InterestPeriod);
+crate::pickle::by_value!(PyInterestPeriod, |s| &s.0);
 
 #[pymethods]
 impl PyInterestPeriod {

@@ -19,7 +19,7 @@ use cape_core::{Es003Options, Usd};
 
 use crate::entry_number::PyEntryNumber;
 use crate::errors::call;
-use crate::pickle::{from_bytes, reduce, to_bytes, Reduced};
+use crate::pickle::{by_value, from_bytes, reduce, to_bytes, Reduced};
 
 fn text(f: &Fact<cape_core::Text>) -> Option<&str> {
     f.known().map(|s| &**s)
@@ -127,8 +127,9 @@ impl PyEs003 {
 }
 
 /// The counts of one ingest: rows read = rows used + rows rejected.
-#[pyclass(module = "cape", name = "IngestSummary", frozen)]
+#[pyclass(module = "cape", name = "IngestSummary", frozen, eq, hash)]
 pub(crate) struct PySummary(pub(crate) cape_core::IngestSummary);
+by_value!(PySummary, |s| &s.0);
 
 #[pymethods]
 impl PySummary {
@@ -243,8 +244,9 @@ impl PySummary {
 }
 
 /// One finding about one input row (or the file): data, not an exception.
-#[pyclass(module = "cape", name = "Diagnostic", frozen)]
+#[pyclass(module = "cape", name = "Diagnostic", frozen, eq, hash)]
 pub(crate) struct PyDiagnostic(pub(crate) cape_core::Diagnostic);
+by_value!(PyDiagnostic, |s| &s.0);
 
 #[pymethods]
 impl PyDiagnostic {
@@ -294,8 +296,9 @@ impl PyDiagnostic {
 }
 
 /// An entry summary: its header facts and its lines.
-#[pyclass(module = "cape", name = "Entry", frozen)]
+#[pyclass(module = "cape", name = "Entry", frozen, eq, hash)]
 pub(crate) struct PyEntry(pub(crate) Arc<cape_core::Entry>);
+by_value!(PyEntry, |s| &*s.0);
 
 #[pymethods]
 impl PyEntry {
@@ -476,11 +479,13 @@ impl PyEntry {
 }
 
 /// One entry-summary line: a view into its entry.
-#[pyclass(module = "cape", name = "Line", frozen)]
+#[pyclass(module = "cape", name = "Line", frozen, eq, hash)]
 pub(crate) struct PyLine {
     entry: Arc<cape_core::Entry>,
     line: usize,
 }
+// A line is its entry's number and its own values (not the rest of its entry).
+by_value!(PyLine, |s| &(s.entry.number, s.get()));
 
 impl PyLine {
     fn get(&self) -> &cape_core::Line {
@@ -541,12 +546,14 @@ impl PyLine {
 }
 
 /// One tariff ordinal of a line (one ES-003 row): a view into its entry.
-#[pyclass(module = "cape", name = "Tariff", frozen)]
+#[pyclass(module = "cape", name = "Tariff", frozen, eq, hash)]
 pub(crate) struct PyTariff {
     entry: Arc<cape_core::Entry>,
     line: usize,
     tariff: usize,
 }
+// A tariff row is its entry's number, its line's number and its own values.
+by_value!(PyTariff, |s| &(s.entry.number, s.entry.lines[s.line].number, s.get()));
 
 impl PyTariff {
     fn get(&self) -> &cape_core::Tariff {

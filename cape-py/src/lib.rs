@@ -77,6 +77,14 @@ fn run_cli(py: Python<'_>, argv: Vec<String>) -> PyResult<i32> {
     Ok(code)
 }
 
+/// The options (`--name`, without the dashes) `cape COMMAND` accepts, for `assess`, `refunds`, `declare`, `plan`
+/// and `interest`; `None` for another command. The command line's own lists (cape-core's
+/// `cli::command_options`): what `tests/python/test_parity.py` checks the Python keywords against (private).
+#[pyfunction]
+fn _cli_options(command: &str) -> Option<Vec<&'static str>> {
+    cape_core::cli::command_options(command)
+}
+
 /// Panics inside the panic boundary, to test that a panic reaches Python as `CapeError` (private).
 #[pyfunction]
 fn _panic_for_tests(message: &str) -> PyResult<()> {
@@ -132,5 +140,6 @@ fn _cape(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(pickle::_unpickle, m)?)?;
     m.add_function(wrap_pyfunction!(run_cli, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_for_tests, m)?)?;
+    m.add_function(wrap_pyfunction!(_cli_options, m)?)?;
     Ok(())
 }

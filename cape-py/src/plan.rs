@@ -17,11 +17,15 @@ use crate::assess::PyEntryAssessment;
 use crate::convert::{grouping_arg, money_out};
 use crate::entry_number::PyEntryNumber;
 use crate::errors::{call, Failure};
+use crate::pickle::by_value;
 
-/// The plan options of `as_of`, `within` (days, or `None` for every due action) and `by`.
-pub(crate) fn plan_options(as_of: NaiveDate, within: Option<i64>, by: &str) -> PyResult<PlanOptions> {
+/// The plan options of `as_of`, `within` (days, or `None` for every due action) and `by` (`None`: the core's
+/// default grouping, as `cape plan` without `--by`).
+pub(crate) fn plan_options(as_of: NaiveDate, within: Option<i64>, by: Option<&str>) -> PyResult<PlanOptions> {
     let mut options = PlanOptions::new(as_of);
-    options.by = grouping_arg(by)?;
+    if let Some(by) = by {
+        options.by = grouping_arg(by)?;
+    }
     options.within_days = within
         .map(|w| {
             u32::try_from(w).map_err(|_| {
@@ -57,8 +61,8 @@ impl PyPlan {
 #[pymethods]
 impl PyPlan {
     #[new]
-    #[pyo3(signature = (*, as_of, within = None, by = "importer"))]
-    fn new(as_of: NaiveDate, within: Option<i64>, by: &str) -> PyResult<Self> {
+    #[pyo3(signature = (*, as_of, within = None, by = None))]
+    fn new(as_of: NaiveDate, within: Option<i64>, by: Option<&str>) -> PyResult<Self> {
         Ok(PyPlan(Mutex::new(Plan::new(plan_options(as_of, within, by)?))))
     }
     /// Adds one assessed entry (kept when its action is due, within the horizon if one is set).
@@ -111,8 +115,9 @@ impl PyPlan {
 }
 
 /// One group of a plan: an importer, or a week of deadlines.
-#[pyclass(module = "cape", name = "PlanGroup", frozen)]
+#[pyclass(module = "cape", name = "PlanGroup", frozen, eq, hash)]
 pub(crate) struct PyPlanGroup(PlanGroup);
+by_value!(PyPlanGroup, |s| &s.0);
 
 #[pymethods]
 impl PyPlanGroup {
@@ -146,8 +151,9 @@ impl PyPlanGroup {
 }
 
 /// One entry's due action in a plan.
-#[pyclass(module = "cape", name = "PlanItem", frozen)]
+#[pyclass(module = "cape", name = "PlanItem", frozen, eq, hash)]
 pub(crate) struct PyPlanItem(PlanItem);
+by_value!(PyPlanItem, |s| &s.0);
 
 #[pymethods]
 impl PyPlanItem {

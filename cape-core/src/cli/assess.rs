@@ -119,6 +119,7 @@ pub(super) fn assess(args: &[String], out: &mut dyn Write, err: &mut dyn Write, 
     };
     cx.bar.finish(err);
     out.flush()?;
+    unused_overrides(&partial.diagnostics, err);
     Ok(ingest_balance(&o, &partial.ingest, err))
 }
 

@@ -82,7 +82,8 @@ Usage:
 
   cape assess FILE [--as-of DATE] [--rules auto|phase1|phase2|RULES.json] [--format table|json|jsonl|csv]
               [--sheet NAME] [--urgent-days N] [--last-day-offset N] [--class corporate|noncorporate]
-              [--assume-rate PERCENT | --assume-last-rate] [--accepted CLAIMS.csv] [--threads N]
+              [--class-override IMPORTER=CLASS]... [--assume-rate PERCENT | --assume-last-rate]
+              [--accepted CLAIMS.csv] [--threads N]
               [--acceptance-lag DAYS] [--liquidation-offset DAYS] [--reliquidation-window DAYS]
               [--closures FILE] [--court-accrual liquidation_date|final_liquidation]
       Assess every entry as of DATE (default today): IEEPA duty removed (duty before/after, principal,
@@ -90,7 +91,9 @@ Usage:
       interest, refund recipient and due date, and the next action with its act-by date. jsonl writes one object per entry per line; json wraps them as
       {\"summary\", \"entries\", \"diagnostics\"}. Interest for days past the rate table is null unless
       --assume-rate (percent, corporate; non-corporate is one point more) or --assume-last-rate says
-      what to assume. --accepted marks entries CAPE already accepted (from a claim-details file).
+      what to assume. --class-override 12-3456789AB=noncorporate sets one importer's class (repeat for
+      each; an importer no entry has is said on stderr and as ES003_UNKNOWN_OVERRIDE_IMPORTER).
+      --accepted marks entries CAPE already accepted (from a claim-details file).
       --threads 1 reads and assesses on one thread; the default (2 on two or more cores) reads ahead on
       a second thread. The output is the same either way. The schedule: acceptance = DATE +
       --acceptance-lag (default 0); an unliquidated entry liquidates --liquidation-offset days after
@@ -124,7 +127,8 @@ Usage:
       (re)liquidation date (included). The first line is the interest with two decimals.
 
   cape refunds FILE [--as-of DATE] [--format table|json|csv] [--min-refund AMOUNT] [--rules ...]
-              [--assume-rate PERCENT | --assume-last-rate] [--threads N] [--acceptance-lag DAYS]
+              [--assume-rate PERCENT | --assume-last-rate] [--class corporate|noncorporate]
+              [--class-override IMPORTER=CLASS]... [--threads N] [--acceptance-lag DAYS]
               [--liquidation-offset DAYS] [--reliquidation-window DAYS] [--closures FILE]
       The refunds CBP would pay, consolidated per recipient and projected liquidation date. Streams the
       file; with two threads (the default on two or more cores) a large CSV is read in two halves at once.
@@ -142,7 +146,7 @@ Usage:
       from the day the liquidation became final (liquidation + 180 days).
 
   cape sample --output FILE [--entries N] [--seed S] [--malformed PER_THOUSAND]
-      Write deterministic synthetic ES-003 data (default 2000 entries, seed 2026).
+      Write deterministic synthetic ES-003 data (default 1000 entries, seed 1).
 
   cape demo [--as-of DATE] [--out-dir DIR]
       The main job on the embedded sample: assess as of today, write the declaration files
@@ -258,6 +262,20 @@ pub fn subcommand_help(cmd: &str) -> Option<String> {
     let tail = HELP.rsplit("\n\n").next().unwrap_or("");
     let block = block.strip_prefix("Usage:\n").unwrap_or(block);
     Some(format!("Usage:\n{block}\n\n{tail}"))
+}
+
+/// The options (`--name`, without the dashes) `cape COMMAND` accepts, for the commands that assess or compute
+/// (`assess`, `refunds`, `declare`, `plan`, `interest`); `None` for another command. The lists the parser
+/// itself uses: what a binding checks its keywords against (Python's `tests/python/test_parity.py`).
+pub fn command_options(command: &str) -> Option<Vec<&'static str>> {
+    Some(match command {
+        "assess" => ASSESS_OPTS.to_vec(),
+        "refunds" => REFUNDS_OPTS.concat(),
+        "declare" => DECLARE_OPTS.concat(),
+        "plan" => PLAN_OPTS.concat(),
+        "interest" => INTEREST_OPTS.to_vec(),
+        _ => return None,
+    })
 }
 
 /// What every command gets from its host besides its arguments.

@@ -8,33 +8,14 @@ pub(super) fn refunds(
     err: &mut dyn Write,
     cx: &mut Ctx,
 ) -> Result<i32, CliError> {
-    let o = parse_opts_flags(
-        args,
-        &[
-            SCHEDULE_OPTS,
-            &[
-                "as-of",
-                "rules",
-                "sheet",
-                "format",
-                "min-refund",
-                "assume-rate",
-                "assume-last-rate",
-                "class",
-                "accepted",
-                "threads",
-                "strict",
-            ],
-        ]
-        .concat(),
-        &["assume-last-rate", "strict"],
-    )?;
+    let o = parse_opts_flags(args, &REFUNDS_OPTS.concat(), &["assume-last-rate", "strict"])?;
     let path = one_file(&o, "refunds")?;
     let format = format_opt(&o, &["table", "json", "csv"])?;
     let as_of = as_of_opt(&o)?;
     let (tables, opts) = tables_and_options(&o, as_of)?;
     // Streaming: no entry is kept, only the consolidation (memory flat in the file's size).
     let run = run::run_summary(Source::Path(path.into()), &tables, opts, &run_options(&o, cx)?)?;
+    unused_overrides(&run.diagnostics, err);
     let status = ingest_balance(&o, &run.ingest, err);
     let cons = run.consolidation;
     match format {

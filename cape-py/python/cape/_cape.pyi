@@ -3,7 +3,21 @@
 import datetime
 import decimal
 import os
-from typing import Any, Callable, Dict, Iterator, List, Literal, Mapping, Optional, Sequence, Tuple, Union, final
+from typing import (
+    Any,
+    Callable,
+    Dict,
+    Iterator,
+    List,
+    Literal,
+    Mapping,
+    Optional,
+    Sequence,
+    Tuple,
+    Union,
+    final,
+    overload,
+)
 
 __version__: str
 """The version of the package (Cargo's version of cape-py)."""
@@ -172,6 +186,10 @@ class Es003:
 class IngestSummary:
     """The counts of one ingest."""
 
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
     @property
     def source(self) -> str:
         """The source's name."""
@@ -238,6 +256,10 @@ class IngestSummary:
 class Diagnostic:
     """One finding about one input row, or about the file when ``row`` is ``None``. ``str()`` formats it."""
 
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
     @property
     def source(self) -> str:
         """The source's name (``<buffer>`` for bytes)."""
@@ -272,6 +294,10 @@ class Entry:
     An optional fact is its value when the file supplied and cape read it, and ``None`` when the column is
     absent, the cell blank, or its text unreadable (see the diagnostics). Money is ``decimal.Decimal``.
     """
+
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
 
     @property
     def number(self) -> EntryNumber: ...
@@ -376,6 +402,10 @@ class Entry:
 class Line:
     """One entry-summary line and its tariff ordinals."""
 
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
     @property
     def number(self) -> int: ...
     @property
@@ -406,6 +436,10 @@ class Line:
 class Tariff:
     """One tariff ordinal of a line: one ES-003 row."""
 
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
     @property
     def ordinal(self) -> int: ...
     @property
@@ -432,6 +466,11 @@ class Tariff:
 def run_cli(argv: Sequence[str]) -> int:
     """Run the ``cape`` command line with ``argv`` (without the program name) on the process's stdout and
     stderr, without holding the GIL; return the exit code. Flush Python's ``sys.stdout`` first."""
+
+def _cli_options(command: str) -> Optional[List[str]]:
+    """The options (`--name`, without the dashes) `cape COMMAND` accepts, for `assess`, `refunds`, `declare`, `plan`
+    and `interest`; `None` for another command. The command line's own lists (cape-core's
+    `cli::command_options`): what `tests/python/test_parity.py` checks the Python keywords against (private)."""
 
 def _panic_for_tests(message: str) -> None:
     """Private: panics inside cape's panic boundary (raises :class:`CapeError`)."""
@@ -475,12 +514,15 @@ def assess(
     *,
     as_of: datetime.date,
     records: Union["RecordSpool", Tuple[Sequence[str], Sequence[Sequence[str]]], None] = None,
-    rules: str = "auto",
+    rules: Optional[str] = ...,
     tables: Optional[Tables] = None,
     assume_last_rate: bool = False,
-    importer_class: str = "corporate",
+    importer_class: Optional[str] = ...,
     class_overrides: Optional[Mapping[str, str]] = None,
     urgent_within_days: Optional[int] = None,
+    urgent_days: Optional[int] = None,
+    assume_rate: Union[decimal.Decimal, int, str, None] = None,
+    accepted: Optional[_Path] = None,
     last_day_offset: Optional[int] = None,
     court_accrual: Optional[Literal["liquidation_date", "final_liquidation"]] = None,
     acceptance_lag: Optional[int] = None,
@@ -502,12 +544,15 @@ def assess_partition(
     *,
     as_of: datetime.date,
     records: Union["RecordSpool", Tuple[Sequence[str], Sequence[Sequence[str]]], None] = None,
-    rules: str = "auto",
+    rules: Optional[str] = ...,
     tables: Optional[Tables] = None,
     assume_last_rate: bool = False,
-    importer_class: str = "corporate",
+    importer_class: Optional[str] = ...,
     class_overrides: Optional[Mapping[str, str]] = None,
     urgent_within_days: Optional[int] = None,
+    urgent_days: Optional[int] = None,
+    assume_rate: Union[decimal.Decimal, int, str, None] = None,
+    accepted: Optional[_Path] = None,
     last_day_offset: Optional[int] = None,
     court_accrual: Optional[Literal["liquidation_date", "final_liquidation"]] = None,
     acceptance_lag: Optional[int] = None,
@@ -530,12 +575,15 @@ def iter_assess(
     *,
     as_of: datetime.date,
     records: Union["RecordSpool", Tuple[Sequence[str], Sequence[Sequence[str]]], None] = None,
-    rules: str = "auto",
+    rules: Optional[str] = ...,
     tables: Optional[Tables] = None,
     assume_last_rate: bool = False,
-    importer_class: str = "corporate",
+    importer_class: Optional[str] = ...,
     class_overrides: Optional[Mapping[str, str]] = None,
     urgent_within_days: Optional[int] = None,
+    urgent_days: Optional[int] = None,
+    assume_rate: Union[decimal.Decimal, int, str, None] = None,
+    accepted: Optional[_Path] = None,
     last_day_offset: Optional[int] = None,
     court_accrual: Optional[Literal["liquidation_date", "final_liquidation"]] = None,
     acceptance_lag: Optional[int] = None,
@@ -580,7 +628,20 @@ class AssessedReport:
     """The assessment of a whole report: a sequence of :class:`EntryAssessment` in input order."""
 
     def __len__(self) -> int: ...
-    def __getitem__(self, index: int, /) -> "EntryAssessment": ...
+    @overload
+    def __getitem__(self, key: Union[int, str, EntryNumber], /) -> "EntryAssessment":
+        """An entry by position (`report[0]`, `report[-1]`), a tuple of entries by slice (`report[0:2]`), or an entry
+        by entry number (`report["VSU-0828889-3"]`, compact `report["VSU08288893"]`, or an `EntryNumber`).
+        `IndexError` or `KeyError` when absent, `EntryNumberError` for text that is not an entry number."""
+    @overload
+    def __getitem__(self, key: slice, /) -> Tuple["EntryAssessment", ...]: ...
+    def __contains__(self, key: object, /) -> bool:
+        """Whether an entry number (text or `EntryNumber`), or an equal `EntryAssessment`, is in it."""
+    def get(
+        self, key: Union[str, EntryNumber], default: Optional["EntryAssessment"] = None
+    ) -> Optional["EntryAssessment"]:
+        """The entry with entry number `key` (text or `EntryNumber`), or `default` when there is none (or `key` is
+        not an entry number)."""
     def __iter__(self) -> Iterator["EntryAssessment"]: ...
     @property
     def totals(self) -> "Totals":
@@ -614,7 +675,7 @@ class AssessedReport:
     def to_arrow(self) -> Any:
         """The records as a pyarrow Table with :func:`cape.arrow_schema` (money ``decimal128(18, 2)``, dates
         ``date32``), its columns built in Rust as whole buffers. Needs pyarrow."""
-    def plan(self, within: Optional[int] = None, by: Literal["importer", "week"] = "importer") -> "Plan":
+    def plan(self, within: Optional[int] = None, by: Optional[Literal["importer", "week"]] = ...) -> "Plan":
         """The actions due (every entry's ``next_action`` but ``none`` and ``track_refund``) as of
         :attr:`as_of`, grouped by importer or by week (Monday to Sunday) of ``act_by``, soonest first, with the
         IEEPA duty at stake: ``cape plan``. ``within`` keeps only the actions due within that many days
@@ -651,7 +712,20 @@ class Partial:
     def merge(self, other: "Partial") -> "Partial":
         """The partial result of both, this one's entries first (exact to the cent; associative)."""
     def __len__(self) -> int: ...
-    def __getitem__(self, index: int, /) -> "EntryAssessment": ...
+    @overload
+    def __getitem__(self, key: Union[int, str, EntryNumber], /) -> "EntryAssessment":
+        """An entry by position (`report[0]`, `report[-1]`), a tuple of entries by slice (`report[0:2]`), or an entry
+        by entry number (`report["VSU-0828889-3"]`, compact `report["VSU08288893"]`, or an `EntryNumber`).
+        `IndexError` or `KeyError` when absent, `EntryNumberError` for text that is not an entry number."""
+    @overload
+    def __getitem__(self, key: slice, /) -> Tuple["EntryAssessment", ...]: ...
+    def __contains__(self, key: object, /) -> bool:
+        """Whether an entry number (text or `EntryNumber`), or an equal `EntryAssessment`, is in it."""
+    def get(
+        self, key: Union[str, EntryNumber], default: Optional["EntryAssessment"] = None
+    ) -> Optional["EntryAssessment"]:
+        """The entry with entry number `key` (text or `EntryNumber`), or `default` when there is none (or `key` is
+        not an entry number)."""
     def __iter__(self) -> Iterator["EntryAssessment"]: ...
     @property
     def totals(self) -> "Totals":
@@ -685,7 +759,7 @@ class Partial:
         """As :meth:`AssessedReport.to_pandas`."""
     def to_arrow(self) -> Any:
         """As :meth:`AssessedReport.to_arrow`."""
-    def plan(self, within: Optional[int] = None, by: Literal["importer", "week"] = "importer") -> "Plan":
+    def plan(self, within: Optional[int] = None, by: Optional[Literal["importer", "week"]] = ...) -> "Plan":
         """As :meth:`AssessedReport.plan`, over the kept entries (none with ``keep_entries=False``)."""
     def __reduce__(self) -> Tuple[Callable[[str, bytes], Any], Tuple[str, bytes]]:
         """Pickles exactly: ``(_unpickle, ("Partial", serialised form))``."""
@@ -700,6 +774,10 @@ class EntryIter:
 @final
 class EntryAssessment:
     """Everything cape knows about one entry as of the assessment date (frozen)."""
+
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
 
     @property
     def entry_number(self) -> EntryNumber: ...
@@ -786,6 +864,10 @@ class EntryAssessment:
 class Finding:
     """A mass-processing finding: noticed, never changes the amounts."""
 
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
     @property
     def code(self) -> str: ...
     @property
@@ -805,6 +887,10 @@ class Finding:
 class Reason:
     """A claim reason; ``effect`` is ``ineligible``, ``review``, ``deferred`` or ``note``."""
 
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
     @property
     def code(self) -> str: ...
     @property
@@ -819,6 +905,10 @@ class Reason:
 @final
 class Removal:
     """The removal of the IEEPA duty from one entry: ``duty_after + ieepa_duty == duty_before``."""
+
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
 
     @property
     def entry_number(self) -> EntryNumber: ...
@@ -846,6 +936,8 @@ class Removal:
 @final
 class Totals:
     """Counts by status and exact sums over assessed entries."""
+
+    def __hash__(self) -> int: ...
 
     def to_json(self) -> str:
         """The totals as one line of JSON, byte for byte the ``summary.totals`` of ``cape assess --format json``."""
@@ -880,6 +972,8 @@ class Totals:
 class RefundTotals:
     """Totals over consolidated refunds: ``paid`` excludes waived entries, ``held`` is within ``paid``."""
 
+    def __hash__(self) -> int: ...
+
     @property
     def entries(self) -> int: ...
     @property
@@ -898,6 +992,8 @@ class RefundTotals:
 @final
 class Refund:
     """One consolidated refund: a recipient, a (projected) liquidation date, the entries paid together."""
+
+    def __hash__(self) -> int: ...
 
     @property
     def recipient(self) -> str: ...
@@ -936,7 +1032,7 @@ class Plan:
     :func:`cape.iter_assess` (only the due actions are kept). ``len(plan)`` is the number of actions due."""
 
     def __new__(
-        cls, *, as_of: datetime.date, within: Optional[int] = None, by: Literal["importer", "week"] = "importer"
+        cls, *, as_of: datetime.date, within: Optional[int] = None, by: Optional[Literal["importer", "week"]] = ...
     ) -> "Plan": ...
     def add(self, entry: EntryAssessment) -> None:
         """Adds one assessed entry (kept when its action is due, within the horizon if one is set); add the
@@ -963,6 +1059,10 @@ class Plan:
 class PlanGroup:
     """One group of a :class:`Plan`: an importer, or a week of deadlines."""
 
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
     @property
     def key(self) -> str:
         """The importer number (``unknown importer`` when none), ``week of YYYY-MM-DD`` (its Monday) or
@@ -980,6 +1080,10 @@ class PlanGroup:
 @final
 class PlanItem:
     """One entry's due action in a :class:`Plan`."""
+
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
 
     @property
     def entry_number(self) -> EntryNumber: ...
@@ -1008,9 +1112,10 @@ def interest(
     principal: Union[decimal.Decimal, int],
     start: datetime.date,
     end: datetime.date,
-    importer_class: str = "corporate",
+    importer_class: Optional[str] = ...,
     *,
     assume_last_rate: bool = False,
+    assume_rate: Union[decimal.Decimal, int, str, None] = None,
     tables: Optional[Tables] = None,
 ) -> "Interest":
     """Interest under 19 USC 1505 (daily compounding) on ``principal`` from the deposit date ``start``
@@ -1021,6 +1126,10 @@ def interest(
 @final
 class Interest:
     """Interest on one deposit, with the rate periods that explain it."""
+
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
 
     @property
     def amount(self) -> decimal.Decimal:
@@ -1045,6 +1154,10 @@ class Interest:
 @final
 class InterestPeriod:
     """One rate period (first and last counted day inclusive); the periods' interest adds up to the total."""
+
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
 
     @property
     def first_day(self) -> datetime.date: ...

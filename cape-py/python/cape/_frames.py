@@ -21,6 +21,8 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas
     import pyarrow
 
+#: ``progress(done, total)``: bytes read and the file's size for a path or bytes (``total`` is ``None`` for a
+#: pipe); rows read and the row count for a DataFrame or Arrow table.
 Progress = Callable[[int, Optional[int]], object]
 Source = Union[str, "os.PathLike[str]", bytes, bytearray, "pandas.DataFrame", "pyarrow.Table"]
 
@@ -137,12 +139,15 @@ def assess(
     source: Source,
     *,
     as_of: datetime.date,
-    rules: str = "auto",
+    rules: Optional[str] = None,
     tables: Optional[_cape.Tables] = None,
     assume_last_rate: bool = False,
-    importer_class: str = "corporate",
+    importer_class: Optional[str] = None,
     class_overrides: Optional[Mapping[str, str]] = None,
     urgent_within_days: Optional[int] = None,
+    urgent_days: Optional[int] = None,
+    assume_rate: Optional[Union[decimal.Decimal, int, str]] = None,
+    accepted: Optional[Union[str, "os.PathLike[str]"]] = None,
     last_day_offset: Optional[int] = None,
     court_accrual: Optional[str] = None,
     acceptance_lag: Optional[int] = None,
@@ -159,8 +164,9 @@ def assess(
 
     ``source`` is a path, the bytes of a CSV/XLSX file, a pandas DataFrame or a pyarrow Table of ES-003 rows
     (the same columns as the file; cells as text, ``Decimal``, ``date`` or integers — not floats).
-    ``progress(done_rows, total_rows)`` is called about ten times a second (``total_rows`` is ``None`` for
-    files). The work runs without the GIL. Raises :class:`MissingColumnError`, :class:`FormatError`,
+    ``progress(done, total)`` is called about ten times a second: bytes read of the file's size for a path or
+    bytes (a percentage for a progress bar; the last call has ``done == total``), rows read of the table's rows
+    for a DataFrame or Arrow table. The work runs without the GIL. Raises :class:`MissingColumnError`, :class:`FormatError`,
     :class:`CapeIOError` for unreadable input, :class:`InvalidValueError` for an unknown rule set or class;
     problems with rows are the result's ``diagnostics``. ``threads=1`` reads and assesses on one thread; the
     default (two on two or more cores) reads ahead on a second thread, with the same result.
@@ -168,6 +174,12 @@ def assess(
     International Trade claim is taken to accrue for the ``court_action`` deadline (28 USC 2636(i); unsettled,
     so a parameter). Each entry's ``next_action``, ``act_by`` and ``refund_due_by`` are in its record;
     :meth:`AssessedReport.plan` groups the actions due.
+
+    Every option of ``cape assess`` has a keyword of the same name (``--urgent-days`` is ``urgent_days``,
+    ``--assume-rate`` ``assume_rate``, ``--accepted CLAIMS.csv`` ``accepted``; ``--class`` is ``importer_class``,
+    ``class`` being a Python keyword), and ``None`` or ``False`` means the command line's default, defined once
+    in cape-core. ``urgent_within_days`` is the older name of ``urgent_days``. ``rules`` may name a rule-set
+    file (``"rules.json"``) as ``--rules`` does.
 
     The schedule options, in days (``None`` keeps cape's default; the command line's flags of the same names):
     ``acceptance_lag`` (days from the as-of date to the day CAPE validates a declaration: it moves the
@@ -186,6 +198,9 @@ def assess(
         importer_class=importer_class,
         class_overrides=dict(class_overrides) if class_overrides is not None else None,
         urgent_within_days=urgent_within_days,
+        urgent_days=urgent_days,
+        assume_rate=assume_rate,
+        accepted=accepted,
         last_day_offset=last_day_offset,
         court_accrual=court_accrual,
         acceptance_lag=acceptance_lag,
@@ -203,12 +218,15 @@ def assess_partition(
     source: Source,
     *,
     as_of: datetime.date,
-    rules: str = "auto",
+    rules: Optional[str] = None,
     tables: Optional[_cape.Tables] = None,
     assume_last_rate: bool = False,
-    importer_class: str = "corporate",
+    importer_class: Optional[str] = None,
     class_overrides: Optional[Mapping[str, str]] = None,
     urgent_within_days: Optional[int] = None,
+    urgent_days: Optional[int] = None,
+    assume_rate: Optional[Union[decimal.Decimal, int, str]] = None,
+    accepted: Optional[Union[str, "os.PathLike[str]"]] = None,
     last_day_offset: Optional[int] = None,
     court_accrual: Optional[str] = None,
     acceptance_lag: Optional[int] = None,
@@ -237,6 +255,9 @@ def assess_partition(
         importer_class=importer_class,
         class_overrides=dict(class_overrides) if class_overrides is not None else None,
         urgent_within_days=urgent_within_days,
+        urgent_days=urgent_days,
+        assume_rate=assume_rate,
+        accepted=accepted,
         last_day_offset=last_day_offset,
         court_accrual=court_accrual,
         acceptance_lag=acceptance_lag,
@@ -256,12 +277,15 @@ def iter_assess(
     source: Source,
     *,
     as_of: datetime.date,
-    rules: str = "auto",
+    rules: Optional[str] = None,
     tables: Optional[_cape.Tables] = None,
     assume_last_rate: bool = False,
-    importer_class: str = "corporate",
+    importer_class: Optional[str] = None,
     class_overrides: Optional[Mapping[str, str]] = None,
     urgent_within_days: Optional[int] = None,
+    urgent_days: Optional[int] = None,
+    assume_rate: Optional[Union[decimal.Decimal, int, str]] = None,
+    accepted: Optional[Union[str, "os.PathLike[str]"]] = None,
     last_day_offset: Optional[int] = None,
     court_accrual: Optional[str] = None,
     acceptance_lag: Optional[int] = None,
@@ -294,6 +318,9 @@ def iter_assess(
         importer_class=importer_class,
         class_overrides=dict(class_overrides) if class_overrides is not None else None,
         urgent_within_days=urgent_within_days,
+        urgent_days=urgent_days,
+        assume_rate=assume_rate,
+        accepted=accepted,
         last_day_offset=last_day_offset,
         court_accrual=court_accrual,
         acceptance_lag=acceptance_lag,
