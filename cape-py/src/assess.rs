@@ -50,7 +50,9 @@ fn tables_or_embedded(tables: Option<&PyTables>) -> PyResult<Arc<Tables>> {
     }
 }
 
-/// The reference data of an assessment: catalogue, rule sets, interest rates, calendar.
+/// The reference data of an assessment: the Chapter 99 catalogue, the CAPE rule sets, the interest rate
+/// table and the business-day calendar. ``Tables()`` is cape's embedded data; each part can be replaced (or,
+/// for the catalogue and rules, extended) from files.
 #[pyclass(module = "cape", name = "Tables", frozen)]
 pub(crate) struct PyTables(pub(crate) Arc<Tables>);
 
@@ -84,16 +86,19 @@ impl PyTables {
         Ok(PyTables(Arc::new(t)))
     }
 
+    /// cape's embedded tables (parsed once per process).
     #[staticmethod]
     fn embedded() -> PyResult<Self> {
         Ok(PyTables(embedded_tables()?))
     }
 
+    /// The names of the rule sets (``phase1``, ``phase2`` and any added).
     #[getter]
     fn rule_sets(&self) -> Vec<String> {
         self.0.rules.all().iter().map(|r| r.name.clone()).collect()
     }
 
+    /// The last day the rate table covers.
     #[getter]
     fn rates_last_day(&self) -> NaiveDate {
         self.0.rates.last_day()
@@ -162,8 +167,8 @@ enum SpoolState {
     Failed,
 }
 
-/// A table of text cells being written to a private temporary file, a batch of columns at a time
-/// (cape-core's `RecordSpool`): how a data frame reaches the reader without a Python object per cell at once.
+/// A table of text cells written a batch of columns at a time to a private temporary file, for
+/// ``records=``: how a DataFrame or Arrow table reaches the reader in bounded memory.
 #[pyclass(module = "cape", name = "RecordSpool", frozen)]
 pub(crate) struct PyRecordSpool(Mutex<SpoolState>);
 
@@ -194,7 +199,7 @@ impl PyRecordSpool {
         Ok(PyRecordSpool(Mutex::new(SpoolState::Writing(Box::new(call(|| RecordSpool::new(&header, name))?)))))
     }
 
-    /// Writes a batch of rows given as columns of text cells (one list per header column, all the same length).
+    /// Writes a batch of rows given as one list of text cells per header column, all the same length.
     fn push_columns(&self, py: Python<'_>, columns: Vec<Vec<String>>) -> PyResult<()> {
         let mut st = self.0.lock().map_err(|_| PyValueError::new_err("RecordSpool: poisoned"))?;
         match &mut *st {
@@ -203,6 +208,7 @@ impl PyRecordSpool {
         }
     }
 
+    /// Rows written so far.
     #[getter]
     fn rows(&self) -> PyResult<u64> {
         let st = self.0.lock().map_err(|_| PyValueError::new_err("RecordSpool: poisoned"))?;
@@ -475,7 +481,8 @@ fn diagnostics_tuple(py: Python<'_>, d: Vec<Diagnostic>) -> PyResult<Py<PyTuple>
     Ok(PyTuple::new(py, d.into_iter().map(PyDiagnostic))?.unbind())
 }
 
-/// Assesses an ES-003 report (path, bytes, or `records=` a RecordSpool or `(header, columns)` of text cells).
+/// Assesses every entry of an ES-003 report (a path, bytes, or ``records=(header, columns)`` of text
+/// cells) as of ``as_of``, without the GIL. Use :func:`cape.assess`, which also takes DataFrames.
 #[pyfunction]
 #[pyo3(signature = (source = None, *, as_of, records = None, rules = None, tables = None,
     assume_last_rate = false, importer_class = None, class_overrides = None, urgent_within_days = None,
@@ -533,7 +540,7 @@ pub(crate) fn assess(
     PyAssessedReport::new(py, p)
 }
 
-/// Assesses one partition of a report into a mergeable [`PyPartial`].
+/// Assesses one partition of a report into a mergeable :class:`Partial`. Use :func:`cape.assess_partition`.
 #[pyfunction]
 #[pyo3(signature = (source = None, *, as_of, records = None, rules = None, tables = None,
     assume_last_rate = false, importer_class = None, class_overrides = None, urgent_within_days = None,
@@ -602,8 +609,7 @@ pub(crate) fn assess_partition(
     Ok(PyPartial::new(p))
 }
 
-/// Assesses an ES-003 report entry by entry: an iterator of `EntryAssessment` in file order, in memory
-/// bounded by a few hundred entries whatever the report's size; `finish()` gives the `Partial`.
+/// Assesses an ES-003 report entry by entry, in bounded memory. Use :func:`cape.iter_assess`.
 #[pyfunction]
 #[pyo3(signature = (source = None, *, as_of, records = None, rules = None, tables = None,
     assume_last_rate = false, importer_class = None, class_overrides = None, urgent_within_days = None,
@@ -680,7 +686,8 @@ struct Pulled {
     failed: Option<Failure>,
 }
 
-/// The iterator of `cape.iter_assess`.
+/// The entries' assessments in file order (:func:`cape.iter_assess`); :meth:`finish` gives the
+/// :class:`Partial` of the whole report.
 #[pyclass(module = "cape", name = "AssessmentIterator", frozen)]
 pub(crate) struct PyAssessmentIter {
     stream: Mutex<Pulled>,
@@ -725,8 +732,8 @@ impl PyAssessmentIter {
             },
         }
     }
-    /// Ends the run (assessing, without yielding, what was not iterated) and returns the `Partial` of the
-    /// whole report: totals, refunds, ingest balance, diagnostics. Entries are not kept in it.
+    /// Ends the run (assessing, without yielding, what was not iterated) and returns the whole report's
+    /// :class:`Partial` (totals, refunds, ingest balance, diagnostics; no entries).
     fn finish(&self, py: Python<'_>) -> PyResult<PyPartial> {
         let stream = {
             let mut st = self.stream.lock().map_err(|_| PyValueError::new_err("iterator lock poisoned"))?;
@@ -884,7 +891,7 @@ fn declarations(
     write_declarations_with(&set, dir, &WriteOptions::replace(replace))
 }
 
-/// The assessment of a whole report, entries in input order.
+/// The assessment of a whole report: a sequence of :class:`EntryAssessment` in input order.
 #[pyclass(module = "cape", name = "AssessedReport", frozen, sequence)]
 pub(crate) struct PyAssessedReport {
     entries: Arc<Vec<EntryAssessment>>,
@@ -935,41 +942,66 @@ impl PyAssessedReport {
     fn __iter__(&self) -> EntryIter {
         EntryIter { all: Arc::clone(&self.entries), next: std::sync::atomic::AtomicUsize::new(0) }
     }
+    /// Counts by status and exact sums.
     #[getter]
     fn totals(&self) -> PyTotals {
         PyTotals(self.totals.clone())
     }
+    /// The ingest's findings about rows and columns (data, not exceptions).
     #[getter]
     fn diagnostics(&self, py: Python<'_>) -> Py<PyTuple> {
         self.diagnostics.clone_ref(py)
     }
+    /// The ingest counts.
     #[getter]
     fn ingest(&self, py: Python<'_>) -> Py<PySummary> {
         self.summary.clone_ref(py)
     }
+    /// The rule set applied.
     #[getter]
     fn rule_set(&self) -> &str {
         &self.rule_set
     }
+    /// The assessment date.
     #[getter]
     fn as_of(&self) -> NaiveDate {
         self.as_of
     }
+    /// One dict per entry with the keys of ``cape assess --format json`` (:data:`cape.RECORD_KEYS`);
+    /// money as ``Decimal``, dates as ``date``.
     fn to_records(&self, py: Python<'_>) -> PyResult<Py<PyList>> {
         records(py, &self.entries)
     }
+    /// The records as a pandas DataFrame (columns :data:`cape.RECORD_KEYS`), converted column by column
+    /// from :meth:`to_arrow`. Needs pandas and pyarrow.
+    ///
+    /// Money: ``money="decimal"`` (default) gives object columns of exact ``decimal.Decimal``;
+    /// ``money="arrow"`` gives ``pandas.ArrowDtype(pyarrow.decimal128(18, 2))`` columns (exact, and much
+    /// faster: no Python object per amount). Dates are ``datetime64[ms]`` (``NaT`` when absent);
+    /// ``days_left`` and ``interest_days`` are nullable ``Int64``; ``refund_held`` is nullable ``boolean``;
+    /// ``principal_is_upper_bound`` and ``urgent`` are ``bool``; text is pandas' default string dtype (``str``
+    /// on pandas 3); ``findings`` and ``reasons`` are ``pandas.ArrowDtype`` list columns (a cell reads as a list of
+    /// dicts); equal amounts share one ``Decimal`` object. Raises ``ValueError`` for another ``money``.
     #[pyo3(signature = (*, money = "decimal"))]
     fn to_pandas<'py>(&self, py: Python<'py>, money: &str) -> PyResult<Bound<'py, PyAny>> {
         frame(py, &self.entries, money)
     }
+    /// The records as a pyarrow Table with :func:`cape.arrow_schema` (money ``decimal128(18, 2)``, dates
+    /// ``date32``), its columns built in Rust as whole buffers. Needs pyarrow.
     fn to_arrow<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         arrow_table(py, &self.entries)
     }
-    /// The actions due, grouped by importer or week, soonest first (`cape plan`).
+    /// The actions due (every entry's ``next_action`` but ``none`` and ``track_refund``) as of
+    /// :attr:`as_of`, grouped by importer or by week (Monday to Sunday) of ``act_by``, soonest first, with the
+    /// IEEPA duty at stake: ``cape plan``. ``within`` keeps only the actions due within that many days
+    /// (entries without a deadline left out). Raises :class:`InvalidValueError` for another ``by`` or a
+    /// negative ``within``.
     #[pyo3(signature = (within = None, by = None))]
     fn plan(&self, py: Python<'_>, within: Option<i64>, by: Option<&str>) -> PyResult<PyPlan> {
         plan_of(py, &self.entries, plan_options(self.as_of, within, by)?)
     }
+    /// The refunds CBP would pay, consolidated per recipient and projected liquidation date;
+    /// ``min_refund`` waives entries whose principal + interest is below it (19 CFR 159.6).
     #[pyo3(signature = (min_refund = None))]
     fn refunds(&self, py: Python<'_>, min_refund: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyTuple>> {
         let m = min_refund.map(|m| money_arg("min_refund", m)).transpose()?;
@@ -985,6 +1017,7 @@ impl PyAssessedReport {
         })?;
         refunds_tuple(py, c.refunds())
     }
+    /// Totals over the consolidated refunds.
     #[pyo3(signature = (min_refund = None))]
     fn refund_totals(&self, py: Python<'_>, min_refund: Option<&Bound<'_, PyAny>>) -> PyResult<PyRefundTotals> {
         let m = min_refund.map(|m| money_arg("min_refund", m)).transpose()?;
@@ -1000,6 +1033,13 @@ impl PyAssessedReport {
         })?;
         Ok(PyRefundTotals(c.totals()))
     }
+    /// Writes the CAPE declaration CSVs of the eligible and deferred entries and ``manifest.csv`` (each
+    /// file's entry count and SHA-256) into ``dir``, atomically; returns the paths written, manifest last.
+    ///
+    /// ``dir`` is created if missing; one that holds files raises :class:`OutputNotEmptyError` unless
+    /// ``replace=True``, which replaces an earlier run's files there (never files that are not cape's). A
+    /// symbolic-link ``dir`` raises :class:`UnsafeOutputError`; a run into a folder another run is writing
+    /// raises :class:`OutputLockedError`. On any error no file of this call is left under a final name.
     #[pyo3(signature = (dir, *, split_by_importer = false, max_per_file = None, prefix = None, replace = false))]
     fn write_declarations(
         &self,
@@ -1013,6 +1053,7 @@ impl PyAssessedReport {
         let entries = Arc::clone(&self.entries);
         Ok(py.detach(|| call(|| declarations(&entries, dir, split_by_importer, max_per_file, prefix, replace)))?)
     }
+    /// Pickles exactly: ``(_unpickle, ("AssessedReport", serialised form))``.
     fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Reduced<'py>> {
         let diagnostics: Vec<Diagnostic> = self
             .diagnostics
@@ -1033,7 +1074,7 @@ impl PyAssessedReport {
     }
 }
 
-/// A mergeable partial result: the assessment of some of a report's entries (cape-core's `run::Partial`).
+/// A partial result (some partitions of a report) that merges exactly with others.
 #[pyclass(module = "cape", name = "Partial", frozen, sequence)]
 pub(crate) struct PyPartial {
     /// The entries, shared with the views handed out.
@@ -1058,8 +1099,9 @@ impl PyPartial {
 
 #[pymethods]
 impl PyPartial {
-    /// The partial result of both (this one's entries first). Exact: totals and refunds are sums of cents.
-    /// Raises `InvalidValueError` when the two were computed with other tables, rule set or options.
+    /// The partial result of both, this one's entries first (exact to the cent; associative). Raises
+    /// :class:`InvalidValueError` when the two were computed with other tables, rule set or options (their
+    /// :attr:`fingerprint` differs).
     fn merge(&self, py: Python<'_>, other: PyRef<'_, PyPartial>) -> PyResult<PyPartial> {
         let o = &*other;
         let merged = py.detach(|| {
@@ -1093,55 +1135,69 @@ impl PyPartial {
     fn __iter__(&self) -> EntryIter {
         EntryIter { all: Arc::clone(&self.entries), next: std::sync::atomic::AtomicUsize::new(0) }
     }
+    /// Counts by status and exact sums.
     #[getter]
     fn totals(&self) -> PyTotals {
         PyTotals(self.partial.totals.clone())
     }
+    /// How many partitions were merged.
     #[getter]
     fn partitions(&self) -> u64 {
         self.partial.parts
     }
+    /// The rule set applied.
     #[getter]
     fn rule_set(&self) -> &str {
         &self.partial.rule_set
     }
+    /// The assessment date.
     #[getter]
     fn as_of(&self) -> NaiveDate {
         self.partial.as_of
     }
+    /// SHA-256 (hex) of cape's version, the tables, the rule set and every option: partials merge only
+    /// when their fingerprints are equal.
     #[getter]
     fn fingerprint(&self) -> String {
         self.partial.fingerprint.to_string()
     }
+    /// The ingest counts, summed over the partitions.
     #[getter]
     fn ingest(&self) -> PySummary {
         PySummary(self.partial.ingest.clone())
     }
+    /// The ingest diagnostics of every partition (row numbers are per partition).
     #[getter]
     fn diagnostics<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
         PyTuple::new(py, self.partial.diagnostics.iter().cloned().map(PyDiagnostic))
     }
+    /// The consolidated refunds (with the partition's ``min_refund``).
     fn refunds(&self, py: Python<'_>) -> PyResult<Py<PyTuple>> {
         refunds_tuple(py, self.partial.consolidation.refunds())
     }
+    /// Totals over the consolidated refunds.
     fn refund_totals(&self) -> PyRefundTotals {
         PyRefundTotals(self.partial.consolidation.totals())
     }
+    /// As :meth:`AssessedReport.to_records` (empty when built with ``keep_entries=False``).
     fn to_records(&self, py: Python<'_>) -> PyResult<Py<PyList>> {
         records(py, &self.entries)
     }
+    /// As :meth:`AssessedReport.to_pandas`.
     #[pyo3(signature = (*, money = "decimal"))]
     fn to_pandas<'py>(&self, py: Python<'py>, money: &str) -> PyResult<Bound<'py, PyAny>> {
         frame(py, &self.entries, money)
     }
+    /// As :meth:`AssessedReport.to_arrow`.
     fn to_arrow<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         arrow_table(py, &self.entries)
     }
-    /// The actions due over the kept entries, grouped by importer or week, soonest first (`cape plan`).
+    /// As :meth:`AssessedReport.plan`, over the kept entries (none with ``keep_entries=False``).
     #[pyo3(signature = (within = None, by = None))]
     fn plan(&self, py: Python<'_>, within: Option<i64>, by: Option<&str>) -> PyResult<PyPlan> {
         plan_of(py, &self.entries, plan_options(self.partial.as_of, within, by)?)
     }
+    /// Pickles exactly: ``(_unpickle, ("Partial", serialised form))``.
     fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Reduced<'py>> {
         reduce(py, "Partial", self.whole().to_bytes())
     }
@@ -1150,7 +1206,7 @@ impl PyPartial {
     }
 }
 
-/// Iterates the entries of a result.
+/// An iterator over the entries of a result.
 #[pyclass(module = "cape", frozen)]
 pub(crate) struct EntryIter {
     all: Arc<Vec<EntryAssessment>>,
@@ -1228,7 +1284,7 @@ fn record_dict<'py>(py: Python<'py>, a: &EntryAssessment) -> PyResult<Bound<'py,
     Ok(d)
 }
 
-/// The assessment of one entry (a view into its result).
+/// Everything cape knows about one entry as of the assessment date (frozen).
 #[pyclass(module = "cape", name = "EntryAssessment", frozen, eq, hash)]
 pub(crate) struct PyEntryAssessment {
     all: Arc<Vec<EntryAssessment>>,
@@ -1244,137 +1300,177 @@ impl PyEntryAssessment {
 
 #[pymethods]
 impl PyEntryAssessment {
+    /// The entry.
     #[getter]
     fn entry_number(&self) -> PyEntryNumber {
         PyEntryNumber(self.get().entry_number())
     }
+    /// The importer of record, as written in the report.
     #[getter]
     fn importer_number(&self) -> Option<&str> {
         self.get().importer_number.as_deref()
     }
+    /// The two-digit entry type code, e.g. ``"01"``.
     #[getter]
     fn entry_type(&self) -> Option<&str> {
         self.get().entry_type.as_deref()
     }
+    /// The entry date.
     #[getter]
     fn entry_date(&self) -> Option<NaiveDate> {
         self.get().entry_date
     }
+    /// Total duty deposited on the tariff rows.
     #[getter]
     fn duty_before(&self) -> Decimal {
         money_out(self.get().removal.duty_before)
     }
+    /// Duty after the IEEPA ordinals are removed.
     #[getter]
     fn duty_after(&self) -> Decimal {
         money_out(self.get().removal.duty_after)
     }
+    /// The IEEPA principal: ``duty_before - duty_after``.
     #[getter]
     fn ieepa_duty(&self) -> Decimal {
         money_out(self.get().removal.ieepa_duty)
     }
+    /// True when a floor line's MFN rate was unknown: :attr:`ieepa_duty` is then an upper bound.
     #[getter]
     fn principal_is_upper_bound(&self) -> bool {
         self.get().removal.principal_is_upper_bound
     }
+    /// The mass-processing findings (noticed; they never change the amounts).
     #[getter]
     fn findings<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
         PyTuple::new(py, self.get().removal.findings.iter().cloned().map(PyFinding))
     }
+    /// ``eligible``, ``eligible_deferred``, ``ineligible`` or ``needs_review``.
     #[getter]
     fn status(&self) -> &'static str {
         self.get().status().name()
     }
+    /// Every claim reason behind :attr:`status`, in the order checked.
     #[getter]
     fn reasons<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
         PyTuple::new(py, self.get().claim.reasons.iter().cloned().map(PyReason))
     }
+    /// The liquidation date, when the entry has one.
     #[getter]
     fn liquidation_date(&self) -> Option<NaiveDate> {
         self.get().claim.liquidation_date
     }
+    /// The last day to declare the entry: the liquidation date + the last-day offset; ``None`` when not
+    /// liquidated.
     #[getter]
     fn last_filing_day(&self) -> Option<NaiveDate> {
         self.get().claim.last_filing_day
     }
+    /// Days from the assessment date to :attr:`last_filing_day` (negative once past); ``None`` when not
+    /// liquidated.
     #[getter]
     fn days_left(&self) -> Option<i64> {
         self.get().claim.days_left
     }
+    /// True for a liquidated entry, not ineligible, whose last filing day is within the urgency horizon
+    /// (``urgent_within_days``).
     #[getter]
     fn urgent(&self) -> bool {
         self.get().claim.urgent
     }
+    /// The name of the rule set applied (``phase1``, ``phase2``...).
     #[getter]
     fn rule_set(&self) -> &str {
         &self.get().claim.rule_set
     }
+    /// The day the duty was deposited (interest runs from the day after); ``None`` when unknown.
     #[getter]
     fn deposit_date(&self) -> Option<NaiveDate> {
         self.get().deposit.as_ref().ok().map(|d| d.date)
     }
+    /// How :attr:`deposit_date` was found: ``payment_date``, ``periodic_monthly_statement`` or
+    /// ``entry_summary_date``.
     #[getter]
     fn deposit_date_rule(&self) -> Option<&'static str> {
         self.get().deposit.as_ref().ok().map(|d| d.rule.name())
     }
+    /// The projected acceptance of the declaration (eligible entries only).
     #[getter]
     fn projected_acceptance_date(&self) -> Option<NaiveDate> {
         self.get().projected.as_ref().map(|p| p.acceptance)
     }
+    /// The projected (re)liquidation date (eligible entries only).
     #[getter]
     fn projected_liquidation_date(&self) -> Option<NaiveDate> {
         self.get().projected.as_ref().map(|p| p.liquidation)
     }
+    /// Interest to the projected (re)liquidation date; ``None`` when not computed (see ``interest_note``).
     #[getter]
     fn interest(&self) -> Option<Decimal> {
         self.get().interest_amount().map(money_out)
     }
+    /// The days of interest, when interest was computed.
     #[getter]
     fn interest_days(&self) -> Option<u32> {
         self.get().record().interest_days
     }
+    /// Why there is no interest, or that an assumed rate was used; ``None`` otherwise.
     #[getter]
     fn interest_note(&self) -> Option<String> {
         self.get().record().interest_note
     }
+    /// The importer class the interest rate was taken for: ``corporate`` or ``noncorporate``.
     #[getter]
     fn importer_class(&self) -> &'static str {
         self.get().importer_class.name()
     }
+    /// Who the refund is paid to (the refund designee or the importer), when known.
     #[getter]
     fn refund_recipient(&self) -> Option<&str> {
         self.get().recipient.as_ref().map(|r| r.number.as_str())
     }
+    /// True when the refund would be held for missing ACH refund enrollment; ``None`` without a
+    /// recipient.
     #[getter]
     fn refund_held(&self) -> Option<bool> {
         self.get().recipient.as_ref().map(|r| r.held)
     }
+    /// The mass-processing result, with the new entry version.
     #[getter]
     fn removal(&self) -> PyRemoval {
         PyRemoval(Arc::new(self.get().removal.clone()))
     }
+    /// What to do next: a stable action code (``declare``, ``withdraw_protest_then_declare``, ``protest``,
+    /// ``court_action``, ``review_facts``, ``none``...; docs/codes.md, family ``action``).
     #[getter]
     fn next_action(&self) -> &'static str {
         self.get().next_action.code.as_str()
     }
+    /// The last day to act, or ``None`` when no deadline runs.
     #[getter]
     fn act_by(&self) -> Option<NaiveDate> {
         self.get().next_action.act_by
     }
+    /// One line: what to do, by when, and why that day.
     #[getter]
     fn next_action_note(&self) -> &str {
         &self.get().next_action.note
     }
+    /// The day the refund is due: the projected (re)liquidation + 30 days (19 USC 1505(b)); ``None``
+    /// without a projection (entries not eligible).
     #[getter]
     fn refund_due_by(&self) -> Option<NaiveDate> {
         self.get().refund_due_by()
     }
+    /// This entry's record (see :meth:`AssessedReport.to_records`).
     fn to_record<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         record_dict(py, self.get())
     }
-    /// The record as one line of JSON, byte for byte as `cape assess --format jsonl` prints it.
+    /// The record as one line of JSON, byte for byte as ``cape assess --format jsonl`` prints it.
     fn to_json(&self) -> String {
         self.get().record_json()
     }
+    /// Pickles exactly: ``(_unpickle, ("EntryAssessment", serialised form))``.
     fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Reduced<'py>> {
         reduce(py, "EntryAssessment", to_bytes("EntryAssessment", self.get()))
     }
@@ -1396,30 +1492,37 @@ by_value!(PyFinding, |s| &s.0);
 
 #[pymethods]
 impl PyFinding {
+    /// The stable code (docs/codes.md).
     #[getter]
     fn code(&self) -> &'static str {
         self.0.code.as_str()
     }
+    /// A plain-English explanation naming the HTS number, line and dates involved.
     #[getter]
     fn message(&self) -> &str {
         &self.0.message
     }
+    /// The text ACE would return for this problem, where CBP published one.
     #[getter]
     fn cbp_message(&self) -> Option<&'static str> {
         self.0.cbp_message
     }
+    /// The entry-summary line, when the finding is about one.
     #[getter]
     fn line(&self) -> Option<u32> {
         self.0.line
     }
+    /// The tariff ordinal, when the finding is about one.
     #[getter]
     fn ordinal(&self) -> Option<u32> {
         self.0.ordinal
     }
+    /// The HTS number involved (dotted), if any.
     #[getter]
     fn hts(&self) -> Option<String> {
         self.0.hts.map(|h| h.to_string())
     }
+    /// Pickles exactly: ``(_unpickle, ("Finding", serialised form))``.
     fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Reduced<'py>> {
         reduce(py, "Finding", to_bytes("Finding", &self.0))
     }
@@ -1428,29 +1531,34 @@ impl PyFinding {
     }
 }
 
-/// A claim reason: why an entry has its status.
+/// A claim reason; ``effect`` is ``ineligible``, ``review``, ``deferred`` or ``note``.
 #[pyclass(module = "cape", name = "Reason", frozen, eq, hash)]
 pub(crate) struct PyReason(cape_core::claim::Reason);
 by_value!(PyReason, |s| &s.0);
 
 #[pymethods]
 impl PyReason {
+    /// The stable code (docs/codes.md).
     #[getter]
     fn code(&self) -> &'static str {
         self.0.code.as_str()
     }
+    /// A plain-English explanation.
     #[getter]
     fn message(&self) -> &str {
         &self.0.message
     }
+    /// The text CAPE would return for this problem, where CBP published one.
     #[getter]
     fn cbp_message(&self) -> Option<&'static str> {
         self.0.cbp_message
     }
+    /// What the reason does to the status: ``ineligible``, ``review``, ``deferred`` or ``note``.
     #[getter]
     fn effect(&self) -> &'static str {
         self.0.effect.name()
     }
+    /// Pickles exactly: ``(_unpickle, ("Reason", serialised form))``.
     fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Reduced<'py>> {
         reduce(py, "Reason", to_bytes("Reason", &self.0))
     }
@@ -1459,42 +1567,50 @@ impl PyReason {
     }
 }
 
-/// The removal of the IEEPA duty from one entry, as CAPE's Mass Processing does it.
+/// The removal of the IEEPA duty from one entry: ``duty_after + ieepa_duty == duty_before``.
 #[pyclass(module = "cape", name = "Removal", frozen, eq, hash)]
 pub(crate) struct PyRemoval(Arc<Removal>);
 by_value!(PyRemoval, |s| &*s.0);
 
 #[pymethods]
 impl PyRemoval {
+    /// The entry.
     #[getter]
     fn entry_number(&self) -> PyEntryNumber {
         PyEntryNumber(self.0.entry_number)
     }
+    /// The filed duty of every ordinal, summed.
     #[getter]
     fn duty_before(&self) -> Decimal {
         money_out(self.0.duty_before)
     }
+    /// The refund principal: the duty deposited on the dutiable IEEPA ordinals, less MFN duty restored on
+    /// Korea-style floor lines.
     #[getter]
     fn ieepa_duty(&self) -> Decimal {
         money_out(self.0.ieepa_duty)
     }
+    /// The duty of the new version.
     #[getter]
     fn duty_after(&self) -> Decimal {
         money_out(self.0.duty_after)
     }
+    /// True when some line's MFN rate was unknown, so the principal is an upper bound.
     #[getter]
     fn principal_is_upper_bound(&self) -> bool {
         self.0.principal_is_upper_bound
     }
+    /// True when the entry has at least one dutiable IEEPA (duty or floor) ordinal: a CAPE candidate.
     #[getter]
     fn has_dutiable_ieepa(&self) -> bool {
         self.0.has_dutiable_ieepa
     }
+    /// What was noticed; never changes the amounts.
     #[getter]
     fn findings<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
         PyTuple::new(py, self.0.findings.iter().cloned().map(PyFinding))
     }
-    /// Per line: `(line, duty_before, ieepa_duty, duty_after)`.
+    /// Per line: ``(line, duty_before, ieepa_duty, duty_after)``.
     #[getter]
     fn lines<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
         PyTuple::new(
@@ -1505,10 +1621,12 @@ impl PyRemoval {
                 .map(|l| (l.line, money_out(l.duty_before), money_out(l.ieepa_duty), money_out(l.duty_after))),
         )
     }
+    /// The new entry-summary version (IEEPA ordinals removed).
     #[getter]
     fn new_version(&self) -> PyEntry {
         PyEntry(Arc::new(self.0.new_version.clone()))
     }
+    /// Pickles exactly: ``(_unpickle, ("Removal", serialised form))``.
     fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Reduced<'py>> {
         reduce(py, "Removal", self.0.to_bytes())
     }
@@ -1529,57 +1647,69 @@ pub(crate) fn remove_ieepa(entry: &cape_core::Entry, tables: Option<&PyTables>) 
     Ok(PyRemoval(Arc::new(call(|| cape_core::remove_ieepa(entry, &t.catalogue))?)))
 }
 
-/// Counts and totals by status.
+/// Counts by status and exact sums over assessed entries.
 #[pyclass(module = "cape", name = "Totals", frozen, eq, hash)]
 pub(crate) struct PyTotals(AssessTotals);
 by_value!(PyTotals, |s| &s.0);
 
 #[pymethods]
 impl PyTotals {
-    /// The totals as one line of JSON, byte for byte the `summary.totals` of `cape assess --format json`.
+    /// The totals as one line of JSON, byte for byte the ``summary.totals`` of ``cape assess --format json``.
     fn to_json(&self) -> String {
         self.0.to_json()
     }
+    /// Entries assessed.
     #[getter]
     fn entries(&self) -> u64 {
         self.0.entries
     }
+    /// Entries with status ``eligible``.
     #[getter]
     fn eligible(&self) -> u64 {
         self.0.eligible
     }
+    /// Entries with status ``eligible_deferred``.
     #[getter]
     fn eligible_deferred(&self) -> u64 {
         self.0.eligible_deferred
     }
+    /// Entries with status ``ineligible``.
     #[getter]
     fn ineligible(&self) -> u64 {
         self.0.ineligible
     }
+    /// Entries with status ``needs_review``.
     #[getter]
     fn needs_review(&self) -> u64 {
         self.0.needs_review
     }
+    /// Urgent entries: the filing window closes within the urgency horizon.
     #[getter]
     fn urgent(&self) -> u64 {
         self.0.urgent
     }
+    /// The IEEPA principal over all entries.
     #[getter]
     fn ieepa_duty(&self) -> Decimal {
         money_out(self.0.ieepa_duty)
     }
+    /// The IEEPA principal of the declarable (eligible and deferred) entries.
     #[getter]
     fn declarable_ieepa_duty(&self) -> Decimal {
         money_out(self.0.declarable_ieepa_duty)
     }
+    /// Interest over the eligible entries whose interest was computed.
     #[getter]
     fn interest(&self) -> Decimal {
         money_out(self.0.interest)
     }
+    /// Eligible entries with a principal whose interest could not be computed (no published rate for some
+    /// day); without ``assume_last_rate`` these are not in ``interest``.
     #[getter]
     fn interest_unknown(&self) -> u64 {
         self.0.interest_unknown
     }
+    /// Pickles exactly: ``(_unpickle, ("Totals", serialised form))``.
     fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Reduced<'py>> {
         reduce(py, "Totals", to_bytes("Totals", &self.0))
     }
@@ -1603,33 +1733,39 @@ impl PyTotals {
     }
 }
 
-/// Totals over consolidated refunds: they conserve through any merge.
+/// Totals over consolidated refunds: ``paid`` excludes waived entries, ``held`` is within ``paid``.
 #[pyclass(module = "cape", name = "RefundTotals", frozen, eq, hash)]
 pub(crate) struct PyRefundTotals(ConsolidationTotals);
 by_value!(PyRefundTotals, |s| &s.0);
 
 #[pymethods]
 impl PyRefundTotals {
+    /// Entries consolidated.
     #[getter]
     fn entries(&self) -> u64 {
         self.0.entries
     }
+    /// Principal of all entries (waived ones included).
     #[getter]
     fn principal(&self) -> Decimal {
         money_out(self.0.principal)
     }
+    /// Interest of all entries (waived ones included).
     #[getter]
     fn interest(&self) -> Decimal {
         money_out(self.0.interest)
     }
+    /// Principal + interest paid: every entry but the waived ones, held refunds included.
     #[getter]
     fn paid(&self) -> Decimal {
         money_out(self.0.paid)
     }
+    /// Principal + interest of the refunds held for missing ACH refund enrollment (within ``paid``).
     #[getter]
     fn held(&self) -> Decimal {
         money_out(self.0.held)
     }
+    /// Pickles exactly: ``(_unpickle, ("RefundTotals", serialised form))``.
     fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Reduced<'py>> {
         reduce(py, "RefundTotals", to_bytes("RefundTotals", &self.0))
     }
@@ -1658,54 +1794,67 @@ by_value!(PyRefund, |s| &s.0);
 
 #[pymethods]
 impl PyRefund {
+    /// Who is paid (the refund designee or the importer).
     #[getter]
     fn recipient(&self) -> &str {
         &self.0.recipient
     }
+    /// The (projected) (re)liquidation date of the entries paid together.
     #[getter]
     fn liquidation_date(&self) -> NaiveDate {
         self.0.liquidation_date
     }
+    /// True when the refund would be held for missing ACH refund enrollment.
     #[getter]
     fn held(&self) -> bool {
         self.0.held
     }
+    /// The day the whole refund is due: the latest due date of its entries (19 USC 1505(b)).
     #[getter]
     fn refund_due_by(&self) -> NaiveDate {
         self.0.refund_due_by
     }
+    /// The principal of the entries paid.
     #[getter]
     fn principal(&self) -> Decimal {
         money_out(self.0.principal)
     }
+    /// The interest of the entries paid.
     #[getter]
     fn interest(&self) -> Decimal {
         money_out(self.0.interest)
     }
+    /// ``principal + interest``.
     #[getter]
     fn total(&self) -> Decimal {
         money_out(self.0.total)
     }
+    /// The entries paid, in the order added.
     #[getter]
     fn entries<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
         numbers(py, &self.0.entries)
     }
+    /// Entries whose interest could not be computed (counted as zero).
     #[getter]
     fn interest_unknown<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
         numbers(py, &self.0.interest_unknown)
     }
+    /// Entries waived because their refund is below ``min_refund`` (19 CFR 159.6).
     #[getter]
     fn waived<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
         numbers(py, &self.0.waived)
     }
+    /// The principal of the waived entries.
     #[getter]
     fn waived_principal(&self) -> Decimal {
         money_out(self.0.waived_principal)
     }
+    /// The interest of the waived entries.
     #[getter]
     fn waived_interest(&self) -> Decimal {
         money_out(self.0.waived_interest)
     }
+    /// Pickles exactly: ``(_unpickle, ("Refund", serialised form))``.
     fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Reduced<'py>> {
         reduce(py, "Refund", to_bytes("Refund", &self.0))
     }

@@ -27,7 +27,10 @@ use crate::entry_number::PyEntryNumber;
 use crate::errors::call;
 use crate::pickle::{from_bytes, reduce, to_bytes, Reduced};
 
-/// Interest under 19 USC 1505 on `principal` from `start` (excluded) to `end` (included).
+/// Interest under 19 USC 1505 (daily compounding) on ``principal`` from the deposit date ``start``
+/// (excluded) to the (re)liquidation date ``end`` (included). Raises ``TypeError`` for a float or bool
+/// principal, :class:`MoneyError` for NaN/infinite/negative ones, :class:`CapeError` for days past the
+/// rate table unless ``assume_last_rate``.
 #[pyfunction]
 #[pyo3(signature = (principal, start, end, importer_class = None, *, assume_last_rate = false, assume_rate = None,
     tables = None))]
@@ -62,38 +65,47 @@ crate::pickle::by_value!(PyInterest, |s| &s.0);
 
 #[pymethods]
 impl PyInterest {
+    /// The interest, rounded once to cents.
     #[getter]
     fn amount(&self) -> Decimal {
         money_out(self.0.interest)
     }
+    /// The principal the interest is on.
     #[getter]
     fn principal(&self) -> Decimal {
         money_out(self.0.principal)
     }
+    /// The deposit date: interest runs from the day after.
     #[getter]
     fn start(&self) -> NaiveDate {
         self.0.start
     }
+    /// The (re)liquidation date: the last day of interest.
     #[getter]
     fn end(&self) -> NaiveDate {
         self.0.end
     }
+    /// ``corporate`` or ``noncorporate``: which rate applies.
     #[getter]
     fn importer_class(&self) -> &'static str {
         self.0.class.name()
     }
+    /// The days of interest (``end - start``).
     #[getter]
     fn days(&self) -> u32 {
         self.0.days
     }
+    /// True when some day had no published rate and the last one was assumed (``assume_last_rate``).
     #[getter]
     fn used_assumed_rate(&self) -> bool {
         self.0.used_assumed_rate
     }
+    /// The rate periods, in date order; their interest adds up to :attr:`amount`.
     #[getter]
     fn periods<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
         PyTuple::new(py, self.0.periods.iter().cloned().map(PyInterestPeriod))
     }
+    /// Pickles exactly: ``(_unpickle, ("Interest", serialised form))``.
     fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Reduced<'py>> {
         reduce(py, "Interest", to_bytes("Interest", &self.0))
     }
@@ -110,41 +122,49 @@ impl PyInterest {
     }
 }
 
-/// One rate period of an interest computation (first and last counted day, inclusive).
+/// One rate period (first and last counted day inclusive); the periods' interest adds up to the total.
 #[pyclass(module = "cape", name = "InterestPeriod", frozen, eq, hash)]
 pub(crate) struct PyInterestPeriod(InterestPeriod);
 crate::pickle::by_value!(PyInterestPeriod, |s| &s.0);
 
 #[pymethods]
 impl PyInterestPeriod {
+    /// The first counted day (inclusive).
     #[getter]
     fn first_day(&self) -> NaiveDate {
         self.0.from
     }
+    /// The last counted day (inclusive).
     #[getter]
     fn last_day(&self) -> NaiveDate {
         self.0.to
     }
+    /// The counted days: ``last_day - first_day + 1``.
     #[getter]
     fn days(&self) -> u32 {
         self.0.days
     }
+    /// The annual rate, in percent.
     #[getter]
     fn annual_rate_percent(&self) -> Decimal {
         self.0.annual_rate_percent
     }
+    /// The divisor of the annual rate: 365 or 366.
     #[getter]
     fn days_in_year(&self) -> u32 {
         self.0.days_in_year
     }
+    /// The interest earned in the period (the periods are made to add up to the total).
     #[getter]
     fn interest(&self) -> Decimal {
         money_out(self.0.interest)
     }
+    /// True when the rate is the assumed last rate, not a published one.
     #[getter]
     fn assumed(&self) -> bool {
         self.0.assumed
     }
+    /// Pickles exactly: ``(_unpickle, ("InterestPeriod", serialised form))``.
     fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Reduced<'py>> {
         reduce(py, "InterestPeriod", to_bytes("InterestPeriod", &self.0))
     }
@@ -179,7 +199,8 @@ fn source_arg(source: &Bound<'_, PyAny>) -> PyResult<Source> {
     }
 }
 
-/// Pre-flights a declaration file as CAPE will; with `es003`, also checks each entry's status as of `as_of`.
+/// Pre-flights a CAPE declaration file as CAPE will; with ``es003`` (and ``as_of``), also checks each
+/// listed entry's status. Findings are data; ``exit_code`` is that of ``cape check``.
 #[pyfunction]
 #[pyo3(signature = (source, *, es003 = None, as_of = None, rules = "auto", tables = None))]
 pub(crate) fn check_declaration(
@@ -221,7 +242,7 @@ pub(crate) fn check_declaration(
     PyDeclarationCheck::new(py, report)
 }
 
-/// The pre-flight of a declaration file: the verdict, and every finding with its row (data, not exceptions).
+/// The pre-flight of a declaration file.
 #[pyclass(module = "cape", name = "DeclarationCheck", frozen)]
 pub(crate) struct PyDeclarationCheck {
     report: PreflightReport,
@@ -241,40 +262,46 @@ impl PyDeclarationCheck {
 
 #[pymethods]
 impl PyDeclarationCheck {
+    /// The name of the declaration file checked (``<buffer>`` for bytes).
     #[getter]
     fn source(&self) -> &str {
         &self.report.source
     }
+    /// ``accept``, ``reject_file`` or ``reject_entries``.
     #[getter]
     fn verdict(&self) -> &'static str {
         self.report.verdict.name()
     }
-    /// The exit status of `cape check`: 0 accepted, 1 whole file rejected, 2 some entries rejected.
+    /// 0 accepted, 1 whole file rejected, 2 some entries rejected.
     #[getter]
     fn exit_code(&self) -> i32 {
         self.report.verdict.exit_code()
     }
+    /// Data rows read (the header excluded).
     #[getter]
     fn rows_read(&self) -> u64 {
         self.report.rows_read
     }
+    /// The entries the file lists, in file order.
     #[getter]
     fn entries<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
         PyTuple::new(py, self.report.entries.iter().map(|e| PyEntryNumber(e.entry_number)))
     }
-    /// Each finding as a dict: `code`, `level`, `row`, `value`, `message`, `cape_message`.
+    /// Each finding: ``code``, ``level``, ``row``, ``value``, ``message``, ``cape_message``.
     #[getter]
     fn findings<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         self.field(py, "findings")
     }
-    /// Per listed entry checked against the ES-003 data, as a dict.
+    /// Per listed entry checked against the ES-003 data.
     #[getter]
     fn entry_verdicts<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         self.field(py, "entry_verdicts")
     }
+    /// The whole report as plain data (``cape check --format json``).
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         self.data.bind(py).cast::<PyDict>()?.copy()
     }
+    /// Pickles exactly: ``(_unpickle, ("DeclarationCheck", serialised form))``.
     fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Reduced<'py>> {
         reduce(py, "DeclarationCheck", to_bytes("DeclarationCheck", &self.report))
     }
@@ -289,9 +316,14 @@ impl PyDeclarationCheck {
     }
 }
 
-/// Reads ACE's claim-details (results) file, CSV or XLSX; with `declared_dir`, reconciles it with the
-/// declarations there. `columns` maps a result column (`ENTRY_NUMBER`, ...) to the file's header that holds
-/// it; `sheet` names the workbook sheet to read; `max_rows` overrides the row cap.
+/// Reads ACE's claim-details file (CSV or XLSX); with ``declared_dir``, reconciles it with the declarations
+/// there. Broker workbooks' headers (``Entry Summary Number``, ``Cape Claim Number``, ...) are read as the
+/// documented alternates; ``columns`` maps a result column (``ENTRY_NUMBER``, ``CLAIM_NUMBER``, ``STATUS``,
+/// ``ERROR_DESCRIPTION``) to the header of the file's column that holds it (then only that header is tried).
+/// ``sheet`` names the workbook sheet (default: the first non-empty one); ``max_rows`` overrides the row cap
+/// (1,000,000). Raises :class:`MissingColumnError` when a column is not found, :class:`InvalidValueError` for
+/// a ``columns`` key that is not a result column, :class:`FormatError` for an unreadable file or a missing
+/// sheet.
 #[pyfunction]
 #[pyo3(signature = (source, *, declared_dir = None, columns = None, sheet = None, max_rows = None))]
 pub(crate) fn read_results(
@@ -374,35 +406,42 @@ impl PyResults {
 
 #[pymethods]
 impl PyResults {
+    /// The results file's name (``<buffer>`` for bytes).
     #[getter]
     fn source<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         self.data.bind(py).get_item("source")
     }
-    /// Each row as a dict: `row`, `entry_number`, `entry_text`, `claim_number`, `status`, `error`.
+    /// Each row as a dict: ``row``, ``entry_number``, ``entry_text``, ``claim_number``, ``status``, ``error``.
     #[getter]
     fn rows<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         self.data.bind(py).get_item("rows")
     }
+    /// Rows cape could not read (an entry number that does not parse, an over-long record), as dicts.
     #[getter]
     fn problems<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         self.data.bind(py).get_item("problems")
     }
+    /// The counts, as a dict: rows, ``updated``, ``failed``, errors by kind, unknown error texts.
     #[getter]
     fn summary<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         self.data.bind(py).get_item("summary")
     }
+    /// With ``declared_dir``: declared entries without a result, results for entries never declared,
+    /// entries repeated; ``None`` otherwise.
     #[getter]
     fn reconciliation<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         self.data.bind(py).get_item("reconciliation")
     }
-    /// Entries CAPE accepted (status "Entry Summary Updated"): pass to `assess(already_accepted=...)`.
+    /// Entries CAPE accepted (status ``Entry Summary Updated``): pass to ``assess(already_accepted=...)``.
     #[getter]
     fn accepted<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
         PyTuple::new(py, self.accepted.iter().copied().map(PyEntryNumber))
     }
+    /// The whole report as plain data: ``source``, ``rows``, ``problems``, ``summary``, ``reconciliation``.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         self.data.bind(py).cast::<PyDict>()?.copy()
     }
+    /// Pickles exactly: ``(_unpickle, ("Results", serialised form))``.
     fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Reduced<'py>> {
         reduce(py, "Results", Ok(self.wire.clone()))
     }
@@ -424,8 +463,9 @@ pub(crate) fn unpickle(py: Python<'_>, name: &str, data: &[u8]) -> PyResult<Opti
     }))
 }
 
-/// Reads a file of extra federal closures (one `YYYY-MM-DD` date a line, `#` comments), a path or its bytes,
-/// for the `closures=` of the assess functions.
+/// Reads a file of extra federal closures (one ``YYYY-MM-DD`` date a line; blank lines and ``#`` comments
+/// ignored), for the ``closures=`` of :func:`cape.assess` and its family. Raises :class:`FormatError` for a
+/// line that is not a date, :class:`CapeIOError` for an unreadable file.
 #[pyfunction]
 pub(crate) fn read_closures(py: Python<'_>, source: &Bound<'_, PyAny>) -> PyResult<Vec<NaiveDate>> {
     let src = source_arg(source)?;

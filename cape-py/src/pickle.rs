@@ -36,9 +36,9 @@ pub(crate) fn from_bytes<T: DeserializeOwned>(name: &str, data: &[u8]) -> Result
     call(|| serial::from_bytes(FORMAT_VERSION, name, data))
 }
 
-/// Rebuilds a value pickled by one of cape's classes' `__reduce__` (`name` is the class, `data` its
-/// serialised form). Raises `cape.FormatError` for an unknown class name or bytes that are not exactly a
-/// serialised value of that class and format version.
+/// Private: rebuilds a value pickled by a class's ``__reduce__`` (``name`` is the class, ``data`` its
+/// serialised form: a format-version byte, then the value). Raises :class:`FormatError` for an unknown class
+/// or bytes that are not exactly such a value.
 #[pyfunction]
 pub(crate) fn _unpickle(py: Python<'_>, name: &str, data: &[u8]) -> PyResult<Py<PyAny>> {
     if let Some(v) = crate::assess::unpickle(py, name, data)? {

@@ -23,9 +23,9 @@ __version__: str
 """The version of the package (Cargo's version of cape-py)."""
 
 CORE_VERSION: str
+"""The version of cape-core the package was built with."""
 RECORD_KEYS: Tuple[str, ...]
 """The keys of each assessment record, in order (``cape assess``'s output contract), from the core."""
-"""The version of cape-core the package was built with."""
 
 # --- exceptions --------------------------------------------------------------------------------------------
 
@@ -300,7 +300,8 @@ class Entry:
     def __hash__(self) -> int: ...
 
     @property
-    def number(self) -> EntryNumber: ...
+    def number(self) -> EntryNumber:
+        """The entry number (``Entry Summary Number``)."""
     @property
     def lines(self) -> Tuple["Line", ...]:
         """The lines, in line-number order."""
@@ -323,27 +324,35 @@ class Entry:
     def entry_type(self) -> Optional[str]:
         """Two-digit entry type code, e.g. ``"01"``."""
     @property
-    def importer_number(self) -> Optional[str]: ...
+    def importer_number(self) -> Optional[str]:
+        """``Importer Number``: the importer of record (its form is :attr:`importer_number_kind`)."""
     @property
     def importer_number_kind(self) -> Optional[str]:
         """The importer number's form (IRS, CBP-assigned, SSN, unrecognised), as cape-core names it."""
     @property
-    def importer_name(self) -> Optional[str]: ...
+    def importer_name(self) -> Optional[str]:
+        """``Importer Name``."""
     @property
-    def filer_name(self) -> Optional[str]: ...
+    def filer_name(self) -> Optional[str]:
+        """``Filer Name`` (extended report)."""
     @property
-    def port_of_entry(self) -> Optional[str]: ...
+    def port_of_entry(self) -> Optional[str]:
+        """``Port of Entry Code``."""
     @property
     def entry_date(self) -> Optional[datetime.date]:
         """``Entry Date`` (required, so set on every entry read from a file)."""
     @property
-    def entry_summary_date(self) -> Optional[datetime.date]: ...
+    def entry_summary_date(self) -> Optional[datetime.date]:
+        """``Entry Summary Date``."""
     @property
-    def initial_summary_create_date(self) -> Optional[datetime.date]: ...
+    def initial_summary_create_date(self) -> Optional[datetime.date]:
+        """``Initial Entry Summary Create Date``."""
     @property
-    def importation_date(self) -> Optional[datetime.date]: ...
+    def importation_date(self) -> Optional[datetime.date]:
+        """``Importation Date`` (extended report)."""
     @property
-    def liquidation_date(self) -> Optional[datetime.date]: ...
+    def liquidation_date(self) -> Optional[datetime.date]:
+        """``Liquidation Date``."""
     @property
     def liquidation_status(self) -> Optional[str]:
         """``unliquidated``, ``liquidated``, ``suspended``, ``extended``, ``under_review`` or ``final``."""
@@ -354,40 +363,54 @@ class Entry:
     def final_liquidation_date(self) -> Optional[datetime.date]:
         """The date ``Final Liquidation`` holds: the liquidation is final on and after it."""
     @property
-    def reconciliation_flag(self) -> Optional[bool]: ...
+    def reconciliation_flag(self) -> Optional[bool]:
+        """``Reconciliation Indicator``: True when the entry is flagged for reconciliation."""
     @property
-    def psc_flag(self) -> Optional[bool]: ...
+    def psc_flag(self) -> Optional[bool]:
+        """``Post Summary Correction Indicator``."""
     @property
-    def protest_number(self) -> Optional[str]: ...
+    def protest_number(self) -> Optional[str]:
+        """``Protest Number``."""
     @property
     def protest_status(self) -> Optional[str]:
         """``open``, ``suspended`` or ``closed``."""
     @property
-    def control_status(self) -> Optional[str]: ...
+    def control_status(self) -> Optional[str]:
+        """``Control Status``, as written."""
     @property
-    def review_team(self) -> Optional[str]: ...
+    def review_team(self) -> Optional[str]:
+        """``Review Team Number``."""
     @property
-    def total_liquidated_duty(self) -> Optional[decimal.Decimal]: ...
+    def total_liquidated_duty(self) -> Optional[decimal.Decimal]:
+        """``Total Liquidated Duty Amount``."""
     @property
-    def payment_date(self) -> Optional[datetime.date]: ...
+    def payment_date(self) -> Optional[datetime.date]:
+        """``Payment Date`` (extra column): the day the duty was deposited."""
     @property
-    def payment_type(self) -> Optional[int]: ...
+    def payment_type(self) -> Optional[int]:
+        """``Payment Type Code`` (extra column): 1 single payment, 2 daily statement, 6 or 7 periodic
+        monthly statement..."""
     @property
-    def refund_designee(self) -> Optional[str]: ...
+    def refund_designee(self) -> Optional[str]:
+        """``Refund Designee Number`` (extra column): the CBP Form 4811 designee."""
     @property
     def summary_status(self) -> Optional[str]:
         """``accepted``, ``cancelled`` or ``rejected``."""
     @property
-    def reconciliation_entry(self) -> Optional[EntryNumber]: ...
+    def reconciliation_entry(self) -> Optional[EntryNumber]:
+        """``Reconciliation Entry Number`` (extra column): the type 09 entry, when filed."""
     @property
-    def drawback_flag(self) -> Optional[bool]: ...
+    def drawback_flag(self) -> Optional[bool]:
+        """``Drawback Indicator`` (extra column)."""
     @property
-    def surety_paid(self) -> Optional[bool]: ...
+    def surety_paid(self) -> Optional[bool]:
+        """``Surety Paid Indicator`` (extra column)."""
     @property
     def adcvd_status(self) -> Optional[str]:
         """``suspended``, ``pending_liquidation``, ``liquidated`` or ``not_applicable``."""
     @property
-    def ach_refund_enrolled(self) -> Optional[bool]: ...
+    def ach_refund_enrolled(self) -> Optional[bool]:
+        """``ACH Refund Enrolled`` (extra column); a refund to an importer not enrolled is held."""
     @property
     def importer_class(self) -> Optional[str]:
         """``corporate`` or ``noncorporate``."""
@@ -407,25 +430,32 @@ class Line:
     def __hash__(self) -> int: ...
 
     @property
-    def number(self) -> int: ...
+    def number(self) -> int:
+        """``Entry Summary Line Number``."""
     @property
     def entry_number(self) -> EntryNumber:
         """The entry the line belongs to."""
     @property
-    def country_of_origin(self) -> Optional[str]: ...
+    def country_of_origin(self) -> Optional[str]:
+        """``Country of Origin Code``, e.g. ``"CN"``."""
     @property
-    def country_of_export(self) -> Optional[str]: ...
+    def country_of_export(self) -> Optional[str]:
+        """``Country of Export Code``, e.g. ``"CN"``."""
     @property
-    def spi(self) -> Optional[str]: ...
+    def spi(self) -> Optional[str]:
+        """``Line SPI Code`` (Special Program Indicator)."""
     @property
-    def manufacturer_id(self) -> Optional[str]: ...
+    def manufacturer_id(self) -> Optional[str]:
+        """``Manufacturer ID`` (MID)."""
     @property
-    def foreign_exporter_id(self) -> Optional[str]: ...
+    def foreign_exporter_id(self) -> Optional[str]:
+        """``Foreign Exporter ID``."""
     @property
     def mfn_rate_percent(self) -> Optional[decimal.Decimal]:
         """``Column 1 Current Primary Duty Rate`` as a percent (``Free`` is 0)."""
     @property
-    def psc_flag(self) -> Optional[bool]: ...
+    def psc_flag(self) -> Optional[bool]:
+        """``Line Post Summary Correction Indicator``."""
     @property
     def tariffs(self) -> Tuple["Tariff", ...]:
         """The tariff ordinals, in ordinal order."""
@@ -441,7 +471,8 @@ class Tariff:
     def __hash__(self) -> int: ...
 
     @property
-    def ordinal(self) -> int: ...
+    def ordinal(self) -> int:
+        """``Tariff Ordinal Number``: the ordinal's place in its line."""
     @property
     def hts(self) -> str:
         """The HTS number, dotted (``9903.01.25``)."""
@@ -452,9 +483,11 @@ class Tariff:
     def duty(self) -> decimal.Decimal:
         """``Line Tariff Duty Amount``, as filed."""
     @property
-    def quantity(self) -> Optional[decimal.Decimal]: ...
+    def quantity(self) -> Optional[decimal.Decimal]:
+        """``Line Tariff Quantity (1)``; ``None`` when absent or blank."""
     @property
-    def uom(self) -> Optional[str]: ...
+    def uom(self) -> Optional[str]:
+        """``Line Tariff UOM (1) Code``; ``None`` when absent or blank."""
     @property
     def source_row(self) -> int:
         """The 1-based row of the source file (the header is row 1)."""
@@ -465,7 +498,8 @@ class Tariff:
 
 def run_cli(argv: Sequence[str]) -> int:
     """Run the ``cape`` command line with ``argv`` (without the program name) on the process's stdout and
-    stderr, without holding the GIL; return the exit code. Flush Python's ``sys.stdout`` first."""
+    stderr, without holding the GIL; return the exit code. Flush Python's ``sys.stdout`` first. Ctrl-C stops
+    the command at the next row: it removes its temporary files, says ``cape: interrupted`` and returns 130."""
 
 def _cli_options(command: str) -> Optional[List[str]]:
     """The options (`--name`, without the dashes) `cape COMMAND` accepts, for `assess`, `refunds`, `declare`, `plan`
@@ -710,7 +744,9 @@ class Partial:
     """A partial result (some partitions of a report) that merges exactly with others."""
 
     def merge(self, other: "Partial") -> "Partial":
-        """The partial result of both, this one's entries first (exact to the cent; associative)."""
+        """The partial result of both, this one's entries first (exact to the cent; associative). Raises
+        :class:`InvalidValueError` when the two were computed with other tables, rule set or options (their
+        :attr:`fingerprint` differs)."""
     def __len__(self) -> int: ...
     @overload
     def __getitem__(self, key: Union[int, str, EntryNumber], /) -> "EntryAssessment":
@@ -780,13 +816,17 @@ class EntryAssessment:
     def __hash__(self) -> int: ...
 
     @property
-    def entry_number(self) -> EntryNumber: ...
+    def entry_number(self) -> EntryNumber:
+        """The entry."""
     @property
-    def importer_number(self) -> Optional[str]: ...
+    def importer_number(self) -> Optional[str]:
+        """The importer of record, as written in the report."""
     @property
-    def entry_type(self) -> Optional[str]: ...
+    def entry_type(self) -> Optional[str]:
+        """The two-digit entry type code, e.g. ``"01"``."""
     @property
-    def entry_date(self) -> Optional[datetime.date]: ...
+    def entry_date(self) -> Optional[datetime.date]:
+        """The entry date."""
     @property
     def duty_before(self) -> decimal.Decimal:
         """Total duty deposited on the tariff rows."""
@@ -797,45 +837,67 @@ class EntryAssessment:
     def ieepa_duty(self) -> decimal.Decimal:
         """The IEEPA principal: ``duty_before - duty_after``."""
     @property
-    def principal_is_upper_bound(self) -> bool: ...
+    def principal_is_upper_bound(self) -> bool:
+        """True when a floor line's MFN rate was unknown: :attr:`ieepa_duty` is then an upper bound."""
     @property
-    def findings(self) -> Tuple["Finding", ...]: ...
+    def findings(self) -> Tuple["Finding", ...]:
+        """The mass-processing findings (noticed; they never change the amounts)."""
     @property
     def status(self) -> str:
         """``eligible``, ``eligible_deferred``, ``ineligible`` or ``needs_review``."""
     @property
-    def reasons(self) -> Tuple["Reason", ...]: ...
+    def reasons(self) -> Tuple["Reason", ...]:
+        """Every claim reason behind :attr:`status`, in the order checked."""
     @property
-    def liquidation_date(self) -> Optional[datetime.date]: ...
+    def liquidation_date(self) -> Optional[datetime.date]:
+        """The liquidation date, when the entry has one."""
     @property
-    def last_filing_day(self) -> Optional[datetime.date]: ...
+    def last_filing_day(self) -> Optional[datetime.date]:
+        """The last day to declare the entry: the liquidation date + the last-day offset; ``None`` when not
+        liquidated."""
     @property
-    def days_left(self) -> Optional[int]: ...
+    def days_left(self) -> Optional[int]:
+        """Days from the assessment date to :attr:`last_filing_day` (negative once past); ``None`` when not
+        liquidated."""
     @property
-    def urgent(self) -> bool: ...
+    def urgent(self) -> bool:
+        """True for a liquidated entry, not ineligible, whose last filing day is within the urgency horizon
+        (``urgent_within_days``)."""
     @property
-    def rule_set(self) -> str: ...
+    def rule_set(self) -> str:
+        """The name of the rule set applied (``phase1``, ``phase2``...)."""
     @property
-    def deposit_date(self) -> Optional[datetime.date]: ...
+    def deposit_date(self) -> Optional[datetime.date]:
+        """The day the duty was deposited (interest runs from the day after); ``None`` when unknown."""
     @property
-    def deposit_date_rule(self) -> Optional[str]: ...
+    def deposit_date_rule(self) -> Optional[str]:
+        """How :attr:`deposit_date` was found: ``payment_date``, ``periodic_monthly_statement`` or
+        ``entry_summary_date``."""
     @property
-    def projected_acceptance_date(self) -> Optional[datetime.date]: ...
+    def projected_acceptance_date(self) -> Optional[datetime.date]:
+        """The projected acceptance of the declaration (eligible entries only)."""
     @property
-    def projected_liquidation_date(self) -> Optional[datetime.date]: ...
+    def projected_liquidation_date(self) -> Optional[datetime.date]:
+        """The projected (re)liquidation date (eligible entries only)."""
     @property
     def interest(self) -> Optional[decimal.Decimal]:
         """Interest to the projected (re)liquidation date; ``None`` when not computed (see ``interest_note``)."""
     @property
-    def interest_days(self) -> Optional[int]: ...
+    def interest_days(self) -> Optional[int]:
+        """The days of interest, when interest was computed."""
     @property
-    def interest_note(self) -> Optional[str]: ...
+    def interest_note(self) -> Optional[str]:
+        """Why there is no interest, or that an assumed rate was used; ``None`` otherwise."""
     @property
-    def importer_class(self) -> str: ...
+    def importer_class(self) -> str:
+        """The importer class the interest rate was taken for: ``corporate`` or ``noncorporate``."""
     @property
-    def refund_recipient(self) -> Optional[str]: ...
+    def refund_recipient(self) -> Optional[str]:
+        """Who the refund is paid to (the refund designee or the importer), when known."""
     @property
-    def refund_held(self) -> Optional[bool]: ...
+    def refund_held(self) -> Optional[bool]:
+        """True when the refund would be held for missing ACH refund enrollment; ``None`` without a
+        recipient."""
     @property
     def removal(self) -> "Removal":
         """The mass-processing result, with the new entry version."""
@@ -869,17 +931,23 @@ class Finding:
     def __hash__(self) -> int: ...
 
     @property
-    def code(self) -> str: ...
+    def code(self) -> str:
+        """The stable code (docs/codes.md)."""
     @property
-    def message(self) -> str: ...
+    def message(self) -> str:
+        """A plain-English explanation naming the HTS number, line and dates involved."""
     @property
-    def cbp_message(self) -> Optional[str]: ...
+    def cbp_message(self) -> Optional[str]:
+        """The text ACE would return for this problem, where CBP published one."""
     @property
-    def line(self) -> Optional[int]: ...
+    def line(self) -> Optional[int]:
+        """The entry-summary line, when the finding is about one."""
     @property
-    def ordinal(self) -> Optional[int]: ...
+    def ordinal(self) -> Optional[int]:
+        """The tariff ordinal, when the finding is about one."""
     @property
-    def hts(self) -> Optional[str]: ...
+    def hts(self) -> Optional[str]:
+        """The HTS number involved (dotted), if any."""
     def __reduce__(self) -> Tuple[Callable[[str, bytes], Any], Tuple[str, bytes]]:
         """Pickles exactly: ``(_unpickle, ("Finding", serialised form))``."""
 
@@ -892,13 +960,17 @@ class Reason:
     def __hash__(self) -> int: ...
 
     @property
-    def code(self) -> str: ...
+    def code(self) -> str:
+        """The stable code (docs/codes.md)."""
     @property
-    def message(self) -> str: ...
+    def message(self) -> str:
+        """A plain-English explanation."""
     @property
-    def cbp_message(self) -> Optional[str]: ...
+    def cbp_message(self) -> Optional[str]:
+        """The text CAPE would return for this problem, where CBP published one."""
     @property
-    def effect(self) -> str: ...
+    def effect(self) -> str:
+        """What the reason does to the status: ``ineligible``, ``review``, ``deferred`` or ``note``."""
     def __reduce__(self) -> Tuple[Callable[[str, bytes], Any], Tuple[str, bytes]]:
         """Pickles exactly: ``(_unpickle, ("Reason", serialised form))``."""
 
@@ -911,19 +983,27 @@ class Removal:
     def __hash__(self) -> int: ...
 
     @property
-    def entry_number(self) -> EntryNumber: ...
+    def entry_number(self) -> EntryNumber:
+        """The entry."""
     @property
-    def duty_before(self) -> decimal.Decimal: ...
+    def duty_before(self) -> decimal.Decimal:
+        """The filed duty of every ordinal, summed."""
     @property
-    def ieepa_duty(self) -> decimal.Decimal: ...
+    def ieepa_duty(self) -> decimal.Decimal:
+        """The refund principal: the duty deposited on the dutiable IEEPA ordinals, less MFN duty restored on
+        Korea-style floor lines."""
     @property
-    def duty_after(self) -> decimal.Decimal: ...
+    def duty_after(self) -> decimal.Decimal:
+        """The duty of the new version."""
     @property
-    def principal_is_upper_bound(self) -> bool: ...
+    def principal_is_upper_bound(self) -> bool:
+        """True when some line's MFN rate was unknown, so the principal is an upper bound."""
     @property
-    def has_dutiable_ieepa(self) -> bool: ...
+    def has_dutiable_ieepa(self) -> bool:
+        """True when the entry has at least one dutiable IEEPA (duty or floor) ordinal: a CAPE candidate."""
     @property
-    def findings(self) -> Tuple[Finding, ...]: ...
+    def findings(self) -> Tuple[Finding, ...]:
+        """What was noticed; never changes the amounts."""
     @property
     def lines(self) -> Tuple[Tuple[int, decimal.Decimal, decimal.Decimal, decimal.Decimal], ...]:
         """Per line: ``(line, duty_before, ieepa_duty, duty_after)``."""
@@ -942,23 +1022,32 @@ class Totals:
     def to_json(self) -> str:
         """The totals as one line of JSON, byte for byte the ``summary.totals`` of ``cape assess --format json``."""
     @property
-    def entries(self) -> int: ...
+    def entries(self) -> int:
+        """Entries assessed."""
     @property
-    def eligible(self) -> int: ...
+    def eligible(self) -> int:
+        """Entries with status ``eligible``."""
     @property
-    def eligible_deferred(self) -> int: ...
+    def eligible_deferred(self) -> int:
+        """Entries with status ``eligible_deferred``."""
     @property
-    def ineligible(self) -> int: ...
+    def ineligible(self) -> int:
+        """Entries with status ``ineligible``."""
     @property
-    def needs_review(self) -> int: ...
+    def needs_review(self) -> int:
+        """Entries with status ``needs_review``."""
     @property
-    def urgent(self) -> int: ...
+    def urgent(self) -> int:
+        """Urgent entries: the filing window closes within the urgency horizon."""
     @property
-    def ieepa_duty(self) -> decimal.Decimal: ...
+    def ieepa_duty(self) -> decimal.Decimal:
+        """The IEEPA principal over all entries."""
     @property
-    def declarable_ieepa_duty(self) -> decimal.Decimal: ...
+    def declarable_ieepa_duty(self) -> decimal.Decimal:
+        """The IEEPA principal of the declarable (eligible and deferred) entries."""
     @property
-    def interest(self) -> decimal.Decimal: ...
+    def interest(self) -> decimal.Decimal:
+        """Interest over the eligible entries whose interest was computed."""
     @property
     def interest_unknown(self) -> int:
         """Eligible entries with a principal whose interest could not be computed (no published rate for some
@@ -975,15 +1064,20 @@ class RefundTotals:
     def __hash__(self) -> int: ...
 
     @property
-    def entries(self) -> int: ...
+    def entries(self) -> int:
+        """Entries consolidated."""
     @property
-    def principal(self) -> decimal.Decimal: ...
+    def principal(self) -> decimal.Decimal:
+        """Principal of all entries (waived ones included)."""
     @property
-    def interest(self) -> decimal.Decimal: ...
+    def interest(self) -> decimal.Decimal:
+        """Interest of all entries (waived ones included)."""
     @property
-    def paid(self) -> decimal.Decimal: ...
+    def paid(self) -> decimal.Decimal:
+        """Principal + interest paid: every entry but the waived ones, held refunds included."""
     @property
-    def held(self) -> decimal.Decimal: ...
+    def held(self) -> decimal.Decimal:
+        """Principal + interest of the refunds held for missing ACH refund enrollment (within ``paid``)."""
     def __eq__(self, value: object, /) -> bool: ...
     def __ne__(self, value: object, /) -> bool: ...
     def __reduce__(self) -> Tuple[Callable[[str, bytes], Any], Tuple[str, bytes]]:
@@ -996,30 +1090,41 @@ class Refund:
     def __hash__(self) -> int: ...
 
     @property
-    def recipient(self) -> str: ...
+    def recipient(self) -> str:
+        """Who is paid (the refund designee or the importer)."""
     @property
-    def liquidation_date(self) -> datetime.date: ...
+    def liquidation_date(self) -> datetime.date:
+        """The (projected) (re)liquidation date of the entries paid together."""
     @property
-    def held(self) -> bool: ...
+    def held(self) -> bool:
+        """True when the refund would be held for missing ACH refund enrollment."""
     @property
     def refund_due_by(self) -> datetime.date:
         """The day the whole refund is due: the latest due date of its entries (19 USC 1505(b))."""
     @property
-    def principal(self) -> decimal.Decimal: ...
+    def principal(self) -> decimal.Decimal:
+        """The principal of the entries paid."""
     @property
-    def interest(self) -> decimal.Decimal: ...
+    def interest(self) -> decimal.Decimal:
+        """The interest of the entries paid."""
     @property
-    def total(self) -> decimal.Decimal: ...
+    def total(self) -> decimal.Decimal:
+        """``principal + interest``."""
     @property
-    def entries(self) -> Tuple[EntryNumber, ...]: ...
+    def entries(self) -> Tuple[EntryNumber, ...]:
+        """The entries paid, in the order added."""
     @property
-    def interest_unknown(self) -> Tuple[EntryNumber, ...]: ...
+    def interest_unknown(self) -> Tuple[EntryNumber, ...]:
+        """Entries whose interest could not be computed (counted as zero)."""
     @property
-    def waived(self) -> Tuple[EntryNumber, ...]: ...
+    def waived(self) -> Tuple[EntryNumber, ...]:
+        """Entries waived because their refund is below ``min_refund`` (19 CFR 159.6)."""
     @property
-    def waived_principal(self) -> decimal.Decimal: ...
+    def waived_principal(self) -> decimal.Decimal:
+        """The principal of the waived entries."""
     @property
-    def waived_interest(self) -> decimal.Decimal: ...
+    def waived_interest(self) -> decimal.Decimal:
+        """The interest of the waived entries."""
     def __eq__(self, value: object, /) -> bool: ...
     def __ne__(self, value: object, /) -> bool: ...
     def __reduce__(self) -> Tuple[Callable[[str, bytes], Any], Tuple[str, bytes]]:
@@ -1042,7 +1147,8 @@ class Plan:
     def entries_seen(self) -> int:
         """The entries added, due or not."""
     @property
-    def as_of(self) -> datetime.date: ...
+    def as_of(self) -> datetime.date:
+        """The date the plan counts days from."""
     @property
     def within(self) -> Optional[int]:
         """Only actions due within this many days of :attr:`as_of`; ``None``: every due action."""
@@ -1068,7 +1174,8 @@ class PlanGroup:
         """The importer number (``unknown importer`` when none), ``week of YYYY-MM-DD`` (its Monday) or
         ``no deadline``."""
     @property
-    def earliest_act_by(self) -> Optional[datetime.date]: ...
+    def earliest_act_by(self) -> Optional[datetime.date]:
+        """The earliest ``act_by`` of the group's items; ``None`` when none has a deadline."""
     @property
     def ieepa_duty(self) -> decimal.Decimal:
         """The IEEPA duty at stake over the group's items."""
@@ -1086,16 +1193,20 @@ class PlanItem:
     def __hash__(self) -> int: ...
 
     @property
-    def entry_number(self) -> EntryNumber: ...
+    def entry_number(self) -> EntryNumber:
+        """The entry."""
     @property
-    def importer_number(self) -> Optional[str]: ...
+    def importer_number(self) -> Optional[str]:
+        """The importer of record, as written."""
     @property
-    def status(self) -> str: ...
+    def status(self) -> str:
+        """The entry's claim status."""
     @property
     def action(self) -> str:
         """The entry's ``next_action``."""
     @property
-    def act_by(self) -> Optional[datetime.date]: ...
+    def act_by(self) -> Optional[datetime.date]:
+        """The last day to act, when a deadline runs."""
     @property
     def days_left(self) -> Optional[int]:
         """``act_by`` minus the plan's as-of date, in days."""
@@ -1135,19 +1246,26 @@ class Interest:
     def amount(self) -> decimal.Decimal:
         """The interest, rounded once to cents."""
     @property
-    def principal(self) -> decimal.Decimal: ...
+    def principal(self) -> decimal.Decimal:
+        """The principal the interest is on."""
     @property
-    def start(self) -> datetime.date: ...
+    def start(self) -> datetime.date:
+        """The deposit date: interest runs from the day after."""
     @property
-    def end(self) -> datetime.date: ...
+    def end(self) -> datetime.date:
+        """The (re)liquidation date: the last day of interest."""
     @property
-    def importer_class(self) -> str: ...
+    def importer_class(self) -> str:
+        """``corporate`` or ``noncorporate``: which rate applies."""
     @property
-    def days(self) -> int: ...
+    def days(self) -> int:
+        """The days of interest (``end - start``)."""
     @property
-    def used_assumed_rate(self) -> bool: ...
+    def used_assumed_rate(self) -> bool:
+        """True when some day had no published rate and the last one was assumed (``assume_last_rate``)."""
     @property
-    def periods(self) -> Tuple["InterestPeriod", ...]: ...
+    def periods(self) -> Tuple["InterestPeriod", ...]:
+        """The rate periods, in date order; their interest adds up to :attr:`amount`."""
     def __reduce__(self) -> Tuple[Callable[[str, bytes], Any], Tuple[str, bytes]]:
         """Pickles exactly: ``(_unpickle, ("Interest", serialised form))``."""
 
@@ -1160,19 +1278,26 @@ class InterestPeriod:
     def __hash__(self) -> int: ...
 
     @property
-    def first_day(self) -> datetime.date: ...
+    def first_day(self) -> datetime.date:
+        """The first counted day (inclusive)."""
     @property
-    def last_day(self) -> datetime.date: ...
+    def last_day(self) -> datetime.date:
+        """The last counted day (inclusive)."""
     @property
-    def days(self) -> int: ...
+    def days(self) -> int:
+        """The counted days: ``last_day - first_day + 1``."""
     @property
-    def annual_rate_percent(self) -> decimal.Decimal: ...
+    def annual_rate_percent(self) -> decimal.Decimal:
+        """The annual rate, in percent."""
     @property
-    def days_in_year(self) -> int: ...
+    def days_in_year(self) -> int:
+        """The divisor of the annual rate: 365 or 366."""
     @property
-    def interest(self) -> decimal.Decimal: ...
+    def interest(self) -> decimal.Decimal:
+        """The interest earned in the period (the periods are made to add up to the total)."""
     @property
-    def assumed(self) -> bool: ...
+    def assumed(self) -> bool:
+        """True when the rate is the assumed last rate, not a published one."""
     def __reduce__(self) -> Tuple[Callable[[str, bytes], Any], Tuple[str, bytes]]:
         """Pickles exactly: ``(_unpickle, ("InterestPeriod", serialised form))``."""
 
@@ -1192,16 +1317,20 @@ class DeclarationCheck:
     """The pre-flight of a declaration file."""
 
     @property
-    def source(self) -> str: ...
+    def source(self) -> str:
+        """The name of the declaration file checked (``<buffer>`` for bytes)."""
     @property
-    def verdict(self) -> str: ...
+    def verdict(self) -> str:
+        """``accept``, ``reject_file`` or ``reject_entries``."""
     @property
     def exit_code(self) -> int:
         """0 accepted, 1 whole file rejected, 2 some entries rejected."""
     @property
-    def rows_read(self) -> int: ...
+    def rows_read(self) -> int:
+        """Data rows read (the header excluded)."""
     @property
-    def entries(self) -> Tuple[EntryNumber, ...]: ...
+    def entries(self) -> Tuple[EntryNumber, ...]:
+        """The entries the file lists, in file order."""
     @property
     def findings(self) -> List[Dict[str, Any]]:
         """Each finding: ``code``, ``level``, ``row``, ``value``, ``message``, ``cape_message``."""
@@ -1237,21 +1366,28 @@ def read_closures(source: Union[_Path, bytes, bytearray]) -> List[datetime.date]
 
 @final
 class Results:
-    """CAPE's answer to declarations."""
+    """CAPE's answer to declarations: per row the claim number, status and error (with meaning and remedy)."""
 
     @property
-    def source(self) -> str: ...
+    def source(self) -> str:
+        """The results file's name (``<buffer>`` for bytes)."""
     @property
-    def rows(self) -> List[Dict[str, Any]]: ...
+    def rows(self) -> List[Dict[str, Any]]:
+        """Each row as a dict: ``row``, ``entry_number``, ``entry_text``, ``claim_number``, ``status``, ``error``."""
     @property
-    def problems(self) -> List[Dict[str, Any]]: ...
+    def problems(self) -> List[Dict[str, Any]]:
+        """Rows cape could not read (an entry number that does not parse, an over-long record), as dicts."""
     @property
-    def summary(self) -> Dict[str, Any]: ...
+    def summary(self) -> Dict[str, Any]:
+        """The counts, as a dict: rows, ``updated``, ``failed``, errors by kind, unknown error texts."""
     @property
-    def reconciliation(self) -> Optional[Dict[str, Any]]: ...
+    def reconciliation(self) -> Optional[Dict[str, Any]]:
+        """With ``declared_dir``: declared entries without a result, results for entries never declared,
+        entries repeated; ``None`` otherwise."""
     @property
     def accepted(self) -> Tuple[EntryNumber, ...]:
-        """Entries CAPE accepted: pass to ``assess(already_accepted=...)``."""
-    def to_dict(self) -> Dict[str, Any]: ...
+        """Entries CAPE accepted (status ``Entry Summary Updated``): pass to ``assess(already_accepted=...)``."""
+    def to_dict(self) -> Dict[str, Any]:
+        """The whole report as plain data: ``source``, ``rows``, ``problems``, ``summary``, ``reconciliation``."""
     def __reduce__(self) -> Tuple[Callable[[str, bytes], Any], Tuple[str, bytes]]:
         """Pickles exactly: ``(_unpickle, ("Results", serialised form))``."""
