@@ -353,7 +353,7 @@ fn detached<T: Send>(py: Python<'_>, s: &Settings, f: impl FnOnce() -> cape_core
 }
 
 fn diagnostics_tuple(py: Python<'_>, d: Vec<Diagnostic>) -> PyResult<Py<PyTuple>> {
-    Ok(PyTuple::new(py, d.into_iter().map(PyDiagnostic))?.unbind())
+    Ok(crate::frames::diagnostics(py, d.into_iter().map(PyDiagnostic))?.unbind())
 }
 
 /// Assesses an ES-003 report (path, bytes, or `records=` a RecordSpool or `(header, columns)` of text cells).
@@ -643,7 +643,31 @@ fn frame<'py>(py: Python<'py>, entries: &Arc<Vec<EntryAssessment>>, money: &str)
 }
 
 fn refunds_tuple(py: Python<'_>, v: Vec<&ConsolidatedRefund>) -> PyResult<Py<PyTuple>> {
-    Ok(PyTuple::new(py, v.into_iter().map(|r| PyRefund(r.clone())))?.unbind())
+    Ok(crate::frames::refunds(py, v.into_iter().map(|r| PyRefund(r.clone())))?.unbind())
+}
+
+/// The entries and as-of date of an `AssessedReport` or a `Partial` (for `check_declaration(report=...)`).
+pub(crate) fn assessed_entries(obj: &Bound<'_, PyAny>) -> Option<(Arc<Vec<EntryAssessment>>, NaiveDate)> {
+    if let Ok(r) = obj.cast::<PyAssessedReport>() {
+        let r = r.get();
+        return Some((Arc::clone(&r.entries), r.as_of));
+    }
+    let p = obj.cast::<PyPartial>().ok()?;
+    let p = p.get();
+    Some((Arc::clone(&p.entries), p.partial.as_of))
+}
+
+/// Writes the entries to `path` as `cape assess --format csv` writes them (atomically).
+fn entries_csv(py: Python<'_>, entries: &Arc<Vec<EntryAssessment>>, path: PathBuf) -> PyResult<()> {
+    let e = Arc::clone(entries);
+    let csv = |w: &mut cape_core::report::atomic::AtomicFile| cape_core::report::csv::write_assessments(w, e.iter());
+    py.detach(|| call(|| cape_core::report::csv::write_file(&path, csv)))?;
+    Ok(())
+}
+
+/// `cape._html.<name>(obj)`: the HTML of Jupyter's rich display.
+pub(crate) fn html<'py>(obj: &Bound<'py, PyAny>, name: &str) -> PyResult<Bound<'py, PyAny>> {
+    obj.py().import("cape._html")?.call_method1(name, (obj,))
 }
 
 fn declarations(
@@ -733,6 +757,18 @@ impl PyAssessedReport {
     }
     fn to_arrow<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         arrow_table(py, &self.entries)
+    }
+    /// The entries as a polars DataFrame: `polars.from_arrow` of `to_arrow()` (money `Decimal(18, 2)`).
+    fn to_polars<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        py.import("cape._frames")?.call_method1("polars_of", (arrow_table(py, &self.entries)?,))
+    }
+    /// Writes the entries to `path` as `cape assess --format csv` writes them (atomically).
+    fn to_csv(&self, py: Python<'_>, path: PathBuf) -> PyResult<()> {
+        entries_csv(py, &self.entries, path)
+    }
+    /// A compact HTML table of the totals and the first entries (Jupyter's rich display).
+    fn _repr_html_<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        html(slf.as_any(), "report_html")
     }
     /// The actions due, grouped by importer or week, soonest first (`cape plan`).
     #[pyo3(signature = (within = None, by = "importer"))]
@@ -873,7 +909,7 @@ impl PyPartial {
     }
     #[getter]
     fn diagnostics<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
-        PyTuple::new(py, self.partial.diagnostics.iter().cloned().map(PyDiagnostic))
+        crate::frames::diagnostics(py, self.partial.diagnostics.iter().cloned().map(PyDiagnostic))
     }
     fn refunds(&self, py: Python<'_>) -> PyResult<Py<PyTuple>> {
         refunds_tuple(py, self.partial.consolidation.refunds())
@@ -890,6 +926,18 @@ impl PyPartial {
     }
     fn to_arrow<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         arrow_table(py, &self.entries)
+    }
+    /// The kept entries as a polars DataFrame: `polars.from_arrow` of `to_arrow()`.
+    fn to_polars<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        py.import("cape._frames")?.call_method1("polars_of", (arrow_table(py, &self.entries)?,))
+    }
+    /// Writes the kept entries to `path` as `cape assess --format csv` writes them (atomically).
+    fn to_csv(&self, py: Python<'_>, path: PathBuf) -> PyResult<()> {
+        entries_csv(py, &self.entries, path)
+    }
+    /// A compact HTML table of the totals and the first kept entries (Jupyter's rich display).
+    fn _repr_html_<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        html(slf.as_any(), "report_html")
     }
     /// The actions due over the kept entries, grouped by importer or week, soonest first (`cape plan`).
     #[pyo3(signature = (within = None, by = "importer"))]
@@ -1330,6 +1378,10 @@ impl PyTotals {
     fn interest_unknown(&self) -> u64 {
         self.0.interest_unknown
     }
+    /// A compact HTML table of the counts and amounts (Jupyter's rich display).
+    fn _repr_html_<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        html(slf.as_any(), "totals_html")
+    }
     fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Reduced<'py>> {
         reduce(py, "Totals", to_bytes("Totals", &self.0))
     }
@@ -1380,6 +1432,10 @@ impl PyRefundTotals {
     fn held(&self) -> Decimal {
         money_out(self.0.held)
     }
+    /// A compact HTML table of the amounts (Jupyter's rich display).
+    fn _repr_html_<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        html(slf.as_any(), "refund_totals_html")
+    }
     fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Reduced<'py>> {
         reduce(py, "RefundTotals", to_bytes("RefundTotals", &self.0))
     }
@@ -1404,7 +1460,7 @@ fn numbers<'py>(py: Python<'py>, v: &[EntryNumber]) -> PyResult<Bound<'py, PyTup
 /// One consolidated refund: a recipient, a (projected) liquidation date, the entries paid together.
 #[pyclass(module = "cape", name = "Refund", frozen, eq)]
 #[derive(PartialEq)]
-pub(crate) struct PyRefund(ConsolidatedRefund);
+pub(crate) struct PyRefund(pub(crate) ConsolidatedRefund);
 
 #[pymethods]
 impl PyRefund {
