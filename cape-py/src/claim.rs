@@ -19,12 +19,12 @@ use cape_core::claim::{
     CapeErrorKind, CapeResults, ClaimAssessment, EntryOutcome, EntryVerdict, PreflightFinding, PreflightOptions,
     PreflightReport, Reconciliation, ResultRow, ResultStatus, ResultsOptions, ResultsProblem,
 };
-use cape_core::report::csv;
-use cape_core::ErrorKind;
 use cape_core::liquidation::calendar::{parse_closures, read_closures_path};
 use cape_core::refund::{AssumedRate, InterestOptions, InterestPeriod, InterestResult};
+use cape_core::report::csv;
 use cape_core::run;
 use cape_core::EntryNumber;
+use cape_core::ErrorKind;
 
 use crate::assess::{embedded_tables, PyTables};
 use crate::convert::{class_arg, json_to_py, money_arg, money_out, to_py};
@@ -541,11 +541,7 @@ impl RowWire {
             _ => ResultStatus::Other(self.other),
         };
         let error = self.error.map(|(kind, text)| CapeError {
-            kind: CapeErrorKind::KNOWN
-                .iter()
-                .copied()
-                .find(|k| k.name() == kind)
-                .unwrap_or(CapeErrorKind::Unknown),
+            kind: CapeErrorKind::KNOWN.iter().copied().find(|k| k.name() == kind).unwrap_or(CapeErrorKind::Unknown),
             text,
         });
         ResultRow {

@@ -32,7 +32,10 @@ pub(crate) fn diagnostics<'py>(
 }
 
 /// A `cape.Refunds` (a tuple of `Refund`).
-pub(crate) fn refunds<'py>(py: Python<'py>, items: impl IntoIterator<Item = PyRefund>) -> PyResult<Bound<'py, PyTuple>> {
+pub(crate) fn refunds<'py>(
+    py: Python<'py>,
+    items: impl IntoIterator<Item = PyRefund>,
+) -> PyResult<Bound<'py, PyTuple>> {
     collection(py, "Refunds", items)
 }
 
@@ -50,10 +53,8 @@ pub(crate) fn _write_csv(py: Python<'_>, kind: &str, items: &Bound<'_, PyAny>, p
             py.detach(|| call(|| csv::write_file(&path, |w| csv::write_diagnostics(w, &d))))?;
         }
         "refunds" => {
-            let r = items
-                .try_iter()?
-                .map(|i| Ok(i?.cast::<PyRefund>()?.get().0.clone()))
-                .collect::<PyResult<Vec<_>>>()?;
+            let r =
+                items.try_iter()?.map(|i| Ok(i?.cast::<PyRefund>()?.get().0.clone())).collect::<PyResult<Vec<_>>>()?;
             py.detach(|| call(|| csv::write_file(&path, |w| csv::write_refunds(w, &r))))?;
         }
         _ => return Err(PyTypeError::new_err(format!("_write_csv: no CSV form for {kind:?}"))),
