@@ -78,7 +78,7 @@ Usage:
 
   cape ingest FILE [--format table|json|csv] [--sheet NAME]
       Read an ES-003 report (CSV or XLSX) and print the summary (entries, lines, tariff rows,
-      rows read/used/rejected) and every diagnostic.
+      rows read/used/rejected) and every diagnostic; --format csv prints the diagnostics, one a row.
 
   cape assess FILE [--as-of DATE] [--rules auto|phase1|phase2|RULES.json] [--format table|json|jsonl|csv]
               [--sheet NAME] [--urgent-days N] [--last-day-offset N] [--class corporate|noncorporate]
@@ -109,7 +109,7 @@ Usage:
              [--liquidation-offset DAYS] [--reliquidation-window DAYS] [--closures FILE]] [--format table|json|csv]
       Pre-flight a declaration file as CAPE will, and against the manifest.csv beside it (a cut, edited
       or stale file is rejected). Exit 0 when CAPE would accept it, 1 when it would reject the whole
-      file, 2 when it would reject some entries.
+      file, 2 when it would reject some entries. --format csv prints the findings, one a row.
 
   cape results CLAIMS.csv [--declared DIR] [--format table|json|csv] [--column NAME=HEADER]... [--sheet NAME]
       Read ACE's claim-details file (CSV or XLSX): claim numbers, statuses, errors with meaning and
@@ -117,6 +117,7 @@ Usage:
       declaration files in DIR. Columns ENTRY_NUMBER, CLAIM_NUMBER, STATUS, ERROR_DESCRIPTION, or a
       broker workbook's Entry Summary Number, Cape Claim Number, Filing Status, Error Detail; --column
       ENTRY_NUMBER=\"Entry Ref\" reads a column from another header (repeat for each column).
+      --format csv prints the rows, one a row, each error with its kind, meaning and remedy.
 
   cape interest --principal AMOUNT --from DATE --to DATE [--class corporate|noncorporate] [--explain]
                 [--assume-rate PERCENT | --assume-last-rate]
