@@ -251,10 +251,21 @@ pub(crate) fn check_declaration(
 
 /// The entries and as-of date of an `AssessedReport` or `Partial`.
 fn assessed_entries(obj: &Bound<'_, PyAny>) -> PyResult<(Arc<Vec<EntryAssessment>>, NaiveDate)> {
-    crate::assess::assessed_entries(obj).ok_or_else(|| {
+    let (entries, as_of) = crate::assess::assessed_entries(obj).ok_or_else(|| {
         let t = obj.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "?".into());
         PyTypeError::new_err(format!("report: expected an AssessedReport or a Partial, not {t}"))
-    })
+    })?;
+    // A Partial made with keep_entries=False has totals but no entries: every listed entry would read as
+    // NOT_IN_DATA.
+    let assessed: u64 = obj.getattr("totals")?.getattr("entries")?.extract()?;
+    if entries.is_empty() && assessed > 0 {
+        return Err(invalid(
+            "report",
+            format!("a Partial of {assessed} entries that kept none"),
+            "assess with keep_entries=True (the default) to check a declaration against it",
+        ));
+    }
+    Ok((entries, as_of))
 }
 
 /// A hash of `value` (for `__hash__`): equal values hash equal within a process.

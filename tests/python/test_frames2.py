@@ -91,6 +91,9 @@ def test_check_against_an_assessed_report_equals_reading_the_es003_again(
         cape.check_declaration(declaration, report=report, as_of=AS_OF + datetime.timedelta(days=1))
     with pytest.raises(cape.InvalidValueError, match="not both"):
         cape.check_declaration(declaration, report=report, es003=SAMPLE, as_of=AS_OF)
+    summary = cape.assess_partition(SAMPLE, as_of=AS_OF, keep_entries=False)
+    with pytest.raises(cape.InvalidValueError, match="keep_entries"):
+        cape.check_declaration(declaration, report=summary)
     with pytest.raises(TypeError, match="AssessedReport or a Partial"):
         cape.check_declaration(declaration, report="es003.csv")  # type: ignore[arg-type]
 
@@ -154,6 +157,8 @@ def test_refunds_and_diagnostics_have_tables(report: cape.AssessedReport) -> Non
     polars = refunds.to_polars()
     assert polars.schema["total"] == pl.Decimal(18, 2) and polars.schema["liquidation_date"] == pl.Date
     assert sum(polars["total"].to_list(), Decimal(0)) == report.refund_totals().paid
+    back = pickle.loads(pickle.dumps(refunds))
+    assert type(back) is cape.Refunds and back == refunds
 
     mixed = cape.read_es003(BAD / "mixed_date_formats.csv")
     diagnostics = mixed.diagnostics
@@ -162,6 +167,7 @@ def test_refunds_and_diagnostics_have_tables(report: cape.AssessedReport) -> Non
     assert list(d["code"]) == [x.code for x in diagnostics]
     assert list(d["row"].fillna(0)) == [x.row or 0 for x in diagnostics] and str(d["row"].dtype) == "Int64"
     assert list(diagnostics.to_polars()["message"]) == [x.message for x in diagnostics]
+    assert type(pickle.loads(pickle.dumps(diagnostics))) is cape.Diagnostics
     assert report.diagnostics.to_pandas().shape[1] == 8
 
 
