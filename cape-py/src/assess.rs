@@ -478,7 +478,7 @@ fn detached<T: Send>(py: Python<'_>, s: &Settings, f: impl FnOnce() -> cape_core
 }
 
 fn diagnostics_tuple(py: Python<'_>, d: Vec<Diagnostic>) -> PyResult<Py<PyTuple>> {
-    Ok(PyTuple::new(py, d.into_iter().map(PyDiagnostic))?.unbind())
+    Ok(crate::frames::diagnostics(py, d.into_iter().map(PyDiagnostic))?.unbind())
 }
 
 /// Assesses every entry of an ES-003 report (a path, bytes, or ``records=(header, columns)`` of text
@@ -865,7 +865,31 @@ fn frame<'py>(py: Python<'py>, entries: &Arc<Vec<EntryAssessment>>, money: &str)
 }
 
 fn refunds_tuple(py: Python<'_>, v: Vec<&ConsolidatedRefund>) -> PyResult<Py<PyTuple>> {
-    Ok(PyTuple::new(py, v.into_iter().map(|r| PyRefund(r.clone())))?.unbind())
+    Ok(crate::frames::refunds(py, v.into_iter().map(|r| PyRefund(r.clone())))?.unbind())
+}
+
+/// The entries and as-of date of an `AssessedReport` or a `Partial` (for `check_declaration(report=...)`).
+pub(crate) fn assessed_entries(obj: &Bound<'_, PyAny>) -> Option<(Arc<Vec<EntryAssessment>>, NaiveDate)> {
+    if let Ok(r) = obj.cast::<PyAssessedReport>() {
+        let r = r.get();
+        return Some((Arc::clone(&r.entries), r.as_of));
+    }
+    let p = obj.cast::<PyPartial>().ok()?;
+    let p = p.get();
+    Some((Arc::clone(&p.entries), p.partial.as_of))
+}
+
+/// Writes the entries to `path` as `cape assess --format csv` writes them (atomically).
+fn entries_csv(py: Python<'_>, entries: &Arc<Vec<EntryAssessment>>, path: PathBuf) -> PyResult<()> {
+    let e = Arc::clone(entries);
+    let csv = |w: &mut cape_core::report::atomic::AtomicFile| cape_core::report::csv::write_assessments(w, e.iter());
+    py.detach(|| call(|| cape_core::report::csv::write_file(&path, csv)))?;
+    Ok(())
+}
+
+/// `cape._html.<name>(obj)`: the HTML of Jupyter's rich display.
+pub(crate) fn html<'py>(obj: &Bound<'py, PyAny>, name: &str) -> PyResult<Bound<'py, PyAny>> {
+    obj.py().import("cape._html")?.call_method1(name, (obj,))
 }
 
 fn declarations(
@@ -990,6 +1014,18 @@ impl PyAssessedReport {
     /// ``date32``), its columns built in Rust as whole buffers. Needs pyarrow.
     fn to_arrow<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         arrow_table(py, &self.entries)
+    }
+    /// The entries as a polars DataFrame: `polars.from_arrow` of `to_arrow()` (money `Decimal(18, 2)`).
+    fn to_polars<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        py.import("cape._frames")?.call_method1("polars_of", (arrow_table(py, &self.entries)?,))
+    }
+    /// Writes the entries to `path` as `cape assess --format csv` writes them (atomically).
+    fn to_csv(&self, py: Python<'_>, path: PathBuf) -> PyResult<()> {
+        entries_csv(py, &self.entries, path)
+    }
+    /// A compact HTML table of the totals and the first entries (Jupyter's rich display).
+    fn _repr_html_<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        html(slf.as_any(), "report_html")
     }
     /// The actions due (every entry's ``next_action`` but ``none`` and ``track_refund``) as of
     /// :attr:`as_of`, grouped by importer or by week (Monday to Sunday) of ``act_by``, soonest first, with the
@@ -1169,7 +1205,7 @@ impl PyPartial {
     /// The ingest diagnostics of every partition (row numbers are per partition).
     #[getter]
     fn diagnostics<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
-        PyTuple::new(py, self.partial.diagnostics.iter().cloned().map(PyDiagnostic))
+        crate::frames::diagnostics(py, self.partial.diagnostics.iter().cloned().map(PyDiagnostic))
     }
     /// The consolidated refunds (with the partition's ``min_refund``).
     fn refunds(&self, py: Python<'_>) -> PyResult<Py<PyTuple>> {
@@ -1191,6 +1227,18 @@ impl PyPartial {
     /// As :meth:`AssessedReport.to_arrow`.
     fn to_arrow<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         arrow_table(py, &self.entries)
+    }
+    /// The kept entries as a polars DataFrame: `polars.from_arrow` of `to_arrow()`.
+    fn to_polars<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        py.import("cape._frames")?.call_method1("polars_of", (arrow_table(py, &self.entries)?,))
+    }
+    /// Writes the kept entries to `path` as `cape assess --format csv` writes them (atomically).
+    fn to_csv(&self, py: Python<'_>, path: PathBuf) -> PyResult<()> {
+        entries_csv(py, &self.entries, path)
+    }
+    /// A compact HTML table of the totals and the first kept entries (Jupyter's rich display).
+    fn _repr_html_<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        html(slf.as_any(), "report_html")
     }
     /// As :meth:`AssessedReport.plan`, over the kept entries (none with ``keep_entries=False``).
     #[pyo3(signature = (within = None, by = None))]
@@ -1709,6 +1757,10 @@ impl PyTotals {
     fn interest_unknown(&self) -> u64 {
         self.0.interest_unknown
     }
+    /// A compact HTML table of the counts and amounts (Jupyter's rich display).
+    fn _repr_html_<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        html(slf.as_any(), "totals_html")
+    }
     /// Pickles exactly: ``(_unpickle, ("Totals", serialised form))``.
     fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Reduced<'py>> {
         reduce(py, "Totals", to_bytes("Totals", &self.0))
@@ -1765,6 +1817,10 @@ impl PyRefundTotals {
     fn held(&self) -> Decimal {
         money_out(self.0.held)
     }
+    /// A compact HTML table of the amounts (Jupyter's rich display).
+    fn _repr_html_<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        html(slf.as_any(), "refund_totals_html")
+    }
     /// Pickles exactly: ``(_unpickle, ("RefundTotals", serialised form))``.
     fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Reduced<'py>> {
         reduce(py, "RefundTotals", to_bytes("RefundTotals", &self.0))
@@ -1789,7 +1845,7 @@ fn numbers<'py>(py: Python<'py>, v: &[EntryNumber]) -> PyResult<Bound<'py, PyTup
 
 /// One consolidated refund: a recipient, a (projected) liquidation date, the entries paid together.
 #[pyclass(module = "cape", name = "Refund", frozen, eq, hash)]
-pub(crate) struct PyRefund(ConsolidatedRefund);
+pub(crate) struct PyRefund(pub(crate) ConsolidatedRefund);
 by_value!(PyRefund, |s| &s.0);
 
 #[pymethods]

@@ -76,7 +76,7 @@ pub(crate) fn read_es003(
         py.detach(|| call(|| cape_core::read_es003_path(&path, &options)))
     }?;
     let entries = PyTuple::new(py, result.entries.into_iter().map(|e| PyEntry(Arc::new(e))))?;
-    let diagnostics = PyTuple::new(py, result.diagnostics.into_iter().map(PyDiagnostic))?;
+    let diagnostics = crate::frames::diagnostics(py, result.diagnostics.into_iter().map(PyDiagnostic))?;
     let summary = Py::new(py, PySummary(result.summary))?;
     Ok(PyEs003 { entries: entries.unbind(), diagnostics: diagnostics.unbind(), summary })
 }
@@ -723,7 +723,7 @@ pub(crate) fn unpickle(py: Python<'_>, name: &str, data: &[u8]) -> PyResult<Opti
             type Wire = (Vec<cape_core::Entry>, Vec<cape_core::Diagnostic>, cape_core::IngestSummary);
             let (entries, diagnostics, summary): Wire = py.detach(|| from_bytes(name, data))?;
             let entries = PyTuple::new(py, entries.into_iter().map(|e| PyEntry(Arc::new(e))))?;
-            let diagnostics = PyTuple::new(py, diagnostics.into_iter().map(PyDiagnostic))?;
+            let diagnostics = crate::frames::diagnostics(py, diagnostics.into_iter().map(PyDiagnostic))?;
             let summary = Py::new(py, PySummary(summary))?;
             Py::new(py, PyEs003 { entries: entries.unbind(), diagnostics: diagnostics.unbind(), summary })?.into_any()
         }

@@ -19,6 +19,7 @@ mod convert;
 mod entry_number;
 mod errors;
 mod es003;
+mod frames;
 mod pickle;
 mod plan;
 
@@ -137,7 +138,12 @@ fn _cape(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<claim::PyInterest>()?;
     m.add_class::<claim::PyInterestPeriod>()?;
     m.add_class::<claim::PyDeclarationCheck>()?;
+    m.add_class::<claim::PyCheckFinding>()?;
+    m.add_class::<claim::PyEntryVerdict>()?;
     m.add_class::<claim::PyResults>()?;
+    m.add_class::<claim::PyResultRow>()?;
+    m.add_class::<claim::PyResultProblem>()?;
+    m.add_function(wrap_pyfunction!(frames::_write_csv, m)?)?;
     m.add_function(wrap_pyfunction!(claim::interest, m)?)?;
     m.add_function(wrap_pyfunction!(claim::check_declaration, m)?)?;
     m.add_function(wrap_pyfunction!(claim::read_results, m)?)?;

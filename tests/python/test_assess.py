@@ -146,7 +146,7 @@ def test_write_declarations_refuses_a_used_folder_unless_replace(report: cape.As
     second[0].write_text("".join(lines[:-1]))
     cut = cape.check_declaration(second[0])
     assert cut.exit_code == 1
-    assert any(f["code"] == "MANIFEST_MISMATCH" for f in cut.findings)
+    assert any(f.code == "MANIFEST_MISMATCH" for f in cut.findings)
 
 
 def test_write_declarations_refuses_a_symlinked_folder(report: cape.AssessedReport, tmp_path: Path) -> None:

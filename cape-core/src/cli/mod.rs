@@ -36,7 +36,7 @@ mod prelude {
     pub(super) use super::args::*;
     pub(super) use super::write::*;
     pub(super) use super::{CliError, Ctx, EXIT_INVALID, EXIT_OK, EXIT_STRICT};
-    pub(super) use crate::assess::{AssessOptions, AssessTotals, EntryAssessment, Tables};
+    pub(super) use crate::assess::{AssessOptions, AssessTotals, Tables};
     pub(super) use crate::claim::{
         build_declarations, declared_in_dir, preflight_path, read_results_path, read_results_path_with, reconcile,
         write_declarations_with, DeclarationOptions, PreflightOptions, ResultsOptions, RuleChoice, RuleSet,
@@ -76,9 +76,9 @@ Usage:
       Verify entry numbers (format and check digit). Prints one line per number:
       `OK XXX-NNNNNNN-C` or `INVALID <input>: <why>`. Exit 0 only when all are valid, else 1.
 
-  cape ingest FILE [--format table|json] [--sheet NAME]
+  cape ingest FILE [--format table|json|csv] [--sheet NAME]
       Read an ES-003 report (CSV or XLSX) and print the summary (entries, lines, tariff rows,
-      rows read/used/rejected) and every diagnostic.
+      rows read/used/rejected) and every diagnostic; --format csv prints the diagnostics, one a row.
 
   cape assess FILE [--as-of DATE] [--rules auto|phase1|phase2|RULES.json] [--format table|json|jsonl|csv]
               [--sheet NAME] [--urgent-days N] [--last-day-offset N] [--class corporate|noncorporate]
@@ -109,17 +109,18 @@ Usage:
       empty or new; --replace replaces an earlier run's files there (never files that are not cape's).
 
   cape check DECLARATION.csv [--es003 FILE [--as-of DATE] [--rules ...] [--acceptance-lag DAYS]
-             [--liquidation-offset DAYS] [--reliquidation-window DAYS] [--closures FILE]] [--format table|json]
+             [--liquidation-offset DAYS] [--reliquidation-window DAYS] [--closures FILE]] [--format table|json|csv]
       Pre-flight a declaration file as CAPE will, and against the manifest.csv beside it (a cut, edited
       or stale file is rejected). Exit 0 when CAPE would accept it, 1 when it would reject the whole
-      file, 2 when it would reject some entries.
+      file, 2 when it would reject some entries. --format csv prints the findings, one a row.
 
-  cape results CLAIMS.csv [--declared DIR] [--format table|json] [--column NAME=HEADER]... [--sheet NAME]
+  cape results CLAIMS.csv [--declared DIR] [--format table|json|csv] [--column NAME=HEADER]... [--sheet NAME]
       Read ACE's claim-details file (CSV or XLSX): claim numbers, statuses, errors with meaning and
       remedy, rows cape could not use (bad entry numbers); with --declared, reconcile against the
       declaration files in DIR. Columns ENTRY_NUMBER, CLAIM_NUMBER, STATUS, ERROR_DESCRIPTION, or a
       broker workbook's Entry Summary Number, Cape Claim Number, Filing Status, Error Detail; --column
       ENTRY_NUMBER=\"Entry Ref\" reads a column from another header (repeat for each column).
+      --format csv prints the rows, one a row, each error with its kind, meaning and remedy.
 
   cape interest --principal AMOUNT --from DATE --to DATE [--class corporate|noncorporate] [--explain]
                 [--assume-rate PERCENT | --assume-last-rate]

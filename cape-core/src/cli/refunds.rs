@@ -24,36 +24,7 @@ pub(super) fn refunds(
             serde_json::to_writer_pretty(&mut *out, &v).map_err(json_err)?;
             writeln!(out)?;
         }
-        "csv" => {
-            let mut w = csv::Writer::from_writer(&mut *out);
-            let _ = w.write_record([
-                "recipient",
-                "liquidation_date",
-                "refund_due_by",
-                "held",
-                "entries",
-                "principal",
-                "interest",
-                "total",
-                "entry_numbers",
-            ]);
-            for r in cons.refunds() {
-                let nums: Vec<String> = r.entries.iter().map(|e| e.to_string()).collect();
-                w.write_record([
-                    r.recipient.clone(),
-                    r.liquidation_date.to_string(),
-                    r.refund_due_by.to_string(),
-                    r.held.to_string(),
-                    r.entries.len().to_string(),
-                    r.principal.to_string_2dp(),
-                    r.interest.to_string_2dp(),
-                    r.total.to_string_2dp(),
-                    nums.join(";"),
-                ])
-                .map_err(|_| CliError::Output)?;
-            }
-            w.flush()?;
-        }
+        "csv" => crate::report::csv::write_refunds(&mut *out, cons.refunds()).map_err(|_| CliError::Output)?,
         _ => {
             writeln!(
                 out,

@@ -19,6 +19,8 @@ from typing import (
     overload,
 )
 
+from cape._frames import Diagnostics, Refunds
+
 __version__: str
 """The version of the package (Cargo's version of cape-py)."""
 
@@ -174,7 +176,7 @@ class Es003:
     def entries(self) -> Tuple["Entry", ...]:
         """The entries, in order of first appearance."""
     @property
-    def diagnostics(self) -> Tuple["Diagnostic", ...]:
+    def diagnostics(self) -> Diagnostics:
         """What cape says about rows it could not use as they are (and file-level facts)."""
     @property
     def summary(self) -> "IngestSummary":
@@ -681,7 +683,7 @@ class AssessedReport:
     def totals(self) -> "Totals":
         """Counts by status and exact sums."""
     @property
-    def diagnostics(self) -> Tuple[Diagnostic, ...]:
+    def diagnostics(self) -> Diagnostics:
         """The ingest's findings about rows and columns (data, not exceptions)."""
     @property
     def ingest(self) -> IngestSummary:
@@ -709,13 +711,19 @@ class AssessedReport:
     def to_arrow(self) -> Any:
         """The records as a pyarrow Table with :func:`cape.arrow_schema` (money ``decimal128(18, 2)``, dates
         ``date32``), its columns built in Rust as whole buffers. Needs pyarrow."""
+    def to_polars(self) -> Any:
+        """The entries as a polars DataFrame: `polars.from_arrow` of `to_arrow()` (money `Decimal(18, 2)`)."""
+    def to_csv(self, path: _Path) -> None:
+        """Writes the entries to `path` as `cape assess --format csv` writes them (atomically)."""
+    def _repr_html_(self) -> str:
+        """A compact HTML table of the totals and the first entries (Jupyter's rich display)."""
     def plan(self, within: Optional[int] = None, by: Optional[Literal["importer", "week"]] = ...) -> "Plan":
         """The actions due (every entry's ``next_action`` but ``none`` and ``track_refund``) as of
         :attr:`as_of`, grouped by importer or by week (Monday to Sunday) of ``act_by``, soonest first, with the
         IEEPA duty at stake: ``cape plan``. ``within`` keeps only the actions due within that many days
         (entries without a deadline left out). Raises :class:`InvalidValueError` for another ``by`` or a
         negative ``within``."""
-    def refunds(self, min_refund: Union[decimal.Decimal, int, None] = None) -> Tuple["Refund", ...]:
+    def refunds(self, min_refund: Union[decimal.Decimal, int, None] = None) -> Refunds:
         """The refunds CBP would pay, consolidated per recipient and projected liquidation date;
         ``min_refund`` waives entries whose principal + interest is below it (19 CFR 159.6)."""
     def refund_totals(self, min_refund: Union[decimal.Decimal, int, None] = None) -> "RefundTotals":
@@ -783,9 +791,9 @@ class Partial:
     def rule_set(self) -> str:
         """The rule set applied."""
     @property
-    def diagnostics(self) -> Tuple[Diagnostic, ...]:
+    def diagnostics(self) -> Diagnostics:
         """The ingest diagnostics of every partition (row numbers are per partition)."""
-    def refunds(self) -> Tuple["Refund", ...]:
+    def refunds(self) -> Refunds:
         """The consolidated refunds (with the partition's ``min_refund``)."""
     def refund_totals(self) -> "RefundTotals":
         """Totals over the consolidated refunds."""
@@ -795,6 +803,12 @@ class Partial:
         """As :meth:`AssessedReport.to_pandas`."""
     def to_arrow(self) -> Any:
         """As :meth:`AssessedReport.to_arrow`."""
+    def to_polars(self) -> Any:
+        """The kept entries as a polars DataFrame: `polars.from_arrow` of `to_arrow()`."""
+    def to_csv(self, path: _Path) -> None:
+        """Writes the kept entries to `path` as `cape assess --format csv` writes them (atomically)."""
+    def _repr_html_(self) -> str:
+        """A compact HTML table of the totals and the first kept entries (Jupyter's rich display)."""
     def plan(self, within: Optional[int] = None, by: Optional[Literal["importer", "week"]] = ...) -> "Plan":
         """As :meth:`AssessedReport.plan`, over the kept entries (none with ``keep_entries=False``)."""
     def __reduce__(self) -> Tuple[Callable[[str, bytes], Any], Tuple[str, bytes]]:
@@ -1052,6 +1066,8 @@ class Totals:
     def interest_unknown(self) -> int:
         """Eligible entries with a principal whose interest could not be computed (no published rate for some
         day); without ``assume_last_rate`` these are not in ``interest``."""
+    def _repr_html_(self) -> str:
+        """A compact HTML table of the counts and amounts (Jupyter's rich display)."""
     def __eq__(self, value: object, /) -> bool: ...
     def __ne__(self, value: object, /) -> bool: ...
     def __reduce__(self) -> Tuple[Callable[[str, bytes], Any], Tuple[str, bytes]]:
@@ -1078,6 +1094,8 @@ class RefundTotals:
     @property
     def held(self) -> decimal.Decimal:
         """Principal + interest of the refunds held for missing ACH refund enrollment (within ``paid``)."""
+    def _repr_html_(self) -> str:
+        """A compact HTML table of the amounts (Jupyter's rich display)."""
     def __eq__(self, value: object, /) -> bool: ...
     def __ne__(self, value: object, /) -> bool: ...
     def __reduce__(self) -> Tuple[Callable[[str, bytes], Any], Tuple[str, bytes]]:
@@ -1305,16 +1323,18 @@ def check_declaration(
     source: Union[_Path, bytes, bytearray],
     *,
     es003: Union[_Path, bytes, bytearray, None] = None,
+    report: Union["AssessedReport", "Partial", None] = None,
     as_of: Optional[datetime.date] = None,
     rules: str = "auto",
     tables: Optional[Tables] = None,
 ) -> "DeclarationCheck":
-    """Pre-flights a CAPE declaration file as CAPE will; with ``es003`` (and ``as_of``), also checks each
-    listed entry's status. Findings are data; ``exit_code`` is that of ``cape check``."""
+    """Pre-flights a declaration file as CAPE will; with `es003` (and `as_of`), also checks each listed entry's
+    status in that report as of `as_of`; with `report` (an `AssessedReport` or a `Partial` that kept its
+    entries), checks them against that assessment instead of reading and assessing an ES-003 again."""
 
 @final
 class DeclarationCheck:
-    """The pre-flight of a declaration file."""
+    """The pre-flight of a declaration file: the verdict, and every finding with its row (data, not exceptions)."""
 
     @property
     def source(self) -> str:
@@ -1324,7 +1344,7 @@ class DeclarationCheck:
         """``accept``, ``reject_file`` or ``reject_entries``."""
     @property
     def exit_code(self) -> int:
-        """0 accepted, 1 whole file rejected, 2 some entries rejected."""
+        """The exit status of `cape check`: 0 accepted, 1 whole file rejected, 2 some entries rejected."""
     @property
     def rows_read(self) -> int:
         """Data rows read (the header excluded)."""
@@ -1332,15 +1352,78 @@ class DeclarationCheck:
     def entries(self) -> Tuple[EntryNumber, ...]:
         """The entries the file lists, in file order."""
     @property
-    def findings(self) -> List[Dict[str, Any]]:
-        """Each finding: ``code``, ``level``, ``row``, ``value``, ``message``, ``cape_message``."""
+    def findings(self) -> Tuple["CheckFinding", ...]:
+        """Every finding (`CheckFinding`), in row order."""
     @property
-    def entry_verdicts(self) -> List[Dict[str, Any]]:
-        """Per listed entry checked against the ES-003 data."""
+    def entry_verdicts(self) -> Tuple["EntryVerdict", ...]:
+        """Per listed entry checked against assessed data (`EntryVerdict`); empty without `es003` or `report`."""
     def to_dict(self) -> Dict[str, Any]:
-        """The whole report as plain data (``cape check --format json``)."""
+        """The check as `cape check --format json` writes it, but with each finding's CAPE wording under
+        `cbp_message` (the package's one name for it)."""
+    def to_pandas(self) -> Any:
+        """The findings as a pandas DataFrame, one row per finding (the columns of `to_csv`)."""
+    def to_polars(self) -> Any:
+        """The findings as a polars DataFrame (the columns of `to_pandas`)."""
+    def to_csv(self, path: _Path) -> None:
+        """Writes the findings to `path` as `cape check --format csv` writes them (atomically)."""
+    def _repr_html_(self) -> str:
+        """A compact HTML table of the verdict and findings (Jupyter's rich display)."""
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
     def __reduce__(self) -> Tuple[Callable[[str, bytes], Any], Tuple[str, bytes]]:
         """Pickles exactly: ``(_unpickle, ("DeclarationCheck", serialised form))``."""
+
+@final
+class CheckFinding:
+    """One finding of a declaration check: its code, how far it reaches (`file`, `entry`, `warning`), the row
+    (`None` for the whole file), the value concerned, cape's message and CBP's wording where known."""
+
+    @property
+    def code(self) -> str: ...
+    @property
+    def level(self) -> Literal["file", "entry", "warning"]:
+        """`file` (CAPE would reject the whole file), `entry` (the entry only) or `warning`."""
+    @property
+    def row(self) -> Optional[int]:
+        """The 1-based row (the header is row 1); `None` for the whole file."""
+    @property
+    def value(self) -> Optional[str]: ...
+    @property
+    def message(self) -> str: ...
+    @property
+    def cbp_message(self) -> Optional[str]:
+        """CAPE's wording of the rejection, where known."""
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+    def __reduce__(self) -> Tuple[Callable[[str, bytes], Any], Tuple[str, bytes]]:
+        """Pickles exactly: ``(_unpickle, ("CheckFinding", serialised form))``."""
+
+@final
+class EntryVerdict:
+    """The verdict on one listed entry from assessed data: the outcome (`accept`, `accept_deferred`, `reject`,
+    `review`, `not_in_data`), its claim status, the codes of its reasons and CBP's message."""
+
+    @property
+    def row(self) -> int:
+        """The 1-based row of the declaration file."""
+    @property
+    def entry_number(self) -> EntryNumber: ...
+    @property
+    def outcome(self) -> Literal["accept", "accept_deferred", "reject", "review", "not_in_data"]: ...
+    @property
+    def status(self) -> Optional[str]:
+        """The entry's claim status; `None` when it is not in the data."""
+    @property
+    def reasons(self) -> Tuple[str, ...]:
+        """The codes of the reasons that are not notes."""
+    @property
+    def cbp_message(self) -> Optional[str]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+    def __reduce__(self) -> Tuple[Callable[[str, bytes], Any], Tuple[str, bytes]]:
+        """Pickles exactly: ``(_unpickle, ("EntryVerdict", serialised form))``."""
 
 def read_results(
     source: Union[_Path, bytes, bytearray],
@@ -1372,22 +1455,88 @@ class Results:
     def source(self) -> str:
         """The results file's name (``<buffer>`` for bytes)."""
     @property
-    def rows(self) -> List[Dict[str, Any]]:
-        """Each row as a dict: ``row``, ``entry_number``, ``entry_text``, ``claim_number``, ``status``, ``error``."""
+    def rows(self) -> Tuple["ResultRow", ...]:
+        """Every row of the file (`ResultRow`), in file order."""
     @property
-    def problems(self) -> List[Dict[str, Any]]:
-        """Rows cape could not read (an entry number that does not parse, an over-long record), as dicts."""
+    def problems(self) -> Tuple["ResultProblem", ...]:
+        """Rows cape could not use as they are (`ResultProblem`): an entry number that does not parse, an
+        over-long row."""
     @property
     def summary(self) -> Dict[str, Any]:
-        """The counts, as a dict: rows, ``updated``, ``failed``, errors by kind, unknown error texts."""
+        """Counts as `cape results --format json` writes them: rows, updated, failed, other_status, errors_by_kind,
+        unknown_errors, unknown_texts, retired_errors."""
     @property
     def reconciliation(self) -> Optional[Dict[str, Any]]:
-        """With ``declared_dir``: declared entries without a result, results for entries never declared,
-        entries repeated; ``None`` otherwise."""
+        """With `declared_dir`: matched, declared_not_in_results, in_results_not_declared, repeated_in_results;
+        otherwise `None`."""
     @property
     def accepted(self) -> Tuple[EntryNumber, ...]:
-        """Entries CAPE accepted (status ``Entry Summary Updated``): pass to ``assess(already_accepted=...)``."""
+        """Entries CAPE accepted (status "Entry Summary Updated"): pass to `assess(already_accepted=...)`."""
     def to_dict(self) -> Dict[str, Any]:
-        """The whole report as plain data: ``source``, ``rows``, ``problems``, ``summary``, ``reconciliation``."""
+        """The results as `cape results --format json` writes them: source, rows, problems, summary,
+        reconciliation."""
+    def to_pandas(self) -> Any:
+        """The rows as a pandas DataFrame (the columns of `to_csv`)."""
+    def to_polars(self) -> Any:
+        """The rows as a polars DataFrame (the columns of `to_pandas`)."""
+    def to_csv(self, path: _Path) -> None:
+        """Writes the rows to `path` as `cape results --format csv` writes them (atomically)."""
+    def _repr_html_(self) -> str:
+        """A compact HTML table of the rows (Jupyter's rich display)."""
     def __reduce__(self) -> Tuple[Callable[[str, bytes], Any], Tuple[str, bytes]]:
         """Pickles exactly: ``(_unpickle, ("Results", serialised form))``."""
+
+@final
+class ResultRow:
+    """One row of a results file: the entry (`None` when its number does not parse; `entry_text` is as written),
+    the claim number, the status (`entry_summary_updated`, `failed` or the text as written) and CAPE's error
+    classified: its kind, text, whether CBP retired it, what it means and what to do."""
+
+    @property
+    def row(self) -> int:
+        """The 1-based row (the header is row 1)."""
+    @property
+    def entry_number(self) -> Optional[EntryNumber]: ...
+    @property
+    def entry_text(self) -> str: ...
+    @property
+    def claim_number(self) -> Optional[str]: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def error_kind(self) -> Optional[str]:
+        """The error's kind (`unknown` for a text cape does not know); `None` without an error."""
+    @property
+    def error_text(self) -> Optional[str]: ...
+    @property
+    def error_retired(self) -> Optional[bool]: ...
+    @property
+    def error_meaning(self) -> Optional[str]: ...
+    @property
+    def error_remedy(self) -> Optional[str]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+    def __reduce__(self) -> Tuple[Callable[[str, bytes], Any], Tuple[str, bytes]]:
+        """Pickles exactly: ``(_unpickle, ("ResultRow", serialised form))``."""
+
+@final
+class ResultProblem:
+    """A row of a results file cape could not use as it is: the row, the raw value and what is wrong."""
+
+    @property
+    def row(self) -> int: ...
+    @property
+    def value(self) -> str: ...
+    @property
+    def message(self) -> str: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+    def __reduce__(self) -> Tuple[Callable[[str, bytes], Any], Tuple[str, bytes]]:
+        """Pickles exactly: ``(_unpickle, ("ResultProblem", serialised form))``."""
+
+def _write_csv(kind: Literal["diagnostics", "refunds"], items: Sequence[Any], path: _Path) -> None:
+    """Writes `items` (`Diagnostic`s for `kind="diagnostics"`, `Refund`s for `kind="refunds"`) to `path` as the
+    command line's `--format csv` does (`cape ingest`, `cape refunds`), atomically. Private: the `to_csv` of
+    `cape.Diagnostics` and `cape.Refunds`."""
