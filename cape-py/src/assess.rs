@@ -916,6 +916,12 @@ fn declarations(
 }
 
 /// The assessment of a whole report: a sequence of :class:`EntryAssessment` in input order.
+///
+/// Indexing: an entry by position (``report[0]``, ``report[-1]``), a tuple of entries by slice
+/// (``report[0:2]``), or an entry by entry number (``report["VSU-0828889-3"]``, compact ``report["VSU08288893"]``,
+/// or an :class:`EntryNumber`); ``IndexError`` or ``KeyError`` when absent, :class:`EntryNumberError` for text
+/// that is not an entry number. ``key in report`` takes an entry number (text or :class:`EntryNumber`) or an
+/// equal :class:`EntryAssessment`.
 #[pyclass(module = "cape", name = "AssessedReport", frozen, sequence)]
 pub(crate) struct PyAssessedReport {
     entries: Arc<Vec<EntryAssessment>>,
@@ -947,13 +953,10 @@ impl PyAssessedReport {
     fn __len__(&self) -> usize {
         self.entries.len()
     }
-    /// An entry by position (`report[0]`, `report[-1]`), a tuple of entries by slice (`report[0:2]`), or an entry
-    /// by entry number (`report["VSU-0828889-3"]`, compact `report["VSU08288893"]`, or an `EntryNumber`).
-    /// `IndexError` or `KeyError` when absent, `EntryNumberError` for text that is not an entry number.
+    // Slot methods keep CPython's docstring: the class docstring documents indexing and `in`.
     fn __getitem__(&self, py: Python<'_>, key: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         item(py, &self.entries, &self.index, key)
     }
-    /// Whether an entry number (text or `EntryNumber`), or an equal `EntryAssessment`, is in it.
     fn __contains__(&self, key: &Bound<'_, PyAny>) -> bool {
         contains(&self.entries, &self.index, key)
     }
@@ -1110,7 +1113,14 @@ impl PyAssessedReport {
     }
 }
 
-/// A partial result (some partitions of a report) that merges exactly with others.
+/// A partial result (some partitions of a report) that merges exactly with others; its kept entries are a
+/// sequence like :class:`AssessedReport`'s.
+///
+/// Indexing: an entry by position (``partial[0]``, ``partial[-1]``), a tuple of entries by slice
+/// (``partial[0:2]``), or an entry by entry number (``partial["VSU-0828889-3"]``, compact ``partial["VSU08288893"]``,
+/// or an :class:`EntryNumber`); ``IndexError`` or ``KeyError`` when absent, :class:`EntryNumberError` for text
+/// that is not an entry number. ``key in partial`` takes an entry number (text or :class:`EntryNumber`) or an
+/// equal :class:`EntryAssessment`.
 #[pyclass(module = "cape", name = "Partial", frozen, sequence)]
 pub(crate) struct PyPartial {
     /// The entries, shared with the views handed out.
@@ -1152,13 +1162,10 @@ impl PyPartial {
     fn __len__(&self) -> usize {
         self.entries.len()
     }
-    /// An entry by position (`report[0]`, `report[-1]`), a tuple of entries by slice (`report[0:2]`), or an entry
-    /// by entry number (`report["VSU-0828889-3"]`, compact `report["VSU08288893"]`, or an `EntryNumber`).
-    /// `IndexError` or `KeyError` when absent, `EntryNumberError` for text that is not an entry number.
+    // Slot methods keep CPython's docstring: the class docstring documents indexing and `in`.
     fn __getitem__(&self, py: Python<'_>, key: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         item(py, &self.entries, &self.index, key)
     }
-    /// Whether an entry number (text or `EntryNumber`), or an equal `EntryAssessment`, is in it.
     fn __contains__(&self, key: &Bound<'_, PyAny>) -> bool {
         contains(&self.entries, &self.index, key)
     }

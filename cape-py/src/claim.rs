@@ -408,6 +408,7 @@ pub(crate) struct PyCheckFinding(PreflightFinding);
 
 #[pymethods]
 impl PyCheckFinding {
+    /// The finding's code (a ``preflight`` code of ``docs/codes.md``, e.g. ``EMPTY_FILE``).
     #[getter]
     fn code(&self) -> &'static str {
         self.0.code.as_str()
@@ -422,10 +423,12 @@ impl PyCheckFinding {
     fn row(&self) -> Option<u64> {
         self.0.row
     }
+    /// The value concerned, as written in the file; ``None`` when the finding is about no one value.
     #[getter]
     fn value(&self) -> Option<&str> {
         self.0.value.as_deref()
     }
+    /// cape's message: what is wrong and where.
     #[getter]
     fn message(&self) -> &str {
         &self.0.message
@@ -460,10 +463,12 @@ impl PyEntryVerdict {
     fn row(&self) -> u64 {
         self.0.row
     }
+    /// The listed entry.
     #[getter]
     fn entry_number(&self) -> PyEntryNumber {
         PyEntryNumber(self.0.entry_number)
     }
+    /// What CAPE is expected to do: ``accept``, ``accept_deferred``, ``reject``, ``review`` or ``not_in_data``.
     #[getter]
     fn outcome(&self) -> &'static str {
         outcome_name(self.0.outcome)
@@ -478,6 +483,7 @@ impl PyEntryVerdict {
     fn reasons<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
         PyTuple::new(py, self.0.reasons.iter().map(|r| r.as_str()))
     }
+    /// CBP's message for a rejection, where known; ``None`` otherwise.
     #[getter]
     fn cbp_message(&self) -> Option<&'static str> {
         self.0.cbp_message
@@ -761,18 +767,22 @@ impl PyResultRow {
     fn row(&self) -> u64 {
         self.get().map_or(0, |r| r.row)
     }
+    /// The entry; ``None`` when its number does not parse (``entry_text`` is as written).
     #[getter]
     fn entry_number(&self) -> Option<PyEntryNumber> {
         self.get().and_then(|r| r.entry_number).map(PyEntryNumber)
     }
+    /// The entry number as written in the file.
     #[getter]
     fn entry_text(&self) -> &str {
         self.get().map_or("", |r| &r.entry_text)
     }
+    /// CAPE's claim number; ``None`` when the row has none.
     #[getter]
     fn claim_number(&self) -> Option<&str> {
         self.get().and_then(|r| r.claim_number.as_deref())
     }
+    /// ``entry_summary_updated``, ``failed``, or the status text as written for another.
     #[getter]
     fn status(&self) -> &str {
         self.get().map_or("", |r| r.status.name())
@@ -782,18 +792,22 @@ impl PyResultRow {
     fn error_kind(&self) -> Option<&'static str> {
         self.error().map(|e| e.kind.name())
     }
+    /// CAPE's error text as written; ``None`` without an error.
     #[getter]
     fn error_text(&self) -> Option<&str> {
         self.error().map(|e| e.text.as_str())
     }
+    /// Whether CBP has retired this error text (CSMS 69056483); ``None`` without an error.
     #[getter]
     fn error_retired(&self) -> Option<bool> {
         self.error().map(|e| e.kind.retired())
     }
+    /// What the error means; ``None`` without an error.
     #[getter]
     fn error_meaning(&self) -> Option<&'static str> {
         self.error().map(|e| e.kind.meaning())
     }
+    /// What to do about it; ``None`` without an error.
     #[getter]
     fn error_remedy(&self) -> Option<&'static str> {
         self.error().map(|e| e.kind.remedy())
@@ -829,14 +843,17 @@ pub(crate) struct PyResultProblem(ResultsProblem);
 
 #[pymethods]
 impl PyResultProblem {
+    /// The 1-based row (the header is row 1).
     #[getter]
     fn row(&self) -> u64 {
         self.0.row
     }
+    /// The value as written.
     #[getter]
     fn value(&self) -> &str {
         &self.0.value
     }
+    /// What is wrong with it.
     #[getter]
     fn message(&self) -> &str {
         &self.0.message

@@ -661,18 +661,21 @@ class AssessmentIterator:
 
 @final
 class AssessedReport:
-    """The assessment of a whole report: a sequence of :class:`EntryAssessment` in input order."""
+    """The assessment of a whole report: a sequence of :class:`EntryAssessment` in input order.
+
+    Indexing: an entry by position (``report[0]``, ``report[-1]``), a tuple of entries by slice
+    (``report[0:2]``), or an entry by entry number (``report["VSU-0828889-3"]``, compact ``report["VSU08288893"]``,
+    or an :class:`EntryNumber`); ``IndexError`` or ``KeyError`` when absent, :class:`EntryNumberError` for text
+    that is not an entry number. ``key in report`` takes an entry number (text or :class:`EntryNumber`) or an
+    equal :class:`EntryAssessment`.
+    """
 
     def __len__(self) -> int: ...
     @overload
-    def __getitem__(self, key: Union[int, str, EntryNumber], /) -> "EntryAssessment":
-        """An entry by position (`report[0]`, `report[-1]`), a tuple of entries by slice (`report[0:2]`), or an entry
-        by entry number (`report["VSU-0828889-3"]`, compact `report["VSU08288893"]`, or an `EntryNumber`).
-        `IndexError` or `KeyError` when absent, `EntryNumberError` for text that is not an entry number."""
+    def __getitem__(self, key: Union[int, str, EntryNumber], /) -> "EntryAssessment": ...
     @overload
     def __getitem__(self, key: slice, /) -> Tuple["EntryAssessment", ...]: ...
-    def __contains__(self, key: object, /) -> bool:
-        """Whether an entry number (text or `EntryNumber`), or an equal `EntryAssessment`, is in it."""
+    def __contains__(self, key: object, /) -> bool: ...
     def get(
         self, key: Union[str, EntryNumber], default: Optional["EntryAssessment"] = None
     ) -> Optional["EntryAssessment"]:
@@ -749,7 +752,15 @@ class AssessedReport:
 
 @final
 class Partial:
-    """A partial result (some partitions of a report) that merges exactly with others."""
+    """A partial result (some partitions of a report) that merges exactly with others; its kept entries are a
+    sequence like :class:`AssessedReport`'s.
+
+    Indexing: an entry by position (``partial[0]``, ``partial[-1]``), a tuple of entries by slice
+    (``partial[0:2]``), or an entry by entry number (``partial["VSU-0828889-3"]``, compact ``partial["VSU08288893"]``,
+    or an :class:`EntryNumber`); ``IndexError`` or ``KeyError`` when absent, :class:`EntryNumberError` for text
+    that is not an entry number. ``key in partial`` takes an entry number (text or :class:`EntryNumber`) or an
+    equal :class:`EntryAssessment`.
+    """
 
     def merge(self, other: "Partial") -> "Partial":
         """The partial result of both, this one's entries first (exact to the cent; associative). Raises
@@ -757,14 +768,10 @@ class Partial:
         :attr:`fingerprint` differs)."""
     def __len__(self) -> int: ...
     @overload
-    def __getitem__(self, key: Union[int, str, EntryNumber], /) -> "EntryAssessment":
-        """An entry by position (`report[0]`, `report[-1]`), a tuple of entries by slice (`report[0:2]`), or an entry
-        by entry number (`report["VSU-0828889-3"]`, compact `report["VSU08288893"]`, or an `EntryNumber`).
-        `IndexError` or `KeyError` when absent, `EntryNumberError` for text that is not an entry number."""
+    def __getitem__(self, key: Union[int, str, EntryNumber], /) -> "EntryAssessment": ...
     @overload
     def __getitem__(self, key: slice, /) -> Tuple["EntryAssessment", ...]: ...
-    def __contains__(self, key: object, /) -> bool:
-        """Whether an entry number (text or `EntryNumber`), or an equal `EntryAssessment`, is in it."""
+    def __contains__(self, key: object, /) -> bool: ...
     def get(
         self, key: Union[str, EntryNumber], default: Optional["EntryAssessment"] = None
     ) -> Optional["EntryAssessment"]:
@@ -1344,7 +1351,7 @@ class DeclarationCheck:
         """``accept``, ``reject_file`` or ``reject_entries``."""
     @property
     def exit_code(self) -> int:
-        """The exit status of `cape check`: 0 accepted, 1 whole file rejected, 2 some entries rejected."""
+        """0 accepted, 1 whole file rejected, 2 some entries rejected."""
     @property
     def rows_read(self) -> int:
         """Data rows read (the header excluded)."""
@@ -1379,7 +1386,8 @@ class CheckFinding:
     (`None` for the whole file), the value concerned, cape's message and CBP's wording where known."""
 
     @property
-    def code(self) -> str: ...
+    def code(self) -> str:
+        """The finding's code (a ``preflight`` code of ``docs/codes.md``, e.g. ``EMPTY_FILE``)."""
     @property
     def level(self) -> Literal["file", "entry", "warning"]:
         """`file` (CAPE would reject the whole file), `entry` (the entry only) or `warning`."""
@@ -1387,9 +1395,11 @@ class CheckFinding:
     def row(self) -> Optional[int]:
         """The 1-based row (the header is row 1); `None` for the whole file."""
     @property
-    def value(self) -> Optional[str]: ...
+    def value(self) -> Optional[str]:
+        """The value concerned, as written in the file; ``None`` when the finding is about no one value."""
     @property
-    def message(self) -> str: ...
+    def message(self) -> str:
+        """cape's message: what is wrong and where."""
     @property
     def cbp_message(self) -> Optional[str]:
         """CAPE's wording of the rejection, where known."""
@@ -1397,7 +1407,7 @@ class CheckFinding:
     def __ne__(self, value: object, /) -> bool: ...
     def __hash__(self) -> int: ...
     def __reduce__(self) -> Tuple[Callable[[str, bytes], Any], Tuple[str, bytes]]:
-        """Pickles exactly: ``(_unpickle, ("CheckFinding", serialised form))``."""
+        ...
 
 @final
 class EntryVerdict:
@@ -1408,9 +1418,11 @@ class EntryVerdict:
     def row(self) -> int:
         """The 1-based row of the declaration file."""
     @property
-    def entry_number(self) -> EntryNumber: ...
+    def entry_number(self) -> EntryNumber:
+        """The listed entry."""
     @property
-    def outcome(self) -> Literal["accept", "accept_deferred", "reject", "review", "not_in_data"]: ...
+    def outcome(self) -> Literal["accept", "accept_deferred", "reject", "review", "not_in_data"]:
+        """What CAPE is expected to do: ``accept``, ``accept_deferred``, ``reject``, ``review`` or ``not_in_data``."""
     @property
     def status(self) -> Optional[str]:
         """The entry's claim status; `None` when it is not in the data."""
@@ -1418,12 +1430,13 @@ class EntryVerdict:
     def reasons(self) -> Tuple[str, ...]:
         """The codes of the reasons that are not notes."""
     @property
-    def cbp_message(self) -> Optional[str]: ...
+    def cbp_message(self) -> Optional[str]:
+        """CBP's message for a rejection, where known; ``None`` otherwise."""
     def __eq__(self, value: object, /) -> bool: ...
     def __ne__(self, value: object, /) -> bool: ...
     def __hash__(self) -> int: ...
     def __reduce__(self) -> Tuple[Callable[[str, bytes], Any], Tuple[str, bytes]]:
-        """Pickles exactly: ``(_unpickle, ("EntryVerdict", serialised form))``."""
+        ...
 
 def read_results(
     source: Union[_Path, bytes, bytearray],
@@ -1471,7 +1484,7 @@ class Results:
         otherwise `None`."""
     @property
     def accepted(self) -> Tuple[EntryNumber, ...]:
-        """Entries CAPE accepted (status "Entry Summary Updated"): pass to `assess(already_accepted=...)`."""
+        """Entries CAPE accepted (status ``Entry Summary Updated``): pass to ``assess(already_accepted=...)``."""
     def to_dict(self) -> Dict[str, Any]:
         """The results as `cape results --format json` writes them: source, rows, problems, summary,
         reconciliation."""
@@ -1496,45 +1509,56 @@ class ResultRow:
     def row(self) -> int:
         """The 1-based row (the header is row 1)."""
     @property
-    def entry_number(self) -> Optional[EntryNumber]: ...
+    def entry_number(self) -> Optional[EntryNumber]:
+        """The entry; ``None`` when its number does not parse (``entry_text`` is as written)."""
     @property
-    def entry_text(self) -> str: ...
+    def entry_text(self) -> str:
+        """The entry number as written in the file."""
     @property
-    def claim_number(self) -> Optional[str]: ...
+    def claim_number(self) -> Optional[str]:
+        """CAPE's claim number; ``None`` when the row has none."""
     @property
-    def status(self) -> str: ...
+    def status(self) -> str:
+        """``entry_summary_updated``, ``failed``, or the status text as written for another."""
     @property
     def error_kind(self) -> Optional[str]:
         """The error's kind (`unknown` for a text cape does not know); `None` without an error."""
     @property
-    def error_text(self) -> Optional[str]: ...
+    def error_text(self) -> Optional[str]:
+        """CAPE's error text as written; ``None`` without an error."""
     @property
-    def error_retired(self) -> Optional[bool]: ...
+    def error_retired(self) -> Optional[bool]:
+        """Whether CBP has retired this error text (CSMS 69056483); ``None`` without an error."""
     @property
-    def error_meaning(self) -> Optional[str]: ...
+    def error_meaning(self) -> Optional[str]:
+        """What the error means; ``None`` without an error."""
     @property
-    def error_remedy(self) -> Optional[str]: ...
+    def error_remedy(self) -> Optional[str]:
+        """What to do about it; ``None`` without an error."""
     def __eq__(self, other: object, /) -> bool: ...
     def __ne__(self, value: object, /) -> bool: ...
     def __hash__(self) -> int: ...
     def __reduce__(self) -> Tuple[Callable[[str, bytes], Any], Tuple[str, bytes]]:
-        """Pickles exactly: ``(_unpickle, ("ResultRow", serialised form))``."""
+        ...
 
 @final
 class ResultProblem:
     """A row of a results file cape could not use as it is: the row, the raw value and what is wrong."""
 
     @property
-    def row(self) -> int: ...
+    def row(self) -> int:
+        """The 1-based row (the header is row 1)."""
     @property
-    def value(self) -> str: ...
+    def value(self) -> str:
+        """The value as written."""
     @property
-    def message(self) -> str: ...
+    def message(self) -> str:
+        """What is wrong with it."""
     def __eq__(self, value: object, /) -> bool: ...
     def __ne__(self, value: object, /) -> bool: ...
     def __hash__(self) -> int: ...
     def __reduce__(self) -> Tuple[Callable[[str, bytes], Any], Tuple[str, bytes]]:
-        """Pickles exactly: ``(_unpickle, ("ResultProblem", serialised form))``."""
+        ...
 
 def _write_csv(kind: Literal["diagnostics", "refunds"], items: Sequence[Any], path: _Path) -> None:
     """Writes `items` (`Diagnostic`s for `kind="diagnostics"`, `Refund`s for `kind="refunds"`) to `path` as the
