@@ -803,7 +803,8 @@ impl PyAssessedReport {
         Ok(PyRefundTotals(c.totals()))
     }
     /// Writes the CAPE declaration CSVs of the eligible and deferred entries and ``manifest.csv`` (each
-    /// file's entry count and SHA-256) into ``dir``, atomically; returns the paths written, manifest last.
+    /// file's entry count and SHA-256) into ``dir``, atomically; returns the paths written (``pathlib.Path``),
+    /// manifest last.
     ///
     /// ``dir`` is created if missing; one that holds files raises :class:`OutputNotEmptyError` unless
     /// ``replace=True``, which replaces an earlier run's files there (never files that are not cape's). A

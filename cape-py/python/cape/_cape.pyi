@@ -3,6 +3,7 @@
 import datetime
 import decimal
 import os
+import pathlib
 from typing import Any, Callable, Dict, Iterator, List, Literal, Mapping, Optional, Sequence, Tuple, Union, final
 
 __version__: str
@@ -667,14 +668,16 @@ class AssessedReport:
         max_per_file: Optional[int] = None,
         prefix: Optional[str] = None,
         replace: bool = False,
-    ) -> List[str]:
+    ) -> List[pathlib.Path]:
         """Writes the CAPE declaration CSVs of the eligible and deferred entries and ``manifest.csv`` (each
-        file's entry count and SHA-256) into ``dir``, atomically; returns the paths written, manifest last.
+        file's entry count and SHA-256) into ``dir``, atomically; returns the paths written (``pathlib.Path``),
+        manifest last.
 
         ``dir`` is created if missing; one that holds files raises :class:`OutputNotEmptyError` unless
         ``replace=True``, which replaces an earlier run's files there (never files that are not cape's). A
         symbolic-link ``dir`` raises :class:`UnsafeOutputError`; a run into a folder another run is writing
-        raises :class:`OutputLockedError`. On any error no file of this call is left under a final name."""
+        raises :class:`OutputLockedError`. On any error no file of this call is left under a final name.
+        """
     def __reduce__(self) -> Tuple[Callable[[str, bytes], Any], Tuple[str, bytes]]:
         """Pickles exactly: ``(_unpickle, ("AssessedReport", serialised form))``."""
 
