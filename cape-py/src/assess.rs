@@ -560,6 +560,18 @@ struct Pulled {
 
 /// The entries' assessments in file order (:func:`cape.iter_assess`); :meth:`finish` gives the
 /// :class:`Partial` of the whole report.
+impl Drop for PyAssessmentIter {
+    /// Ends an unfinished run without the interpreter lock: the run's thread may be waiting for it (to call
+    /// the progress callback and check for signals), and joining that thread while holding the lock would
+    /// wait for ever.
+    fn drop(&mut self) {
+        let stream = self.stream.get_mut().ok().and_then(|p| p.stream.take());
+        if let Some(stream) = stream {
+            Python::attach(|py| py.detach(move || drop(stream)));
+        }
+    }
+}
+
 #[pyclass(module = "cape", name = "AssessmentIterator", frozen)]
 pub(crate) struct PyAssessmentIter {
     stream: Mutex<Pulled>,

@@ -196,7 +196,7 @@ class World:
             "Tariff": [t for line in lines for t in line.tariffs],
             "Tables": [_cape.Tables(), _cape.Tables.embedded()],
             "RecordSpool": [_cape.RecordSpool(["Entry Summary Number"])],
-            "AssessmentIterator": [finished(_cape.iter_assess(SAMPLE, as_of=AS_OF))],
+            "AssessmentIterator": [_cape.iter_assess(SAMPLE, as_of=AS_OF)],
             "AssessedReport": [report, no_rate],
             "Partial": [partial, summary_only],
             "EntryIter": [iter(report)],
@@ -219,19 +219,6 @@ class World:
             assert objs, f"no {name} to call"
 
 
-def finished(iterator: Any) -> Any:
-    """``iterator`` after ``finish()``: a stream left unfinished holds worker threads until it is dropped (and
-    several at once can wait on each other), so every one made here is finished at once."""
-    iterator.finish()
-    return iterator
-
-
-def first_then_finish(iterator: Any) -> Any:
-    value = next(iterator)
-    iterator.finish()
-    return value
-
-
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     return World(tmp_path_factory.mktemp("annotations"))
@@ -245,7 +232,7 @@ CALLS: Dict[str, Callable[..., Any]] = {
     "read_es003": lambda w: _cape.read_es003(SAMPLE.read_bytes(), source_name="sample"),
     "assess": lambda w: _cape.assess(SAMPLE, as_of=AS_OF),
     "assess_partition": lambda w: _cape.assess_partition(SAMPLE, as_of=AS_OF),
-    "iter_assess": lambda w: finished(_cape.iter_assess(SAMPLE, as_of=AS_OF)),
+    "iter_assess": lambda w: _cape.iter_assess(SAMPLE, as_of=AS_OF),
     "interest": lambda w: _cape.interest(10000, datetime.date(2025, 6, 2), datetime.date(2026, 3, 16)),
     "check_declaration": lambda w: _cape.check_declaration(w.declaration),
     "read_results": lambda w: _cape.read_results(w.results_csv, declared_dir=w.declared_dir),
@@ -259,7 +246,7 @@ CALLS: Dict[str, Callable[..., Any]] = {
     "AssessedReport.__getitem__": lambda w, r: r[-1],
     "Partial.__getitem__": lambda w, p: p[0] if len(p) else w.objects["Partial"][0][-1],
     "AssessmentIterator.finish": lambda w, i: _cape.iter_assess(SAMPLE, as_of=AS_OF).finish(),
-    "AssessmentIterator.__next__": lambda w, i: first_then_finish(_cape.iter_assess(SAMPLE, as_of=AS_OF)),
+    "AssessmentIterator.__next__": lambda w, i: next(_cape.iter_assess(SAMPLE, as_of=AS_OF)),
     "EntryIter.__next__": lambda w, i: next(iter(w.objects["AssessedReport"][0])),
 }
 
