@@ -25,6 +25,7 @@ use cape_core::refund::{ConsolidatedRefund, ConsolidationOptions, ConsolidationT
 use cape_core::run::{self, AssessmentStream, Partial, Progress, ProgressFn, RunOptions, Source};
 use cape_core::{Diagnostic, EntryNumber, Es003Options};
 
+use crate::args;
 use crate::convert::{accrual_arg, class_arg, money_arg, money_out, money_py};
 use crate::entry_number::PyEntryNumber;
 use crate::errors::{call, Failure};
@@ -61,10 +62,10 @@ impl PyTables {
     #[new]
     #[pyo3(signature = (*, catalogue = None, extra_catalogues = Vec::new(), rules = Vec::new(), rates = None))]
     fn new(
-        catalogue: Option<PathBuf>,
-        extra_catalogues: Vec<PathBuf>,
-        rules: Vec<PathBuf>,
-        rates: Option<PathBuf>,
+        #[pyo3(from_py_with = args::catalogue)] catalogue: Option<PathBuf>,
+        #[pyo3(from_py_with = args::extra_catalogues)] extra_catalogues: Vec<PathBuf>,
+        #[pyo3(from_py_with = args::rules)] rules: Vec<PathBuf>,
+        #[pyo3(from_py_with = args::rates)] rates: Option<PathBuf>,
     ) -> PyResult<Self> {
         let base = embedded_tables()?;
         let t = call(|| {
@@ -140,11 +141,7 @@ impl Input {
                 } else if let Ok(b) = s.cast::<PyByteArray>() {
                     Ok(Input::Bytes(b.to_vec()))
                 } else {
-                    let p: PathBuf = s.extract().map_err(|_| {
-                        let t = s.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "?".into());
-                        PyTypeError::new_err(format!("expected a path (str or os.PathLike) or bytes, not {t}"))
-                    })?;
-                    Ok(Input::Path(p))
+                    Ok(Input::Path(args::path_arg("source", s, args::SOURCE_TYPES)?))
                 }
             }
             _ => Err(PyTypeError::new_err("give exactly one of source and records")),
@@ -291,9 +288,6 @@ fn settings(
     total_rows: Option<u64>,
     threads: Option<usize>,
 ) -> PyResult<Settings> {
-    if threads == Some(0) {
-        return Err(PyValueError::new_err("threads must be at least 1"));
-    }
     let mut tables = tables_or_embedded(tables)?;
     if let Some(dates) = schedule.closures.filter(|d| !d.is_empty()) {
         // As `--closures` does: the dates join the tables' business-day calendar.
@@ -381,19 +375,19 @@ pub(crate) fn assess(
     assume_last_rate: bool,
     importer_class: &str,
     class_overrides: Option<HashMap<String, String>>,
-    urgent_within_days: Option<u32>,
-    last_day_offset: Option<u32>,
+    #[pyo3(from_py_with = args::urgent_within_days)] urgent_within_days: Option<u32>,
+    #[pyo3(from_py_with = args::last_day_offset)] last_day_offset: Option<u32>,
     court_accrual: Option<&str>,
-    acceptance_lag: Option<u32>,
-    liquidation_offset: Option<u32>,
-    reliquidation_window: Option<u32>,
+    #[pyo3(from_py_with = args::acceptance_lag)] acceptance_lag: Option<u32>,
+    #[pyo3(from_py_with = args::liquidation_offset)] liquidation_offset: Option<u32>,
+    #[pyo3(from_py_with = args::reliquidation_window)] reliquidation_window: Option<u32>,
     closures: Option<Vec<NaiveDate>>,
     already_accepted: Option<Vec<Bound<'_, PyAny>>>,
     sheet: Option<String>,
     source_name: Option<String>,
     progress: Option<Py<PyAny>>,
-    total_rows: Option<u64>,
-    threads: Option<usize>,
+    #[pyo3(from_py_with = args::total_rows)] total_rows: Option<u64>,
+    #[pyo3(from_py_with = args::threads)] threads: Option<usize>,
 ) -> PyResult<PyAssessedReport> {
     let input = Input::from_py(source, records)?;
     let s = settings(
@@ -436,12 +430,12 @@ pub(crate) fn assess_partition(
     assume_last_rate: bool,
     importer_class: &str,
     class_overrides: Option<HashMap<String, String>>,
-    urgent_within_days: Option<u32>,
-    last_day_offset: Option<u32>,
+    #[pyo3(from_py_with = args::urgent_within_days)] urgent_within_days: Option<u32>,
+    #[pyo3(from_py_with = args::last_day_offset)] last_day_offset: Option<u32>,
     court_accrual: Option<&str>,
-    acceptance_lag: Option<u32>,
-    liquidation_offset: Option<u32>,
-    reliquidation_window: Option<u32>,
+    #[pyo3(from_py_with = args::acceptance_lag)] acceptance_lag: Option<u32>,
+    #[pyo3(from_py_with = args::liquidation_offset)] liquidation_offset: Option<u32>,
+    #[pyo3(from_py_with = args::reliquidation_window)] reliquidation_window: Option<u32>,
     closures: Option<Vec<NaiveDate>>,
     already_accepted: Option<Vec<Bound<'_, PyAny>>>,
     sheet: Option<String>,
@@ -449,8 +443,8 @@ pub(crate) fn assess_partition(
     min_refund: Option<&Bound<'_, PyAny>>,
     keep_entries: bool,
     progress: Option<Py<PyAny>>,
-    total_rows: Option<u64>,
-    threads: Option<usize>,
+    #[pyo3(from_py_with = args::total_rows)] total_rows: Option<u64>,
+    #[pyo3(from_py_with = args::threads)] threads: Option<usize>,
 ) -> PyResult<PyPartial> {
     let input = Input::from_py(source, records)?;
     let minimum_refund = min_refund.map(|m| money_arg("min_refund", m)).transpose()?;
@@ -502,20 +496,20 @@ pub(crate) fn iter_assess(
     assume_last_rate: bool,
     importer_class: &str,
     class_overrides: Option<HashMap<String, String>>,
-    urgent_within_days: Option<u32>,
-    last_day_offset: Option<u32>,
+    #[pyo3(from_py_with = args::urgent_within_days)] urgent_within_days: Option<u32>,
+    #[pyo3(from_py_with = args::last_day_offset)] last_day_offset: Option<u32>,
     court_accrual: Option<&str>,
-    acceptance_lag: Option<u32>,
-    liquidation_offset: Option<u32>,
-    reliquidation_window: Option<u32>,
+    #[pyo3(from_py_with = args::acceptance_lag)] acceptance_lag: Option<u32>,
+    #[pyo3(from_py_with = args::liquidation_offset)] liquidation_offset: Option<u32>,
+    #[pyo3(from_py_with = args::reliquidation_window)] reliquidation_window: Option<u32>,
     closures: Option<Vec<NaiveDate>>,
     already_accepted: Option<Vec<Bound<'_, PyAny>>>,
     sheet: Option<String>,
     source_name: Option<String>,
     min_refund: Option<&Bound<'_, PyAny>>,
     progress: Option<Py<PyAny>>,
-    total_rows: Option<u64>,
-    threads: Option<usize>,
+    #[pyo3(from_py_with = args::total_rows)] total_rows: Option<u64>,
+    #[pyo3(from_py_with = args::threads)] threads: Option<usize>,
 ) -> PyResult<PyAssessmentIter> {
     let input = Input::from_py(source, records)?;
     let minimum_refund = min_refund.map(|m| money_arg("min_refund", m)).transpose()?;
@@ -560,6 +554,12 @@ struct Pulled {
 
 /// The entries' assessments in file order (:func:`cape.iter_assess`); :meth:`finish` gives the
 /// :class:`Partial` of the whole report.
+#[pyclass(module = "cape", name = "AssessmentIterator", frozen)]
+pub(crate) struct PyAssessmentIter {
+    stream: Mutex<Pulled>,
+    settings: Settings,
+}
+
 impl Drop for PyAssessmentIter {
     /// Ends an unfinished run without the interpreter lock: the run's thread may be waiting for it (to call
     /// the progress callback and check for signals), and joining that thread while holding the lock would
@@ -570,12 +570,6 @@ impl Drop for PyAssessmentIter {
             Python::attach(|py| py.detach(move || drop(stream)));
         }
     }
-}
-
-#[pyclass(module = "cape", name = "AssessmentIterator", frozen)]
-pub(crate) struct PyAssessmentIter {
-    stream: Mutex<Pulled>,
-    settings: Settings,
 }
 
 #[pymethods]
@@ -778,7 +772,12 @@ impl PyAssessedReport {
     /// (entries without a deadline left out). Raises :class:`InvalidValueError` for another ``by`` or a
     /// negative ``within``.
     #[pyo3(signature = (within = None, by = "importer"))]
-    fn plan(&self, py: Python<'_>, within: Option<i64>, by: &str) -> PyResult<PyPlan> {
+    fn plan(
+        &self,
+        py: Python<'_>,
+        #[pyo3(from_py_with = args::within)] within: Option<u32>,
+        by: &str,
+    ) -> PyResult<PyPlan> {
         plan_of(py, &self.entries, plan_options(self.as_of, within, by)?)
     }
     /// The refunds CBP would pay, consolidated per recipient and projected liquidation date;
@@ -828,7 +827,7 @@ impl PyAssessedReport {
         py: Python<'_>,
         dir: PathBuf,
         split_by_importer: bool,
-        max_per_file: Option<usize>,
+        #[pyo3(from_py_with = args::max_per_file)] max_per_file: Option<usize>,
         prefix: Option<String>,
         replace: bool,
     ) -> PyResult<Vec<PathBuf>> {
@@ -961,7 +960,12 @@ impl PyPartial {
     }
     /// As :meth:`AssessedReport.plan`, over the kept entries (none with ``keep_entries=False``).
     #[pyo3(signature = (within = None, by = "importer"))]
-    fn plan(&self, py: Python<'_>, within: Option<i64>, by: &str) -> PyResult<PyPlan> {
+    fn plan(
+        &self,
+        py: Python<'_>,
+        #[pyo3(from_py_with = args::within)] within: Option<u32>,
+        by: &str,
+    ) -> PyResult<PyPlan> {
         plan_of(py, &self.entries, plan_options(self.partial.as_of, within, by)?)
     }
     /// Pickles exactly: ``(_unpickle, ("Partial", serialised form))``.

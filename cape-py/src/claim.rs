@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyDict, PyTuple};
 use rust_decimal::Decimal;
@@ -182,16 +182,14 @@ enum Source {
     Bytes(Vec<u8>),
 }
 
-fn source_arg(source: &Bound<'_, PyAny>) -> PyResult<Source> {
+/// A path or the bytes of a file, for the parameter `keyword`.
+fn source_arg(keyword: &'static str, source: &Bound<'_, PyAny>) -> PyResult<Source> {
     if let Ok(b) = source.cast::<PyBytes>() {
         Ok(Source::Bytes(b.as_bytes().to_vec()))
     } else if let Ok(b) = source.cast::<PyByteArray>() {
         Ok(Source::Bytes(b.to_vec()))
     } else {
-        source.extract::<PathBuf>().map(Source::Path).map_err(|_| {
-            let t = source.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "?".into());
-            PyTypeError::new_err(format!("expected a path (str or os.PathLike) or bytes, not {t}"))
-        })
+        crate::args::path_arg(keyword, source, crate::args::SOURCE_TYPES).map(Source::Path)
     }
 }
 
@@ -207,8 +205,8 @@ pub(crate) fn check_declaration(
     rules: &str,
     tables: Option<PyRef<'_, PyTables>>,
 ) -> PyResult<PyDeclarationCheck> {
-    let src = source_arg(source)?;
-    let es = es003.map(source_arg).transpose()?;
+    let src = source_arg("source", source)?;
+    let es = es003.map(|e| source_arg("es003", e)).transpose()?;
     if es.is_some() && as_of.is_none() {
         return Err(PyValueError::new_err("check_declaration: es003 needs as_of"));
     }
@@ -325,12 +323,12 @@ impl PyDeclarationCheck {
 pub(crate) fn read_results(
     py: Python<'_>,
     source: &Bound<'_, PyAny>,
-    declared_dir: Option<PathBuf>,
+    #[pyo3(from_py_with = crate::args::declared_dir)] declared_dir: Option<PathBuf>,
     columns: Option<BTreeMap<String, String>>,
     sheet: Option<String>,
-    max_rows: Option<usize>,
+    #[pyo3(from_py_with = crate::args::max_rows)] max_rows: Option<usize>,
 ) -> PyResult<PyResults> {
-    let src = source_arg(source)?;
+    let src = source_arg("source", source)?;
     let mut options = ResultsOptions::default();
     options.columns = columns.unwrap_or_default();
     options.sheet = sheet;
@@ -464,7 +462,7 @@ pub(crate) fn unpickle(py: Python<'_>, name: &str, data: &[u8]) -> PyResult<Opti
 /// line that is not a date, :class:`CapeIOError` for an unreadable file.
 #[pyfunction]
 pub(crate) fn read_closures(py: Python<'_>, source: &Bound<'_, PyAny>) -> PyResult<Vec<NaiveDate>> {
-    let src = source_arg(source)?;
+    let src = source_arg("source", source)?;
     Ok(py.detach(|| {
         call(|| match &src {
             Source::Path(p) => read_closures_path(p),

@@ -150,7 +150,9 @@ def read_es003(
 
     Rows cape cannot use are reported in :attr:`Es003.diagnostics`, never raised. Raises
     :class:`CapeIOError` when the file cannot be read, :class:`MissingColumnError` when a required column is
-    absent, :class:`FormatError` when the content is neither CSV nor a workbook.
+    absent, :class:`FormatError` when the content is neither CSV nor a workbook, :class:`InvalidValueError`
+    (``got text, not a path``) for a ``str`` that holds a file's text rather than its name: pass
+    ``text.encode()``.
     """
 
 @final
