@@ -80,14 +80,14 @@ def mismatch(value: object, tp: Any, where: str = "") -> str:
             return f"{where}: expected {len(args)} items, got {len(value)}"
         return next((m for i, (v, a) in enumerate(zip(value, args)) if (m := mismatch(v, a, f"{where}[{i}]"))), "")
     if origin in (list, collections.abc.Sequence):
-        kind = list if origin is list else collections.abc.Sequence
-        if not isinstance(value, kind) or isinstance(value, str):
-            return f"{where}: expected {kind.__name__}, got {type(value).__name__}"
+        seq: type = list if origin is list else collections.abc.Sequence
+        if not isinstance(value, seq) or isinstance(value, str):
+            return f"{where}: expected {seq.__name__}, got {type(value).__name__}"
         return next((m for i, v in enumerate(value) if (m := mismatch(v, args[0], f"{where}[{i}]"))), "")
     if origin in (dict, collections.abc.Mapping):
-        kind = dict if origin is dict else collections.abc.Mapping
-        if not isinstance(value, kind):
-            return f"{where}: expected {kind.__name__}, got {type(value).__name__}"
+        mapping: type = dict if origin is dict else collections.abc.Mapping
+        if not isinstance(value, mapping):
+            return f"{where}: expected {mapping.__name__}, got {type(value).__name__}"
         for k, v in value.items():
             m = mismatch(k, args[0], f"{where} key {k!r}") or mismatch(v, args[1], f"{where}[{k!r}]")
             if m:
@@ -136,7 +136,7 @@ def stub_members() -> Iterator[Tuple[str, Callable[..., Any]]]:
             for item in node.body:
                 if isinstance(item, ast.FunctionDef) and (not item.name.startswith("_") or item.name in DUNDERS):
                     attr = cls.__dict__[item.name]
-                    fn = attr.fget if isinstance(attr, property) else getattr(attr, "__func__", attr)
+                    fn: Callable[..., Any] = attr.fget if isinstance(attr, property) else getattr(attr, "__func__", attr)
                     yield f"{node.name}.{item.name}", fn
 
 
