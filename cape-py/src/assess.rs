@@ -25,6 +25,7 @@ use cape_core::refund::{ConsolidatedRefund, ConsolidationOptions, ConsolidationT
 use cape_core::run::{self, AssessmentStream, Partial, Progress, ProgressFn, RunOptions, Source};
 use cape_core::{Diagnostic, EntryNumber, Es003Options};
 
+use crate::args;
 use crate::convert::{accrual_arg, class_arg, money_arg, money_out, money_py};
 use crate::entry_number::PyEntryNumber;
 use crate::errors::{call, Failure};
@@ -61,10 +62,10 @@ impl PyTables {
     #[new]
     #[pyo3(signature = (*, catalogue = None, extra_catalogues = Vec::new(), rules = Vec::new(), rates = None))]
     fn new(
-        catalogue: Option<PathBuf>,
-        extra_catalogues: Vec<PathBuf>,
-        rules: Vec<PathBuf>,
-        rates: Option<PathBuf>,
+        #[pyo3(from_py_with = args::catalogue)] catalogue: Option<PathBuf>,
+        #[pyo3(from_py_with = args::extra_catalogues)] extra_catalogues: Vec<PathBuf>,
+        #[pyo3(from_py_with = args::rules)] rules: Vec<PathBuf>,
+        #[pyo3(from_py_with = args::rates)] rates: Option<PathBuf>,
     ) -> PyResult<Self> {
         let base = embedded_tables()?;
         let t = call(|| {
@@ -140,11 +141,7 @@ impl Input {
                 } else if let Ok(b) = s.cast::<PyByteArray>() {
                     Ok(Input::Bytes(b.to_vec()))
                 } else {
-                    let p: PathBuf = s.extract().map_err(|_| {
-                        let t = s.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "?".into());
-                        PyTypeError::new_err(format!("expected a path (str or os.PathLike) or bytes, not {t}"))
-                    })?;
-                    Ok(Input::Path(p))
+                    Ok(Input::Path(args::path_arg("source", s, args::SOURCE_TYPES)?))
                 }
             }
             _ => Err(PyTypeError::new_err("give exactly one of source and records")),
@@ -336,9 +333,6 @@ fn settings(
     total: Total,
     threads: Option<usize>,
 ) -> PyResult<Settings> {
-    if threads == Some(0) {
-        return Err(PyValueError::new_err("threads must be at least 1"));
-    }
     let mut tables = tables_or_embedded(tables)?;
     if let Some(dates) = schedule.closures.filter(|d| !d.is_empty()) {
         // As `--closures` does: the dates join the tables' business-day calendar.
@@ -500,22 +494,22 @@ pub(crate) fn assess(
     assume_last_rate: bool,
     importer_class: Option<&str>,
     class_overrides: Option<HashMap<String, String>>,
-    urgent_within_days: Option<u32>,
-    urgent_days: Option<u32>,
+    #[pyo3(from_py_with = args::urgent_within_days)] urgent_within_days: Option<u32>,
+    #[pyo3(from_py_with = args::urgent_days)] urgent_days: Option<u32>,
     assume_rate: Option<&Bound<'_, PyAny>>,
     accepted: Option<PathBuf>,
-    last_day_offset: Option<u32>,
+    #[pyo3(from_py_with = args::last_day_offset)] last_day_offset: Option<u32>,
     court_accrual: Option<&str>,
-    acceptance_lag: Option<u32>,
-    liquidation_offset: Option<u32>,
-    reliquidation_window: Option<u32>,
+    #[pyo3(from_py_with = args::acceptance_lag)] acceptance_lag: Option<u32>,
+    #[pyo3(from_py_with = args::liquidation_offset)] liquidation_offset: Option<u32>,
+    #[pyo3(from_py_with = args::reliquidation_window)] reliquidation_window: Option<u32>,
     closures: Option<Vec<NaiveDate>>,
     already_accepted: Option<Vec<Bound<'_, PyAny>>>,
     sheet: Option<String>,
     source_name: Option<String>,
     progress: Option<Py<PyAny>>,
-    total_rows: Option<u64>,
-    threads: Option<usize>,
+    #[pyo3(from_py_with = args::total_rows)] total_rows: Option<u64>,
+    #[pyo3(from_py_with = args::threads)] threads: Option<usize>,
 ) -> PyResult<PyAssessedReport> {
     let input = Input::from_py(source, records)?;
     let s = settings(
@@ -558,15 +552,15 @@ pub(crate) fn assess_partition(
     assume_last_rate: bool,
     importer_class: Option<&str>,
     class_overrides: Option<HashMap<String, String>>,
-    urgent_within_days: Option<u32>,
-    urgent_days: Option<u32>,
+    #[pyo3(from_py_with = args::urgent_within_days)] urgent_within_days: Option<u32>,
+    #[pyo3(from_py_with = args::urgent_days)] urgent_days: Option<u32>,
     assume_rate: Option<&Bound<'_, PyAny>>,
     accepted: Option<PathBuf>,
-    last_day_offset: Option<u32>,
+    #[pyo3(from_py_with = args::last_day_offset)] last_day_offset: Option<u32>,
     court_accrual: Option<&str>,
-    acceptance_lag: Option<u32>,
-    liquidation_offset: Option<u32>,
-    reliquidation_window: Option<u32>,
+    #[pyo3(from_py_with = args::acceptance_lag)] acceptance_lag: Option<u32>,
+    #[pyo3(from_py_with = args::liquidation_offset)] liquidation_offset: Option<u32>,
+    #[pyo3(from_py_with = args::reliquidation_window)] reliquidation_window: Option<u32>,
     closures: Option<Vec<NaiveDate>>,
     already_accepted: Option<Vec<Bound<'_, PyAny>>>,
     sheet: Option<String>,
@@ -574,8 +568,8 @@ pub(crate) fn assess_partition(
     min_refund: Option<&Bound<'_, PyAny>>,
     keep_entries: bool,
     progress: Option<Py<PyAny>>,
-    total_rows: Option<u64>,
-    threads: Option<usize>,
+    #[pyo3(from_py_with = args::total_rows)] total_rows: Option<u64>,
+    #[pyo3(from_py_with = args::threads)] threads: Option<usize>,
 ) -> PyResult<PyPartial> {
     let input = Input::from_py(source, records)?;
     let minimum_refund = min_refund.map(|m| money_arg("min_refund", m)).transpose()?;
@@ -627,23 +621,23 @@ pub(crate) fn iter_assess(
     assume_last_rate: bool,
     importer_class: Option<&str>,
     class_overrides: Option<HashMap<String, String>>,
-    urgent_within_days: Option<u32>,
-    urgent_days: Option<u32>,
+    #[pyo3(from_py_with = args::urgent_within_days)] urgent_within_days: Option<u32>,
+    #[pyo3(from_py_with = args::urgent_days)] urgent_days: Option<u32>,
     assume_rate: Option<&Bound<'_, PyAny>>,
     accepted: Option<PathBuf>,
-    last_day_offset: Option<u32>,
+    #[pyo3(from_py_with = args::last_day_offset)] last_day_offset: Option<u32>,
     court_accrual: Option<&str>,
-    acceptance_lag: Option<u32>,
-    liquidation_offset: Option<u32>,
-    reliquidation_window: Option<u32>,
+    #[pyo3(from_py_with = args::acceptance_lag)] acceptance_lag: Option<u32>,
+    #[pyo3(from_py_with = args::liquidation_offset)] liquidation_offset: Option<u32>,
+    #[pyo3(from_py_with = args::reliquidation_window)] reliquidation_window: Option<u32>,
     closures: Option<Vec<NaiveDate>>,
     already_accepted: Option<Vec<Bound<'_, PyAny>>>,
     sheet: Option<String>,
     source_name: Option<String>,
     min_refund: Option<&Bound<'_, PyAny>>,
     progress: Option<Py<PyAny>>,
-    total_rows: Option<u64>,
-    threads: Option<usize>,
+    #[pyo3(from_py_with = args::total_rows)] total_rows: Option<u64>,
+    #[pyo3(from_py_with = args::threads)] threads: Option<usize>,
 ) -> PyResult<PyAssessmentIter> {
     let input = Input::from_py(source, records)?;
     let minimum_refund = min_refund.map(|m| money_arg("min_refund", m)).transpose()?;
@@ -692,6 +686,18 @@ struct Pulled {
 pub(crate) struct PyAssessmentIter {
     stream: Mutex<Pulled>,
     settings: Settings,
+}
+
+impl Drop for PyAssessmentIter {
+    /// Ends an unfinished run without the interpreter lock: the run's thread may be waiting for it (to call
+    /// the progress callback and check for signals), and joining that thread while holding the lock would
+    /// wait for ever.
+    fn drop(&mut self) {
+        let stream = self.stream.get_mut().ok().and_then(|p| p.stream.take());
+        if let Some(stream) = stream {
+            Python::attach(|py| py.detach(move || drop(stream)));
+        }
+    }
 }
 
 #[pymethods]
@@ -1036,7 +1042,12 @@ impl PyAssessedReport {
     /// (entries without a deadline left out). Raises :class:`InvalidValueError` for another ``by`` or a
     /// negative ``within``.
     #[pyo3(signature = (within = None, by = None))]
-    fn plan(&self, py: Python<'_>, within: Option<i64>, by: Option<&str>) -> PyResult<PyPlan> {
+    fn plan(
+        &self,
+        py: Python<'_>,
+        #[pyo3(from_py_with = args::within)] within: Option<u32>,
+        by: Option<&str>,
+    ) -> PyResult<PyPlan> {
         plan_of(py, &self.entries, plan_options(self.as_of, within, by)?)
     }
     /// The refunds CBP would pay, consolidated per recipient and projected liquidation date;
@@ -1073,7 +1084,8 @@ impl PyAssessedReport {
         Ok(PyRefundTotals(c.totals()))
     }
     /// Writes the CAPE declaration CSVs of the eligible and deferred entries and ``manifest.csv`` (each
-    /// file's entry count and SHA-256) into ``dir``, atomically; returns the paths written, manifest last.
+    /// file's entry count and SHA-256) into ``dir``, atomically; returns the paths written (``pathlib.Path``),
+    /// manifest last.
     ///
     /// ``dir`` is created if missing; one that holds files raises :class:`OutputNotEmptyError` unless
     /// ``replace=True``, which replaces an earlier run's files there (never files that are not cape's). A
@@ -1085,7 +1097,7 @@ impl PyAssessedReport {
         py: Python<'_>,
         dir: PathBuf,
         split_by_importer: bool,
-        max_per_file: Option<usize>,
+        #[pyo3(from_py_with = args::max_per_file)] max_per_file: Option<usize>,
         prefix: Option<String>,
         replace: bool,
     ) -> PyResult<Vec<PathBuf>> {
@@ -1249,7 +1261,12 @@ impl PyPartial {
     }
     /// As :meth:`AssessedReport.plan`, over the kept entries (none with ``keep_entries=False``).
     #[pyo3(signature = (within = None, by = None))]
-    fn plan(&self, py: Python<'_>, within: Option<i64>, by: Option<&str>) -> PyResult<PyPlan> {
+    fn plan(
+        &self,
+        py: Python<'_>,
+        #[pyo3(from_py_with = args::within)] within: Option<u32>,
+        by: Option<&str>,
+    ) -> PyResult<PyPlan> {
         plan_of(py, &self.entries, plan_options(self.partial.as_of, within, by)?)
     }
     /// Pickles exactly: ``(_unpickle, ("Partial", serialised form))``.

@@ -191,16 +191,14 @@ enum Source {
     Bytes(Vec<u8>),
 }
 
-fn source_arg(source: &Bound<'_, PyAny>) -> PyResult<Source> {
+/// A path or the bytes of a file, for the parameter `keyword`.
+fn source_arg(keyword: &'static str, source: &Bound<'_, PyAny>) -> PyResult<Source> {
     if let Ok(b) = source.cast::<PyBytes>() {
         Ok(Source::Bytes(b.as_bytes().to_vec()))
     } else if let Ok(b) = source.cast::<PyByteArray>() {
         Ok(Source::Bytes(b.to_vec()))
     } else {
-        source.extract::<PathBuf>().map(Source::Path).map_err(|_| {
-            let t = source.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "?".into());
-            PyTypeError::new_err(format!("expected a path (str or os.PathLike) or bytes, not {t}"))
-        })
+        crate::args::path_arg(keyword, source, crate::args::SOURCE_TYPES).map(Source::Path)
     }
 }
 
@@ -214,18 +212,18 @@ fn invalid(what: &'static str, input: String, reason: &str) -> PyErr {
 /// status in that report as of `as_of`; with `report` (an `AssessedReport` or a `Partial` that kept its
 /// entries), checks them against that assessment instead of reading and assessing an ES-003 again.
 #[pyfunction]
-#[pyo3(signature = (source, *, es003 = None, report = None, as_of = None, rules = "auto", tables = None))]
+#[pyo3(signature = (source, *, es003 = None, report = None, as_of = None, rules = None, tables = None))]
 pub(crate) fn check_declaration(
     py: Python<'_>,
     source: &Bound<'_, PyAny>,
     es003: Option<&Bound<'_, PyAny>>,
     report: Option<&Bound<'_, PyAny>>,
     as_of: Option<NaiveDate>,
-    rules: &str,
+    rules: Option<&str>,
     tables: Option<PyRef<'_, PyTables>>,
 ) -> PyResult<PyDeclarationCheck> {
-    let src = source_arg(source)?;
-    let es = es003.map(source_arg).transpose()?;
+    let src = source_arg("source", source)?;
+    let es = es003.map(|e| source_arg("es003", e)).transpose()?;
     let assessed = report.map(assessed_entries).transpose()?;
     if es.is_some() && assessed.is_some() {
         return Err(invalid("report", "report and es003".into(), "give es003 (with as_of) or report, not both"));
@@ -259,7 +257,9 @@ pub(crate) fn check_declaration(
                     Source::Bytes(b) => run::Source::Bytes(b),
                 };
                 let mut options = AssessOptions::new(as_of);
-                options.rules = rules.into();
+                if let Some(rules) = rules {
+                    options.rules = rules.into();
+                }
                 run::preflight_against(&mut report, es, &t, options, &run::RunOptions::new())?;
             }
             if let Some((entries, _)) = &assessed {
@@ -522,12 +522,12 @@ fn outcome_name(o: EntryOutcome) -> &'static str {
 pub(crate) fn read_results(
     py: Python<'_>,
     source: &Bound<'_, PyAny>,
-    declared_dir: Option<PathBuf>,
+    #[pyo3(from_py_with = crate::args::declared_dir)] declared_dir: Option<PathBuf>,
     columns: Option<BTreeMap<String, String>>,
     sheet: Option<String>,
-    max_rows: Option<usize>,
+    #[pyo3(from_py_with = crate::args::max_rows)] max_rows: Option<usize>,
 ) -> PyResult<PyResults> {
-    let src = source_arg(source)?;
+    let src = source_arg("source", source)?;
     let mut options = ResultsOptions::default();
     options.columns = columns.unwrap_or_default();
     options.sheet = sheet;
@@ -897,7 +897,7 @@ pub(crate) fn unpickle(py: Python<'_>, name: &str, data: &[u8]) -> PyResult<Opti
 /// line that is not a date, :class:`CapeIOError` for an unreadable file.
 #[pyfunction]
 pub(crate) fn read_closures(py: Python<'_>, source: &Bound<'_, PyAny>) -> PyResult<Vec<NaiveDate>> {
-    let src = source_arg(source)?;
+    let src = source_arg("source", source)?;
     Ok(py.detach(|| {
         call(|| match &src {
             Source::Path(p) => read_closures_path(p),

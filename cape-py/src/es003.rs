@@ -5,11 +5,9 @@
 //! converts a field when it is read: a `Fact` that is known gives its value, any other state gives `None`;
 //! money is `decimal.Decimal`, dates `datetime.date`.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
-use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyTuple};
 use rust_decimal::Decimal;
@@ -45,7 +43,9 @@ fn money(f: &Fact<Usd>) -> Option<Decimal> {
 ///
 /// Rows cape cannot use are reported in :attr:`Es003.diagnostics`, never raised. Raises
 /// :class:`CapeIOError` when the file cannot be read, :class:`MissingColumnError` when a required column is
-/// absent, :class:`FormatError` when the content is neither CSV nor a workbook.
+/// absent, :class:`FormatError` when the content is neither CSV nor a workbook, :class:`InvalidValueError`
+/// (``got text, not a path``) for a ``str`` that holds a file's text rather than its name: pass
+/// ``text.encode()``.
 #[pyfunction]
 #[pyo3(signature = (source, *, sheet = None, source_name = None))]
 pub(crate) fn read_es003(
@@ -69,10 +69,7 @@ pub(crate) fn read_es003(
         let data = array.to_vec();
         py.detach(|| call(|| cape_core::read_es003_bytes(&data, &options)))
     } else {
-        let path: PathBuf = source.extract().map_err(|_| {
-            let type_name = source.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "?".into());
-            PyTypeError::new_err(format!("read_es003() expects a path (str or os.PathLike) or bytes, not {type_name}"))
-        })?;
+        let path = crate::args::path_arg("source", source, crate::args::SOURCE_TYPES)?;
         py.detach(|| call(|| cape_core::read_es003_path(&path, &options)))
     }?;
     let entries = PyTuple::new(py, result.entries.into_iter().map(|e| PyEntry(Arc::new(e))))?;

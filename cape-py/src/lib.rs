@@ -12,6 +12,7 @@ use std::io::Write;
 
 use pyo3::prelude::*;
 
+mod args;
 mod assess;
 mod claim;
 mod columns;

@@ -11,33 +11,22 @@ use rust_decimal::Decimal;
 
 use cape_core::assess::EntryAssessment;
 use cape_core::claim::{Plan, PlanGroup, PlanItem, PlanOptions};
-use cape_core::{Error, ErrorKind};
 
+use crate::args;
 use crate::assess::PyEntryAssessment;
 use crate::convert::{grouping_arg, money_out};
 use crate::entry_number::PyEntryNumber;
-use crate::errors::{call, Failure};
+use crate::errors::call;
 use crate::pickle::by_value;
 
 /// The plan options of `as_of`, `within` (days, or `None` for every due action) and `by` (`None`: the core's
 /// default grouping, as `cape plan` without `--by`).
-pub(crate) fn plan_options(as_of: NaiveDate, within: Option<i64>, by: Option<&str>) -> PyResult<PlanOptions> {
+pub(crate) fn plan_options(as_of: NaiveDate, within: Option<u32>, by: Option<&str>) -> PyResult<PlanOptions> {
     let mut options = PlanOptions::new(as_of);
     if let Some(by) = by {
         options.by = grouping_arg(by)?;
     }
-    options.within_days = within
-        .map(|w| {
-            u32::try_from(w).map_err(|_| {
-                PyErr::from(Failure::Core(Error::Value {
-                    kind: ErrorKind::InvalidValue,
-                    what: "plan horizon",
-                    input: w.to_string(),
-                    reason: "within must be a number of days from 0 to 4294967295, or None".into(),
-                }))
-            })
-        })
-        .transpose()?;
+    options.within_days = within;
     Ok(options)
 }
 
@@ -63,7 +52,11 @@ impl PyPlan {
 impl PyPlan {
     #[new]
     #[pyo3(signature = (*, as_of, within = None, by = None))]
-    fn new(as_of: NaiveDate, within: Option<i64>, by: Option<&str>) -> PyResult<Self> {
+    fn new(
+        as_of: NaiveDate,
+        #[pyo3(from_py_with = args::within)] within: Option<u32>,
+        by: Option<&str>,
+    ) -> PyResult<Self> {
         Ok(PyPlan(Mutex::new(Plan::new(plan_options(as_of, within, by)?))))
     }
     /// Adds one assessed entry (kept when its action is due, within the horizon if one is set); add the

@@ -96,7 +96,7 @@ def test_every_assess_function_takes_the_schedule_options() -> None:
 
 
 def test_bad_schedule_options_raise() -> None:
-    with pytest.raises(OverflowError):
+    with pytest.raises(cape.InvalidValueError, match="acceptance_lag"):
         cape.assess(ES003, as_of=AS_OF, acceptance_lag=-3)
     with pytest.raises(TypeError):
         cape.assess(ES003, as_of=AS_OF, reliquidation_window="ninety")  # type: ignore[arg-type]

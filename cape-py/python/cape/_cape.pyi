@@ -3,6 +3,7 @@
 import datetime
 import decimal
 import os
+import pathlib
 from typing import (
     Any,
     Callable,
@@ -165,7 +166,9 @@ def read_es003(
 
     Rows cape cannot use are reported in :attr:`Es003.diagnostics`, never raised. Raises
     :class:`CapeIOError` when the file cannot be read, :class:`MissingColumnError` when a required column is
-    absent, :class:`FormatError` when the content is neither CSV nor a workbook.
+    absent, :class:`FormatError` when the content is neither CSV nor a workbook, :class:`InvalidValueError`
+    (``got text, not a path``) for a ``str`` that holds a file's text rather than its name: pass
+    ``text.encode()``.
     """
 
 @final
@@ -739,14 +742,16 @@ class AssessedReport:
         max_per_file: Optional[int] = None,
         prefix: Optional[str] = None,
         replace: bool = False,
-    ) -> List[str]:
+    ) -> List[pathlib.Path]:
         """Writes the CAPE declaration CSVs of the eligible and deferred entries and ``manifest.csv`` (each
-        file's entry count and SHA-256) into ``dir``, atomically; returns the paths written, manifest last.
+        file's entry count and SHA-256) into ``dir``, atomically; returns the paths written (``pathlib.Path``),
+        manifest last.
 
         ``dir`` is created if missing; one that holds files raises :class:`OutputNotEmptyError` unless
         ``replace=True``, which replaces an earlier run's files there (never files that are not cape's). A
         symbolic-link ``dir`` raises :class:`UnsafeOutputError`; a run into a folder another run is writing
-        raises :class:`OutputLockedError`. On any error no file of this call is left under a final name."""
+        raises :class:`OutputLockedError`. On any error no file of this call is left under a final name.
+        """
     def __reduce__(self) -> Tuple[Callable[[str, bytes], Any], Tuple[str, bytes]]:
         """Pickles exactly: ``(_unpickle, ("AssessedReport", serialised form))``."""
 
@@ -1332,7 +1337,7 @@ def check_declaration(
     es003: Union[_Path, bytes, bytearray, None] = None,
     report: Union["AssessedReport", "Partial", None] = None,
     as_of: Optional[datetime.date] = None,
-    rules: str = "auto",
+    rules: Optional[str] = None,
     tables: Optional[Tables] = None,
 ) -> "DeclarationCheck":
     """Pre-flights a declaration file as CAPE will; with `es003` (and `as_of`), also checks each listed entry's

@@ -182,10 +182,12 @@ def assess(
     ES-003 rows (the same columns as the file; cells as text, ``Decimal``, ``date`` or integers — not floats).
     ``progress(done, total)`` is called about ten times a second: bytes read of the file's size for a path or
     bytes (a percentage for a progress bar; the last call has ``done == total``), rows read of the table's rows
-    for a DataFrame or Arrow table. The work runs without the GIL. Raises :class:`MissingColumnError`, :class:`FormatError`,
-    :class:`CapeIOError` for unreadable input, :class:`InvalidValueError` for an unknown rule set or class;
-    problems with rows are the result's ``diagnostics``. ``threads=1`` reads and assesses on one thread; the
-    default (two on two or more cores) reads ahead on a second thread, with the same result.
+    for a DataFrame or Arrow table. The work runs without the GIL. Raises :class:`MissingColumnError`,
+    :class:`FormatError`, :class:`CapeIOError` for unreadable input, :class:`InvalidValueError` naming the
+    parameter for an unknown rule set or class, a number out of range (``threads=0``, negative days) or text
+    given as ``source`` instead of a path; problems with rows are the result's ``diagnostics``. ``threads=1``
+    reads and assesses on one thread; the default (two on two or more cores) reads ahead on a second thread,
+    with the same result.
     ``court_accrual`` (``"liquidation_date"``, the default, or ``"final_liquidation"``) is the day a Court of
     International Trade claim is taken to accrue for the ``court_action`` deadline (28 USC 2636(i); unsettled,
     so a parameter). Each entry's ``next_action``, ``act_by`` and ``refund_due_by`` are in its record;

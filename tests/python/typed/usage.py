@@ -25,8 +25,8 @@ def main(es003: Path, out_dir: Path) -> Decimal:
         assert principal >= 0 and (interest is None or interest >= 0) and (last_day is None or last_day.year > 2000)
     records: List[Dict[str, object]] = report.to_records()
     assert len(records) == report.totals.entries
-    paths: List[str] = report.write_declarations(out_dir, split_by_importer=True)
-    assert paths
+    paths: List[Path] = report.write_declarations(out_dir, split_by_importer=True)
+    assert paths and paths[-1].name == "manifest.csv"
     try:
         report.write_declarations(out_dir)
     except cape.OutputNotEmptyError as e:
