@@ -13,8 +13,9 @@
 #                       each mode's seconds and peak memory; part of `make bench`. It runs as the throughput
 #                       harness's `pipeline` mode (same options, one thread; CAPE_BENCH_THREADS=0 for libcape's
 #                       default): its seconds against that row are what the C surface adds
-#   make install PREFIX=/usr/local   build libcape (release) and install lib/libcape.{a,so*}, include/cape.h and
-#                       lib/pkgconfig/cape.pc under PREFIX (DESTDIR honoured)
+#   make install PREFIX=/usr/local   build libcape (release) and install lib/libcape.{a,so*} (debug info stripped),
+#                       include/cape.h, lib/pkgconfig/{cape,cape-static}.pc and the CMake package
+#                       lib/cmake/cape/cape-config{,-version}.cmake under PREFIX (DESTDIR honoured)
 .PHONY: header header-check c-test c-lib c-bench install
 
 FFI_TARGET := $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)/debug
@@ -40,6 +41,15 @@ ffi_es003 = mkdir -p $(FFI_BENCH_DATA) && { test -f $(FFI_BENCH_DATA)/es003_$(1)
 	--output $(FFI_BENCH_DATA)/es003_$(1).csv; }
 # The build `make install` installs from; check_package.sh points it at the debug build.
 FFI_PROFILE_DIR ?=
+# Installed libraries carry no debug info (the release profile keeps line tables for profiling: 20 MB .so, 90 MB
+# .a); FFI_STRIP=true installs them as built.
+FFI_STRIP ?= strip --strip-debug
+ffi_empty :=
+ffi_space := $(ffi_empty) $(ffi_empty)
+# The same system libraries as a CMake list (gcc_s;util;...), for the imported static target.
+FFI_NATIVE_LIBS_CMAKE := $(subst $(ffi_space),;,$(patsubst -l%,%,$(FFI_NATIVE_LIBS)))
+# The CMake consumer test (tests/c/check_package.sh) uses the CMake pinned in cape-py/requirements-dev.txt.
+FFI_CMAKE ?= $(VENV)/bin/cmake
 
 header:
 	CAPE_BLESS_HEADER=1 $(CARGO) test -p cape-ffi --test header
@@ -50,7 +60,7 @@ header-check:
 c-lib:
 	$(CARGO) build -p cape-ffi
 
-c-test: c-lib
+c-test: c-lib $(VENV)/.dev-requirements
 	mkdir -p $(FFI_BUILD)
 	gcc $(FFI_CFLAGS) -o $(FFI_BUILD)/test_cape_c $(FFI_TEST_SRC) $(FFI_TARGET)/libcape.a $(FFI_NATIVE_LIBS)
 	$(FFI_BUILD)/test_cape_c $(FFI_SAMPLE)
@@ -68,7 +78,7 @@ c-test: c-lib
 		--suppressions=tests/c/valgrind.supp \
 		$(FFI_BUILD)/test_cape_c $(FFI_SAMPLE) 2>&1 | grep -E '^==[0-9]+== (ERROR SUMMARY|All heap|  total heap|    (definitely|indirectly|possibly) lost|    still reachable)|passed' ; \
 		test "$${PIPESTATUS[0]}" -eq 0
-	tests/c/check_package.sh $(FFI_TARGET) $(FFI_SAMPLE) $(VENV)/bin/cape
+	CMAKE=$(FFI_CMAKE) tests/c/check_package.sh $(FFI_TARGET) $(FFI_SAMPLE) $(VENV)/bin/cape
 	# the C side of the cross-language test (tests/python/test_cross_language.py, run by py-test)
 	gcc $(FFI_CFLAGS) -o $(FFI_BUILD)/cape_jsonl tests/c/jsonl.c $(FFI_TARGET)/libcape.a $(FFI_NATIVE_LIBS)
 	$(call ffi_es003,$(FFI_RSS_ROWS),)
@@ -91,11 +101,20 @@ c-bench:
 install:
 	@if [ -z "$(FFI_PROFILE_DIR)" ]; then $(CARGO) build --release -p cape-ffi; fi
 	$(eval FFI_FROM := $(or $(FFI_PROFILE_DIR),$(or $(CARGO_TARGET_DIR),$(CURDIR)/target)/release))
-	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/lib/cmake/cape $(DESTDIR)$(PREFIX)/include
 	install -m 644 include/cape.h $(DESTDIR)$(PREFIX)/include/cape.h
 	install -m 644 $(FFI_FROM)/libcape.a $(DESTDIR)$(PREFIX)/lib/libcape.a
+	$(FFI_STRIP) $(DESTDIR)$(PREFIX)/lib/libcape.a
 	install -m 755 $(FFI_FROM)/libcape.so $(DESTDIR)$(PREFIX)/lib/libcape.so.$(FFI_VERSION)
+	$(FFI_STRIP) $(DESTDIR)$(PREFIX)/lib/libcape.so.$(FFI_VERSION)
 	ln -sf libcape.so.$(FFI_VERSION) $(DESTDIR)$(PREFIX)/lib/libcape.so.$(FFI_MAJOR)
 	ln -sf libcape.so.$(FFI_MAJOR) $(DESTDIR)$(PREFIX)/lib/libcape.so
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(FFI_VERSION)|' -e 's|@NATIVE_LIBS@|$(FFI_NATIVE_LIBS)|' \
-		cape-ffi/cape.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/cape.pc
+	for pc in cape cape-static; do \
+		sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(FFI_VERSION)|' -e 's|@NATIVE_LIBS@|$(FFI_NATIVE_LIBS)|' \
+			cape-ffi/$$pc.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/$$pc.pc || exit 1; \
+	done
+	for f in cape-config cape-config-version; do \
+		sed -e 's|@VERSION@|$(FFI_VERSION)|g' -e 's|@MAJOR@|$(FFI_MAJOR)|g' \
+			-e 's|@NATIVE_LIBS@|$(FFI_NATIVE_LIBS_CMAKE)|' -e "s|@SIZEOF_VOID_P@|$$(( $$(getconf LONG_BIT) / 8 ))|" \
+			cape-ffi/cmake/$$f.cmake.in > $(DESTDIR)$(PREFIX)/lib/cmake/cape/$$f.cmake || exit 1; \
+	done

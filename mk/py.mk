@@ -2,8 +2,9 @@
 #
 #   make py-install   build the wheel of cape-py (debug profile) and install it into $(VENV)
 #   make py-test      run tests/python against the installed wheel, then build the wheel and the sdist and run
-#                     the suite again against each, installed into a fresh venv (target/py-venvs/{wheel,sdist})
-.PHONY: py-install py-test py-test-dev py-test-dist
+#                     the suite again against each, installed into a fresh venv (target/py-venvs/{wheel,sdist}),
+#                     then install the wheel with each optional extra into a fresh venv (py-test-extras)
+.PHONY: py-install py-test py-test-dev py-test-dist py-test-extras
 
 PY_REQUIREMENTS := cape-py/requirements-dev.txt
 PY_WHEELS := $(CURDIR)/target/wheels
@@ -60,4 +61,18 @@ py-test-dist: $(VENV)/.dev-requirements
 	done
 	@ls -l $(PY_DIST)
 
-py-test: py-test-dev py-test-dist
+# The optional extras as a user installs them: for each, a fresh venv, the wheel installed with that extra alone
+# (`pip install "<wheel>[polars]"`, pip resolving the extra's lower bounds from the index), and a smoke script
+# proving the extra's path works there (tests/python/extras_smoke.py: import, one to_<x>() call, exact money).
+PY_EXTRAS := pandas arrow polars dask
+PY_EXTRAS_VENVS := $(CURDIR)/target/py-extras
+py-test-extras: py-install
+	rm -rf $(PY_EXTRAS_VENVS)
+	for extra in $(PY_EXTRAS); do \
+		echo "== cape[$$extra] in a fresh venv"; \
+		$(PYTHON) -m venv $(PY_EXTRAS_VENVS)/$$extra || exit 1; \
+		$(PY_EXTRAS_VENVS)/$$extra/bin/python -m pip install --quiet "$$(ls $(PY_WHEELS)/cape-*.whl)[$$extra]" || exit 1; \
+		$(PY_EXTRAS_VENVS)/$$extra/bin/python tests/python/extras_smoke.py $$extra || exit 1; \
+	done
+
+py-test: py-test-dev py-test-dist py-test-extras

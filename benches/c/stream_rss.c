@@ -30,15 +30,15 @@ struct tally {
 };
 
 /* A no-op per-entry consumer: reads the entry's fields, as a caller would, and keeps nothing. */
-static int32_t on_entry(const cape_entry *entry, void *user) {
+static bool on_entry(const cape_entry *entry, void *user) {
     struct tally *t = (struct tally *)user;
     cape_entry_result r;
     memset(&r, 0, sizeof r);
     r.struct_size = (uint32_t)sizeof r;
-    if (cape_entry_get(entry, &r, NULL) != CAPE_STATUS_OK) return 1;
+    if (cape_entry_get(entry, &r, NULL) != CAPE_STATUS_OK) return true; /* stop */
     t->entries++;
     t->eligible += r.status == CAPE_CLAIM_STATUS_ELIGIBLE;
-    return 0;
+    return false;
 }
 
 static double now(void) {

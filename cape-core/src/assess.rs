@@ -96,10 +96,18 @@ impl AssessOptions {
             actions: ActionOptions::new(),
             deposit: DepositOptions::default(),
             interest: InterestOptions::default(),
-            default_class: ImporterClass::Corporate,
+            default_class: ImporterClass::DEFAULT,
             class_overrides: HashMap::new(),
             already_accepted: HashSet::new(),
         }
+    }
+
+    /// Sets how many days before its deadline an entry is urgent, for its status and for its next action
+    /// alike (the command line's `--urgent-days`, Python's `urgent_days=`).
+    pub fn urgent_within(mut self, days: u32) -> Self {
+        self.claim.urgent_within_days = days;
+        self.actions.urgent_within_days = days;
+        self
     }
 
     /// Assumes, explicitly, that the table's last quarter's rates continue for days it does not cover.

@@ -75,6 +75,7 @@ codes! {
     MissingOptionalColumn = "ES003_MISSING_OPTIONAL_COLUMN", Info, "An optional column is absent; the fact it carries is unknown for every entry.";
     UnknownColumn = "ES003_UNKNOWN_COLUMN", Info, "A column cape does not use; it is ignored.";
     DuplicateColumn = "ES003_DUPLICATE_COLUMN", Info, "A column name appears twice; the first occurrence is used.";
+    UnknownOverrideImporter = "ES003_UNKNOWN_OVERRIDE_IMPORTER", Warning, "A class override (`--class-override`, Python's `class_overrides`) names an importer number no entry of the report has; the override is not used.";
 }
 
 /// One finding about one row (or, for file-level facts, the file).

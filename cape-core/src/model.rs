@@ -231,6 +231,12 @@ word_enum! {
     }
 }
 
+impl ImporterClass {
+    /// The class of an importer the report and the options say nothing about (`--class`, Python's
+    /// `importer_class=`, `AssessOptions::default_class`): corporate, as most importers of record are.
+    pub const DEFAULT: ImporterClass = ImporterClass::Corporate;
+}
+
 /// What a `Final Liquidation` cell says: a Y/N flag, or the date the liquidation becomes final (normally
 /// liquidation + 180 days; written by broker tools built on ACE exports). Serialised as the flag (`true`) or
 /// the date (`"2026-03-14"`).

@@ -24,15 +24,15 @@ static int fail(const char *what, cape_error *err) {
 }
 
 /* Called by cape_run_path with each entry, in file order; the entry and its strings live until we return. */
-static int32_t print_entry(const cape_entry *entry, void *user) {
+static bool print_entry(const cape_entry *entry, void *user) {
     cape_entry_result r;
     (void)user;
     memset(&r, 0, sizeof r);
     r.struct_size = (uint32_t)sizeof r;
-    if (cape_entry_get(entry, &r, NULL) != CAPE_STATUS_OK) return 1; /* non-zero stops the run */
+    if (cape_entry_get(entry, &r, NULL) != CAPE_STATUS_OK) return true; /* true stops the run */
     printf("%s\t%s\t%s\t%s\t%s\n", r.entry_number, r.status_name, r.ieepa_duty, r.interest ? r.interest : "-",
            r.last_filing_day ? r.last_filing_day : "-");
-    return 0;
+    return false;
 }
 
 int main(int argc, char **argv) {

@@ -198,12 +198,12 @@ impl EntryStrings {
             duty_before: self.field(Field::DutyBefore),
             duty_after: self.field(Field::DutyAfter),
             ieepa_duty: self.field(Field::IeepaDuty),
-            principal_is_upper_bound: u8::from(e.removal.principal_is_upper_bound),
+            principal_is_upper_bound: e.removal.principal_is_upper_bound,
             liquidation_date: self.field(Field::LiquidationDate),
             last_filing_day: self.field(Field::LastFilingDay),
             days_left: e.claim.days_left.unwrap_or(0),
-            has_days_left: u8::from(e.claim.days_left.is_some()),
-            urgent: u8::from(e.claim.urgent),
+            has_days_left: e.claim.days_left.is_some(),
+            urgent: e.claim.urgent,
             rule_set: self.field(Field::RuleSet),
             deposit_date: self.field(Field::DepositDate),
             deposit_date_rule: self.field(Field::DepositDateRule),
@@ -213,7 +213,7 @@ impl EntryStrings {
             interest_note: self.field(Field::InterestNote),
             importer_class: self.field(Field::ImporterClass),
             refund_recipient: self.field(Field::RefundRecipient),
-            refund_held: e.recipient.as_ref().map_or(-1, |r| i8::from(r.held)),
+            refund_held: cape_refund_held::from(e.recipient.as_ref().map(|r| r.held)),
             reason_count: self.reasons.len(),
             finding_count: self.findings.len(),
             next_action: self.field(Field::NextAction),
@@ -304,6 +304,29 @@ impl cape_assessment {
     }
 }
 
+/// Whether an entry's refund would be held (no ACH refund enrollment): a tri-state, unknown when the entry has
+/// no refund recipient. In C the type is a `uint32_t`.
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum cape_refund_held {
+    /// Not known: the entry has no refund recipient.
+    Unknown = 0,
+    /// The refund would not be held.
+    No = 1,
+    /// The refund would be held.
+    Yes = 2,
+}
+
+impl From<Option<bool>> for cape_refund_held {
+    fn from(held: Option<bool>) -> Self {
+        match held {
+            None => cape_refund_held::Unknown,
+            Some(false) => cape_refund_held::No,
+            Some(true) => cape_refund_held::Yes,
+        }
+    }
+}
+
 /// One assessed entry (the record of `cape assess`).
 ///
 /// Every string is borrowed: from the `cape_assessment` (`cape_assessment_entry`), valid until
@@ -334,19 +357,19 @@ pub struct cape_entry_result {
     pub duty_after: *const c_char,
     /// The IEEPA principal to be refunded. Never NULL.
     pub ieepa_duty: *const c_char,
-    /// 1 when the principal is an upper bound (a finding says why), else 0.
-    pub principal_is_upper_bound: u8,
+    /// Whether the principal is an upper bound (a finding says why).
+    pub principal_is_upper_bound: bool,
     /// The liquidation date, or NULL when not liquidated.
     pub liquidation_date: *const c_char,
     /// The last day to file the entry on a declaration, or NULL when not liquidated.
     pub last_filing_day: *const c_char,
     /// Days from the as-of date to the last filing day (negative when past); meaningful only when
-    /// `has_days_left` is 1.
+    /// `has_days_left` is true (else 0).
     pub days_left: i64,
-    /// 1 when `days_left` is set, else 0.
-    pub has_days_left: u8,
-    /// 1 when the filing window closes within the urgency horizon, else 0.
-    pub urgent: u8,
+    /// Whether `days_left` is set (a filing window runs).
+    pub has_days_left: bool,
+    /// Whether the filing window closes within the urgency horizon.
+    pub urgent: bool,
     /// The rule set applied (`phase1`, `phase2`...). Never NULL.
     pub rule_set: *const c_char,
     /// The deposit date, or NULL when not known.
@@ -365,8 +388,9 @@ pub struct cape_entry_result {
     pub importer_class: *const c_char,
     /// Who the refund goes to (importer or Form 4811 designee number), or NULL.
     pub refund_recipient: *const c_char,
-    /// 1 when the refund would be held (no ACH refund enrollment), 0 when not, -1 when there is no recipient.
-    pub refund_held: i8,
+    /// Whether the refund would be held (no ACH refund enrollment): `CAPE_REFUND_HELD_UNKNOWN` when there
+    /// is no recipient.
+    pub refund_held: cape_refund_held,
     /// The number of reasons (`cape_assessment_reason`).
     pub reason_count: usize,
     /// The number of mass-processing findings (`cape_assessment_finding`).

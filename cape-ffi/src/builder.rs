@@ -78,12 +78,18 @@ pub unsafe extern "C" fn cape_es003_builder_begin_entry(
 }
 
 /// Set an entry-level cell of the current entry, e.g. (`"Entry Date"`, `"2025-03-15"`), (`"Entry Type Code"`,
-/// `"01"`), (`"Liquidation Status"`, `"Liquidated"`). `Entry Date` is required for every entry. Setting a
-/// column again replaces its value.
+/// `"01"`), (`"Liquidation Status"`, `"Liquidated"`). `Entry Date` is required for every entry.
+///
+/// `column` is an ES-003 column cape reads, by its name or an alternate, matched as a report's header cell
+/// is (case, spaces and punctuation ignored: `"entry_date"` is `"Entry Date"`); the cell is kept under the
+/// canonical name, so setting a column again, under any of its names, replaces its value. A name cape does
+/// not read is a programmer error, refused at once, not a diagnostic later.
 ///
 /// Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`builder`, `column` or `value` NULL);
-/// `CAPE_STATUS_INVALID_UTF8`; `CAPE_STATUS_INVALID_VALUE` (no entry begun, or a column the builder writes
-/// itself: entry number, line number, ordinal, HTS, goods value, duty).
+/// `CAPE_STATUS_INVALID_UTF8`; `CAPE_STATUS_INVALID_VALUE` (no entry begun; a column cape does not read,
+/// the message naming it and the nearest known name: `invalid column "Entry Dte": not an ES-003 column cape
+/// reads; did you mean "Entry Date"?`; or a column the builder writes itself: entry number, line number,
+/// ordinal, HTS, goods value, duty). Nothing is changed on failure.
 ///
 /// # Safety
 ///
@@ -128,10 +134,12 @@ pub unsafe extern "C" fn cape_es003_builder_begin_line(
     })
 }
 
-/// Set a line-level cell of the current line, e.g. (`"Country of Origin Code"`, `"CN"`).
+/// Set a line-level cell of the current line, e.g. (`"Country of Origin Code"`, `"CN"`). Column names as
+/// `cape_es003_builder_entry_field`.
 ///
 /// Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`builder`, `column` or `value` NULL);
-/// `CAPE_STATUS_INVALID_UTF8`; `CAPE_STATUS_INVALID_VALUE` (no line begun, or a fixed column).
+/// `CAPE_STATUS_INVALID_UTF8`; `CAPE_STATUS_INVALID_VALUE` (no line begun, a column cape does not read, or a
+/// fixed column).
 ///
 /// # Safety
 ///
@@ -190,6 +198,8 @@ pub unsafe extern "C" fn cape_es003_builder_add_tariff(
 /// extended and built again.
 ///
 /// Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`builder` or `out` NULL). Bad cells are diagnostics.
+/// The optional columns no entry set are one `ES003_MISSING_OPTIONAL_COLUMN` diagnostic (severity info)
+/// naming them all, once per build, not one per column.
 ///
 /// # Safety
 ///

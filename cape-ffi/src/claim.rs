@@ -36,7 +36,7 @@ pub struct cape_declarations {
 
 /// Build the declaration files of an assessment's `eligible` and `eligible_deferred` entries, in input order.
 ///
-/// `max_entries_per_file` 0 means CAPE's limit (9,999); `per_importer` non-zero makes one set of files per
+/// `max_entries_per_file` 0 means CAPE's limit (9,999); `per_importer` true makes one set of files per
 /// importer of record; `prefix` (nullable, default `"cape-declaration"`) starts every file name.
 /// `assessment` is not consumed. On success writes a new handle to `*out`, owned by the caller. Thread-safe.
 ///
@@ -52,7 +52,7 @@ pub struct cape_declarations {
 pub unsafe extern "C" fn cape_declarations_build(
     assessment: *const cape_assessment,
     max_entries_per_file: usize,
-    per_importer: i32,
+    per_importer: bool,
     prefix: *const c_char,
     out: *mut *mut cape_declarations,
     err: *mut *mut cape_error,
@@ -65,7 +65,7 @@ pub unsafe extern "C" fn cape_declarations_build(
         let out = arg_out(out, "out")?;
         let mut params = {
             let mut o = DeclarationOptions::default();
-            o.per_importer = per_importer != 0;
+            o.per_importer = per_importer;
             o
         };
         if max_entries_per_file != 0 {

@@ -27,6 +27,10 @@ pub enum cape_status {
     OutOfRange = 102,
     /// A caller-supplied buffer is too small (reserved for functions that write into caller buffers).
     BufferTooSmall = 103,
+    /// `err` points to a `cape_error *` that is not NULL (an error not yet freed, or a pointer not
+    /// initialised): the call did nothing and left `*err` as it was. Set the slot to NULL first, and back to
+    /// NULL after `cape_error_free`.
+    ErrSlotNotEmpty = 104,
     /// An entry number is malformed or its check digit is wrong.
     InvalidEntryNumber = 201,
     /// An HTS number is malformed.
@@ -70,6 +74,7 @@ impl cape_status {
         cape_status::InvalidUtf8,
         cape_status::OutOfRange,
         cape_status::BufferTooSmall,
+        cape_status::ErrSlotNotEmpty,
         cape_status::InvalidEntryNumber,
         cape_status::InvalidHtsNumber,
         cape_status::InvalidMoney,
@@ -122,6 +127,7 @@ impl cape_status {
             cape_status::InvalidUtf8 => b"CAPE_STATUS_INVALID_UTF8\0",
             cape_status::OutOfRange => b"CAPE_STATUS_OUT_OF_RANGE\0",
             cape_status::BufferTooSmall => b"CAPE_STATUS_BUFFER_TOO_SMALL\0",
+            cape_status::ErrSlotNotEmpty => b"CAPE_STATUS_ERR_SLOT_NOT_EMPTY\0",
             cape_status::InvalidEntryNumber => b"CAPE_STATUS_INVALID_ENTRY_NUMBER\0",
             cape_status::InvalidHtsNumber => b"CAPE_STATUS_INVALID_HTS_NUMBER\0",
             cape_status::InvalidMoney => b"CAPE_STATUS_INVALID_MONEY\0",
@@ -283,18 +289,35 @@ pub unsafe extern "C" fn cape_error_free(err: *mut cape_error) {
     })
 }
 
-/// The C name of a status number, e.g. `"CAPE_STATUS_IO"` for 300.
+/// The name of a status a status number does not name (see `cape_status_name`).
+const UNKNOWN_STATUS_NAME: &[u8] = b"unknown cape_status\0";
+
+/// The C name of a status number, e.g. `"CAPE_STATUS_IO"` for 300; `"unknown cape_status"` for a number that
+/// names no status of this libcape (a newer libcape's, or garbage), so that the result can always be printed.
+/// A number is a status of this libcape when its name starts with `CAPE_STATUS_`.
 ///
-/// Returns a static string (never freed), or NULL when `status` is not a status this libcape defines.
-/// Thread-safe.
+/// Returns a static string: never NULL, never freed. Thread-safe.
 #[no_mangle]
 pub extern "C" fn cape_status_name(status: u32) -> *const c_char {
     ffi_boundary!({
         match cape_status::from_u32(status) {
             Some(s) => s.c_name().as_ptr().cast(),
-            None => std::ptr::null(),
+            None => UNKNOWN_STATUS_NAME.as_ptr().cast(),
         }
     })
+}
+
+/// The error-slot rule: `err` is NULL, or `*err` is NULL. A slot that already holds a pointer (an error the
+/// caller has not freed, a dangling pointer after `cape_error_free`, or an uninitialised variable) is refused
+/// with `CAPE_STATUS_ERR_SLOT_NOT_EMPTY` before any work, and left untouched: libcape cannot tell a live error
+/// from a stale pointer, so it never frees or overwrites one.
+///
+/// # Safety
+///
+/// `err` is NULL or valid for reading one pointer.
+pub(crate) unsafe fn err_slot_taken(err: *mut *mut cape_error) -> bool {
+    // SAFETY: NULL or valid for reads, per every exported function's contract.
+    !err.is_null() && !unsafe { err.read() }.is_null()
 }
 
 #[cfg(test)]
@@ -314,6 +337,19 @@ mod tests {
             assert_eq!(s.c_name().last(), Some(&0));
         }
         assert_eq!(cape_status::from_u32(209), None);
+    }
+
+    #[test]
+    fn every_number_has_a_printable_name() {
+        let name = |n: u32| {
+            // SAFETY: cape_status_name returns a static NUL-terminated string, never NULL.
+            unsafe { std::ffi::CStr::from_ptr(cape_status_name(n)) }.to_str().unwrap()
+        };
+        assert_eq!(name(104), "CAPE_STATUS_ERR_SLOT_NOT_EMPTY");
+        assert_eq!(name(300), "CAPE_STATUS_IO");
+        for unknown in [1, 99, 209, 999, u32::MAX] {
+            assert_eq!(name(unknown), "unknown cape_status");
+        }
     }
 
     fn to_screaming(camel: &str) -> String {

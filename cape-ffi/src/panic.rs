@@ -19,6 +19,12 @@ impl PanicDefault for () {
     fn panic_default() -> Self {}
 }
 
+impl PanicDefault for bool {
+    fn panic_default() -> Self {
+        false
+    }
+}
+
 impl PanicDefault for usize {
     fn panic_default() -> Self {
         0
@@ -52,11 +58,17 @@ impl PanicDefault for cape_status {
 /// Run an exported function's body inside the panic boundary.
 ///
 /// - `ffi_boundary!(err = err, { ...; Ok(()) })`: the body returns `Result<(), FfiError>`; the macro returns
-///   a `cape_status` and, on failure, stores a `cape_error` through `err` (when not NULL).
+///   a `cape_status` and, on failure, stores a `cape_error` through `err` (when not NULL). A non-NULL `*err`
+///   is refused first (`CAPE_STATUS_ERR_SLOT_NOT_EMPTY`, the body not run: see `error::err_slot_taken`); the
+///   macro must therefore be the whole body of its function (it returns early).
 /// - `ffi_boundary!({ ... })`: the body returns a plain value; a panic returns its [`PanicDefault`].
 macro_rules! ffi_boundary {
     (err = $err:expr, $body:block) => {{
         let err_out: *mut *mut $crate::error::cape_error = $err;
+        // SAFETY: `err` is NULL or valid for reads and writes, as every exported function's contract states.
+        if unsafe { $crate::error::err_slot_taken(err_out) } {
+            return $crate::error::cape_status::ErrSlotNotEmpty;
+        }
         let result = ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(
             || -> ::std::result::Result<(), $crate::error::FfiError> { $body },
         ));
@@ -110,5 +122,23 @@ mod tests {
             cape_error_free(err);
         }
         assert!(pointer_fn_that_panics().is_null());
+    }
+
+    #[test]
+    fn a_full_error_slot_is_refused_untouched() {
+        let mut err = null_mut();
+        assert_eq!(status_fn_that_panics(true, &mut err), cape_status::Panic);
+        let held = err;
+        // the body would panic: it is not run, and the error held is neither freed nor replaced
+        assert_eq!(status_fn_that_panics(true, &mut err), cape_status::ErrSlotNotEmpty);
+        assert_eq!(status_fn_that_panics(false, &mut err), cape_status::ErrSlotNotEmpty);
+        assert_eq!(err, held);
+        unsafe {
+            assert_eq!(cape_error_code(err), cape_status::Panic);
+            cape_error_free(err);
+        }
+        err = null_mut();
+        assert_eq!(status_fn_that_panics(false, &mut err), cape_status::Ok);
+        assert!(err.is_null());
     }
 }

@@ -4,6 +4,7 @@ use std::ffi::{c_char, CString};
 
 use cape_core::assess::consolidate_assessed;
 use cape_core::refund::{compute_interest, Consolidation, ConsolidationOptions, InterestOptions, RateTable};
+use cape_core::values::money::{parse_canonical, Sign};
 use cape_core::{iso, EntryNumber, Usd};
 
 use crate::assessment::cape_assessment;
@@ -51,8 +52,8 @@ pub struct cape_period {
     pub days_in_year: u32,
     /// The interest of this period (informative; the total is compounded and rounded once). Never NULL.
     pub interest: *const c_char,
-    /// 1 when the rate was assumed (not in the rate table), else 0.
-    pub assumed: u8,
+    /// Whether the rate was assumed (not in the rate table).
+    pub assumed: bool,
 }
 
 sized::impl_sized!(cape_period, cape_refund, cape_refund_totals);
@@ -70,7 +71,7 @@ sized::impl_sized!(cape_period, cape_refund, cape_refund_totals);
 ///
 /// Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`principal`, `from`, `to` or `interest_out` NULL);
 /// `CAPE_STATUS_INVALID_UTF8`; `CAPE_STATUS_OUT_OF_RANGE` (`class`); `CAPE_STATUS_INVALID_MONEY` (`principal`
-/// malformed, negative, or with non-zero digits beyond cents); `CAPE_STATUS_INVALID_DATE`; `CAPE_STATUS_INVALID_VALUE`
+/// not a canonical amount such as `"10000.00"` -- see "Money" at the top of the header -- or negative); `CAPE_STATUS_INVALID_DATE`; `CAPE_STATUS_INVALID_VALUE`
 /// (`to` before `from`); `CAPE_STATUS_INVALID_REFERENCE_DATA` (days
 /// outside the rate table); `CAPE_STATUS_OVERFLOW`.
 ///
@@ -91,7 +92,7 @@ pub unsafe extern "C" fn cape_interest(
 ) -> cape_status {
     ffi_boundary!(err = err, {
         // SAFETY: NULL or NUL-terminated, per the contract.
-        let principal = Usd::parse_cents(unsafe { arg_str(principal, "principal") }?, "principal")?;
+        let principal = parse_canonical(unsafe { arg_str(principal, "principal") }?, "principal", Sign::NonNegative)?;
         // SAFETY: NULL or NUL-terminated, per the contract.
         let (from, to) = unsafe { (arg_date(from, "from")?, arg_date(to, "to")?) };
         let class = importer_class("class", class)?;
@@ -199,7 +200,7 @@ pub unsafe extern "C" fn cape_interest_period(
             annual_rate_percent: p.rate.as_ptr(),
             days_in_year: p.days_in_year,
             interest: p.interest.as_ptr(),
-            assumed: u8::from(p.assumed),
+            assumed: p.assumed,
         };
         // SAFETY: not NULL, sized per the contract.
         unsafe { write_sized(out, period, "out") }
@@ -265,8 +266,9 @@ pub struct cape_refund {
     pub recipient: *const c_char,
     /// The (projected) (re)liquidation date. Never NULL.
     pub liquidation_date: *const c_char,
-    /// 1 when the refund would be held (no ACH refund enrollment), else 0.
-    pub held: u8,
+    /// Whether the refund would be held (no ACH refund enrollment). Held refunds are counted in
+    /// `cape_refund_totals.paid` and `.held`.
+    pub held: bool,
     /// Sum of the principal paid. Never NULL.
     pub principal: *const c_char,
     /// Sum of the interest paid. Never NULL.
@@ -303,9 +305,12 @@ pub struct cape_refund_totals {
     pub principal: *const c_char,
     /// Interest over all entries (paid or waived). Never NULL.
     pub interest: *const c_char,
-    /// Paid (not waived; held refunds included). Never NULL.
+    /// Principal + interest of every refund, held ones included, waived entries excluded:
+    /// `paid == principal + interest - (waived principal + waived interest)`, so with no minimum refund
+    /// `paid == principal + interest`. "Paid" as in "due to be paid": a held refund is owed too. Never NULL.
     pub paid: *const c_char,
-    /// Held. Never NULL.
+    /// The part of `paid` in refunds that would be held (no ACH refund enrollment, `cape_refund.held`):
+    /// `0 <= held <= paid`; `paid - held` is what would go out without enrollment. Never NULL.
     pub held: *const c_char,
 }
 
@@ -345,12 +350,13 @@ pub(crate) unsafe fn write_entry_number(out: *mut c_char, n: &EntryNumber) -> Re
 }
 
 /// Consolidate the refunds of an assessment's kept entries (`cape_assess_*`; a streaming run keeps none: use
-/// `cape_assessment_consolidation` instead). `minimum_refund` (nullable, a decimal string) waives refunds
-/// below it; NULL waives nothing. `assessment` is not consumed. On success writes a new handle to `*out`,
+/// `cape_assessment_consolidation` instead). `minimum_refund` (nullable, a canonical non-negative amount such
+/// as `"20.00"`: see "Money" at the top of the header) waives refunds below it; NULL waives nothing. `assessment` is not consumed. On success writes a new handle to `*out`,
 /// owned by the caller. Thread-safe.
 ///
 /// Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`assessment` or `out` NULL); `CAPE_STATUS_INVALID_UTF8`;
-/// `CAPE_STATUS_INVALID_MONEY` (`minimum_refund`); `CAPE_STATUS_OVERFLOW`.
+/// `CAPE_STATUS_INVALID_MONEY` (`minimum_refund` not canonical, e.g. `"$20"`, `"1,000.00"`, `"20.005"`, or
+/// negative); `CAPE_STATUS_OVERFLOW`.
 ///
 /// # Safety
 ///
@@ -385,7 +391,9 @@ pub unsafe extern "C" fn cape_consolidate(
 /// `p` is NULL or NUL-terminated.
 pub(crate) unsafe fn arg_minimum_refund(p: *const c_char) -> Result<Option<Usd>, FfiError> {
     // SAFETY: forwarded contract.
-    Ok(unsafe { arg_opt_str(p, "minimum_refund") }?.map(|m| Usd::parse_cents(m, "minimum_refund")).transpose()?)
+    Ok(unsafe { arg_opt_str(p, "minimum_refund") }?
+        .map(|m| parse_canonical(m, "minimum_refund", Sign::NonNegative))
+        .transpose()?)
 }
 
 /// Release a consolidation. NULL is a no-op.
@@ -444,7 +452,7 @@ pub unsafe extern "C" fn cape_consolidation_refund(
             struct_size: sized::size_of::<cape_refund>(),
             recipient: s.recipient.as_ptr(),
             liquidation_date: s.liquidation_date.as_ptr(),
-            held: u8::from(r.held),
+            held: r.held,
             principal: s.principal.as_ptr(),
             interest: s.interest.as_ptr(),
             total: s.total.as_ptr(),

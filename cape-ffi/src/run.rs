@@ -8,7 +8,7 @@
 //! A callback, not a step iterator (`sqlite3_step` style), because the core's run borrows the tables for its
 //! whole length and runs on the caller's stack: a callback maps onto `cape_core::run::run` with no handle
 //! whose lifetime C would have to manage, no thread of libcape's own, and no state left half-way when the
-//! caller returns early (returning non-zero from the callback ends the run cleanly with
+//! caller returns early (returning true from the callback ends the run cleanly with
 //! `CAPE_STATUS_CANCELLED`). A step handle would have to own the tables and the reader across calls, i.e. run
 //! on a thread of its own or hold a self-referential borrow.
 
@@ -73,26 +73,26 @@ pub struct cape_progress {
     pub entries: u64,
     /// The fraction of the input read (0 to 1), or -1 when the input's size is not known.
     pub fraction: f64,
-    /// 1 on the last call, after the whole input was read; else 0.
-    pub done: u8,
+    /// True on the last call, after the whole input was read.
+    pub done: bool,
 }
 
 /// Called with each entry's assessment, in file order, on the thread that called `cape_run_*`.
 ///
-/// `entry` is lent for the call only; `user` is the `user` given to `cape_run_*`. Return 0 to go on; any
-/// other value stops the run, which then returns `CAPE_STATUS_CANCELLED`. The callback must not unwind
-/// (longjmp, C++ exceptions) through libcape.
-pub type cape_entry_cb = Option<unsafe extern "C" fn(entry: *const cape_entry, user: *mut c_void) -> i32>;
+/// `entry` is lent for the call only; `user` is the `user` given to `cape_run_*`. Return whether to stop:
+/// false to go on, true to stop the run, which then returns `CAPE_STATUS_CANCELLED`. The callback must not
+/// unwind (longjmp, C++ exceptions) through libcape.
+pub type cape_entry_cb = Option<unsafe extern "C" fn(entry: *const cape_entry, user: *mut c_void) -> bool>;
 
 /// Called with the run's progress at most every `cape_run_options.progress_every_ms` and once at the end
-/// (`done` 1).
+/// (`done` true).
 ///
-/// `progress` is lent for the call only; `user` is `cape_run_options.progress_user`. Return 0 to go on; any
-/// other value stops the run, which then returns `CAPE_STATUS_CANCELLED`. Never called by two threads at
+/// `progress` is lent for the call only; `user` is `cape_run_options.progress_user`. Return whether to stop:
+/// false to go on, true to stop the run, which then returns `CAPE_STATUS_CANCELLED`. Never called by two threads at
 /// once, but not always on the calling thread: in keep-nothing mode with `threads` ≥ 2 (or 0 on a machine
 /// with two cores or more) a file may be run in two halves on threads of libcape's, and the first half's
 /// thread reports.
-pub type cape_progress_cb = Option<unsafe extern "C" fn(progress: *const cape_progress, user: *mut c_void) -> i32>;
+pub type cape_progress_cb = Option<unsafe extern "C" fn(progress: *const cape_progress, user: *mut c_void) -> bool>;
 
 /// How to run, besides what to assess (`cape_assess_options`).
 ///
@@ -117,8 +117,8 @@ pub struct cape_run_options {
     /// A cancel flag (`cape_cancel_new`) another thread may set to stop the run (NULL: none). The run then
     /// returns `CAPE_STATUS_CANCELLED` within a row.
     pub cancel: *const cape_cancel,
-    /// Refunds (principal + interest) below this amount, a decimal string such as `"20.00"`, are waived in
-    /// the run's consolidation (NULL: none waived).
+    /// Refunds (principal + interest) below this amount, a canonical non-negative amount such as `"20.00"`
+    /// (see "Money" at the top of the header), are waived in the run's consolidation (NULL: none waived).
     pub minimum_refund: *const c_char,
 }
 
@@ -166,16 +166,16 @@ pub unsafe extern "C" fn cape_cancel_set(cancel: *const cape_cancel) {
     })
 }
 
-/// 1 when the flag is set, 0 when not (or `cancel` is NULL). Thread-safe.
+/// Whether the flag is set (false when `cancel` is NULL). Thread-safe.
 ///
 /// # Safety
 ///
 /// `cancel` is NULL or a live handle.
 #[no_mangle]
-pub unsafe extern "C" fn cape_cancel_is_set(cancel: *const cape_cancel) -> u32 {
+pub unsafe extern "C" fn cape_cancel_is_set(cancel: *const cape_cancel) -> bool {
     ffi_boundary!({
         // SAFETY: NULL or live, per the contract.
-        unsafe { cancel.as_ref() }.map_or(0, |c| u32::from(c.flag.load(Ordering::Relaxed)))
+        unsafe { cancel.as_ref() }.is_some_and(|c| c.flag.load(Ordering::Relaxed))
     })
 }
 
@@ -194,7 +194,7 @@ pub unsafe extern "C" fn cape_cancel_free(cancel: *mut cape_cancel) {
 
 /// The caller's progress callback and its `user`, callable from the run's threads.
 struct ProgressCallback {
-    cb: unsafe extern "C" fn(*const cape_progress, *mut c_void) -> i32,
+    cb: unsafe extern "C" fn(*const cape_progress, *mut c_void) -> bool,
     user: *mut c_void,
 }
 
@@ -211,10 +211,10 @@ impl ProgressCallback {
             rows_read: p.rows_read,
             entries: p.entries,
             fraction: p.fraction.unwrap_or(-1.0),
-            done: u8::from(p.done),
+            done: p.done,
         };
         // SAFETY: the caller's callback, with its own `user`, and a progress that lives for the call.
-        if unsafe { (self.cb)(&view, self.user) } == 0 {
+        if !unsafe { (self.cb)(&view, self.user) } {
             ControlFlow::Continue(())
         } else {
             ControlFlow::Break(())
@@ -296,7 +296,7 @@ unsafe fn run_source(
                     }
                 };
                 // SAFETY: the caller's callback with its own `user`; `entry` is not changed during the call.
-                if unsafe { cb(entry, user) } == 0 {
+                if !unsafe { cb(entry, user) } {
                     Ok(())
                 } else {
                     Err(Error::Cancelled { source_name: "the entry callback".to_owned() })
@@ -327,7 +327,7 @@ unsafe fn run_source(
 ///
 /// Returns `CAPE_STATUS_OK`; `CAPE_STATUS_NULL_ARGUMENT` (`path`, `tables` or `options` NULL);
 /// `CAPE_STATUS_BUFFER_TOO_SMALL` (`run->struct_size` not set); `CAPE_STATUS_INVALID_MONEY`
-/// (`run->minimum_refund`); `CAPE_STATUS_CANCELLED` (a callback returned non-zero, or the cancel flag was
+/// (`run->minimum_refund`); `CAPE_STATUS_CANCELLED` (a callback returned true, or the cancel flag was
 /// set); `CAPE_STATUS_IO`; `CAPE_STATUS_INVALID_FORMAT` (not a report, or no usable row);
 /// `CAPE_STATUS_MISSING_COLUMN`; `CAPE_STATUS_INVALID_VALUE` (unknown rule set); `CAPE_STATUS_OVERFLOW`. On
 /// failure `*out` is not written; entries already given to `on_entry` stay given.

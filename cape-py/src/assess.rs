@@ -25,11 +25,12 @@ use cape_core::refund::{ConsolidatedRefund, ConsolidationOptions, ConsolidationT
 use cape_core::run::{self, AssessmentStream, Partial, Progress, ProgressFn, RunOptions, Source};
 use cape_core::{Diagnostic, EntryNumber, Es003Options};
 
+use crate::args;
 use crate::convert::{accrual_arg, class_arg, money_arg, money_out, money_py};
 use crate::entry_number::PyEntryNumber;
 use crate::errors::{call, Failure};
 use crate::es003::{PyDiagnostic, PyEntry, PySummary};
-use crate::pickle::{from_bytes, reduce, to_bytes, Reduced};
+use crate::pickle::{by_value, from_bytes, reduce, to_bytes, Reduced};
 use crate::plan::{plan_of, plan_options, PyPlan};
 
 static EMBEDDED: OnceLock<Arc<Tables>> = OnceLock::new();
@@ -50,7 +51,9 @@ fn tables_or_embedded(tables: Option<&PyTables>) -> PyResult<Arc<Tables>> {
     }
 }
 
-/// The reference data of an assessment: catalogue, rule sets, interest rates, calendar.
+/// The reference data of an assessment: the Chapter 99 catalogue, the CAPE rule sets, the interest rate
+/// table and the business-day calendar. ``Tables()`` is cape's embedded data; each part can be replaced (or,
+/// for the catalogue and rules, extended) from files.
 #[pyclass(module = "cape", name = "Tables", frozen)]
 pub(crate) struct PyTables(pub(crate) Arc<Tables>);
 
@@ -59,10 +62,10 @@ impl PyTables {
     #[new]
     #[pyo3(signature = (*, catalogue = None, extra_catalogues = Vec::new(), rules = Vec::new(), rates = None))]
     fn new(
-        catalogue: Option<PathBuf>,
-        extra_catalogues: Vec<PathBuf>,
-        rules: Vec<PathBuf>,
-        rates: Option<PathBuf>,
+        #[pyo3(from_py_with = args::catalogue)] catalogue: Option<PathBuf>,
+        #[pyo3(from_py_with = args::extra_catalogues)] extra_catalogues: Vec<PathBuf>,
+        #[pyo3(from_py_with = args::rules)] rules: Vec<PathBuf>,
+        #[pyo3(from_py_with = args::rates)] rates: Option<PathBuf>,
     ) -> PyResult<Self> {
         let base = embedded_tables()?;
         let t = call(|| {
@@ -84,16 +87,19 @@ impl PyTables {
         Ok(PyTables(Arc::new(t)))
     }
 
+    /// cape's embedded tables (parsed once per process).
     #[staticmethod]
     fn embedded() -> PyResult<Self> {
         Ok(PyTables(embedded_tables()?))
     }
 
+    /// The names of the rule sets (``phase1``, ``phase2`` and any added).
     #[getter]
     fn rule_sets(&self) -> Vec<String> {
         self.0.rules.all().iter().map(|r| r.name.clone()).collect()
     }
 
+    /// The last day the rate table covers.
     #[getter]
     fn rates_last_day(&self) -> NaiveDate {
         self.0.rates.last_day()
@@ -135,11 +141,7 @@ impl Input {
                 } else if let Ok(b) = s.cast::<PyByteArray>() {
                     Ok(Input::Bytes(b.to_vec()))
                 } else {
-                    let p: PathBuf = s.extract().map_err(|_| {
-                        let t = s.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "?".into());
-                        PyTypeError::new_err(format!("expected a path (str or os.PathLike) or bytes, not {t}"))
-                    })?;
-                    Ok(Input::Path(p))
+                    Ok(Input::Path(args::path_arg("source", s, args::SOURCE_TYPES)?))
                 }
             }
             _ => Err(PyTypeError::new_err("give exactly one of source and records")),
@@ -162,8 +164,8 @@ enum SpoolState {
     Failed,
 }
 
-/// A table of text cells being written to a private temporary file, a batch of columns at a time
-/// (cape-core's `RecordSpool`): how a data frame reaches the reader without a Python object per cell at once.
+/// A table of text cells written a batch of columns at a time to a private temporary file, for
+/// ``records=``: how a DataFrame or Arrow table reaches the reader in bounded memory.
 #[pyclass(module = "cape", name = "RecordSpool", frozen)]
 pub(crate) struct PyRecordSpool(Mutex<SpoolState>);
 
@@ -194,7 +196,7 @@ impl PyRecordSpool {
         Ok(PyRecordSpool(Mutex::new(SpoolState::Writing(Box::new(call(|| RecordSpool::new(&header, name))?)))))
     }
 
-    /// Writes a batch of rows given as columns of text cells (one list per header column, all the same length).
+    /// Writes a batch of rows given as one list of text cells per header column, all the same length.
     fn push_columns(&self, py: Python<'_>, columns: Vec<Vec<String>>) -> PyResult<()> {
         let mut st = self.0.lock().map_err(|_| PyValueError::new_err("RecordSpool: poisoned"))?;
         match &mut *st {
@@ -203,6 +205,7 @@ impl PyRecordSpool {
         }
     }
 
+    /// Rows written so far.
     #[getter]
     fn rows(&self) -> PyResult<u64> {
         let st = self.0.lock().map_err(|_| PyValueError::new_err("RecordSpool: poisoned"))?;
@@ -233,14 +236,59 @@ impl Settings {
     }
 }
 
+/// What the progress callback counts: `(done, total)` in bytes for a file or bytes (a percentage for a
+/// progress bar such as tqdm), in rows for a table given as records.
+#[derive(Clone, Copy)]
+enum Total {
+    /// The size of the file or buffer.
+    Bytes(u64),
+    /// The rows of a table, when the caller knows them.
+    Rows(Option<u64>),
+}
+
+impl Total {
+    /// `(done, total)` at progress `p`: bytes read (the reader's fraction of the size, the size itself at the
+    /// end), or rows read.
+    fn of(self, p: &Progress) -> (u64, Option<u64>) {
+        match self {
+            Total::Bytes(size) => {
+                let done = if p.done {
+                    size
+                } else {
+                    // The fraction is a ratio of byte counts; back to bytes, never past the size.
+                    p.fraction.map_or(0, |f| ((f.clamp(0.0, 1.0) * size as f64).round() as u64).min(size))
+                };
+                (done, Some(size))
+            }
+            Total::Rows(total) => (p.rows_read, total),
+        }
+    }
+}
+
+impl Input {
+    /// What the progress callback counts for this input (`total_rows` as the caller gave it, for records).
+    fn total(&self, total_rows: Option<u64>) -> Total {
+        match self {
+            // A pipe or a path that cannot be read (the run reports it) has no size: rows, total unknown.
+            Input::Path(p) => {
+                std::fs::metadata(p).ok().filter(|m| m.is_file()).map_or(Total::Rows(None), |m| Total::Bytes(m.len()))
+            }
+            Input::Bytes(b) => Total::Bytes(b.len() as u64),
+            Input::Columns(_, c) => Total::Rows(Some(c.first().map_or(0, |c| c.len() as u64))),
+            Input::Spool(_) => Total::Rows(total_rows),
+        }
+    }
+}
+
 /// The spine's progress callback: re-attaches to the interpreter (about ten times a second) to check for
-/// signals and call the user's callback; a Python error stops the run and is kept for raising.
-fn progress_fn(progress: Option<Py<PyAny>>, total_rows: Option<u64>, raised: Arc<Mutex<Option<PyErr>>>) -> ProgressFn {
+/// signals and call the user's callback with `(done, total)` ([`Total`]); a Python error stops the run and is
+/// kept for raising.
+fn progress_fn(progress: Option<Py<PyAny>>, total: Total, raised: Arc<Mutex<Option<PyErr>>>) -> ProgressFn {
     Arc::new(move |p: &Progress| {
         let r = Python::attach(|py| -> PyResult<()> {
             py.check_signals()?;
             if let Some(cb) = &progress {
-                cb.call1(py, (p.rows_read, total_rows))?;
+                cb.call1(py, total.of(p))?;
             }
             Ok(())
         });
@@ -269,12 +317,12 @@ struct ScheduleArgs {
 #[allow(clippy::too_many_arguments)]
 fn settings(
     as_of: NaiveDate,
-    rules: &str,
+    rules: Option<&str>,
     tables: Option<&PyTables>,
     assume_last_rate: bool,
-    importer_class: &str,
+    importer_class: Option<&str>,
     class_overrides: Option<HashMap<String, String>>,
-    urgent_within_days: Option<u32>,
+    named: CliNamed<'_, '_>,
     last_day_offset: Option<u32>,
     court_accrual: Option<&str>,
     schedule: ScheduleArgs,
@@ -282,12 +330,9 @@ fn settings(
     sheet: Option<String>,
     source_name: Option<String>,
     progress: Option<Py<PyAny>>,
-    total_rows: Option<u64>,
+    total: Total,
     threads: Option<usize>,
 ) -> PyResult<Settings> {
-    if threads == Some(0) {
-        return Err(PyValueError::new_err("threads must be at least 1"));
-    }
     let mut tables = tables_or_embedded(tables)?;
     if let Some(dates) = schedule.closures.filter(|d| !d.is_empty()) {
         // As `--closures` does: the dates join the tables' business-day calendar.
@@ -296,6 +341,18 @@ fn settings(
         tables = Arc::new(t);
     }
     let mut options = AssessOptions::new(as_of);
+    if let Some(r) = rules {
+        if r.ends_with(".json") {
+            // As `--rules FILE.json` does: the file's rule set joins the tables and is the one applied.
+            let set = call(|| RuleSet::from_path(r))?;
+            let mut t = Tables::clone(&tables);
+            options.rules = cape_core::claim::RuleChoice::Named(set.name.clone());
+            t.rules.insert(set);
+            tables = Arc::new(t);
+        } else {
+            options.rules = r.into();
+        }
+    }
     if let Some(n) = schedule.acceptance_lag {
         options.schedule.acceptance_lag_days = n;
     }
@@ -305,22 +362,25 @@ fn settings(
     if let Some(n) = schedule.reliquidation_window {
         options.schedule.reliquidation_window_days = n;
     }
-    if assume_last_rate {
-        options = options.assume_last_rate(&tables.rates);
+    options.interest.assumed_rate = assumed_rate(named.assume_rate, assume_last_rate, &tables)?;
+    if let Some(c) = importer_class {
+        options.default_class = class_arg(c)?;
     }
-    options.rules = rules.into();
-    options.default_class = class_arg(importer_class)?;
     for (k, v) in class_overrides.unwrap_or_default() {
         options.class_overrides.insert(k, class_arg(&v)?);
     }
-    if let Some(n) = urgent_within_days {
-        options.claim.urgent_within_days = n;
+    if let Some(n) = named.urgent_days()? {
+        options = options.urgent_within(n);
     }
     options.claim.last_day_offset = last_day_offset;
     if let Some(a) = court_accrual {
         options.actions.court_accrual = accrual_arg(a)?;
     }
-    let mut accepted = HashSet::new();
+    let mut accepted = match &named.accepted {
+        // As `--accepted CLAIMS.csv`: the entries CAPE accepted, from a claim-details file.
+        Some(path) => call(|| Ok(cape_core::read_results_path(path)?.accepted_entries()))?,
+        None => HashSet::new(),
+    };
     for e in already_accepted.unwrap_or_default() {
         accepted.insert(entry_number_arg(&e)?);
     }
@@ -334,8 +394,67 @@ fn settings(
         o
     };
     run.threads = threads.unwrap_or(0);
-    run.progress = Some(progress_fn(progress, total_rows, Arc::clone(&raised)));
+    run.progress = Some(progress_fn(progress, total, Arc::clone(&raised)));
     Ok(Settings { tables, options, run, raised })
+}
+
+/// The keywords named after the command line's options (`--urgent-days`, `--assume-rate`, `--accepted`), and
+/// the older `urgent_within_days`.
+struct CliNamed<'a, 'py> {
+    /// The name `urgent_days` had before it was named after `--urgent-days`; still accepted.
+    urgent_within_days: Option<u32>,
+    urgent_days: Option<u32>,
+    assume_rate: Option<&'a Bound<'py, PyAny>>,
+    accepted: Option<PathBuf>,
+}
+
+impl CliNamed<'_, '_> {
+    /// `urgent_days`, or `urgent_within_days`; both only when they agree.
+    fn urgent_days(&self) -> PyResult<Option<u32>> {
+        match (self.urgent_days, self.urgent_within_days) {
+            (Some(a), Some(b)) if a != b => Err(invalid(
+                "urgent_days",
+                &format!("{a} and urgent_within_days={b}"),
+                "urgent_within_days is the older name of urgent_days: give one",
+            )),
+            (a, b) => Ok(a.or(b)),
+        }
+    }
+}
+
+/// An `InvalidValueError` about the argument `what`.
+fn invalid(what: &'static str, input: &str, reason: &str) -> PyErr {
+    Failure::Core(cape_core::Error::Value {
+        kind: cape_core::ErrorKind::InvalidValue,
+        what,
+        input: input.to_owned(),
+        reason: reason.into(),
+    })
+    .into()
+}
+
+/// The rate assumed for days past the rate table: `assume_rate` (a corporate percent, as `--assume-rate`:
+/// `Decimal`, `int` or text such as `"7"`; non-corporate is one point more) or `assume_last_rate` (the last
+/// quarter's rates continue), not both; `None` when neither is given.
+pub(crate) fn assumed_rate(
+    assume_rate: Option<&Bound<'_, PyAny>>,
+    assume_last_rate: bool,
+    tables: &Tables,
+) -> PyResult<Option<cape_core::refund::AssumedRate>> {
+    use cape_core::refund::AssumedRate;
+    let Some(p) = assume_rate else {
+        return Ok(assume_last_rate.then(|| AssumedRate::continue_last(&tables.rates)));
+    };
+    if p.is_instance_of::<pyo3::types::PyFloat>() || p.is_instance_of::<pyo3::types::PyBool>() {
+        let t = p.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "?".into());
+        return Err(PyTypeError::new_err(format!("assume_rate must be a decimal.Decimal, an int or text, not {t}")));
+    }
+    let text = p.str()?.to_string();
+    if assume_last_rate {
+        return Err(invalid("assume_rate", &text, "give assume_rate or assume_last_rate, not both"));
+    }
+    let percent = call(|| cape_core::values::money::parse_percent(&text, "assume_rate"))?;
+    Ok(Some(AssumedRate::flat(percent, &tables.rates)))
 }
 
 /// An entry number given as `EntryNumber` or text.
@@ -353,14 +472,15 @@ fn detached<T: Send>(py: Python<'_>, s: &Settings, f: impl FnOnce() -> cape_core
 }
 
 fn diagnostics_tuple(py: Python<'_>, d: Vec<Diagnostic>) -> PyResult<Py<PyTuple>> {
-    Ok(PyTuple::new(py, d.into_iter().map(PyDiagnostic))?.unbind())
+    Ok(crate::frames::diagnostics(py, d.into_iter().map(PyDiagnostic))?.unbind())
 }
 
-/// Assesses an ES-003 report (path, bytes, or `records=` a RecordSpool or `(header, columns)` of text cells).
+/// Assesses every entry of an ES-003 report (a path, bytes, or ``records=(header, columns)`` of text
+/// cells) as of ``as_of``, without the GIL. Use :func:`cape.assess`, which also takes DataFrames.
 #[pyfunction]
-#[pyo3(signature = (source = None, *, as_of, records = None, rules = "auto", tables = None,
-    assume_last_rate = false, importer_class = "corporate", class_overrides = None, urgent_within_days = None,
-    last_day_offset = None, court_accrual = None, acceptance_lag = None, liquidation_offset = None,
+#[pyo3(signature = (source = None, *, as_of, records = None, rules = None, tables = None,
+    assume_last_rate = false, importer_class = None, class_overrides = None, urgent_within_days = None,
+    urgent_days = None, assume_rate = None, accepted = None, last_day_offset = None, court_accrual = None, acceptance_lag = None, liquidation_offset = None,
     reliquidation_window = None, closures = None, already_accepted = None, sheet = None, source_name = None,
     progress = None, total_rows = None, threads = None))]
 #[allow(clippy::too_many_arguments)]
@@ -369,24 +489,27 @@ pub(crate) fn assess(
     source: Option<&Bound<'_, PyAny>>,
     as_of: NaiveDate,
     records: Option<&Bound<'_, PyAny>>,
-    rules: &str,
+    rules: Option<&str>,
     tables: Option<PyRef<'_, PyTables>>,
     assume_last_rate: bool,
-    importer_class: &str,
+    importer_class: Option<&str>,
     class_overrides: Option<HashMap<String, String>>,
-    urgent_within_days: Option<u32>,
-    last_day_offset: Option<u32>,
+    #[pyo3(from_py_with = args::urgent_within_days)] urgent_within_days: Option<u32>,
+    #[pyo3(from_py_with = args::urgent_days)] urgent_days: Option<u32>,
+    assume_rate: Option<&Bound<'_, PyAny>>,
+    accepted: Option<PathBuf>,
+    #[pyo3(from_py_with = args::last_day_offset)] last_day_offset: Option<u32>,
     court_accrual: Option<&str>,
-    acceptance_lag: Option<u32>,
-    liquidation_offset: Option<u32>,
-    reliquidation_window: Option<u32>,
+    #[pyo3(from_py_with = args::acceptance_lag)] acceptance_lag: Option<u32>,
+    #[pyo3(from_py_with = args::liquidation_offset)] liquidation_offset: Option<u32>,
+    #[pyo3(from_py_with = args::reliquidation_window)] reliquidation_window: Option<u32>,
     closures: Option<Vec<NaiveDate>>,
     already_accepted: Option<Vec<Bound<'_, PyAny>>>,
     sheet: Option<String>,
     source_name: Option<String>,
     progress: Option<Py<PyAny>>,
-    total_rows: Option<u64>,
-    threads: Option<usize>,
+    #[pyo3(from_py_with = args::total_rows)] total_rows: Option<u64>,
+    #[pyo3(from_py_with = args::threads)] threads: Option<usize>,
 ) -> PyResult<PyAssessedReport> {
     let input = Input::from_py(source, records)?;
     let s = settings(
@@ -396,7 +519,7 @@ pub(crate) fn assess(
         assume_last_rate,
         importer_class,
         class_overrides,
-        urgent_within_days,
+        CliNamed { urgent_within_days, urgent_days, assume_rate, accepted },
         last_day_offset,
         court_accrual,
         ScheduleArgs { acceptance_lag, liquidation_offset, reliquidation_window, closures },
@@ -404,18 +527,18 @@ pub(crate) fn assess(
         sheet,
         source_name,
         progress,
-        total_rows,
+        input.total(total_rows),
         threads,
     )?;
     let p = detached(py, &s, || run::assess_all(input.into_source(), &s.tables, s.options.clone(), &s.run))?;
     PyAssessedReport::new(py, p)
 }
 
-/// Assesses one partition of a report into a mergeable [`PyPartial`].
+/// Assesses one partition of a report into a mergeable :class:`Partial`. Use :func:`cape.assess_partition`.
 #[pyfunction]
-#[pyo3(signature = (source = None, *, as_of, records = None, rules = "auto", tables = None,
-    assume_last_rate = false, importer_class = "corporate", class_overrides = None, urgent_within_days = None,
-    last_day_offset = None, court_accrual = None, acceptance_lag = None, liquidation_offset = None,
+#[pyo3(signature = (source = None, *, as_of, records = None, rules = None, tables = None,
+    assume_last_rate = false, importer_class = None, class_overrides = None, urgent_within_days = None,
+    urgent_days = None, assume_rate = None, accepted = None, last_day_offset = None, court_accrual = None, acceptance_lag = None, liquidation_offset = None,
     reliquidation_window = None, closures = None, already_accepted = None, sheet = None, source_name = None,
     min_refund = None, keep_entries = true, progress = None, total_rows = None, threads = None))]
 #[allow(clippy::too_many_arguments)]
@@ -424,17 +547,20 @@ pub(crate) fn assess_partition(
     source: Option<&Bound<'_, PyAny>>,
     as_of: NaiveDate,
     records: Option<&Bound<'_, PyAny>>,
-    rules: &str,
+    rules: Option<&str>,
     tables: Option<PyRef<'_, PyTables>>,
     assume_last_rate: bool,
-    importer_class: &str,
+    importer_class: Option<&str>,
     class_overrides: Option<HashMap<String, String>>,
-    urgent_within_days: Option<u32>,
-    last_day_offset: Option<u32>,
+    #[pyo3(from_py_with = args::urgent_within_days)] urgent_within_days: Option<u32>,
+    #[pyo3(from_py_with = args::urgent_days)] urgent_days: Option<u32>,
+    assume_rate: Option<&Bound<'_, PyAny>>,
+    accepted: Option<PathBuf>,
+    #[pyo3(from_py_with = args::last_day_offset)] last_day_offset: Option<u32>,
     court_accrual: Option<&str>,
-    acceptance_lag: Option<u32>,
-    liquidation_offset: Option<u32>,
-    reliquidation_window: Option<u32>,
+    #[pyo3(from_py_with = args::acceptance_lag)] acceptance_lag: Option<u32>,
+    #[pyo3(from_py_with = args::liquidation_offset)] liquidation_offset: Option<u32>,
+    #[pyo3(from_py_with = args::reliquidation_window)] reliquidation_window: Option<u32>,
     closures: Option<Vec<NaiveDate>>,
     already_accepted: Option<Vec<Bound<'_, PyAny>>>,
     sheet: Option<String>,
@@ -442,8 +568,8 @@ pub(crate) fn assess_partition(
     min_refund: Option<&Bound<'_, PyAny>>,
     keep_entries: bool,
     progress: Option<Py<PyAny>>,
-    total_rows: Option<u64>,
-    threads: Option<usize>,
+    #[pyo3(from_py_with = args::total_rows)] total_rows: Option<u64>,
+    #[pyo3(from_py_with = args::threads)] threads: Option<usize>,
 ) -> PyResult<PyPartial> {
     let input = Input::from_py(source, records)?;
     let minimum_refund = min_refund.map(|m| money_arg("min_refund", m)).transpose()?;
@@ -454,7 +580,7 @@ pub(crate) fn assess_partition(
         assume_last_rate,
         importer_class,
         class_overrides,
-        urgent_within_days,
+        CliNamed { urgent_within_days, urgent_days, assume_rate, accepted },
         last_day_offset,
         court_accrual,
         ScheduleArgs { acceptance_lag, liquidation_offset, reliquidation_window, closures },
@@ -462,7 +588,7 @@ pub(crate) fn assess_partition(
         sheet,
         source_name,
         progress,
-        total_rows,
+        input.total(total_rows),
         threads,
     )?;
     s.run.consolidation.minimum_refund = minimum_refund;
@@ -477,12 +603,11 @@ pub(crate) fn assess_partition(
     Ok(PyPartial::new(p))
 }
 
-/// Assesses an ES-003 report entry by entry: an iterator of `EntryAssessment` in file order, in memory
-/// bounded by a few hundred entries whatever the report's size; `finish()` gives the `Partial`.
+/// Assesses an ES-003 report entry by entry, in bounded memory. Use :func:`cape.iter_assess`.
 #[pyfunction]
-#[pyo3(signature = (source = None, *, as_of, records = None, rules = "auto", tables = None,
-    assume_last_rate = false, importer_class = "corporate", class_overrides = None, urgent_within_days = None,
-    last_day_offset = None, court_accrual = None, acceptance_lag = None, liquidation_offset = None,
+#[pyo3(signature = (source = None, *, as_of, records = None, rules = None, tables = None,
+    assume_last_rate = false, importer_class = None, class_overrides = None, urgent_within_days = None,
+    urgent_days = None, assume_rate = None, accepted = None, last_day_offset = None, court_accrual = None, acceptance_lag = None, liquidation_offset = None,
     reliquidation_window = None, closures = None, already_accepted = None, sheet = None, source_name = None,
     min_refund = None, progress = None, total_rows = None, threads = None))]
 #[allow(clippy::too_many_arguments)]
@@ -491,25 +616,28 @@ pub(crate) fn iter_assess(
     source: Option<&Bound<'_, PyAny>>,
     as_of: NaiveDate,
     records: Option<&Bound<'_, PyAny>>,
-    rules: &str,
+    rules: Option<&str>,
     tables: Option<PyRef<'_, PyTables>>,
     assume_last_rate: bool,
-    importer_class: &str,
+    importer_class: Option<&str>,
     class_overrides: Option<HashMap<String, String>>,
-    urgent_within_days: Option<u32>,
-    last_day_offset: Option<u32>,
+    #[pyo3(from_py_with = args::urgent_within_days)] urgent_within_days: Option<u32>,
+    #[pyo3(from_py_with = args::urgent_days)] urgent_days: Option<u32>,
+    assume_rate: Option<&Bound<'_, PyAny>>,
+    accepted: Option<PathBuf>,
+    #[pyo3(from_py_with = args::last_day_offset)] last_day_offset: Option<u32>,
     court_accrual: Option<&str>,
-    acceptance_lag: Option<u32>,
-    liquidation_offset: Option<u32>,
-    reliquidation_window: Option<u32>,
+    #[pyo3(from_py_with = args::acceptance_lag)] acceptance_lag: Option<u32>,
+    #[pyo3(from_py_with = args::liquidation_offset)] liquidation_offset: Option<u32>,
+    #[pyo3(from_py_with = args::reliquidation_window)] reliquidation_window: Option<u32>,
     closures: Option<Vec<NaiveDate>>,
     already_accepted: Option<Vec<Bound<'_, PyAny>>>,
     sheet: Option<String>,
     source_name: Option<String>,
     min_refund: Option<&Bound<'_, PyAny>>,
     progress: Option<Py<PyAny>>,
-    total_rows: Option<u64>,
-    threads: Option<usize>,
+    #[pyo3(from_py_with = args::total_rows)] total_rows: Option<u64>,
+    #[pyo3(from_py_with = args::threads)] threads: Option<usize>,
 ) -> PyResult<PyAssessmentIter> {
     let input = Input::from_py(source, records)?;
     let minimum_refund = min_refund.map(|m| money_arg("min_refund", m)).transpose()?;
@@ -520,7 +648,7 @@ pub(crate) fn iter_assess(
         assume_last_rate,
         importer_class,
         class_overrides,
-        urgent_within_days,
+        CliNamed { urgent_within_days, urgent_days, assume_rate, accepted },
         last_day_offset,
         court_accrual,
         ScheduleArgs { acceptance_lag, liquidation_offset, reliquidation_window, closures },
@@ -528,7 +656,7 @@ pub(crate) fn iter_assess(
         sheet,
         source_name,
         progress,
-        total_rows,
+        input.total(total_rows),
         threads,
     )?;
     s.run.consolidation.minimum_refund = minimum_refund;
@@ -552,11 +680,24 @@ struct Pulled {
     failed: Option<Failure>,
 }
 
-/// The iterator of `cape.iter_assess`.
+/// The entries' assessments in file order (:func:`cape.iter_assess`); :meth:`finish` gives the
+/// :class:`Partial` of the whole report.
 #[pyclass(module = "cape", name = "AssessmentIterator", frozen)]
 pub(crate) struct PyAssessmentIter {
     stream: Mutex<Pulled>,
     settings: Settings,
+}
+
+impl Drop for PyAssessmentIter {
+    /// Ends an unfinished run without the interpreter lock: the run's thread may be waiting for it (to call
+    /// the progress callback and check for signals), and joining that thread while holding the lock would
+    /// wait for ever.
+    fn drop(&mut self) {
+        let stream = self.stream.get_mut().ok().and_then(|p| p.stream.take());
+        if let Some(stream) = stream {
+            Python::attach(|py| py.detach(move || drop(stream)));
+        }
+    }
 }
 
 #[pymethods]
@@ -597,8 +738,8 @@ impl PyAssessmentIter {
             },
         }
     }
-    /// Ends the run (assessing, without yielding, what was not iterated) and returns the `Partial` of the
-    /// whole report: totals, refunds, ingest balance, diagnostics. Entries are not kept in it.
+    /// Ends the run (assessing, without yielding, what was not iterated) and returns the whole report's
+    /// :class:`Partial` (totals, refunds, ingest balance, diagnostics; no entries).
     fn finish(&self, py: Python<'_>) -> PyResult<PyPartial> {
         let stream = {
             let mut st = self.stream.lock().map_err(|_| PyValueError::new_err("iterator lock poisoned"))?;
@@ -608,6 +749,93 @@ impl PyAssessmentIter {
         let p = py.detach(|| call(|| stream.finish())).map_err(|e| self.settings.failure(e))?;
         Ok(PyPartial::new(p))
     }
+}
+
+/// The entry numbers of a result's entries, each to its first position (built on first lookup).
+type EntryIndex = OnceLock<HashMap<EntryNumber, usize>>;
+
+/// The position of entry `n` in `entries`, through the index built on first use.
+fn position(entries: &[EntryAssessment], index: &EntryIndex, n: EntryNumber) -> Option<usize> {
+    index
+        .get_or_init(|| {
+            let mut m = HashMap::with_capacity(entries.len());
+            for (i, a) in entries.iter().enumerate() {
+                m.entry(a.entry_number()).or_insert(i);
+            }
+            m
+        })
+        .get(&n)
+        .copied()
+}
+
+/// `report[key]`: an `int` position (negative from the end), a `slice` (a tuple of entries, as slicing a
+/// tuple gives), or an entry number (`EntryNumber`, or text in any form `EntryNumber()` reads).
+///
+/// # Errors
+///
+/// `IndexError` for a position out of range, `KeyError` for an entry number not in the result,
+/// `EntryNumberError` for text that is not an entry number, `TypeError` for another type of key.
+fn item(
+    py: Python<'_>,
+    entries: &Arc<Vec<EntryAssessment>>,
+    index: &EntryIndex,
+    key: &Bound<'_, PyAny>,
+) -> PyResult<Py<PyAny>> {
+    if let Ok(slice) = key.cast::<pyo3::types::PySlice>() {
+        let ix = slice.indices(entries.len() as isize)?;
+        let picked = (0..ix.slicelength).map(|k| {
+            let i = ix.start + k as isize * ix.step;
+            PyEntryAssessment { all: Arc::clone(entries), i: i as usize }
+        });
+        return Ok(PyTuple::new(py, picked)?.into_any().unbind());
+    }
+    if let Ok(i) = key.extract::<isize>() {
+        if !key.is_instance_of::<pyo3::types::PyBool>() {
+            return Ok(Py::new(py, entry_at(entries, i)?)?.into_any());
+        }
+    }
+    let n = entry_key(key)?;
+    match position(entries, index, n) {
+        Some(i) => Ok(Py::new(py, PyEntryAssessment { all: Arc::clone(entries), i })?.into_any()),
+        None => Err(pyo3::exceptions::PyKeyError::new_err(n.to_string())),
+    }
+}
+
+/// An entry-number key: `EntryNumber` or text (`EntryNumberError` when malformed, `TypeError` for others).
+fn entry_key(key: &Bound<'_, PyAny>) -> PyResult<EntryNumber> {
+    if key.is_instance_of::<pyo3::types::PyString>() || key.is_instance_of::<PyEntryNumber>() {
+        entry_number_arg(key)
+    } else {
+        let t = key.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "?".into());
+        Err(PyTypeError::new_err(format!(
+            "an entry is looked up by position (int), slice or entry number (str or EntryNumber), not {t}"
+        )))
+    }
+}
+
+/// `report.get(key, default)`: the entry with that entry number, or `default` when it is not in the result
+/// or `key` is not an entry number.
+fn get_or(
+    py: Python<'_>,
+    entries: &Arc<Vec<EntryAssessment>>,
+    index: &EntryIndex,
+    key: &Bound<'_, PyAny>,
+    default: Option<Py<PyAny>>,
+) -> PyResult<Py<PyAny>> {
+    match entry_key(key).ok().and_then(|n| position(entries, index, n)) {
+        Some(i) => Ok(Py::new(py, PyEntryAssessment { all: Arc::clone(entries), i })?.into_any()),
+        None => Ok(default.unwrap_or_else(|| py.None())),
+    }
+}
+
+/// `key in report`: an entry number (text or `EntryNumber`) in the result, or an `EntryAssessment` equal to
+/// one of its entries; anything else is not in it.
+fn contains(entries: &[EntryAssessment], index: &EntryIndex, key: &Bound<'_, PyAny>) -> bool {
+    if let Ok(a) = key.cast::<PyEntryAssessment>() {
+        let a = a.get().get();
+        return entries.iter().any(|e| e == a);
+    }
+    entry_key(key).ok().and_then(|n| position(entries, index, n)).is_some()
 }
 
 /// Shared by the containers: per-entry access and conversions.
@@ -643,7 +871,31 @@ fn frame<'py>(py: Python<'py>, entries: &Arc<Vec<EntryAssessment>>, money: &str)
 }
 
 fn refunds_tuple(py: Python<'_>, v: Vec<&ConsolidatedRefund>) -> PyResult<Py<PyTuple>> {
-    Ok(PyTuple::new(py, v.into_iter().map(|r| PyRefund(r.clone())))?.unbind())
+    Ok(crate::frames::refunds(py, v.into_iter().map(|r| PyRefund(r.clone())))?.unbind())
+}
+
+/// The entries and as-of date of an `AssessedReport` or a `Partial` (for `check_declaration(report=...)`).
+pub(crate) fn assessed_entries(obj: &Bound<'_, PyAny>) -> Option<(Arc<Vec<EntryAssessment>>, NaiveDate)> {
+    if let Ok(r) = obj.cast::<PyAssessedReport>() {
+        let r = r.get();
+        return Some((Arc::clone(&r.entries), r.as_of));
+    }
+    let p = obj.cast::<PyPartial>().ok()?;
+    let p = p.get();
+    Some((Arc::clone(&p.entries), p.partial.as_of))
+}
+
+/// Writes the entries to `path` as `cape assess --format csv` writes them (atomically).
+fn entries_csv(py: Python<'_>, entries: &Arc<Vec<EntryAssessment>>, path: PathBuf) -> PyResult<()> {
+    let e = Arc::clone(entries);
+    let csv = |w: &mut cape_core::report::atomic::AtomicFile| cape_core::report::csv::write_assessments(w, e.iter());
+    py.detach(|| call(|| cape_core::report::csv::write_file(&path, csv)))?;
+    Ok(())
+}
+
+/// `cape._html.<name>(obj)`: the HTML of Jupyter's rich display.
+pub(crate) fn html<'py>(obj: &Bound<'py, PyAny>, name: &str) -> PyResult<Bound<'py, PyAny>> {
+    obj.py().import("cape._html")?.call_method1(name, (obj,))
 }
 
 fn declarations(
@@ -669,7 +921,13 @@ fn declarations(
     write_declarations_with(&set, dir, &WriteOptions::replace(replace))
 }
 
-/// The assessment of a whole report, entries in input order.
+/// The assessment of a whole report: a sequence of :class:`EntryAssessment` in input order.
+///
+/// Indexing: an entry by position (``report[0]``, ``report[-1]``), a tuple of entries by slice
+/// (``report[0:2]``), or an entry by entry number (``report["VSU-0828889-3"]``, compact ``report["VSU08288893"]``,
+/// or an :class:`EntryNumber`); ``IndexError`` or ``KeyError`` when absent, :class:`EntryNumberError` for text
+/// that is not an entry number. ``key in report`` takes an entry number (text or :class:`EntryNumber`) or an
+/// equal :class:`EntryAssessment`.
 #[pyclass(module = "cape", name = "AssessedReport", frozen, sequence)]
 pub(crate) struct PyAssessedReport {
     entries: Arc<Vec<EntryAssessment>>,
@@ -678,6 +936,8 @@ pub(crate) struct PyAssessedReport {
     summary: Py<PySummary>,
     rule_set: String,
     as_of: NaiveDate,
+    /// Entry number to position, for `report[number]` (built on first lookup).
+    index: EntryIndex,
 }
 
 impl PyAssessedReport {
@@ -689,6 +949,7 @@ impl PyAssessedReport {
             summary: Py::new(py, PySummary(p.ingest))?,
             rule_set: p.rule_set,
             as_of: p.as_of,
+            index: OnceLock::new(),
         })
     }
 }
@@ -698,47 +959,99 @@ impl PyAssessedReport {
     fn __len__(&self) -> usize {
         self.entries.len()
     }
-    fn __getitem__(&self, index: isize) -> PyResult<PyEntryAssessment> {
-        entry_at(&self.entries, index)
+    // Slot methods keep CPython's docstring: the class docstring documents indexing and `in`.
+    fn __getitem__(&self, py: Python<'_>, key: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        item(py, &self.entries, &self.index, key)
+    }
+    fn __contains__(&self, key: &Bound<'_, PyAny>) -> bool {
+        contains(&self.entries, &self.index, key)
+    }
+    /// The entry with entry number `key` (text or `EntryNumber`), or `default` when there is none (or `key` is
+    /// not an entry number).
+    #[pyo3(signature = (key, default = None))]
+    fn get(&self, py: Python<'_>, key: &Bound<'_, PyAny>, default: Option<Py<PyAny>>) -> PyResult<Py<PyAny>> {
+        get_or(py, &self.entries, &self.index, key, default)
     }
     fn __iter__(&self) -> EntryIter {
         EntryIter { all: Arc::clone(&self.entries), next: std::sync::atomic::AtomicUsize::new(0) }
     }
+    /// Counts by status and exact sums.
     #[getter]
     fn totals(&self) -> PyTotals {
         PyTotals(self.totals.clone())
     }
+    /// The ingest's findings about rows and columns (data, not exceptions).
     #[getter]
     fn diagnostics(&self, py: Python<'_>) -> Py<PyTuple> {
         self.diagnostics.clone_ref(py)
     }
+    /// The ingest counts.
     #[getter]
     fn ingest(&self, py: Python<'_>) -> Py<PySummary> {
         self.summary.clone_ref(py)
     }
+    /// The rule set applied.
     #[getter]
     fn rule_set(&self) -> &str {
         &self.rule_set
     }
+    /// The assessment date.
     #[getter]
     fn as_of(&self) -> NaiveDate {
         self.as_of
     }
+    /// One dict per entry with the keys of ``cape assess --format json`` (:data:`cape.RECORD_KEYS`);
+    /// money as ``Decimal``, dates as ``date``.
     fn to_records(&self, py: Python<'_>) -> PyResult<Py<PyList>> {
         records(py, &self.entries)
     }
+    /// The records as a pandas DataFrame (columns :data:`cape.RECORD_KEYS`), converted column by column
+    /// from :meth:`to_arrow`. Needs pandas and pyarrow.
+    ///
+    /// Money: ``money="decimal"`` (default) gives object columns of exact ``decimal.Decimal``;
+    /// ``money="arrow"`` gives ``pandas.ArrowDtype(pyarrow.decimal128(18, 2))`` columns (exact, and much
+    /// faster: no Python object per amount). Dates are ``datetime64[ms]`` (``NaT`` when absent);
+    /// ``days_left`` and ``interest_days`` are nullable ``Int64``; ``refund_held`` is nullable ``boolean``;
+    /// ``principal_is_upper_bound`` and ``urgent`` are ``bool``; text is pandas' default string dtype (``str``
+    /// on pandas 3); ``findings`` and ``reasons`` are ``pandas.ArrowDtype`` list columns (a cell reads as a list of
+    /// dicts); equal amounts share one ``Decimal`` object. Raises ``ValueError`` for another ``money``.
     #[pyo3(signature = (*, money = "decimal"))]
     fn to_pandas<'py>(&self, py: Python<'py>, money: &str) -> PyResult<Bound<'py, PyAny>> {
         frame(py, &self.entries, money)
     }
+    /// The records as a pyarrow Table with :func:`cape.arrow_schema` (money ``decimal128(18, 2)``, dates
+    /// ``date32``), its columns built in Rust as whole buffers. Needs pyarrow.
     fn to_arrow<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         arrow_table(py, &self.entries)
     }
-    /// The actions due, grouped by importer or week, soonest first (`cape plan`).
-    #[pyo3(signature = (within = None, by = "importer"))]
-    fn plan(&self, py: Python<'_>, within: Option<i64>, by: &str) -> PyResult<PyPlan> {
+    /// The entries as a polars DataFrame: `polars.from_arrow` of `to_arrow()` (money `Decimal(18, 2)`).
+    fn to_polars<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        py.import("cape._frames")?.call_method1("polars_of", (arrow_table(py, &self.entries)?,))
+    }
+    /// Writes the entries to `path` as `cape assess --format csv` writes them (atomically).
+    fn to_csv(&self, py: Python<'_>, path: PathBuf) -> PyResult<()> {
+        entries_csv(py, &self.entries, path)
+    }
+    /// A compact HTML table of the totals and the first entries (Jupyter's rich display).
+    fn _repr_html_<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        html(slf.as_any(), "report_html")
+    }
+    /// The actions due (every entry's ``next_action`` but ``none`` and ``track_refund``) as of
+    /// :attr:`as_of`, grouped by importer or by week (Monday to Sunday) of ``act_by``, soonest first, with the
+    /// IEEPA duty at stake: ``cape plan``. ``within`` keeps only the actions due within that many days
+    /// (entries without a deadline left out). Raises :class:`InvalidValueError` for another ``by`` or a
+    /// negative ``within``.
+    #[pyo3(signature = (within = None, by = None))]
+    fn plan(
+        &self,
+        py: Python<'_>,
+        #[pyo3(from_py_with = args::within)] within: Option<u32>,
+        by: Option<&str>,
+    ) -> PyResult<PyPlan> {
         plan_of(py, &self.entries, plan_options(self.as_of, within, by)?)
     }
+    /// The refunds CBP would pay, consolidated per recipient and projected liquidation date;
+    /// ``min_refund`` waives entries whose principal + interest is below it (19 CFR 159.6).
     #[pyo3(signature = (min_refund = None))]
     fn refunds(&self, py: Python<'_>, min_refund: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyTuple>> {
         let m = min_refund.map(|m| money_arg("min_refund", m)).transpose()?;
@@ -754,6 +1067,7 @@ impl PyAssessedReport {
         })?;
         refunds_tuple(py, c.refunds())
     }
+    /// Totals over the consolidated refunds.
     #[pyo3(signature = (min_refund = None))]
     fn refund_totals(&self, py: Python<'_>, min_refund: Option<&Bound<'_, PyAny>>) -> PyResult<PyRefundTotals> {
         let m = min_refund.map(|m| money_arg("min_refund", m)).transpose()?;
@@ -769,19 +1083,28 @@ impl PyAssessedReport {
         })?;
         Ok(PyRefundTotals(c.totals()))
     }
+    /// Writes the CAPE declaration CSVs of the eligible and deferred entries and ``manifest.csv`` (each
+    /// file's entry count and SHA-256) into ``dir``, atomically; returns the paths written (``pathlib.Path``),
+    /// manifest last.
+    ///
+    /// ``dir`` is created if missing; one that holds files raises :class:`OutputNotEmptyError` unless
+    /// ``replace=True``, which replaces an earlier run's files there (never files that are not cape's). A
+    /// symbolic-link ``dir`` raises :class:`UnsafeOutputError`; a run into a folder another run is writing
+    /// raises :class:`OutputLockedError`. On any error no file of this call is left under a final name.
     #[pyo3(signature = (dir, *, split_by_importer = false, max_per_file = None, prefix = None, replace = false))]
     fn write_declarations(
         &self,
         py: Python<'_>,
         dir: PathBuf,
         split_by_importer: bool,
-        max_per_file: Option<usize>,
+        #[pyo3(from_py_with = args::max_per_file)] max_per_file: Option<usize>,
         prefix: Option<String>,
         replace: bool,
     ) -> PyResult<Vec<PathBuf>> {
         let entries = Arc::clone(&self.entries);
         Ok(py.detach(|| call(|| declarations(&entries, dir, split_by_importer, max_per_file, prefix, replace)))?)
     }
+    /// Pickles exactly: ``(_unpickle, ("AssessedReport", serialised form))``.
     fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Reduced<'py>> {
         let diagnostics: Vec<Diagnostic> = self
             .diagnostics
@@ -802,18 +1125,27 @@ impl PyAssessedReport {
     }
 }
 
-/// A mergeable partial result: the assessment of some of a report's entries (cape-core's `run::Partial`).
+/// A partial result (some partitions of a report) that merges exactly with others; its kept entries are a
+/// sequence like :class:`AssessedReport`'s.
+///
+/// Indexing: an entry by position (``partial[0]``, ``partial[-1]``), a tuple of entries by slice
+/// (``partial[0:2]``), or an entry by entry number (``partial["VSU-0828889-3"]``, compact ``partial["VSU08288893"]``,
+/// or an :class:`EntryNumber`); ``IndexError`` or ``KeyError`` when absent, :class:`EntryNumberError` for text
+/// that is not an entry number. ``key in partial`` takes an entry number (text or :class:`EntryNumber`) or an
+/// equal :class:`EntryAssessment`.
 #[pyclass(module = "cape", name = "Partial", frozen, sequence)]
 pub(crate) struct PyPartial {
     /// The entries, shared with the views handed out.
     entries: Arc<Vec<EntryAssessment>>,
     /// The rest (its `entries` empty).
     partial: Partial,
+    /// Entry number to position, for `partial[number]` (built on first lookup).
+    index: EntryIndex,
 }
 
 impl PyPartial {
     pub(crate) fn new(mut p: Partial) -> Self {
-        PyPartial { entries: Arc::new(std::mem::take(&mut p.entries)), partial: p }
+        PyPartial { entries: Arc::new(std::mem::take(&mut p.entries)), partial: p, index: OnceLock::new() }
     }
 
     fn whole(&self) -> Partial {
@@ -825,8 +1157,9 @@ impl PyPartial {
 
 #[pymethods]
 impl PyPartial {
-    /// The partial result of both (this one's entries first). Exact: totals and refunds are sums of cents.
-    /// Raises `InvalidValueError` when the two were computed with other tables, rule set or options.
+    /// The partial result of both, this one's entries first (exact to the cent; associative). Raises
+    /// :class:`InvalidValueError` when the two were computed with other tables, rule set or options (their
+    /// :attr:`fingerprint` differs).
     fn merge(&self, py: Python<'_>, other: PyRef<'_, PyPartial>) -> PyResult<PyPartial> {
         let o = &*other;
         let merged = py.detach(|| {
@@ -841,61 +1174,102 @@ impl PyPartial {
     fn __len__(&self) -> usize {
         self.entries.len()
     }
-    fn __getitem__(&self, index: isize) -> PyResult<PyEntryAssessment> {
-        entry_at(&self.entries, index)
+    // Slot methods keep CPython's docstring: the class docstring documents indexing and `in`.
+    fn __getitem__(&self, py: Python<'_>, key: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        item(py, &self.entries, &self.index, key)
+    }
+    fn __contains__(&self, key: &Bound<'_, PyAny>) -> bool {
+        contains(&self.entries, &self.index, key)
+    }
+    /// The entry with entry number `key` (text or `EntryNumber`), or `default` when there is none (or `key` is
+    /// not an entry number).
+    #[pyo3(signature = (key, default = None))]
+    fn get(&self, py: Python<'_>, key: &Bound<'_, PyAny>, default: Option<Py<PyAny>>) -> PyResult<Py<PyAny>> {
+        get_or(py, &self.entries, &self.index, key, default)
     }
     fn __iter__(&self) -> EntryIter {
         EntryIter { all: Arc::clone(&self.entries), next: std::sync::atomic::AtomicUsize::new(0) }
     }
+    /// Counts by status and exact sums.
     #[getter]
     fn totals(&self) -> PyTotals {
         PyTotals(self.partial.totals.clone())
     }
+    /// How many partitions were merged.
     #[getter]
     fn partitions(&self) -> u64 {
         self.partial.parts
     }
+    /// The rule set applied.
     #[getter]
     fn rule_set(&self) -> &str {
         &self.partial.rule_set
     }
+    /// The assessment date.
     #[getter]
     fn as_of(&self) -> NaiveDate {
         self.partial.as_of
     }
+    /// SHA-256 (hex) of cape's version, the tables, the rule set and every option: partials merge only
+    /// when their fingerprints are equal.
     #[getter]
     fn fingerprint(&self) -> String {
         self.partial.fingerprint.to_string()
     }
+    /// The ingest counts, summed over the partitions.
     #[getter]
     fn ingest(&self) -> PySummary {
         PySummary(self.partial.ingest.clone())
     }
+    /// The ingest diagnostics of every partition (row numbers are per partition).
     #[getter]
     fn diagnostics<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
-        PyTuple::new(py, self.partial.diagnostics.iter().cloned().map(PyDiagnostic))
+        crate::frames::diagnostics(py, self.partial.diagnostics.iter().cloned().map(PyDiagnostic))
     }
+    /// The consolidated refunds (with the partition's ``min_refund``).
     fn refunds(&self, py: Python<'_>) -> PyResult<Py<PyTuple>> {
         refunds_tuple(py, self.partial.consolidation.refunds())
     }
+    /// Totals over the consolidated refunds.
     fn refund_totals(&self) -> PyRefundTotals {
         PyRefundTotals(self.partial.consolidation.totals())
     }
+    /// As :meth:`AssessedReport.to_records` (empty when built with ``keep_entries=False``).
     fn to_records(&self, py: Python<'_>) -> PyResult<Py<PyList>> {
         records(py, &self.entries)
     }
+    /// As :meth:`AssessedReport.to_pandas`.
     #[pyo3(signature = (*, money = "decimal"))]
     fn to_pandas<'py>(&self, py: Python<'py>, money: &str) -> PyResult<Bound<'py, PyAny>> {
         frame(py, &self.entries, money)
     }
+    /// As :meth:`AssessedReport.to_arrow`.
     fn to_arrow<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         arrow_table(py, &self.entries)
     }
-    /// The actions due over the kept entries, grouped by importer or week, soonest first (`cape plan`).
-    #[pyo3(signature = (within = None, by = "importer"))]
-    fn plan(&self, py: Python<'_>, within: Option<i64>, by: &str) -> PyResult<PyPlan> {
+    /// The kept entries as a polars DataFrame: `polars.from_arrow` of `to_arrow()`.
+    fn to_polars<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        py.import("cape._frames")?.call_method1("polars_of", (arrow_table(py, &self.entries)?,))
+    }
+    /// Writes the kept entries to `path` as `cape assess --format csv` writes them (atomically).
+    fn to_csv(&self, py: Python<'_>, path: PathBuf) -> PyResult<()> {
+        entries_csv(py, &self.entries, path)
+    }
+    /// A compact HTML table of the totals and the first kept entries (Jupyter's rich display).
+    fn _repr_html_<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        html(slf.as_any(), "report_html")
+    }
+    /// As :meth:`AssessedReport.plan`, over the kept entries (none with ``keep_entries=False``).
+    #[pyo3(signature = (within = None, by = None))]
+    fn plan(
+        &self,
+        py: Python<'_>,
+        #[pyo3(from_py_with = args::within)] within: Option<u32>,
+        by: Option<&str>,
+    ) -> PyResult<PyPlan> {
         plan_of(py, &self.entries, plan_options(self.partial.as_of, within, by)?)
     }
+    /// Pickles exactly: ``(_unpickle, ("Partial", serialised form))``.
     fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Reduced<'py>> {
         reduce(py, "Partial", self.whole().to_bytes())
     }
@@ -904,7 +1278,7 @@ impl PyPartial {
     }
 }
 
-/// Iterates the entries of a result.
+/// An iterator over the entries of a result.
 #[pyclass(module = "cape", frozen)]
 pub(crate) struct EntryIter {
     all: Arc<Vec<EntryAssessment>>,
@@ -982,12 +1356,13 @@ fn record_dict<'py>(py: Python<'py>, a: &EntryAssessment) -> PyResult<Bound<'py,
     Ok(d)
 }
 
-/// The assessment of one entry (a view into its result).
-#[pyclass(module = "cape", name = "EntryAssessment", frozen)]
+/// Everything cape knows about one entry as of the assessment date (frozen).
+#[pyclass(module = "cape", name = "EntryAssessment", frozen, eq, hash)]
 pub(crate) struct PyEntryAssessment {
     all: Arc<Vec<EntryAssessment>>,
     i: usize,
 }
+by_value!(PyEntryAssessment, |s| s.get());
 
 impl PyEntryAssessment {
     pub(crate) fn get(&self) -> &EntryAssessment {
@@ -997,137 +1372,177 @@ impl PyEntryAssessment {
 
 #[pymethods]
 impl PyEntryAssessment {
+    /// The entry.
     #[getter]
     fn entry_number(&self) -> PyEntryNumber {
         PyEntryNumber(self.get().entry_number())
     }
+    /// The importer of record, as written in the report.
     #[getter]
     fn importer_number(&self) -> Option<&str> {
         self.get().importer_number.as_deref()
     }
+    /// The two-digit entry type code, e.g. ``"01"``.
     #[getter]
     fn entry_type(&self) -> Option<&str> {
         self.get().entry_type.as_deref()
     }
+    /// The entry date.
     #[getter]
     fn entry_date(&self) -> Option<NaiveDate> {
         self.get().entry_date
     }
+    /// Total duty deposited on the tariff rows.
     #[getter]
     fn duty_before(&self) -> Decimal {
         money_out(self.get().removal.duty_before)
     }
+    /// Duty after the IEEPA ordinals are removed.
     #[getter]
     fn duty_after(&self) -> Decimal {
         money_out(self.get().removal.duty_after)
     }
+    /// The IEEPA principal: ``duty_before - duty_after``.
     #[getter]
     fn ieepa_duty(&self) -> Decimal {
         money_out(self.get().removal.ieepa_duty)
     }
+    /// True when a floor line's MFN rate was unknown: :attr:`ieepa_duty` is then an upper bound.
     #[getter]
     fn principal_is_upper_bound(&self) -> bool {
         self.get().removal.principal_is_upper_bound
     }
+    /// The mass-processing findings (noticed; they never change the amounts).
     #[getter]
     fn findings<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
         PyTuple::new(py, self.get().removal.findings.iter().cloned().map(PyFinding))
     }
+    /// ``eligible``, ``eligible_deferred``, ``ineligible`` or ``needs_review``.
     #[getter]
     fn status(&self) -> &'static str {
         self.get().status().name()
     }
+    /// Every claim reason behind :attr:`status`, in the order checked.
     #[getter]
     fn reasons<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
         PyTuple::new(py, self.get().claim.reasons.iter().cloned().map(PyReason))
     }
+    /// The liquidation date, when the entry has one.
     #[getter]
     fn liquidation_date(&self) -> Option<NaiveDate> {
         self.get().claim.liquidation_date
     }
+    /// The last day to declare the entry: the liquidation date + the last-day offset; ``None`` when not
+    /// liquidated.
     #[getter]
     fn last_filing_day(&self) -> Option<NaiveDate> {
         self.get().claim.last_filing_day
     }
+    /// Days from the assessment date to :attr:`last_filing_day` (negative once past); ``None`` when not
+    /// liquidated.
     #[getter]
     fn days_left(&self) -> Option<i64> {
         self.get().claim.days_left
     }
+    /// True for a liquidated entry, not ineligible, whose last filing day is within the urgency horizon
+    /// (``urgent_within_days``).
     #[getter]
     fn urgent(&self) -> bool {
         self.get().claim.urgent
     }
+    /// The name of the rule set applied (``phase1``, ``phase2``...).
     #[getter]
     fn rule_set(&self) -> &str {
         &self.get().claim.rule_set
     }
+    /// The day the duty was deposited (interest runs from the day after); ``None`` when unknown.
     #[getter]
     fn deposit_date(&self) -> Option<NaiveDate> {
         self.get().deposit.as_ref().ok().map(|d| d.date)
     }
+    /// How :attr:`deposit_date` was found: ``payment_date``, ``periodic_monthly_statement`` or
+    /// ``entry_summary_date``.
     #[getter]
     fn deposit_date_rule(&self) -> Option<&'static str> {
         self.get().deposit.as_ref().ok().map(|d| d.rule.name())
     }
+    /// The projected acceptance of the declaration (eligible entries only).
     #[getter]
     fn projected_acceptance_date(&self) -> Option<NaiveDate> {
         self.get().projected.as_ref().map(|p| p.acceptance)
     }
+    /// The projected (re)liquidation date (eligible entries only).
     #[getter]
     fn projected_liquidation_date(&self) -> Option<NaiveDate> {
         self.get().projected.as_ref().map(|p| p.liquidation)
     }
+    /// Interest to the projected (re)liquidation date; ``None`` when not computed (see ``interest_note``).
     #[getter]
     fn interest(&self) -> Option<Decimal> {
         self.get().interest_amount().map(money_out)
     }
+    /// The days of interest, when interest was computed.
     #[getter]
     fn interest_days(&self) -> Option<u32> {
         self.get().record().interest_days
     }
+    /// Why there is no interest, or that an assumed rate was used; ``None`` otherwise.
     #[getter]
     fn interest_note(&self) -> Option<String> {
         self.get().record().interest_note
     }
+    /// The importer class the interest rate was taken for: ``corporate`` or ``noncorporate``.
     #[getter]
     fn importer_class(&self) -> &'static str {
         self.get().importer_class.name()
     }
+    /// Who the refund is paid to (the refund designee or the importer), when known.
     #[getter]
     fn refund_recipient(&self) -> Option<&str> {
         self.get().recipient.as_ref().map(|r| r.number.as_str())
     }
+    /// True when the refund would be held for missing ACH refund enrollment; ``None`` without a
+    /// recipient.
     #[getter]
     fn refund_held(&self) -> Option<bool> {
         self.get().recipient.as_ref().map(|r| r.held)
     }
+    /// The mass-processing result, with the new entry version.
     #[getter]
     fn removal(&self) -> PyRemoval {
         PyRemoval(Arc::new(self.get().removal.clone()))
     }
+    /// What to do next: a stable action code (``declare``, ``withdraw_protest_then_declare``, ``protest``,
+    /// ``court_action``, ``review_facts``, ``none``...; docs/codes.md, family ``action``).
     #[getter]
     fn next_action(&self) -> &'static str {
         self.get().next_action.code.as_str()
     }
+    /// The last day to act, or ``None`` when no deadline runs.
     #[getter]
     fn act_by(&self) -> Option<NaiveDate> {
         self.get().next_action.act_by
     }
+    /// One line: what to do, by when, and why that day.
     #[getter]
     fn next_action_note(&self) -> &str {
         &self.get().next_action.note
     }
+    /// The day the refund is due: the projected (re)liquidation + 30 days (19 USC 1505(b)); ``None``
+    /// without a projection (entries not eligible).
     #[getter]
     fn refund_due_by(&self) -> Option<NaiveDate> {
         self.get().refund_due_by()
     }
+    /// This entry's record (see :meth:`AssessedReport.to_records`).
     fn to_record<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         record_dict(py, self.get())
     }
-    /// The record as one line of JSON, byte for byte as `cape assess --format jsonl` prints it.
+    /// The record as one line of JSON, byte for byte as ``cape assess --format jsonl`` prints it.
     fn to_json(&self) -> String {
         self.get().record_json()
     }
+    /// Pickles exactly: ``(_unpickle, ("EntryAssessment", serialised form))``.
     fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Reduced<'py>> {
         reduce(py, "EntryAssessment", to_bytes("EntryAssessment", self.get()))
     }
@@ -1143,35 +1558,43 @@ impl PyEntryAssessment {
 }
 
 /// A mass-processing finding: noticed, never changes the amounts.
-#[pyclass(module = "cape", name = "Finding", frozen)]
+#[pyclass(module = "cape", name = "Finding", frozen, eq, hash)]
 pub(crate) struct PyFinding(Finding);
+by_value!(PyFinding, |s| &s.0);
 
 #[pymethods]
 impl PyFinding {
+    /// The stable code (docs/codes.md).
     #[getter]
     fn code(&self) -> &'static str {
         self.0.code.as_str()
     }
+    /// A plain-English explanation naming the HTS number, line and dates involved.
     #[getter]
     fn message(&self) -> &str {
         &self.0.message
     }
+    /// The text ACE would return for this problem, where CBP published one.
     #[getter]
     fn cbp_message(&self) -> Option<&'static str> {
         self.0.cbp_message
     }
+    /// The entry-summary line, when the finding is about one.
     #[getter]
     fn line(&self) -> Option<u32> {
         self.0.line
     }
+    /// The tariff ordinal, when the finding is about one.
     #[getter]
     fn ordinal(&self) -> Option<u32> {
         self.0.ordinal
     }
+    /// The HTS number involved (dotted), if any.
     #[getter]
     fn hts(&self) -> Option<String> {
         self.0.hts.map(|h| h.to_string())
     }
+    /// Pickles exactly: ``(_unpickle, ("Finding", serialised form))``.
     fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Reduced<'py>> {
         reduce(py, "Finding", to_bytes("Finding", &self.0))
     }
@@ -1180,28 +1603,34 @@ impl PyFinding {
     }
 }
 
-/// A claim reason: why an entry has its status.
-#[pyclass(module = "cape", name = "Reason", frozen)]
+/// A claim reason; ``effect`` is ``ineligible``, ``review``, ``deferred`` or ``note``.
+#[pyclass(module = "cape", name = "Reason", frozen, eq, hash)]
 pub(crate) struct PyReason(cape_core::claim::Reason);
+by_value!(PyReason, |s| &s.0);
 
 #[pymethods]
 impl PyReason {
+    /// The stable code (docs/codes.md).
     #[getter]
     fn code(&self) -> &'static str {
         self.0.code.as_str()
     }
+    /// A plain-English explanation.
     #[getter]
     fn message(&self) -> &str {
         &self.0.message
     }
+    /// The text CAPE would return for this problem, where CBP published one.
     #[getter]
     fn cbp_message(&self) -> Option<&'static str> {
         self.0.cbp_message
     }
+    /// What the reason does to the status: ``ineligible``, ``review``, ``deferred`` or ``note``.
     #[getter]
     fn effect(&self) -> &'static str {
         self.0.effect.name()
     }
+    /// Pickles exactly: ``(_unpickle, ("Reason", serialised form))``.
     fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Reduced<'py>> {
         reduce(py, "Reason", to_bytes("Reason", &self.0))
     }
@@ -1210,41 +1639,50 @@ impl PyReason {
     }
 }
 
-/// The removal of the IEEPA duty from one entry, as CAPE's Mass Processing does it.
-#[pyclass(module = "cape", name = "Removal", frozen)]
+/// The removal of the IEEPA duty from one entry: ``duty_after + ieepa_duty == duty_before``.
+#[pyclass(module = "cape", name = "Removal", frozen, eq, hash)]
 pub(crate) struct PyRemoval(Arc<Removal>);
+by_value!(PyRemoval, |s| &*s.0);
 
 #[pymethods]
 impl PyRemoval {
+    /// The entry.
     #[getter]
     fn entry_number(&self) -> PyEntryNumber {
         PyEntryNumber(self.0.entry_number)
     }
+    /// The filed duty of every ordinal, summed.
     #[getter]
     fn duty_before(&self) -> Decimal {
         money_out(self.0.duty_before)
     }
+    /// The refund principal: the duty deposited on the dutiable IEEPA ordinals, less MFN duty restored on
+    /// Korea-style floor lines.
     #[getter]
     fn ieepa_duty(&self) -> Decimal {
         money_out(self.0.ieepa_duty)
     }
+    /// The duty of the new version.
     #[getter]
     fn duty_after(&self) -> Decimal {
         money_out(self.0.duty_after)
     }
+    /// True when some line's MFN rate was unknown, so the principal is an upper bound.
     #[getter]
     fn principal_is_upper_bound(&self) -> bool {
         self.0.principal_is_upper_bound
     }
+    /// True when the entry has at least one dutiable IEEPA (duty or floor) ordinal: a CAPE candidate.
     #[getter]
     fn has_dutiable_ieepa(&self) -> bool {
         self.0.has_dutiable_ieepa
     }
+    /// What was noticed; never changes the amounts.
     #[getter]
     fn findings<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
         PyTuple::new(py, self.0.findings.iter().cloned().map(PyFinding))
     }
-    /// Per line: `(line, duty_before, ieepa_duty, duty_after)`.
+    /// Per line: ``(line, duty_before, ieepa_duty, duty_after)``.
     #[getter]
     fn lines<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
         PyTuple::new(
@@ -1255,10 +1693,12 @@ impl PyRemoval {
                 .map(|l| (l.line, money_out(l.duty_before), money_out(l.ieepa_duty), money_out(l.duty_after))),
         )
     }
+    /// The new entry-summary version (IEEPA ordinals removed).
     #[getter]
     fn new_version(&self) -> PyEntry {
         PyEntry(Arc::new(self.0.new_version.clone()))
     }
+    /// Pickles exactly: ``(_unpickle, ("Removal", serialised form))``.
     fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Reduced<'py>> {
         reduce(py, "Removal", self.0.to_bytes())
     }
@@ -1279,57 +1719,73 @@ pub(crate) fn remove_ieepa(entry: &cape_core::Entry, tables: Option<&PyTables>) 
     Ok(PyRemoval(Arc::new(call(|| cape_core::remove_ieepa(entry, &t.catalogue))?)))
 }
 
-/// Counts and totals by status.
-#[pyclass(module = "cape", name = "Totals", frozen, eq)]
-#[derive(PartialEq)]
+/// Counts by status and exact sums over assessed entries.
+#[pyclass(module = "cape", name = "Totals", frozen, eq, hash)]
 pub(crate) struct PyTotals(AssessTotals);
+by_value!(PyTotals, |s| &s.0);
 
 #[pymethods]
 impl PyTotals {
-    /// The totals as one line of JSON, byte for byte the `summary.totals` of `cape assess --format json`.
+    /// The totals as one line of JSON, byte for byte the ``summary.totals`` of ``cape assess --format json``.
     fn to_json(&self) -> String {
         self.0.to_json()
     }
+    /// Entries assessed.
     #[getter]
     fn entries(&self) -> u64 {
         self.0.entries
     }
+    /// Entries with status ``eligible``.
     #[getter]
     fn eligible(&self) -> u64 {
         self.0.eligible
     }
+    /// Entries with status ``eligible_deferred``.
     #[getter]
     fn eligible_deferred(&self) -> u64 {
         self.0.eligible_deferred
     }
+    /// Entries with status ``ineligible``.
     #[getter]
     fn ineligible(&self) -> u64 {
         self.0.ineligible
     }
+    /// Entries with status ``needs_review``.
     #[getter]
     fn needs_review(&self) -> u64 {
         self.0.needs_review
     }
+    /// Urgent entries: the filing window closes within the urgency horizon.
     #[getter]
     fn urgent(&self) -> u64 {
         self.0.urgent
     }
+    /// The IEEPA principal over all entries.
     #[getter]
     fn ieepa_duty(&self) -> Decimal {
         money_out(self.0.ieepa_duty)
     }
+    /// The IEEPA principal of the declarable (eligible and deferred) entries.
     #[getter]
     fn declarable_ieepa_duty(&self) -> Decimal {
         money_out(self.0.declarable_ieepa_duty)
     }
+    /// Interest over the eligible entries whose interest was computed.
     #[getter]
     fn interest(&self) -> Decimal {
         money_out(self.0.interest)
     }
+    /// Eligible entries with a principal whose interest could not be computed (no published rate for some
+    /// day); without ``assume_last_rate`` these are not in ``interest``.
     #[getter]
     fn interest_unknown(&self) -> u64 {
         self.0.interest_unknown
     }
+    /// A compact HTML table of the counts and amounts (Jupyter's rich display).
+    fn _repr_html_<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        html(slf.as_any(), "totals_html")
+    }
+    /// Pickles exactly: ``(_unpickle, ("Totals", serialised form))``.
     fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Reduced<'py>> {
         reduce(py, "Totals", to_bytes("Totals", &self.0))
     }
@@ -1353,33 +1809,43 @@ impl PyTotals {
     }
 }
 
-/// Totals over consolidated refunds: they conserve through any merge.
-#[pyclass(module = "cape", name = "RefundTotals", frozen, eq)]
-#[derive(PartialEq)]
+/// Totals over consolidated refunds: ``paid`` excludes waived entries, ``held`` is within ``paid``.
+#[pyclass(module = "cape", name = "RefundTotals", frozen, eq, hash)]
 pub(crate) struct PyRefundTotals(ConsolidationTotals);
+by_value!(PyRefundTotals, |s| &s.0);
 
 #[pymethods]
 impl PyRefundTotals {
+    /// Entries consolidated.
     #[getter]
     fn entries(&self) -> u64 {
         self.0.entries
     }
+    /// Principal of all entries (waived ones included).
     #[getter]
     fn principal(&self) -> Decimal {
         money_out(self.0.principal)
     }
+    /// Interest of all entries (waived ones included).
     #[getter]
     fn interest(&self) -> Decimal {
         money_out(self.0.interest)
     }
+    /// Principal + interest paid: every entry but the waived ones, held refunds included.
     #[getter]
     fn paid(&self) -> Decimal {
         money_out(self.0.paid)
     }
+    /// Principal + interest of the refunds held for missing ACH refund enrollment (within ``paid``).
     #[getter]
     fn held(&self) -> Decimal {
         money_out(self.0.held)
     }
+    /// A compact HTML table of the amounts (Jupyter's rich display).
+    fn _repr_html_<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        html(slf.as_any(), "refund_totals_html")
+    }
+    /// Pickles exactly: ``(_unpickle, ("RefundTotals", serialised form))``.
     fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Reduced<'py>> {
         reduce(py, "RefundTotals", to_bytes("RefundTotals", &self.0))
     }
@@ -1402,60 +1868,73 @@ fn numbers<'py>(py: Python<'py>, v: &[EntryNumber]) -> PyResult<Bound<'py, PyTup
 }
 
 /// One consolidated refund: a recipient, a (projected) liquidation date, the entries paid together.
-#[pyclass(module = "cape", name = "Refund", frozen, eq)]
-#[derive(PartialEq)]
-pub(crate) struct PyRefund(ConsolidatedRefund);
+#[pyclass(module = "cape", name = "Refund", frozen, eq, hash)]
+pub(crate) struct PyRefund(pub(crate) ConsolidatedRefund);
+by_value!(PyRefund, |s| &s.0);
 
 #[pymethods]
 impl PyRefund {
+    /// Who is paid (the refund designee or the importer).
     #[getter]
     fn recipient(&self) -> &str {
         &self.0.recipient
     }
+    /// The (projected) (re)liquidation date of the entries paid together.
     #[getter]
     fn liquidation_date(&self) -> NaiveDate {
         self.0.liquidation_date
     }
+    /// True when the refund would be held for missing ACH refund enrollment.
     #[getter]
     fn held(&self) -> bool {
         self.0.held
     }
+    /// The day the whole refund is due: the latest due date of its entries (19 USC 1505(b)).
     #[getter]
     fn refund_due_by(&self) -> NaiveDate {
         self.0.refund_due_by
     }
+    /// The principal of the entries paid.
     #[getter]
     fn principal(&self) -> Decimal {
         money_out(self.0.principal)
     }
+    /// The interest of the entries paid.
     #[getter]
     fn interest(&self) -> Decimal {
         money_out(self.0.interest)
     }
+    /// ``principal + interest``.
     #[getter]
     fn total(&self) -> Decimal {
         money_out(self.0.total)
     }
+    /// The entries paid, in the order added.
     #[getter]
     fn entries<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
         numbers(py, &self.0.entries)
     }
+    /// Entries whose interest could not be computed (counted as zero).
     #[getter]
     fn interest_unknown<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
         numbers(py, &self.0.interest_unknown)
     }
+    /// Entries waived because their refund is below ``min_refund`` (19 CFR 159.6).
     #[getter]
     fn waived<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
         numbers(py, &self.0.waived)
     }
+    /// The principal of the waived entries.
     #[getter]
     fn waived_principal(&self) -> Decimal {
         money_out(self.0.waived_principal)
     }
+    /// The interest of the waived entries.
     #[getter]
     fn waived_interest(&self) -> Decimal {
         money_out(self.0.waived_interest)
     }
+    /// Pickles exactly: ``(_unpickle, ("Refund", serialised form))``.
     fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Reduced<'py>> {
         reduce(py, "Refund", to_bytes("Refund", &self.0))
     }
@@ -1491,6 +1970,7 @@ pub(crate) fn unpickle(py: Python<'_>, name: &str, data: &[u8]) -> PyResult<Opti
                 summary: Py::new(py, PySummary(ingest))?,
                 rule_set,
                 as_of,
+                index: OnceLock::new(),
             };
             Py::new(py, report)?.into_any()
         }

@@ -17,7 +17,11 @@ pyo3::create_exception!(
     cape,
     CapeError,
     PyException,
-    "Root of every exception cape raises. `kind` and `code` name the cape-core error kind."
+    "Root of every exception cape raises.\n\
+    \n\
+    ``kind`` is the stable snake-case name of the cape-core error kind (``\"invalid_entry_number\"``...) and\n\
+    ``code`` its stable number (the C API's). A bug inside cape (a Rust panic) is raised as a plain\n\
+    ``CapeError``, never as ``PanicException``."
 );
 
 /// Why a call into cape-core did not return a value.
@@ -113,32 +117,53 @@ const KINDS: [ErrorKind; 14] = [
 /// The class of a kind; `None` only for a kind added to cape-core after this wrapper (raised as `CapeError`).
 fn spec(kind: ErrorKind) -> Option<Spec> {
     let (name, doc) = match kind {
-        ErrorKind::InvalidEntryNumber => {
-            ("EntryNumberError", "An entry number is malformed or its check digit is wrong.")
+        ErrorKind::InvalidEntryNumber => (
+            "EntryNumberError",
+            "An entry number is malformed or its check digit is wrong (kind ``invalid_entry_number``).",
+        ),
+        ErrorKind::InvalidHtsNumber => ("HtsNumberError", "An HTS number is malformed (kind ``invalid_hts_number``)."),
+        ErrorKind::InvalidMoney => {
+            ("MoneyError", "A money amount is malformed or out of range (kind ``invalid_money``).")
         }
-        ErrorKind::InvalidHtsNumber => ("HtsNumberError", "An HTS number is malformed."),
-        ErrorKind::InvalidMoney => ("MoneyError", "A money amount is malformed or out of range."),
-        ErrorKind::InvalidDate => ("DateError", "A date is malformed or out of range."),
-        ErrorKind::InvalidValue => {
-            ("InvalidValueError", "Some other single value (country code, filer code, option) is malformed.")
+        ErrorKind::InvalidDate => ("DateError", "A date is malformed or out of range (kind ``invalid_date``)."),
+        ErrorKind::InvalidValue => (
+            "InvalidValueError",
+            "Some other single value (country code, filer code, option) is malformed (kind ``invalid_value``).",
+        ),
+        ErrorKind::InvalidFormat => {
+            ("FormatError", "A file or buffer cannot be read as the format it should have (kind ``invalid_format``).")
         }
-        ErrorKind::InvalidFormat => ("FormatError", "A file or buffer cannot be read as the format it should have."),
         ErrorKind::MissingColumn => {
-            ("MissingColumnError", "A required column is missing from a report; `column` names it.")
+            ("MissingColumnError", "A required column is missing from a report (kind ``missing_column``).")
         }
-        ErrorKind::InvalidReferenceData => ("ReferenceDataError", "Reference data is inconsistent."),
-        ErrorKind::Io => ("CapeIOError", "An operating-system I/O error (`errno` and `filename` when known)."),
-        ErrorKind::Overflow => ("CapeOverflowError", "Arithmetic overflowed (an amount far outside any real duty)."),
-        ErrorKind::OutputNotEmpty => {
-            ("OutputNotEmptyError", "The output folder already holds files; `found` names them, `path` is the folder.")
+        ErrorKind::InvalidReferenceData => (
+            "ReferenceDataError",
+            "Reference data (catalogue, rate table) is inconsistent (kind ``invalid_reference_data``).",
+        ),
+        ErrorKind::Io => (
+            "CapeIOError",
+            "An operating-system I/O error (kind ``io``); ``filename`` is the path, ``errno`` set when known.",
+        ),
+        ErrorKind::Overflow => {
+            ("CapeOverflowError", "Arithmetic overflowed: an amount far outside any real duty (kind ``overflow``).")
         }
-        ErrorKind::OutputLocked => {
-            ("OutputLockedError", "Another run is writing into the same output folder (`path`).")
+        ErrorKind::OutputNotEmpty => (
+            "OutputNotEmptyError",
+            "The output folder already holds files (kind ``output_not_empty``); ``path`` is the folder, ``found``\n\
+             the names in the way. Pass ``replace=True`` to replace cape's own files (others are never replaced).",
+        ),
+        ErrorKind::OutputLocked => (
+            "OutputLockedError",
+            "Another run is writing into the same output folder (kind ``output_locked``); ``path`` is the folder.",
+        ),
+        ErrorKind::UnsafeOutput => (
+            "UnsafeOutputError",
+            "An output path cape will not write through: a symbolic link, or not a folder (kind ``unsafe_output``);\n\
+             ``path`` is the path refused.",
+        ),
+        ErrorKind::Cancelled => {
+            ("CancelledError", "The call was stopped by its caller's cancel request (kind ``cancelled``).")
         }
-        ErrorKind::UnsafeOutput => {
-            ("UnsafeOutputError", "An output path cape will not write through: a symbolic link or not a folder.")
-        }
-        ErrorKind::Cancelled => ("CancelledError", "The call was stopped by its caller's cancel request."),
         _ => return None,
     };
     let also = match kind {

@@ -3,11 +3,16 @@
 //! A thin wrapper: every function converts its arguments, calls cape-core (detached from the interpreter for
 //! bulk work, inside the panic boundary of [`errors::call`]) and converts the result back. No domain logic
 //! lives here. The public API is the facade `python/cape/__init__.py`; the stubs are `python/cape/_cape.pyi`.
+//!
+//! The doc comment of every item Python sees (class, function, method, getter) is its Python docstring, written
+//! in the stub's reStructuredText (``double backticks``, :class:`...`): pyo3 makes it the runtime `__doc__`,
+//! and `cape-py/gen_stub_docs.py` copies it into the stub (tests/python/test_docs.py fails when they differ).
 
 use std::io::Write;
 
 use pyo3::prelude::*;
 
+mod args;
 mod assess;
 mod claim;
 mod columns;
@@ -15,19 +20,21 @@ mod convert;
 mod entry_number;
 mod errors;
 mod es003;
+mod frames;
 mod pickle;
 mod plan;
 
 use errors::{call, CapeError};
 
-/// Runs the `cape` command line with `argv` (without the program name), writing to the process's real
-/// stdout and stderr (with a progress line for long commands when stderr is a terminal); returns the exit code.
-///
-/// The command runs on a worker thread while this (main) thread, detached, wakes every 20 ms to let Python
-/// run its signal handlers: Ctrl-C (`KeyboardInterrupt`) sets the command's cancel flag, and the command
-/// stops at the next row, removes its temporary files, says `cape: interrupted` and returns 130 — no
-/// traceback, no file left under a final name. Any other exception a handler raises (e.g. `SystemExit`)
-/// also stops the command and is re-raised once it has stopped.
+/// Run the ``cape`` command line with ``argv`` (without the program name) on the process's stdout and
+/// stderr, without holding the GIL; return the exit code. Flush Python's ``sys.stdout`` first. Ctrl-C stops
+/// the command at the next row: it removes its temporary files, says ``cape: interrupted`` and returns 130.
+//
+// The command runs on a worker thread while this (main) thread, detached, wakes every 20 ms to let Python
+// run its signal handlers: Ctrl-C (`KeyboardInterrupt`) sets the command's cancel flag, and the command
+// stops at the next row — no traceback, no file left under a final name. Any other exception a handler
+// raises (e.g. `SystemExit`) also stops the command and is re-raised once it has stopped. Rust's progress
+// line for long commands is written when stderr is a terminal.
 #[pyfunction]
 fn run_cli(py: Python<'_>, argv: Vec<String>) -> PyResult<i32> {
     use std::sync::atomic::{AtomicBool, Ordering};
@@ -77,7 +84,15 @@ fn run_cli(py: Python<'_>, argv: Vec<String>) -> PyResult<i32> {
     Ok(code)
 }
 
-/// Panics inside the panic boundary, to test that a panic reaches Python as `CapeError` (private).
+/// The options (`--name`, without the dashes) `cape COMMAND` accepts, for `assess`, `refunds`, `declare`, `plan`
+/// and `interest`; `None` for another command. The command line's own lists (cape-core's
+/// `cli::command_options`): what `tests/python/test_parity.py` checks the Python keywords against (private).
+#[pyfunction]
+fn _cli_options(command: &str) -> Option<Vec<&'static str>> {
+    cape_core::cli::command_options(command)
+}
+
+/// Private: panics inside cape's panic boundary (raises :class:`CapeError`).
 #[pyfunction]
 fn _panic_for_tests(message: &str) -> PyResult<()> {
     Ok(call(|| -> cape_core::Result<()> { panic!("{message}") })?)
@@ -124,7 +139,12 @@ fn _cape(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<claim::PyInterest>()?;
     m.add_class::<claim::PyInterestPeriod>()?;
     m.add_class::<claim::PyDeclarationCheck>()?;
+    m.add_class::<claim::PyCheckFinding>()?;
+    m.add_class::<claim::PyEntryVerdict>()?;
     m.add_class::<claim::PyResults>()?;
+    m.add_class::<claim::PyResultRow>()?;
+    m.add_class::<claim::PyResultProblem>()?;
+    m.add_function(wrap_pyfunction!(frames::_write_csv, m)?)?;
     m.add_function(wrap_pyfunction!(claim::interest, m)?)?;
     m.add_function(wrap_pyfunction!(claim::check_declaration, m)?)?;
     m.add_function(wrap_pyfunction!(claim::read_results, m)?)?;
@@ -132,5 +152,6 @@ fn _cape(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(pickle::_unpickle, m)?)?;
     m.add_function(wrap_pyfunction!(run_cli, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_for_tests, m)?)?;
+    m.add_function(wrap_pyfunction!(_cli_options, m)?)?;
     Ok(())
 }

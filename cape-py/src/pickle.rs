@@ -36,9 +36,9 @@ pub(crate) fn from_bytes<T: DeserializeOwned>(name: &str, data: &[u8]) -> Result
     call(|| serial::from_bytes(FORMAT_VERSION, name, data))
 }
 
-/// Rebuilds a value pickled by one of cape's classes' `__reduce__` (`name` is the class, `data` its
-/// serialised form). Raises `cape.FormatError` for an unknown class name or bytes that are not exactly a
-/// serialised value of that class and format version.
+/// Private: rebuilds a value pickled by a class's ``__reduce__`` (``name`` is the class, ``data`` its
+/// serialised form: a format-version byte, then the value). Raises :class:`FormatError` for an unknown class
+/// or bytes that are not exactly such a value.
 #[pyfunction]
 pub(crate) fn _unpickle(py: Python<'_>, name: &str, data: &[u8]) -> PyResult<Py<PyAny>> {
     if let Some(v) = crate::assess::unpickle(py, name, data)? {
@@ -56,3 +56,31 @@ pub(crate) fn _unpickle(py: Python<'_>, name: &str, data: &[u8]) -> PyResult<Py<
     })
     .into())
 }
+
+/// The value form two frozen objects are compared and hashed by: the JSON of cape-core's value (what the
+/// pickle carries after its version byte). cape's value types hold no float and no unordered map, so equal
+/// values have equal forms. A value whose `Serialize` fails (none of cape's types can) has the empty form.
+pub(crate) fn value_form<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
+    serde_json::to_vec(value).unwrap_or_default()
+}
+
+/// Value semantics for a frozen class (declared `#[pyclass(frozen, eq, hash)]`): `a == b` when their values
+/// are equal ([`value_form`]), `hash(a)` consistent with it, another type compares unequal (`NotImplemented`).
+/// One line per class: `by_value!(PyFinding, |s| &s.0);` where the closure gives the serialisable value.
+macro_rules! by_value {
+    ($ty:ty, |$s:ident| $value:expr) => {
+        impl PartialEq for $ty {
+            fn eq(&self, other: &Self) -> bool {
+                let form = |$s: &$ty| $crate::pickle::value_form($value);
+                form(self) == form(other)
+            }
+        }
+        impl std::hash::Hash for $ty {
+            fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+                let form = |$s: &$ty| $crate::pickle::value_form($value);
+                form(self).hash(state)
+            }
+        }
+    };
+}
+pub(crate) use by_value;

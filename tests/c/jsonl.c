@@ -20,14 +20,14 @@ static int fail(const char *what, cape_error *err) {
     return 1;
 }
 
-static int32_t print_entry(const cape_entry *entry, void *user) {
+static bool print_entry(const cape_entry *entry, void *user) {
     char *json = NULL;
     (void)user;
-    if (cape_entry_json(entry, &json, NULL) != CAPE_STATUS_OK) return 1;
+    if (cape_entry_json(entry, &json, NULL) != CAPE_STATUS_OK) return true; /* stop the run */
     fputs(json, stdout);
     fputc('\n', stdout);
     cape_string_free(json);
-    return 0;
+    return false;
 }
 
 int main(int argc, char **argv) {

@@ -46,6 +46,29 @@ static int failed = 0;
 
 static void test_reconciliation(uint64_t declared);
 
+/* The cents of an amount libcape returned ("-1234.50": exactly two decimals); INT64_MIN when it is not one. */
+static int64_t cents_of(const char *amount) {
+    int64_t cents = 0;
+    int negative = 0, decimals = -1;
+    if (amount == NULL || *amount == '\0') return INT64_MIN;
+    if (*amount == '-') {
+        negative = 1;
+        amount++;
+    }
+    for (; *amount != '\0'; amount++) {
+        if (*amount == '.' && decimals < 0) {
+            decimals = 0;
+        } else if (*amount >= '0' && *amount <= '9' && decimals < 2 && cents < INT64_MAX / 10 - 9) {
+            cents = cents * 10 + (*amount - '0');
+            if (decimals >= 0) decimals++;
+        } else {
+            return INT64_MIN;
+        }
+    }
+    if (decimals != 2) return INT64_MIN;
+    return negative ? -cents : cents;
+}
+
 static const char *name_of(cape_status s) {
     const char *name = cape_status_name((uint32_t)s);
     return name ? name : "?";
@@ -68,14 +91,87 @@ static void test_status_names(void) {
     CHECK_STR(cape_status_name(CAPE_STATUS_OUTPUT_LOCKED), "CAPE_STATUS_OUTPUT_LOCKED");
     CHECK_STR(cape_status_name(CAPE_STATUS_UNSAFE_OUTPUT), "CAPE_STATUS_UNSAFE_OUTPUT");
     CHECK_STR(cape_status_name(CAPE_STATUS_PANIC), "CAPE_STATUS_PANIC");
-    CHECK(cape_status_name(209) == NULL);
-    CHECK(cape_status_name(12345) == NULL);
+    /* any number gives a printable text, never NULL; only defined statuses are named CAPE_STATUS_* */
+    CHECK_STR(cape_status_name(209), "unknown cape_status");
+    CHECK_STR(cape_status_name(12345), "unknown cape_status");
+    CHECK_STR(cape_status_name(UINT32_MAX), "unknown cape_status");
+    CHECK_STR(cape_status_name(CAPE_STATUS_ERR_SLOT_NOT_EMPTY), "CAPE_STATUS_ERR_SLOT_NOT_EMPTY");
+    CHECK(CAPE_STATUS_ERR_SLOT_NOT_EMPTY == 104);
     CHECK(CAPE_STATUS_OK == 0);
     CHECK(CAPE_STATUS_NULL_ARGUMENT == 100);
     CHECK(CAPE_STATUS_INVALID_ENTRY_NUMBER == 201);
     CHECK(CAPE_STATUS_IO == 300);
     CHECK(CAPE_STATUS_OUTPUT_NOT_EMPTY == 301 && CAPE_STATUS_OUTPUT_LOCKED == 302 && CAPE_STATUS_UNSAFE_OUTPUT == 303);
     CHECK(CAPE_STATUS_PANIC == 900);
+}
+
+/* The error-slot rule: *err must be NULL on entry; a full slot is refused, untouched, and nothing is done. Under
+ * valgrind (make c-test) a libcape that replaced or dropped the held error would show a leak or a double free. */
+static void test_error_slot(void) {
+    cape_error *err = NULL, *held = NULL;
+    cape_tables *t = NULL;
+    char *interest = NULL;
+    uint8_t digit = 255;
+
+    CHECK_STATUS(cape_entry_number_check_digit("AB", &digit, &err), CAPE_STATUS_INVALID_ENTRY_NUMBER);
+    held = err;
+    CHECK(held != NULL);
+    /* a call that would fail, and calls that would succeed: refused before any work */
+    CHECK_STATUS(cape_entry_number_check_digit("XY", &digit, &err), CAPE_STATUS_ERR_SLOT_NOT_EMPTY);
+    CHECK_STATUS(cape_entry_number_check_digit("ABC1234567", &digit, &err), CAPE_STATUS_ERR_SLOT_NOT_EMPTY);
+    CHECK_STATUS(cape_tables_embedded(&t, &err), CAPE_STATUS_ERR_SLOT_NOT_EMPTY);
+    CHECK_STATUS(cape_interest("10.00", "2025-06-02", "2026-03-16", CAPE_IMPORTER_CLASS_CORPORATE, NULL, &interest,
+                               NULL, &err),
+                 CAPE_STATUS_ERR_SLOT_NOT_EMPTY);
+    CHECK(err == held && digit == 255 && t == NULL && interest == NULL);
+    /* the held error is intact */
+    CHECK(cape_error_code(err) == CAPE_STATUS_INVALID_ENTRY_NUMBER);
+    CHECK(strstr(cape_error_message(err), "\"AB\"") != NULL);
+    cape_error_free(err);
+    err = NULL;
+    /* a NULL slot, and no slot, work as before */
+    CHECK_STATUS(cape_entry_number_check_digit("ABC1234567", &digit, &err), CAPE_STATUS_OK);
+    CHECK(err == NULL && digit == 6);
+    CHECK_STATUS(cape_entry_number_check_digit("XY", &digit, NULL), CAPE_STATUS_INVALID_ENTRY_NUMBER);
+}
+
+/* Booleans are C bool and tri-states are enums: these assignments do not compile (-Werror) with any other
+ * field, result or parameter type. */
+static bool stop_at_once(const cape_entry *entry, void *user) {
+    (void)entry;
+    (void)user;
+    return true;
+}
+
+static bool stop_progress(const cape_progress *progress, void *user) {
+    (void)progress;
+    (void)user;
+    return true;
+}
+
+static void test_bool_types(void) {
+    cape_entry_result r;
+    cape_refund refund;
+    cape_period period;
+    cape_progress progress;
+    bool *flags[6];
+    cape_refund_held *held = &r.refund_held;
+    bool (*is_set)(const cape_cancel *) = cape_cancel_is_set;
+    cape_status (*build)(const cape_assessment *, size_t, bool, const char *, cape_declarations **,
+                         cape_error **) = cape_declarations_build;
+    cape_entry_cb on_entry = stop_at_once;
+    cape_progress_cb on_progress = stop_progress;
+    flags[0] = &r.principal_is_upper_bound;
+    flags[1] = &r.has_days_left;
+    flags[2] = &r.urgent;
+    flags[3] = &refund.held;
+    flags[4] = &period.assumed;
+    flags[5] = &progress.done;
+    CHECK(flags[5] != NULL && held != NULL && is_set != NULL && build != NULL && on_entry != NULL &&
+          on_progress != NULL);
+    CHECK(sizeof(bool) == sizeof r.urgent);
+    CHECK(CAPE_REFUND_HELD_UNKNOWN == 0 && CAPE_REFUND_HELD_NO == 1 && CAPE_REFUND_HELD_YES == 2);
+    CHECK(!is_set(NULL));
 }
 
 static void test_check_digits(void) {
@@ -106,6 +202,7 @@ static void test_check_digits(void) {
     CHECK(cape_error_code(err) == CAPE_STATUS_NULL_ARGUMENT);
     CHECK(strstr(cape_error_message(err), "base10") != NULL);
     cape_error_free(err);
+    err = NULL;
     CHECK_STATUS(cape_entry_number_check_digit("ABC1234567", NULL, NULL), CAPE_STATUS_NULL_ARGUMENT);
     CHECK_STATUS(cape_entry_number_check_digit("\xff\xfe", &digit, NULL), CAPE_STATUS_INVALID_UTF8);
 }
@@ -142,6 +239,7 @@ static void test_entry_numbers(void) {
     CHECK_STATUS(cape_entry_number_parse(NULL, &canonical, NULL, &err), CAPE_STATUS_NULL_ARGUMENT);
     CHECK(cape_error_code(err) == CAPE_STATUS_NULL_ARGUMENT);
     cape_error_free(err);
+    err = NULL;
 
     /* NULL handles and strings are no-ops / neutral */
     cape_string_free(NULL);
@@ -268,6 +366,7 @@ static void test_es003_bad_inputs(void) {
     CHECK(cape_error_code(err) == CAPE_STATUS_IO);
     CHECK(strstr(cape_error_message(err), "/nonexistent/cape/es003.csv") != NULL);
     cape_error_free(err);
+    err = NULL;
 
     CHECK_STATUS(cape_es003_open_path(NULL, &report, NULL), CAPE_STATUS_NULL_ARGUMENT);
     CHECK_STATUS(cape_es003_open_path("/nonexistent", NULL, NULL), CAPE_STATUS_NULL_ARGUMENT);
@@ -331,6 +430,48 @@ static void data_path(char *out, size_t size, const char *file) {
     snprintf(out, size, "%s/%s", data_dir, file);
 }
 
+/* Money arguments are canonical: digits, optionally '.' and one or two digits; nothing else. */
+static void test_strict_money(void) {
+    static const char *const good[] = {"10000", "10000.0", "10000.00", "010000.00"};
+    static const char *const bad[] = {
+        "$10000.00", "10,000.00", "10000.005", "10000.000", "10000.", ".5",    " 10000", "10000 ", "+10000",
+        "1e4",       "(10000)",   "10000.0.0", "",          "-",      "--1", "10000\t", "\xef\xbc\x91", "-5",
+    };
+    char *interest = NULL;
+    cape_error *err = NULL;
+    size_t i;
+    for (i = 0; i < sizeof good / sizeof good[0]; i++) {
+        CHECK_STATUS(cape_interest(good[i], "2025-06-02", "2026-03-16", CAPE_IMPORTER_CLASS_CORPORATE, NULL, &interest,
+                                   NULL, NULL),
+                     CAPE_STATUS_OK);
+        CHECK_STR(interest, "483.05");
+        cape_string_free(interest);
+        interest = NULL;
+    }
+    CHECK_STATUS(cape_interest("0", "2025-06-02", "2026-03-16", 0, NULL, &interest, NULL, NULL), CAPE_STATUS_OK);
+    CHECK_STR(interest, "0.00");
+    cape_string_free(interest);
+    interest = NULL;
+    for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        CHECK_STATUS(cape_interest(bad[i], "2025-06-02", "2026-03-16", 0, NULL, &interest, NULL, &err),
+                     CAPE_STATUS_INVALID_MONEY);
+        CHECK(interest == NULL && err != NULL);
+        /* the message names the argument and quotes the text */
+        if (err != NULL) {
+            const char *msg = cape_error_message(err);
+            CHECK(cape_error_code(err) == CAPE_STATUS_INVALID_MONEY);
+            CHECK(strncmp(msg, "invalid principal \"", 19) == 0);
+            if (strcmp(bad[i], "10000.005") == 0)
+                CHECK_STR(msg, "invalid principal \"10000.005\": more than two decimals; amounts are whole cents");
+            if (strcmp(bad[i], "-5") == 0) CHECK_STR(msg, "invalid principal \"-5\": negative; must be 0 or more");
+            if (strcmp(bad[i], "$10000.00") == 0)
+                CHECK(strstr(msg, "\"$10000.00\": not a plain decimal amount such as 1234.50") != NULL);
+        }
+        cape_error_free(err);
+        err = NULL;
+    }
+}
+
 static void test_interest(void) {
     char *interest = NULL;
     cape_interest_explanation *ex = NULL;
@@ -348,7 +489,7 @@ static void test_interest(void) {
     CHECK_STATUS(cape_interest_period(ex, 0, &p, NULL), CAPE_STATUS_OK);
     CHECK(strlen(p.from) == 10 && strlen(p.to) == 10);
     CHECK(p.days > 0 && p.days_in_year == 365);
-    CHECK(p.annual_rate_percent != NULL && p.interest != NULL && p.assumed == 0);
+    CHECK(p.annual_rate_percent != NULL && p.interest != NULL && !p.assumed);
     CHECK_STATUS(cape_interest_period(ex, cape_interest_period_count(ex), &p, NULL), CAPE_STATUS_OUT_OF_RANGE);
     cape_string_free(interest);
     cape_interest_explanation_free(ex);
@@ -389,6 +530,7 @@ static void test_interest(void) {
     CHECK(interest == NULL);
     CHECK(strstr(cape_error_message(err), "class") != NULL);
     cape_error_free(err);
+    err = NULL;
     CHECK_STATUS(cape_interest("-1.00", "2025-06-02", "2026-03-16", 0, NULL, &interest, NULL, NULL),
                  CAPE_STATUS_INVALID_MONEY);
     CHECK_STATUS(cape_interest("ten", "2025-06-02", "2026-03-16", 0, NULL, &interest, NULL, NULL),
@@ -401,6 +543,7 @@ static void test_interest(void) {
                  CAPE_STATUS_INVALID_VALUE);
     CHECK(strstr(cape_error_message(err), "2025-06-02") != NULL);
     cape_error_free(err);
+    err = NULL;
     CHECK_STATUS(cape_interest("1.00", "2025-13-02", "2026-03-16", 0, NULL, &interest, NULL, NULL),
                  CAPE_STATUS_INVALID_DATE);
     CHECK_STATUS(cape_interest("1.00", "2025-06-02", "2040-03-16", 0, NULL, &interest, NULL, NULL),
@@ -463,6 +606,7 @@ static void test_tables(void) {
                  CAPE_STATUS_INVALID_REFERENCE_DATA);
     CHECK(t2 == NULL);
     cape_error_free(err);
+    err = NULL;
     CHECK_STATUS(cape_tables_replace_buffer(t, CAPE_TABLE_KIND_RATES, (const uint8_t *)"\xff\xfe", 2, NULL, &t2, NULL),
                  CAPE_STATUS_INVALID_UTF8);
     CHECK_STATUS(cape_tables_replace_buffer(t, CAPE_TABLE_KIND_RATES, NULL, 0, NULL, &t2, NULL),
@@ -522,12 +666,64 @@ static void test_builder(void) {
     CHECK_STATUS(cape_es003_builder_entry_field(b, "Entry Date", "2025-03-15", &err), CAPE_STATUS_INVALID_VALUE);
     CHECK(strstr(cape_error_message(err), "no entry begun") != NULL);
     cape_error_free(err);
+    err = NULL;
     CHECK_STATUS(cape_es003_builder_begin_line(b, 1, NULL), CAPE_STATUS_INVALID_VALUE);
     CHECK_STATUS(cape_es003_builder_begin_entry(b, "ABC-1234567-6", NULL), CAPE_STATUS_OK);
     CHECK_STATUS(cape_es003_builder_line_field(b, "SPI", "A", NULL), CAPE_STATUS_INVALID_VALUE);
     CHECK_STATUS(cape_es003_builder_add_tariff(b, 1, "99030125", NULL, "1.00", NULL), CAPE_STATUS_INVALID_VALUE);
     CHECK_STATUS(cape_es003_builder_entry_field(b, "HTS Number - Full", "99030125", NULL), CAPE_STATUS_INVALID_VALUE);
     CHECK_STATUS(cape_es003_builder_entry_field(b, "Entry Date", "\xff", NULL), CAPE_STATUS_INVALID_UTF8);
+    cape_es003_builder_free(b);
+}
+
+/* Builder column names are checked at once against cape-core's columns; absent optional columns are one fact. */
+static void test_builder_columns(void) {
+    cape_es003_builder *b = NULL;
+    cape_es003 *report = NULL;
+    cape_ingest_summary summary;
+    cape_diagnostic d;
+    cape_error *err = NULL;
+    SIZED(summary);
+    SIZED(d);
+
+    CHECK_STATUS(cape_es003_builder_new(&b, NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_es003_builder_begin_entry(b, "ABC-1234567-6", NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_es003_builder_entry_field(b, "Entry Dte", "2025-03-15", &err), CAPE_STATUS_INVALID_VALUE);
+    CHECK_STR(cape_error_message(err),
+              "invalid column \"Entry Dte\": not an ES-003 column cape reads; did you mean \"Entry Date\"?");
+    cape_error_free(err);
+    err = NULL;
+    CHECK_STATUS(cape_es003_builder_entry_field(b, "Colour", "red", &err), CAPE_STATUS_INVALID_VALUE);
+    CHECK(strstr(cape_error_message(err), "\"Colour\": not an ES-003 column cape reads") != NULL);
+    cape_error_free(err);
+    err = NULL;
+    /* a name as a header cell may write it: the same column */
+    CHECK_STATUS(cape_es003_builder_entry_field(b, "entry_date", "2025-03-15", NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_es003_builder_begin_line(b, 1, NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_es003_builder_line_field(b, "Country of Orign", "CN", &err), CAPE_STATUS_INVALID_VALUE);
+    CHECK(strstr(cape_error_message(err), "did you mean \"Country of Origin\"?") != NULL);
+    cape_error_free(err);
+    err = NULL;
+    CHECK_STATUS(cape_es003_builder_add_tariff(b, 1, "99030125", NULL, "10.00", NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_es003_builder_begin_entry(b, "B76-0158522-0", NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_es003_builder_entry_field(b, "Entry Date", "2025-04-15", NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_es003_builder_begin_line(b, 1, NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_es003_builder_add_tariff(b, 1, "99030125", NULL, "5.00", NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_es003_builder_build(b, &report, NULL), CAPE_STATUS_OK);
+    CHECK(cape_es003_entry_count(report) == 2);
+    /* two minimal entries: one info diagnostic names every absent optional column (37: the 44 columns less the
+     * 6 required and the goods value, which the builder writes) */
+    CHECK_STATUS(cape_es003_summary(report, &summary, NULL), CAPE_STATUS_OK);
+    CHECK(summary.rows_read == 2 && summary.rows_used == 2 && summary.rows_rejected == 0);
+    CHECK(summary.diagnostics == 1 && summary.infos == 1 && summary.errors == 0 && summary.warnings == 0);
+    CHECK(cape_es003_diagnostic_count(report) == 1);
+    CHECK_STATUS(cape_es003_diagnostic(report, 0, &d, NULL), CAPE_STATUS_OK);
+    CHECK_STR(d.code, "ES003_MISSING_OPTIONAL_COLUMN");
+    CHECK(d.severity == CAPE_SEVERITY_INFO && d.row == 0 && d.column == NULL);
+    CHECK(strncmp(d.message, "37 optional columns not supplied; ", 34) == 0);
+    CHECK(strstr(d.message, "Country of Origin Code") != NULL && strstr(d.message, "ACH Refund Enrolled") != NULL);
+    CHECK(strstr(d.message, "Entry Date") == NULL);
+    cape_es003_free(report);
     cape_es003_builder_free(b);
 }
 
@@ -539,6 +735,7 @@ static void test_options(void) {
     CHECK_STATUS(cape_assess_options_new("2026-13-01", &o, &err), CAPE_STATUS_INVALID_DATE);
     CHECK(o == NULL);
     cape_error_free(err);
+    err = NULL;
     CHECK_STATUS(cape_assess_options_new("2026-04-20", &o, NULL), CAPE_STATUS_OK);
     CHECK_STATUS(cape_tables_embedded(&t, NULL), CAPE_STATUS_OK);
     CHECK_STATUS(cape_assess_options_set_rules(o, "phase1", NULL), CAPE_STATUS_OK);
@@ -603,6 +800,7 @@ static void test_assessment(const char *sample) {
     if (a == NULL) {
         fprintf(stderr, "assess %s: %s\n", sample, cape_error_message(err));
         cape_error_free(err);
+        err = NULL;
         cape_assess_options_free(o);
         cape_tables_free(t);
         return;
@@ -623,8 +821,8 @@ static void test_assessment(const char *sample) {
     CHECK_STR(r.deposit_date_rule, "payment_date");
     CHECK_STR(r.projected_liquidation_date, "2026-06-04");
     CHECK_STR(r.refund_recipient, "41-7272072A1");
-    CHECK(r.refund_held == 0);
-    CHECK(r.last_filing_day == NULL && r.has_days_left == 0);
+    CHECK(r.refund_held == CAPE_REFUND_HELD_NO);
+    CHECK(r.last_filing_day == NULL && !r.has_days_left);
     CHECK_STR(r.rule_set, "phase1");
     CHECK_STR(r.importer_class, "corporate");
     CHECK(r.reason_count == 0);
@@ -635,7 +833,7 @@ static void test_assessment(const char *sample) {
     CHECK(r.status == CAPE_CLAIM_STATUS_INELIGIBLE);
     CHECK_STR(r.ieepa_duty, "2429.50");
     CHECK_STR(r.last_filing_day, "2026-08-11");
-    CHECK(r.has_days_left == 1 && r.days_left == 113);
+    CHECK(r.has_days_left && r.days_left == 113);
     CHECK(r.interest == NULL);
     CHECK(r.reason_count == 1);
     CHECK_STATUS(cape_assessment_reason(a, idx, 0, &reason, NULL), CAPE_STATUS_OK);
@@ -662,7 +860,7 @@ static void test_assessment(const char *sample) {
     CHECK(totals.ieepa_duty != NULL && totals.interest != NULL && totals.declarable_ieepa_duty != NULL);
 
     /* declarations: in memory and to a directory */
-    CHECK_STATUS(cape_declarations_build(a, 0, 0, NULL, &d, NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_declarations_build(a, 0, false, NULL, &d, NULL), CAPE_STATUS_OK);
     n = cape_declarations_file_count(d);
     CHECK(n == 2); /* one declaration file + the manifest */
     CHECK_STATUS(cape_declarations_file(d, 0, &name, &contents, NULL), CAPE_STATUS_OK);
@@ -686,10 +884,10 @@ static void test_assessment(const char *sample) {
     cape_declarations_free(d);
     d = NULL;
     test_reconciliation(totals.eligible + totals.eligible_deferred);
-    CHECK_STATUS(cape_declarations_build(a, 10000, 0, NULL, &d, NULL), CAPE_STATUS_INVALID_VALUE);
-    CHECK_STATUS(cape_declarations_build(a, 0, 0, "a/b", &d, NULL), CAPE_STATUS_INVALID_VALUE);
+    CHECK_STATUS(cape_declarations_build(a, 10000, false, NULL, &d, NULL), CAPE_STATUS_INVALID_VALUE);
+    CHECK_STATUS(cape_declarations_build(a, 0, false, "a/b", &d, NULL), CAPE_STATUS_INVALID_VALUE);
     CHECK(d == NULL);
-    CHECK_STATUS(cape_declarations_build(a, 50, 1, "batch", &d, NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_declarations_build(a, 50, true, "batch", &d, NULL), CAPE_STATUS_OK);
     CHECK(cape_declarations_file_count(d) > 2);
     cape_declarations_free(d);
 
@@ -751,12 +949,42 @@ static void test_assessment(const char *sample) {
         }
     }
     CHECK((uint64_t)n == ct.entries);
+    /* paid is every refund due, held ones included: with no minimum refund, paid == principal + interest;
+     * held is the part of paid in refunds held for missing ACH enrollment (0 <= held <= paid) */
+    CHECK_STR(ct.principal, "13262052.97");
+    CHECK_STR(ct.interest, "588368.32");
+    CHECK_STR(ct.paid, "13850421.29");
+    CHECK_STR(ct.held, "1059687.86");
+    CHECK(cents_of(ct.paid) == cents_of(ct.principal) + cents_of(ct.interest));
+    CHECK(cents_of(ct.held) > 0 && cents_of(ct.held) <= cents_of(ct.paid));
+    {
+        int64_t all = 0, held = 0;
+        for (i = 0; i < cape_consolidation_refund_count(c); i++) {
+            CHECK_STATUS(cape_consolidation_refund(c, i, &refund, NULL), CAPE_STATUS_OK);
+            all += cents_of(refund.total);
+            if (refund.held) held += cents_of(refund.total);
+        }
+        CHECK(all == cents_of(ct.paid) && held == cents_of(ct.held));
+    }
     CHECK_STATUS(cape_consolidation_refund(c, cape_consolidation_refund_count(c), &refund, NULL),
                  CAPE_STATUS_OUT_OF_RANGE);
     cape_consolidation_free(c);
     c = NULL;
     CHECK_STATUS(cape_consolidate(a, "ten", &c, NULL), CAPE_STATUS_INVALID_MONEY);
     CHECK(c == NULL);
+    /* the minimum refund is a canonical, non-negative amount */
+    CHECK_STATUS(cape_consolidate(a, "-5", &c, &err), CAPE_STATUS_INVALID_MONEY);
+    CHECK(c == NULL);
+    CHECK_STR(cape_error_message(err), "invalid minimum_refund \"-5\": negative; must be 0 or more");
+    cape_error_free(err);
+    err = NULL;
+    CHECK_STATUS(cape_consolidate(a, "$20.00", &c, NULL), CAPE_STATUS_INVALID_MONEY);
+    CHECK_STATUS(cape_consolidate(a, "1,000.00", &c, NULL), CAPE_STATUS_INVALID_MONEY);
+    CHECK_STATUS(cape_consolidate(a, "20.005", &c, NULL), CAPE_STATUS_INVALID_MONEY);
+    CHECK(c == NULL);
+    CHECK_STATUS(cape_consolidate(a, "20", &c, NULL), CAPE_STATUS_OK);
+    cape_consolidation_free(c);
+    c = NULL;
     cape_assessment_free(a);
 
     /* rules: an unknown name; phase2; an entry already accepted */
@@ -1002,10 +1230,10 @@ static void test_misuse(void) {
     CHECK_STATUS(cape_assessment_totals(NULL, &totals, NULL), NUL);
     CHECK_STATUS(cape_assessment_totals(a, NULL, NULL), NUL);
 
-    CHECK_STATUS(cape_declarations_build(NULL, 0, 0, NULL, &d, NULL), NUL);
-    CHECK_STATUS(cape_declarations_build(a, 0, 0, NULL, NULL, NULL), NUL);
-    CHECK_STATUS(cape_declarations_build(a, 0, 0, "\xff", &d, NULL), CAPE_STATUS_INVALID_UTF8);
-    CHECK_STATUS(cape_declarations_build(a, 0, 0, NULL, &d, NULL), CAPE_STATUS_OK);
+    CHECK_STATUS(cape_declarations_build(NULL, 0, false, NULL, &d, NULL), NUL);
+    CHECK_STATUS(cape_declarations_build(a, 0, false, NULL, NULL, NULL), NUL);
+    CHECK_STATUS(cape_declarations_build(a, 0, false, "\xff", &d, NULL), CAPE_STATUS_INVALID_UTF8);
+    CHECK_STATUS(cape_declarations_build(a, 0, false, NULL, &d, NULL), CAPE_STATUS_OK);
     CHECK(cape_declarations_file_count(NULL) == 0);
     CHECK_STATUS(cape_declarations_file(NULL, 0, &name, NULL, NULL), NUL);
     CHECK_STATUS(cape_declarations_file(d, 0, NULL, NULL, NULL), CAPE_STATUS_OK); /* both outs optional */
@@ -1114,11 +1342,13 @@ static void test_hostile_corpus(void) {
             CHECK(report == NULL);
             CHECK(err != NULL && cape_error_code(err) == cases[i].want && strlen(cape_error_message(err)) > 0);
             cape_error_free(err);
+            err = NULL;
             continue;
         }
         if (report == NULL) {
             fprintf(stderr, "%s: %s\n", path, cape_error_message(err));
             cape_error_free(err);
+            err = NULL;
             continue;
         }
         CHECK_STATUS(cape_es003_summary(report, &s, NULL), CAPE_STATUS_OK);
@@ -1210,7 +1440,7 @@ struct stream_check {
     size_t stop_after; /* 0: never stop */
 };
 
-static int32_t check_entry(const cape_entry *entry, void *user) {
+static bool check_entry(const cape_entry *entry, void *user) {
     struct stream_check *c = (struct stream_check *)user;
     cape_entry_result got, want;
     cape_reason rg, rw;
@@ -1241,17 +1471,17 @@ static int32_t check_entry(const cape_entry *entry, void *user) {
 
 struct progress_log {
     size_t calls;
-    int saw_done;
+    bool saw_done;
     uint64_t last_rows;
     uint64_t last_entries;
-    int stop; /* return non-zero on the first call */
+    bool stop; /* stop the run on the first call */
     const cape_cancel *cancel; /* set it on the first call */
 };
 
-static int32_t log_progress(const cape_progress *p, void *user) {
+static bool log_progress(const cape_progress *p, void *user) {
     struct progress_log *l = (struct progress_log *)user;
     l->calls++;
-    l->saw_done |= p->done;
+    if (p->done) l->saw_done = true;
     l->last_rows = p->rows_read;
     l->last_entries = p->entries;
     if (l->cancel != NULL) cape_cancel_set(l->cancel);
@@ -1355,10 +1585,10 @@ static void test_streaming(const char *sample) {
     run.progress = log_progress;
     run.progress_user = &log;
     CHECK_STATUS(cape_run_path(sample, t, o, &run, NULL, NULL, NULL, NULL), CAPE_STATUS_OK);
-    CHECK(log.calls >= 1 && log.saw_done == 1 && log.last_rows == 9370 && log.last_entries == 2000);
+    CHECK(log.calls >= 1 && log.saw_done && log.last_rows == 9370 && log.last_entries == 2000);
     /* A progress callback that says stop: CAPE_STATUS_CANCELLED, nothing written to out. */
     memset(&log, 0, sizeof log);
-    log.stop = 1;
+    log.stop = true;
     CHECK_STATUS(cape_run_path(sample, t, o, &run, NULL, NULL, &none, &err), CAPE_STATUS_CANCELLED);
     CHECK(none == NULL && log.calls == 1);
     CHECK(err != NULL && cape_error_code(err) == CAPE_STATUS_CANCELLED);
@@ -1376,7 +1606,7 @@ static void test_streaming(const char *sample) {
 
     /* A cancel flag: set before the run, or by another party during it. */
     CHECK_STATUS(cape_cancel_new(&cancel, NULL), CAPE_STATUS_OK);
-    CHECK(cape_cancel_is_set(cancel) == 0);
+    CHECK(!cape_cancel_is_set(cancel));
     run.cancel = cancel;
     memset(&log, 0, sizeof log);
     log.cancel = cancel;
@@ -1384,12 +1614,12 @@ static void test_streaming(const char *sample) {
     run.progress_user = &log;
     run.progress_every_ms = 1;
     CHECK_STATUS(cape_run_path(sample, t, o, &run, NULL, NULL, &none, NULL), CAPE_STATUS_CANCELLED);
-    CHECK(cape_cancel_is_set(cancel) == 1 && none == NULL);
+    CHECK(cape_cancel_is_set(cancel) && none == NULL);
     run.progress = NULL;
     CHECK_STATUS(cape_run_path(sample, t, o, &run, check_entry, &check, &none, NULL), CAPE_STATUS_CANCELLED);
     cape_cancel_free(cancel);
     cape_cancel_set(NULL);
-    CHECK(cape_cancel_is_set(NULL) == 0);
+    CHECK(!cape_cancel_is_set(NULL));
     run.cancel = NULL;
 
     /* A minimum refund in the run's consolidation waives what cape_consolidate(.., "60.00") waives. */
@@ -1404,6 +1634,11 @@ static void test_streaming(const char *sample) {
     summary = NULL;
     run.minimum_refund = "sixty";
     CHECK_STATUS(cape_run_path(sample, t, o, &run, NULL, NULL, &summary, NULL), CAPE_STATUS_INVALID_MONEY);
+    run.minimum_refund = "-5";
+    CHECK_STATUS(cape_run_path(sample, t, o, &run, NULL, NULL, &summary, NULL), CAPE_STATUS_INVALID_MONEY);
+    run.minimum_refund = "$60.00";
+    CHECK_STATUS(cape_run_path(sample, t, o, &run, NULL, NULL, &summary, NULL), CAPE_STATUS_INVALID_MONEY);
+    CHECK(summary == NULL);
     run.minimum_refund = NULL;
 
     /* Pre-flight against the ES-003 streamed gives what pre-flight against the materialised assessment gives;
@@ -1627,7 +1862,7 @@ static const char ACTIONS_CSV[] =
     "ABC-0000004-4,1,2,9903.01.25,0.00,1000.00,01,98-765432100,06/02/2025,03/02/2026,Liquidated,,,Accepted,N,,"
     "06/05/2025,CN\n";
 
-static int32_t add_to_plan(const cape_entry *entry, void *user) {
+static bool add_to_plan(const cape_entry *entry, void *user) {
     return cape_plan_add((cape_plan *)user, entry, NULL) != CAPE_STATUS_OK;
 }
 
@@ -1665,6 +1900,7 @@ static void test_next_actions(void) {
     if (a == NULL) {
         fprintf(stderr, "actions: %s\n", cape_error_message(err));
         cape_error_free(err);
+        err = NULL;
         cape_assess_options_free(o);
         cape_tables_free(t);
         return;
@@ -1793,6 +2029,7 @@ static void test_next_actions(void) {
     CHECK_STATUS(cape_assess_options_set_court_accrual(o, 2, &err), CAPE_STATUS_OUT_OF_RANGE);
     CHECK(err != NULL && strstr(cape_error_message(err), "CAPE_COURT_ACCRUAL_FINAL_LIQUIDATION") != NULL);
     cape_error_free(err);
+    err = NULL;
     CHECK_STATUS(cape_assess_options_set_court_accrual(NULL, 0, NULL), CAPE_STATUS_NULL_ARGUMENT);
     cape_assess_options_free(o);
     cape_tables_free(t);
@@ -2052,12 +2289,16 @@ int main(int argc, char **argv) {
     printf("libcape %s (header %s)\n", cape_version(), CAPE_VERSION_STRING);
     test_version();
     test_status_names();
+    test_error_slot();
+    test_bool_types();
     test_check_digits();
     test_entry_numbers();
     test_es003_buffer();
     test_es003_bad_inputs();
     test_interest();
+    test_strict_money();
     test_builder();
+    test_builder_columns();
     test_options();
     test_results();
     test_misuse();

@@ -146,7 +146,7 @@ def test_write_declarations_refuses_a_used_folder_unless_replace(report: cape.As
     second[0].write_text("".join(lines[:-1]))
     cut = cape.check_declaration(second[0])
     assert cut.exit_code == 1
-    assert any(f["code"] == "MANIFEST_MISMATCH" for f in cut.findings)
+    assert any(f.code == "MANIFEST_MISMATCH" for f in cut.findings)
 
 
 def test_write_declarations_refuses_a_symlinked_folder(report: cape.AssessedReport, tmp_path: Path) -> None:
@@ -210,8 +210,11 @@ def test_phase1_and_noncorporate(sample: Path) -> None:
 def test_progress_callback(sample: Path) -> None:
     calls: list[tuple[int, int | None]] = []
     r = cape.assess(sample, as_of=AS_OF, progress=lambda done, total: calls.append((done, total)))
-    assert calls and calls[-1] == (r.ingest.rows_read, None)
+    # a file reports bytes of its size (a percentage for a progress bar), the last call the whole size
+    size = sample.stat().st_size
+    assert r.ingest.rows_read > 0 and calls and calls[-1] == (size, size)
     assert [c[0] for c in calls] == sorted(c[0] for c in calls)
+    assert all(t == size and 0 <= d <= size for d, t in calls)
 
     def boom(done: int, total: int | None) -> None:
         raise KeyboardInterrupt

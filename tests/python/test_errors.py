@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
+import pathlib
+from typing import Callable, List, Tuple
+
 import pytest
 
 import cape
@@ -93,3 +97,173 @@ def test_version_matches_cargo(repo) -> None:  # type: ignore[no-untyped-def]
     assert version is not None
     assert cape.__version__ == version.group(1)
     assert cape._cape.CORE_VERSION == version.group(1)
+
+
+# --- every exception is a CapeError naming the parameter ---------------------------------------------------
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+SAMPLE = REPO / "cape-core" / "data" / "sample_es003.csv"
+AS_OF = datetime.date(2026, 11, 26)
+
+ASSESS_FUNCTIONS = [
+    pytest.param(cape.assess, id="cape.assess"),
+    pytest.param(cape.assess_partition, id="cape.assess_partition"),
+    pytest.param(cape.iter_assess, id="cape.iter_assess"),
+    pytest.param(_cape.assess, id="_cape.assess"),
+    pytest.param(_cape.assess_partition, id="_cape.assess_partition"),
+    pytest.param(_cape.iter_assess, id="_cape.iter_assess"),
+]
+
+# A keyword and a value out of its range: below the least value, or beyond what the keyword can hold (days are
+# 32-bit, rows and threads 64-bit). pyo3's own conversion raised a bare OverflowError naming no parameter.
+BAD_COUNTS = [
+    ("threads", 0),
+    ("threads", -1),
+    ("threads", 2**64),
+    ("urgent_within_days", -1),
+    ("urgent_within_days", 2**32),
+    ("last_day_offset", -1),
+    ("acceptance_lag", -3),
+    ("liquidation_offset", 2**32),
+    ("reliquidation_window", -90),
+]
+
+
+def assert_names(e: BaseException, keyword: str, value: object) -> None:
+    message = str(e)
+    assert isinstance(e, cape.InvalidValueError) and isinstance(e, cape.CapeError)
+    assert keyword in message, message
+    assert str(value) in message, message
+
+
+@pytest.mark.parametrize("function", ASSESS_FUNCTIONS)
+@pytest.mark.parametrize(("keyword", "value"), BAD_COUNTS)
+def test_a_count_out_of_range_names_the_keyword_and_the_value(
+    function: Callable[..., object], keyword: str, value: int
+) -> None:
+    with pytest.raises(cape.InvalidValueError) as info:
+        function(SAMPLE, as_of=AS_OF, **{keyword: value})
+    assert_names(info.value, keyword, value)
+
+
+def test_the_message_says_the_range() -> None:
+    with pytest.raises(cape.InvalidValueError) as info:
+        cape.assess(SAMPLE, as_of=AS_OF, urgent_within_days=-1)
+    assert str(info.value) == 'invalid urgent_within_days "-1": must be a whole number of days, from 0 to 4294967295'
+    assert info.value.kind == "invalid_value"  # type: ignore[attr-defined]
+    with pytest.raises(cape.InvalidValueError) as info:
+        cape.assess(SAMPLE, as_of=AS_OF, threads=0)
+    assert str(info.value) == 'invalid threads "0": must be a whole number of threads, at least 1'
+
+
+def test_a_huge_number_is_shown_short() -> None:
+    with pytest.raises(cape.InvalidValueError) as info:
+        cape.assess(SAMPLE, as_of=AS_OF, acceptance_lag=10**5000)
+    assert "acceptance_lag" in str(info.value) and len(str(info.value)) < 200
+
+
+def test_total_rows_and_the_other_counts() -> None:
+    with pytest.raises(cape.InvalidValueError) as info:
+        _cape.assess(SAMPLE, as_of=AS_OF, total_rows=-1)
+    assert_names(info.value, "total_rows", -1)
+    report = cape.assess(SAMPLE, as_of=AS_OF)
+    partial = cape.assess_partition(SAMPLE, as_of=AS_OF)
+    for make in (lambda: report.plan(within=-1), lambda: partial.plan(within=-7),
+                 lambda: cape.Plan(as_of=AS_OF, within=2**32)):
+        with pytest.raises(cape.InvalidValueError) as info:
+            make()
+        assert "within" in str(info.value)
+    with pytest.raises(cape.InvalidValueError) as info:
+        report.write_declarations("unused", max_per_file=-1)
+    assert_names(info.value, "max_per_file", -1)
+    with pytest.raises(cape.InvalidValueError) as info:
+        cape.read_results(b"ENTRY_NUMBER,CLAIM_NUMBER,STATUS,ERROR_DESCRIPTION\n", max_rows=-1)
+    assert_names(info.value, "max_rows", -1)
+
+
+def test_a_count_of_another_type_is_a_type_error_naming_the_keyword() -> None:
+    for value in ("2", 2.0, True):
+        with pytest.raises(TypeError, match="threads must be an int"):
+            cape.assess(SAMPLE, as_of=AS_OF, threads=value)  # type: ignore[arg-type]
+
+
+def test_good_counts_still_work() -> None:
+    report = cape.assess(SAMPLE, as_of=AS_OF, threads=1, urgent_within_days=0, acceptance_lag=0, last_day_offset=80)
+    assert report.totals.entries == 2000
+    assert report.plan(within=0).within == 0
+    assert cape.Plan(as_of=AS_OF, within=None).within is None
+
+
+# --- text given where a path is expected -------------------------------------------------------------------
+
+TEXT = SAMPLE.read_text(encoding="utf-8")
+HEADER = TEXT.splitlines()[0]
+
+
+def declaration(tmp_path: pathlib.Path) -> pathlib.Path:
+    path = tmp_path / "declaration.csv"
+    path.write_text("Entry Number\nABC-1234567-6\n", encoding="utf-8")
+    return path
+
+
+TEXT_CALLS: List[Tuple[str, Callable[[str, pathlib.Path], object]]] = [
+    ("read_es003", lambda text, tmp: cape.read_es003(text)),
+    ("assess", lambda text, tmp: cape.assess(text, as_of=AS_OF)),
+    ("assess_partition", lambda text, tmp: cape.assess_partition(text, as_of=AS_OF)),
+    ("iter_assess", lambda text, tmp: cape.iter_assess(text, as_of=AS_OF)),
+    ("check_declaration", lambda text, tmp: cape.check_declaration(text)),
+    ("check_declaration es003", lambda text, tmp: cape.check_declaration(declaration(tmp), es003=text, as_of=AS_OF)),
+    ("read_results", lambda text, tmp: cape.read_results(text)),
+    ("read_closures", lambda text, tmp: cape.read_closures(text)),
+]
+
+
+@pytest.mark.parametrize(("name", "call"), TEXT_CALLS, ids=[n for n, _ in TEXT_CALLS])
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param(TEXT, id="the-whole-file"),
+        pytest.param(TEXT * 400, id="2MB"),
+        pytest.param(HEADER, id="a-header-line"),
+        pytest.param("ENTRY_NUMBER,CLAIM_NUMBER,STATUS,ERROR_DESCRIPTION", id="a-results-header"),
+        pytest.param("2026-01-02\n2026-01-05\n", id="closures"),
+    ],
+)
+def test_text_instead_of_a_path_says_so_briefly(
+    name: str, call: Callable[[str, pathlib.Path], object], text: str, tmp_path: pathlib.Path
+) -> None:
+    with pytest.raises(cape.InvalidValueError, match="got text, not a path") as info:
+        call(text, tmp_path)
+    message = str(info.value)
+    assert len(message) < 200, message  # never the whole text as a file name
+    assert text[:20].replace("\n", "\\n") in message
+    assert ("es003" if name == "check_declaration es003" else "source") in message
+    assert not hasattr(info.value, "filename") or info.value.filename is None
+
+
+def test_a_path_that_looks_odd_is_still_a_path(tmp_path: pathlib.Path) -> None:
+    # Commas, semicolons and spaces are allowed in file names: only a line break, a NUL, a length no path has or
+    # a header line makes a str text.
+    odd = tmp_path / "ES-003, week 12; final.csv"
+    odd.write_bytes(SAMPLE.read_bytes())
+    assert cape.read_es003(str(odd)).summary.rows_read == cape.read_es003(SAMPLE).summary.rows_read
+    with pytest.raises(cape.CapeIOError):
+        cape.read_es003(str(tmp_path / "Entry Number.csv"))
+    with pytest.raises(TypeError, match="expected a path"):
+        cape.read_es003(12)  # type: ignore[arg-type]
+
+
+def test_text_instead_of_a_path_in_the_other_path_parameters() -> None:
+    rates = "first_day,last_day,corporate,noncorporate\n2025-01-01,2025-12-31,7,7\n"
+    for make, keyword in [
+        (lambda: cape.Tables(rates=rates), "rates"),
+        (lambda: cape.Tables(catalogue="prefix,program\n9903.01.25,ieepa\n"), "catalogue"),
+        (lambda: cape.Tables(extra_catalogues=["prefix,program\n9903.01.25,ieepa\n"]), "extra_catalogues"),
+        (lambda: cape.Tables(rules=['{"name": "phase9"}\n']), "rules"),
+        (lambda: cape.read_results(b"ENTRY_NUMBER\n", declared_dir="Entry Number\nABC-1234567-6\n"), "declared_dir"),
+    ]:
+        with pytest.raises(cape.InvalidValueError, match="got text, not a path") as info:
+            make()
+        assert keyword in str(info.value)
+    with pytest.raises(TypeError, match="rules: expected a list of paths"):
+        cape.Tables(rules="rules.json")  # type: ignore[arg-type]

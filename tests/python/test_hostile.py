@@ -52,7 +52,7 @@ def test_the_declarations_and_results_of_the_corpus_read_through_their_own_reade
     for name in RESULTS:
         for source in (BAD / name, (BAD / name).read_bytes()):
             results = cape.read_results(source)
-            assert results.rows and all(r["row"] >= 2 for r in results.rows), name
+            assert results.rows and all(r.row >= 2 for r in results.rows), name
 
 
 @pytest.mark.parametrize("path", ES003_FILES, ids=lambda p: p.name)

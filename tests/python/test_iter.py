@@ -48,3 +48,21 @@ def test_a_raising_callback_stops_the_iteration_with_its_error() -> None:
         for _ in cape.iter_assess(SAMPLE, as_of=AS_OF, assume_last_rate=True, progress=progress):
             yielded += 1
     assert yielded <= len(cape.assess(SAMPLE, as_of=AS_OF, assume_last_rate=True))
+
+
+def test_dropping_unfinished_iterators_does_not_hang() -> None:
+    # Each run's thread takes the interpreter lock to report progress; dropping its iterator joined the thread
+    # while holding the lock, and with a few runs alive the process waited for ever.
+    import subprocess
+    import sys
+
+    script = (
+        "import datetime, cape\n"
+        f"runs = [cape.iter_assess({str(SAMPLE)!r}, as_of=datetime.date(2026, 11, 26)) for _ in range(4)]\n"
+        "next(runs[0])\n"
+        "while runs:\n"
+        "    runs.pop()\n"
+        "print('done')\n"
+    )
+    r = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert r.stdout.strip() == "done", r.stderr

@@ -100,8 +100,7 @@ pub(super) fn tables_and_options(o: &Opts, as_of: NaiveDate) -> Result<(Tables, 
         }
     }
     if let Some(n) = u32_opt(o, "urgent-days")? {
-        opts.claim.urgent_within_days = n;
-        opts.actions.urgent_within_days = n;
+        opts = opts.urgent_within(n);
     }
     if let Some(v) = o.named.get("court-accrual") {
         opts.actions.court_accrual = v.parse().map_err(|_| {
@@ -113,6 +112,19 @@ pub(super) fn tables_and_options(o: &Opts, as_of: NaiveDate) -> Result<(Tables, 
     }
     if let Some(c) = class_opt(o)? {
         opts.default_class = c;
+    }
+    for (name, v) in &o.all {
+        if name == "class-override" {
+            let (importer, class) = v.split_once('=').ok_or_else(|| {
+                CliError::Usage(format!(
+                    "--class-override must be IMPORTER=CLASS (e.g. 12-3456789AB=noncorporate), not {v:?}"
+                ))
+            })?;
+            let class = ImporterClass::from_word(class).ok_or_else(|| {
+                CliError::Usage(format!("--class-override {v:?}: the class must be corporate or noncorporate"))
+            })?;
+            opts.class_overrides.insert(importer.trim().to_owned(), class);
+        }
     }
     if let Some(n) = u32_opt(o, "acceptance-lag")? {
         opts.schedule.acceptance_lag_days = n;
@@ -135,6 +147,10 @@ pub(super) fn tables_and_options(o: &Opts, as_of: NaiveDate) -> Result<(Tables, 
 }
 
 pub(super) fn assumed_rate(o: &Opts, tables: &Tables) -> Result<Option<AssumedRate>, CliError> {
+    if o.named.contains_key("assume-last-rate") && o.named.contains_key("assume-rate") {
+        // As Python's `assume_rate=` with `assume_last_rate=True`: two answers to one question are refused.
+        return Err(CliError::Usage("give --assume-rate or --assume-last-rate, not both".into()));
+    }
     if o.named.contains_key("assume-last-rate") {
         return Ok(Some(AssumedRate::continue_last(&tables.rates)));
     }
@@ -157,6 +173,7 @@ pub(super) const ASSESS_OPTS: &[&str] = &[
     "urgent-days",
     "last-day-offset",
     "class",
+    "class-override",
     "assume-rate",
     "assume-last-rate",
     "accepted",
@@ -167,6 +184,38 @@ pub(super) const ASSESS_OPTS: &[&str] = &[
     "reliquidation-window",
     "closures",
 ];
+
+/// The options of `cape refunds` (the pieces, concatenated).
+pub(super) const REFUNDS_OPTS: &[&[&str]] = &[
+    SCHEDULE_OPTS,
+    &[
+        "as-of",
+        "rules",
+        "sheet",
+        "format",
+        "min-refund",
+        "assume-rate",
+        "assume-last-rate",
+        "class",
+        "class-override",
+        "accepted",
+        "threads",
+        "strict",
+    ],
+];
+
+/// The options of `cape declare` (the pieces, concatenated).
+pub(super) const DECLARE_OPTS: &[&[&str]] = &[
+    SCHEDULE_OPTS,
+    &["as-of", "rules", "sheet", "out-dir", "split-by-importer", "max-per-file", "accepted", "replace", "strict"],
+];
+
+/// The options of `cape plan`: every option of `cape assess`, and the plan's own.
+pub(super) const PLAN_OPTS: &[&[&str]] = &[ASSESS_OPTS, &["within", "by"]];
+
+/// The options of `cape interest`.
+pub(super) const INTEREST_OPTS: &[&str] =
+    &["principal", "from", "to", "class", "explain", "assume-rate", "assume-last-rate"];
 
 pub(super) fn one_file(o: &Opts, what: &str) -> Result<String, CliError> {
     match o.positional.as_slice() {
@@ -207,6 +256,14 @@ pub(super) fn ingest_balance(o: &Opts, s: &crate::IngestSummary, err: &mut dyn W
         EXIT_STRICT
     } else {
         EXIT_OK
+    }
+}
+
+/// Says on `err` each class override (`--class-override`) that no entry of the report had: the run's
+/// `ES003_UNKNOWN_OVERRIDE_IMPORTER` diagnostics, which the JSON output also lists.
+pub(super) fn unused_overrides(diagnostics: &[Diagnostic], err: &mut dyn Write) {
+    for d in diagnostics.iter().filter(|d| d.code == crate::diagnostic::DiagnosticCode::UnknownOverrideImporter) {
+        let _ = writeln!(err, "cape: warning: --class-override: {}", d.message);
     }
 }
 

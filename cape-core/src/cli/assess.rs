@@ -56,7 +56,7 @@ pub(super) fn assess(args: &[String], out: &mut dyn Write, err: &mut dyn Write, 
                 let p = src.progress();
                 cx.bar.tick(p.rows_read, p.fraction, err);
                 let a = e?;
-                w.write_record(csv_row(&a)).map_err(|_| CliError::Output)?;
+                w.write_record(crate::report::csv::assessment_row(&a)).map_err(|_| CliError::Output)?;
             }
             w.flush()?;
             drop(w);
@@ -119,46 +119,10 @@ pub(super) fn assess(args: &[String], out: &mut dyn Write, err: &mut dyn Write, 
     };
     cx.bar.finish(err);
     out.flush()?;
+    unused_overrides(&partial.diagnostics, err);
     Ok(ingest_balance(&o, &partial.ingest, err))
 }
 
 /// The columns of `cape assess --format csv`: [`crate::assess::RECORD_KEYS`], with findings and reasons as
-/// `;`-joined codes.
-pub const CSV_COLUMNS: &[&str] = crate::assess::RECORD_KEYS;
-
-pub(super) fn csv_row(a: &EntryAssessment) -> Vec<String> {
-    let r = a.record();
-    let d = |x: Option<NaiveDate>| x.map(|d| d.to_string()).unwrap_or_default();
-    vec![
-        r.entry_number.clone(),
-        r.importer_number.unwrap_or_default().to_owned(),
-        r.entry_type.unwrap_or_default().to_owned(),
-        d(r.entry_date),
-        r.duty_before.clone(),
-        r.duty_after.clone(),
-        r.ieepa_duty.clone(),
-        r.principal_is_upper_bound.to_string(),
-        r.findings.iter().map(|f| f.code).collect::<Vec<_>>().join(";"),
-        r.status.to_owned(),
-        r.reasons.iter().map(|x| x.code).collect::<Vec<_>>().join(";"),
-        d(r.liquidation_date),
-        d(r.last_filing_day),
-        r.days_left.map(|x| x.to_string()).unwrap_or_default(),
-        r.urgent.to_string(),
-        r.rule_set.to_owned(),
-        d(r.deposit_date),
-        r.deposit_date_rule.unwrap_or_default().to_owned(),
-        d(r.projected_acceptance_date),
-        d(r.projected_liquidation_date),
-        r.interest.clone().unwrap_or_default(),
-        r.interest_days.map(|x| x.to_string()).unwrap_or_default(),
-        r.interest_note.clone().unwrap_or_default(),
-        r.importer_class.to_owned(),
-        r.refund_recipient.unwrap_or_default().to_owned(),
-        r.refund_held.map(|x| x.to_string()).unwrap_or_default(),
-        r.next_action.to_owned(),
-        d(r.act_by),
-        r.next_action_note.to_owned(),
-        d(r.refund_due_by),
-    ]
-}
+/// `;`-joined codes (the writer is [`crate::report::csv::write_assessments`]).
+pub const CSV_COLUMNS: &[&str] = crate::report::csv::ASSESSMENT_COLUMNS;

@@ -7,7 +7,7 @@ pub(super) fn check(args: &[String], out: &mut dyn Write, err: &mut dyn Write, c
     let with_value = [SCHEDULE_OPTS, &["es003", "as-of", "rules", "sheet", "format", "strict"]].concat();
     let o = parse_opts_flags(args, &with_value, &["strict"])?;
     let path = one_file(&o, "check")?;
-    let format = format_opt(&o, &["table", "json"])?;
+    let format = format_opt(&o, &["table", "json", "csv"])?;
     let mut report = preflight_path(&path, &PreflightOptions::default())?;
     if let Some(es003) = o.named.get("es003") {
         let as_of = as_of_opt(&o)?;
@@ -23,6 +23,8 @@ pub(super) fn check(args: &[String], out: &mut dyn Write, err: &mut dyn Write, c
     if format == "json" {
         serde_json::to_writer_pretty(&mut *out, &report).map_err(json_err)?;
         writeln!(out)?;
+    } else if format == "csv" {
+        crate::report::csv::write_check(&mut *out, &report)?;
     } else {
         writeln!(out, "{}: {} ({} rows)", report.source, report.verdict.name(), report.rows_read)?;
         // An entry missing from the data is said once, on its verdict line below, not also as its finding.

@@ -8,25 +8,7 @@ pub(super) fn declare(
     err: &mut dyn Write,
     cx: &mut Ctx,
 ) -> Result<i32, CliError> {
-    let o = parse_opts_flags(
-        args,
-        &[
-            SCHEDULE_OPTS,
-            &[
-                "as-of",
-                "rules",
-                "sheet",
-                "out-dir",
-                "split-by-importer",
-                "max-per-file",
-                "accepted",
-                "replace",
-                "strict",
-            ],
-        ]
-        .concat(),
-        &["split-by-importer", "replace", "strict"],
-    )?;
+    let o = parse_opts_flags(args, &DECLARE_OPTS.concat(), &["split-by-importer", "replace", "strict"])?;
     let path = one_file(&o, "declare")?;
     let dir = o.named.get("out-dir").ok_or_else(|| CliError::Usage("declare needs --out-dir DIR".into()))?;
     let as_of = as_of_opt(&o)?;

@@ -8,8 +8,8 @@ pub(super) fn ingest(args: &[String], out: &mut dyn Write, err: &mut dyn Write, 
         return Err(CliError::Usage("ingest needs exactly one FILE".into()));
     };
     let format = o.named.get("format").map(String::as_str).unwrap_or("table");
-    if !matches!(format, "table" | "json") {
-        return Err(CliError::Usage(format!("--format must be table or json, not {format:?}")));
+    if !matches!(format, "table" | "json" | "csv") {
+        return Err(CliError::Usage(format!("--format must be table, json or csv, not {format:?}")));
     }
     let opts = cx.es003(&o);
     // Stream: entries are counted and dropped, so memory stays bounded by one entry (plus diagnostics).
@@ -27,6 +27,7 @@ pub(super) fn ingest(args: &[String], out: &mut dyn Write, err: &mut dyn Write, 
             serde_json::to_writer_pretty(&mut *out, &v).map_err(|_| CliError::Output)?;
             writeln!(out)?;
         }
+        "csv" => crate::report::csv::write_diagnostics(&mut *out, &report.diagnostics)?,
         _ => {
             write_summary_table(&report, out)?;
             write_diagnostics(&report.diagnostics, out, usize::MAX)?;

@@ -3,11 +3,7 @@
 use super::prelude::*;
 
 pub(super) fn interest(args: &[String], out: &mut dyn Write) -> Result<i32, CliError> {
-    let o = parse_opts_flags(
-        args,
-        &["principal", "from", "to", "class", "explain", "assume-rate", "assume-last-rate"],
-        &["explain", "assume-last-rate"],
-    )?;
+    let o = parse_opts_flags(args, INTEREST_OPTS, &["explain", "assume-last-rate"])?;
     if !o.positional.is_empty() {
         return Err(CliError::Usage(format!("unexpected argument {:?}", o.positional[0])));
     }
@@ -21,7 +17,7 @@ pub(super) fn interest(args: &[String], out: &mut dyn Write) -> Result<i32, CliE
             "--to {to} is before --from {from}: interest runs from the deposit to the (re)liquidation"
         )));
     }
-    let class = class_opt(&o)?.unwrap_or(ImporterClass::Corporate);
+    let class = class_opt(&o)?.unwrap_or(ImporterClass::DEFAULT);
     let tables = Tables::embedded()?;
     let params = InterestOptions { assumed_rate: assumed_rate(&o, &tables)?, ..InterestOptions::default() };
     let r = compute_interest(principal, from, to, class, &tables.rates, &params)?;

@@ -36,7 +36,7 @@ mod prelude {
     pub(super) use super::args::*;
     pub(super) use super::write::*;
     pub(super) use super::{CliError, Ctx, EXIT_INVALID, EXIT_OK, EXIT_STRICT};
-    pub(super) use crate::assess::{AssessOptions, AssessTotals, EntryAssessment, Tables};
+    pub(super) use crate::assess::{AssessOptions, AssessTotals, Tables};
     pub(super) use crate::claim::{
         build_declarations, declared_in_dir, preflight_path, read_results_path, read_results_path_with, reconcile,
         write_declarations_with, DeclarationOptions, PreflightOptions, ResultsOptions, RuleChoice, RuleSet,
@@ -76,13 +76,14 @@ Usage:
       Verify entry numbers (format and check digit). Prints one line per number:
       `OK XXX-NNNNNNN-C` or `INVALID <input>: <why>`. Exit 0 only when all are valid, else 1.
 
-  cape ingest FILE [--format table|json] [--sheet NAME]
+  cape ingest FILE [--format table|json|csv] [--sheet NAME]
       Read an ES-003 report (CSV or XLSX) and print the summary (entries, lines, tariff rows,
-      rows read/used/rejected) and every diagnostic.
+      rows read/used/rejected) and every diagnostic; --format csv prints the diagnostics, one a row.
 
   cape assess FILE [--as-of DATE] [--rules auto|phase1|phase2|RULES.json] [--format table|json|jsonl|csv]
               [--sheet NAME] [--urgent-days N] [--last-day-offset N] [--class corporate|noncorporate]
-              [--assume-rate PERCENT | --assume-last-rate] [--accepted CLAIMS.csv] [--threads N]
+              [--class-override IMPORTER=CLASS]... [--assume-rate PERCENT | --assume-last-rate]
+              [--accepted CLAIMS.csv] [--threads N]
               [--acceptance-lag DAYS] [--liquidation-offset DAYS] [--reliquidation-window DAYS]
               [--closures FILE] [--court-accrual liquidation_date|final_liquidation]
       Assess every entry as of DATE (default today): IEEPA duty removed (duty before/after, principal,
@@ -90,7 +91,9 @@ Usage:
       interest, refund recipient and due date, and the next action with its act-by date. jsonl writes one object per entry per line; json wraps them as
       {\"summary\", \"entries\", \"diagnostics\"}. Interest for days past the rate table is null unless
       --assume-rate (percent, corporate; non-corporate is one point more) or --assume-last-rate says
-      what to assume. --accepted marks entries CAPE already accepted (from a claim-details file).
+      what to assume. --class-override 12-3456789AB=noncorporate sets one importer's class (repeat for
+      each; an importer no entry has is said on stderr and as ES003_UNKNOWN_OVERRIDE_IMPORTER).
+      --accepted marks entries CAPE already accepted (from a claim-details file).
       --threads 1 reads and assesses on one thread; the default (2 on two or more cores) reads ahead on
       a second thread. The output is the same either way. The schedule: acceptance = DATE +
       --acceptance-lag (default 0); an unliquidated entry liquidates --liquidation-offset days after
@@ -106,17 +109,18 @@ Usage:
       empty or new; --replace replaces an earlier run's files there (never files that are not cape's).
 
   cape check DECLARATION.csv [--es003 FILE [--as-of DATE] [--rules ...] [--acceptance-lag DAYS]
-             [--liquidation-offset DAYS] [--reliquidation-window DAYS] [--closures FILE]] [--format table|json]
+             [--liquidation-offset DAYS] [--reliquidation-window DAYS] [--closures FILE]] [--format table|json|csv]
       Pre-flight a declaration file as CAPE will, and against the manifest.csv beside it (a cut, edited
       or stale file is rejected). Exit 0 when CAPE would accept it, 1 when it would reject the whole
-      file, 2 when it would reject some entries.
+      file, 2 when it would reject some entries. --format csv prints the findings, one a row.
 
-  cape results CLAIMS.csv [--declared DIR] [--format table|json] [--column NAME=HEADER]... [--sheet NAME]
+  cape results CLAIMS.csv [--declared DIR] [--format table|json|csv] [--column NAME=HEADER]... [--sheet NAME]
       Read ACE's claim-details file (CSV or XLSX): claim numbers, statuses, errors with meaning and
       remedy, rows cape could not use (bad entry numbers); with --declared, reconcile against the
       declaration files in DIR. Columns ENTRY_NUMBER, CLAIM_NUMBER, STATUS, ERROR_DESCRIPTION, or a
       broker workbook's Entry Summary Number, Cape Claim Number, Filing Status, Error Detail; --column
       ENTRY_NUMBER=\"Entry Ref\" reads a column from another header (repeat for each column).
+      --format csv prints the rows, one a row, each error with its kind, meaning and remedy.
 
   cape interest --principal AMOUNT --from DATE --to DATE [--class corporate|noncorporate] [--explain]
                 [--assume-rate PERCENT | --assume-last-rate]
@@ -124,7 +128,8 @@ Usage:
       (re)liquidation date (included). The first line is the interest with two decimals.
 
   cape refunds FILE [--as-of DATE] [--format table|json|csv] [--min-refund AMOUNT] [--rules ...]
-              [--assume-rate PERCENT | --assume-last-rate] [--threads N] [--acceptance-lag DAYS]
+              [--assume-rate PERCENT | --assume-last-rate] [--class corporate|noncorporate]
+              [--class-override IMPORTER=CLASS]... [--threads N] [--acceptance-lag DAYS]
               [--liquidation-offset DAYS] [--reliquidation-window DAYS] [--closures FILE]
       The refunds CBP would pay, consolidated per recipient and projected liquidation date. Streams the
       file; with two threads (the default on two or more cores) a large CSV is read in two halves at once.
@@ -142,7 +147,7 @@ Usage:
       from the day the liquidation became final (liquidation + 180 days).
 
   cape sample --output FILE [--entries N] [--seed S] [--malformed PER_THOUSAND]
-      Write deterministic synthetic ES-003 data (default 2000 entries, seed 2026).
+      Write deterministic synthetic ES-003 data (default 1000 entries, seed 1).
 
   cape demo [--as-of DATE] [--out-dir DIR]
       The main job on the embedded sample: assess as of today, write the declaration files
@@ -258,6 +263,20 @@ pub fn subcommand_help(cmd: &str) -> Option<String> {
     let tail = HELP.rsplit("\n\n").next().unwrap_or("");
     let block = block.strip_prefix("Usage:\n").unwrap_or(block);
     Some(format!("Usage:\n{block}\n\n{tail}"))
+}
+
+/// The options (`--name`, without the dashes) `cape COMMAND` accepts, for the commands that assess or compute
+/// (`assess`, `refunds`, `declare`, `plan`, `interest`); `None` for another command. The lists the parser
+/// itself uses: what a binding checks its keywords against (Python's `tests/python/test_parity.py`).
+pub fn command_options(command: &str) -> Option<Vec<&'static str>> {
+    Some(match command {
+        "assess" => ASSESS_OPTS.to_vec(),
+        "refunds" => REFUNDS_OPTS.concat(),
+        "declare" => DECLARE_OPTS.concat(),
+        "plan" => PLAN_OPTS.concat(),
+        "interest" => INTEREST_OPTS.to_vec(),
+        _ => return None,
+    })
 }
 
 /// What every command gets from its host besides its arguments.

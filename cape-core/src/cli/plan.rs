@@ -4,9 +4,7 @@ use super::prelude::*;
 use crate::claim::{Plan, PlanGrouping, PlanOptions};
 
 pub(super) fn plan(args: &[String], out: &mut dyn Write, err: &mut dyn Write, cx: &mut Ctx) -> Result<i32, CliError> {
-    let mut names: Vec<&str> = ASSESS_OPTS.to_vec();
-    names.extend(["within", "by"]);
-    let o = parse_opts_flags(args, &names, &["assume-last-rate", "strict"])?;
+    let o = parse_opts_flags(args, &PLAN_OPTS.concat(), &["assume-last-rate", "strict"])?;
     let path = one_file(&o, "plan")?;
     let format = format_opt(&o, &["table", "json", "csv"])?;
     let as_of = as_of_opt(&o)?;
@@ -90,6 +88,7 @@ pub(super) fn plan(args: &[String], out: &mut dyn Write, err: &mut dyn Write, cx
         }
     }
     out.flush()?;
+    unused_overrides(&partial.diagnostics, err);
     Ok(ingest_balance(&o, &partial.ingest, err))
 }
 

@@ -8,33 +8,14 @@ pub(super) fn refunds(
     err: &mut dyn Write,
     cx: &mut Ctx,
 ) -> Result<i32, CliError> {
-    let o = parse_opts_flags(
-        args,
-        &[
-            SCHEDULE_OPTS,
-            &[
-                "as-of",
-                "rules",
-                "sheet",
-                "format",
-                "min-refund",
-                "assume-rate",
-                "assume-last-rate",
-                "class",
-                "accepted",
-                "threads",
-                "strict",
-            ],
-        ]
-        .concat(),
-        &["assume-last-rate", "strict"],
-    )?;
+    let o = parse_opts_flags(args, &REFUNDS_OPTS.concat(), &["assume-last-rate", "strict"])?;
     let path = one_file(&o, "refunds")?;
     let format = format_opt(&o, &["table", "json", "csv"])?;
     let as_of = as_of_opt(&o)?;
     let (tables, opts) = tables_and_options(&o, as_of)?;
     // Streaming: no entry is kept, only the consolidation (memory flat in the file's size).
     let run = run::run_summary(Source::Path(path.into()), &tables, opts, &run_options(&o, cx)?)?;
+    unused_overrides(&run.diagnostics, err);
     let status = ingest_balance(&o, &run.ingest, err);
     let cons = run.consolidation;
     match format {
@@ -43,36 +24,7 @@ pub(super) fn refunds(
             serde_json::to_writer_pretty(&mut *out, &v).map_err(json_err)?;
             writeln!(out)?;
         }
-        "csv" => {
-            let mut w = csv::Writer::from_writer(&mut *out);
-            let _ = w.write_record([
-                "recipient",
-                "liquidation_date",
-                "refund_due_by",
-                "held",
-                "entries",
-                "principal",
-                "interest",
-                "total",
-                "entry_numbers",
-            ]);
-            for r in cons.refunds() {
-                let nums: Vec<String> = r.entries.iter().map(|e| e.to_string()).collect();
-                w.write_record([
-                    r.recipient.clone(),
-                    r.liquidation_date.to_string(),
-                    r.refund_due_by.to_string(),
-                    r.held.to_string(),
-                    r.entries.len().to_string(),
-                    r.principal.to_string_2dp(),
-                    r.interest.to_string_2dp(),
-                    r.total.to_string_2dp(),
-                    nums.join(";"),
-                ])
-                .map_err(|_| CliError::Output)?;
-            }
-            w.flush()?;
-        }
+        "csv" => crate::report::csv::write_refunds(&mut *out, cons.refunds()).map_err(|_| CliError::Output)?,
         _ => {
             writeln!(
                 out,

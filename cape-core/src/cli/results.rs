@@ -5,7 +5,7 @@ use super::prelude::*;
 pub(super) fn results(args: &[String], out: &mut dyn Write) -> Result<i32, CliError> {
     let o = parse_opts(args, &["declared", "format", "column", "sheet"])?;
     let path = one_file(&o, "results")?;
-    let format = format_opt(&o, &["table", "json"])?;
+    let format = format_opt(&o, &["table", "json", "csv"])?;
     let res = read_results_path_with(&path, &results_options(&o)?)?;
     let rec = match o.named.get("declared") {
         Some(dir) => {
@@ -18,6 +18,10 @@ pub(super) fn results(args: &[String], out: &mut dyn Write) -> Result<i32, CliEr
         let v = serde_json::json!({ "results": res, "reconciliation": rec });
         serde_json::to_writer_pretty(&mut *out, &v).map_err(json_err)?;
         writeln!(out)?;
+        return Ok(EXIT_OK);
+    }
+    if format == "csv" {
+        crate::report::csv::write_results(&mut *out, &res.rows)?;
         return Ok(EXIT_OK);
     }
     let s = &res.summary;

@@ -6,6 +6,7 @@
 //! ([`Es003Reader::from_records`]): the same validation, the same diagnostics, the same [`Es003`].
 
 use crate::assess::{AssessOptions, AssessTotals, AssessedReport, Assessor, Tables};
+use crate::ingest::columns::{header_key, Column, COLUMNS};
 use crate::{Error, ErrorKind, Es003, Es003Options, Es003Reader, Result};
 
 /// The column of the entry number.
@@ -94,12 +95,14 @@ impl Es003Builder {
     ///
     /// # Errors
     ///
-    /// [`Error::Value`] of kind [`ErrorKind::InvalidValue`] when no entry was begun, or `column` is one of the
-    /// fixed columns the builder writes itself (entry number, line number, ordinal, HTS, value, duty).
+    /// [`Error::Value`] of kind [`ErrorKind::InvalidValue`] when no entry was begun, `column` is not a column
+    /// cape reads ([`COLUMNS`]: a name or an alternate, matched as a header cell is; the message suggests the
+    /// nearest name), or is one of the fixed columns the builder writes itself (entry number, line number,
+    /// ordinal, HTS, value, duty). A column is kept under its canonical name, so an alternate replaces it.
     pub fn entry_field(&mut self, column: &str, value: &str) -> Result<()> {
-        check_column(column)?;
+        let name = check_column(column)?;
         let entry = self.entries.last_mut().ok_or_else(|| out_of_order("entry field", column, "no entry begun"))?;
-        set(&mut entry.fields, column, value);
+        set(&mut entry.fields, name, value);
         Ok(())
     }
 
@@ -119,11 +122,12 @@ impl Es003Builder {
     ///
     /// # Errors
     ///
-    /// [`Error::Value`] of kind [`ErrorKind::InvalidValue`] when no line was begun, or `column` is a fixed column.
+    /// [`Error::Value`] of kind [`ErrorKind::InvalidValue`] when no line was begun, or `column` is unknown or a
+    /// fixed column (as [`Es003Builder::entry_field`]).
     pub fn line_field(&mut self, column: &str, value: &str) -> Result<()> {
-        check_column(column)?;
+        let name = check_column(column)?;
         let line = self.current_line(column)?;
-        set(&mut line.fields, column, value);
+        set(&mut line.fields, name, value);
         Ok(())
     }
 
@@ -205,20 +209,75 @@ impl Es003Builder {
     /// # Errors
     ///
     /// As [`Es003Reader::from_records`] and [`Es003Reader::read_all`]; bad cells are diagnostics, not errors.
+    /// The optional columns no entry set are one `ES003_MISSING_OPTIONAL_COLUMN` diagnostic naming them all
+    /// (a file gets one per column).
     pub fn build(&self, options: &Es003Options) -> Result<Es003> {
         let (header, rows) = self.records();
-        Es003Reader::from_records(&header, rows, options)?.read_all()
+        let mut options = options.clone();
+        options.merge_missing_optional = true;
+        Es003Reader::from_records(&header, rows, &options)?.read_all()
     }
 }
 
-fn check_column(column: &str) -> Result<()> {
-    if column == ENTRY_COLUMN || FIXED_COLUMNS.contains(&column) {
-        return Err(out_of_order("column", column, "the builder writes this column itself"));
-    }
+/// The canonical name of a column the builder may be given: one of [`COLUMNS`] (by its name or an alternate,
+/// matched as a report's header cell is), other than the ones the builder writes itself.
+fn check_column(column: &str) -> Result<&'static str> {
     if column.trim().is_empty() {
         return Err(out_of_order("column", column, "empty column name"));
     }
-    Ok(())
+    let Some(known) = Column::from_header(column) else {
+        let reason = match closest_column(column) {
+            Some(name) => format!("not an ES-003 column cape reads; did you mean {name:?}?"),
+            None => "not an ES-003 column cape reads (a name of cape_core::ingest::columns::COLUMNS)".to_owned(),
+        };
+        return Err(out_of_order("column", column, &reason));
+    };
+    let name = known.name();
+    if name == ENTRY_COLUMN || FIXED_COLUMNS.contains(&name) {
+        return Err(out_of_order("column", column, "the builder writes this column itself"));
+    }
+    Ok(name)
+}
+
+/// The most edits between a misspelt column and the name suggested for it.
+const MAX_SUGGESTION_EDITS: usize = 3;
+
+/// The known column name (canonical or alternate) nearest to `column` by edits of its header key, when
+/// within [`MAX_SUGGESTION_EDITS`] and a third of the key's length.
+fn closest_column(column: &str) -> Option<&'static str> {
+    let key = header_key(column);
+    let limit = MAX_SUGGESTION_EDITS.min(key.chars().count() / 3);
+    COLUMNS
+        .iter()
+        .filter(|s| !FIXED_COLUMNS.contains(&s.name) && s.name != ENTRY_COLUMN)
+        .flat_map(|s| std::iter::once(s.name).chain(s.alternates.iter().copied()))
+        .map(|name| (edit_distance(&key, &header_key(name)), name))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, name)| name)
+}
+
+/// Levenshtein distance (insertions, deletions, substitutions) between two short texts.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row.first().copied().unwrap_or(0);
+        if let Some(first) = row.first_mut() {
+            *first = i + 1;
+        }
+        for (j, cb) in b.iter().enumerate() {
+            let above = row.get(j + 1).copied().unwrap_or(0);
+            let left = row.get(j).copied().unwrap_or(0);
+            let cost = usize::from(ca != *cb);
+            let best = (diagonal + cost).min(above + 1).min(left + 1);
+            diagonal = above;
+            if let Some(cell) = row.get_mut(j + 1) {
+                *cell = best;
+            }
+        }
+    }
+    row.last().copied().unwrap_or(0)
 }
 
 /// Assesses every entry of a report already read (the same result as [`crate::assess::assess_reader`] on its
@@ -297,6 +356,59 @@ B76-0158522-0,1,1,9403200080,2500.00,125.00,2025-04-20,01,VN\n";
         // an entry without lines is one row the ingest rejects
         let r = b.build(&Es003Options::default()).unwrap();
         assert_eq!((r.summary.rows_read, r.summary.rows_rejected), (1, 1));
+    }
+
+    #[test]
+    fn unknown_columns_are_errors_with_a_suggestion() {
+        let mut b = Es003Builder::new();
+        b.begin_entry("ABC-1234567-6");
+        let e = b.entry_field("Entry Dte", "2025-04-15").unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidValue);
+        assert_eq!(
+            e.to_string(),
+            "invalid column \"Entry Dte\": not an ES-003 column cape reads; did you mean \"Entry Date\"?"
+        );
+        let e = b.entry_field("Colour", "red").unwrap_err();
+        assert!(e.to_string().starts_with("invalid column \"Colour\": not an ES-003 column cape reads ("), "{e}");
+        b.begin_line(1).unwrap();
+        let e = b.line_field("Country of Orign Code", "CN").unwrap_err();
+        assert!(e.to_string().ends_with("did you mean \"Country of Origin Code\"?"), "{e}");
+        // an alternate or differently written name is the same column, kept under its canonical name
+        b.entry_field("entry type", "01").unwrap();
+        b.entry_field("Entry Type Code", "03").unwrap();
+        b.entry_field("entry_date", "2025-04-15").unwrap();
+        b.tariff(1, "9903.01.25", None, "10.00").unwrap();
+        let (header, rows) = b.records();
+        assert_eq!(header.iter().filter(|h| h.as_str() == "Entry Type Code").count(), 1);
+        assert!(!header.iter().any(|h| h == "entry type" || h == "entry_date"));
+        let at = |name: &str| header.iter().position(|h| h == name).unwrap();
+        assert_eq!((rows[0][at("Entry Type Code")].as_str(), rows[0][at("Entry Date")].as_str()), ("03", "2025-04-15"));
+    }
+
+    #[test]
+    fn absent_optional_columns_are_one_fact() {
+        let mut b = Es003Builder::new();
+        for n in ["ABC-1234567-6", "B76-0158522-0"] {
+            b.begin_entry(n);
+            b.entry_field("Entry Date", "2025-04-15").unwrap();
+            b.begin_line(1).unwrap();
+            b.tariff(1, "9903.01.25", None, "10.00").unwrap();
+        }
+        let r = b.build(&Es003Options::default()).unwrap();
+        assert_eq!(r.entries.len(), 2);
+        let missing: Vec<_> =
+            r.diagnostics.iter().filter(|d| d.code == crate::DiagnosticCode::MissingOptionalColumn).collect();
+        assert_eq!(missing.len(), 1);
+        // every optional column but the goods value, which the builder writes
+        let absent = COLUMNS.iter().filter(|s| !s.required).count() - 1;
+        assert!(
+            missing[0].message.starts_with(&format!("{absent} optional columns not supplied")),
+            "{}",
+            missing[0].message
+        );
+        assert!(missing[0].message.contains(": Entry Type Code, Importer Number, "), "{}", missing[0].message);
+        assert!(!missing[0].message.contains("Goods Value"));
+        assert_eq!((r.summary.infos, r.diagnostics.len()), (1, 1));
     }
 
     #[test]

@@ -71,6 +71,9 @@ pub struct Es003Options {
     /// bounded for any number of bad rows. `None` means [`DEFAULT_MAX_DIAGNOSTICS_PER_CODE`] (1,000);
     /// `Some(u64::MAX)` keeps every diagnostic.
     pub max_diagnostics_per_code: Option<u64>,
+    /// One `ES003_MISSING_OPTIONAL_COLUMN` diagnostic naming every absent optional column instead of one per
+    /// column: set by [`crate::Es003Builder::build`], whose records carry only the columns a host set.
+    pub(crate) merge_missing_optional: bool,
 }
 
 impl Es003Options {

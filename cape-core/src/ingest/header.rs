@@ -156,6 +156,38 @@ pub(super) fn map_header(rec: &Record, source: &Arc<str>, diags: &mut Vec<Diagno
     Ok(ColumnMap { idx, header, entry_cols, line_cols })
 }
 
+/// Replaces the `ES003_MISSING_OPTIONAL_COLUMN` diagnostics of a header by one that names every absent optional
+/// column (at the place of the first): for the builder's records ([`crate::Es003Builder`]), which carry only
+/// the columns their host set, so that a minimal entry gets one fact, not one per column. Nothing changes
+/// when fewer than two are absent.
+pub(super) fn merge_missing_optional(diags: &mut Vec<Diagnostic>, source: &Arc<str>) {
+    let Some(first) = diags.iter().position(|d| d.code == DiagnosticCode::MissingOptionalColumn) else {
+        return;
+    };
+    if diags.iter().filter(|d| d.code == DiagnosticCode::MissingOptionalColumn).count() < 2 {
+        return;
+    }
+    let names: Vec<&str> = COLUMNS
+        .iter()
+        .filter(|s| {
+            diags.iter().any(|d| d.code == DiagnosticCode::MissingOptionalColumn && d.column.as_deref() == Some(s.name))
+        })
+        .map(|s| s.name)
+        .collect();
+    let merged = file_diag(
+        source,
+        DiagnosticCode::MissingOptionalColumn,
+        None,
+        format!(
+            "{} optional columns not supplied; the facts they carry are unknown for every entry: {}",
+            names.len(),
+            names.join(", ")
+        ),
+    );
+    diags.retain(|d| d.code != DiagnosticCode::MissingOptionalColumn);
+    diags.insert(first.min(diags.len()), merged);
+}
+
 /// What a broker loses when an optional column is absent (reported once per file).
 fn missing_consequence(col: Column) -> &'static str {
     match col {

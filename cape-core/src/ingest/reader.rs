@@ -224,6 +224,10 @@ impl Es003Reader {
             Some(Part::Tail(..)) => map_header(&rec, &source, &mut Vec::new())?,
             _ => map_header(&rec, &source, &mut diagnostics)?,
         };
+        if options.merge_missing_optional {
+            // The builder's records have only the columns its host set: one fact, not one per column.
+            super::header::merge_missing_optional(&mut diagnostics, &source);
+        }
         let mut run_index = 0;
         match part {
             Some(Part::Head(b)) => rows.stop_at(b.at.position),

@@ -24,7 +24,7 @@
 mod partial;
 mod stream;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::ops::ControlFlow;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -207,6 +207,8 @@ pub struct Assessments<'t> {
     every: Duration,
     last: Instant,
     failed: bool,
+    /// The importers of the class overrides that no entry has had so far.
+    unseen_overrides: BTreeSet<String>,
 }
 
 impl std::fmt::Debug for Assessments<'_> {
@@ -265,6 +267,7 @@ pub fn assessments<'t>(
         }
     };
     let partial = Partial::empty(fingerprint, as_of, assessor.rule_set().name.clone(), options.consolidation);
+    let unseen_overrides = assessor.options().class_overrides.keys().cloned().collect();
     Ok(Assessments {
         assessor,
         stream,
@@ -273,6 +276,7 @@ pub fn assessments<'t>(
         every: options.progress_every,
         last: Instant::now(),
         failed: false,
+        unseen_overrides,
     })
 }
 
@@ -332,6 +336,11 @@ impl Assessments<'_> {
             self.partial.add(&a)?;
             Ok(a)
         });
+        if let (Ok(a), false) = (&a, self.unseen_overrides.is_empty()) {
+            if let Some(n) = &a.importer_number {
+                self.unseen_overrides.remove(n);
+            }
+        }
         if a.is_ok()
             && self.progress.is_some()
             && self.partial.totals.entries.is_multiple_of(256)
@@ -370,6 +379,8 @@ impl Assessments<'_> {
         };
         self.partial.ingest = summary;
         self.partial.diagnostics = diagnostics;
+        let unseen = std::mem::take(&mut self.unseen_overrides);
+        self.partial.report_unused_overrides(unseen);
         Ok(self.partial)
     }
 }

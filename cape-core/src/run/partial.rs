@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
 
 use crate::assess::{AssessOptions, AssessTotals, EntryAssessment, Tables};
+use crate::diagnostic::DiagnosticCode;
 use crate::refund::{Consolidation, ConsolidationOptions};
 use crate::{Diagnostic, Error, ErrorKind, IngestSummary, Result};
 
@@ -161,14 +162,71 @@ impl Partial {
         consolidation.merge(other.consolidation)?;
         self.totals = totals;
         self.consolidation = consolidation;
+        // A class override is unused by the whole only when it is unused by both parts.
+        let both: std::collections::BTreeSet<Box<str>> =
+            unused_overrides(&self.diagnostics).intersection(&unused_overrides(&other.diagnostics)).cloned().collect();
         self.ingest.absorb_part(&mut self.diagnostics, &other.ingest, other.diagnostics);
+        self.keep_unused_overrides(&both);
         self.entries.extend(other.entries);
         self.parts += other.parts;
         Ok(())
     }
 }
 
+/// The importers of the `ES003_UNKNOWN_OVERRIDE_IMPORTER` diagnostics among `diagnostics`.
+fn unused_overrides(diagnostics: &[Diagnostic]) -> std::collections::BTreeSet<Box<str>> {
+    diagnostics
+        .iter()
+        .filter(|d| d.code == DiagnosticCode::UnknownOverrideImporter)
+        .filter_map(|d| d.value.clone())
+        .collect()
+}
+
 impl Partial {
+    /// Adds an `ES003_UNKNOWN_OVERRIDE_IMPORTER` warning (about the file, counted in the ingest summary) for each
+    /// importer of `unseen`: class overrides that no entry of the run had.
+    pub(crate) fn report_unused_overrides(&mut self, unseen: impl IntoIterator<Item = String>) {
+        for importer in unseen {
+            let message = format!(
+                "the class override for importer {importer} is not used: no entry of this report has that \
+                 importer number (check its spelling against the report's Importer Number)"
+            );
+            self.diagnostics.push(Diagnostic {
+                source: self.ingest.source.as_str().into(),
+                row: None,
+                column: Some("Importer Number".into()),
+                value: Some(crate::diagnostic::echo_value(&importer).into()),
+                code: DiagnosticCode::UnknownOverrideImporter,
+                message,
+                entry: None,
+            });
+            self.ingest.warnings += 1;
+            *self.ingest.counts_by_code.entry(DiagnosticCode::UnknownOverrideImporter).or_default() += 1;
+        }
+    }
+
+    /// After a merge: keeps one `ES003_UNKNOWN_OVERRIDE_IMPORTER` warning for each importer of `unused` (unused
+    /// by both parts) and drops the others (an importer one part had is used), with the counts.
+    fn keep_unused_overrides(&mut self, unused: &std::collections::BTreeSet<Box<str>>) {
+        let mut kept = std::collections::BTreeSet::new();
+        let before = self.diagnostics.len();
+        self.diagnostics.retain(|d| {
+            d.code != DiagnosticCode::UnknownOverrideImporter
+                || d.value.as_ref().is_some_and(|v| unused.contains(v) && kept.insert(v.clone()))
+        });
+        let dropped = (before - self.diagnostics.len()) as u64;
+        if dropped > 0 {
+            self.ingest.warnings = self.ingest.warnings.saturating_sub(dropped);
+            let code = DiagnosticCode::UnknownOverrideImporter;
+            match self.ingest.counts_by_code.get_mut(&code) {
+                Some(n) if *n > dropped => *n -= dropped,
+                _ => {
+                    self.ingest.counts_by_code.remove(&code);
+                }
+            }
+        }
+    }
+
     /// The stable serialised form of this partial (for pickling and sending between processes): the byte
     /// [`PARTIAL_FORMAT_VERSION`], then every field ([`crate::values::serial`]), the entries' assessments
     /// included. [`Partial::from_bytes`] gives back an equal partial.

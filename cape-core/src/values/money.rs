@@ -405,6 +405,83 @@ pub fn parse_percent(text: &str, what: &'static str) -> Result<Decimal> {
     })
 }
 
+/// Whether a money argument may be negative ([`parse_canonical`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Sign {
+    /// Zero or more (a principal, a minimum refund): a leading `-` is refused.
+    NonNegative,
+    /// Any sign: one leading `-` is read.
+    Any,
+}
+
+/// The most integer digits of a canonical amount: amounts stay below 10^26 dollars, as [`Usd::parse`]'s.
+const CANONICAL_INT_DIGITS: usize = 26;
+
+/// Why a money argument is not canonical ([`parse_canonical`]).
+const NOT_CANONICAL: &str =
+    "not a plain decimal amount such as 1234.50 (digits, then '.' and one or two decimals; no '$', ',', spaces, \
+     '+' or exponent)";
+
+/// Parses a money *argument* of an API (C, and any caller that is a program, not a report): only the canonical
+/// decimal form, exactly. Accepted: one or more ASCII digits, then optionally `.` and one or two digits; with
+/// [`Sign::Any`] also one leading `-`. Nothing else: no `$`, no thousands separators, no spaces, no `+`, no
+/// exponent, no parentheses, no third decimal (even `0`), no `.` without digits on both sides. `-0` is zero.
+///
+/// Report cells keep [`Usd::parse`] (ACE's exports carry `$1,234.56`); a program passing `"$1,000.00"` or
+/// `"1000.005"` has a bug that rounding or separator-guessing would hide.
+///
+/// # Errors
+///
+/// [`Error::Value`] of kind [`ErrorKind::InvalidMoney`] naming `what` (the argument) and the text: empty, a
+/// character outside the form, more than two decimals, a `-` with [`Sign::NonNegative`], or more than
+/// 26 integer digits (10^26 dollars or more).
+///
+/// # Example
+///
+/// ```
+/// use cape_core::values::money::{parse_canonical, Sign};
+/// assert_eq!(parse_canonical("1000.5", "principal", Sign::NonNegative)?.to_string(), "1000.50");
+/// assert_eq!(parse_canonical("-5", "adjustment", Sign::Any)?.to_string(), "-5.00");
+/// for bad in ["$1000.00", "1,000.00", "1000.005", " 1", "1e3", ".5", "5."] {
+///     assert!(parse_canonical(bad, "principal", Sign::NonNegative).is_err(), "{bad}");
+/// }
+/// let e = parse_canonical("-5", "minimum_refund", Sign::NonNegative).unwrap_err();
+/// assert_eq!(e.to_string(), "invalid minimum_refund \"-5\": negative; must be 0 or more");
+/// # Ok::<(), cape_core::Error>(())
+/// ```
+pub fn parse_canonical(text: &str, what: &'static str, sign: Sign) -> Result<Usd> {
+    let fail = |reason: &str| Error::value(ErrorKind::InvalidMoney, what, text, reason);
+    let (negative, body) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let (int, frac) = match body.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (body, None),
+    };
+    let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if text.is_empty() {
+        return Err(fail("empty"));
+    }
+    if !all_digits(int) || frac.is_some_and(|f| !all_digits(f)) {
+        return Err(fail(NOT_CANONICAL));
+    }
+    if frac.is_some_and(|f| f.len() > 2) {
+        return Err(fail("more than two decimals; amounts are whole cents"));
+    }
+    if negative && sign == Sign::NonNegative {
+        return Err(fail("negative; must be 0 or more"));
+    }
+    if int.trim_start_matches('0').len() > CANONICAL_INT_DIGITS {
+        return Err(fail("out of range (10^26 dollars or more)"));
+    }
+    // Digits, one optional '.', at most 26 + 2 significant digits: an exact Decimal.
+    let mut d = Decimal::from_str_exact(body).map_err(|_| fail("out of range (10^26 dollars or more)"))?;
+    d.set_sign_negative(negative && !d.is_zero());
+    Ok(Usd(d))
+}
+
 impl FromStr for Usd {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self> {
@@ -544,6 +621,38 @@ mod tests {
         for bad in ["", "$", "abc", "1,23.00", "12,3456", "1.2.3", "--1", "1e5", "12 USD", "(12", ",123"] {
             assert!(Usd::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn canonical_arguments_only() {
+        let ok = |s: &str, sign| parse_canonical(s, "principal", sign).unwrap();
+        assert_eq!(ok("1000.00", Sign::NonNegative), Usd::from_cents(100_000));
+        assert_eq!(ok("1000", Sign::NonNegative).to_string(), "1000.00");
+        assert_eq!(ok("0.5", Sign::NonNegative).to_string(), "0.50");
+        assert_eq!(ok("0", Sign::NonNegative), Usd::ZERO);
+        assert_eq!(ok("-12.34", Sign::Any), Usd::from_cents(-1234));
+        let zero = ok("-0", Sign::Any);
+        assert!(zero.is_zero() && !zero.amount().is_sign_negative());
+        let max = "9".repeat(26) + ".99";
+        assert_eq!(ok(&max, Sign::NonNegative).to_string(), max);
+        let reason = |s: &str, sign| match parse_canonical(s, "principal", sign).unwrap_err() {
+            Error::Value { kind, what, input, reason } => {
+                assert_eq!((kind, what, input.as_str()), (ErrorKind::InvalidMoney, "principal", s));
+                reason
+            }
+            e => panic!("{e:?}"),
+        };
+        for bad in [
+            "$1000.00", "1,000.00", "1000.", ".50", "+5", " 5", "5 ", "1e3", "(5)", "--5", "5-", "1.2.3", "\u{661}",
+            "NaN", "-", "-.5", "0x10",
+        ] {
+            assert_eq!(reason(bad, Sign::Any), NOT_CANONICAL, "{bad:?}");
+        }
+        assert_eq!(reason("", Sign::Any), "empty");
+        assert_eq!(reason("1000.005", Sign::NonNegative), "more than two decimals; amounts are whole cents");
+        assert_eq!(reason("1000.000", Sign::NonNegative), "more than two decimals; amounts are whole cents");
+        assert_eq!(reason("-5", Sign::NonNegative), "negative; must be 0 or more");
+        assert_eq!(reason(&"9".repeat(27), Sign::NonNegative), "out of range (10^26 dollars or more)");
     }
 
     #[test]

@@ -26,6 +26,7 @@ from cape._cape import (
     CapeError,
     CapeIOError,
     CapeOverflowError,
+    CheckFinding,
     DateError,
     DeclarationCheck,
     Diagnostic,
@@ -33,6 +34,7 @@ from cape._cape import (
     EntryAssessment,
     EntryNumber,
     EntryNumberError,
+    EntryVerdict,
     Es003,
     Finding,
     FormatError,
@@ -56,6 +58,8 @@ from cape._cape import (
     Refund,
     RefundTotals,
     Removal,
+    ResultProblem,
+    ResultRow,
     Results,
     Tables,
     Tariff,
@@ -69,7 +73,16 @@ from cape._cape import (
     read_es003,
     read_results,
 )
-from cape._frames import RECORD_KEYS, arrow_schema, assess, assess_partition, iter_assess, merge
+from cape._frames import (
+    RECORD_KEYS,
+    Diagnostics,
+    Refunds,
+    arrow_schema,
+    assess,
+    assess_partition,
+    iter_assess,
+    merge,
+)
 
 __all__ = [
     "__version__",
@@ -81,6 +94,7 @@ __all__ = [
     "Es003",
     "IngestSummary",
     "Diagnostic",
+    "Diagnostics",
     "Entry",
     "Line",
     "Tariff",
@@ -99,6 +113,7 @@ __all__ = [
     "Removal",
     "Totals",
     "Refund",
+    "Refunds",
     "RefundTotals",
     "Partial",
     "Plan",
@@ -112,8 +127,12 @@ __all__ = [
     "InterestPeriod",
     "check_declaration",
     "DeclarationCheck",
+    "CheckFinding",
+    "EntryVerdict",
     "read_results",
     "Results",
+    "ResultRow",
+    "ResultProblem",
     "read_closures",
     # exceptions
     "CapeError",

@@ -3,15 +3,32 @@
 import datetime
 import decimal
 import os
-from typing import Any, Callable, Dict, Iterator, List, Literal, Mapping, Optional, Sequence, Tuple, Union, final
+import pathlib
+from typing import (
+    Any,
+    Callable,
+    Dict,
+    Iterator,
+    List,
+    Literal,
+    Mapping,
+    Optional,
+    Sequence,
+    Tuple,
+    Union,
+    final,
+    overload,
+)
+
+from cape._frames import Diagnostics, Refunds
 
 __version__: str
 """The version of the package (Cargo's version of cape-py)."""
 
 CORE_VERSION: str
+"""The version of cape-core the package was built with."""
 RECORD_KEYS: Tuple[str, ...]
 """The keys of each assessment record, in order (``cape assess``'s output contract), from the core."""
-"""The version of cape-core the package was built with."""
 
 # --- exceptions --------------------------------------------------------------------------------------------
 
@@ -149,7 +166,9 @@ def read_es003(
 
     Rows cape cannot use are reported in :attr:`Es003.diagnostics`, never raised. Raises
     :class:`CapeIOError` when the file cannot be read, :class:`MissingColumnError` when a required column is
-    absent, :class:`FormatError` when the content is neither CSV nor a workbook.
+    absent, :class:`FormatError` when the content is neither CSV nor a workbook, :class:`InvalidValueError`
+    (``got text, not a path``) for a ``str`` that holds a file's text rather than its name: pass
+    ``text.encode()``.
     """
 
 @final
@@ -160,7 +179,7 @@ class Es003:
     def entries(self) -> Tuple["Entry", ...]:
         """The entries, in order of first appearance."""
     @property
-    def diagnostics(self) -> Tuple["Diagnostic", ...]:
+    def diagnostics(self) -> Diagnostics:
         """What cape says about rows it could not use as they are (and file-level facts)."""
     @property
     def summary(self) -> "IngestSummary":
@@ -171,6 +190,10 @@ class Es003:
 @final
 class IngestSummary:
     """The counts of one ingest."""
+
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
 
     @property
     def source(self) -> str:
@@ -238,6 +261,10 @@ class IngestSummary:
 class Diagnostic:
     """One finding about one input row, or about the file when ``row`` is ``None``. ``str()`` formats it."""
 
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
     @property
     def source(self) -> str:
         """The source's name (``<buffer>`` for bytes)."""
@@ -273,8 +300,13 @@ class Entry:
     absent, the cell blank, or its text unreadable (see the diagnostics). Money is ``decimal.Decimal``.
     """
 
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
     @property
-    def number(self) -> EntryNumber: ...
+    def number(self) -> EntryNumber:
+        """The entry number (``Entry Summary Number``)."""
     @property
     def lines(self) -> Tuple["Line", ...]:
         """The lines, in line-number order."""
@@ -297,27 +329,35 @@ class Entry:
     def entry_type(self) -> Optional[str]:
         """Two-digit entry type code, e.g. ``"01"``."""
     @property
-    def importer_number(self) -> Optional[str]: ...
+    def importer_number(self) -> Optional[str]:
+        """``Importer Number``: the importer of record (its form is :attr:`importer_number_kind`)."""
     @property
     def importer_number_kind(self) -> Optional[str]:
         """The importer number's form (IRS, CBP-assigned, SSN, unrecognised), as cape-core names it."""
     @property
-    def importer_name(self) -> Optional[str]: ...
+    def importer_name(self) -> Optional[str]:
+        """``Importer Name``."""
     @property
-    def filer_name(self) -> Optional[str]: ...
+    def filer_name(self) -> Optional[str]:
+        """``Filer Name`` (extended report)."""
     @property
-    def port_of_entry(self) -> Optional[str]: ...
+    def port_of_entry(self) -> Optional[str]:
+        """``Port of Entry Code``."""
     @property
     def entry_date(self) -> Optional[datetime.date]:
         """``Entry Date`` (required, so set on every entry read from a file)."""
     @property
-    def entry_summary_date(self) -> Optional[datetime.date]: ...
+    def entry_summary_date(self) -> Optional[datetime.date]:
+        """``Entry Summary Date``."""
     @property
-    def initial_summary_create_date(self) -> Optional[datetime.date]: ...
+    def initial_summary_create_date(self) -> Optional[datetime.date]:
+        """``Initial Entry Summary Create Date``."""
     @property
-    def importation_date(self) -> Optional[datetime.date]: ...
+    def importation_date(self) -> Optional[datetime.date]:
+        """``Importation Date`` (extended report)."""
     @property
-    def liquidation_date(self) -> Optional[datetime.date]: ...
+    def liquidation_date(self) -> Optional[datetime.date]:
+        """``Liquidation Date``."""
     @property
     def liquidation_status(self) -> Optional[str]:
         """``unliquidated``, ``liquidated``, ``suspended``, ``extended``, ``under_review`` or ``final``."""
@@ -328,40 +368,54 @@ class Entry:
     def final_liquidation_date(self) -> Optional[datetime.date]:
         """The date ``Final Liquidation`` holds: the liquidation is final on and after it."""
     @property
-    def reconciliation_flag(self) -> Optional[bool]: ...
+    def reconciliation_flag(self) -> Optional[bool]:
+        """``Reconciliation Indicator``: True when the entry is flagged for reconciliation."""
     @property
-    def psc_flag(self) -> Optional[bool]: ...
+    def psc_flag(self) -> Optional[bool]:
+        """``Post Summary Correction Indicator``."""
     @property
-    def protest_number(self) -> Optional[str]: ...
+    def protest_number(self) -> Optional[str]:
+        """``Protest Number``."""
     @property
     def protest_status(self) -> Optional[str]:
         """``open``, ``suspended`` or ``closed``."""
     @property
-    def control_status(self) -> Optional[str]: ...
+    def control_status(self) -> Optional[str]:
+        """``Control Status``, as written."""
     @property
-    def review_team(self) -> Optional[str]: ...
+    def review_team(self) -> Optional[str]:
+        """``Review Team Number``."""
     @property
-    def total_liquidated_duty(self) -> Optional[decimal.Decimal]: ...
+    def total_liquidated_duty(self) -> Optional[decimal.Decimal]:
+        """``Total Liquidated Duty Amount``."""
     @property
-    def payment_date(self) -> Optional[datetime.date]: ...
+    def payment_date(self) -> Optional[datetime.date]:
+        """``Payment Date`` (extra column): the day the duty was deposited."""
     @property
-    def payment_type(self) -> Optional[int]: ...
+    def payment_type(self) -> Optional[int]:
+        """``Payment Type Code`` (extra column): 1 single payment, 2 daily statement, 6 or 7 periodic
+        monthly statement..."""
     @property
-    def refund_designee(self) -> Optional[str]: ...
+    def refund_designee(self) -> Optional[str]:
+        """``Refund Designee Number`` (extra column): the CBP Form 4811 designee."""
     @property
     def summary_status(self) -> Optional[str]:
         """``accepted``, ``cancelled`` or ``rejected``."""
     @property
-    def reconciliation_entry(self) -> Optional[EntryNumber]: ...
+    def reconciliation_entry(self) -> Optional[EntryNumber]:
+        """``Reconciliation Entry Number`` (extra column): the type 09 entry, when filed."""
     @property
-    def drawback_flag(self) -> Optional[bool]: ...
+    def drawback_flag(self) -> Optional[bool]:
+        """``Drawback Indicator`` (extra column)."""
     @property
-    def surety_paid(self) -> Optional[bool]: ...
+    def surety_paid(self) -> Optional[bool]:
+        """``Surety Paid Indicator`` (extra column)."""
     @property
     def adcvd_status(self) -> Optional[str]:
         """``suspended``, ``pending_liquidation``, ``liquidated`` or ``not_applicable``."""
     @property
-    def ach_refund_enrolled(self) -> Optional[bool]: ...
+    def ach_refund_enrolled(self) -> Optional[bool]:
+        """``ACH Refund Enrolled`` (extra column); a refund to an importer not enrolled is held."""
     @property
     def importer_class(self) -> Optional[str]:
         """``corporate`` or ``noncorporate``."""
@@ -376,26 +430,37 @@ class Entry:
 class Line:
     """One entry-summary line and its tariff ordinals."""
 
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
     @property
-    def number(self) -> int: ...
+    def number(self) -> int:
+        """``Entry Summary Line Number``."""
     @property
     def entry_number(self) -> EntryNumber:
         """The entry the line belongs to."""
     @property
-    def country_of_origin(self) -> Optional[str]: ...
+    def country_of_origin(self) -> Optional[str]:
+        """``Country of Origin Code``, e.g. ``"CN"``."""
     @property
-    def country_of_export(self) -> Optional[str]: ...
+    def country_of_export(self) -> Optional[str]:
+        """``Country of Export Code``, e.g. ``"CN"``."""
     @property
-    def spi(self) -> Optional[str]: ...
+    def spi(self) -> Optional[str]:
+        """``Line SPI Code`` (Special Program Indicator)."""
     @property
-    def manufacturer_id(self) -> Optional[str]: ...
+    def manufacturer_id(self) -> Optional[str]:
+        """``Manufacturer ID`` (MID)."""
     @property
-    def foreign_exporter_id(self) -> Optional[str]: ...
+    def foreign_exporter_id(self) -> Optional[str]:
+        """``Foreign Exporter ID``."""
     @property
     def mfn_rate_percent(self) -> Optional[decimal.Decimal]:
         """``Column 1 Current Primary Duty Rate`` as a percent (``Free`` is 0)."""
     @property
-    def psc_flag(self) -> Optional[bool]: ...
+    def psc_flag(self) -> Optional[bool]:
+        """``Line Post Summary Correction Indicator``."""
     @property
     def tariffs(self) -> Tuple["Tariff", ...]:
         """The tariff ordinals, in ordinal order."""
@@ -406,8 +471,13 @@ class Line:
 class Tariff:
     """One tariff ordinal of a line: one ES-003 row."""
 
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
     @property
-    def ordinal(self) -> int: ...
+    def ordinal(self) -> int:
+        """``Tariff Ordinal Number``: the ordinal's place in its line."""
     @property
     def hts(self) -> str:
         """The HTS number, dotted (``9903.01.25``)."""
@@ -418,9 +488,11 @@ class Tariff:
     def duty(self) -> decimal.Decimal:
         """``Line Tariff Duty Amount``, as filed."""
     @property
-    def quantity(self) -> Optional[decimal.Decimal]: ...
+    def quantity(self) -> Optional[decimal.Decimal]:
+        """``Line Tariff Quantity (1)``; ``None`` when absent or blank."""
     @property
-    def uom(self) -> Optional[str]: ...
+    def uom(self) -> Optional[str]:
+        """``Line Tariff UOM (1) Code``; ``None`` when absent or blank."""
     @property
     def source_row(self) -> int:
         """The 1-based row of the source file (the header is row 1)."""
@@ -431,7 +503,13 @@ class Tariff:
 
 def run_cli(argv: Sequence[str]) -> int:
     """Run the ``cape`` command line with ``argv`` (without the program name) on the process's stdout and
-    stderr, without holding the GIL; return the exit code. Flush Python's ``sys.stdout`` first."""
+    stderr, without holding the GIL; return the exit code. Flush Python's ``sys.stdout`` first. Ctrl-C stops
+    the command at the next row: it removes its temporary files, says ``cape: interrupted`` and returns 130."""
+
+def _cli_options(command: str) -> Optional[List[str]]:
+    """The options (`--name`, without the dashes) `cape COMMAND` accepts, for `assess`, `refunds`, `declare`, `plan`
+    and `interest`; `None` for another command. The command line's own lists (cape-core's
+    `cli::command_options`): what `tests/python/test_parity.py` checks the Python keywords against (private)."""
 
 def _panic_for_tests(message: str) -> None:
     """Private: panics inside cape's panic boundary (raises :class:`CapeError`)."""
@@ -475,12 +553,15 @@ def assess(
     *,
     as_of: datetime.date,
     records: Union["RecordSpool", Tuple[Sequence[str], Sequence[Sequence[str]]], None] = None,
-    rules: str = "auto",
+    rules: Optional[str] = ...,
     tables: Optional[Tables] = None,
     assume_last_rate: bool = False,
-    importer_class: str = "corporate",
+    importer_class: Optional[str] = ...,
     class_overrides: Optional[Mapping[str, str]] = None,
     urgent_within_days: Optional[int] = None,
+    urgent_days: Optional[int] = None,
+    assume_rate: Union[decimal.Decimal, int, str, None] = None,
+    accepted: Optional[_Path] = None,
     last_day_offset: Optional[int] = None,
     court_accrual: Optional[Literal["liquidation_date", "final_liquidation"]] = None,
     acceptance_lag: Optional[int] = None,
@@ -502,12 +583,15 @@ def assess_partition(
     *,
     as_of: datetime.date,
     records: Union["RecordSpool", Tuple[Sequence[str], Sequence[Sequence[str]]], None] = None,
-    rules: str = "auto",
+    rules: Optional[str] = ...,
     tables: Optional[Tables] = None,
     assume_last_rate: bool = False,
-    importer_class: str = "corporate",
+    importer_class: Optional[str] = ...,
     class_overrides: Optional[Mapping[str, str]] = None,
     urgent_within_days: Optional[int] = None,
+    urgent_days: Optional[int] = None,
+    assume_rate: Union[decimal.Decimal, int, str, None] = None,
+    accepted: Optional[_Path] = None,
     last_day_offset: Optional[int] = None,
     court_accrual: Optional[Literal["liquidation_date", "final_liquidation"]] = None,
     acceptance_lag: Optional[int] = None,
@@ -530,12 +614,15 @@ def iter_assess(
     *,
     as_of: datetime.date,
     records: Union["RecordSpool", Tuple[Sequence[str], Sequence[Sequence[str]]], None] = None,
-    rules: str = "auto",
+    rules: Optional[str] = ...,
     tables: Optional[Tables] = None,
     assume_last_rate: bool = False,
-    importer_class: str = "corporate",
+    importer_class: Optional[str] = ...,
     class_overrides: Optional[Mapping[str, str]] = None,
     urgent_within_days: Optional[int] = None,
+    urgent_days: Optional[int] = None,
+    assume_rate: Union[decimal.Decimal, int, str, None] = None,
+    accepted: Optional[_Path] = None,
     last_day_offset: Optional[int] = None,
     court_accrual: Optional[Literal["liquidation_date", "final_liquidation"]] = None,
     acceptance_lag: Optional[int] = None,
@@ -577,16 +664,32 @@ class AssessmentIterator:
 
 @final
 class AssessedReport:
-    """The assessment of a whole report: a sequence of :class:`EntryAssessment` in input order."""
+    """The assessment of a whole report: a sequence of :class:`EntryAssessment` in input order.
+
+    Indexing: an entry by position (``report[0]``, ``report[-1]``), a tuple of entries by slice
+    (``report[0:2]``), or an entry by entry number (``report["VSU-0828889-3"]``, compact ``report["VSU08288893"]``,
+    or an :class:`EntryNumber`); ``IndexError`` or ``KeyError`` when absent, :class:`EntryNumberError` for text
+    that is not an entry number. ``key in report`` takes an entry number (text or :class:`EntryNumber`) or an
+    equal :class:`EntryAssessment`.
+    """
 
     def __len__(self) -> int: ...
-    def __getitem__(self, index: int, /) -> "EntryAssessment": ...
+    @overload
+    def __getitem__(self, key: Union[int, str, EntryNumber], /) -> "EntryAssessment": ...
+    @overload
+    def __getitem__(self, key: slice, /) -> Tuple["EntryAssessment", ...]: ...
+    def __contains__(self, key: object, /) -> bool: ...
+    def get(
+        self, key: Union[str, EntryNumber], default: Optional["EntryAssessment"] = None
+    ) -> Optional["EntryAssessment"]:
+        """The entry with entry number `key` (text or `EntryNumber`), or `default` when there is none (or `key` is
+        not an entry number)."""
     def __iter__(self) -> Iterator["EntryAssessment"]: ...
     @property
     def totals(self) -> "Totals":
         """Counts by status and exact sums."""
     @property
-    def diagnostics(self) -> Tuple[Diagnostic, ...]:
+    def diagnostics(self) -> Diagnostics:
         """The ingest's findings about rows and columns (data, not exceptions)."""
     @property
     def ingest(self) -> IngestSummary:
@@ -614,13 +717,19 @@ class AssessedReport:
     def to_arrow(self) -> Any:
         """The records as a pyarrow Table with :func:`cape.arrow_schema` (money ``decimal128(18, 2)``, dates
         ``date32``), its columns built in Rust as whole buffers. Needs pyarrow."""
-    def plan(self, within: Optional[int] = None, by: Literal["importer", "week"] = "importer") -> "Plan":
+    def to_polars(self) -> Any:
+        """The entries as a polars DataFrame: `polars.from_arrow` of `to_arrow()` (money `Decimal(18, 2)`)."""
+    def to_csv(self, path: _Path) -> None:
+        """Writes the entries to `path` as `cape assess --format csv` writes them (atomically)."""
+    def _repr_html_(self) -> str:
+        """A compact HTML table of the totals and the first entries (Jupyter's rich display)."""
+    def plan(self, within: Optional[int] = None, by: Optional[Literal["importer", "week"]] = ...) -> "Plan":
         """The actions due (every entry's ``next_action`` but ``none`` and ``track_refund``) as of
         :attr:`as_of`, grouped by importer or by week (Monday to Sunday) of ``act_by``, soonest first, with the
         IEEPA duty at stake: ``cape plan``. ``within`` keeps only the actions due within that many days
         (entries without a deadline left out). Raises :class:`InvalidValueError` for another ``by`` or a
         negative ``within``."""
-    def refunds(self, min_refund: Union[decimal.Decimal, int, None] = None) -> Tuple["Refund", ...]:
+    def refunds(self, min_refund: Union[decimal.Decimal, int, None] = None) -> Refunds:
         """The refunds CBP would pay, consolidated per recipient and projected liquidation date;
         ``min_refund`` waives entries whose principal + interest is below it (19 CFR 159.6)."""
     def refund_totals(self, min_refund: Union[decimal.Decimal, int, None] = None) -> "RefundTotals":
@@ -633,25 +742,46 @@ class AssessedReport:
         max_per_file: Optional[int] = None,
         prefix: Optional[str] = None,
         replace: bool = False,
-    ) -> List[str]:
+    ) -> List[pathlib.Path]:
         """Writes the CAPE declaration CSVs of the eligible and deferred entries and ``manifest.csv`` (each
-        file's entry count and SHA-256) into ``dir``, atomically; returns the paths written, manifest last.
+        file's entry count and SHA-256) into ``dir``, atomically; returns the paths written (``pathlib.Path``),
+        manifest last.
 
         ``dir`` is created if missing; one that holds files raises :class:`OutputNotEmptyError` unless
         ``replace=True``, which replaces an earlier run's files there (never files that are not cape's). A
         symbolic-link ``dir`` raises :class:`UnsafeOutputError`; a run into a folder another run is writing
-        raises :class:`OutputLockedError`. On any error no file of this call is left under a final name."""
+        raises :class:`OutputLockedError`. On any error no file of this call is left under a final name.
+        """
     def __reduce__(self) -> Tuple[Callable[[str, bytes], Any], Tuple[str, bytes]]:
         """Pickles exactly: ``(_unpickle, ("AssessedReport", serialised form))``."""
 
 @final
 class Partial:
-    """A partial result (some partitions of a report) that merges exactly with others."""
+    """A partial result (some partitions of a report) that merges exactly with others; its kept entries are a
+    sequence like :class:`AssessedReport`'s.
+
+    Indexing: an entry by position (``partial[0]``, ``partial[-1]``), a tuple of entries by slice
+    (``partial[0:2]``), or an entry by entry number (``partial["VSU-0828889-3"]``, compact ``partial["VSU08288893"]``,
+    or an :class:`EntryNumber`); ``IndexError`` or ``KeyError`` when absent, :class:`EntryNumberError` for text
+    that is not an entry number. ``key in partial`` takes an entry number (text or :class:`EntryNumber`) or an
+    equal :class:`EntryAssessment`.
+    """
 
     def merge(self, other: "Partial") -> "Partial":
-        """The partial result of both, this one's entries first (exact to the cent; associative)."""
+        """The partial result of both, this one's entries first (exact to the cent; associative). Raises
+        :class:`InvalidValueError` when the two were computed with other tables, rule set or options (their
+        :attr:`fingerprint` differs)."""
     def __len__(self) -> int: ...
-    def __getitem__(self, index: int, /) -> "EntryAssessment": ...
+    @overload
+    def __getitem__(self, key: Union[int, str, EntryNumber], /) -> "EntryAssessment": ...
+    @overload
+    def __getitem__(self, key: slice, /) -> Tuple["EntryAssessment", ...]: ...
+    def __contains__(self, key: object, /) -> bool: ...
+    def get(
+        self, key: Union[str, EntryNumber], default: Optional["EntryAssessment"] = None
+    ) -> Optional["EntryAssessment"]:
+        """The entry with entry number `key` (text or `EntryNumber`), or `default` when there is none (or `key` is
+        not an entry number)."""
     def __iter__(self) -> Iterator["EntryAssessment"]: ...
     @property
     def totals(self) -> "Totals":
@@ -673,9 +803,9 @@ class Partial:
     def rule_set(self) -> str:
         """The rule set applied."""
     @property
-    def diagnostics(self) -> Tuple[Diagnostic, ...]:
+    def diagnostics(self) -> Diagnostics:
         """The ingest diagnostics of every partition (row numbers are per partition)."""
-    def refunds(self) -> Tuple["Refund", ...]:
+    def refunds(self) -> Refunds:
         """The consolidated refunds (with the partition's ``min_refund``)."""
     def refund_totals(self) -> "RefundTotals":
         """Totals over the consolidated refunds."""
@@ -685,7 +815,13 @@ class Partial:
         """As :meth:`AssessedReport.to_pandas`."""
     def to_arrow(self) -> Any:
         """As :meth:`AssessedReport.to_arrow`."""
-    def plan(self, within: Optional[int] = None, by: Literal["importer", "week"] = "importer") -> "Plan":
+    def to_polars(self) -> Any:
+        """The kept entries as a polars DataFrame: `polars.from_arrow` of `to_arrow()`."""
+    def to_csv(self, path: _Path) -> None:
+        """Writes the kept entries to `path` as `cape assess --format csv` writes them (atomically)."""
+    def _repr_html_(self) -> str:
+        """A compact HTML table of the totals and the first kept entries (Jupyter's rich display)."""
+    def plan(self, within: Optional[int] = None, by: Optional[Literal["importer", "week"]] = ...) -> "Plan":
         """As :meth:`AssessedReport.plan`, over the kept entries (none with ``keep_entries=False``)."""
     def __reduce__(self) -> Tuple[Callable[[str, bytes], Any], Tuple[str, bytes]]:
         """Pickles exactly: ``(_unpickle, ("Partial", serialised form))``."""
@@ -701,14 +837,22 @@ class EntryIter:
 class EntryAssessment:
     """Everything cape knows about one entry as of the assessment date (frozen)."""
 
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
     @property
-    def entry_number(self) -> EntryNumber: ...
+    def entry_number(self) -> EntryNumber:
+        """The entry."""
     @property
-    def importer_number(self) -> Optional[str]: ...
+    def importer_number(self) -> Optional[str]:
+        """The importer of record, as written in the report."""
     @property
-    def entry_type(self) -> Optional[str]: ...
+    def entry_type(self) -> Optional[str]:
+        """The two-digit entry type code, e.g. ``"01"``."""
     @property
-    def entry_date(self) -> Optional[datetime.date]: ...
+    def entry_date(self) -> Optional[datetime.date]:
+        """The entry date."""
     @property
     def duty_before(self) -> decimal.Decimal:
         """Total duty deposited on the tariff rows."""
@@ -719,45 +863,67 @@ class EntryAssessment:
     def ieepa_duty(self) -> decimal.Decimal:
         """The IEEPA principal: ``duty_before - duty_after``."""
     @property
-    def principal_is_upper_bound(self) -> bool: ...
+    def principal_is_upper_bound(self) -> bool:
+        """True when a floor line's MFN rate was unknown: :attr:`ieepa_duty` is then an upper bound."""
     @property
-    def findings(self) -> Tuple["Finding", ...]: ...
+    def findings(self) -> Tuple["Finding", ...]:
+        """The mass-processing findings (noticed; they never change the amounts)."""
     @property
     def status(self) -> str:
         """``eligible``, ``eligible_deferred``, ``ineligible`` or ``needs_review``."""
     @property
-    def reasons(self) -> Tuple["Reason", ...]: ...
+    def reasons(self) -> Tuple["Reason", ...]:
+        """Every claim reason behind :attr:`status`, in the order checked."""
     @property
-    def liquidation_date(self) -> Optional[datetime.date]: ...
+    def liquidation_date(self) -> Optional[datetime.date]:
+        """The liquidation date, when the entry has one."""
     @property
-    def last_filing_day(self) -> Optional[datetime.date]: ...
+    def last_filing_day(self) -> Optional[datetime.date]:
+        """The last day to declare the entry: the liquidation date + the last-day offset; ``None`` when not
+        liquidated."""
     @property
-    def days_left(self) -> Optional[int]: ...
+    def days_left(self) -> Optional[int]:
+        """Days from the assessment date to :attr:`last_filing_day` (negative once past); ``None`` when not
+        liquidated."""
     @property
-    def urgent(self) -> bool: ...
+    def urgent(self) -> bool:
+        """True for a liquidated entry, not ineligible, whose last filing day is within the urgency horizon
+        (``urgent_within_days``)."""
     @property
-    def rule_set(self) -> str: ...
+    def rule_set(self) -> str:
+        """The name of the rule set applied (``phase1``, ``phase2``...)."""
     @property
-    def deposit_date(self) -> Optional[datetime.date]: ...
+    def deposit_date(self) -> Optional[datetime.date]:
+        """The day the duty was deposited (interest runs from the day after); ``None`` when unknown."""
     @property
-    def deposit_date_rule(self) -> Optional[str]: ...
+    def deposit_date_rule(self) -> Optional[str]:
+        """How :attr:`deposit_date` was found: ``payment_date``, ``periodic_monthly_statement`` or
+        ``entry_summary_date``."""
     @property
-    def projected_acceptance_date(self) -> Optional[datetime.date]: ...
+    def projected_acceptance_date(self) -> Optional[datetime.date]:
+        """The projected acceptance of the declaration (eligible entries only)."""
     @property
-    def projected_liquidation_date(self) -> Optional[datetime.date]: ...
+    def projected_liquidation_date(self) -> Optional[datetime.date]:
+        """The projected (re)liquidation date (eligible entries only)."""
     @property
     def interest(self) -> Optional[decimal.Decimal]:
         """Interest to the projected (re)liquidation date; ``None`` when not computed (see ``interest_note``)."""
     @property
-    def interest_days(self) -> Optional[int]: ...
+    def interest_days(self) -> Optional[int]:
+        """The days of interest, when interest was computed."""
     @property
-    def interest_note(self) -> Optional[str]: ...
+    def interest_note(self) -> Optional[str]:
+        """Why there is no interest, or that an assumed rate was used; ``None`` otherwise."""
     @property
-    def importer_class(self) -> str: ...
+    def importer_class(self) -> str:
+        """The importer class the interest rate was taken for: ``corporate`` or ``noncorporate``."""
     @property
-    def refund_recipient(self) -> Optional[str]: ...
+    def refund_recipient(self) -> Optional[str]:
+        """Who the refund is paid to (the refund designee or the importer), when known."""
     @property
-    def refund_held(self) -> Optional[bool]: ...
+    def refund_held(self) -> Optional[bool]:
+        """True when the refund would be held for missing ACH refund enrollment; ``None`` without a
+        recipient."""
     @property
     def removal(self) -> "Removal":
         """The mass-processing result, with the new entry version."""
@@ -786,18 +952,28 @@ class EntryAssessment:
 class Finding:
     """A mass-processing finding: noticed, never changes the amounts."""
 
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
     @property
-    def code(self) -> str: ...
+    def code(self) -> str:
+        """The stable code (docs/codes.md)."""
     @property
-    def message(self) -> str: ...
+    def message(self) -> str:
+        """A plain-English explanation naming the HTS number, line and dates involved."""
     @property
-    def cbp_message(self) -> Optional[str]: ...
+    def cbp_message(self) -> Optional[str]:
+        """The text ACE would return for this problem, where CBP published one."""
     @property
-    def line(self) -> Optional[int]: ...
+    def line(self) -> Optional[int]:
+        """The entry-summary line, when the finding is about one."""
     @property
-    def ordinal(self) -> Optional[int]: ...
+    def ordinal(self) -> Optional[int]:
+        """The tariff ordinal, when the finding is about one."""
     @property
-    def hts(self) -> Optional[str]: ...
+    def hts(self) -> Optional[str]:
+        """The HTS number involved (dotted), if any."""
     def __reduce__(self) -> Tuple[Callable[[str, bytes], Any], Tuple[str, bytes]]:
         """Pickles exactly: ``(_unpickle, ("Finding", serialised form))``."""
 
@@ -805,14 +981,22 @@ class Finding:
 class Reason:
     """A claim reason; ``effect`` is ``ineligible``, ``review``, ``deferred`` or ``note``."""
 
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
     @property
-    def code(self) -> str: ...
+    def code(self) -> str:
+        """The stable code (docs/codes.md)."""
     @property
-    def message(self) -> str: ...
+    def message(self) -> str:
+        """A plain-English explanation."""
     @property
-    def cbp_message(self) -> Optional[str]: ...
+    def cbp_message(self) -> Optional[str]:
+        """The text CAPE would return for this problem, where CBP published one."""
     @property
-    def effect(self) -> str: ...
+    def effect(self) -> str:
+        """What the reason does to the status: ``ineligible``, ``review``, ``deferred`` or ``note``."""
     def __reduce__(self) -> Tuple[Callable[[str, bytes], Any], Tuple[str, bytes]]:
         """Pickles exactly: ``(_unpickle, ("Reason", serialised form))``."""
 
@@ -820,20 +1004,32 @@ class Reason:
 class Removal:
     """The removal of the IEEPA duty from one entry: ``duty_after + ieepa_duty == duty_before``."""
 
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
     @property
-    def entry_number(self) -> EntryNumber: ...
+    def entry_number(self) -> EntryNumber:
+        """The entry."""
     @property
-    def duty_before(self) -> decimal.Decimal: ...
+    def duty_before(self) -> decimal.Decimal:
+        """The filed duty of every ordinal, summed."""
     @property
-    def ieepa_duty(self) -> decimal.Decimal: ...
+    def ieepa_duty(self) -> decimal.Decimal:
+        """The refund principal: the duty deposited on the dutiable IEEPA ordinals, less MFN duty restored on
+        Korea-style floor lines."""
     @property
-    def duty_after(self) -> decimal.Decimal: ...
+    def duty_after(self) -> decimal.Decimal:
+        """The duty of the new version."""
     @property
-    def principal_is_upper_bound(self) -> bool: ...
+    def principal_is_upper_bound(self) -> bool:
+        """True when some line's MFN rate was unknown, so the principal is an upper bound."""
     @property
-    def has_dutiable_ieepa(self) -> bool: ...
+    def has_dutiable_ieepa(self) -> bool:
+        """True when the entry has at least one dutiable IEEPA (duty or floor) ordinal: a CAPE candidate."""
     @property
-    def findings(self) -> Tuple[Finding, ...]: ...
+    def findings(self) -> Tuple[Finding, ...]:
+        """What was noticed; never changes the amounts."""
     @property
     def lines(self) -> Tuple[Tuple[int, decimal.Decimal, decimal.Decimal, decimal.Decimal], ...]:
         """Per line: ``(line, duty_before, ieepa_duty, duty_after)``."""
@@ -847,30 +1043,43 @@ class Removal:
 class Totals:
     """Counts by status and exact sums over assessed entries."""
 
+    def __hash__(self) -> int: ...
+
     def to_json(self) -> str:
         """The totals as one line of JSON, byte for byte the ``summary.totals`` of ``cape assess --format json``."""
     @property
-    def entries(self) -> int: ...
+    def entries(self) -> int:
+        """Entries assessed."""
     @property
-    def eligible(self) -> int: ...
+    def eligible(self) -> int:
+        """Entries with status ``eligible``."""
     @property
-    def eligible_deferred(self) -> int: ...
+    def eligible_deferred(self) -> int:
+        """Entries with status ``eligible_deferred``."""
     @property
-    def ineligible(self) -> int: ...
+    def ineligible(self) -> int:
+        """Entries with status ``ineligible``."""
     @property
-    def needs_review(self) -> int: ...
+    def needs_review(self) -> int:
+        """Entries with status ``needs_review``."""
     @property
-    def urgent(self) -> int: ...
+    def urgent(self) -> int:
+        """Urgent entries: the filing window closes within the urgency horizon."""
     @property
-    def ieepa_duty(self) -> decimal.Decimal: ...
+    def ieepa_duty(self) -> decimal.Decimal:
+        """The IEEPA principal over all entries."""
     @property
-    def declarable_ieepa_duty(self) -> decimal.Decimal: ...
+    def declarable_ieepa_duty(self) -> decimal.Decimal:
+        """The IEEPA principal of the declarable (eligible and deferred) entries."""
     @property
-    def interest(self) -> decimal.Decimal: ...
+    def interest(self) -> decimal.Decimal:
+        """Interest over the eligible entries whose interest was computed."""
     @property
     def interest_unknown(self) -> int:
         """Eligible entries with a principal whose interest could not be computed (no published rate for some
         day); without ``assume_last_rate`` these are not in ``interest``."""
+    def _repr_html_(self) -> str:
+        """A compact HTML table of the counts and amounts (Jupyter's rich display)."""
     def __eq__(self, value: object, /) -> bool: ...
     def __ne__(self, value: object, /) -> bool: ...
     def __reduce__(self) -> Tuple[Callable[[str, bytes], Any], Tuple[str, bytes]]:
@@ -880,16 +1089,25 @@ class Totals:
 class RefundTotals:
     """Totals over consolidated refunds: ``paid`` excludes waived entries, ``held`` is within ``paid``."""
 
+    def __hash__(self) -> int: ...
+
     @property
-    def entries(self) -> int: ...
+    def entries(self) -> int:
+        """Entries consolidated."""
     @property
-    def principal(self) -> decimal.Decimal: ...
+    def principal(self) -> decimal.Decimal:
+        """Principal of all entries (waived ones included)."""
     @property
-    def interest(self) -> decimal.Decimal: ...
+    def interest(self) -> decimal.Decimal:
+        """Interest of all entries (waived ones included)."""
     @property
-    def paid(self) -> decimal.Decimal: ...
+    def paid(self) -> decimal.Decimal:
+        """Principal + interest paid: every entry but the waived ones, held refunds included."""
     @property
-    def held(self) -> decimal.Decimal: ...
+    def held(self) -> decimal.Decimal:
+        """Principal + interest of the refunds held for missing ACH refund enrollment (within ``paid``)."""
+    def _repr_html_(self) -> str:
+        """A compact HTML table of the amounts (Jupyter's rich display)."""
     def __eq__(self, value: object, /) -> bool: ...
     def __ne__(self, value: object, /) -> bool: ...
     def __reduce__(self) -> Tuple[Callable[[str, bytes], Any], Tuple[str, bytes]]:
@@ -899,31 +1117,44 @@ class RefundTotals:
 class Refund:
     """One consolidated refund: a recipient, a (projected) liquidation date, the entries paid together."""
 
+    def __hash__(self) -> int: ...
+
     @property
-    def recipient(self) -> str: ...
+    def recipient(self) -> str:
+        """Who is paid (the refund designee or the importer)."""
     @property
-    def liquidation_date(self) -> datetime.date: ...
+    def liquidation_date(self) -> datetime.date:
+        """The (projected) (re)liquidation date of the entries paid together."""
     @property
-    def held(self) -> bool: ...
+    def held(self) -> bool:
+        """True when the refund would be held for missing ACH refund enrollment."""
     @property
     def refund_due_by(self) -> datetime.date:
         """The day the whole refund is due: the latest due date of its entries (19 USC 1505(b))."""
     @property
-    def principal(self) -> decimal.Decimal: ...
+    def principal(self) -> decimal.Decimal:
+        """The principal of the entries paid."""
     @property
-    def interest(self) -> decimal.Decimal: ...
+    def interest(self) -> decimal.Decimal:
+        """The interest of the entries paid."""
     @property
-    def total(self) -> decimal.Decimal: ...
+    def total(self) -> decimal.Decimal:
+        """``principal + interest``."""
     @property
-    def entries(self) -> Tuple[EntryNumber, ...]: ...
+    def entries(self) -> Tuple[EntryNumber, ...]:
+        """The entries paid, in the order added."""
     @property
-    def interest_unknown(self) -> Tuple[EntryNumber, ...]: ...
+    def interest_unknown(self) -> Tuple[EntryNumber, ...]:
+        """Entries whose interest could not be computed (counted as zero)."""
     @property
-    def waived(self) -> Tuple[EntryNumber, ...]: ...
+    def waived(self) -> Tuple[EntryNumber, ...]:
+        """Entries waived because their refund is below ``min_refund`` (19 CFR 159.6)."""
     @property
-    def waived_principal(self) -> decimal.Decimal: ...
+    def waived_principal(self) -> decimal.Decimal:
+        """The principal of the waived entries."""
     @property
-    def waived_interest(self) -> decimal.Decimal: ...
+    def waived_interest(self) -> decimal.Decimal:
+        """The interest of the waived entries."""
     def __eq__(self, value: object, /) -> bool: ...
     def __ne__(self, value: object, /) -> bool: ...
     def __reduce__(self) -> Tuple[Callable[[str, bytes], Any], Tuple[str, bytes]]:
@@ -936,7 +1167,7 @@ class Plan:
     :func:`cape.iter_assess` (only the due actions are kept). ``len(plan)`` is the number of actions due."""
 
     def __new__(
-        cls, *, as_of: datetime.date, within: Optional[int] = None, by: Literal["importer", "week"] = "importer"
+        cls, *, as_of: datetime.date, within: Optional[int] = None, by: Optional[Literal["importer", "week"]] = ...
     ) -> "Plan": ...
     def add(self, entry: EntryAssessment) -> None:
         """Adds one assessed entry (kept when its action is due, within the horizon if one is set); add the
@@ -946,7 +1177,8 @@ class Plan:
     def entries_seen(self) -> int:
         """The entries added, due or not."""
     @property
-    def as_of(self) -> datetime.date: ...
+    def as_of(self) -> datetime.date:
+        """The date the plan counts days from."""
     @property
     def within(self) -> Optional[int]:
         """Only actions due within this many days of :attr:`as_of`; ``None``: every due action."""
@@ -963,12 +1195,17 @@ class Plan:
 class PlanGroup:
     """One group of a :class:`Plan`: an importer, or a week of deadlines."""
 
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
     @property
     def key(self) -> str:
         """The importer number (``unknown importer`` when none), ``week of YYYY-MM-DD`` (its Monday) or
         ``no deadline``."""
     @property
-    def earliest_act_by(self) -> Optional[datetime.date]: ...
+    def earliest_act_by(self) -> Optional[datetime.date]:
+        """The earliest ``act_by`` of the group's items; ``None`` when none has a deadline."""
     @property
     def ieepa_duty(self) -> decimal.Decimal:
         """The IEEPA duty at stake over the group's items."""
@@ -981,17 +1218,25 @@ class PlanGroup:
 class PlanItem:
     """One entry's due action in a :class:`Plan`."""
 
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
     @property
-    def entry_number(self) -> EntryNumber: ...
+    def entry_number(self) -> EntryNumber:
+        """The entry."""
     @property
-    def importer_number(self) -> Optional[str]: ...
+    def importer_number(self) -> Optional[str]:
+        """The importer of record, as written."""
     @property
-    def status(self) -> str: ...
+    def status(self) -> str:
+        """The entry's claim status."""
     @property
     def action(self) -> str:
         """The entry's ``next_action``."""
     @property
-    def act_by(self) -> Optional[datetime.date]: ...
+    def act_by(self) -> Optional[datetime.date]:
+        """The last day to act, when a deadline runs."""
     @property
     def days_left(self) -> Optional[int]:
         """``act_by`` minus the plan's as-of date, in days."""
@@ -1008,9 +1253,10 @@ def interest(
     principal: Union[decimal.Decimal, int],
     start: datetime.date,
     end: datetime.date,
-    importer_class: str = "corporate",
+    importer_class: Optional[str] = ...,
     *,
     assume_last_rate: bool = False,
+    assume_rate: Union[decimal.Decimal, int, str, None] = None,
     tables: Optional[Tables] = None,
 ) -> "Interest":
     """Interest under 19 USC 1505 (daily compounding) on ``principal`` from the deposit date ``start``
@@ -1022,23 +1268,34 @@ def interest(
 class Interest:
     """Interest on one deposit, with the rate periods that explain it."""
 
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
     @property
     def amount(self) -> decimal.Decimal:
         """The interest, rounded once to cents."""
     @property
-    def principal(self) -> decimal.Decimal: ...
+    def principal(self) -> decimal.Decimal:
+        """The principal the interest is on."""
     @property
-    def start(self) -> datetime.date: ...
+    def start(self) -> datetime.date:
+        """The deposit date: interest runs from the day after."""
     @property
-    def end(self) -> datetime.date: ...
+    def end(self) -> datetime.date:
+        """The (re)liquidation date: the last day of interest."""
     @property
-    def importer_class(self) -> str: ...
+    def importer_class(self) -> str:
+        """``corporate`` or ``noncorporate``: which rate applies."""
     @property
-    def days(self) -> int: ...
+    def days(self) -> int:
+        """The days of interest (``end - start``)."""
     @property
-    def used_assumed_rate(self) -> bool: ...
+    def used_assumed_rate(self) -> bool:
+        """True when some day had no published rate and the last one was assumed (``assume_last_rate``)."""
     @property
-    def periods(self) -> Tuple["InterestPeriod", ...]: ...
+    def periods(self) -> Tuple["InterestPeriod", ...]:
+        """The rate periods, in date order; their interest adds up to :attr:`amount`."""
     def __reduce__(self) -> Tuple[Callable[[str, bytes], Any], Tuple[str, bytes]]:
         """Pickles exactly: ``(_unpickle, ("Interest", serialised form))``."""
 
@@ -1046,20 +1303,31 @@ class Interest:
 class InterestPeriod:
     """One rate period (first and last counted day inclusive); the periods' interest adds up to the total."""
 
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
     @property
-    def first_day(self) -> datetime.date: ...
+    def first_day(self) -> datetime.date:
+        """The first counted day (inclusive)."""
     @property
-    def last_day(self) -> datetime.date: ...
+    def last_day(self) -> datetime.date:
+        """The last counted day (inclusive)."""
     @property
-    def days(self) -> int: ...
+    def days(self) -> int:
+        """The counted days: ``last_day - first_day + 1``."""
     @property
-    def annual_rate_percent(self) -> decimal.Decimal: ...
+    def annual_rate_percent(self) -> decimal.Decimal:
+        """The annual rate, in percent."""
     @property
-    def days_in_year(self) -> int: ...
+    def days_in_year(self) -> int:
+        """The divisor of the annual rate: 365 or 366."""
     @property
-    def interest(self) -> decimal.Decimal: ...
+    def interest(self) -> decimal.Decimal:
+        """The interest earned in the period (the periods are made to add up to the total)."""
     @property
-    def assumed(self) -> bool: ...
+    def assumed(self) -> bool:
+        """True when the rate is the assumed last rate, not a published one."""
     def __reduce__(self) -> Tuple[Callable[[str, bytes], Any], Tuple[str, bytes]]:
         """Pickles exactly: ``(_unpickle, ("InterestPeriod", serialised form))``."""
 
@@ -1067,38 +1335,113 @@ def check_declaration(
     source: Union[_Path, bytes, bytearray],
     *,
     es003: Union[_Path, bytes, bytearray, None] = None,
+    report: Union["AssessedReport", "Partial", None] = None,
     as_of: Optional[datetime.date] = None,
-    rules: str = "auto",
+    rules: Optional[str] = None,
     tables: Optional[Tables] = None,
 ) -> "DeclarationCheck":
-    """Pre-flights a CAPE declaration file as CAPE will; with ``es003`` (and ``as_of``), also checks each
-    listed entry's status. Findings are data; ``exit_code`` is that of ``cape check``."""
+    """Pre-flights a declaration file as CAPE will; with `es003` (and `as_of`), also checks each listed entry's
+    status in that report as of `as_of`; with `report` (an `AssessedReport` or a `Partial` that kept its
+    entries), checks them against that assessment instead of reading and assessing an ES-003 again."""
 
 @final
 class DeclarationCheck:
-    """The pre-flight of a declaration file."""
+    """The pre-flight of a declaration file: the verdict, and every finding with its row (data, not exceptions)."""
 
     @property
-    def source(self) -> str: ...
+    def source(self) -> str:
+        """The name of the declaration file checked (``<buffer>`` for bytes)."""
     @property
-    def verdict(self) -> str: ...
+    def verdict(self) -> str:
+        """``accept``, ``reject_file`` or ``reject_entries``."""
     @property
     def exit_code(self) -> int:
         """0 accepted, 1 whole file rejected, 2 some entries rejected."""
     @property
-    def rows_read(self) -> int: ...
+    def rows_read(self) -> int:
+        """Data rows read (the header excluded)."""
     @property
-    def entries(self) -> Tuple[EntryNumber, ...]: ...
+    def entries(self) -> Tuple[EntryNumber, ...]:
+        """The entries the file lists, in file order."""
     @property
-    def findings(self) -> List[Dict[str, Any]]:
-        """Each finding: ``code``, ``level``, ``row``, ``value``, ``message``, ``cape_message``."""
+    def findings(self) -> Tuple["CheckFinding", ...]:
+        """Every finding (`CheckFinding`), in row order."""
     @property
-    def entry_verdicts(self) -> List[Dict[str, Any]]:
-        """Per listed entry checked against the ES-003 data."""
+    def entry_verdicts(self) -> Tuple["EntryVerdict", ...]:
+        """Per listed entry checked against assessed data (`EntryVerdict`); empty without `es003` or `report`."""
     def to_dict(self) -> Dict[str, Any]:
-        """The whole report as plain data (``cape check --format json``)."""
+        """The check as `cape check --format json` writes it, but with each finding's CAPE wording under
+        `cbp_message` (the package's one name for it)."""
+    def to_pandas(self) -> Any:
+        """The findings as a pandas DataFrame, one row per finding (the columns of `to_csv`)."""
+    def to_polars(self) -> Any:
+        """The findings as a polars DataFrame (the columns of `to_pandas`)."""
+    def to_csv(self, path: _Path) -> None:
+        """Writes the findings to `path` as `cape check --format csv` writes them (atomically)."""
+    def _repr_html_(self) -> str:
+        """A compact HTML table of the verdict and findings (Jupyter's rich display)."""
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
     def __reduce__(self) -> Tuple[Callable[[str, bytes], Any], Tuple[str, bytes]]:
         """Pickles exactly: ``(_unpickle, ("DeclarationCheck", serialised form))``."""
+
+@final
+class CheckFinding:
+    """One finding of a declaration check: its code, how far it reaches (`file`, `entry`, `warning`), the row
+    (`None` for the whole file), the value concerned, cape's message and CBP's wording where known."""
+
+    @property
+    def code(self) -> str:
+        """The finding's code (a ``preflight`` code of ``docs/codes.md``, e.g. ``EMPTY_FILE``)."""
+    @property
+    def level(self) -> Literal["file", "entry", "warning"]:
+        """`file` (CAPE would reject the whole file), `entry` (the entry only) or `warning`."""
+    @property
+    def row(self) -> Optional[int]:
+        """The 1-based row (the header is row 1); `None` for the whole file."""
+    @property
+    def value(self) -> Optional[str]:
+        """The value concerned, as written in the file; ``None`` when the finding is about no one value."""
+    @property
+    def message(self) -> str:
+        """cape's message: what is wrong and where."""
+    @property
+    def cbp_message(self) -> Optional[str]:
+        """CAPE's wording of the rejection, where known."""
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+    def __reduce__(self) -> Tuple[Callable[[str, bytes], Any], Tuple[str, bytes]]:
+        ...
+
+@final
+class EntryVerdict:
+    """The verdict on one listed entry from assessed data: the outcome (`accept`, `accept_deferred`, `reject`,
+    `review`, `not_in_data`), its claim status, the codes of its reasons and CBP's message."""
+
+    @property
+    def row(self) -> int:
+        """The 1-based row of the declaration file."""
+    @property
+    def entry_number(self) -> EntryNumber:
+        """The listed entry."""
+    @property
+    def outcome(self) -> Literal["accept", "accept_deferred", "reject", "review", "not_in_data"]:
+        """What CAPE is expected to do: ``accept``, ``accept_deferred``, ``reject``, ``review`` or ``not_in_data``."""
+    @property
+    def status(self) -> Optional[str]:
+        """The entry's claim status; `None` when it is not in the data."""
+    @property
+    def reasons(self) -> Tuple[str, ...]:
+        """The codes of the reasons that are not notes."""
+    @property
+    def cbp_message(self) -> Optional[str]:
+        """CBP's message for a rejection, where known; ``None`` otherwise."""
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+    def __reduce__(self) -> Tuple[Callable[[str, bytes], Any], Tuple[str, bytes]]:
+        ...
 
 def read_results(
     source: Union[_Path, bytes, bytearray],
@@ -1124,21 +1467,105 @@ def read_closures(source: Union[_Path, bytes, bytearray]) -> List[datetime.date]
 
 @final
 class Results:
-    """CAPE's answer to declarations."""
+    """CAPE's answer to declarations: per row the claim number, status and error (with meaning and remedy)."""
 
     @property
-    def source(self) -> str: ...
+    def source(self) -> str:
+        """The results file's name (``<buffer>`` for bytes)."""
     @property
-    def rows(self) -> List[Dict[str, Any]]: ...
+    def rows(self) -> Tuple["ResultRow", ...]:
+        """Every row of the file (`ResultRow`), in file order."""
     @property
-    def problems(self) -> List[Dict[str, Any]]: ...
+    def problems(self) -> Tuple["ResultProblem", ...]:
+        """Rows cape could not use as they are (`ResultProblem`): an entry number that does not parse, an
+        over-long row."""
     @property
-    def summary(self) -> Dict[str, Any]: ...
+    def summary(self) -> Dict[str, Any]:
+        """Counts as `cape results --format json` writes them: rows, updated, failed, other_status, errors_by_kind,
+        unknown_errors, unknown_texts, retired_errors."""
     @property
-    def reconciliation(self) -> Optional[Dict[str, Any]]: ...
+    def reconciliation(self) -> Optional[Dict[str, Any]]:
+        """With `declared_dir`: matched, declared_not_in_results, in_results_not_declared, repeated_in_results;
+        otherwise `None`."""
     @property
     def accepted(self) -> Tuple[EntryNumber, ...]:
-        """Entries CAPE accepted: pass to ``assess(already_accepted=...)``."""
-    def to_dict(self) -> Dict[str, Any]: ...
+        """Entries CAPE accepted (status ``Entry Summary Updated``): pass to ``assess(already_accepted=...)``."""
+    def to_dict(self) -> Dict[str, Any]:
+        """The results as `cape results --format json` writes them: source, rows, problems, summary,
+        reconciliation."""
+    def to_pandas(self) -> Any:
+        """The rows as a pandas DataFrame (the columns of `to_csv`)."""
+    def to_polars(self) -> Any:
+        """The rows as a polars DataFrame (the columns of `to_pandas`)."""
+    def to_csv(self, path: _Path) -> None:
+        """Writes the rows to `path` as `cape results --format csv` writes them (atomically)."""
+    def _repr_html_(self) -> str:
+        """A compact HTML table of the rows (Jupyter's rich display)."""
     def __reduce__(self) -> Tuple[Callable[[str, bytes], Any], Tuple[str, bytes]]:
         """Pickles exactly: ``(_unpickle, ("Results", serialised form))``."""
+
+@final
+class ResultRow:
+    """One row of a results file: the entry (`None` when its number does not parse; `entry_text` is as written),
+    the claim number, the status (`entry_summary_updated`, `failed` or the text as written) and CAPE's error
+    classified: its kind, text, whether CBP retired it, what it means and what to do."""
+
+    @property
+    def row(self) -> int:
+        """The 1-based row (the header is row 1)."""
+    @property
+    def entry_number(self) -> Optional[EntryNumber]:
+        """The entry; ``None`` when its number does not parse (``entry_text`` is as written)."""
+    @property
+    def entry_text(self) -> str:
+        """The entry number as written in the file."""
+    @property
+    def claim_number(self) -> Optional[str]:
+        """CAPE's claim number; ``None`` when the row has none."""
+    @property
+    def status(self) -> str:
+        """``entry_summary_updated``, ``failed``, or the status text as written for another."""
+    @property
+    def error_kind(self) -> Optional[str]:
+        """The error's kind (`unknown` for a text cape does not know); `None` without an error."""
+    @property
+    def error_text(self) -> Optional[str]:
+        """CAPE's error text as written; ``None`` without an error."""
+    @property
+    def error_retired(self) -> Optional[bool]:
+        """Whether CBP has retired this error text (CSMS 69056483); ``None`` without an error."""
+    @property
+    def error_meaning(self) -> Optional[str]:
+        """What the error means; ``None`` without an error."""
+    @property
+    def error_remedy(self) -> Optional[str]:
+        """What to do about it; ``None`` without an error."""
+    def __eq__(self, other: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+    def __reduce__(self) -> Tuple[Callable[[str, bytes], Any], Tuple[str, bytes]]:
+        ...
+
+@final
+class ResultProblem:
+    """A row of a results file cape could not use as it is: the row, the raw value and what is wrong."""
+
+    @property
+    def row(self) -> int:
+        """The 1-based row (the header is row 1)."""
+    @property
+    def value(self) -> str:
+        """The value as written."""
+    @property
+    def message(self) -> str:
+        """What is wrong with it."""
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+    def __reduce__(self) -> Tuple[Callable[[str, bytes], Any], Tuple[str, bytes]]:
+        ...
+
+def _write_csv(kind: Literal["diagnostics", "refunds"], items: Sequence[Any], path: _Path) -> None:
+    """Writes `items` (`Diagnostic`s for `kind="diagnostics"`, `Refund`s for `kind="refunds"`) to `path` as the
+    command line's `--format csv` does (`cape ingest`, `cape refunds`), atomically. Private: the `to_csv` of
+    `cape.Diagnostics` and `cape.Refunds`."""

@@ -1,9 +1,10 @@
-"""Conveniences around the native module: tables in (pandas, pyarrow), tables out, the ``assess`` facade.
+"""Conveniences around the native module: tables in (pandas, polars, pyarrow), tables out, the ``assess`` facade.
 
 Nothing here knows a rule, a rate or a rounding: a DataFrame or Arrow table is turned into the text cells a CSV
 with the same content would have (so it goes through exactly the same ingest as a file), and results are turned
-into pandas / pyarrow columns with money kept exact (``Decimal`` objects, ``decimal128(18, 2)``).
-pandas and pyarrow are optional: they are imported only when used.
+into pandas / polars / pyarrow columns with money kept exact (``Decimal`` objects, ``decimal128(18, 2)``).
+pandas, polars and pyarrow are optional: they are imported only when used. CSV output is the core's writer (the
+command line's ``--format csv``), never re-implemented here.
 """
 
 from __future__ import annotations
@@ -19,10 +20,13 @@ from cape import _cape
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas
+    import polars
     import pyarrow
 
+#: ``progress(done, total)``: bytes read and the file's size for a path or bytes (``total`` is ``None`` for a
+#: pipe); rows read and the row count for a DataFrame or Arrow table.
 Progress = Callable[[int, Optional[int]], object]
-Source = Union[str, "os.PathLike[str]", bytes, bytearray, "pandas.DataFrame", "pyarrow.Table"]
+Source = Union[str, "os.PathLike[str]", bytes, bytearray, "pandas.DataFrame", "polars.DataFrame", "pyarrow.Table"]
 
 RECORD_KEYS: Tuple[str, ...] = tuple(_cape.RECORD_KEYS)
 """The keys of each record (``cape assess --format json``'s per-entry keys: a public contract)."""
@@ -88,6 +92,14 @@ def _is_arrow(obj: object) -> bool:
     return pa is not None and isinstance(obj, (pa.Table, pa.RecordBatch))
 
 
+def _is_polars(obj: object) -> bool:
+    pl = sys.modules.get("polars")
+    return pl is not None and isinstance(obj, pl.DataFrame)
+
+
+#: The source name of a polars DataFrame in diagnostics (unless ``source_name=`` is given).
+POLARS_NAME = "<polars DataFrame>"
+
 #: Rows of a DataFrame or Arrow table converted to text cells at a time: the Python objects of one batch
 #: (about 20 columns x 8,192 rows) are alive at once, never those of the whole table.
 SPOOL_BATCH_ROWS = 8_192
@@ -102,8 +114,11 @@ def _texts(values: List[Any], column: str) -> List[str]:
 
 
 def records_of(source: object, name: Optional[str] = None) -> Optional[Tuple[_cape.RecordSpool, int]]:
-    """A :class:`RecordSpool` holding a DataFrame's or Arrow table's rows as text cells, and the row count;
-    ``None`` for anything else. The table is converted and written a batch of rows at a time."""
+    """A :class:`RecordSpool` holding a DataFrame's (pandas or polars) or Arrow table's rows as text cells, and
+    the row count; ``None`` for anything else. The table is converted and written a batch of rows at a time; a
+    polars DataFrame goes through Arrow (``DataFrame.to_arrow()``, without a copy for most column types)."""
+    if _is_polars(source):
+        return records_of(source.to_arrow(), name or POLARS_NAME)  # type: ignore[attr-defined]
     if _is_dataframe(source):
         df: Any = source
         header = [str(c) for c in df.columns]
@@ -129,7 +144,10 @@ def _native_args(source: object, progress: Optional[Progress], source_name: Opti
         return {"source": source, "progress": progress, "source_name": source_name}
     spool, rows = recs
     # The spool's temporary file is not a name to show: diagnostics name the table as the caller did.
-    name = source_name or ("<DataFrame>" if _is_dataframe(source) else "<Arrow table>")
+    if _is_polars(source):
+        name = source_name or POLARS_NAME
+    else:
+        name = source_name or ("<DataFrame>" if _is_dataframe(source) else "<Arrow table>")
     return {"records": spool, "progress": progress, "total_rows": rows, "source_name": name}
 
 
@@ -137,12 +155,15 @@ def assess(
     source: Source,
     *,
     as_of: datetime.date,
-    rules: str = "auto",
+    rules: Optional[str] = None,
     tables: Optional[_cape.Tables] = None,
     assume_last_rate: bool = False,
-    importer_class: str = "corporate",
+    importer_class: Optional[str] = None,
     class_overrides: Optional[Mapping[str, str]] = None,
     urgent_within_days: Optional[int] = None,
+    urgent_days: Optional[int] = None,
+    assume_rate: Optional[Union[decimal.Decimal, int, str]] = None,
+    accepted: Optional[Union[str, "os.PathLike[str]"]] = None,
     last_day_offset: Optional[int] = None,
     court_accrual: Optional[str] = None,
     acceptance_lag: Optional[int] = None,
@@ -157,17 +178,26 @@ def assess(
 ) -> _cape.AssessedReport:
     """Assesses every entry of an ES-003 report as of ``as_of``.
 
-    ``source`` is a path, the bytes of a CSV/XLSX file, a pandas DataFrame or a pyarrow Table of ES-003 rows
-    (the same columns as the file; cells as text, ``Decimal``, ``date`` or integers — not floats).
-    ``progress(done_rows, total_rows)`` is called about ten times a second (``total_rows`` is ``None`` for
-    files). The work runs without the GIL. Raises :class:`MissingColumnError`, :class:`FormatError`,
-    :class:`CapeIOError` for unreadable input, :class:`InvalidValueError` for an unknown rule set or class;
-    problems with rows are the result's ``diagnostics``. ``threads=1`` reads and assesses on one thread; the
-    default (two on two or more cores) reads ahead on a second thread, with the same result.
+    ``source`` is a path, the bytes of a CSV/XLSX file, a pandas or polars DataFrame or a pyarrow Table of
+    ES-003 rows (the same columns as the file; cells as text, ``Decimal``, ``date`` or integers — not floats).
+    ``progress(done, total)`` is called about ten times a second: bytes read of the file's size for a path or
+    bytes (a percentage for a progress bar; the last call has ``done == total``), rows read of the table's rows
+    for a DataFrame or Arrow table. The work runs without the GIL. Raises :class:`MissingColumnError`,
+    :class:`FormatError`, :class:`CapeIOError` for unreadable input, :class:`InvalidValueError` naming the
+    parameter for an unknown rule set or class, a number out of range (``threads=0``, negative days) or text
+    given as ``source`` instead of a path; problems with rows are the result's ``diagnostics``. ``threads=1``
+    reads and assesses on one thread; the default (two on two or more cores) reads ahead on a second thread,
+    with the same result.
     ``court_accrual`` (``"liquidation_date"``, the default, or ``"final_liquidation"``) is the day a Court of
     International Trade claim is taken to accrue for the ``court_action`` deadline (28 USC 2636(i); unsettled,
     so a parameter). Each entry's ``next_action``, ``act_by`` and ``refund_due_by`` are in its record;
     :meth:`AssessedReport.plan` groups the actions due.
+
+    Every option of ``cape assess`` has a keyword of the same name (``--urgent-days`` is ``urgent_days``,
+    ``--assume-rate`` ``assume_rate``, ``--accepted CLAIMS.csv`` ``accepted``; ``--class`` is ``importer_class``,
+    ``class`` being a Python keyword), and ``None`` or ``False`` means the command line's default, defined once
+    in cape-core. ``urgent_within_days`` is the older name of ``urgent_days``. ``rules`` may name a rule-set
+    file (``"rules.json"``) as ``--rules`` does.
 
     The schedule options, in days (``None`` keeps cape's default; the command line's flags of the same names):
     ``acceptance_lag`` (days from the as-of date to the day CAPE validates a declaration: it moves the
@@ -186,6 +216,9 @@ def assess(
         importer_class=importer_class,
         class_overrides=dict(class_overrides) if class_overrides is not None else None,
         urgent_within_days=urgent_within_days,
+        urgent_days=urgent_days,
+        assume_rate=assume_rate,
+        accepted=accepted,
         last_day_offset=last_day_offset,
         court_accrual=court_accrual,
         acceptance_lag=acceptance_lag,
@@ -203,12 +236,15 @@ def assess_partition(
     source: Source,
     *,
     as_of: datetime.date,
-    rules: str = "auto",
+    rules: Optional[str] = None,
     tables: Optional[_cape.Tables] = None,
     assume_last_rate: bool = False,
-    importer_class: str = "corporate",
+    importer_class: Optional[str] = None,
     class_overrides: Optional[Mapping[str, str]] = None,
     urgent_within_days: Optional[int] = None,
+    urgent_days: Optional[int] = None,
+    assume_rate: Optional[Union[decimal.Decimal, int, str]] = None,
+    accepted: Optional[Union[str, "os.PathLike[str]"]] = None,
     last_day_offset: Optional[int] = None,
     court_accrual: Optional[str] = None,
     acceptance_lag: Optional[int] = None,
@@ -237,6 +273,9 @@ def assess_partition(
         importer_class=importer_class,
         class_overrides=dict(class_overrides) if class_overrides is not None else None,
         urgent_within_days=urgent_within_days,
+        urgent_days=urgent_days,
+        assume_rate=assume_rate,
+        accepted=accepted,
         last_day_offset=last_day_offset,
         court_accrual=court_accrual,
         acceptance_lag=acceptance_lag,
@@ -256,12 +295,15 @@ def iter_assess(
     source: Source,
     *,
     as_of: datetime.date,
-    rules: str = "auto",
+    rules: Optional[str] = None,
     tables: Optional[_cape.Tables] = None,
     assume_last_rate: bool = False,
-    importer_class: str = "corporate",
+    importer_class: Optional[str] = None,
     class_overrides: Optional[Mapping[str, str]] = None,
     urgent_within_days: Optional[int] = None,
+    urgent_days: Optional[int] = None,
+    assume_rate: Optional[Union[decimal.Decimal, int, str]] = None,
+    accepted: Optional[Union[str, "os.PathLike[str]"]] = None,
     last_day_offset: Optional[int] = None,
     court_accrual: Optional[str] = None,
     acceptance_lag: Optional[int] = None,
@@ -294,6 +336,9 @@ def iter_assess(
         importer_class=importer_class,
         class_overrides=dict(class_overrides) if class_overrides is not None else None,
         urgent_within_days=urgent_within_days,
+        urgent_days=urgent_days,
+        assume_rate=assume_rate,
+        accepted=accepted,
         last_day_offset=last_day_offset,
         court_accrual=court_accrual,
         acceptance_lag=acceptance_lag,
@@ -446,3 +491,202 @@ def frame_of(table: "pyarrow.Table", money: str = "decimal") -> "pandas.DataFram
         else:
             data[name] = col.to_pandas()
     return pd.DataFrame(data, columns=list(table.column_names), copy=False)
+
+
+def polars_of(table: "pyarrow.Table") -> "polars.DataFrame":
+    """The polars DataFrame of an Arrow table (``polars.from_arrow``: no copy for most column types; money
+    ``decimal128(18, 2)`` becomes polars ``Decimal(18, 2)``, dates ``Date``)."""
+    import polars as pl
+
+    frame = pl.from_arrow(table)
+    assert isinstance(frame, pl.DataFrame)
+    return frame
+
+
+def pandas_of(table: "pyarrow.Table") -> "pandas.DataFrame":
+    """The pandas DataFrame of a small result's Arrow table (diagnostics, refunds, check findings, results rows),
+    typed as :func:`frame_of` types an assessment's: money as ``Decimal`` objects, dates ``datetime64[ms]``,
+    integers nullable ``Int64``, flags ``bool`` (nullable ``boolean`` where one may be missing), lists
+    Arrow-backed, text pandas' string dtype."""
+    import pandas as pd
+    import pyarrow as pa
+
+    data: Dict[str, Any] = {}
+    for name, col in zip(table.column_names, table.columns):
+        t = col.type
+        if pa.types.is_decimal(t):
+            data[name] = _decimal_objects(pd, [col])[0]
+        elif pa.types.is_date(t):
+            data[name] = col.to_pandas(date_as_object=False)
+        elif pa.types.is_integer(t):
+            data[name] = col.cast(pa.int64()).to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
+        elif pa.types.is_boolean(t) and col.null_count:
+            data[name] = col.to_pandas(types_mapper={pa.bool_(): pd.BooleanDtype()}.get)
+        elif pa.types.is_list(t):
+            data[name] = pd.Series(pd.arrays.ArrowExtensionArray(col), copy=False)
+        else:
+            data[name] = col.to_pandas()
+    return pd.DataFrame(data, columns=list(table.column_names), copy=False)
+
+
+def _table(columns: Sequence[Tuple[str, "pyarrow.DataType"]], rows: Iterable[Sequence[Any]]) -> "pyarrow.Table":
+    import pyarrow as pa
+
+    cells = list(zip(*rows)) or [() for _ in columns]
+    arrays = [pa.array(list(values), type=t) for values, (_, t) in zip(cells, columns)]
+    return pa.Table.from_arrays(arrays, schema=pa.schema(list(columns)))
+
+
+def _text(value: object) -> Optional[str]:
+    return None if value is None else str(value)
+
+
+def diagnostics_table(diagnostics: Iterable[_cape.Diagnostic]) -> "pyarrow.Table":
+    """The Arrow table of diagnostics: the columns of ``cape ingest --format csv``."""
+    import pyarrow as pa
+
+    s = pa.string()
+    columns = [("source", s), ("row", pa.int64()), ("severity", s), ("code", s), ("column", s), ("value", s)]
+    columns += [("entry", s), ("message", s)]
+    rows = [
+        (d.source, d.row, d.severity, d.code, d.column, d.value, _text(d.entry), d.message) for d in diagnostics
+    ]
+    return _table(columns, rows)
+
+
+def refunds_table(refunds: Iterable[_cape.Refund]) -> "pyarrow.Table":
+    """The Arrow table of consolidated refunds: the columns of ``cape refunds --format csv`` (``entry_numbers``
+    a list, money ``decimal128(18, 2)``, dates ``date32``)."""
+    import pyarrow as pa
+
+    money, day, s = pa.decimal128(18, 2), pa.date32(), pa.string()
+    columns = [("recipient", s), ("liquidation_date", day), ("refund_due_by", day), ("held", pa.bool_())]
+    columns += [("entries", pa.int64()), ("principal", money), ("interest", money), ("total", money)]
+    columns += [("entry_numbers", pa.list_(s))]
+    rows = [
+        (
+            r.recipient,
+            r.liquidation_date,
+            r.refund_due_by,
+            r.held,
+            len(r.entries),
+            r.principal,
+            r.interest,
+            r.total,
+            [str(e) for e in r.entries],
+        )
+        for r in refunds
+    ]
+    return _table(columns, rows)
+
+
+def check_table(check: _cape.DeclarationCheck) -> "pyarrow.Table":
+    """The Arrow table of a declaration check's findings: the columns of ``cape check --format csv``."""
+    import pyarrow as pa
+
+    s = pa.string()
+    columns = [("row", pa.int64()), ("level", s), ("code", s), ("value", s), ("message", s), ("cbp_message", s)]
+    rows = [(f.row, f.level, f.code, f.value, f.message, f.cbp_message) for f in check.findings]
+    return _table(columns, rows)
+
+
+def results_table(results: _cape.Results) -> "pyarrow.Table":
+    """The Arrow table of a results file's rows: the columns of ``cape results --format csv``."""
+    import pyarrow as pa
+
+    s = pa.string()
+    columns = [("row", pa.int64()), ("entry_number", s), ("entry_text", s), ("claim_number", s), ("status", s)]
+    columns += [("error_kind", s), ("error_text", s), ("error_retired", pa.bool_())]
+    columns += [("error_meaning", s), ("error_remedy", s)]
+    rows = [
+        (
+            r.row,
+            _text(r.entry_number),
+            r.entry_text,
+            r.claim_number,
+            r.status,
+            r.error_kind,
+            r.error_text,
+            r.error_retired,
+            r.error_meaning,
+            r.error_remedy,
+        )
+        for r in results.rows
+    ]
+    return _table(columns, rows)
+
+
+def check_frame(check: _cape.DeclarationCheck) -> "pandas.DataFrame":
+    """:meth:`DeclarationCheck.to_pandas`."""
+    return pandas_of(check_table(check))
+
+
+def check_polars(check: _cape.DeclarationCheck) -> "polars.DataFrame":
+    """:meth:`DeclarationCheck.to_polars`."""
+    return polars_of(check_table(check))
+
+
+def results_frame(results: _cape.Results) -> "pandas.DataFrame":
+    """:meth:`Results.to_pandas`."""
+    return pandas_of(results_table(results))
+
+
+def results_polars(results: _cape.Results) -> "polars.DataFrame":
+    """:meth:`Results.to_polars`."""
+    return polars_of(results_table(results))
+
+
+class Diagnostics(Tuple[_cape.Diagnostic, ...]):
+    """The diagnostics of a read or an assessment: a tuple of :class:`Diagnostic`, with tables and CSV out."""
+
+    __slots__ = ()
+
+    def to_arrow(self) -> "pyarrow.Table":
+        """The diagnostics as a ``pyarrow.Table`` (the columns of :meth:`to_csv`)."""
+        return diagnostics_table(self)
+
+    def to_pandas(self) -> "pandas.DataFrame":
+        """The diagnostics as a pandas DataFrame (the columns of :meth:`to_csv`; ``row`` nullable ``Int64``)."""
+        return pandas_of(self.to_arrow())
+
+    def to_polars(self) -> "polars.DataFrame":
+        """The diagnostics as a polars DataFrame (the columns of :meth:`to_pandas`)."""
+        return polars_of(self.to_arrow())
+
+    def to_csv(self, path: Union[str, "os.PathLike[str]"]) -> None:
+        """Writes the diagnostics to ``path`` as ``cape ingest --format csv`` writes them (atomically)."""
+        _cape._write_csv("diagnostics", self, os.fspath(path))
+
+    def _repr_html_(self) -> str:
+        """A compact HTML table (Jupyter's rich display)."""
+        from cape import _html
+
+        return _html.diagnostics_html(self)
+
+
+class Refunds(Tuple[_cape.Refund, ...]):
+    """Consolidated refunds: a tuple of :class:`Refund`, with tables and CSV out."""
+
+    __slots__ = ()
+
+    def to_arrow(self) -> "pyarrow.Table":
+        """The refunds as a ``pyarrow.Table`` (the columns of :meth:`to_csv`, ``entry_numbers`` a list)."""
+        return refunds_table(self)
+
+    def to_pandas(self) -> "pandas.DataFrame":
+        """The refunds as a pandas DataFrame: money ``Decimal``, dates ``datetime64[ms]``."""
+        return pandas_of(self.to_arrow())
+
+    def to_polars(self) -> "polars.DataFrame":
+        """The refunds as a polars DataFrame: money ``Decimal(18, 2)``, dates ``Date``."""
+        return polars_of(self.to_arrow())
+
+    def to_csv(self, path: Union[str, "os.PathLike[str]"]) -> None:
+        """Writes the refunds to ``path`` as ``cape refunds --format csv`` writes them (atomically)."""
+        _cape._write_csv("refunds", self, os.fspath(path))
+
+    def _repr_html_(self) -> str:
+        """A compact HTML table (Jupyter's rich display)."""
+        from cape import _html
+
+        return _html.refunds_html(self)

@@ -25,8 +25,8 @@ def main(es003: Path, out_dir: Path) -> Decimal:
         assert principal >= 0 and (interest is None or interest >= 0) and (last_day is None or last_day.year > 2000)
     records: List[Dict[str, object]] = report.to_records()
     assert len(records) == report.totals.entries
-    paths: List[str] = report.write_declarations(out_dir, split_by_importer=True)
-    assert paths
+    paths: List[Path] = report.write_declarations(out_dir, split_by_importer=True)
+    assert paths and paths[-1].name == "manifest.csv"
     try:
         report.write_declarations(out_dir)
     except cape.OutputNotEmptyError as e:
@@ -62,6 +62,19 @@ def main(es003: Path, out_dir: Path) -> Decimal:
     claims = b"Ref,Claim No,Outcome,Error Text\nABC12345676,C9,Entry Summary Updated,\n"
     results: cape.Results = cape.read_results(claims, columns={"ENTRY_NUMBER": "Ref", "STATUS": "Outcome"})
     assert [str(n) for n in results.accepted] == ["ABC-1234567-6"]
+    # Typed rows and findings (one name for CBP's wording: cbp_message); tables and CSV out of every result.
+    row: cape.ResultRow = results.rows[0]
+    kind: Optional[str] = row.error_kind
+    assert row.status == "entry_summary_updated" and kind is None
+    check: cape.DeclarationCheck = cape.check_declaration(b"Entry Number\nABC12345676\n", report=report)
+    wording: List[Optional[str]] = [f.cbp_message for f in check.findings]
+    wording += [v.cbp_message for v in check.entry_verdicts]
+    assert len(wording) >= 1
+    refunds: cape.Refunds = report.refunds()
+    refunds.to_csv(out_dir / "refunds.csv")
+    report.diagnostics.to_csv(out_dir / "diagnostics.csv")
+    page: str = report._repr_html_() + refunds._repr_html_() + check._repr_html_()
+    assert "<table" in page
     return paid
 
 
