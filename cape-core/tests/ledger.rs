@@ -37,7 +37,10 @@ fn es003(count: u32) -> String {
     for serial in 1..=count {
         let common = format!("01,{IMPORTER},06/02/2025,,,,,Accepted,N,,06/05/2025,CN");
         let e = n(serial);
-        csv += &format!("{e},1,1,8471300100,10000.00,0.00,{common}\n{e},1,2,9903.01.25,0.00,{}.00,{common}\n", 1000 + serial);
+        csv += &format!(
+            "{e},1,1,8471300100,10000.00,0.00,{common}\n{e},1,2,9903.01.25,0.00,{}.00,{common}\n",
+            1000 + serial
+        );
     }
     csv
 }
@@ -133,8 +136,9 @@ fn each_state_with_its_totals_history_and_statement() {
     assert_eq!((s.import_id, s.rows_read, s.rows_used, s.rows_rejected), (1, 11, 11, 0));
 
     // Declared: entries 2-11 (entry 1 is not).
-    let set = build_declarations_from((2..=11).map(|i| (n(i), Some(IMPORTER.to_owned()))), &DeclarationOptions::default())
-        .unwrap();
+    let set =
+        build_declarations_from((2..=11).map(|i| (n(i), Some(IMPORTER.to_owned()))), &DeclarationOptions::default())
+            .unwrap();
     let decl_dir = dir.path().join("declarations");
     write_declarations(&set, &decl_dir).unwrap();
     let out = l.record_declarations(decl_dir.join("manifest.csv")).unwrap();
@@ -175,8 +179,10 @@ fn each_state_with_its_totals_history_and_statement() {
     assert_eq!(report.as_of, d(2026, 12, 1), "the assessment's as-of day");
     let states: Vec<(String, EntryState)> = report.entries.iter().map(|e| (e.entry_number.clone(), e.state)).collect();
     use EntryState::*;
-    let want = [NotDeclared, Declared, Rejected, Accepted, Liquidated, Paid, PaidShort, PaidOver, Returned, Diverted, Held];
-    let want: Vec<(String, EntryState)> = want.iter().enumerate().map(|(i, s)| (n(i as u32 + 1).to_string(), *s)).collect();
+    let want =
+        [NotDeclared, Declared, Rejected, Accepted, Liquidated, Paid, PaidShort, PaidOver, Returned, Diverted, Held];
+    let want: Vec<(String, EntryState)> =
+        want.iter().enumerate().map(|(i, s)| (n(i as u32 + 1).to_string(), *s)).collect();
     assert_eq!(states, want);
     let by = |i: u32| report.entries.iter().find(|e| e.entry_number == n(i).to_string()).unwrap();
     assert_eq!(by(7).variance, Some(cents(-1000)));
@@ -201,7 +207,8 @@ fn each_state_with_its_totals_history_and_statement() {
         };
         assert_eq!(t.paid, cents(paid), "{:?}", t.state);
     }
-    let unmatched: Vec<_> = report.unmatched_payments.iter().map(|u| (u.row, u.entry_number.clone(), u.amount)).collect();
+    let unmatched: Vec<_> =
+        report.unmatched_payments.iter().map(|u| (u.row, u.entry_number.clone(), u.amount)).collect();
     assert_eq!(unmatched, [(9, Some(unknown.to_string()), cents(12_345)), (10, None, cents(500))]);
 
     // Filters.
@@ -231,7 +238,14 @@ fn each_state_with_its_totals_history_and_statement() {
     assert_eq!(facts[2], (3, "claim_results", "claim-details.csv"));
     assert_eq!(h.len(), 3);
     assert!(h[2].fact.contains("CAPE result failed, claim CL-1, error"), "{}", h[2].fact);
-    assert!(h[0].fact.contains(&format!("expected principal {}", cents(exp[2] - assessed[2].interest_amount().unwrap().to_cents().unwrap()))), "{}", h[0].fact);
+    assert!(
+        h[0].fact.contains(&format!(
+            "expected principal {}",
+            cents(exp[2] - assessed[2].interest_amount().unwrap().to_cents().unwrap())
+        )),
+        "{}",
+        h[0].fact
+    );
 
     // Changes since the results: the entries the refund report named (5-11).
     let changed: Vec<String> = l.changes_since(results_import).unwrap().into_iter().map(|e| e.entry_number).collect();
@@ -245,7 +259,10 @@ fn each_state_with_its_totals_history_and_statement() {
     let outstanding = expected - exp[5] - (exp[6] - 1000) - exp[7];
     assert_eq!((st.expected, st.paid, st.outstanding), (cents(expected), cents(paid), cents(outstanding)));
     assert_eq!(st.entries.len(), 11);
-    assert_eq!(st.states.iter().map(|s| s.state.as_str()).collect::<Vec<_>>()[..3], ["not_declared", "declared", "rejected"]);
+    assert_eq!(
+        st.states.iter().map(|s| s.state.as_str()).collect::<Vec<_>>()[..3],
+        ["not_declared", "declared", "rejected"]
+    );
     assert!(st.entries[2].note.contains(kind.remedy()), "{}", st.entries[2].note);
     let received: Decimal = st.months.iter().map(|m| m.received).sum();
     assert_eq!(received, cents(paid));
@@ -359,8 +376,10 @@ fn a_corrupt_file_is_refused_unchanged() {
 fn another_programs_sqlite_file_is_refused_unchanged() {
     let (_dir, db) = tmp("other.db");
     let c = rusqlite::Connection::open(&db).unwrap();
-    c.execute_batch("CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO customers VALUES (1, 'x');")
-        .unwrap();
+    c.execute_batch(
+        "CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO customers VALUES (1, 'x');",
+    )
+    .unwrap();
     drop(c);
     let bytes = std::fs::read(&db).unwrap();
     let e = Ledger::open_or_create(&db, &LedgerOptions::default()).unwrap_err();
@@ -381,7 +400,10 @@ fn a_newer_schema_is_refused_naming_both_versions() {
     let e = Ledger::open(&db, &LedgerOptions::default()).unwrap_err();
     assert_eq!(problem(&e), LedgerProblem::NewerSchema { found: SCHEMA_VERSION + 7, supported: SCHEMA_VERSION });
     let msg = e.to_string();
-    assert!(msg.contains(&format!("schema version {} is newer than this cape's {SCHEMA_VERSION}", SCHEMA_VERSION + 7)), "{msg}");
+    assert!(
+        msg.contains(&format!("schema version {} is newer than this cape's {SCHEMA_VERSION}", SCHEMA_VERSION + 7)),
+        "{msg}"
+    );
     assert_eq!(std::fs::read(&db).unwrap(), bytes);
 }
 
@@ -420,7 +442,8 @@ fn a_full_disk_fails_the_import_and_keeps_the_ledger() {
     l.record_assessment("a.csv", &sha("a"), d(2026, 12, 1), assessed[..1].iter().map(Ok)).unwrap();
     drop(l);
     let before = dump(&db);
-    let size = std::fs::metadata(&db).unwrap().len() + std::fs::metadata(db.with_extension("db-wal")).map_or(0, |m| m.len());
+    let size =
+        std::fs::metadata(&db).unwrap().len() + std::fs::metadata(db.with_extension("db-wal")).map_or(0, |m| m.len());
     let capped = LedgerOptions { max_size_bytes: Some(size.max(64 * 1024)), ..LedgerOptions::default() };
     let mut l = Ledger::open(&db, &capped).unwrap();
     let e = l.record_assessment("b.csv", &sha("b"), d(2026, 12, 1), assessed.iter().map(Ok)).unwrap_err();

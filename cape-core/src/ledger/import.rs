@@ -236,8 +236,9 @@ impl Ledger {
         let bytes = read_whole(manifest_path, &name)?;
         let sha = sha256_hex(&bytes);
         let fmt = |message: String| Error::Format { source_name: name.clone(), message };
-        let listings = read_manifest(&String::from_utf8_lossy(&bytes))
-            .ok_or_else(|| fmt("is not a cape manifest (file,importer,entries,first_entry,last_entry,sha256)".into()))?;
+        let listings = read_manifest(&String::from_utf8_lossy(&bytes)).ok_or_else(|| {
+            fmt("is not a cape manifest (file,importer,entries,first_entry,last_entry,sha256)".into())
+        })?;
         let dir = manifest_path.parent().unwrap_or(Path::new("."));
         let imp = match self.begin(ImportKind::Declarations, &name, &sha, None)? {
             Ok(i) => i,
@@ -434,6 +435,11 @@ impl Import<'_> {
         let id = self.id;
         let path = self.path.clone();
         self.tx.commit().map_err(|e| super::db_error(&path, "cannot commit the import", e))?;
-        Ok(ImportOutcome::Recorded(ImportSummary { import_id: id, rows_read: read, rows_used: used, rows_rejected: rejected }))
+        Ok(ImportOutcome::Recorded(ImportSummary {
+            import_id: id,
+            rows_read: read,
+            rows_used: used,
+            rows_rejected: rejected,
+        }))
     }
 }

@@ -118,7 +118,8 @@ impl Ledger {
         };
         match (mode, exists) {
             (Mode::Existing, false) => {
-                let e = std::io::Error::new(std::io::ErrorKind::NotFound, "no ledger here (recording a file creates one)");
+                let e =
+                    std::io::Error::new(std::io::ErrorKind::NotFound, "no ledger here (recording a file creates one)");
                 return Err(Error::io(name, e));
             }
             (Mode::New, true) => {
@@ -251,9 +252,10 @@ fn from_cents(cents: i64) -> Decimal {
 fn parse_date(path: &str, text: Option<String>) -> Result<Option<chrono::NaiveDate>> {
     match text {
         None => Ok(None),
-        Some(t) => t.parse().map(Some).map_err(|_| {
-            ledger_error(path, LedgerProblem::Corrupt, &format!("stored date {t:?} is not YYYY-MM-DD"))
-        }),
+        Some(t) => t
+            .parse()
+            .map(Some)
+            .map_err(|_| ledger_error(path, LedgerProblem::Corrupt, &format!("stored date {t:?} is not YYYY-MM-DD"))),
     }
 }
 

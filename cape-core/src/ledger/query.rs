@@ -3,8 +3,8 @@
 use std::collections::BTreeMap;
 
 use chrono::{Datelike, NaiveDate};
-use rust_decimal::Decimal;
 use rusqlite::{params, Connection, Row};
+use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::{from_cents, ledger_error, parse_date, EntryState, Ledger};
@@ -134,6 +134,9 @@ pub struct HistoryFact {
     pub fact: String,
 }
 
+/// One table's fact about an entry from its row: the file's row and the fact in one line.
+type FactOf = fn(&Row<'_>) -> rusqlite::Result<(Option<u64>, String)>;
+
 const ENTRY_COLUMNS: &str = "entry_number, importer, recipient, state, claim_status, expected_cents, paid_cents, \
      variance_cents, refund_date, refund_number, payment_status_text, claim_number, error_kind, error_text, \
      error_remedy, projected_liquidation, refund_due_by, next_action, act_by, action_note";
@@ -145,8 +148,9 @@ fn sql(path: &str) -> impl Fn(rusqlite::Error) -> crate::Error + '_ {
 fn entry_status(path: &str, r: &Row<'_>) -> Result<EntryStatus> {
     let e = sql(path);
     let state: String = r.get(3).map_err(&e)?;
-    let state = EntryState::from_code(&state)
-        .ok_or_else(|| ledger_error(path, LedgerProblem::Corrupt, &format!("entry_state gives unknown state {state:?}")))?;
+    let state = EntryState::from_code(&state).ok_or_else(|| {
+        ledger_error(path, LedgerProblem::Corrupt, &format!("entry_state gives unknown state {state:?}"))
+    })?;
     let variance: Option<i64> = r.get(7).map_err(&e)?;
     Ok(EntryStatus {
         entry_number: r.get(0).map_err(&e)?,
@@ -172,7 +176,12 @@ fn entry_status(path: &str, r: &Row<'_>) -> Result<EntryStatus> {
     })
 }
 
-fn entries_where(conn: &Connection, path: &str, filter: &str, args: &[&dyn rusqlite::ToSql]) -> Result<Vec<EntryStatus>> {
+fn entries_where(
+    conn: &Connection,
+    path: &str,
+    filter: &str,
+    args: &[&dyn rusqlite::ToSql],
+) -> Result<Vec<EntryStatus>> {
     let mut st = conn
         .prepare(&format!("SELECT {ENTRY_COLUMNS} FROM entry_state WHERE {filter} ORDER BY importer, entry_number"))
         .map_err(sql(path))?;
@@ -279,7 +288,7 @@ impl Ledger {
         let e = sql(&self.path);
         let key = entry.to_string();
         let mut out = Vec::new();
-        let facts: [(&str, fn(&Row<'_>) -> rusqlite::Result<(Option<u64>, String)>); 4] = [
+        let facts: [(&str, FactOf); 4] = [
             (
                 "SELECT import_id, status, principal_cents, interest_cents, refund_due_by, next_action, act_by \
                  FROM assessments WHERE entry_number = ?1",
@@ -299,15 +308,12 @@ impl Ledger {
                     ))
                 },
             ),
-            (
-                "SELECT import_id, row, file, sha256 FROM declarations WHERE entry_number = ?1",
-                |r| {
-                    Ok((
-                        Some(r.get(1)?),
-                        format!("declared in {} (SHA-256 {})", r.get::<_, String>(2)?, r.get::<_, String>(3)?),
-                    ))
-                },
-            ),
+            ("SELECT import_id, row, file, sha256 FROM declarations WHERE entry_number = ?1", |r| {
+                Ok((
+                    Some(r.get(1)?),
+                    format!("declared in {} (SHA-256 {})", r.get::<_, String>(2)?, r.get::<_, String>(3)?),
+                ))
+            }),
             (
                 "SELECT import_id, row, status, claim_number, error_kind, error_text FROM claim_results WHERE \
                  entry_number = ?1",
@@ -326,7 +332,8 @@ impl Ledger {
                 "SELECT import_id, row, refund_number, principal_cents, interest_cents, refund_date, status, \
                  status_text FROM payments WHERE entry_number = ?1",
                 |r| {
-                    let cents = |i| r.get::<_, Option<i64>>(i).map(|c| c.map_or("-".to_owned(), |c| from_cents(c).to_string()));
+                    let cents =
+                        |i| r.get::<_, Option<i64>>(i).map(|c| c.map_or("-".to_owned(), |c| from_cents(c).to_string()));
                     Ok((
                         Some(r.get(1)?),
                         format!(
