@@ -93,7 +93,12 @@ fn dump(path: &Path) -> String {
         let cols = st.column_count();
         let mut rows = st.query([]).unwrap();
         while let Some(r) = rows.next().unwrap() {
-            let vals: Vec<String> = (0..cols).map(|i| format!("{:?}", r.get_ref(i).unwrap())).collect();
+            let vals: Vec<String> = (0..cols)
+                .map(|i| match r.get_ref(i).unwrap() {
+                    rusqlite::types::ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
+                    v => format!("{v:?}"),
+                })
+                .collect();
             out += &format!("{t}: {}\n", vals.join("|"));
         }
     }
@@ -523,4 +528,44 @@ fn ledger_codes_have_rows() {
     for p in LedgerProblem::ALL {
         assert!(doc.contains(&format!("| ledger_error | `{}` |", p.code())), "{}", p.code());
     }
+}
+
+/// An ES-003 recorded through the spine: entries streamed in, the reader's rejected row and its diagnostic
+/// recorded with the import, the same file again not read.
+#[test]
+fn an_es003_is_recorded_through_the_spine_with_its_diagnostics() {
+    let (dir, db) = tmp("cape.db");
+    let mut csv = es003(5);
+    csv += "ABC-0000099-X,1,1,8471300100,10.00,0.00,01,12-345678900,06/02/2025,,,,,Accepted,N,,06/05/2025,CN\n";
+    let file = dir.path().join("es003.csv");
+    std::fs::write(&file, &csv).unwrap();
+    let tables = Tables::embedded().unwrap();
+    let options = || AssessOptions::new(d(2026, 12, 1)).assume_last_rate(&tables.rates);
+    let run = cape_core::run::RunOptions::default();
+    let mut l = Ledger::create(&db, &LedgerOptions::default()).unwrap();
+    let out = l.record_es003(&file, &tables, options(), &run).unwrap();
+    let ImportOutcome::Recorded(s) = out else { panic!("{out:?}") };
+    assert_eq!((s.rows_read, s.rows_used, s.rows_rejected), (11, 10, 1));
+    let r = l.status(&StatusQuery::default()).unwrap();
+    assert_eq!(r.entries.len(), 5);
+    let want: Vec<i64> = assess(5).iter().map(expected_cents).collect();
+    assert_eq!(
+        r.entries.iter().map(|e| e.expected).collect::<Vec<_>>(),
+        want.into_iter().map(cents).collect::<Vec<_>>()
+    );
+    drop(l);
+    let c = rusqlite::Connection::open(&db).unwrap();
+    let rejected: Vec<(i64, String)> = c
+        .prepare("SELECT row, code FROM diagnostics WHERE import_id = 1 AND row IS NOT NULL")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(rejected, [(12, "ES003_INVALID_ENTRY_NUMBER".to_owned())]);
+    drop(c);
+    let mut l = Ledger::open(&db, &LedgerOptions::default()).unwrap();
+    let again = l.record_es003(&file, &tables, options(), &run).unwrap();
+    assert!(matches!(again, ImportOutcome::AlreadyRecorded { import_id: 1, .. }), "{again:?}");
+    assert_eq!(sha256_file(&file).unwrap(), sha(&csv));
 }

@@ -10,7 +10,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::{to_cents, Ledger};
-use crate::assess::EntryAssessment;
+use crate::assess::{AssessOptions, EntryAssessment, Tables};
 use crate::claim::declaration::{read_manifest, sha256_hex, MAX_MANIFEST_BYTES};
 use crate::claim::preflight::{preflight_bytes, FindingLevel, PreflightOptions};
 use crate::claim::results::CapeResults;
@@ -18,6 +18,7 @@ use crate::diagnostic::Diagnostic;
 use crate::error::{Error, ErrorKind, Result};
 use crate::ingest::source::{read_capped, Capped};
 use crate::refund::payments::{PaymentRow, PaymentStatus, RefundReportKind};
+use crate::run::{RunOptions, Source};
 
 /// What kind of file an import recorded (the `imports.kind` column).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -176,49 +177,42 @@ impl Ledger {
             Ok(i) => i,
             Err(done) => return Ok(done),
         };
-        let mut n = 0u64;
-        {
-            let mut st = imp
-                .tx
-                .prepare(
-                    "INSERT INTO assessments (import_id, entry_number, importer, recipient, recipient_held, status, \
-                     principal_cents, interest_cents, projected_liquidation, refund_due_by, last_filing_day, \
-                     next_action, act_by, action_note) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, \
-                     ?13, ?14) ON CONFLICT (import_id, entry_number) DO UPDATE SET importer = excluded.importer, \
-                     recipient = excluded.recipient, recipient_held = excluded.recipient_held, status = \
-                     excluded.status, principal_cents = excluded.principal_cents, interest_cents = \
-                     excluded.interest_cents, projected_liquidation = excluded.projected_liquidation, refund_due_by \
-                     = excluded.refund_due_by, last_filing_day = excluded.last_filing_day, next_action = \
-                     excluded.next_action, act_by = excluded.act_by, action_note = excluded.action_note",
-                )
-                .map_err(|e| super::db_error(&imp.path, "cannot prepare", e))?;
-            for a in entries {
-                let a = a?;
-                let a: &EntryAssessment = a.borrow();
-                let principal = to_cents(a.principal().amount(), "expected principal")?;
-                let interest = a.interest_amount().map(|i| to_cents(i.amount(), "expected interest")).transpose()?;
-                let held = a.recipient.as_ref().is_some_and(|r| r.held);
-                st.execute(params![
-                    imp.id,
-                    a.entry_number().to_string(),
-                    a.importer_number,
-                    a.recipient.as_ref().map(|r| r.number.as_str()),
-                    held,
-                    a.status().name(),
-                    principal,
-                    interest,
-                    date(a.projected.as_ref().map(|p| p.liquidation)),
-                    date(a.projected.as_ref().map(|p| p.refund_due_by)),
-                    date(a.claim.last_filing_day),
-                    a.next_action.code.as_str(),
-                    date(a.next_action.act_by),
-                    a.next_action.note,
-                ])
-                .map_err(|e| super::db_error(&imp.path, "cannot record an assessment", e))?;
-                n += 1;
-            }
-        }
+        let n = imp.assessments(entries)?;
         imp.finish(n, n, 0)
+    }
+
+    /// Records an ES-003 file's assessments as of `assess.as_of`, running cape's spine over it
+    /// ([`crate::run::assessments`]) and writing each entry as it comes: memory stays bounded by one entry
+    /// whatever the file's size. The file's SHA-256 is the import's key (a file recorded before is not read
+    /// again); the reader's diagnostics and its row counts are recorded with the import.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] when the file cannot be read; the spine's errors (an unreadable report, a cancel);
+    /// [`ErrorKind::InvalidMoney`] for an amount with a fraction of a cent; [`Error::Ledger`] when the ledger
+    /// cannot be written. The ledger is unchanged after any error.
+    pub fn record_es003(
+        &mut self,
+        path: impl AsRef<Path>,
+        tables: &Tables,
+        assess: AssessOptions,
+        options: &RunOptions,
+    ) -> Result<ImportOutcome> {
+        let path = path.as_ref();
+        let sha = sha256_file(path)?;
+        let as_of = assess.as_of;
+        let imp = match self.begin(ImportKind::Assessment, &path.display().to_string(), &sha, Some(as_of))? {
+            Ok(i) => i,
+            Err(done) => return Ok(done),
+        };
+        let mut it = crate::run::assessments(Source::Path(path.to_path_buf()), tables, assess, options)?;
+        let n = imp.assessments(it.by_ref())?;
+        let partial = it.finish()?;
+        for d in &partial.diagnostics {
+            imp.diagnostic(d.row, d.column.as_deref(), d.value.as_deref(), Some(d.code.as_str()), &d.message)?;
+        }
+        debug_assert_eq!(n, partial.totals.entries);
+        imp.finish(partial.ingest.rows_read, partial.ingest.rows_used, partial.ingest.rows_rejected)
     }
 
     /// Records a declaration folder: the manifest `write_declarations` wrote (its SHA-256 is the import's key) and,
@@ -406,6 +400,57 @@ fn read_whole(path: &Path, name: &str) -> Result<Vec<u8>> {
 }
 
 impl Import<'_> {
+    /// Inserts each assessment; the count.
+    fn assessments<I, A>(&self, entries: I) -> Result<u64>
+    where
+        I: IntoIterator<Item = Result<A>>,
+        A: Borrow<EntryAssessment>,
+    {
+        let mut n = 0u64;
+        {
+            let mut st = self
+                .tx
+                .prepare(
+                    "INSERT INTO assessments (import_id, entry_number, importer, recipient, recipient_held, status, \
+                     principal_cents, interest_cents, projected_liquidation, refund_due_by, last_filing_day, \
+                     next_action, act_by, action_note) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, \
+                     ?13, ?14) ON CONFLICT (import_id, entry_number) DO UPDATE SET importer = excluded.importer, \
+                     recipient = excluded.recipient, recipient_held = excluded.recipient_held, status = \
+                     excluded.status, principal_cents = excluded.principal_cents, interest_cents = \
+                     excluded.interest_cents, projected_liquidation = excluded.projected_liquidation, refund_due_by \
+                     = excluded.refund_due_by, last_filing_day = excluded.last_filing_day, next_action = \
+                     excluded.next_action, act_by = excluded.act_by, action_note = excluded.action_note",
+                )
+                .map_err(|e| super::db_error(&self.path, "cannot prepare", e))?;
+            for a in entries {
+                let a = a?;
+                let a: &EntryAssessment = a.borrow();
+                let principal = to_cents(a.principal().amount(), "expected principal")?;
+                let interest = a.interest_amount().map(|i| to_cents(i.amount(), "expected interest")).transpose()?;
+                let held = a.recipient.as_ref().is_some_and(|r| r.held);
+                st.execute(params![
+                    self.id,
+                    a.entry_number().to_string(),
+                    a.importer_number,
+                    a.recipient.as_ref().map(|r| r.number.as_str()),
+                    held,
+                    a.status().name(),
+                    principal,
+                    interest,
+                    date(a.projected.as_ref().map(|p| p.liquidation)),
+                    date(a.projected.as_ref().map(|p| p.refund_due_by)),
+                    date(a.claim.last_filing_day),
+                    a.next_action.code.as_str(),
+                    date(a.next_action.act_by),
+                    a.next_action.note,
+                ])
+                .map_err(|e| super::db_error(&self.path, "cannot record an assessment", e))?;
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+
     fn diagnostic(
         &self,
         row: Option<u64>,
