@@ -569,3 +569,72 @@ fn an_es003_is_recorded_through_the_spine_with_its_diagnostics() {
     assert!(matches!(again, ImportOutcome::AlreadyRecorded { import_id: 1, .. }), "{again:?}");
     assert_eq!(sha256_file(&file).unwrap(), sha(&csv));
 }
+
+/// The scenario at the library level: 2,000 entries assessed, 1,900 declared, CAPE rejects every tenth,
+/// refunds for the accepted among the first 1,000 (every third short by 1.00, one returned) and one for an entry
+/// never assessed. Counts and cents per state computed here from the assessments.
+#[test]
+fn two_thousand_entries_end_to_end() {
+    let (dir, db) = tmp("cape.db");
+    let assessed = assess(2000);
+    let exp: Vec<i64> = assessed.iter().map(expected_cents).collect();
+    let e = |i: u32| exp[i as usize - 1];
+    let mut l = Ledger::create(&db, &LedgerOptions::default()).unwrap();
+    l.record_assessment("es003.csv", &sha("2000"), d(2026, 12, 1), assessed.iter().map(Ok)).unwrap();
+    let set = build_declarations_from((1..=1900).map(|i| (n(i), None)), &DeclarationOptions::default()).unwrap();
+    write_declarations(&set, dir.path().join("decl")).unwrap();
+    l.record_declarations(dir.path().join("decl/manifest.csv")).unwrap();
+    let text = CapeErrorKind::KNOWN[1].text().unwrap();
+    let mut results = String::from("Entry Number,Claim Number,Status,Error Description\n");
+    for i in 1..=1900 {
+        if i % 10 == 0 {
+            results += &format!("{},CL-9,Failed,{text}\n", n(i));
+        } else {
+            results += &format!("{},CL-9,Entry Summary Updated,\n", n(i));
+        }
+    }
+    let r = cape_core::read_results_bytes(results.as_bytes(), Some("claims.csv")).unwrap();
+    l.record_results(&r, &sha(&results)).unwrap();
+    let mut rows = Vec::new();
+    for i in (1..=1000).filter(|i| i % 10 != 0) {
+        let (amount, status) = match i {
+            1 => (e(i), PaymentStatus::Returned),
+            _ if i % 3 == 0 => (e(i) - 100, PaymentStatus::TreasuryIssued),
+            _ => (e(i), PaymentStatus::TreasuryIssued),
+        };
+        rows.push(payment(rows.len() as u64 + 2, Some(n(i)), &format!("R{i}"), amount, status));
+    }
+    let unknown = EntryNumber::from_parts("ZZZ", 42).unwrap();
+    rows.push(payment(rows.len() as u64 + 2, Some(unknown), "RZ", 777, PaymentStatus::TreasuryIssued));
+    l.record_payments("rev615.xlsx", &sha("rev615"), RefundReportKind::Rev615, &rows, &[]).unwrap();
+
+    let report = l.status(&StatusQuery::default()).unwrap();
+    let mut got: std::collections::BTreeMap<EntryState, (u64, Decimal, Decimal)> = Default::default();
+    for t in &report.totals {
+        let g = got.entry(t.state).or_default();
+        g.0 += t.entries;
+        g.1 += t.expected;
+        g.2 += t.paid;
+    }
+    let sum = |f: &dyn Fn(u32) -> bool| cents((1..=2000).filter(|&i| f(i)).map(e).sum());
+    let not_declared = |i: u32| i > 1900;
+    let rejected = |i: u32| i <= 1900 && i % 10 == 0;
+    let accepted = |i: u32| i > 1000 && i <= 1900 && i % 10 != 0;
+    let short = |i: u32| i <= 1000 && i % 10 != 0 && i % 3 == 0;
+    let paid = |i: u32| i <= 1000 && i % 10 != 0 && i % 3 != 0 && i != 1;
+    use EntryState::*;
+    let want = std::collections::BTreeMap::from([
+        (NotDeclared, (100, sum(&not_declared), Decimal::ZERO)),
+        (Rejected, (190, sum(&rejected), Decimal::ZERO)),
+        (Accepted, (810, sum(&accepted), Decimal::ZERO)),
+        (Paid, (599, sum(&paid), sum(&paid))),
+        (PaidShort, (300, sum(&short), sum(&short) - cents(300 * 100))),
+        (Returned, (1, cents(e(1)), Decimal::ZERO)),
+    ]);
+    assert_eq!(got, want);
+    assert_eq!(report.entries.len(), 2000);
+    assert!(report.entries.iter().filter(|x| x.state == PaidShort).all(|x| x.variance == Some(cents(-100))));
+    assert_eq!(report.unmatched_payments.len(), 1);
+    assert_eq!(report.unmatched_payments[0].entry_number, Some(unknown.to_string()));
+    assert_eq!(report.unmatched_payments[0].amount, cents(777));
+}
