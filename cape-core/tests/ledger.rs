@@ -638,3 +638,30 @@ fn two_thousand_entries_end_to_end() {
     assert_eq!(report.unmatched_payments[0].entry_number, Some(unknown.to_string()));
     assert_eq!(report.unmatched_payments[0].amount, cents(777));
 }
+
+/// The ledger files of the bad-input corpus (`tests/data/bad/ledger_*.db`, written by make_bad.py): each refused
+/// with its problem, its bytes unchanged.
+#[test]
+fn the_corpus_ledger_files_are_refused_unchanged() {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/bad");
+    let cases = [
+        ("ledger_garbage.db", LedgerProblem::Corrupt),
+        ("ledger_foreign.db", LedgerProblem::ForeignFile),
+        ("ledger_newer_schema.db", LedgerProblem::NewerSchema { found: 99, supported: SCHEMA_VERSION }),
+    ];
+    for (name, want) in cases {
+        let bytes = std::fs::read(corpus.join(name)).unwrap();
+        let (_dir, db) = tmp(name);
+        std::fs::write(&db, &bytes).unwrap();
+        for options in [LedgerOptions::default(), LedgerOptions { read_only: true, ..LedgerOptions::default() }] {
+            let e = Ledger::open(&db, &options).unwrap_err();
+            assert_eq!(problem(&e), want, "{name}: {e}");
+            assert!(e.to_string().starts_with(&format!("{}: {}: ", db.display(), want.code())), "{e}");
+        }
+        let e = Ledger::open_or_create(&db, &LedgerOptions::default()).unwrap_err();
+        assert_eq!(problem(&e), want, "{name}: {e}");
+        assert_eq!(std::fs::read(&db).unwrap(), bytes, "{name} changed");
+        let side: Vec<_> = std::fs::read_dir(db.parent().unwrap()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(side.len(), 1, "{name}: no -wal or -shm left beside it: {side:?}");
+    }
+}

@@ -11,7 +11,9 @@ rust_xlsxwriter; see cape-core/tests/fuzz_corpus.rs). cape-core/tests/bad_inputs
 diagnostics or error expected for each file.
 """
 import os
+import sqlite3
 import struct
+import tempfile
 import zipfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -241,6 +243,18 @@ def main():
     # A legacy Excel 97-2003 workbook (an OLE compound file): refused, never handed to a reader that loads
     # it whole.
     write("legacy_excel97.xls", bytes([0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) + bytes(504))
+    # Ledger files cape must refuse and leave untouched (cape-core/tests/ledger.rs): garbage bytes where a
+    # ledger should be, another program's SQLite database, and a cape ledger from a newer cape.
+    write("ledger_garbage.db", bytes((i * 2654435761 >> 13) & 0xFF for i in range(8192)))
+    write("ledger_foreign.db", sqlite_file([
+        "CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)",
+        "INSERT INTO customers VALUES (1, 'Acme')",
+    ]))
+    write("ledger_newer_schema.db", sqlite_file([
+        "PRAGMA application_id = 1128353861",  # 0x43415045, "CAPE": cape's ledger
+        "PRAGMA user_version = 99",
+        "CREATE TABLE imports (id INTEGER PRIMARY KEY)",
+    ]))
 
 
 SHEET_END = "</sheetData></worksheet>"
@@ -344,6 +358,19 @@ def xlsx(sheets, level=6, extra=()):
             info.compress_type = zipfile.ZIP_DEFLATED
             z.writestr(info, text.encode(), compresslevel=level)
     return buf.getvalue()
+
+
+def sqlite_file(statements):
+    """The bytes of a SQLite database (rollback journal, no WAL) made by running `statements`."""
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "x.db")
+        con = sqlite3.connect(path)
+        for s in statements:
+            con.execute(s)
+        con.commit()
+        con.close()
+        with open(path, "rb") as f:
+            return f.read()
 
 
 def write_seed(folder, name, data):
