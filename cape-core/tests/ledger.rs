@@ -474,6 +474,11 @@ fn a_second_writer_waits_for_the_first() {
         c.execute_batch("ROLLBACK").unwrap();
     });
     rx.recv().unwrap();
+    // WAL: a reader does not wait for the writer.
+    let reading = Instant::now();
+    let mut reader = Ledger::open(&db, &LedgerOptions { read_only: true, ..LedgerOptions::default() }).unwrap();
+    assert!(reader.status(&StatusQuery::default()).unwrap().entries.is_empty());
+    assert!(reading.elapsed() < hold / 2, "the reader waited {:?}", reading.elapsed());
     let started = Instant::now();
     let mut l = Ledger::open(&db, &LedgerOptions::default()).unwrap();
     let out = l.record_assessment("a.csv", &sha("a"), d(2026, 12, 1), assessed.iter().map(Ok)).unwrap();
@@ -568,6 +573,26 @@ fn an_es003_is_recorded_through_the_spine_with_its_diagnostics() {
     let again = l.record_es003(&file, &tables, options(), &run).unwrap();
     assert!(matches!(again, ImportOutcome::AlreadyRecorded { import_id: 1, .. }), "{again:?}");
     assert_eq!(sha256_file(&file).unwrap(), sha(&csv));
+
+    // Cancelled after the third entry (as Ctrl-C does through the run's progress callback): nothing kept.
+    drop(l);
+    let before = dump(&db);
+    let other = dir.path().join("other.csv");
+    std::fs::write(&other, es003(8)).unwrap();
+    let mut stop = cape_core::run::RunOptions::default();
+    stop.progress = Some(std::sync::Arc::new(|p: &cape_core::run::Progress| {
+        if p.entries >= 3 {
+            std::ops::ControlFlow::Break(())
+        } else {
+            std::ops::ControlFlow::Continue(())
+        }
+    }));
+    stop.progress_every = Duration::ZERO;
+    let mut l = Ledger::open(&db, &LedgerOptions::default()).unwrap();
+    let e = l.record_es003(&other, &tables, options(), &stop).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Cancelled);
+    drop(l);
+    assert_eq!(dump(&db), before);
 }
 
 /// The scenario at the library level: 2,000 entries assessed, 1,900 declared, CAPE rejects every tenth,
@@ -593,8 +618,10 @@ fn two_thousand_entries_end_to_end() {
             results += &format!("{},CL-9,Entry Summary Updated,\n", n(i));
         }
     }
-    let r = cape_core::read_results_bytes(results.as_bytes(), Some("claims.csv")).unwrap();
-    l.record_results(&r, &sha(&results)).unwrap();
+    let claims = dir.path().join("claims.csv");
+    std::fs::write(&claims, &results).unwrap();
+    let out = l.record_results_path(&claims, &Default::default()).unwrap();
+    assert!(matches!(out, ImportOutcome::Recorded(ref s) if s.rows_used == 1900), "{out:?}");
     let mut rows = Vec::new();
     for i in (1..=1000).filter(|i| i % 10 != 0) {
         let (amount, status) = match i {

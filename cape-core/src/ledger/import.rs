@@ -13,7 +13,7 @@ use super::{to_cents, Ledger};
 use crate::assess::{AssessOptions, EntryAssessment, Tables};
 use crate::claim::declaration::{read_manifest, sha256_hex, MAX_MANIFEST_BYTES};
 use crate::claim::preflight::{preflight_bytes, FindingLevel, PreflightOptions};
-use crate::claim::results::CapeResults;
+use crate::claim::results::{read_results_path_with, CapeResults, ResultsOptions};
 use crate::diagnostic::Diagnostic;
 use crate::error::{Error, ErrorKind, Result};
 use crate::ingest::source::{read_capped, Capped};
@@ -316,6 +316,20 @@ impl Ledger {
         let used = results.rows.len() as u64;
         let rejected = results.problems.len() as u64;
         imp.finish(used + rejected, used, rejected)
+    }
+
+    /// Reads a CAPE claim-details file ([`crate::claim::results::read_results_path_with`]) and records it with its
+    /// SHA-256 ([`Ledger::record_results`]).
+    ///
+    /// # Errors
+    ///
+    /// The reader's errors ([`Error::Io`], [`Error::Format`], [`Error::MissingColumn`]); then as
+    /// [`Ledger::record_results`].
+    pub fn record_results_path(&mut self, path: impl AsRef<Path>, options: &ResultsOptions) -> Result<ImportOutcome> {
+        let path = path.as_ref();
+        let sha = sha256_file(path)?;
+        let results = read_results_path_with(path, options)?;
+        self.record_results(&results, &sha)
     }
 
     /// Records the rows of one ACE refund report (read into [`PaymentRow`]s, with the reader's diagnostics for
