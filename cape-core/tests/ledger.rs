@@ -611,8 +611,8 @@ fn two_thousand_entries_end_to_end() {
     l.record_declarations(dir.path().join("decl/manifest.csv")).unwrap();
     let text = CapeErrorKind::KNOWN[1].text().unwrap();
     let mut results = String::from("Entry Number,Claim Number,Status,Error Description\n");
-    for i in 1..=1900 {
-        if i % 10 == 0 {
+    for i in 1..=1900u32 {
+        if i.is_multiple_of(10) {
             results += &format!("{},CL-9,Failed,{text}\n", n(i));
         } else {
             results += &format!("{},CL-9,Entry Summary Updated,\n", n(i));
@@ -623,10 +623,10 @@ fn two_thousand_entries_end_to_end() {
     let out = l.record_results_path(&claims, &Default::default()).unwrap();
     assert!(matches!(out, ImportOutcome::Recorded(ref s) if s.rows_used == 1900), "{out:?}");
     let mut rows = Vec::new();
-    for i in (1..=1000).filter(|i| i % 10 != 0) {
+    for i in (1..=1000u32).filter(|i| !i.is_multiple_of(10)) {
         let (amount, status) = match i {
             1 => (e(i), PaymentStatus::Returned),
-            _ if i % 3 == 0 => (e(i) - 100, PaymentStatus::TreasuryIssued),
+            _ if i.is_multiple_of(3) => (e(i) - 100, PaymentStatus::TreasuryIssued),
             _ => (e(i), PaymentStatus::TreasuryIssued),
         };
         rows.push(payment(rows.len() as u64 + 2, Some(n(i)), &format!("R{i}"), amount, status));
@@ -645,10 +645,10 @@ fn two_thousand_entries_end_to_end() {
     }
     let sum = |f: &dyn Fn(u32) -> bool| cents((1..=2000).filter(|&i| f(i)).map(e).sum());
     let not_declared = |i: u32| i > 1900;
-    let rejected = |i: u32| i <= 1900 && i % 10 == 0;
-    let accepted = |i: u32| i > 1000 && i <= 1900 && i % 10 != 0;
-    let short = |i: u32| i <= 1000 && i % 10 != 0 && i % 3 == 0;
-    let paid = |i: u32| i <= 1000 && i % 10 != 0 && i % 3 != 0 && i != 1;
+    let rejected = |i: u32| i <= 1900 && i.is_multiple_of(10);
+    let accepted = |i: u32| i > 1000 && i <= 1900 && !i.is_multiple_of(10);
+    let short = |i: u32| i <= 1000 && !i.is_multiple_of(10) && i.is_multiple_of(3);
+    let paid = |i: u32| i <= 1000 && !i.is_multiple_of(10) && !i.is_multiple_of(3) && i != 1;
     use EntryState::*;
     let want = std::collections::BTreeMap::from([
         (NotDeclared, (100, sum(&not_declared), Decimal::ZERO)),
