@@ -209,6 +209,8 @@ SELECT entry_number, importer, recipient,
 FROM based;
 
 -- Refund report rows whose entry the ledger never assessed (or that name no entry): kept, never dropped.
+-- (An entry declared or in a results file but never assessed is also in entry_state, with nothing expected:
+-- a refund for it shows there as paid_over, and here.)
 CREATE VIEW unmatched_payments AS
 SELECT p.*, i.source, i.kind, i.recorded_at
 FROM payments p JOIN imports i ON i.id = p.import_id
