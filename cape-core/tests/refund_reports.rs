@@ -191,7 +191,9 @@ fn es022_in_a_workbook() {
     let r = read_refund_report(corpus("refunds_es022_broker.xlsx").as_path(), &RefundReportOptions::default())
         .expect("read");
     assert_eq!((r.kind, r.format), (RefundReportKind::Es022, SourceFormat::Xlsx));
-    let used: Vec<(u64, Option<&str>, Option<Decimal>, Option<NaiveDate>, Option<PaymentStatus>)> = r
+    /// (row, refund number, principal, refund date, status).
+    type Used<'a> = (u64, Option<&'a str>, Option<Decimal>, Option<NaiveDate>, Option<PaymentStatus>);
+    let used: Vec<Used<'_>> = r
         .rows
         .iter()
         .map(|p| (p.row, p.refund_number.as_deref(), p.principal, p.refund_date, p.status.clone()))
