@@ -313,6 +313,14 @@ fn empty_binary_and_oversized_inputs_are_refused() {
     assert!(fmt(b"").contains("the file is empty"));
     assert!(fmt(b"\n\n,,\n").contains("the file is empty"));
     assert!(fmt(&std::fs::read(corpus("legacy_excel97.xls")).unwrap()).contains("Excel 97-2003"));
+    // Workbooks are held to the ES-003 workbook limits: a zip bomb is refused before inflating; a sheet claiming
+    // 4 GB or a cell at XFD1048576 costs nothing (their ES-003 headers then lack the refund columns).
+    let e = read_refund_report(corpus("xlsx_ratio_bomb.xlsx").as_path(), &Default::default()).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidFormat, "{e}");
+    for name in ["xlsx_4gb_claimed.xlsx", "xlsx_sparse_xfd1048576.xlsx"] {
+        let e = read_refund_report(corpus(name).as_path(), &Default::default()).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::MissingColumn, "{name}: {e}");
+    }
     // A sparse file over the size limit is refused from its size, not read.
     let dir = tempfile::tempdir().unwrap();
     let big = dir.path().join("big.csv");

@@ -1,8 +1,25 @@
 //! Refunds as CBP reports them paid: the rows of ACE's refund reports (ES-022 CAPE Entry Summary Report, REV-603
 //! Trade Refund Report, REV-615 CAPE details refunds), the facts a ledger compares with the expected refund.
 //!
-//! Their exact column layouts are not published (CAPE.md §11): the reader maps the names seen in practice and a
-//! caller-supplied column map onto [`PaymentRow`]; every input row is either a [`PaymentRow`] or a diagnostic.
+//! Their exact column layouts are not published (CAPE.md §11): [`read_refund_report`] maps the names seen in
+//! practice ([`RefundReportNames`], embedded from `cape-core/data/refund_report_columns.json` with their
+//! provenance) and a caller's column map ([`RefundReportOptions::columns`]; as a file, `FIELD=Header` lines read by
+//! [`read_column_map`]) onto [`PaymentRow`]; every input row is either a [`PaymentRow`] or a diagnostic (the
+//! `REFUND_*` codes of [`DiagnosticCode`]).
+//!
+//! # Example
+//!
+//! ```
+//! use cape_core::refund::payments::{read_refund_report, PaymentStatus, RefundReportKind, RefundReportOptions};
+//!
+//! let csv = "Refund Number,Refund Secondary Status,Status Date,Principal Amount\n\
+//!            R0001,Treasury Issued,05/12/2026,\"$1,234.56\"\n";
+//! let report = read_refund_report(csv.as_bytes(), &RefundReportOptions::default())?;
+//! assert_eq!(report.kind, RefundReportKind::Rev603);
+//! assert_eq!(report.rows[0].status, Some(PaymentStatus::TreasuryIssued));
+//! assert_eq!(report.rows[0].principal, Some("1234.56".parse().unwrap()));
+//! # Ok::<(), cape_core::Error>(())
+//! ```
 
 use std::collections::BTreeMap;
 use std::path::Path;
