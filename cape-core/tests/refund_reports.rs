@@ -416,3 +416,66 @@ fn a_large_generated_report_balances() {
     assert_eq!((r.summary.rows_read, r.summary.rows_used, r.summary.rows_rejected), (20_000, 18_000, 2_000));
     assert_eq!((r.summary.principal, r.summary.interest), (dec("18180.00"), dec("180.00")));
 }
+
+#[test]
+fn the_report_serialises_with_stable_names() {
+    let r = read("Entry Number,Refund Number,Principal Amount,Status\nVSU-0828889-3,R1,\"$1,000.00\",Check Returned\nVSU-0828889-4,R2,1,x\n", &Default::default());
+    let v = serde_json::to_value(&r).unwrap();
+    assert_eq!(v["kind"], "rev615");
+    assert_eq!(v["format"], "csv");
+    assert_eq!(v["columns"]["principal"], "Principal Amount");
+    assert_eq!(v["rows"][0]["entry_number"], "VSU-0828889-3");
+    assert_eq!(v["rows"][0]["principal"], "1000.00");
+    assert_eq!(v["rows"][0]["status"], "returned");
+    assert_eq!(v["diagnostics"][0]["code"], "REFUND_INVALID_ENTRY_NUMBER");
+    assert_eq!(v["summary"]["rows_rejected"], 1);
+}
+
+mod prop {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A cell from the values refund reports hold, good and bad (quotes, delimiters and line breaks included).
+    fn cell() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("VSU-0828889-3".to_owned()),
+            Just("VSU-0828889-4".to_owned()),
+            Just("R1".to_owned()),
+            Just("$1,234.56".to_owned()),
+            Just("10.005".to_owned()),
+            Just("(5.00)".to_owned()),
+            Just("05/12/2026".to_owned()),
+            Just("2026-02-30".to_owned()),
+            Just("Treasury Issued".to_owned()),
+            Just(String::new()),
+            "[a-z0-9 ,\"\r\n$.]{0,12}",
+        ]
+    }
+
+    proptest! {
+        /// Whatever the rows, the reader does not panic and every row is used or rejected.
+        #[test]
+        fn every_row_is_used_or_rejected(rows in proptest::collection::vec(proptest::collection::vec(cell(), 0..7), 0..30)) {
+            let mut text = String::from("Entry Number,Refund Number,Principal Amount,Interest Amount,Refund Date,Status\n");
+            for r in &rows {
+                text.push_str(&r.join(","));
+                text.push('\n');
+            }
+            if let Ok(r) = read_refund_report(text.as_bytes(), &RefundReportOptions::default()) {
+                prop_assert_eq!(r.summary.rows_read, r.summary.rows_used + r.summary.rows_rejected);
+                prop_assert_eq!(r.summary.rows_used, r.rows.len() as u64);
+                let rejected_rows: std::collections::BTreeSet<u64> = r
+                    .diagnostics
+                    .iter()
+                    .filter(|d| d.severity() == cape_core::Severity::Error)
+                    .filter_map(|d| d.row)
+                    .collect();
+                prop_assert_eq!(rejected_rows.len() as u64, r.summary.rows_rejected);
+                for p in &r.rows {
+                    prop_assert!(!rejected_rows.contains(&p.row));
+                    prop_assert!(p.principal.is_none_or(|d| d.scale() <= 2 && !d.is_sign_negative()));
+                }
+            }
+        }
+    }
+}

@@ -158,3 +158,26 @@ fn written_atomically() {
     assert_eq!(std::fs::read_to_string(&path).unwrap(), render_statement(&data()));
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
 }
+
+proptest::proptest! {
+    /// Whatever the texts, none reaches the page unescaped: the page has exactly the tags the renderer writes.
+    #[test]
+    fn any_text_is_escaped(name in "[<>&\"' a-z/=]{0,30}", note in "[<>&\"' a-z/=]{0,30}", state in "[<>a-z_]{0,12}") {
+        let mut d = data();
+        d.importer_name = Some(name);
+        d.entries[0].note = note;
+        d.entries[0].state = state.clone();
+        d.states[0].state = state;
+        let plain = render_statement(&{
+            let mut p = data();
+            p.importer_name = Some(String::new());
+            p.entries[0].note = String::new();
+            p.entries[0].state = String::new();
+            p.states[0].state = String::new();
+            p
+        });
+        let html = render_statement(&d);
+        proptest::prop_assert_eq!(html.matches('<').count(), plain.matches('<').count());
+        proptest::prop_assert_eq!(html.matches('>').count(), plain.matches('>').count());
+    }
+}

@@ -493,6 +493,25 @@ pub struct RefundReport {
     pub summary: RefundReportSummary,
 }
 
+impl Serialize for RefundReport {
+    /// `source`, `kind` ([`RefundReportKind::name`]), `kind_detected`, `format` (`csv`/`xlsx`), `columns` (field
+    /// code → header), `rows`, `diagnostics`, `summary`.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let columns: BTreeMap<&str, &str> = self.columns.iter().map(|(f, h)| (f.as_str(), h.as_str())).collect();
+        let mut m = s.serialize_map(Some(8))?;
+        m.serialize_entry("source", &self.source)?;
+        m.serialize_entry("kind", self.kind.name())?;
+        m.serialize_entry("kind_detected", &self.kind_detected)?;
+        m.serialize_entry("format", self.format.name())?;
+        m.serialize_entry("columns", &columns)?;
+        m.serialize_entry("rows", &self.rows)?;
+        m.serialize_entry("diagnostics", &self.diagnostics)?;
+        m.serialize_entry("summary", &self.summary)?;
+        m.end()
+    }
+}
+
 /// The records of a report: CSV text, or a workbook's sheet.
 enum ReportRecords<'a> {
     Csv(Box<CsvRecords<&'a [u8]>>),
