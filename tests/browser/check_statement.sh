@@ -19,6 +19,8 @@ TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
 OUT=$TARGET/browser
 CARGO=${CARGO:-cargo}
 mkdir -p "$OUT"
+# Artifacts of an earlier run must not pass for this one.
+rm -f "$OUT"/statement*.html "$OUT"/statement*.pdf "$OUT"/statement.png "$OUT"/chromium.log
 
 find_browser() {
     if [[ -n "${CHROMIUM:-}" ]]; then echo "$CHROMIUM"; return; fi
