@@ -16,6 +16,7 @@ export PYO3_PYTHON := $(VPY)
 include mk/py.mk
 include mk/ffi.mk
 include mk/fuzz.mk
+include mk/browser.mk
 
 demo: py-install
 	$(VENV)/bin/cape demo
