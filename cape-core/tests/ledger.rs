@@ -476,7 +476,7 @@ fn a_second_writer_waits_for_the_first() {
     rx.recv().unwrap();
     // WAL: a reader does not wait for the writer.
     let reading = Instant::now();
-    let mut reader = Ledger::open(&db, &LedgerOptions { read_only: true, ..LedgerOptions::default() }).unwrap();
+    let reader = Ledger::open(&db, &LedgerOptions { read_only: true, ..LedgerOptions::default() }).unwrap();
     assert!(reader.status(&StatusQuery::default()).unwrap().entries.is_empty());
     assert!(reading.elapsed() < hold / 2, "the reader waited {:?}", reading.elapsed());
     let started = Instant::now();

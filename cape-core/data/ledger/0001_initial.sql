@@ -92,7 +92,8 @@ CREATE TABLE diagnostics (
 );
 
 -- The day entry_state judges overdue against. Normally empty: the view then uses the latest import's as_of,
--- else today. cape fills it inside a transaction it rolls back, to ask "as of" another day.
+-- else today. Fill it inside a transaction rolled back to ask "as of" another day with your own SQL (cape
+-- itself uses a TEMP copy of entry_state reading a TEMP table, so that a read-only file answers too).
 CREATE TABLE query_as_of (
     as_of TEXT NOT NULL
 );

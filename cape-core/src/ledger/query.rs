@@ -134,6 +134,25 @@ pub struct HistoryFact {
     pub fact: String,
 }
 
+/// The TEMP view [`Ledger::status`] reads for a given as-of day, and the TEMP table holding that day.
+const AS_OF_VIEW: &str = "cape_entry_state_as_of";
+const AS_OF_TABLE: &str = "cape_query_day";
+
+/// The persistent view's as-of source, as `0001_initial.sql` writes it.
+const STORED_AS_OF_SOURCE: &str = "params AS (SELECT as_of FROM ledger_as_of)";
+
+/// The SQL of the TEMP view judging as of the day in the TEMP table: the stored `CREATE VIEW entry_state` text
+/// with its name and its as-of source replaced (each found exactly once, else `None`).
+fn as_of_view_sql(stored: &str) -> Option<String> {
+    const HEAD: &str = "CREATE VIEW entry_state AS";
+    let body = stored.strip_prefix(HEAD)?;
+    if body.matches(STORED_AS_OF_SOURCE).count() != 1 {
+        return None;
+    }
+    let body = body.replace(STORED_AS_OF_SOURCE, &format!("params AS (SELECT as_of FROM temp.{AS_OF_TABLE})"));
+    Some(format!("CREATE TEMP VIEW {AS_OF_VIEW} AS{body}"))
+}
+
 /// One table's fact about an entry from its row: the file's row and the fact in one line.
 type FactOf = fn(&Row<'_>) -> rusqlite::Result<(Option<u64>, String)>;
 
@@ -179,11 +198,12 @@ fn entry_status(path: &str, r: &Row<'_>) -> Result<EntryStatus> {
 fn entries_where(
     conn: &Connection,
     path: &str,
+    view: &str,
     filter: &str,
     args: &[&dyn rusqlite::ToSql],
 ) -> Result<Vec<EntryStatus>> {
     let mut st = conn
-        .prepare(&format!("SELECT {ENTRY_COLUMNS} FROM entry_state WHERE {filter} ORDER BY importer, entry_number"))
+        .prepare(&format!("SELECT {ENTRY_COLUMNS} FROM {view} WHERE {filter} ORDER BY importer, entry_number"))
         .map_err(sql(path))?;
     let mut rows = st.query(args).map_err(sql(path))?;
     let mut out = Vec::new();
@@ -193,19 +213,24 @@ fn entries_where(
     Ok(out)
 }
 
-fn status_in(conn: &Connection, path: &str, q: &StatusQuery) -> Result<StatusReport> {
+fn status_in(conn: &Connection, path: &str, view: &str, q: &StatusQuery) -> Result<StatusReport> {
     let e = sql(path);
-    let as_of: String = conn.query_row("SELECT as_of FROM ledger_as_of", [], |r| r.get(0)).map_err(&e)?;
-    let as_of = parse_date(path, Some(as_of))?.unwrap_or_default();
+    let as_of = match q.as_of {
+        Some(d) => d,
+        None => {
+            let day: String = conn.query_row("SELECT as_of FROM ledger_as_of", [], |r| r.get(0)).map_err(&e)?;
+            parse_date(path, Some(day))?.unwrap_or_default()
+        }
+    };
     let state = q.state.map(EntryState::as_str);
     let filter = "(?1 IS NULL OR importer = ?1) AND (?2 IS NULL OR state = ?2)";
-    let entries = entries_where(conn, path, filter, &[&q.importer, &state])?;
+    let entries = entries_where(conn, path, view, filter, &[&q.importer, &state])?;
     let mut totals = Vec::new();
     {
         let mut st = conn
             .prepare(&format!(
-                "SELECT importer, recipient, state, count(*), sum(expected_cents), sum(paid_cents) FROM entry_state \
-                 WHERE {filter} GROUP BY importer, recipient, state"
+                "SELECT importer, recipient, state, count(*), sum(expected_cents), sum(paid_cents) FROM {view} WHERE \
+                 {filter} GROUP BY importer, recipient, state"
             ))
             .map_err(&e)?;
         let mut rows = st.query(params![q.importer, state]).map_err(&e)?;
@@ -250,21 +275,45 @@ fn status_in(conn: &Connection, path: &str, q: &StatusQuery) -> Result<StatusRep
 }
 
 impl Ledger {
-    /// Runs `f` with the views judging as of `as_of` (a row in `query_as_of`, in a transaction rolled back after
-    /// `f`: nothing is kept). `None`: the views' own day, read without writing.
-    fn as_of<T>(&mut self, as_of: Option<NaiveDate>, f: impl FnOnce(&Connection, &str) -> Result<T>) -> Result<T> {
-        let path = self.path.clone();
-        match as_of {
-            None => f(&self.conn, &path),
-            Some(d) => {
-                let tx = self.conn.transaction().map_err(|e| super::db_error(&path, "cannot begin", e))?;
-                tx.execute("INSERT INTO query_as_of (as_of) VALUES (?1)", params![d.to_string()])
-                    .map_err(|e| super::db_error(&path, "cannot set the as-of day", e))?;
-                let out = f(&tx, &path);
-                drop(tx); // rolls back
-                out
-            }
+    /// Runs `f` over the view of entry states judging as of `as_of`. `None`: the persistent view `entry_state`
+    /// (its own day, from the view `ledger_as_of`). A day: a TEMP view made from the persistent view's own SQL text (as the
+    /// file stores it) with the as-of source as the only difference, reading the day from a TEMP table of this
+    /// connection; nothing is written to the file, so this works on a read-only ledger. SQLite resolves a
+    /// persistent view's tables in its own schema, never in `temp`, hence the second view rather than a TEMP
+    /// table shadowing `query_as_of`.
+    fn as_of<T>(&self, as_of: Option<NaiveDate>, f: impl FnOnce(&Connection, &str, &str) -> Result<T>) -> Result<T> {
+        let path = self.path.as_str();
+        let Some(day) = as_of else { return f(&self.conn, path, "entry_state") };
+        let e = |what: &'static str| move |e| super::db_error(path, what, e);
+        let exists: bool = self
+            .conn
+            .query_row("SELECT count(*) > 0 FROM temp.sqlite_schema WHERE name = ?1", [AS_OF_VIEW], |r| r.get(0))
+            .map_err(e("cannot read the temporary schema"))?;
+        if !exists {
+            let stored: String = self
+                .conn
+                .query_row("SELECT sql FROM main.sqlite_schema WHERE type = 'view' AND name = 'entry_state'", [], |r| {
+                    r.get(0)
+                })
+                .map_err(e("cannot read the view entry_state"))?;
+            let text = as_of_view_sql(&stored).ok_or_else(|| {
+                ledger_error(
+                    path,
+                    LedgerProblem::Corrupt,
+                    "the view entry_state is not the one cape wrote (its as-of source is missing); restore the file",
+                )
+            })?;
+            self.conn
+                .execute_batch(&format!("CREATE TEMP TABLE IF NOT EXISTS {AS_OF_TABLE} (as_of TEXT NOT NULL); {text}"))
+                .map_err(e("cannot make the as-of view"))?;
         }
+        self.conn
+            .execute(&format!("DELETE FROM temp.{AS_OF_TABLE}"), [])
+            .and_then(|_| {
+                self.conn.execute(&format!("INSERT INTO temp.{AS_OF_TABLE} (as_of) VALUES (?1)"), [day.to_string()])
+            })
+            .map_err(e("cannot set the as-of day"))?;
+        f(&self.conn, path, AS_OF_VIEW)
     }
 
     /// Every entry the query selects with its state, the totals per importer, recipient and state, and the
@@ -272,10 +321,10 @@ impl Ledger {
     ///
     /// # Errors
     ///
-    /// [`crate::Error::Ledger`] when the file cannot be read (or, with `as_of` given, written: the day is set in a
-    /// transaction that is rolled back).
-    pub fn status(&mut self, query: &StatusQuery) -> Result<StatusReport> {
-        self.as_of(query.as_of, |conn, path| status_in(conn, path, query))
+    /// [`crate::Error::Ledger`] when the file cannot be read. Nothing is written to the file (a read-only ledger
+    /// answers any `as_of`).
+    pub fn status(&self, query: &StatusQuery) -> Result<StatusReport> {
+        self.as_of(query.as_of, |conn, path, view| status_in(conn, path, view, query))
     }
 
     /// Every fact recorded about `entry`, oldest import first: assessments, declarations, CAPE results and
@@ -381,7 +430,7 @@ impl Ledger {
         let filter = "entry_number IN (SELECT entry_number FROM assessments WHERE import_id > ?1 UNION SELECT \
                       entry_number FROM declarations WHERE import_id > ?1 UNION SELECT entry_number FROM \
                       claim_results WHERE import_id > ?1 UNION SELECT entry_number FROM payments WHERE import_id > ?1)";
-        entries_where(&self.conn, &self.path, filter, &[&import_id])
+        entries_where(&self.conn, &self.path, "entry_state", filter, &[&import_id])
     }
 
     /// Everything one importer's client statement shows, as of a day: the totals expected (over entries CAPE may
@@ -391,9 +440,9 @@ impl Ledger {
     ///
     /// # Errors
     ///
-    /// [`crate::Error::Ledger`] when the file cannot be read or written (the as-of day is set in a transaction
-    /// that is rolled back); [`crate::Error::Overflow`] for sums beyond any real refund.
-    pub fn statement_data(&mut self, importer: &str, as_of: NaiveDate) -> Result<StatementData> {
+    /// [`crate::Error::Ledger`] when the file cannot be read (nothing is written: a read-only ledger answers);
+    /// [`crate::Error::Overflow`] for sums beyond any real refund.
+    pub fn statement_data(&self, importer: &str, as_of: NaiveDate) -> Result<StatementData> {
         let q = StatusQuery { importer: Some(importer.to_owned()), state: None, as_of: Some(as_of) };
         let report = self.status(&q)?;
         let add = |a: Decimal, b: Decimal| a.checked_add(b).ok_or(crate::Error::Overflow("statement total"));
