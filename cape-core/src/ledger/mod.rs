@@ -3,7 +3,8 @@
 //! [`Ledger`] records what cape learns about entries, one file at a time, each file one transaction and at most
 //! once (by its kind and SHA-256): assessments of an ES-003 ([`Ledger::record_assessment`]), the declaration
 //! files written ([`Ledger::record_declarations`]), CAPE's claim-details results ([`Ledger::record_results`]) and
-//! ACE's refund reports ([`Ledger::record_payments`]). It answers from the SQL view `entry_state`, the one
+//! ACE's refund reports ([`Ledger::record_payments`]); [`Ledger::record_path`] records any of them, its kind
+//! detected from its content ([`detect_kind`]). It answers from the SQL view `entry_state`, the one
 //! definition of an entry's [`EntryState`] (see `cape-core/data/ledger/0001_initial.sql` and DESIGN.md): per
 //! entry ([`Ledger::status`]), per fact ([`Ledger::history`]), since an import ([`Ledger::changes_since`]) and
 //! for a client's statement ([`Ledger::statement_data`]).
@@ -16,6 +17,7 @@
 
 mod import;
 mod query;
+mod record;
 mod schema;
 mod state;
 
@@ -29,6 +31,7 @@ use crate::error::{Error, ErrorKind, LedgerProblem, Result};
 
 pub use import::{sha256_file, ImportKind, ImportOutcome, ImportSummary};
 pub use query::{EntryStatus, HistoryFact, StateTotal, StatusQuery, StatusReport, UnmatchedPayment};
+pub use record::{detect_kind, RecordKind, RecordOptions, RecordOutcome, DETECT_PREFIX_BYTES};
 pub use schema::{Migration, MIGRATIONS, SCHEMA_VERSION};
 pub use state::EntryState;
 
