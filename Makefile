@@ -21,7 +21,7 @@ include mk/browser.mk
 demo: py-install
 	$(VENV)/bin/cape demo
 
-test: lint rust-test header-check c-test py-test docs
+test: lint rust-test header-check c-test browser-test py-test docs
 	@echo "all tests passed"
 
 rust-test:
