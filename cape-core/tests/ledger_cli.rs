@@ -489,3 +489,43 @@ fn column_map_reads_a_refund_report_with_other_headers() {
     let st: serde_json::Value = serde_json::from_str(&st).unwrap();
     assert_eq!(dec(&st["unmatched_payments"][0]["amount"]), Decimal::new(1234, 2));
 }
+
+/// Every file of the bad-input corpus (tests/data/bad) is placed by its content or refused with a typed error,
+/// never a panic: refund reports and claim details in UTF-16 and broker workbooks are found as such, ES-003s in
+/// UTF-16 and on three sheets as ES-003s, and what is not CSV or XLSX (an `.xls`, a ledger's bytes) is refused.
+#[test]
+fn the_bad_input_corpus_is_detected_or_refused() {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/bad");
+    let opts = RecordOptions::default();
+    let mut seen = 0;
+    for f in std::fs::read_dir(&corpus).unwrap() {
+        let p = f.unwrap().path();
+        if p.extension().is_some_and(|x| x == "py") {
+            continue;
+        }
+        seen += 1;
+        let _ = detect_kind(&p, &opts);
+    }
+    assert!(seen > 30, "{seen}");
+    let kind = |name: &str| detect_kind(&corpus.join(name), &opts);
+    for (name, want) in [
+        ("refunds_rev615_utf16le_cr.csv", RecordKind::Refunds),
+        ("refunds_es022_broker.xlsx", RecordKind::Refunds),
+        ("results_broker_headers.xlsx", RecordKind::ClaimResults),
+        ("results_broker_headers.csv", RecordKind::ClaimResults),
+        ("results_utf16le_cr_quoted_break.csv", RecordKind::ClaimResults),
+        ("utf16be_bom_tab_crlf.csv", RecordKind::Es003),
+        ("utf16le_bom_tab_crlf.csv", RecordKind::Es003),
+        ("xlsx_three_sheets.xlsx", RecordKind::Es003),
+        ("semicolon_delimiter.csv", RecordKind::Es003),
+    ] {
+        assert_eq!(kind(name).map_err(|e| e.to_string()), Ok(want), "{name}");
+    }
+    for name in ["legacy_excel97.xls", "ledger_garbage.db", "ledger_foreign.db", "missing_required_column.csv"] {
+        let e = kind(name).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidFormat, "{name}: {e}");
+    }
+    // A declaration file alone is not a manifest: said, with what was looked for.
+    let e = kind("declaration_utf16le_bom.csv").unwrap_err();
+    assert!(e.to_string().contains("cannot tell what file this is"), "{e}");
+}
