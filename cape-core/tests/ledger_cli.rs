@@ -488,6 +488,25 @@ fn column_map_reads_a_refund_report_with_other_headers() {
     let (_, st, _) = cape(&["ledger", "status", "--db", s(&db), "--format", "json"]);
     let st: serde_json::Value = serde_json::from_str(&st).unwrap();
     assert_eq!(dec(&st["unmatched_payments"][0]["amount"]), Decimal::new(1234, 2));
+    // A claim-details file with its own headers: each result column mapped.
+    std::fs::write(d.join("odd_claims.csv"), "Entry Ref,Claim,State,Why\nABC-1234567-6,C9,Failed,PROTEST ON ENTRY\n")
+        .unwrap();
+    let file = d.join("odd_claims.csv");
+    let mut args = vec!["ledger", "record", s(&file), "--db", s(&db)];
+    args.extend(["--column", "ENTRY_NUMBER=Entry Ref", "--column", "CLAIM_NUMBER=Claim"]);
+    args.extend(["--column", "STATUS=State", "--column", "ERROR_DESCRIPTION=Why"]);
+    let (code, out, err) = cape(&args);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("claim_results (detected)") && out.contains("used 1"), "{out}");
+    let (code, table, _) = cape(&["ledger", "status", "--db", s(&db)]);
+    assert_eq!(code, 0);
+    assert!(table.contains("1 entries as of"), "{table}");
+    assert!(
+        table.lines().any(|l| l.split_whitespace().collect::<Vec<_>>() == ["rejected", "1", "0.00", "0.00"]),
+        "{table}"
+    );
+    assert!(table.contains("refund report rows naming no assessed entry: 1"), "{table}");
+    assert_eq!(cape(&["ledger", "record", s(&file), "--db", s(&db), "--column", "NOPE=x"]).0, 64);
 }
 
 /// Every file of the bad-input corpus (tests/data/bad) is placed by its content or refused with a typed error,
