@@ -9,6 +9,9 @@
 #    in their elements, and the status breakdown and entry tables (no script runs: the page has none).
 # 3. Takes a screenshot (target/browser/statement.png) and prints the page to PDF on A4 and on Letter
 #    (target/browser/statement-{a4,letter}.pdf, from copies with that @page size), kept as test artifacts.
+# 4. Builds a ledger through the command line (a generated ES-003 recorded and declared, one entry paid, under
+#    target/browser/ledger/), writes one importer's page with `cape ledger statement` and checks the rendered
+#    totals are the ones the command printed.
 #
 # Chromium is installed when missing and we are root (apt-get install -y chromium); otherwise the script says how.
 # CHROMIUM=/path/to/chrome overrides the browser; CARGO and CARGO_TARGET_DIR are honoured.
@@ -91,6 +94,32 @@ for pair in "a4:/MediaBox \[0 0 594.9[0-9]* 841.9[0-9]*\]" "letter:/MediaBox \[0
     pages=$(grep -ac "$box" "$pdf" 2>/dev/null || true)
     if [[ $pages -ge 2 ]]; then echo "ok   $pdf: $pages pages"; else echo "FAIL $pdf: ${pages:-no} pages on $paper"; fail=1; fi
 done
+
+# 4. The page as `cape ledger statement` writes it from a real ledger (a generated ES-003 recorded and declared
+#    through the command line): the rendered totals are the ones the command prints.
+L=$OUT/ledger
+rm -rf "$L"
+mkdir -p "$L"
+cape() { (cd "$ROOT" && "$CARGO" run -q -p cape-core --example cape -- "$@"); }
+cape sample --output "$L/es003.csv" --entries 300 >/dev/null 2>&1
+cape ledger record "$L/es003.csv" --db "$L/cape.db" --as-of 2026-12-01 >/dev/null
+cape declare "$L/es003.csv" --out-dir "$L/decl" --as-of 2026-12-01 >/dev/null
+cape ledger record "$L/decl" --db "$L/cape.db" >/dev/null
+FIRST=$(cape ledger status --db "$L/cape.db" --state declared --format csv | awk -F, 'NR == 2 { print $1 "," $2 "," $6 }')
+IFS=, read -r ENTRY IMPORTER EXPECTED <<<"$FIRST"
+# Treasury pays that entry in full (a REV-615 row), so the page has a paid total too.
+printf 'Entry Summary Number,Refund Number,Principal Amount,Interest Amount,Refund Date,Refund Secondary Status\n%s,R1,%s,0.00,03/15/2027,Treasury Issued\n' \
+    "$ENTRY" "$EXPECTED" >"$L/rev615.csv"
+cape ledger record "$L/rev615.csv" --db "$L/cape.db" >/dev/null
+LEDGER_HTML=$OUT/statement-ledger.html
+LINE=$(cape ledger statement --db "$L/cape.db" --importer "$IMPORTER" --out "$LEDGER_HTML" --as-of 2026-12-01)
+DOM=$OUT/statement-ledger.dom.html
+run --dump-dom "file://$LEDGER_HTML" >"$DOM"
+for total in expected paid outstanding; do
+    amount=$(sed -E "s/.* $total (\\\$[0-9,]*\\.[0-9]{2}).*/\\1/" <<<"$LINE")
+    expect "<span class=\"amount\" id=\"total-$total\">$amount</span>" "cape ledger statement: $total $amount"
+done
+expect "<strong id=\"importer\">$IMPORTER</strong>" "cape ledger statement: importer $IMPORTER"
 
 if [[ $fail -ne 0 ]]; then
     echo "check_statement: FAILED (the rendered page is $DOM)" >&2
