@@ -331,3 +331,31 @@ def test_bad_arguments_name_the_parameter(tmp_path: pathlib.Path) -> None:
             ledger.history("not an entry")
     with pytest.raises(cape.InvalidValueError, match="busy_timeout"):
         cape.Ledger(tmp_path / "b.db", busy_timeout=-1)
+
+
+def test_a_refund_report_with_other_headers_reads_through_a_column_map(tmp_path: pathlib.Path) -> None:
+    # Headers no broker export uses: the map file names two fields, `columns` the rest (and wins over the file).
+    report = tmp_path / "refunds.csv"
+    number = str(cape.EntryNumber.from_parts("ABC", 1234567))
+    report.write_text(
+        "Ref,Refund No,Amt USD,Int USD,Paid On,State\n"
+        f"{number},R1,100.00,2.50,2027-03-15,Treasury Issued\n"
+        "not-an-entry,R2,5.00,0.00,2027-03-15,Treasury Issued\n"
+    )
+    map_file = tmp_path / "map.txt"
+    map_file.write_text("# ours\nentry_number = Ref\nprincipal = Wrong Header\n")
+    with cape.Ledger(tmp_path / "cape.db") as ledger:
+        out = ledger.record_refund_report(
+            report,
+            kind="rev615",
+            map_file=map_file,
+            columns={"principal": "Amt USD", "interest": "Int USD", "refund_date": "Paid On", "status": "State"},
+        )
+        assert (out.kind, out.rows_read, out.rows_used, out.rows_rejected) == ("rev615", 2, 1, 1)
+        status = ledger.status()
+        # Never assessed, declared or answered: kept as unmatched with its full amount, not an entry of the ledger.
+        assert [(u.entry_number, u.amount) for u in status.unmatched] == [(number, decimal.Decimal("102.50"))]
+        assert [(e.entry_number, e.state, e.paid) for e in status.entries] == []
+        # The same bytes again (whatever the options): already recorded.
+        again = ledger.record_refund_report(report, kind="rev615", map_file=map_file, columns={"principal": "Amt USD"})
+        assert (again.recorded, again.import_id) == (False, out.import_id)
