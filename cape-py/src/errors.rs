@@ -181,6 +181,8 @@ pub(crate) fn classes(py: Python<'_>) -> PyResult<&'static [(ErrorKind, &'static
     let v = CLASSES.get_or_try_init(py, || {
         let type_ = py.get_type::<PyType>();
         let root = py.get_type::<CapeError>();
+        // Set on a ledger error ([`build_core_error`]); `None` on every other, so `e.problem` is always there.
+        root.setattr("problem", py.None())?;
         KINDS
             .iter()
             .map(|&kind| {

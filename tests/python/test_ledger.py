@@ -321,8 +321,9 @@ def test_a_full_ledger_keeps_what_it_had(scenario: Dict[str, object], tmp_path: 
 
 def test_bad_arguments_name_the_parameter(tmp_path: pathlib.Path) -> None:
     with cape.Ledger(tmp_path / "cape.db") as ledger:
-        with pytest.raises(cape.InvalidValueError, match="state"):
+        with pytest.raises(cape.InvalidValueError, match="state") as e:
             ledger.status(state="lost")
+        assert e.value.problem is None  # only a ledger file's errors have a problem code
         with pytest.raises(cape.InvalidValueError, match="kind"):
             ledger.record_refund_report(tmp_path / "x.csv", kind="rev999")
         with pytest.raises(cape.InvalidValueError, match="columns"):

@@ -42,6 +42,9 @@ class CapeError(Exception):
 
     kind: str
     code: int
+    problem: Optional[str]
+    """Why a ledger file cannot be used, as a stable code (``LEDGER_FOREIGN_FILE``, ``LEDGER_NEWER_SCHEMA``,
+    ``LEDGER_READ_ONLY``, ``LEDGER_BUSY``...; docs/codes.md), with ``path`` the file; ``None`` for other errors."""
 
 class EntryNumberError(CapeError, ValueError):
     """An entry number is malformed or its check digit is wrong (kind ``invalid_entry_number``)."""
