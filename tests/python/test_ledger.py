@@ -360,3 +360,25 @@ def test_a_refund_report_with_other_headers_reads_through_a_column_map(tmp_path:
         # The same bytes again (whatever the options): already recorded.
         again = ledger.record_refund_report(report, kind="rev615", map_file=map_file, columns={"principal": "Amt USD"})
         assert (again.recorded, again.import_id) == (False, out.import_id)
+
+
+def test_a_progress_callback_that_raises_stops_the_import_and_leaves_the_ledger_as_before(
+    scenario: Dict[str, object], tmp_path: pathlib.Path
+) -> None:
+    db = ledger_with_one_import(tmp_path)
+    before = dump(db)
+    calls: List[Tuple[int, object]] = []
+
+    def stop(done: int, total: object) -> None:
+        calls.append((done, total))
+        raise RuntimeError("stop here")
+
+    with cape.Ledger(db) as ledger:
+        with pytest.raises(RuntimeError, match="stop here"):
+            ledger.record_es003(scenario["es003"], as_of=AS_OF, progress=stop)  # type: ignore[arg-type]
+        assert calls and calls[0][1] == pathlib.Path(str(scenario["es003"])).stat().st_size
+        assert dump(db) == before
+        # Nothing half-recorded: the same file records in full afterwards.
+        out = ledger.record_es003(scenario["es003"], as_of=AS_OF)  # type: ignore[arg-type]
+        assert (out.recorded, out.import_id) == (True, 2)
+        assert len(ledger.status().entries) == 2001
