@@ -95,8 +95,13 @@ fn report_bytes(path: &Path) -> cape_core::Result<Vec<u8>> {
         .read_to_end(&mut bytes)
         .map_err(|e| Error::Io { path: name.clone(), source: e })?;
     if bytes.len() as u64 > MAX_REFUND_REPORT_FILE_BYTES {
-        // The reader's own refusal, with its message.
-        read_refund_report(path, &RefundReportOptions::default())?;
+        return Err(Error::Format {
+            source_name: name,
+            message: format!(
+                "the file is more than the {MAX_REFUND_REPORT_FILE_BYTES} bytes cape reads as a refund report; not \
+                 read. Split it, or check that it is an ES-022, REV-603 or REV-615 export"
+            ),
+        });
     }
     Ok(bytes)
 }
