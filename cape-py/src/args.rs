@@ -100,6 +100,7 @@ path_keywords! {
     catalogue;
     rates;
     declared_dir;
+    map_file;
 }
 
 /// A keyword taking a list of paths: each as [`path_arg`].
@@ -178,4 +179,5 @@ keywords! {
     max_rows: usize, 0, "rows";
     max_per_file: usize, 0, "entries";
     threads: usize, 1, "threads";
+    max_size: u64, 1, "bytes";
 }
