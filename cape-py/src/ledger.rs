@@ -3,7 +3,6 @@
 //! interpreter and converts the answer back; the states are the core's SQL view `entry_state`.
 
 use std::collections::{BTreeMap, HashMap};
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
@@ -14,16 +13,12 @@ use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 use rust_decimal::Decimal;
 
-use cape_core::claim::declaration::{sha256_hex, MANIFEST_FILE};
 use cape_core::claim::results::ResultsOptions;
 use cape_core::ledger::{
-    EntryState, EntryStatus, HistoryFact, ImportKind, ImportOutcome, Ledger, LedgerOptions, StateTotal, StatusQuery,
-    StatusReport, UnmatchedPayment, DEFAULT_BUSY_TIMEOUT, DEFAULT_LEDGER_FILE,
+    EntryState, EntryStatus, HistoryFact, ImportKind, ImportOutcome, Ledger, LedgerOptions, RecordKind, RecordOptions,
+    StateTotal, StatusQuery, StatusReport, UnmatchedPayment, DEFAULT_BUSY_TIMEOUT, DEFAULT_LEDGER_FILE,
 };
-use cape_core::refund::payments::{
-    read_column_map, read_refund_report, PaymentField, RefundReportKind, RefundReportOptions, RefundReportSource,
-    MAX_REFUND_REPORT_FILE_BYTES,
-};
+use cape_core::refund::payments::{read_column_map, PaymentField, RefundReportKind, RefundReportOptions};
 use cape_core::{Error, ErrorKind};
 
 use crate::args;
@@ -85,27 +80,6 @@ fn state_arg(state: Option<&str>) -> PyResult<Option<EntryState>> {
         .transpose()
 }
 
-/// A refund report's bytes, read once (at most [`MAX_REFUND_REPORT_FILE_BYTES`]): what is hashed is what is
-/// read.
-fn report_bytes(path: &Path) -> cape_core::Result<Vec<u8>> {
-    let name = path.display().to_string();
-    let file = std::fs::File::open(path).map_err(|e| Error::Io { path: name.clone(), source: e })?;
-    let mut bytes = Vec::new();
-    file.take(MAX_REFUND_REPORT_FILE_BYTES.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(|e| Error::Io { path: name.clone(), source: e })?;
-    if bytes.len() as u64 > MAX_REFUND_REPORT_FILE_BYTES {
-        return Err(Error::Format {
-            source_name: name,
-            message: format!(
-                "the file is more than the {MAX_REFUND_REPORT_FILE_BYTES} bytes cape reads as a refund report; not \
-                 read. Split it, or check that it is an ES-022, REV-603 or REV-615 export"
-            ),
-        });
-    }
-    Ok(bytes)
-}
-
 /// An open ledger file: cape's record of every entry from assessment to payment (SQLite, one file).
 ///
 /// ``Ledger(path=None, *, create=True, read_only=False, busy_timeout=None, max_size=None)`` opens the ledger at
@@ -137,6 +111,12 @@ impl PyLedger {
             let mut guard = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
             guard.as_mut().map(|l| call(|| f(l)))
         })
+    }
+
+    /// Records `path` through the core's one entry point ([`Ledger::record_path`]).
+    fn record_with(&self, py: Python<'_>, path: &Path, options: &RecordOptions) -> PyResult<PyImportOutcome> {
+        let out = self.with(py, |l| l.record_path(path, options))?;
+        Ok(PyImportOutcome::new(out.kind, out.outcome))
     }
 
     /// [`PyLedger::locked`], a closed ledger raising `ValueError`.
@@ -209,6 +189,31 @@ impl PyLedger {
         false
     }
 
+    /// Records any file cape reads, its kind detected from its content as ``cape ledger record`` does: an
+    /// ES-003 (assessed as of ``as_of``, which it then needs), a declaration folder or its ``manifest.csv``, a
+    /// CAPE claim-details file or an ACE refund report. ``kind`` (``"es003"``, ``"declarations"``,
+    /// ``"claim_results"``, ``"refunds"``) skips the detection. Each file is one transaction; a file recorded
+    /// before changes nothing (``recorded`` is ``False``). Raises :class:`FormatError` for a file of no known kind.
+    #[pyo3(signature = (path, *, kind = None, as_of = None))]
+    fn record(
+        &self,
+        py: Python<'_>,
+        #[pyo3(from_py_with = path_of)] path: PathBuf,
+        kind: Option<&str>,
+        as_of: Option<NaiveDate>,
+    ) -> PyResult<PyImportOutcome> {
+        let mut options = RecordOptions::default();
+        if let Some(k) = kind {
+            let names: Vec<&str> = RecordKind::ALL.iter().map(|k| k.as_str()).collect();
+            options.kind = Some(
+                RecordKind::parse(k)
+                    .ok_or_else(|| invalid("kind", k, &format!("the kinds are {}", names.join(", "))))?,
+            );
+        }
+        options.as_of = as_of;
+        self.record_with(py, &path, &options)
+    }
+
     /// Records an ES-003 file's assessments as of ``as_of``: cape assesses it (streaming, as
     /// :func:`cape.iter_assess` does, with the same keywords) and records per entry its claim status, expected
     /// principal and interest, recipient, projected dates and next action, with the reader's diagnostics.
@@ -276,9 +281,9 @@ impl PyLedger {
         py: Python<'_>,
         #[pyo3(from_py_with = manifest_arg)] manifest_or_dir: PathBuf,
     ) -> PyResult<PyImportOutcome> {
-        let manifest = if manifest_or_dir.is_dir() { manifest_or_dir.join(MANIFEST_FILE) } else { manifest_or_dir };
-        let out = self.with(py, |l| l.record_declarations(&manifest))?;
-        Ok(PyImportOutcome::new(ImportKind::Declarations, out))
+        let mut options = RecordOptions::default();
+        options.kind = Some(RecordKind::Declarations);
+        self.record_with(py, &manifest_or_dir, &options)
     }
 
     /// Records a CAPE claim-details file (CSV or XLSX): per row the entry, claim number, status and CAPE's error;
@@ -335,15 +340,10 @@ impl PyLedger {
             options = options.with_column(f, &header);
         }
         options.sheet = sheet;
-        let (kind, out) = self.with(py, |l| {
-            let bytes = report_bytes(&path)?;
-            let name = path.display().to_string();
-            let report = read_refund_report(RefundReportSource::Bytes { bytes: &bytes, name: Some(&name) }, &options)?;
-            let out =
-                l.record_payments(&report.source, &sha256_hex(&bytes), report.kind, &report.rows, &report.diagnostics)?;
-            Ok((report.kind, out))
-        })?;
-        Ok(PyImportOutcome::new(ImportKind::Refunds(kind), out))
+        let mut record = RecordOptions::default();
+        record.kind = Some(RecordKind::Refunds);
+        record.refunds = options;
+        self.record_with(py, &path, &record)
     }
 
     /// Every entry's state (optionally only ``importer``'s, only those in ``state``, a code such as

@@ -294,6 +294,7 @@ CALLS: Dict[str, Callable[..., Any]] = {
     "DeclarationCheck.to_csv": lambda w, c: c.to_csv(w.tmp / f"check{id(c)}.csv"),
     "Results.to_csv": lambda w, r: r.to_csv(w.tmp / f"results{id(r)}.csv"),
     "Ledger.close": lambda w, l: _cape.Ledger(w.tmp / "closed.db").close(),
+    "Ledger.record": lambda w, l: l.record(w.declared_dir),
     "Ledger.record_es003": lambda w, l: l.record_es003(SAMPLE, as_of=AS_OF, assume_last_rate=True),
     "Ledger.record_declarations": lambda w, l: l.record_declarations(w.declared_dir / "manifest.csv"),
     "Ledger.record_results": lambda w, l: l.record_results(w.results_path),

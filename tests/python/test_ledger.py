@@ -140,6 +140,31 @@ def record_all(ledger: cape.Ledger, s: Dict[str, object]) -> List[cape.ImportOut
     ]
 
 
+def test_record_detects_each_kind_and_records_what_the_specific_methods_record(
+    scenario: Dict[str, object], tmp_path: pathlib.Path
+) -> None:
+    tmp = scenario["tmp"]
+    assert isinstance(tmp, pathlib.Path)
+    with cape.Ledger(tmp_path / "specific.db") as ledger:
+        specific = record_all(ledger, scenario)
+    with cape.Ledger(tmp_path / "generic.db") as ledger:
+        files = [tmp / "es003.csv", tmp / "declared", tmp / "claims.csv", tmp / "rev615.csv"]
+        generic = [ledger.record(files[0], as_of=AS_OF)] + [ledger.record(f) for f in files[1:]]
+        assert [o.kind for o in generic] == [o.kind for o in specific]
+        assert [(o.rows_read, o.rows_used, o.rows_rejected) for o in generic[1:]] == [
+            (o.rows_read, o.rows_used, o.rows_rejected) for o in specific[1:]
+        ]
+        # Each file again, by either door: the same (kind, SHA-256), so nothing changes.
+        assert [o.recorded for o in (ledger.record(f, as_of=AS_OF) for f in files)] == [False] * 4
+        with pytest.raises(cape.InvalidValueError, match="as-of|as_of"):
+            cape.Ledger(tmp_path / "third.db").record(files[0])
+        with pytest.raises(cape.InvalidValueError, match="kind"):
+            ledger.record(files[2], kind="ledger")  # type: ignore[arg-type]
+        with pytest.raises(cape.FormatError):
+            (tmp_path / "notes.txt").write_text("hello\n")
+            ledger.record(tmp_path / "notes.txt")
+
+
 def test_two_thousand_entries_end_to_end(scenario: Dict[str, object], tmp_path: pathlib.Path) -> None:
     db = tmp_path / "cape.db"
     with cape.Ledger(db) as ledger:

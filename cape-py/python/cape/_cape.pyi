@@ -1624,6 +1624,18 @@ class Ledger:
         """Closes the file (idempotent); any later call but :meth:`close` raises ``ValueError``."""
     def __enter__(self) -> "Ledger": ...
     def __exit__(self, *_exc: object) -> bool: ...
+    def record(
+        self,
+        path: _Path,
+        *,
+        kind: Optional[Literal["es003", "declarations", "claim_results", "refunds"]] = None,
+        as_of: Optional[datetime.date] = None,
+    ) -> "ImportOutcome":
+        """Records any file cape reads, its kind detected from its content as ``cape ledger record`` does: an
+        ES-003 (assessed as of ``as_of``, which it then needs), a declaration folder or its ``manifest.csv``, a
+        CAPE claim-details file or an ACE refund report. ``kind`` (``"es003"``, ``"declarations"``,
+        ``"claim_results"``, ``"refunds"``) skips the detection. Each file is one transaction; a file recorded
+        before changes nothing (``recorded`` is ``False``). Raises :class:`FormatError` for a file of no known kind."""
     def record_es003(
         self,
         path: _Path,
