@@ -253,12 +253,26 @@ fn each_state_with_its_totals_history_and_statement() {
     );
 
     // Changes since the results: the entries the refund report named (5-11).
-    let changed: Vec<String> = l.changes_since(results_import).unwrap().into_iter().map(|e| e.entry_number).collect();
+    let changes = l.changes_since(results_import).unwrap();
+    let changed: Vec<&str> = changes.entries.iter().map(|e| e.entry_number.as_str()).collect();
     assert_eq!(changed, (5..=11).map(|i| n(i).to_string()).collect::<Vec<_>>());
+    assert_eq!(changes.unmatched_payments.len(), 2, "the refund report's rows naming no assessed entry are changes");
+    assert_eq!(changes.states.iter().map(|t| t.entries).sum::<u64>(), 7);
+    assert!(l.changes_since(results_import + 1).unwrap().unmatched_payments.is_empty());
+    // Per state over all: importer and recipient None, the same sums as the per-importer totals.
+    assert_eq!(report.states.len(), 11);
+    for (s, t) in report.states.iter().zip(&report.totals) {
+        assert_eq!((s.importer.as_deref(), s.recipient.as_deref()), (None, None));
+        assert_eq!((s.state, s.entries, s.expected, s.paid), (t.state, t.entries, t.expected, t.paid));
+    }
+    let json = serde_json::to_value(&report).unwrap();
+    assert_eq!(json["states"]["paid_over"]["paid"], cents(exp[7] + 1).to_string());
 
     // The statement: expected over all but the rejected entry 3 (entry 1 is eligible though not declared);
     // paid = 6 + 7 + 8; outstanding = expected - paid per entry, the over-payment of entry 8 never netted.
-    let st = l.statement_data(IMPORTER, d(2026, 12, 1)).unwrap();
+    let st = l.statement_data(IMPORTER, Some(d(2026, 12, 1))).unwrap();
+    // Without a day: the day status judges against (the latest import's as-of), the same statement.
+    assert_eq!(l.statement_data(IMPORTER, None).unwrap(), st);
     let expected: i64 = exp.iter().enumerate().filter(|(i, _)| *i != 2).map(|(_, c)| c).sum();
     let paid = exp[5] + exp[6] - 1000 + exp[7] + 1;
     let outstanding = expected - exp[5] - (exp[6] - 1000) - exp[7];

@@ -458,9 +458,42 @@ fn two_thousand_entries_through_the_command_line() {
     let (_, h, _) = cape(&["ledger", "history", first, "--db", dbs]);
     assert_eq!(h.lines().count(), 4, "{h}");
     assert!(h.contains("assessment") && h.contains("declared in") && h.contains("rev615"), "{h}");
+    // What changed since the claim-details import (3): the paid entries, and the unknown entry's payment.
     let (_, ch, _) = cape(&["ledger", "changes", "--since", "3", "--db", dbs, "--format", "json"]);
     let ch: serde_json::Value = serde_json::from_str(&ch).unwrap();
-    assert_eq!(ch.as_array().unwrap().len(), paid_now.len());
+    let changed: BTreeSet<&str> =
+        ch["entries"].as_array().unwrap().iter().map(|e| e["entry_number"].as_str().unwrap()).collect();
+    assert_eq!(changed, paid_now.iter().map(|e| e.as_str()).collect());
+    assert_eq!(ch["unmatched_payments"][0]["entry_number"], unknown.as_str());
+    assert_eq!(ch["states"]["paid_short"]["entries"].as_u64(), Some(want["paid_short"].0));
+    assert_eq!(ch["states"].get("rejected"), None, "{}", ch["states"]);
+    // Nothing after the last import: no entry and no unmatched payment.
+    let (_, none, _) = cape(&["ledger", "changes", "--since", "4", "--db", dbs, "--format", "json"]);
+    let none: serde_json::Value = serde_json::from_str(&none).unwrap();
+    assert_eq!(
+        (none["entries"].as_array().unwrap().len(), none["unmatched_payments"].as_array().unwrap().len()),
+        (0, 0)
+    );
+    // The table: the states over all, then a section per importer and recipient, the unknown payment.
+    let (code, table, err) = cape(&["ledger", "status", "--db", dbs]);
+    assert_eq!(code, 0, "{err}");
+    let short_line = format!(
+        "  {:<14} {:>8} {:>18} {:>18}",
+        "paid_short", want["paid_short"].0, want["paid_short"].1, want["paid_short"].2
+    );
+    assert!(table.contains(&short_line), "{short_line:?} over all:\n{table}");
+    let pairs: BTreeSet<(String, String)> = v["totals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t["importer"].as_str().unwrap().to_owned(), t["recipient"].as_str().unwrap().to_owned()))
+        .collect();
+    assert!(pairs.len() > 10, "{pairs:?}");
+    for (importer, recipient) in &pairs {
+        assert_eq!(table.matches(&format!("importer {importer} (refund to {recipient}):\n")).count(), 1, "{table}");
+    }
+    assert_eq!(table.lines().filter(|l| l.starts_with("importer ")).count(), pairs.len());
+    assert!(table.contains(&format!("entry {unknown} refund RZ amount 7.77")), "{table}");
 }
 
 #[test]

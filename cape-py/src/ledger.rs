@@ -349,16 +349,18 @@ impl PyLedger {
     /// Every entry's state (optionally only ``importer``'s, only those in ``state``, a code such as
     /// ``"paid_short"``), the totals per importer, recipient and state, and the refund report rows naming no
     /// assessed entry. ``overdue`` is judged as of ``as_of`` (default: the latest import's as-of day, else
-    /// today).
-    #[pyo3(signature = (*, importer = None, state = None, as_of = None))]
+    /// today). With ``since`` (an :attr:`ImportOutcome.import_id`), only what changed after that import, as
+    /// :meth:`changes_since`.
+    #[pyo3(signature = (*, importer = None, state = None, as_of = None, since = None))]
     fn status(
         &self,
         py: Python<'_>,
         importer: Option<String>,
         state: Option<&str>,
         as_of: Option<NaiveDate>,
+        since: Option<i64>,
     ) -> PyResult<PyLedgerStatus> {
-        let query = StatusQuery { importer, state: state_arg(state)?, as_of };
+        let query = StatusQuery { importer, state: state_arg(state)?, as_of, since };
         let report = self.with(py, |l| l.status(&query))?;
         PyLedgerStatus::new(py, report)
     }
@@ -370,11 +372,12 @@ impl PyLedger {
         PyTuple::new(py, facts.into_iter().map(PyLedgerFact))
     }
 
-    /// The entries with a fact recorded after import ``import_id`` (an :attr:`ImportOutcome.import_id`), with
-    /// their state now.
-    fn changes_since<'py>(&self, py: Python<'py>, import_id: i64) -> PyResult<Bound<'py, PyTuple>> {
-        let entries = self.with(py, |l| l.changes_since(import_id))?;
-        PyTuple::new(py, entries.into_iter().map(PyLedgerEntry))
+    /// What changed after import ``import_id`` (an :attr:`ImportOutcome.import_id`): the entries with a fact
+    /// recorded by a later import with their state now and totals, and the refund report rows of later imports
+    /// naming no assessed entry.
+    fn changes_since(&self, py: Python<'_>, import_id: i64) -> PyResult<PyLedgerStatus> {
+        let report = self.with(py, |l| l.changes_since(import_id))?;
+        PyLedgerStatus::new(py, report)
     }
 
     /// Writes ``importer``'s client statement to ``path``: one self-contained HTML page (totals expected, paid
@@ -389,10 +392,6 @@ impl PyLedger {
         as_of: Option<NaiveDate>,
     ) -> PyResult<PathBuf> {
         self.with(py, |l| {
-            let as_of = match as_of {
-                Some(d) => d,
-                None => l.status(&StatusQuery { importer: Some(importer.clone()), ..StatusQuery::default() })?.as_of,
-            };
             let data = l.statement_data(&importer, as_of)?;
             cape_core::report::statement::write_statement(&path, &data)
         })
@@ -709,8 +708,9 @@ impl PyUnmatchedPayment {
     }
 }
 
-/// The answer of :meth:`Ledger.status`: ``entries`` (:class:`LedgerEntry`, by importer then entry number),
-/// ``totals`` (:class:`LedgerTotal` per importer, recipient and state), ``unmatched`` (refund report rows naming
+/// The answer of :meth:`Ledger.status` and :meth:`Ledger.changes_since`: ``entries`` (:class:`LedgerEntry`, by
+/// importer then entry number), ``totals`` (:class:`LedgerTotal` per importer, recipient and state), ``states``
+/// (per state over them all), ``unmatched`` (refund report rows naming
 /// no assessed entry) and the day ``as_of`` that ``overdue`` was judged against. ``to_pandas()`` and
 /// ``to_polars()`` give the entries as a table.
 #[pyclass(module = "cape", name = "LedgerStatus", frozen)]
@@ -718,6 +718,7 @@ pub(crate) struct PyLedgerStatus {
     as_of: NaiveDate,
     entries: Py<PyTuple>,
     totals: Py<PyTuple>,
+    states: Py<PyTuple>,
     unmatched: Py<PyTuple>,
 }
 
@@ -727,6 +728,7 @@ impl PyLedgerStatus {
             as_of: r.as_of,
             entries: PyTuple::new(py, r.entries.into_iter().map(PyLedgerEntry))?.unbind(),
             totals: PyTuple::new(py, r.totals.into_iter().map(PyLedgerTotal))?.unbind(),
+            states: PyTuple::new(py, r.states.into_iter().map(PyLedgerTotal))?.unbind(),
             unmatched: PyTuple::new(py, r.unmatched_payments.into_iter().map(PyUnmatchedPayment))?.unbind(),
         })
     }
@@ -749,7 +751,14 @@ impl PyLedgerStatus {
     fn totals(&self, py: Python<'_>) -> Py<PyTuple> {
         self.totals.clone_ref(py)
     }
-    /// Refund report rows naming no entry the ledger assessed (whatever the query's filters).
+    /// Per state over every importer and recipient selected (``importer`` and ``recipient`` are ``None``):
+    /// entries, expected and paid.
+    #[getter]
+    fn states(&self, py: Python<'_>) -> Py<PyTuple> {
+        self.states.clone_ref(py)
+    }
+    /// Refund report rows naming no entry the ledger assessed (whatever the query's importer and state; for
+    /// :meth:`Ledger.changes_since`, those recorded after the import).
     #[getter]
     fn unmatched(&self, py: Python<'_>) -> Py<PyTuple> {
         self.unmatched.clone_ref(py)

@@ -211,15 +211,29 @@ def test_two_thousand_entries_end_to_end(scenario: Dict[str, object], tmp_path: 
         assert [f.kind for f in facts] == ["assessment", "declarations", "claim_results", "rev615"]
         assert ledger.history(cape.EntryNumber(returned)) == facts
         changed = ledger.changes_since(3)
-        # (The unknown entry's row is in `unmatched`, not an entry of the ledger.)
-        assert {e.entry_number for e in changed} == set(scenario["paid"]) | {returned}  # type: ignore[arg-type]
-        assert ledger.changes_since(4) == ()
+        # The unknown entry's row is a change too, in `unmatched` (not an entry of the ledger).
+        assert {e.entry_number for e in changed.entries} == set(scenario["paid"]) | {returned}  # type: ignore[arg-type]
+        assert [u.entry_number for u in changed.unmatched] == [UNKNOWN_ENTRY]
+        assert ledger.status(since=3).entries == changed.entries
+        by_state = {t.state: t.entries for t in changed.states}
+        assert by_state["returned"] == 1 and "rejected" not in by_state
+        nothing = ledger.changes_since(4)
+        assert (nothing.entries, nothing.unmatched, nothing.states) == ((), (), ())
+        # Per state over all importers and recipients: the per-importer totals summed, importer None.
+        summed: "collections.Counter[str]" = collections.Counter()
+        for t in status.totals:
+            summed[t.state] += t.entries
+        assert {t.state: t.entries for t in status.states} == dict(summed)
+        assert all(t.importer is None and t.recipient is None for t in status.states)
 
         # The statement is the core's HTML, written where asked.
         page = ledger.statement(importer, tmp_path / "statement.html")
         assert page == tmp_path / "statement.html"
         html = page.read_text(encoding="utf-8")
         assert html.startswith("<!DOCTYPE html>") and importer in html
+        # Without as_of the statement judges as of the ledger's day, as status and `cape ledger statement` do.
+        dated = ledger.statement(importer, tmp_path / "dated.html", as_of=status.as_of)
+        assert dated.read_bytes() == page.read_bytes()
 
         # Recording the same files again changes nothing.
         before = dump(db)

@@ -157,24 +157,24 @@ fn record(args: &[String], out: &mut dyn Write, err: &mut dyn Write, cx: &mut Ct
     Ok(EXIT_OK)
 }
 
-/// Counts and amounts per state over every importer and recipient of a report.
-fn by_state(r: &StatusReport) -> BTreeMap<EntryState, (u64, Decimal, Decimal)> {
-    let mut m: BTreeMap<EntryState, (u64, Decimal, Decimal)> = BTreeMap::new();
-    for t in &r.totals {
-        let e = m.entry(t.state).or_default();
-        e.0 += t.entries;
-        e.1 += t.expected;
-        e.2 += t.paid;
-    }
-    m
-}
-
 fn status(args: &[String], out: &mut dyn Write) -> Result<i32, CliError> {
-    let o = parse_opts(args, &["db", "importer", "state", "as-of", "format"])?;
+    let o = parse_opts(args, &["db", "importer", "state", "as-of", "format", "since"])?;
     if !o.positional.is_empty() {
         return Err(CliError::Usage("ledger status takes no FILE (the ledger is --db)".into()));
     }
-    let format = format_opt(&o, &["table", "json", "csv"])?;
+    let since = o.named.get("since").map(|v| since_arg(v)).transpose()?;
+    status_of(&o, since, out)
+}
+
+/// `--since`: an import id.
+fn since_arg(v: &str) -> Result<i64, CliError> {
+    v.parse().map_err(|_| CliError::Usage(format!("--since must be an import id (a whole number), not {v:?}")))
+}
+
+/// `cape ledger status` and `cape ledger changes`: the ledger's answer to one [`StatusQuery`], as a table, JSON
+/// or CSV.
+fn status_of(o: &Opts, since: Option<i64>, out: &mut dyn Write) -> Result<i32, CliError> {
+    let format = format_opt(o, &["table", "json", "csv"])?;
     let state = o
         .named
         .get("state")
@@ -186,68 +186,78 @@ fn status(args: &[String], out: &mut dyn Write) -> Result<i32, CliError> {
         })
         .transpose()?;
     let as_of = o.named.get("as-of").map(|v| date_arg("as-of", v)).transpose()?;
-    let ledger = open_existing(&o)?;
-    let query = StatusQuery { importer: o.named.get("importer").cloned(), state, as_of };
+    let ledger = open_existing(o)?;
+    let query = StatusQuery { importer: o.named.get("importer").cloned(), state, as_of, since };
     let report = ledger.status(&query)?;
     let mut out = std::io::BufWriter::new(out);
     match format {
         "json" => {
-            let states: BTreeMap<&str, serde_json::Value> = by_state(&report)
-                .into_iter()
-                .map(|(s, (n, exp, paid))| {
-                    (s.as_str(), serde_json::json!({ "entries": n, "expected": exp, "paid": paid }))
-                })
-                .collect();
-            let v = serde_json::json!({
-                "as_of": report.as_of,
-                "states": states,
-                "totals": report.totals,
-                "unmatched_payments": report.unmatched_payments,
-                "entries": report.entries,
-            });
-            serde_json::to_writer_pretty(&mut out, &v).map_err(json_err)?;
+            serde_json::to_writer_pretty(&mut out, &report).map_err(json_err)?;
             writeln!(out)?;
         }
         "csv" => write_entries_csv(&mut out, &report.entries)?,
-        _ => {
-            writeln!(out, "{}: {} entries as of {}", ledger.path(), report.entries.len(), report.as_of)?;
-            writeln!(out, "  {:<14} {:>8} {:>18} {:>18}", "state", "entries", "expected", "paid")?;
-            for (s, (n, exp, paid)) in by_state(&report) {
-                writeln!(out, "  {:<14} {n:>8} {:>18} {:>18}", s.as_str(), exp.round_dp(2), paid.round_dp(2))?;
-            }
-            if !report.unmatched_payments.is_empty() {
-                writeln!(out, "refund report rows naming no assessed entry: {}", report.unmatched_payments.len())?;
-                for p in &report.unmatched_payments {
-                    writeln!(
-                        out,
-                        "  {} row {}: entry {} refund {} amount {} status {}",
-                        p.source,
-                        p.row,
-                        p.entry_number.as_deref().unwrap_or("-"),
-                        p.refund_number.as_deref().unwrap_or("-"),
-                        p.amount,
-                        p.status.as_deref().unwrap_or("-")
-                    )?;
-                }
-            }
-            if query.state.is_some() || query.importer.is_some() {
-                for e in &report.entries {
-                    writeln!(
-                        out,
-                        "  {} {} {} expected {} paid {}{}",
-                        e.entry_number,
-                        e.importer.as_deref().unwrap_or("-"),
-                        e.state.as_str(),
-                        e.expected,
-                        e.paid,
-                        e.error_text.as_deref().map(|t| format!(" — {t}")).unwrap_or_default()
-                    )?;
-                }
-            }
-        }
+        _ => write_status_table(&mut out, &ledger, &query, &report)?,
     }
     out.flush()?;
     Ok(EXIT_OK)
+}
+
+fn write_status_table(out: &mut dyn Write, ledger: &Ledger, q: &StatusQuery, r: &StatusReport) -> std::io::Result<()> {
+    let since = q.since.map(|i| format!(" with facts recorded after import {i}")).unwrap_or_default();
+    writeln!(out, "{}: {} entries{since} as of {}", ledger.path(), r.entries.len(), r.as_of)?;
+    let header =
+        |out: &mut dyn Write| writeln!(out, "  {:<14} {:>8} {:>18} {:>18}", "state", "entries", "expected", "paid");
+    let line = |out: &mut dyn Write, t: &crate::ledger::StateTotal| {
+        writeln!(out, "  {:<14} {:>8} {:>18} {:>18}", t.state.as_str(), t.entries, t.expected, t.paid)
+    };
+    header(out)?;
+    for t in &r.states {
+        line(out, t)?;
+    }
+    let mut last: Option<(&Option<String>, &Option<String>)> = None;
+    for t in &r.totals {
+        if last != Some((&t.importer, &t.recipient)) {
+            writeln!(
+                out,
+                "importer {} (refund to {}):",
+                t.importer.as_deref().unwrap_or("- (never assessed)"),
+                t.recipient.as_deref().unwrap_or("-")
+            )?;
+            header(out)?;
+            last = Some((&t.importer, &t.recipient));
+        }
+        line(out, t)?;
+    }
+    if !r.unmatched_payments.is_empty() {
+        writeln!(out, "refund report rows naming no assessed entry: {}", r.unmatched_payments.len())?;
+        for p in &r.unmatched_payments {
+            writeln!(
+                out,
+                "  {} row {}: entry {} refund {} amount {} status {}",
+                p.source,
+                p.row,
+                p.entry_number.as_deref().unwrap_or("-"),
+                p.refund_number.as_deref().unwrap_or("-"),
+                p.amount,
+                p.status.as_deref().unwrap_or("-")
+            )?;
+        }
+    }
+    if q.state.is_some() || q.importer.is_some() || q.since.is_some() {
+        for e in &r.entries {
+            writeln!(
+                out,
+                "  {} {} {} expected {} paid {}{}",
+                e.entry_number,
+                e.importer.as_deref().unwrap_or("-"),
+                e.state.as_str(),
+                e.expected,
+                e.paid,
+                e.error_text.as_deref().map(|t| format!(" — {t}")).unwrap_or_default()
+            )?;
+        }
+    }
+    Ok(())
 }
 
 fn write_entries_csv(out: &mut dyn Write, entries: &[crate::ledger::EntryStatus]) -> Result<(), CliError> {
@@ -300,28 +310,12 @@ fn history(args: &[String], out: &mut dyn Write) -> Result<i32, CliError> {
 }
 
 fn changes(args: &[String], out: &mut dyn Write) -> Result<i32, CliError> {
-    let o = parse_opts(args, &["db", "since", "format"])?;
-    let since = o.named.get("since").ok_or_else(|| CliError::Usage("ledger changes needs --since IMPORT_ID".into()))?;
-    let since: i64 = since
-        .parse()
-        .map_err(|_| CliError::Usage(format!("--since must be an import id (a whole number), not {since:?}")))?;
-    let format = format_opt(&o, &["table", "json", "csv"])?;
-    let ledger = open_existing(&o)?;
-    let entries = ledger.changes_since(since)?;
-    match format {
-        "json" => {
-            serde_json::to_writer_pretty(&mut *out, &entries).map_err(json_err)?;
-            writeln!(out)?;
-        }
-        "csv" => write_entries_csv(out, &entries)?,
-        _ => {
-            writeln!(out, "{} entries with facts recorded after import {since}", entries.len())?;
-            for e in &entries {
-                writeln!(out, "  {} {}", e.entry_number, e.state.as_str())?;
-            }
-        }
+    let o = parse_opts(args, &["db", "since", "importer", "state", "as-of", "format"])?;
+    if !o.positional.is_empty() {
+        return Err(CliError::Usage("ledger changes takes no FILE (the ledger is --db)".into()));
     }
-    Ok(EXIT_OK)
+    let since = o.named.get("since").ok_or_else(|| CliError::Usage("ledger changes needs --since IMPORT_ID".into()))?;
+    status_of(&o, Some(since_arg(since)?), out)
 }
 
 fn statement(args: &[String], out: &mut dyn Write) -> Result<i32, CliError> {
@@ -329,9 +323,10 @@ fn statement(args: &[String], out: &mut dyn Write) -> Result<i32, CliError> {
     let importer =
         o.named.get("importer").ok_or_else(|| CliError::Usage("ledger statement needs --importer NUMBER".into()))?;
     let path = o.named.get("out").ok_or_else(|| CliError::Usage("ledger statement needs --out FILE.html".into()))?;
-    let as_of = as_of_opt(&o)?;
+    let as_of = o.named.get("as-of").map(|v| date_arg("as-of", v)).transpose()?;
     let ledger = open_existing(&o)?;
     let data = ledger.statement_data(importer, as_of)?;
+    let as_of = data.as_of;
     let written = crate::report::statement::write_statement(path, &data)?;
     writeln!(
         out,

@@ -161,9 +161,9 @@ Usage:
                      [--class-override IMPORTER=CLASS]... [--assume-rate PERCENT | --assume-last-rate]
                      [--threads N] [--acceptance-lag DAYS] [--liquidation-offset DAYS]
                      [--reliquidation-window DAYS] [--closures FILE]
-  cape ledger status [--db PATH] [--importer N] [--state S] [--as-of DATE] [--format table|json|csv]
+  cape ledger status [--db PATH] [--importer N] [--state S] [--as-of DATE] [--since IMPORT_ID] [--format table|json|csv]
   cape ledger history ENTRY [--db PATH] [--format table|json]
-  cape ledger changes --since IMPORT_ID [--db PATH] [--format table|json|csv]
+  cape ledger changes --since IMPORT_ID [--db PATH] [--importer N] [--state S] [--as-of DATE] [--format table|json|csv]
   cape ledger statement --importer N --out FILE.html [--as-of DATE] [--db PATH]
       The refund ledger, a SQLite file (--db, default cape.db) following each entry from assessment to
       payment. record: each FILE in its own transaction, once per content (SHA-256): an ES-003 (assessed

@@ -21,6 +21,9 @@ pub struct StatusQuery {
     pub state: Option<EntryState>,
     /// The day to judge `overdue` against; `None`: the latest import's as-of day, else today.
     pub as_of: Option<NaiveDate>,
+    /// Only what changed after this import (an [`super::ImportSummary::import_id`]): the entries with a fact
+    /// recorded by a later import, and the refund report rows of later imports naming no assessed entry.
+    pub since: Option<i64>,
 }
 
 /// One entry as the view `entry_state` gives it.
@@ -113,8 +116,26 @@ pub struct StatusReport {
     pub entries: Vec<EntryStatus>,
     /// Per importer, recipient and state (in [`EntryState::ALL`] order): counts and amounts.
     pub totals: Vec<StateTotal>,
-    /// Refund report rows naming no assessed entry (whatever the query's filters).
+    /// Per state over every importer and recipient the query selects (in [`EntryState::ALL`] order); here
+    /// `importer` and `recipient` are `None`. Serialized as an object keyed by state code:
+    /// `{"paid": {"entries": 3, "expected": "…", "paid": "…"}, …}`.
+    #[serde(serialize_with = "states_by_code")]
+    pub states: Vec<StateTotal>,
+    /// Refund report rows naming no assessed entry (whatever the query's importer and state; only those of
+    /// imports after [`StatusQuery::since`] when it is given).
     pub unmatched_payments: Vec<UnmatchedPayment>,
+}
+
+fn states_by_code<S: serde::Serializer>(states: &[StateTotal], s: S) -> std::result::Result<S::Ok, S::Error> {
+    #[derive(Serialize)]
+    struct Sum {
+        entries: u64,
+        expected: Decimal,
+        paid: Decimal,
+    }
+    s.collect_map(
+        states.iter().map(|t| (t.state.as_str(), Sum { entries: t.entries, expected: t.expected, paid: t.paid })),
+    )
 }
 
 /// One fact about an entry and the import that brought it.
@@ -223,23 +244,27 @@ fn status_in(conn: &Connection, path: &str, view: &str, q: &StatusQuery) -> Resu
         }
     };
     let state = q.state.map(EntryState::as_str);
-    let filter = "(?1 IS NULL OR importer = ?1) AND (?2 IS NULL OR state = ?2)";
-    let entries = entries_where(conn, path, view, filter, &[&q.importer, &state])?;
-    let mut totals = Vec::new();
-    {
+    let filter = "(?1 IS NULL OR importer = ?1) AND (?2 IS NULL OR state = ?2) AND (?3 IS NULL OR entry_number IN \
+                  (SELECT entry_number FROM assessments WHERE import_id > ?3 UNION SELECT entry_number FROM \
+                  declarations WHERE import_id > ?3 UNION SELECT entry_number FROM claim_results WHERE import_id > \
+                  ?3 UNION SELECT entry_number FROM payments WHERE import_id > ?3))";
+    let entries = entries_where(conn, path, view, filter, &[&q.importer, &state, &q.since])?;
+    // `select` gives the importer and recipient columns, `group` what they are grouped by besides the state.
+    let totals_by = |select: &str, group: &str| -> Result<Vec<StateTotal>> {
         let mut st = conn
             .prepare(&format!(
-                "SELECT importer, recipient, state, count(*), sum(expected_cents), sum(paid_cents) FROM {view} WHERE \
-                 {filter} GROUP BY importer, recipient, state"
+                "SELECT {select}, state, count(*), sum(expected_cents), sum(paid_cents) FROM {view} WHERE \
+                 {filter} GROUP BY {group}state"
             ))
             .map_err(&e)?;
-        let mut rows = st.query(params![q.importer, state]).map_err(&e)?;
+        let mut rows = st.query(params![q.importer, state, q.since]).map_err(&e)?;
+        let mut out = Vec::new();
         while let Some(r) = rows.next().map_err(&e)? {
             let code: String = r.get(2).map_err(&e)?;
             let state = EntryState::from_code(&code).ok_or_else(|| {
                 ledger_error(path, LedgerProblem::Corrupt, &format!("entry_state gives unknown state {code:?}"))
             })?;
-            totals.push(StateTotal {
+            out.push(StateTotal {
                 importer: r.get(0).map_err(&e)?,
                 recipient: r.get(1).map_err(&e)?,
                 state,
@@ -248,17 +273,21 @@ fn status_in(conn: &Connection, path: &str, view: &str, q: &StatusQuery) -> Resu
                 paid: from_cents(r.get(5).map_err(&e)?),
             });
         }
-    }
-    totals.sort_by(|a, b| (&a.importer, &a.recipient, a.state).cmp(&(&b.importer, &b.recipient, b.state)));
+        out.sort_by(|a, b| (&a.importer, &a.recipient, a.state).cmp(&(&b.importer, &b.recipient, b.state)));
+        Ok(out)
+    };
+    let totals = totals_by("importer, recipient", "importer, recipient, ")?;
+    let states = totals_by("NULL, NULL", "")?;
     let mut unmatched = Vec::new();
     {
         let mut st = conn
             .prepare(
                 "SELECT import_id, source, row, entry_number, refund_number, COALESCE(principal_cents, 0) + \
-                 COALESCE(interest_cents, 0), status FROM unmatched_payments ORDER BY import_id, row",
+                 COALESCE(interest_cents, 0), status FROM unmatched_payments WHERE ?1 IS NULL OR import_id > ?1 \
+                 ORDER BY import_id, row",
             )
             .map_err(&e)?;
-        let mut rows = st.query([]).map_err(&e)?;
+        let mut rows = st.query([q.since]).map_err(&e)?;
         while let Some(r) = rows.next().map_err(&e)? {
             unmatched.push(UnmatchedPayment {
                 import_id: r.get(0).map_err(&e)?,
@@ -271,7 +300,7 @@ fn status_in(conn: &Connection, path: &str, view: &str, q: &StatusQuery) -> Resu
             });
         }
     }
-    Ok(StatusReport { as_of, entries, totals, unmatched_payments: unmatched })
+    Ok(StatusReport { as_of, entries, totals, states, unmatched_payments: unmatched })
 }
 
 impl Ledger {
@@ -421,19 +450,19 @@ impl Ledger {
         Ok(facts)
     }
 
-    /// The entries with a fact recorded after import `import_id`, with their state now.
+    /// What changed after import `import_id`: the entries with a fact recorded by a later import, with their
+    /// state now and their totals, and the refund report rows of later imports naming no assessed entry. The
+    /// same as [`Ledger::status`] with [`StatusQuery::since`].
     ///
     /// # Errors
     ///
     /// [`crate::Error::Ledger`] when the file cannot be read.
-    pub fn changes_since(&self, import_id: i64) -> Result<Vec<EntryStatus>> {
-        let filter = "entry_number IN (SELECT entry_number FROM assessments WHERE import_id > ?1 UNION SELECT \
-                      entry_number FROM declarations WHERE import_id > ?1 UNION SELECT entry_number FROM \
-                      claim_results WHERE import_id > ?1 UNION SELECT entry_number FROM payments WHERE import_id > ?1)";
-        entries_where(&self.conn, &self.path, "entry_state", filter, &[&import_id])
+    pub fn changes_since(&self, import_id: i64) -> Result<StatusReport> {
+        self.status(&StatusQuery { since: Some(import_id), ..StatusQuery::default() })
     }
 
-    /// Everything one importer's client statement shows, as of a day: the totals expected (over entries CAPE may
+    /// Everything one importer's client statement shows, as of a day (`None`: the day [`Ledger::status`] judges
+    /// against, the latest import's as-of day, else today): the totals expected (over entries CAPE may
     /// refund: not rejected, and eligible or already declared), paid and outstanding (never netted against an
     /// over-payment), the states, expected refunds by the month they are due and received ones by refund date,
     /// the open deadlines and one line per entry.
@@ -442,9 +471,10 @@ impl Ledger {
     ///
     /// [`crate::Error::Ledger`] when the file cannot be read (nothing is written: a read-only ledger answers);
     /// [`crate::Error::Overflow`] for sums beyond any real refund.
-    pub fn statement_data(&self, importer: &str, as_of: NaiveDate) -> Result<StatementData> {
-        let q = StatusQuery { importer: Some(importer.to_owned()), state: None, as_of: Some(as_of) };
+    pub fn statement_data(&self, importer: &str, as_of: Option<NaiveDate>) -> Result<StatementData> {
+        let q = StatusQuery { importer: Some(importer.to_owned()), as_of, ..StatusQuery::default() };
         let report = self.status(&q)?;
+        let as_of = report.as_of;
         let add = |a: Decimal, b: Decimal| a.checked_add(b).ok_or(crate::Error::Overflow("statement total"));
         let (mut expected, mut paid, mut outstanding) = (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
         let mut states: BTreeMap<EntryState, StateLine> = BTreeMap::new();

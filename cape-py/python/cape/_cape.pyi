@@ -1697,16 +1697,19 @@ class Ledger:
         importer: Optional[str] = None,
         state: Optional[_LedgerState] = None,
         as_of: Optional[datetime.date] = None,
+        since: Optional[int] = None,
     ) -> "LedgerStatus":
         """Every entry's state (optionally only ``importer``'s, only those in ``state``, a code such as
         ``"paid_short"``), the totals per importer, recipient and state, and the refund report rows naming no
         assessed entry. ``overdue`` is judged as of ``as_of`` (default: the latest import's as-of day, else
-        today)."""
+        today). With ``since`` (an :attr:`ImportOutcome.import_id`), only what changed after that import, as
+        :meth:`changes_since`."""
     def history(self, entry: Union[EntryNumber, str]) -> Tuple["LedgerFact", ...]:
         """Every fact recorded about ``entry`` (an :class:`EntryNumber` or text), oldest import first."""
-    def changes_since(self, import_id: int) -> Tuple["LedgerEntry", ...]:
-        """The entries with a fact recorded after import ``import_id`` (an :attr:`ImportOutcome.import_id`), with
-        their state now."""
+    def changes_since(self, import_id: int) -> "LedgerStatus":
+        """What changed after import ``import_id`` (an :attr:`ImportOutcome.import_id`): the entries with a fact
+        recorded by a later import with their state now and totals, and the refund report rows of later imports
+        naming no assessed entry."""
     def statement(self, importer: str, path: _Path, *, as_of: Optional[datetime.date] = None) -> pathlib.Path:
         """Writes ``importer``'s client statement to ``path``: one self-contained HTML page (totals expected, paid
         and outstanding, refunds by month, states, open deadlines, one line per entry), as of ``as_of`` (default:
@@ -1746,8 +1749,9 @@ class ImportOutcome:
 
 @final
 class LedgerStatus:
-    """The answer of :meth:`Ledger.status`: ``entries`` (:class:`LedgerEntry`, by importer then entry number),
-    ``totals`` (:class:`LedgerTotal` per importer, recipient and state), ``unmatched`` (refund report rows naming
+    """The answer of :meth:`Ledger.status` and :meth:`Ledger.changes_since`: ``entries`` (:class:`LedgerEntry`, by
+    importer then entry number), ``totals`` (:class:`LedgerTotal` per importer, recipient and state), ``states``
+    (per state over them all), ``unmatched`` (refund report rows naming
     no assessed entry) and the day ``as_of`` that ``overdue`` was judged against. ``to_pandas()`` and
     ``to_polars()`` give the entries as a table."""
 
@@ -1761,8 +1765,13 @@ class LedgerStatus:
     def totals(self) -> Tuple["LedgerTotal", ...]:
         """Per importer, recipient and state: entries, expected and paid."""
     @property
+    def states(self) -> Tuple["LedgerTotal", ...]:
+        """Per state over every importer and recipient selected (``importer`` and ``recipient`` are ``None``):
+        entries, expected and paid."""
+    @property
     def unmatched(self) -> Tuple["UnmatchedPayment", ...]:
-        """Refund report rows naming no entry the ledger assessed (whatever the query's filters)."""
+        """Refund report rows naming no entry the ledger assessed (whatever the query's importer and state; for
+        :meth:`Ledger.changes_since`, those recorded after the import)."""
     def to_pandas(self) -> Any:
         """The entries as a pandas DataFrame, one row per entry (money as ``Decimal``)."""
     def to_polars(self) -> Any:
