@@ -222,6 +222,28 @@ fn each_state_with_its_totals_history_and_statement() {
     let q = StatusQuery { importer: Some("99-0000000".into()), ..Default::default() };
     assert!(l.status(&q).unwrap().entries.is_empty());
 
+    // Streamed: the same entries in the same order, each with the report; the callback's error stops it.
+    let mut streamed = Vec::new();
+    let head = l
+        .status_each(&StatusQuery::default(), |r, e| {
+            assert_eq!((r.as_of, r.totals.len(), r.entries.len()), (report.as_of, report.totals.len(), 0));
+            streamed.push(e);
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(
+        (streamed, head.totals, head.states),
+        (report.entries.clone(), report.totals.clone(), report.states.clone())
+    );
+    let mut calls = 0;
+    let stopped = l.status_each(&StatusQuery::default(), |_, _| {
+        calls += 1;
+        Err(Error::Overflow("stop here"))
+    });
+    assert!(matches!(stopped, Err(Error::Overflow("stop here"))), "{stopped:?}");
+    assert_eq!(calls, 1);
+    assert_eq!(l.status(&StatusQuery::default()).unwrap(), report, "a stopped read leaves nothing behind");
+
     // Far past every refund_due_by: declared, accepted and liquidated entries are overdue; paid ones are not.
     let late = d(2035, 1, 1);
     assert!(assessed.iter().all(|a| a.projected.as_ref().unwrap().refund_due_by < late));

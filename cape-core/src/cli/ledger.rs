@@ -4,8 +4,8 @@ use std::path::Path;
 
 use super::prelude::*;
 use crate::ledger::{
-    EntryState, ImportOutcome, Ledger, LedgerOptions, RecordKind, RecordOptions, StatusQuery, StatusReport,
-    DEFAULT_LEDGER_FILE,
+    EntryState, EntryStatus, ImportOutcome, Ledger, LedgerOptions, RecordKind, RecordOptions, StatusQuery,
+    StatusReport, DEFAULT_LEDGER_FILE,
 };
 use crate::refund::payments::{read_column_map, PaymentField};
 
@@ -188,23 +188,109 @@ fn status_of(o: &Opts, since: Option<i64>, out: &mut dyn Write) -> Result<i32, C
     let as_of = o.named.get("as-of").map(|v| date_arg("as-of", v)).transpose()?;
     let ledger = open_existing(o)?;
     let query = StatusQuery { importer: o.named.get("importer").cloned(), state, as_of, since };
-    let report = ledger.status(&query)?;
     let mut out = std::io::BufWriter::new(out);
-    match format {
-        "json" => {
-            serde_json::to_writer_pretty(&mut out, &report).map_err(json_err)?;
-            writeln!(out)?;
-        }
-        "csv" => write_entries_csv(&mut out, &report.entries)?,
-        _ => write_status_table(&mut out, &ledger, &query, &report)?,
+    // The entries stream from the ledger to the output (never all held); a failed write stops the reading.
+    let mut failed: Option<std::io::Error> = None;
+    let mut head_written = false;
+    // The table lists the entries only when asked about some (a filter); JSON and CSV always do.
+    let listed = format != "table" || query.state.is_some() || query.importer.is_some() || query.since.is_some();
+    let mut each = |r: &StatusReport, e: EntryStatus| -> crate::Result<()> {
+        let step = (|| -> std::io::Result<()> {
+            if !head_written {
+                head_written = true;
+                write_status_head(&mut out, format, &ledger, &query, r)?;
+            } else if format == "json" {
+                writeln!(out, ",")?;
+            }
+            if listed {
+                write_status_entry(&mut out, format, &e)?;
+            }
+            Ok(())
+        })();
+        step.map_err(|io| {
+            failed = Some(io);
+            crate::Error::Cancelled { source_name: ledger.path().to_owned() }
+        })
+    };
+    let report = match ledger.status_each(&query, &mut each) {
+        Ok(r) => r,
+        Err(_) if failed.is_some() => return Err(failed.take().map(CliError::from).unwrap_or(CliError::Output)),
+        Err(e) => return Err(e.into()),
+    };
+    if !head_written {
+        write_status_head(&mut out, format, &ledger, &query, &report)?;
+    }
+    if format == "json" {
+        writeln!(out, "\n]}}")?;
     }
     out.flush()?;
     Ok(EXIT_OK)
 }
 
+/// What comes before the entries: JSON's fields but `entries`, the CSV header, the table's totals.
+fn write_status_head(
+    out: &mut dyn Write,
+    format: &str,
+    ledger: &Ledger,
+    q: &StatusQuery,
+    r: &StatusReport,
+) -> std::io::Result<()> {
+    match format {
+        "json" => {
+            let head = serde_json::to_string(r).map_err(std::io::Error::other)?;
+            // `r.entries` is empty: reopen its array for the entries that follow.
+            let head = head
+                .strip_suffix("]}")
+                .and_then(|h| h.strip_suffix('['))
+                .ok_or_else(|| std::io::Error::other("the status report does not end with its entries"))?;
+            write!(out, "{head}[\n")
+        }
+        "csv" => writeln!(out, "{}", LEDGER_CSV_COLUMNS.join(",")),
+        _ => write_status_table(out, ledger, q, r),
+    }
+}
+
+/// One entry: a JSON object, a CSV row, or (with a filter) a table line.
+fn write_status_entry(out: &mut dyn Write, format: &str, e: &EntryStatus) -> std::io::Result<()> {
+    match format {
+        "json" => serde_json::to_writer(&mut *out, e).map_err(std::io::Error::other),
+        "csv" => {
+            // One record's writer over the (buffered) output: the csv crate's quoting, nothing held.
+            let mut w = csv::WriterBuilder::new().buffer_capacity(1024).from_writer(&mut *out);
+            let d = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+            w.write_record([
+                e.entry_number.as_str(),
+                e.importer.as_deref().unwrap_or_default(),
+                e.recipient.as_deref().unwrap_or_default(),
+                e.state.as_str(),
+                e.claim_status.as_deref().unwrap_or_default(),
+                &e.expected.to_string(),
+                &e.paid.to_string(),
+                &e.variance.map(|v| v.to_string()).unwrap_or_default(),
+                &d(e.refund_date),
+                e.claim_number.as_deref().unwrap_or_default(),
+                e.error_kind.as_deref().unwrap_or_default(),
+                &d(e.refund_due_by),
+            ])?;
+            w.flush()
+        }
+        _ => writeln!(
+            out,
+            "  {} {} {} expected {} paid {}{}",
+            e.entry_number,
+            e.importer.as_deref().unwrap_or("-"),
+            e.state.as_str(),
+            e.expected,
+            e.paid,
+            e.error_text.as_deref().map(|t| format!(" — {t}")).unwrap_or_default()
+        ),
+    }
+}
+
 fn write_status_table(out: &mut dyn Write, ledger: &Ledger, q: &StatusQuery, r: &StatusReport) -> std::io::Result<()> {
     let since = q.since.map(|i| format!(" with facts recorded after import {i}")).unwrap_or_default();
-    writeln!(out, "{}: {} entries{since} as of {}", ledger.path(), r.entries.len(), r.as_of)?;
+    let n: u64 = r.states.iter().map(|t| t.entries).sum();
+    writeln!(out, "{}: {n} entries{since} as of {}", ledger.path(), r.as_of)?;
     let header =
         |out: &mut dyn Write| writeln!(out, "  {:<14} {:>8} {:>18} {:>18}", "state", "entries", "expected", "paid");
     let line = |out: &mut dyn Write, t: &crate::ledger::StateTotal| {
@@ -244,44 +330,8 @@ fn write_status_table(out: &mut dyn Write, ledger: &Ledger, q: &StatusQuery, r: 
         }
     }
     if q.state.is_some() || q.importer.is_some() || q.since.is_some() {
-        for e in &r.entries {
-            writeln!(
-                out,
-                "  {} {} {} expected {} paid {}{}",
-                e.entry_number,
-                e.importer.as_deref().unwrap_or("-"),
-                e.state.as_str(),
-                e.expected,
-                e.paid,
-                e.error_text.as_deref().map(|t| format!(" — {t}")).unwrap_or_default()
-            )?;
-        }
+        writeln!(out, "entries:")?;
     }
-    Ok(())
-}
-
-fn write_entries_csv(out: &mut dyn Write, entries: &[crate::ledger::EntryStatus]) -> Result<(), CliError> {
-    let mut w = csv::Writer::from_writer(out);
-    w.write_record(LEDGER_CSV_COLUMNS).map_err(|_| CliError::Output)?;
-    let d = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
-    for e in entries {
-        w.write_record([
-            e.entry_number.as_str(),
-            e.importer.as_deref().unwrap_or_default(),
-            e.recipient.as_deref().unwrap_or_default(),
-            e.state.as_str(),
-            e.claim_status.as_deref().unwrap_or_default(),
-            &e.expected.to_string(),
-            &e.paid.to_string(),
-            &e.variance.map(|v| v.to_string()).unwrap_or_default(),
-            &d(e.refund_date),
-            e.claim_number.as_deref().unwrap_or_default(),
-            e.error_kind.as_deref().unwrap_or_default(),
-            &d(e.refund_due_by),
-        ])
-        .map_err(|_| CliError::Output)?;
-    }
-    w.flush()?;
     Ok(())
 }
 

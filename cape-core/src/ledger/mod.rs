@@ -142,6 +142,9 @@ impl Ledger {
         };
         let conn = Connection::open_with_flags(path, flags).map_err(|e| db_error(&name, "cannot open", e))?;
         conn.busy_timeout(options.busy_timeout).map_err(|e| db_error(&name, "cannot set the busy timeout", e))?;
+        // Sorts, windows and TEMP tables spill to temporary files beyond the page cache (the bundled SQLite keeps
+        // them in memory by default): a status over a million entries then holds megabytes, not the entries.
+        conn.pragma_update(None, "temp_store", "FILE").map_err(|e| db_error(&name, "cannot set temp_store", e))?;
         let ledger = Ledger { conn, path: name };
         // Look before touching anything: a foreign, damaged or newer file is refused unchanged.
         let version = schema::inspect(&ledger.conn, &ledger.path)?;

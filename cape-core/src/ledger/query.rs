@@ -112,8 +112,6 @@ pub struct UnmatchedPayment {
 pub struct StatusReport {
     /// The day `overdue` was judged against.
     pub as_of: NaiveDate,
-    /// The entries, by importer then entry number.
-    pub entries: Vec<EntryStatus>,
     /// Per importer, recipient and state (in [`EntryState::ALL`] order): counts and amounts.
     pub totals: Vec<StateTotal>,
     /// Per state over every importer and recipient the query selects (in [`EntryState::ALL`] order); here
@@ -124,6 +122,9 @@ pub struct StatusReport {
     /// Refund report rows naming no assessed entry (whatever the query's importer and state; only those of
     /// imports after [`StatusQuery::since`] when it is given).
     pub unmatched_payments: Vec<UnmatchedPayment>,
+    /// The entries, by importer then entry number (last, so that a writer can stream them after the rest;
+    /// empty from [`Ledger::status_each`]).
+    pub entries: Vec<EntryStatus>,
 }
 
 fn states_by_code<S: serde::Serializer>(states: &[StateTotal], s: S) -> std::result::Result<S::Ok, S::Error> {
@@ -158,6 +159,9 @@ pub struct HistoryFact {
 /// The TEMP view [`Ledger::status`] reads for a given as-of day, and the TEMP table holding that day.
 const AS_OF_VIEW: &str = "cape_entry_state_as_of";
 const AS_OF_TABLE: &str = "cape_query_day";
+
+/// The TEMP table [`Ledger::status`] selects the entries into, within its read transaction.
+const SELECTED: &str = "cape_status_selected";
 
 /// The persistent view's as-of source, as `0001_initial.sql` writes it.
 const STORED_AS_OF_SOURCE: &str = "params AS (SELECT as_of FROM ledger_as_of)";
@@ -216,25 +220,35 @@ fn entry_status(path: &str, r: &Row<'_>) -> Result<EntryStatus> {
     })
 }
 
+/// The entries of `view` the filter selects, by importer then entry number, each given to `each`.
 fn entries_where(
     conn: &Connection,
     path: &str,
     view: &str,
     filter: &str,
     args: &[&dyn rusqlite::ToSql],
-) -> Result<Vec<EntryStatus>> {
+    each: &mut dyn FnMut(EntryStatus) -> Result<()>,
+) -> Result<()> {
     let mut st = conn
         .prepare(&format!("SELECT {ENTRY_COLUMNS} FROM {view} WHERE {filter} ORDER BY importer, entry_number"))
         .map_err(sql(path))?;
     let mut rows = st.query(args).map_err(sql(path))?;
-    let mut out = Vec::new();
     while let Some(r) = rows.next().map_err(sql(path))? {
-        out.push(entry_status(path, r)?);
+        each(entry_status(path, r)?)?;
     }
-    Ok(out)
+    Ok(())
 }
 
-fn status_in(conn: &Connection, path: &str, view: &str, q: &StatusQuery) -> Result<StatusReport> {
+/// The entry of a [`Ledger::status_each`] callback, and the report it belongs to (all but its entries).
+type OnEntry<'a> = &'a mut dyn FnMut(&StatusReport, EntryStatus) -> Result<()>;
+
+fn status_in(
+    conn: &Connection,
+    path: &str,
+    view: &str,
+    q: &StatusQuery,
+    on_entry: OnEntry<'_>,
+) -> Result<StatusReport> {
     let e = sql(path);
     let as_of = match q.as_of {
         Some(d) => d,
@@ -248,16 +262,23 @@ fn status_in(conn: &Connection, path: &str, view: &str, q: &StatusQuery) -> Resu
                   (SELECT entry_number FROM assessments WHERE import_id > ?3 UNION SELECT entry_number FROM \
                   declarations WHERE import_id > ?3 UNION SELECT entry_number FROM claim_results WHERE import_id > \
                   ?3 UNION SELECT entry_number FROM payments WHERE import_id > ?3))";
-    let entries = entries_where(conn, path, view, filter, &[&q.importer, &state, &q.since])?;
+    // The view is costly (windows over every refund row): the entries selected are computed once, into a TEMP
+    // table of this connection (nothing written to the file), and the totals, states and entries read from it.
+    conn.execute_batch(&format!("DROP TABLE IF EXISTS temp.{SELECTED}")).map_err(&e)?;
+    conn.execute(
+        &format!("CREATE TEMP TABLE {SELECTED} AS SELECT {ENTRY_COLUMNS} FROM {view} WHERE {filter}"),
+        params![q.importer, state, q.since],
+    )
+    .map_err(&e)?;
     // `select` gives the importer and recipient columns, `group` what they are grouped by besides the state.
     let totals_by = |select: &str, group: &str| -> Result<Vec<StateTotal>> {
         let mut st = conn
             .prepare(&format!(
-                "SELECT {select}, state, count(*), sum(expected_cents), sum(paid_cents) FROM {view} WHERE \
-                 {filter} GROUP BY {group}state"
+                "SELECT {select}, state, count(*), sum(expected_cents), sum(paid_cents) FROM temp.{SELECTED} \
+                 GROUP BY {group}state"
             ))
             .map_err(&e)?;
-        let mut rows = st.query(params![q.importer, state, q.since]).map_err(&e)?;
+        let mut rows = st.query([]).map_err(&e)?;
         let mut out = Vec::new();
         while let Some(r) = rows.next().map_err(&e)? {
             let code: String = r.get(2).map_err(&e)?;
@@ -300,7 +321,9 @@ fn status_in(conn: &Connection, path: &str, view: &str, q: &StatusQuery) -> Resu
             });
         }
     }
-    Ok(StatusReport { as_of, entries, totals, states, unmatched_payments: unmatched })
+    let report = StatusReport { as_of, entries: Vec::new(), totals, states, unmatched_payments: unmatched };
+    entries_where(conn, path, &format!("temp.{SELECTED}"), "1", &[], &mut |e| on_entry(&report, e))?;
+    Ok(report)
 }
 
 impl Ledger {
@@ -353,7 +376,51 @@ impl Ledger {
     /// [`crate::Error::Ledger`] when the file cannot be read. Nothing is written to the file (a read-only ledger
     /// answers any `as_of`).
     pub fn status(&self, query: &StatusQuery) -> Result<StatusReport> {
-        self.as_of(query.as_of, |conn, path, view| status_in(conn, path, view, query))
+        let mut entries = Vec::new();
+        let mut report = self.status_each(query, |_, e| {
+            entries.push(e);
+            Ok(())
+        })?;
+        report.entries = entries;
+        Ok(report)
+    }
+
+    /// [`Ledger::status`] without holding the entries: the totals, states and unmatched refund rows are read
+    /// first, then each selected entry (by importer, then entry number) is given to `each` with that report,
+    /// and the report is returned with `entries` empty. All of it is read in one transaction, so the entries
+    /// and the totals agree even while another process records. Memory: the totals (one line per importer,
+    /// recipient and state) and the unmatched refund rows, never the entries.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Ledger`] when the file cannot be read; the first error `each` returns, which stops the
+    /// reading.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use cape_core::ledger::{Ledger, LedgerOptions, StatusQuery};
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// let ledger = Ledger::create(dir.path().join("cape.db"), &LedgerOptions::default())?;
+    /// let mut seen = 0;
+    /// let report = ledger.status_each(&StatusQuery::default(), |_report, _entry| {
+    ///     seen += 1;
+    ///     Ok(())
+    /// })?;
+    /// assert_eq!((seen, report.entries.len(), report.totals.len()), (0, 0, 0));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn status_each(
+        &self,
+        query: &StatusQuery,
+        mut each: impl FnMut(&StatusReport, EntryStatus) -> Result<()>,
+    ) -> Result<StatusReport> {
+        let tx =
+            self.conn.unchecked_transaction().map_err(|e| super::db_error(&self.path, "cannot begin reading", e))?;
+        let report = self.as_of(query.as_of, |conn, path, view| status_in(conn, path, view, query, &mut each))?;
+        drop(tx); // read only: rolling back ends the snapshot
+        Ok(report)
     }
 
     /// Every fact recorded about `entry`, oldest import first: assessments, declarations, CAPE results and
