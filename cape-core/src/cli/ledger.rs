@@ -243,7 +243,7 @@ fn write_status_head(
                 .strip_suffix("]}")
                 .and_then(|h| h.strip_suffix('['))
                 .ok_or_else(|| std::io::Error::other("the status report does not end with its entries"))?;
-            write!(out, "{head}[\n")
+            writeln!(out, "{head}[")
         }
         "csv" => writeln!(out, "{}", LEDGER_CSV_COLUMNS.join(",")),
         _ => write_status_table(out, ledger, q, r),
