@@ -313,7 +313,7 @@ fn each_state_with_its_totals_history_and_statement() {
     // Recording each file again changes nothing.
     let before = dump(&db);
     let mut l = Ledger::open(&db, &LedgerOptions::default()).unwrap();
-    let again = l.record_assessment("renamed.csv", &sha(&csv), d(2027, 1, 1), assessed.iter().map(Ok)).unwrap();
+    let again = l.record_assessment("renamed.csv", &sha(&csv), d(2026, 12, 1), assessed.iter().map(Ok)).unwrap();
     assert!(matches!(again, ImportOutcome::AlreadyRecorded { import_id: 1, .. }), "{again:?}");
     let again = l.record_declarations(decl_dir.join("manifest.csv")).unwrap();
     assert!(matches!(again, ImportOutcome::AlreadyRecorded { import_id: 2, .. }), "{again:?}");
@@ -323,6 +323,15 @@ fn each_state_with_its_totals_history_and_statement() {
     assert!(matches!(again, ImportOutcome::AlreadyRecorded { import_id: 4, .. }), "{again:?}");
     drop(l);
     assert_eq!(dump(&db), before);
+
+    // The same ES-003 assessed as of a later day is a new assessment (its projection moved on): recorded, and
+    // the ledger now judges as of that day; once more as of that day changes nothing.
+    let mut l = Ledger::open(&db, &LedgerOptions::default()).unwrap();
+    let later = l.record_assessment("es003.csv", &sha(&csv), d(2027, 1, 1), assessed.iter().map(Ok)).unwrap();
+    assert!(matches!(&later, ImportOutcome::Recorded(s) if s.import_id == 5 && s.rows_used == 11), "{later:?}");
+    assert_eq!(l.status(&StatusQuery::default()).unwrap().as_of, d(2027, 1, 1));
+    let again = l.record_assessment("es003.csv", &sha(&csv), d(2027, 1, 1), assessed.iter().map(Ok)).unwrap();
+    assert!(matches!(again, ImportOutcome::AlreadyRecorded { import_id: 5, .. }), "{again:?}");
 }
 
 /// A refund reported twice (ES-022 then REV-615) counts once; a later status of the same refund replaces it.
@@ -446,6 +455,26 @@ fn a_newer_schema_is_refused_naming_both_versions() {
         "{msg}"
     );
     assert_eq!(std::fs::read(&db).unwrap(), bytes);
+}
+
+#[test]
+fn a_folder_or_a_dangling_link_is_no_ledger_and_nothing_is_created() {
+    let dir = tempfile::tempdir().unwrap();
+    for open in [Ledger::open, Ledger::open_or_create, Ledger::create] {
+        let e = open(dir.path(), &LedgerOptions::default()).err().unwrap();
+        assert_eq!(e.kind(), ErrorKind::Io);
+        assert!(e.to_string().contains("a folder, not a ledger file"), "{e}");
+    }
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "nothing created in the folder");
+    #[cfg(unix)]
+    {
+        let link = dir.path().join("cape.db");
+        let target = dir.path().join("elsewhere.db");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        let e = Ledger::open_or_create(&link, &LedgerOptions::default()).err().unwrap();
+        assert!(e.to_string().contains("symbolic link whose target is missing"), "{e}");
+        assert!(!target.exists());
+    }
 }
 
 #[test]

@@ -5,7 +5,8 @@
 -- Dates are ISO 8601 TEXT (YYYY-MM-DD); recorded_at is UTC (YYYY-MM-DDTHH:MM:SS.SSSZ).
 -- Entry numbers are in dashed form (VSU-0828889-3). "Latest" means recorded last (highest import id).
 
--- One row per file recorded. (kind, sha256) is unique: the same file twice is recorded once.
+-- One row per file recorded. (kind, sha256, as_of) is unique (index imports_once): the same file twice is recorded
+-- once; an ES-003 once per as-of day (its assessment as of another day is another import).
 CREATE TABLE imports (
     id            INTEGER PRIMARY KEY,
     kind          TEXT NOT NULL CHECK (kind IN ('assessment', 'declarations', 'claim_results', 'es022', 'rev603', 'rev615')),
@@ -15,9 +16,9 @@ CREATE TABLE imports (
     as_of         TEXT,
     rows_read     INTEGER NOT NULL DEFAULT 0,
     rows_used     INTEGER NOT NULL DEFAULT 0,
-    rows_rejected INTEGER NOT NULL DEFAULT 0,
-    UNIQUE (kind, sha256)
+    rows_rejected INTEGER NOT NULL DEFAULT 0
 );
+CREATE UNIQUE INDEX imports_once ON imports (kind, sha256, COALESCE(as_of, ''));
 
 -- Per entry, what one assessment (an ES-003 through cape's spine, as of a day) expects.
 CREATE TABLE assessments (

@@ -1,4 +1,4 @@
-//! Recording files: each import one transaction, at most once per (kind, SHA-256).
+//! Recording files: each import one transaction, at most once per (kind, SHA-256, as-of day).
 
 use std::borrow::Borrow;
 use std::io::Read;
@@ -67,7 +67,8 @@ pub struct ImportSummary {
 pub enum ImportOutcome {
     /// The file was recorded.
     Recorded(ImportSummary),
-    /// A file of the same kind and SHA-256 was recorded before: nothing changed.
+    /// A file of the same kind and SHA-256 (for an ES-003, as of the same day) was recorded before: nothing
+    /// changed.
     AlreadyRecorded {
         /// The earlier import.
         import_id: i64,
@@ -117,7 +118,7 @@ struct Import<'c> {
 }
 
 impl Ledger {
-    /// Begins the import of a file: `Err(outcome)` when the same (kind, SHA-256) is recorded already.
+    /// Begins the import of a file: `Err(outcome)` when the same (kind, SHA-256, as-of day) is recorded already.
     fn begin(
         &mut self,
         kind: ImportKind,
@@ -134,8 +135,8 @@ impl Ledger {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(e("cannot begin"))?;
         let before: Option<(i64, String)> = tx
             .query_row(
-                "SELECT id, recorded_at FROM imports WHERE kind = ?1 AND sha256 = ?2",
-                params![kind.as_str(), sha256],
+                "SELECT id, recorded_at FROM imports WHERE kind = ?1 AND sha256 = ?2 AND as_of IS ?3",
+                params![kind.as_str(), sha256, date(as_of)],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()

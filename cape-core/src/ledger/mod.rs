@@ -1,7 +1,7 @@
 //! The refund ledger: one SQLite file that follows every entry from assessment to payment.
 //!
 //! [`Ledger`] records what cape learns about entries, one file at a time, each file one transaction and at most
-//! once (by its kind and SHA-256): assessments of an ES-003 ([`Ledger::record_assessment`]), the declaration
+//! once (by its kind and SHA-256; an ES-003 once per as-of day): assessments of an ES-003 ([`Ledger::record_assessment`]), the declaration
 //! files written ([`Ledger::record_declarations`]), CAPE's claim-details results ([`Ledger::record_results`]) and
 //! ACE's refund reports ([`Ledger::record_payments`]); [`Ledger::record_path`] records any of them, its kind
 //! detected from its content ([`detect_kind`]). It answers from the SQL view `entry_state`, the one
@@ -114,8 +114,20 @@ impl Ledger {
 
     fn open_mode(path: &Path, options: &LedgerOptions, mode: Mode) -> Result<Ledger> {
         let name = path.display().to_string();
-        let exists = match std::fs::symlink_metadata(path) {
+        let exists = match std::fs::metadata(path) {
+            Ok(m) if m.is_dir() => {
+                let e = std::io::Error::new(
+                    std::io::ErrorKind::IsADirectory,
+                    "a folder, not a ledger file (name the file, such as cape.db)",
+                );
+                return Err(Error::io(name, e));
+            }
             Ok(_) => true,
+            // A dangling symbolic link: SQLite would create the file it points to.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && std::fs::symlink_metadata(path).is_ok() => {
+                let e = std::io::Error::new(e.kind(), "a symbolic link whose target is missing; not followed");
+                return Err(Error::io(name, e));
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
             Err(e) => return Err(Error::io(name, e)),
         };
