@@ -16,11 +16,12 @@ export PYO3_PYTHON := $(VPY)
 include mk/py.mk
 include mk/ffi.mk
 include mk/fuzz.mk
+include mk/browser.mk
 
 demo: py-install
 	$(VENV)/bin/cape demo
 
-test: lint rust-test header-check c-test py-test docs
+test: lint rust-test header-check c-test browser-test py-test docs
 	@echo "all tests passed"
 
 rust-test:
@@ -29,6 +30,8 @@ rust-test:
 lint: $(VPY)
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	# The engine alone, as libcape and other embedders build it: no command line, no ledger (no SQLite).
+	$(CARGO) clippy -p cape-core --no-default-features --all-targets -- -D warnings
 
 # Throughput on generated ES-003 files of 100k, 1M and 5M tariff rows (BENCH_ROWS to change): the raw csv
 # floor, ingest, the pipeline on one and two threads, `cape assess --format jsonl` and the Python bulk call

@@ -76,6 +76,14 @@ codes! {
     UnknownColumn = "ES003_UNKNOWN_COLUMN", Info, "A column cape does not use; it is ignored.";
     DuplicateColumn = "ES003_DUPLICATE_COLUMN", Info, "A column name appears twice; the first occurrence is used.";
     UnknownOverrideImporter = "ES003_UNKNOWN_OVERRIDE_IMPORTER", Warning, "A class override (`--class-override`, Python's `class_overrides`) names an importer number no entry of the report has; the override is not used.";
+    RefundMissingValue = "REFUND_MISSING_VALUE", Error, "A refund-report row lacks a value its kind requires (the entry in ES-022 and REV-615, the refund number in REV-603 and REV-615); the row is rejected.";
+    RefundInvalidEntryNumber = "REFUND_INVALID_ENTRY_NUMBER", Error, "A refund-report row (ES-022, REV-615) names an entry number that is malformed or fails its check digit; the row is rejected.";
+    RefundUnreadableEntryNumber = "REFUND_UNREADABLE_ENTRY_NUMBER", Warning, "A REV-603 row's entry number does not parse; the refund is kept by its refund number, without the entry.";
+    RefundInvalidMoney = "REFUND_INVALID_MONEY", Error, "A refund amount (principal or interest) is not an amount or is negative; the row is rejected.";
+    RefundSubCentAmount = "REFUND_SUB_CENT_AMOUNT", Error, "A refund amount has non-zero digits beyond cents; the row is rejected, as refunds are whole cents.";
+    RefundInvalidDate = "REFUND_INVALID_DATE", Error, "A refund or status date is neither MM/DD/YYYY nor YYYY-MM-DD, or no such day; the row is rejected.";
+    RefundRaggedRow = "REFUND_RAGGED_ROW", Error, "A refund-report row has values beyond the header's columns, or (CSV) fewer cells than the header; the row is rejected.";
+    RefundRecordTooLong = "REFUND_RECORD_TOO_LONG", Error, "A refund-report record is longer than 1 MiB; the row is rejected and reading goes on after it.";
 }
 
 /// One finding about one row (or, for file-level facts, the file).

@@ -243,6 +243,80 @@ pub enum Error {
         /// What was being read when the cancel was seen.
         source_name: String,
     },
+    /// The refund ledger's file cannot be used as asked (feature `ledger`); the file is left as it was.
+    #[error("{path}: {message}")]
+    Ledger {
+        /// The ledger file.
+        path: String,
+        /// What is wrong, as a stable code.
+        problem: LedgerProblem,
+        /// What is wrong and what to do.
+        message: String,
+    },
+}
+
+/// Why the refund ledger's file cannot be used ([`Error::Ledger`]); each has a stable code in `docs/codes.md`
+/// (family `ledger_error`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum LedgerProblem {
+    /// The file is a SQLite database of some other program (its `application_id` is not cape's).
+    ForeignFile,
+    /// The file's schema is newer than this cape knows.
+    NewerSchema {
+        /// The file's schema version (`PRAGMA user_version`).
+        found: i64,
+        /// The newest version this cape knows.
+        supported: i64,
+    },
+    /// The file is not a database or is damaged.
+    Corrupt,
+    /// The file (or its folder) cannot be written.
+    ReadOnly,
+    /// The disk (or the ledger's size limit) is full.
+    Full,
+    /// Another process held the ledger locked longer than the busy timeout.
+    Busy,
+    /// Any other database failure.
+    Database,
+}
+
+impl LedgerProblem {
+    /// Every problem (with placeholder versions for [`LedgerProblem::NewerSchema`]).
+    pub const ALL: &'static [LedgerProblem] = &[
+        LedgerProblem::ForeignFile,
+        LedgerProblem::NewerSchema { found: 0, supported: 0 },
+        LedgerProblem::Corrupt,
+        LedgerProblem::ReadOnly,
+        LedgerProblem::Full,
+        LedgerProblem::Busy,
+        LedgerProblem::Database,
+    ];
+
+    /// The stable code (`LEDGER_FOREIGN_FILE`).
+    pub fn code(self) -> &'static str {
+        match self {
+            LedgerProblem::ForeignFile => "LEDGER_FOREIGN_FILE",
+            LedgerProblem::NewerSchema { .. } => "LEDGER_NEWER_SCHEMA",
+            LedgerProblem::Corrupt => "LEDGER_CORRUPT",
+            LedgerProblem::ReadOnly => "LEDGER_READ_ONLY",
+            LedgerProblem::Full => "LEDGER_FULL",
+            LedgerProblem::Busy => "LEDGER_BUSY",
+            LedgerProblem::Database => "LEDGER_DATABASE",
+        }
+    }
+
+    /// The [`ErrorKind`] reported for it: a file that is not (this cape's) ledger is `invalid_format`, another
+    /// process holding it is `output_locked`, the rest are `io`.
+    pub fn kind(self) -> ErrorKind {
+        match self {
+            LedgerProblem::ForeignFile | LedgerProblem::NewerSchema { .. } | LedgerProblem::Corrupt => {
+                ErrorKind::InvalidFormat
+            }
+            LedgerProblem::Busy => ErrorKind::OutputLocked,
+            LedgerProblem::ReadOnly | LedgerProblem::Full | LedgerProblem::Database => ErrorKind::Io,
+        }
+    }
 }
 
 impl Error {
@@ -260,6 +334,7 @@ impl Error {
             Error::OutputLocked { .. } => ErrorKind::OutputLocked,
             Error::UnsafeOutput { .. } => ErrorKind::UnsafeOutput,
             Error::Cancelled { .. } => ErrorKind::Cancelled,
+            Error::Ledger { problem, .. } => problem.kind(),
         }
     }
 
@@ -302,6 +377,9 @@ impl Clone for Error {
                 Error::UnsafeOutput { path: path.clone(), message: message.clone() }
             }
             Error::Cancelled { source_name } => Error::Cancelled { source_name: source_name.clone() },
+            Error::Ledger { path, problem, message } => {
+                Error::Ledger { path: path.clone(), problem: *problem, message: message.clone() }
+            }
         }
     }
 }

@@ -25,6 +25,7 @@
 //! | [`assess`] | one entry through the four components ([`assess::Assessor`]), and the reference [`assess::Tables`] the caller owns |
 //! | [`run`] | **the spine**: a source streamed entry by entry through [`assess`], each result to the caller, the rest folded into a mergeable [`run::Partial`]; progress, cancellation, threads. The only loop over entries |
 //! | [`report`] | writing files atomically |
+//! | `ledger` (feature `ledger`, on by default) | the refund ledger: a SQLite file following each entry from assessment to payment |
 //! | `cli` (feature `cli`, on by default) | the `cape` command line, one file per command, over [`run`] |
 //! | [`sample`] | a deterministic generator of realistic ES-003 data |
 //!
@@ -51,6 +52,8 @@ pub mod cli;
 pub mod diagnostic;
 pub mod error;
 pub mod ingest;
+#[cfg(feature = "ledger")]
+pub mod ledger;
 pub mod liquidation;
 pub mod mass;
 pub mod model;
@@ -65,7 +68,7 @@ pub use ingest::builder;
 
 pub use builder::{assess_es003, Es003Builder};
 pub use diagnostic::{Diagnostic, DiagnosticCode, Severity};
-pub use error::{EntryNumberError, Error, ErrorKind, Result};
+pub use error::{EntryNumberError, Error, ErrorKind, LedgerProblem, Result};
 pub use ingest::ahead::ReadAhead;
 pub use ingest::es003::{read_es003_bytes, read_es003_path, Es003, Es003Options, Es003Reader, IngestSummary};
 pub use ingest::workbook::WorkbookLimits;

@@ -7,6 +7,7 @@
 //! | [`interest`] | [`compute_interest`] / [`InterestCalculator`]: daily compounding, one rounding to cents, an explanation per rate period |
 //! | [`recipient`](mod@recipient) | [`Recipient`]: the importer of record or Form 4811 designee paid, and whether the refund is held |
 //! | [`consolidate`] | [`Consolidation`]: refunds grouped per recipient and liquidation date, mergeable across partitions |
+//! | [`payments`] | [`PaymentRow`]: refunds as ACE's refund reports (ES-022, REV-603, REV-615) say CBP paid them |
 //!
 //! The dates interest runs between (deposit, (re)liquidation) and the business calendar are *Review and
 //! Liquidation* ([`crate::liquidation`]); they are re-exported here for the paths of earlier releases.
@@ -39,6 +40,7 @@
 
 pub mod consolidate;
 pub mod interest;
+pub mod payments;
 pub mod rates;
 pub mod recipient;
 
@@ -51,5 +53,6 @@ pub use consolidate::{ConsolidatedRefund, Consolidation, ConsolidationOptions, C
 pub use interest::{
     compute_interest, DayCount, InterestCalculator, InterestOptions, InterestParams, InterestPeriod, InterestResult,
 };
+pub use payments::{PaymentRow, PaymentStatus, RefundReportKind};
 pub use rates::{AssumedRate, Confidence, RateRow, RateTable};
 pub use recipient::{recipient, Recipient, RecipientKind};

@@ -86,6 +86,10 @@ fn expected() -> BTreeSet<(String, String)> {
     let deposit = read("cape-core/src/liquidation/deposit.rs");
     literals_after(fn_body(&deposit, "code"), "=> \"").iter().for_each(|s| add("deposit", s));
     cape_core::claim::ActionCode::ALL.iter().for_each(|a| add("action", a.as_str()));
+    // The ledger's entry states (read from the source: the module is behind the `ledger` feature) and file problems.
+    let states = read("cape-core/src/ledger/state.rs");
+    literals_after(fn_body(&states, "as_str"), "=> \"").iter().for_each(|s| add("ledger", s));
+    cape_core::LedgerProblem::ALL.iter().for_each(|p| add("ledger_error", p.code()));
     e
 }
 

@@ -318,3 +318,14 @@ fn a_cancel_before_placing_leaves_no_file_of_the_run() {
     assert_eq!(names(&dir), before);
     assert_eq!(manifest_names(&dir), before);
 }
+
+#[test]
+fn a_file_in_a_missing_folder_is_refused_naming_the_file_asked_for() {
+    let dir = fresh("missing-folder");
+    let dest = dir.join("no-such-folder").join("statement.html");
+    let e = cape_core::report::write_atomic(&dest, b"<!DOCTYPE html>").unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Io);
+    let text = e.to_string();
+    assert!(text.starts_with(&dest.display().to_string()), "{text}");
+    assert!(!text.contains(".cape-tmp"), "the temporary name is cape's business, not the caller's: {text}");
+}

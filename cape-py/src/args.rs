@@ -100,6 +100,7 @@ path_keywords! {
     catalogue;
     rates;
     declared_dir;
+    map_file;
 }
 
 /// A keyword taking a list of paths: each as [`path_arg`].
@@ -145,7 +146,8 @@ fn whole(keyword: &'static str, obj: &Bound<'_, PyAny>, min: u64, max: u64, unit
                 Ok(s) => s.to_cow()?.into_owned(),
                 Err(_) => format!("<an int of {} bits>", obj.call_method0("bit_length")?),
             };
-            Err(invalid(keyword, &text, format!("must be a whole number of {unit}, {range}")))
+            let of = if unit.is_empty() { String::new() } else { format!(" of {unit}") };
+            Err(invalid(keyword, &text, format!("must be a whole number{of}, {range}")))
         }
     }
 }
@@ -178,4 +180,15 @@ keywords! {
     max_rows: usize, 0, "rows";
     max_per_file: usize, 0, "entries";
     threads: usize, 1, "threads";
+    max_size: u64, 1, "bytes";
+}
+
+/// The `serial` of `EntryNumber.from_parts`: a whole number that fits 32 bits (cape-core checks its 7 digits).
+///
+/// # Errors
+///
+/// As [`whole`]; `TypeError` for `None`.
+pub(crate) fn serial(obj: &Bound<'_, PyAny>) -> PyResult<u32> {
+    let value = whole("serial", obj, 0, u64::from(u32::MAX), "")?;
+    value.and_then(|v| u32::try_from(v).ok()).ok_or_else(|| PyTypeError::new_err("serial must be an int, not None"))
 }

@@ -111,7 +111,7 @@ impl PyTables {
 }
 
 /// Where ES-003 rows come from, as given from Python.
-enum Input {
+pub(crate) enum Input {
     Path(PathBuf),
     Bytes(Vec<u8>),
     /// A header and the columns of text cells (small tables given directly).
@@ -217,10 +217,10 @@ impl PyRecordSpool {
 }
 
 /// The options of one run, as given from Python: what to assess and how to run.
-struct Settings {
-    tables: Arc<Tables>,
-    options: AssessOptions,
-    run: RunOptions,
+pub(crate) struct Settings {
+    pub(crate) tables: Arc<Tables>,
+    pub(crate) options: AssessOptions,
+    pub(crate) run: RunOptions,
     /// Where the progress callback leaves the Python error (a callback that raised, or Ctrl-C) that stopped
     /// the run.
     raised: Arc<Mutex<Option<PyErr>>>,
@@ -228,7 +228,7 @@ struct Settings {
 
 impl Settings {
     /// The error to raise for a failed run: the Python error that stopped it, if one did.
-    fn failure(&self, e: Failure) -> Failure {
+    pub(crate) fn failure(&self, e: Failure) -> Failure {
         match (e, self.raised.lock().ok().and_then(|mut r| r.take())) {
             (Failure::Core(e), Some(py)) if e.kind() == cape_core::ErrorKind::Cancelled => Failure::Python(py),
             (e, _) => e,
@@ -239,7 +239,7 @@ impl Settings {
 /// What the progress callback counts: `(done, total)` in bytes for a file or bytes (a percentage for a
 /// progress bar such as tqdm), in rows for a table given as records.
 #[derive(Clone, Copy)]
-enum Total {
+pub(crate) enum Total {
     /// The size of the file or buffer.
     Bytes(u64),
     /// The rows of a table, when the caller knows them.
@@ -267,7 +267,7 @@ impl Total {
 
 impl Input {
     /// What the progress callback counts for this input (`total_rows` as the caller gave it, for records).
-    fn total(&self, total_rows: Option<u64>) -> Total {
+    pub(crate) fn total(&self, total_rows: Option<u64>) -> Total {
         match self {
             // A pipe or a path that cannot be read (the run reports it) has no size: rows, total unknown.
             Input::Path(p) => {
@@ -306,16 +306,16 @@ fn progress_fn(progress: Option<Py<PyAny>>, total: Total, raised: Arc<Mutex<Opti
 
 /// The schedule and calendar options of a run (the command line's `--acceptance-lag`, `--liquidation-offset`,
 /// `--reliquidation-window` and `--closures`): `None` keeps the core's default.
-struct ScheduleArgs {
-    acceptance_lag: Option<u32>,
-    liquidation_offset: Option<u32>,
-    reliquidation_window: Option<u32>,
+pub(crate) struct ScheduleArgs {
+    pub(crate) acceptance_lag: Option<u32>,
+    pub(crate) liquidation_offset: Option<u32>,
+    pub(crate) reliquidation_window: Option<u32>,
     /// Extra federal closures, added to the tables' business-day calendar.
-    closures: Option<Vec<NaiveDate>>,
+    pub(crate) closures: Option<Vec<NaiveDate>>,
 }
 
 #[allow(clippy::too_many_arguments)]
-fn settings(
+pub(crate) fn settings(
     as_of: NaiveDate,
     rules: Option<&str>,
     tables: Option<&PyTables>,
@@ -400,12 +400,12 @@ fn settings(
 
 /// The keywords named after the command line's options (`--urgent-days`, `--assume-rate`, `--accepted`), and
 /// the older `urgent_within_days`.
-struct CliNamed<'a, 'py> {
+pub(crate) struct CliNamed<'a, 'py> {
     /// The name `urgent_days` had before it was named after `--urgent-days`; still accepted.
-    urgent_within_days: Option<u32>,
-    urgent_days: Option<u32>,
-    assume_rate: Option<&'a Bound<'py, PyAny>>,
-    accepted: Option<PathBuf>,
+    pub(crate) urgent_within_days: Option<u32>,
+    pub(crate) urgent_days: Option<u32>,
+    pub(crate) assume_rate: Option<&'a Bound<'py, PyAny>>,
+    pub(crate) accepted: Option<PathBuf>,
 }
 
 impl CliNamed<'_, '_> {
@@ -458,7 +458,7 @@ pub(crate) fn assumed_rate(
 }
 
 /// An entry number given as `EntryNumber` or text.
-fn entry_number_arg(obj: &Bound<'_, PyAny>) -> PyResult<EntryNumber> {
+pub(crate) fn entry_number_arg(obj: &Bound<'_, PyAny>) -> PyResult<EntryNumber> {
     if let Ok(n) = obj.cast::<PyEntryNumber>() {
         return Ok(n.get().0);
     }

@@ -1,7 +1,6 @@
 //! `cape.interest`, `cape.check_declaration`, `cape.read_results` and their frozen results.
 
 use std::collections::{BTreeMap, HashMap};
-use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -292,13 +291,6 @@ fn assessed_entries(obj: &Bound<'_, PyAny>) -> PyResult<(Arc<Vec<EntryAssessment
     Ok((entries, as_of))
 }
 
-/// A hash of `value` (for `__hash__`): equal values hash equal within a process.
-fn hash_of(value: &impl Hash) -> u64 {
-    let mut h = DefaultHasher::new();
-    value.hash(&mut h);
-    h.finish()
-}
-
 /// The pre-flight of a declaration file: the verdict, and every finding with its row (data, not exceptions).
 #[pyclass(module = "cape", name = "DeclarationCheck", frozen, eq)]
 #[derive(PartialEq)]
@@ -402,9 +394,9 @@ fn frames(py: Python<'_>) -> PyResult<Bound<'_, PyModule>> {
 
 /// One finding of a declaration check: its code, how far it reaches (`file`, `entry`, `warning`), the row
 /// (`None` for the whole file), the value concerned, cape's message and CBP's wording where known.
-#[pyclass(module = "cape", name = "CheckFinding", frozen, eq)]
-#[derive(PartialEq)]
+#[pyclass(module = "cape", name = "CheckFinding", frozen, eq, hash)]
 pub(crate) struct PyCheckFinding(PreflightFinding);
+crate::pickle::by_value!(PyCheckFinding, |s| &s.0);
 
 #[pymethods]
 impl PyCheckFinding {
@@ -438,9 +430,6 @@ impl PyCheckFinding {
     fn cbp_message(&self) -> Option<&'static str> {
         self.0.cape_message
     }
-    fn __hash__(&self) -> u64 {
-        hash_of(&(self.0.code.as_str(), self.0.level, self.0.row, &self.0.value, &self.0.message))
-    }
     fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Reduced<'py>> {
         reduce(py, "CheckFinding", to_bytes("CheckFinding", &self.0))
     }
@@ -452,9 +441,9 @@ impl PyCheckFinding {
 
 /// The verdict on one listed entry from assessed data: the outcome (`accept`, `accept_deferred`, `reject`,
 /// `review`, `not_in_data`), its claim status, the codes of its reasons and CBP's message.
-#[pyclass(module = "cape", name = "EntryVerdict", frozen, eq)]
-#[derive(PartialEq)]
+#[pyclass(module = "cape", name = "EntryVerdict", frozen, eq, hash)]
 pub(crate) struct PyEntryVerdict(EntryVerdict);
+crate::pickle::by_value!(PyEntryVerdict, |s| &s.0);
 
 #[pymethods]
 impl PyEntryVerdict {
@@ -487,9 +476,6 @@ impl PyEntryVerdict {
     #[getter]
     fn cbp_message(&self) -> Option<&'static str> {
         self.0.cbp_message
-    }
-    fn __hash__(&self) -> u64 {
-        hash_of(&(self.0.row, self.0.entry_number, self.0.outcome, &self.0.reasons))
     }
     fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Reduced<'py>> {
         reduce(py, "EntryVerdict", to_bytes("EntryVerdict", &self.0))
@@ -745,11 +731,12 @@ impl PyResults {
 /// One row of a results file: the entry (`None` when its number does not parse; `entry_text` is as written),
 /// the claim number, the status (`entry_summary_updated`, `failed` or the text as written) and CAPE's error
 /// classified: its kind, text, whether CBP retired it, what it means and what to do.
-#[pyclass(module = "cape", name = "ResultRow", frozen)]
+#[pyclass(module = "cape", name = "ResultRow", frozen, eq, hash)]
 pub(crate) struct PyResultRow {
     all: Arc<Vec<ResultRow>>,
     i: usize,
 }
+crate::pickle::by_value!(PyResultRow, |s| &s.get().map(RowWire::of));
 
 impl PyResultRow {
     fn get(&self) -> Option<&ResultRow> {
@@ -812,12 +799,6 @@ impl PyResultRow {
     fn error_remedy(&self) -> Option<&'static str> {
         self.error().map(|e| e.kind.remedy())
     }
-    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
-        other.cast::<PyResultRow>().is_ok_and(|o| o.get().get() == self.get())
-    }
-    fn __hash__(&self) -> u64 {
-        self.get().map_or(0, |r| hash_of(&(r.row, r.entry_number, &r.entry_text, &r.claim_number, r.status.name())))
-    }
     fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Reduced<'py>> {
         let wire = self.get().map(RowWire::of);
         reduce(py, "ResultRow", to_bytes("ResultRow", &wire))
@@ -837,9 +818,9 @@ impl PyResultRow {
 }
 
 /// A row of a results file cape could not use as it is: the row, the raw value and what is wrong.
-#[pyclass(module = "cape", name = "ResultProblem", frozen, eq)]
-#[derive(PartialEq)]
+#[pyclass(module = "cape", name = "ResultProblem", frozen, eq, hash)]
 pub(crate) struct PyResultProblem(ResultsProblem);
+crate::pickle::by_value!(PyResultProblem, |s| &s.0);
 
 #[pymethods]
 impl PyResultProblem {
@@ -857,9 +838,6 @@ impl PyResultProblem {
     #[getter]
     fn message(&self) -> &str {
         &self.0.message
-    }
-    fn __hash__(&self) -> u64 {
-        hash_of(&(self.0.row, &self.0.value, &self.0.message))
     }
     fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Reduced<'py>> {
         reduce(py, "ResultProblem", to_bytes("ResultProblem", &(self.0.row, &self.0.value, &self.0.message)))

@@ -29,7 +29,11 @@ impl PyEntryNumber {
 
     /// The entry number of a filer code and serial (0..9999999), with its check digit computed.
     #[classmethod]
-    fn from_parts(_cls: &Bound<'_, PyType>, filer_code: &str, serial: u32) -> PyResult<Self> {
+    fn from_parts(
+        _cls: &Bound<'_, PyType>,
+        filer_code: &str,
+        #[pyo3(from_py_with = crate::args::serial)] serial: u32,
+    ) -> PyResult<Self> {
         Ok(Self(call(|| cape_core::EntryNumber::from_parts(filer_code, serial))?))
     }
 

@@ -181,6 +181,8 @@ pub(crate) fn classes(py: Python<'_>) -> PyResult<&'static [(ErrorKind, &'static
     let v = CLASSES.get_or_try_init(py, || {
         let type_ = py.get_type::<PyType>();
         let root = py.get_type::<CapeError>();
+        // Set on a ledger error ([`build_core_error`]); `None` on every other, so `e.problem` is always there.
+        root.setattr("problem", py.None())?;
         KINDS
             .iter()
             .map(|&kind| {
@@ -239,6 +241,16 @@ fn build_core_error(py: Python<'_>, e: &Error) -> PyResult<PyErr> {
         }
         Error::OutputLocked { dir, .. } => value.setattr("path", dir.as_str())?,
         Error::UnsafeOutput { path, .. } => value.setattr("path", path.as_str())?,
+        // The ledger's file and why it cannot be used, as a stable code (`LEDGER_NEWER_SCHEMA`); for a newer
+        // schema also the file's version and this cape's.
+        Error::Ledger { path, problem, .. } => {
+            value.setattr("path", path.as_str())?;
+            value.setattr("problem", problem.code())?;
+            if let cape_core::LedgerProblem::NewerSchema { found, supported } = problem {
+                value.setattr("found", *found)?;
+                value.setattr("supported", *supported)?;
+            }
+        }
         _ => {}
     }
     Ok(PyErr::from_value(value))

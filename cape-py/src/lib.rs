@@ -21,6 +21,7 @@ mod entry_number;
 mod errors;
 mod es003;
 mod frames;
+mod ledger;
 mod pickle;
 mod plan;
 
@@ -149,6 +150,13 @@ fn _cape(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(claim::check_declaration, m)?)?;
     m.add_function(wrap_pyfunction!(claim::read_results, m)?)?;
     m.add_function(wrap_pyfunction!(claim::read_closures, m)?)?;
+    m.add_class::<ledger::PyLedger>()?;
+    m.add_class::<ledger::PyImportOutcome>()?;
+    m.add_class::<ledger::PyLedgerStatus>()?;
+    m.add_class::<ledger::PyLedgerEntry>()?;
+    m.add_class::<ledger::PyLedgerTotal>()?;
+    m.add_class::<ledger::PyUnmatchedPayment>()?;
+    m.add_class::<ledger::PyLedgerFact>()?;
     m.add_function(wrap_pyfunction!(pickle::_unpickle, m)?)?;
     m.add_function(wrap_pyfunction!(run_cli, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_for_tests, m)?)?;

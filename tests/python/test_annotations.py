@@ -228,6 +228,30 @@ class World:
         self.objects["EntryVerdict"] = [v for c in checks for v in c.entry_verdicts]
         self.objects["ResultRow"] = [r for res in self.objects["Results"] for r in res.rows]
         self.objects["ResultProblem"] = list(_cape.read_results(RESULTS_CSV.replace(b"{ok}", b"??").replace(b"{bad}", b"x")).problems)
+        self.results_path = tmp / "results.csv"
+        self.results_path.write_bytes(results_csv)
+        self.refunds_path = tmp / "rev615.csv"
+        self.refunds_path.write_text(
+            "Entry Summary Number,Refund Number,Principal Amount,Interest Amount,Refund Date,Refund Secondary Status\n"
+            f"{numbers[0]},R1,{entries[0].ieepa_duty},0.00,2027-03-15,Treasury Issued\n"
+            f"{_cape.EntryNumber.from_parts('ZZZ', 42)},R2,7.77,0.00,2027-03-15,Treasury Issued\n"
+        )
+        self.ledger = _cape.Ledger(tmp / "cape.db")
+        outcomes = [
+            self.ledger.record_es003(SAMPLE, as_of=AS_OF, assume_last_rate=True),
+            self.ledger.record_declarations(self.declared_dir),
+            self.ledger.record_results(self.results_path),
+            self.ledger.record_refund_report(self.refunds_path),
+            self.ledger.record_results(self.results_path),
+        ]
+        status = self.ledger.status()
+        self.objects["Ledger"] = [self.ledger]
+        self.objects["ImportOutcome"] = outcomes
+        self.objects["LedgerStatus"] = [status, self.ledger.status(state="paid_over")]
+        self.objects["LedgerEntry"] = list(status.entries)
+        self.objects["LedgerTotal"] = list(status.totals)
+        self.objects["UnmatchedPayment"] = list(status.unmatched)
+        self.objects["LedgerFact"] = list(self.ledger.history(numbers[0])) + list(self.ledger.history(numbers[1]))
         for name, objs in self.objects.items():
             assert objs, f"no {name} to call"
 
@@ -269,6 +293,15 @@ CALLS: Dict[str, Callable[..., Any]] = {
     "Partial.to_csv": lambda w, p: p.to_csv(w.tmp / f"partial{id(p)}.csv"),
     "DeclarationCheck.to_csv": lambda w, c: c.to_csv(w.tmp / f"check{id(c)}.csv"),
     "Results.to_csv": lambda w, r: r.to_csv(w.tmp / f"results{id(r)}.csv"),
+    "Ledger.close": lambda w, l: _cape.Ledger(w.tmp / "closed.db").close(),
+    "Ledger.record": lambda w, l: l.record(w.declared_dir),
+    "Ledger.record_es003": lambda w, l: l.record_es003(SAMPLE, as_of=AS_OF, assume_last_rate=True),
+    "Ledger.record_declarations": lambda w, l: l.record_declarations(w.declared_dir / "manifest.csv"),
+    "Ledger.record_results": lambda w, l: l.record_results(w.results_path),
+    "Ledger.record_refund_report": lambda w, l: l.record_refund_report(w.refunds_path, kind="rev615"),
+    "Ledger.history": lambda w, l: l.history(w.objects["EntryNumber"][0]),
+    "Ledger.changes_since": lambda w, l: l.changes_since(1),
+    "Ledger.statement": lambda w, l: l.statement(w.objects["LedgerEntry"][0].importer, w.tmp / "statement.html"),
 }
 
 

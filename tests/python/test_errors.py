@@ -267,3 +267,12 @@ def test_text_instead_of_a_path_in_the_other_path_parameters() -> None:
         assert keyword in str(info.value)
     with pytest.raises(TypeError, match="rules: expected a list of paths"):
         cape.Tables(rules="rules.json")  # type: ignore[arg-type]
+
+
+def test_a_negative_serial_names_the_parameter() -> None:
+    with pytest.raises(cape.InvalidValueError) as info:
+        cape.EntryNumber.from_parts("ABC", -1)
+    assert_names(info.value, "serial", -1)
+    with pytest.raises(cape.EntryNumberError):
+        cape.EntryNumber.from_parts("ABC", 10_000_000)
+    assert str(cape.EntryNumber.from_parts("ABC", 1234567)) == "ABC-1234567-6"

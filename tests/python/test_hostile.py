@@ -40,7 +40,41 @@ DECLARATIONS = {
     "declaration_utf16le_bom.csv": ("accept", ["VSU-0828889-3", "WQH-0749210-0"]),
 }
 RESULTS = {"results_utf16le_cr_quoted_break.csv", "results_broker_headers.csv", "results_broker_headers.xlsx"}
-ES003_FILES = [p for p in FILES if p.name not in DECLARATIONS and p.name not in RESULTS]
+# The corpus's ACE refund reports, recorded through cape.Ledger: (kind detected, rows read, used, rejected), the
+# figures cape-core/tests/refund_reports.rs checks in Rust.
+REFUND_REPORTS = {
+    "refunds_rev615_utf16le_cr.csv": ("rev615", 9, 2, 7),
+    "refunds_es022_broker.xlsx": ("es022", 3, 2, 1),
+}
+ES003_FILES = [p for p in FILES if p.name not in DECLARATIONS and p.name not in RESULTS and p.name not in REFUND_REPORTS]
+
+
+def test_the_refund_reports_of_the_corpus_are_recorded_every_row_used_or_reported(tmp_path: pathlib.Path) -> None:
+    with cape.Ledger(tmp_path / "cape.db") as ledger:
+        for name, (kind, read, used, rejected) in REFUND_REPORTS.items():
+            out = ledger.record_refund_report(BAD / name)
+            assert (out.kind, out.rows_read, out.rows_used, out.rows_rejected) == (kind, read, used, rejected), name
+
+
+@pytest.mark.parametrize(
+    "name, cls, problem",
+    [
+        ("ledger_garbage.db", cape.FormatError, "LEDGER_CORRUPT"),
+        ("ledger_foreign.db", cape.FormatError, "LEDGER_FOREIGN_FILE"),
+        ("ledger_newer_schema.db", cape.FormatError, "LEDGER_NEWER_SCHEMA"),
+    ],
+)
+def test_the_corpus_ledger_files_are_refused_unchanged(
+    name: str, cls: type, problem: str, tmp_path: pathlib.Path
+) -> None:
+    db = tmp_path / name
+    db.write_bytes((BAD / name).read_bytes())
+    for read_only in (False, True):
+        with pytest.raises(cls) as info:
+            cape.Ledger(db, read_only=read_only)
+        assert (info.value.problem, info.value.path) == (problem, str(db))  # type: ignore[attr-defined]
+    assert db.read_bytes() == (BAD / name).read_bytes()
+    assert [p.name for p in tmp_path.iterdir()] == [name], "no -wal or -shm left beside it"
 
 
 def test_the_declarations_and_results_of_the_corpus_read_through_their_own_readers() -> None:

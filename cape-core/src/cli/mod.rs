@@ -13,6 +13,7 @@ mod demo;
 mod entry_number;
 mod ingest;
 mod interest;
+mod ledger;
 mod plan;
 mod refunds;
 mod results;
@@ -20,6 +21,7 @@ mod sample;
 mod write;
 
 pub use assess::CSV_COLUMNS;
+pub use ledger::LEDGER_CSV_COLUMNS;
 pub use plan::PLAN_CSV_COLUMNS;
 
 /// What every command file imports: the crate's items the commands use, and each other's helpers.
@@ -153,6 +155,30 @@ Usage:
       The main job on the embedded sample: assess as of today, write the declaration files
       (default ./out/declarations, an earlier demo's files there replaced), show refunds per importer
       and the actions due within 30 days.
+
+  cape ledger record FILE... [--db PATH] [--as-of DATE] [--kind es003|declarations|claim_results|refunds]
+                     [--column FIELD=HEADER]... [--map FILE] [--sheet NAME] [--rules ...] [--class ...]
+                     [--class-override IMPORTER=CLASS]... [--assume-rate PERCENT | --assume-last-rate]
+                     [--threads N] [--acceptance-lag DAYS] [--liquidation-offset DAYS]
+                     [--reliquidation-window DAYS] [--closures FILE]
+  cape ledger status [--db PATH] [--importer N] [--state S] [--as-of DATE] [--since IMPORT_ID] [--format table|json|csv]
+  cape ledger history ENTRY [--db PATH] [--format table|json]
+  cape ledger changes --since IMPORT_ID [--db PATH] [--importer N] [--state S] [--as-of DATE] [--format table|json|csv]
+  cape ledger statement --importer N --out FILE.html [--as-of DATE] [--db PATH]
+      The refund ledger, a SQLite file (--db, default cape.db) following each entry from assessment to
+      payment. record: each FILE in its own transaction, once per content (SHA-256): an ES-003 (assessed
+      as of --as-of, required for it), a declaration folder or its manifest.csv, a CAPE claim-details
+      file, an ACE refund report (ES-022, REV-603, REV-615); the kind is detected from the header unless
+      --kind names it. --column reads a claim-details column or refund-report field from another header
+      (ENTRY_NUMBER=\"Entry Ref\", principal=\"Amt\"); --map FILE gives refund-report FIELD=Header lines.
+      Prints per file: recorded or already recorded, the kind, rows read/used/rejected; a file that
+      fails is said on stderr, the others are still recorded, and the exit status is 65. Ctrl-C leaves
+      the ledger as it was before the file being recorded. status: each state's entries and expected
+      and paid amounts (the view entry_state; --as-of judges overdue against another day), the refund
+      report rows naming no assessed entry (view unmatched_payments); json adds every entry, csv lists
+      them. history: every fact recorded about an entry. changes: entries with facts recorded after
+      an import. statement: an importer's self-contained HTML statement, written atomically. Reading
+      commands never create or change the ledger; a missing --db file is an error (exit 65).
 
   cape --version | --help
 
@@ -361,6 +387,7 @@ fn dispatch(args: &[String], out: &mut dyn Write, err: &mut dyn Write, cx: &mut 
         "plan" => plan::plan(rest, out, err, cx),
         "sample" => sample::sample(rest, out, err),
         "demo" => demo::demo(rest, out, cx),
+        "ledger" => ledger::ledger(rest, out, err, cx),
         other => Err(CliError::Usage(format!("unknown command {other:?}"))),
     }
 }

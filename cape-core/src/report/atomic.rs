@@ -87,7 +87,8 @@ impl AtomicFile {
                     })
                 }
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => last = Some(e),
-                Err(e) => return Err(Error::io(temp.display().to_string(), e)),
+                // Name what the caller asked for (its folder is missing or not writable), not the temporary name.
+                Err(e) => return Err(Error::io(dest.display().to_string(), e)),
             }
         }
         let e = last.unwrap_or_else(|| io::Error::from(io::ErrorKind::AlreadyExists));

@@ -42,6 +42,9 @@ class CapeError(Exception):
 
     kind: str
     code: int
+    problem: Optional[str]
+    """Why a ledger file cannot be used, as a stable code (``LEDGER_FOREIGN_FILE``, ``LEDGER_NEWER_SCHEMA``,
+    ``LEDGER_READ_ONLY``, ``LEDGER_BUSY``...; docs/codes.md), with ``path`` the file; ``None`` for other errors."""
 
 class EntryNumberError(CapeError, ValueError):
     """An entry number is malformed or its check digit is wrong (kind ``invalid_entry_number``)."""
@@ -1569,3 +1572,355 @@ def _write_csv(kind: Literal["diagnostics", "refunds"], items: Sequence[Any], pa
     """Writes `items` (`Diagnostic`s for `kind="diagnostics"`, `Refund`s for `kind="refunds"`) to `path` as the
     command line's `--format csv` does (`cape ingest`, `cape refunds`), atomically. Private: the `to_csv` of
     `cape.Diagnostics` and `cape.Refunds`."""
+
+# --- the refund ledger -------------------------------------------------------------------------------------
+
+_LedgerState = Literal[
+    "not_declared",
+    "declared",
+    "rejected",
+    "accepted",
+    "liquidated",
+    "paid",
+    "paid_short",
+    "paid_over",
+    "held",
+    "returned",
+    "diverted",
+    "overdue",
+]
+
+@final
+class Ledger:
+    """An open ledger file: cape's record of every entry from assessment to payment (SQLite, one file).
+
+    ``Ledger(path=None, *, create=True, read_only=False, busy_timeout=None, max_size=None)`` opens the ledger at
+    ``path`` (default ``cape.db``), creating it when there is none unless ``create=False``. ``read_only=True``
+    reads without writing anything (recording raises). ``busy_timeout`` is how many seconds a write waits for
+    another process's (default 5); ``max_size`` a ceiling in bytes on the file (a write past it fails as a full
+    disk does). A foreign, damaged or newer file is refused and left as it was: :class:`FormatError`
+    (``problem`` ``LEDGER_FOREIGN_FILE``, ``LEDGER_CORRUPT``, ``LEDGER_NEWER_SCHEMA``), :class:`CapeIOError`
+    (``LEDGER_READ_ONLY``, ``LEDGER_FULL``), :class:`OutputLockedError` (``LEDGER_BUSY``); ``path`` is the file.
+    Each record method records one file in one transaction, at most once (by its kind and SHA-256). Use it in a
+    ``with`` block, or call :meth:`close`.
+    """
+
+    def __new__(
+        cls,
+        path: Optional[_Path] = None,
+        *,
+        create: bool = True,
+        read_only: bool = False,
+        busy_timeout: Union[int, float, None] = None,
+        max_size: Optional[int] = None,
+    ) -> "Ledger": ...
+    @property
+    def path(self) -> str:
+        """The ledger file's path as given."""
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`close` was called."""
+    def close(self) -> None:
+        """Closes the file (idempotent); any later call but :meth:`close` raises ``ValueError``."""
+    def __enter__(self) -> "Ledger": ...
+    def __exit__(self, *_exc: object) -> bool: ...
+    def record(
+        self,
+        path: _Path,
+        *,
+        kind: Optional[Literal["es003", "declarations", "claim_results", "refunds"]] = None,
+        as_of: Optional[datetime.date] = None,
+    ) -> "ImportOutcome":
+        """Records any file cape reads, its kind detected from its content as ``cape ledger record`` does: an
+        ES-003 (assessed as of ``as_of``, which it then needs), a declaration folder or its ``manifest.csv``, a
+        CAPE claim-details file or an ACE refund report. ``kind`` (``"es003"``, ``"declarations"``,
+        ``"claim_results"``, ``"refunds"``) skips the detection. Each file is one transaction; a file recorded
+        before changes nothing (``recorded`` is ``False``). Raises :class:`FormatError` for a file of no known kind."""
+    def record_es003(
+        self,
+        path: _Path,
+        *,
+        as_of: datetime.date,
+        rules: Optional[str] = None,
+        tables: Optional[Tables] = None,
+        assume_last_rate: bool = False,
+        importer_class: Optional[str] = None,
+        class_overrides: Optional[Mapping[str, str]] = None,
+        urgent_days: Optional[int] = None,
+        assume_rate: Union[decimal.Decimal, int, str, None] = None,
+        accepted: Optional[_Path] = None,
+        last_day_offset: Optional[int] = None,
+        court_accrual: Optional[Literal["liquidation_date", "final_liquidation"]] = None,
+        acceptance_lag: Optional[int] = None,
+        liquidation_offset: Optional[int] = None,
+        reliquidation_window: Optional[int] = None,
+        closures: Optional[Sequence[datetime.date]] = None,
+        already_accepted: Optional[Sequence[Union[EntryNumber, str]]] = None,
+        sheet: Optional[str] = None,
+        progress: Optional[_Progress] = None,
+        threads: Optional[int] = None,
+    ) -> "ImportOutcome":
+        """Records an ES-003 file's assessments as of ``as_of``: cape assesses it (streaming, as
+        :func:`cape.iter_assess` does, with the same keywords) and records per entry its claim status, expected
+        principal and interest, recipient, projected dates and next action, with the reader's diagnostics."""
+    def record_declarations(self, manifest_or_dir: _Path) -> "ImportOutcome":
+        """Records a declaration folder written by :meth:`AssessedReport.write_declarations`: its ``manifest.csv``
+        (``manifest_or_dir`` is the manifest or its folder) and each entry of each file it lists. Raises
+        :class:`FormatError` when a file changed after it was written (its SHA-256 differs from the manifest's)."""
+    def record_results(
+        self,
+        path: _Path,
+        *,
+        columns: Optional[Mapping[str, str]] = None,
+        sheet: Optional[str] = None,
+        max_rows: Optional[int] = None,
+    ) -> "ImportOutcome":
+        """Records a CAPE claim-details file (CSV or XLSX): per row the entry, claim number, status and CAPE's error;
+        ``columns``, ``sheet`` and ``max_rows`` as :func:`cape.read_results` takes them."""
+    def record_refund_report(
+        self,
+        path: _Path,
+        *,
+        kind: Optional[Literal["es022", "rev603", "rev615"]] = None,
+        columns: Optional[Mapping[str, str]] = None,
+        map_file: Optional[_Path] = None,
+        sheet: Optional[str] = None,
+    ) -> "ImportOutcome":
+        """Records an ACE refund report (ES-022, REV-603 or REV-615; CSV or XLSX): per row the entry, refund number,
+        principal, interest, refund date and status. ``kind`` (``"es022"``, ``"rev603"``, ``"rev615"``) is
+        detected from the headers when ``None``; ``columns`` maps a field (``entry_number``, ``principal``...) to
+        the header of the file's column that holds it, over the fields of the map file ``map_file`` (one
+        ``field = Header`` per line). A row naming an entry the ledger never assessed is kept (``unmatched``)."""
+    def status(
+        self,
+        *,
+        importer: Optional[str] = None,
+        state: Optional[_LedgerState] = None,
+        as_of: Optional[datetime.date] = None,
+        since: Optional[int] = None,
+    ) -> "LedgerStatus":
+        """Every entry's state (optionally only ``importer``'s, only those in ``state``, a code such as
+        ``"paid_short"``), the totals per importer, recipient and state, and the refund report rows naming no
+        assessed entry. ``overdue`` is judged as of ``as_of`` (default: the latest import's as-of day, else
+        today). With ``since`` (an :attr:`ImportOutcome.import_id`), only what changed after that import, as
+        :meth:`changes_since`."""
+    def history(self, entry: Union[EntryNumber, str]) -> Tuple["LedgerFact", ...]:
+        """Every fact recorded about ``entry`` (an :class:`EntryNumber` or text), oldest import first."""
+    def changes_since(self, import_id: int) -> "LedgerStatus":
+        """What changed after import ``import_id`` (an :attr:`ImportOutcome.import_id`): the entries with a fact
+        recorded by a later import with their state now and totals, and the refund report rows of later imports
+        naming no assessed entry."""
+    def statement(self, importer: str, path: _Path, *, as_of: Optional[datetime.date] = None) -> pathlib.Path:
+        """Writes ``importer``'s client statement to ``path``: one self-contained HTML page (totals expected, paid
+        and outstanding, refunds by month, states, open deadlines, one line per entry), as of ``as_of`` (default:
+        the day :meth:`status` judges against). Returns the path written."""
+
+
+@final
+class ImportOutcome:
+    """What recording a file did: ``recorded`` is False when the same file (kind and SHA-256) was recorded before
+    and nothing changed (then ``import_id`` and ``recorded_at`` are the earlier import's and the counts
+    ``None``). ``kind`` is what was recorded (``assessment``, ``declarations``, ``claim_results``, ``es022``,
+    ``rev603``, ``rev615``)."""
+
+    @property
+    def recorded(self) -> bool:
+        """True when the file was recorded now; False when it was recorded before (nothing changed)."""
+    @property
+    def import_id(self) -> int:
+        """The import's id (the earlier import's when the file was recorded before)."""
+    @property
+    def kind(self) -> str:
+        """What was recorded: ``assessment``, ``declarations``, ``claim_results``, ``es022``, ``rev603``, ``rev615``."""
+    @property
+    def recorded_at(self) -> Optional[str]:
+        """When the earlier import was recorded (UTC), for a file recorded before; else ``None``."""
+    @property
+    def rows_read(self) -> Optional[int]:
+        """Rows (or entries) read; ``None`` when nothing was recorded."""
+    @property
+    def rows_used(self) -> Optional[int]:
+        """Rows recorded as facts; ``None`` when nothing was recorded."""
+    @property
+    def rows_rejected(self) -> Optional[int]:
+        """Rows recorded as diagnostics instead; ``None`` when nothing was recorded."""
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+
+@final
+class LedgerStatus:
+    """The answer of :meth:`Ledger.status` and :meth:`Ledger.changes_since`: ``entries`` (:class:`LedgerEntry`, by
+    importer then entry number), ``totals`` (:class:`LedgerTotal` per importer, recipient and state), ``states``
+    (per state over them all), ``unmatched`` (refund report rows naming
+    no assessed entry) and the day ``as_of`` that ``overdue`` was judged against. ``to_pandas()`` and
+    ``to_polars()`` give the entries as a table."""
+
+    @property
+    def as_of(self) -> datetime.date:
+        """The day ``overdue`` was judged against."""
+    @property
+    def entries(self) -> Tuple["LedgerEntry", ...]:
+        """Each entry the query selected, with its state."""
+    @property
+    def totals(self) -> Tuple["LedgerTotal", ...]:
+        """Per importer, recipient and state: entries, expected and paid."""
+    @property
+    def states(self) -> Tuple["LedgerTotal", ...]:
+        """Per state over every importer and recipient selected (``importer`` and ``recipient`` are ``None``):
+        entries, expected and paid."""
+    @property
+    def unmatched(self) -> Tuple["UnmatchedPayment", ...]:
+        """Refund report rows naming no entry the ledger assessed (whatever the query's importer and state; for
+        :meth:`Ledger.changes_since`, those recorded after the import)."""
+    def to_pandas(self) -> Any:
+        """The entries as a pandas DataFrame, one row per entry (money as ``Decimal``)."""
+    def to_polars(self) -> Any:
+        """The entries as a polars DataFrame (the columns of ``to_pandas``)."""
+
+@final
+class LedgerEntry:
+    """One entry as the ledger's view ``entry_state`` gives it: its ``state`` (a code such as ``"paid_short"``),
+    what was expected and paid (principal + interest, ``Decimal``), the variance once a refund was issued, CAPE's
+    claim and error, and the projected dates and next action of its latest assessment."""
+
+    @property
+    def entry_number(self) -> str:
+        """The entry number, dashed (``ABC-1234567-6``)."""
+    @property
+    def importer(self) -> Optional[str]:
+        """The importer of record, when assessed."""
+    @property
+    def recipient(self) -> Optional[str]:
+        """Who the refund goes to, when known."""
+    @property
+    def state(self) -> _LedgerState:
+        """The state's code (``not_declared``, ``declared``, ``rejected``, ``accepted``, ``liquidated``, ``paid``,
+        ``paid_short``, ``paid_over``, ``held``, ``returned``, ``diverted``, ``overdue``)."""
+    @property
+    def claim_status(self) -> Optional[str]:
+        """The latest assessment's claim status (``eligible``...), when assessed."""
+    @property
+    def expected(self) -> decimal.Decimal:
+        """Principal + interest expected (0 when never assessed)."""
+    @property
+    def paid(self) -> decimal.Decimal:
+        """Principal + interest Treasury issued."""
+    @property
+    def variance(self) -> Optional[decimal.Decimal]:
+        """Paid minus expected, once a refund was issued; else ``None``."""
+    @property
+    def refund_date(self) -> Optional[datetime.date]:
+        """The latest issued refund's date."""
+    @property
+    def refund_number(self) -> Optional[str]:
+        """The latest refund's number."""
+    @property
+    def payment_status_text(self) -> Optional[str]:
+        """The refund report's words for a hold or an unknown status."""
+    @property
+    def claim_number(self) -> Optional[str]:
+        """CAPE's claim number."""
+    @property
+    def error_kind(self) -> Optional[str]:
+        """CAPE's error kind for a rejected entry."""
+    @property
+    def error_text(self) -> Optional[str]:
+        """CAPE's error text."""
+    @property
+    def error_remedy(self) -> Optional[str]:
+        """What to do about the error."""
+    @property
+    def projected_liquidation(self) -> Optional[datetime.date]:
+        """The projected (re)liquidation."""
+    @property
+    def refund_due_by(self) -> Optional[datetime.date]:
+        """When the refund is due (projected (re)liquidation + 30 days)."""
+    @property
+    def next_action(self) -> Optional[str]:
+        """The next action's code."""
+    @property
+    def act_by(self) -> Optional[datetime.date]:
+        """The day to act by."""
+    @property
+    def note(self) -> Optional[str]:
+        """The next action's note."""
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+
+@final
+class LedgerTotal:
+    """The entries and amounts of one state for one importer and recipient."""
+
+    @property
+    def importer(self) -> Optional[str]:
+        """The importer."""
+    @property
+    def recipient(self) -> Optional[str]:
+        """The recipient."""
+    @property
+    def state(self) -> _LedgerState:
+        """The state's code."""
+    @property
+    def entries(self) -> int:
+        """How many entries."""
+    @property
+    def expected(self) -> decimal.Decimal:
+        """Principal + interest expected for them."""
+    @property
+    def paid(self) -> decimal.Decimal:
+        """Principal + interest issued for them."""
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+
+@final
+class UnmatchedPayment:
+    """A refund report row naming no entry the ledger assessed: kept and reported, never dropped."""
+
+    @property
+    def import_id(self) -> int:
+        """The import that recorded the row."""
+    @property
+    def source(self) -> str:
+        """The report file."""
+    @property
+    def row(self) -> int:
+        """The row in the file."""
+    @property
+    def entry_number(self) -> Optional[str]:
+        """The entry as reported (``None``: the row names none)."""
+    @property
+    def refund_number(self) -> Optional[str]:
+        """The refund number."""
+    @property
+    def amount(self) -> decimal.Decimal:
+        """Principal + interest of the row."""
+    @property
+    def status(self) -> Optional[str]:
+        """The payment's status class (``treasury_issued``...)."""
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+
+@final
+class LedgerFact:
+    """One fact the ledger holds about an entry and the import that brought it."""
+
+    @property
+    def import_id(self) -> int:
+        """The import."""
+    @property
+    def kind(self) -> str:
+        """The import's kind (``assessment``, ``declarations``, ``claim_results``, ``es022``...)."""
+    @property
+    def source(self) -> str:
+        """The file."""
+    @property
+    def recorded_at(self) -> str:
+        """When it was recorded (UTC)."""
+    @property
+    def row(self) -> Optional[int]:
+        """The file's row, where it has rows."""
+    @property
+    def fact(self) -> str:
+        """The fact in one line."""
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...

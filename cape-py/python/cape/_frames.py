@@ -616,6 +616,31 @@ def results_table(results: _cape.Results) -> "pyarrow.Table":
     return _table(columns, rows)
 
 
+def ledger_table(status: _cape.LedgerStatus) -> "pyarrow.Table":
+    """The Arrow table of a ledger status's entries: one row per entry, money ``decimal128(18, 2)``, dates
+    ``date32``."""
+    import pyarrow as pa
+
+    money, day, s = pa.decimal128(18, 2), pa.date32(), pa.string()
+    columns = [("entry_number", s), ("importer", s), ("recipient", s), ("state", s), ("claim_status", s)]
+    columns += [("expected", money), ("paid", money), ("variance", money), ("refund_date", day)]
+    columns += [("refund_number", s), ("payment_status_text", s), ("claim_number", s), ("error_kind", s)]
+    columns += [("error_text", s), ("error_remedy", s), ("projected_liquidation", day), ("refund_due_by", day)]
+    columns += [("next_action", s), ("act_by", day), ("note", s)]
+    rows = [tuple(getattr(e, name) for name, _ in columns) for e in status.entries]
+    return _table(columns, rows)
+
+
+def ledger_frame(status: _cape.LedgerStatus) -> "pandas.DataFrame":
+    """:meth:`LedgerStatus.to_pandas`."""
+    return pandas_of(ledger_table(status))
+
+
+def ledger_polars(status: _cape.LedgerStatus) -> "polars.DataFrame":
+    """:meth:`LedgerStatus.to_polars`."""
+    return polars_of(ledger_table(status))
+
+
 def check_frame(check: _cape.DeclarationCheck) -> "pandas.DataFrame":
     """:meth:`DeclarationCheck.to_pandas`."""
     return pandas_of(check_table(check))

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Writes the bad-input corpus (tests/data/bad/): each file one kind of mess seen in real ACE ES-003 exports
-(and, named `declaration_*` / `results_*`, in CAPE declaration and results files).
+(and, named `declaration_*` / `results_*` / `refunds_*`, in CAPE declaration and results files and ACE refund
+reports).
 
 The files are committed; this script documents how each was made and rewrites them byte for byte:
 
@@ -11,7 +12,9 @@ rust_xlsxwriter; see cape-core/tests/fuzz_corpus.rs). cape-core/tests/bad_inputs
 diagnostics or error expected for each file.
 """
 import os
+import sqlite3
 import struct
+import tempfile
 import zipfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -193,6 +196,30 @@ def main():
     write("results_broker_headers.csv", ("\ufeff" + ",".join(broker[0]) + "\r\n" + wrapped).encode())
     # The same rows in a workbook (cells as text, no wrappers), on its one sheet "Claim Details".
     write("results_broker_headers.xlsx", xlsx([("Claim Details", sheet("A1:E4", broker))]))
+    # ACE refund reports (ES-022, REV-603, REV-615; cape-core/tests/refund_reports.rs). A REV-615 saved as
+    # Excel's "Unicode text" with CR line ends: UTF-16LE with a BOM, ="…" wrapped cells, a note with a quoted line
+    # break, a blank line, and one bad row of each kind (sub-cent, text as money, an impossible date, a bad check
+    # digit, no refund number, a negative amount, a cell past the header).
+    rev615 = ("Entry Summary Number,Refund Number,Principal Amount,Interest Amount,Refund Date,Status,Note\r"
+              "=\"%s\",=\"R0000001\",\"$1,234.56\",12.34,05/12/2026,Treasury Issued,\"first\r\nline\"\r\r"
+              "%s,R0000002,100.00,0.00,2026-05-19,sent to  TREASURY,\r"
+              "%s,R0000003,10.005,0.00,05/12/2026,Treasury Issued,\r"
+              "%s,R0000004,N/A,0.00,05/12/2026,Treasury Issued,\r"
+              "%s,R0000005,5.00,0.00,02/30/2026,Treasury Issued,\r"
+              "%s,R0000006,5.00,0.00,05/12/2026,Treasury Issued,\r"
+              "%s,,5.00,0.00,05/12/2026,Treasury Issued,\r"
+              "%s,R0000008,(5.00),0.00,05/12/2026,Check Returned,\r"
+              "%s,R0000009,5.00,0.00,05/12/2026,ACH Returned,,extra\r"
+              % (A.replace("-", ""), B, C, D, A, A[:-1] + "4", B, C, D))
+    write("refunds_rev615_utf16le_cr.csv", b"\xff\xfe" + rev615.encode("utf-16-le"))
+    # An ES-022 as a broker's workbook holds it: amounts as ACE writes them ("$1,234.56"), claim numbers, a
+    # claim status in capitals, dates MM/DD/YYYY and ISO.
+    es022 = [["CAPE Declaration Number", "Entry Number", "Refund Number", "Refund Principal", "Interest Amount",
+              "Refund Date", "Claim Status"],
+             ["D000001", A, "R0000001", "$1,234.56", "$12.34", "05/12/2026", "TREASURY ISSUED"],
+             ["D000001", B, "", "$2,000.00", "$0.00", "", "Accepted"],
+             ["D000001", "VSU-082888", "R0000003", "$1.00", "$0.00", "2026-05-12", "Funds Diverted"]]
+    write("refunds_es022_broker.xlsx", xlsx([("ES-022", sheet("A1:G4", es022))]))
 
     # Workbooks written member by member, so that cell positions, dimensions and sizes are exactly as stated.
     # The sparse, multi-sheet and merged ones are also fuzz seeds (tests/fuzz/corpus/es003_xlsx/).
@@ -241,6 +268,18 @@ def main():
     # A legacy Excel 97-2003 workbook (an OLE compound file): refused, never handed to a reader that loads
     # it whole.
     write("legacy_excel97.xls", bytes([0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) + bytes(504))
+    # Ledger files cape must refuse and leave untouched (cape-core/tests/ledger.rs): garbage bytes where a
+    # ledger should be, another program's SQLite database, and a cape ledger from a newer cape.
+    write("ledger_garbage.db", bytes((i * 2654435761 >> 13) & 0xFF for i in range(8192)))
+    write("ledger_foreign.db", sqlite_file([
+        "CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)",
+        "INSERT INTO customers VALUES (1, 'Acme')",
+    ]))
+    write("ledger_newer_schema.db", sqlite_file([
+        "PRAGMA application_id = 1128353861",  # 0x43415045, "CAPE": cape's ledger
+        "PRAGMA user_version = 99",
+        "CREATE TABLE imports (id INTEGER PRIMARY KEY)",
+    ]))
 
 
 SHEET_END = "</sheetData></worksheet>"
@@ -344,6 +383,19 @@ def xlsx(sheets, level=6, extra=()):
             info.compress_type = zipfile.ZIP_DEFLATED
             z.writestr(info, text.encode(), compresslevel=level)
     return buf.getvalue()
+
+
+def sqlite_file(statements):
+    """The bytes of a SQLite database (rollback journal, no WAL) made by running `statements`."""
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "x.db")
+        con = sqlite3.connect(path)
+        for s in statements:
+            con.execute(s)
+        con.commit()
+        con.close()
+        with open(path, "rb") as f:
+            return f.read()
 
 
 def write_seed(folder, name, data):

@@ -75,6 +75,21 @@ def main(es003: Path, out_dir: Path) -> Decimal:
     report.diagnostics.to_csv(out_dir / "diagnostics.csv")
     page: str = report._repr_html_() + refunds._repr_html_() + check._repr_html_()
     assert "<table" in page
+    # The refund ledger: record, then ask where each entry stands (money as Decimal, states as codes).
+    with cape.Ledger(out_dir / "cape.db", busy_timeout=2.5) as ledger:
+        outcome: cape.ImportOutcome = ledger.record_es003(es003, as_of=datetime.date(2026, 11, 26), assume_last_rate=True)
+        assert outcome.recorded and outcome.rows_rejected == 0
+        assert ledger.record_declarations(out_dir).kind == "declarations"
+        status: cape.LedgerStatus = ledger.status(state="declared")
+        expected: Decimal = sum((e.expected for e in status.entries), Decimal(0))
+        variance: List[Optional[Decimal]] = [e.variance for e in status.entries]
+        assert expected > 0 and set(variance) == {None}
+        counts: Dict[str, int] = {}
+        for t in ledger.status().totals:  # per importer, recipient and state
+            counts[t.state] = counts.get(t.state, 0) + t.entries
+        assert counts["declared"] == len(status.entries)
+        facts: Tuple[cape.LedgerFact, ...] = ledger.history(status.entries[0].entry_number)
+        assert [f.kind for f in facts] == ["assessment", "declarations"]
     return paid
 
 
