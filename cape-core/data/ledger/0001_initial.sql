@@ -92,32 +92,36 @@ CREATE TABLE diagnostics (
     message   TEXT NOT NULL
 );
 
--- The day entry_state judges overdue against. Normally empty: the view then uses the latest import's as_of,
--- else today. Fill it inside a transaction rolled back to ask "as of" another day with your own SQL (cape
+-- The day entry_state judges overdue against. Normally empty: the view then uses the latest as-of day of the
+-- assessments recorded (the largest), else today. Fill it inside a transaction rolled back to ask "as of" another day with your own SQL (cape
 -- itself uses a TEMP copy of entry_state reading a TEMP table, so that a read-only file answers too).
 CREATE TABLE query_as_of (
     as_of TEXT NOT NULL
 );
 
--- The day the views judge against: the row of query_as_of, else the latest import's as_of, else today.
+-- The day the views judge against: the row of query_as_of, else the largest as_of recorded, else today.
 CREATE VIEW ledger_as_of AS
 SELECT COALESCE((SELECT max(as_of) FROM query_as_of), (SELECT max(as_of) FROM imports), date('now')) AS as_of;
 
 -- One row per entry the ledger knows (assessed, declared or in a results file): its latest facts and its state.
 -- state, first rule that holds:
---   returned / diverted / held   the latest refund report row of the entry says so (Check/ACH Returned, Funds
---                                Diverted, a hold)
+--   returned / diverted / held   the entry's latest refund (by its status date) says so (Check/ACH Returned, Funds
+--                                Diverted, a hold), from its own row or its refund's REV-603 row
 --   paid / paid_short / paid_over Treasury issued refunds for the entry: their principal + interest equals, is
---                                under, is over the expected principal + interest (variance_cents = paid - expected)
+--                                under, is over the expected principal + interest (variance_cents = paid - expected;
+--                                when cape could not compute the interest, the interest paid stands for it)
 --   overdue                      no refund issued, and refund_due_by (projected (re)liquidation + 30 days) is before
 --                                as_of, for an entry declared, accepted or liquidated
---   liquidated                   a refund report lists the entry but no refund was issued yet (Sent to Treasury)
+--   liquidated                   a refund report lists a refund of the entry, not issued yet (Sent to Treasury, or
+--                                no status: REV-615 lists refunds sent to Treasury)
 --   rejected                     CAPE's latest result for the entry is Failed (error_kind, error_text, error_remedy)
 --   accepted / held              CAPE's latest result is Entry Summary Updated (held when the assessment says the
 --                                refund would be held for missing ACH refund enrollment)
 --   declared                     a recorded declaration lists the entry, after its latest result if any
 --   not_declared                 otherwise
--- A refund is counted once: per entry and refund number, the latest row recorded.
+-- A refund is counted once: per entry and refund number (trimmed, leading zeros dropped; a row without one is keyed by
+-- its amounts and date), its amounts from the latest file giving them (a file's distinct rows of one refund summed),
+-- its status the latest by date. An ES-022 row with neither refund number, amount nor payment status is no refund.
 CREATE VIEW entry_state AS
 WITH
 params AS (SELECT as_of FROM ledger_as_of),
@@ -136,24 +140,74 @@ lr AS (
     SELECT r.*, row_number() OVER (PARTITION BY entry_number ORDER BY import_id DESC, row DESC) AS rn
     FROM claim_results r WHERE entry_number IS NOT NULL
 ),
+-- Refund report rows with their import's kind and the refund number as compared: trimmed, without leading zeros
+-- (a spreadsheet drops them).
+pay AS (
+    SELECT p.*, NULLIF(ltrim(trim(p.refund_number), '0'), '') AS refund_key0
+    FROM payments p
+),
+-- Entry-level rows (ES-022, REV-615): one refund of one entry. A row naming no refund, giving no amount and no
+-- payment status (an ES-022 claim status such as "Rejected") is not a refund. A row without a refund number is
+-- keyed by its amounts and date, so the same row in two files is one refund.
+entry_rows AS (
+    SELECT entry_number, import_id, row, status, status_text, refund_number, principal_cents, interest_cents,
+        refund_date, COALESCE(status_date, refund_date) AS event_date,
+        COALESCE(refund_key0, 'unnumbered:' || COALESCE(principal_cents, '') || ':' || COALESCE(interest_cents, '')
+            || ':' || COALESCE(refund_date, '')) AS refund_key
+    FROM pay
+    WHERE entry_number IS NOT NULL AND (refund_key0 IS NOT NULL OR principal_cents IS NOT NULL
+        OR interest_cents IS NOT NULL OR status IN ('sent_to_treasury', 'treasury_issued', 'funds_diverted', 'returned', 'held'))
+),
+-- Per refund and import, its amounts: the distinct rows of one file summed (a refund split over rows, principal on
+-- one and interest on another; a row repeated counts once); the latest import that gives amounts wins.
+refund_amounts AS (
+    SELECT entry_number, refund_key, import_id, sum(principal_cents) AS principal_cents,
+        sum(interest_cents) AS interest_cents, max(refund_date) AS refund_date,
+        row_number() OVER (PARTITION BY entry_number, refund_key ORDER BY import_id DESC) AS rn
+    FROM (SELECT DISTINCT entry_number, refund_key, import_id, principal_cents, interest_cents, refund_date
+          FROM entry_rows WHERE principal_cents IS NOT NULL OR interest_cents IS NOT NULL)
+    GROUP BY entry_number, refund_key, import_id
+),
+-- What happened to each refund: the statuses of its entry-level rows and of the REV-603 rows (per refund, naming no
+-- entry) for every entry a report lists under that refund number; the latest by its date (status date, else refund
+-- date; undated last), then the latest recorded. `other` statuses are kept as text, never a state.
+status_events AS (
+    SELECT entry_number, refund_key, status, status_text, event_date, import_id, row
+    FROM entry_rows WHERE status IS NOT NULL AND status <> 'other'
+    UNION ALL
+    SELECT e.entry_number, e.refund_key, p.status, p.status_text, COALESCE(p.status_date, p.refund_date), p.import_id,
+        p.row
+    FROM pay p JOIN (SELECT DISTINCT entry_number, refund_key FROM entry_rows) e ON e.refund_key = p.refund_key0
+    WHERE p.entry_number IS NULL AND p.status IS NOT NULL AND p.status <> 'other'
+),
+refund_status AS (
+    SELECT entry_number, refund_key, status, status_text, event_date, row_number() OVER (
+        PARTITION BY entry_number, refund_key ORDER BY event_date DESC NULLS LAST, import_id DESC, row DESC) AS rn
+    FROM status_events
+),
+-- One row per refund of an entry: its number, amounts and status. A refund listed without a status was at least sent
+-- to Treasury (REV-615 lists refunds sent to Treasury; an ES-022 refund number is CBP's refund record).
 refunds AS (
-    SELECT p.*, row_number() OVER (
-        PARTITION BY entry_number, COALESCE(refund_number, 'row ' || import_id || ':' || row)
-        ORDER BY import_id DESC, row DESC) AS rn
-    FROM payments p WHERE entry_number IS NOT NULL
+    SELECT k.entry_number, k.refund_key, k.refund_number, a.principal_cents, a.interest_cents, a.refund_date,
+        COALESCE(s.status, 'sent_to_treasury') AS status, s.status_text, COALESCE(s.event_date, k.event_date) AS event_date
+    FROM (SELECT entry_number, refund_key, max(refund_number) AS refund_number, max(event_date) AS event_date
+          FROM entry_rows GROUP BY entry_number, refund_key) k
+    LEFT JOIN refund_amounts a ON a.entry_number = k.entry_number AND a.refund_key = k.refund_key AND a.rn = 1
+    LEFT JOIN refund_status s ON s.entry_number = k.entry_number AND s.refund_key = k.refund_key AND s.rn = 1
 ),
 paid AS (
     SELECT entry_number,
         sum(CASE WHEN status = 'treasury_issued' THEN COALESCE(principal_cents, 0) + COALESCE(interest_cents, 0) ELSE 0 END) AS paid_cents,
+        sum(CASE WHEN status = 'treasury_issued' THEN COALESCE(interest_cents, 0) ELSE 0 END) AS paid_interest_cents,
         max(status = 'treasury_issued') AS issued,
         max(CASE WHEN status = 'treasury_issued' THEN refund_date END) AS refund_date
-    FROM refunds WHERE rn = 1 GROUP BY entry_number
+    FROM refunds GROUP BY entry_number
 ),
+-- The entry's latest refund (by its date): returned, diverted or held, and the report's words.
 lp AS (
     SELECT entry_number, status, status_text, refund_number, row_number() OVER (
-        PARTITION BY entry_number
-        ORDER BY COALESCE(status_date, refund_date) DESC NULLS LAST, import_id DESC, row DESC) AS rn
-    FROM refunds WHERE rn = 1
+        PARTITION BY entry_number ORDER BY event_date DESC NULLS LAST, refund_key DESC) AS rn
+    FROM refunds
 ),
 facts AS (
     SELECT k.entry_number,
@@ -162,6 +216,9 @@ facts AS (
         COALESCE(la.principal_cents, 0) AS expected_principal_cents,
         COALESCE(la.interest_cents, 0) AS expected_interest_cents,
         COALESCE(la.principal_cents, 0) + COALESCE(la.interest_cents, 0) AS expected_cents,
+        -- What a payment is compared with: when cape could not compute the interest, the interest paid is taken as
+        -- expected, so the variance is the principal's (never the unknown interest counted as over-paid).
+        COALESCE(la.principal_cents, 0) + COALESCE(la.interest_cents, paid.paid_interest_cents, 0) AS compared_cents,
         la.projected_liquidation, la.refund_due_by, la.last_filing_day, la.next_action, la.act_by, la.action_note,
         COALESCE(la.recipient_held, 0) AS recipient_held,
         ld.import_id AS declaration_import_id,
@@ -183,9 +240,9 @@ based AS (
             WHEN payment_status = 'returned' THEN 'returned'
             WHEN payment_status = 'funds_diverted' THEN 'diverted'
             WHEN payment_status = 'held' THEN 'held'
-            WHEN issued AND paid_cents = expected_cents THEN 'paid'
-            WHEN issued AND paid_cents < expected_cents THEN 'paid_short'
-            WHEN issued AND paid_cents > expected_cents THEN 'paid_over'
+            WHEN issued AND paid_cents = compared_cents THEN 'paid'
+            WHEN issued AND paid_cents < compared_cents THEN 'paid_short'
+            WHEN issued AND paid_cents > compared_cents THEN 'paid_over'
             WHEN payment_status IS NOT NULL THEN 'liquidated'
             WHEN result_import_id IS NOT NULL AND result_import_id >= COALESCE(declaration_import_id, 0)
                 AND result_status = 'failed' THEN 'rejected'
@@ -203,7 +260,7 @@ SELECT entry_number, importer, recipient,
         ELSE base_state
     END AS state,
     claim_status, expected_principal_cents, expected_interest_cents, expected_cents, paid_cents,
-    CASE WHEN issued THEN paid_cents - expected_cents END AS variance_cents,
+    CASE WHEN issued THEN paid_cents - compared_cents END AS variance_cents,
     refund_date, refund_number, payment_status, payment_status_text,
     claim_number, error_kind, error_text, error_remedy,
     projected_liquidation, refund_due_by, last_filing_day, next_action, act_by, action_note, as_of,
@@ -216,4 +273,8 @@ FROM based;
 CREATE VIEW unmatched_payments AS
 SELECT p.*, i.source, i.kind, i.recorded_at
 FROM payments p JOIN imports i ON i.id = p.import_id
-WHERE p.entry_number IS NULL OR p.entry_number NOT IN (SELECT entry_number FROM assessments);
+WHERE (p.entry_number IS NOT NULL AND p.entry_number NOT IN (SELECT entry_number FROM assessments))
+    OR (p.entry_number IS NULL AND COALESCE(NULLIF(ltrim(trim(p.refund_number), '0'), '') NOT IN (
+        SELECT NULLIF(ltrim(trim(q.refund_number), '0'), '') FROM payments q
+        WHERE q.entry_number IN (SELECT entry_number FROM assessments)
+            AND NULLIF(ltrim(trim(q.refund_number), '0'), '') IS NOT NULL), 1));

@@ -15,7 +15,8 @@ use crate::values::entry_number::EntryNumber;
 /// Which entries [`Ledger::status`] reports.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StatusQuery {
-    /// Only this importer's entries (its number as the ES-003 writes it).
+    /// Only this importer's entries (its number in any form [`crate::ImporterNumber::parse`] reads: `12345678900`
+    /// finds `12-345678900`).
     pub importer: Option<String>,
     /// Only entries in this state.
     pub state: Option<EntryState>,
@@ -258,16 +259,30 @@ fn status_in(
         }
     };
     let state = q.state.map(EntryState::as_str);
+    // The importer as the ledger stores it (the canonical dashed form: `12345678900` finds `12-345678900`).
+    let importer = q.importer.as_deref().map(|i| crate::ImporterNumber::parse(i).as_str().to_owned());
+    if let Some(since) = q.since {
+        let latest: i64 = conn.query_row("SELECT COALESCE(max(id), 0) FROM imports", [], |r| r.get(0)).map_err(&e)?;
+        if since < 0 || since > latest {
+            let reason = format!("there is no import {since} in {path}; the imports are 1 to {latest}");
+            return Err(crate::Error::value(crate::ErrorKind::InvalidValue, "since", &since.to_string(), reason));
+        }
+    }
+    // Since an import: the entries with a fact recorded after it, a REV-603 row (per refund) reaching each entry
+    // a report lists under its refund number (compared as the view does: trimmed, leading zeros dropped).
     let filter = "(?1 IS NULL OR importer = ?1) AND (?2 IS NULL OR state = ?2) AND (?3 IS NULL OR entry_number IN \
                   (SELECT entry_number FROM assessments WHERE import_id > ?3 UNION SELECT entry_number FROM \
                   declarations WHERE import_id > ?3 UNION SELECT entry_number FROM claim_results WHERE import_id > \
-                  ?3 UNION SELECT entry_number FROM payments WHERE import_id > ?3))";
+                  ?3 UNION SELECT entry_number FROM payments WHERE import_id > ?3 UNION SELECT e.entry_number FROM \
+                  payments p JOIN payments e ON NULLIF(ltrim(trim(e.refund_number), '0'), '') = \
+                  NULLIF(ltrim(trim(p.refund_number), '0'), '') WHERE p.import_id > ?3 AND p.entry_number IS NULL \
+                  AND e.entry_number IS NOT NULL))";
     // The view is costly (windows over every refund row): the entries selected are computed once, into a TEMP
     // table of this connection (nothing written to the file), and the totals, states and entries read from it.
     conn.execute_batch(&format!("DROP TABLE IF EXISTS temp.{SELECTED}")).map_err(&e)?;
     conn.execute(
         &format!("CREATE TEMP TABLE {SELECTED} AS SELECT {ENTRY_COLUMNS} FROM {view} WHERE {filter}"),
-        params![q.importer, state, q.since],
+        params![importer, state, q.since],
     )
     .map_err(&e)?;
     // `select` gives the importer and recipient columns, `group` what they are grouped by besides the state.
@@ -373,8 +388,9 @@ impl Ledger {
     ///
     /// # Errors
     ///
-    /// [`crate::Error::Ledger`] when the file cannot be read. Nothing is written to the file (a read-only ledger
-    /// answers any `as_of`).
+    /// [`crate::Error::Ledger`] when the file cannot be read; [`crate::ErrorKind::InvalidValue`] for a
+    /// [`StatusQuery::since`] naming no import. Nothing is written to the file (a read-only ledger answers any
+    /// `as_of`).
     pub fn status(&self, query: &StatusQuery) -> Result<StatusReport> {
         let mut entries = Vec::new();
         let mut report = self.status_each(query, |_, e| {
@@ -537,11 +553,17 @@ impl Ledger {
     /// # Errors
     ///
     /// [`crate::Error::Ledger`] when the file cannot be read (nothing is written: a read-only ledger answers);
+    /// [`crate::ErrorKind::InvalidValue`] when the ledger has no entry of `importer` (no empty statement is made);
     /// [`crate::Error::Overflow`] for sums beyond any real refund.
     pub fn statement_data(&self, importer: &str, as_of: Option<NaiveDate>) -> Result<StatementData> {
         let q = StatusQuery { importer: Some(importer.to_owned()), as_of, ..StatusQuery::default() };
         let report = self.status(&q)?;
         let as_of = report.as_of;
+        if report.entries.is_empty() {
+            let reason =
+                format!("no entry of this importer in {} (the ledger's importers: cape ledger status)", self.path);
+            return Err(crate::Error::value(crate::ErrorKind::InvalidValue, "importer", importer, reason));
+        }
         let add = |a: Decimal, b: Decimal| a.checked_add(b).ok_or(crate::Error::Overflow("statement total"));
         let (mut expected, mut paid, mut outstanding) = (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
         let mut states: BTreeMap<EntryState, StateLine> = BTreeMap::new();
