@@ -197,9 +197,11 @@ refunds AS (
 ),
 paid AS (
     SELECT entry_number,
-        sum(CASE WHEN status = 'treasury_issued' THEN COALESCE(principal_cents, 0) + COALESCE(interest_cents, 0) ELSE 0 END) AS paid_cents,
+        sum(CASE WHEN status = 'treasury_issued' THEN COALESCE(principal_cents, 0) + COALESCE(interest_cents, 0) ELSE 0 END)
+            AS paid_cents,
         sum(CASE WHEN status = 'treasury_issued' THEN COALESCE(interest_cents, 0) ELSE 0 END) AS paid_interest_cents,
-        max(status = 'treasury_issued') AS issued,
+        -- An issued refund whose amounts no report gives is not compared (it stays liquidated), never "paid 0".
+        max(status = 'treasury_issued' AND (principal_cents IS NOT NULL OR interest_cents IS NOT NULL)) AS issued,
         max(CASE WHEN status = 'treasury_issued' THEN refund_date END) AS refund_date
     FROM refunds GROUP BY entry_number
 ),
