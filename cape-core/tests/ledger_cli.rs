@@ -254,6 +254,22 @@ fn a_read_only_ledger_answers_status_as_of_and_statement() {
     let page = std::fs::read_to_string(&html).unwrap();
     assert!(page.starts_with("<!DOCTYPE html>") && page.contains(&importer), "{}", &page[..200]);
     assert_eq!(std::fs::read(&db).unwrap(), bytes, "the read-only ledger is unchanged");
+    // --out naming the ledger itself (or a copy of it) is refused: the ledger is never replaced by a page.
+    let copy = d.join("copy.db");
+    std::fs::copy(&db, &copy).unwrap();
+    for target in [&db, &copy] {
+        let (code, _, err) =
+            cape(&["ledger", "statement", "--db", s(&db), "--importer", &importer, "--out", s(target)]);
+        assert_ne!(code, 0);
+        assert!(err.contains("is a SQLite database"), "{err}");
+        assert_eq!(std::fs::read(target).unwrap(), bytes);
+    }
+    // An importer the ledger does not know: an error, not an all-zero statement.
+    let none = d.join("none.html");
+    let (code, _, err) =
+        cape(&["ledger", "statement", "--db", s(&db), "--importer", "99-999999999", "--out", s(&none)]);
+    assert_ne!(code, 0);
+    assert!(err.contains("no entry of this importer") && !none.exists(), "{err}");
 }
 
 /// The child of [`ctrl_c_mid_record_leaves_the_ledger_as_before`]: runs the command line given in
