@@ -599,3 +599,40 @@ fn the_bad_input_corpus_is_detected_or_refused() {
     let e = kind("declaration_utf16le_bom.csv").unwrap_err();
     assert!(e.to_string().contains("cannot tell what file this is"), "{e}");
 }
+
+/// The rows a refund report could not use are said on stderr with their row, column and value (the first 20, then
+/// where the rest are), not only counted.
+#[test]
+fn record_says_which_rows_it_did_not_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let db = d.join("r.db");
+    let mut text = String::from("Entry Summary Number,Refund Number,Principal Amount,Interest Amount,Refund Date\n");
+    text += "ABC-1234567-6,R1,12.34,0.00,03/15/2027\n";
+    for i in 0..25 {
+        text += &format!("ABC-1234567-6,R{i},not money,0.00,03/15/2027\n");
+    }
+    std::fs::write(d.join("rev615.csv"), text).unwrap();
+    let (code, out, err) = cape(&["ledger", "record", s(&d.join("rev615.csv")), "--db", s(&db)]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("used 1, rejected 25"), "{out}");
+    assert_eq!(err.lines().filter(|l| l.contains("rev615.csv row ")).count(), 20, "{err}");
+    assert!(err.contains("row 3 column Principal Amount: REFUND_") && err.contains("\"not money\""), "{err}");
+    assert!(err.contains("5 more; all are in the ledger: SELECT * FROM diagnostics WHERE import_id = 1"), "{err}");
+}
+
+/// Without --as-of the ledger judges as of its latest as-of day; when today is later, status says so (a refund
+/// due since then would otherwise not show as overdue); with --as-of it says nothing.
+#[test]
+fn status_says_when_it_judges_before_today() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let db = d.join("o.db");
+    let es003 = sample(d, "es003.csv", 5);
+    assert_eq!(cape(&["ledger", "record", s(&es003), "--db", s(&db), "--as-of", "2020-01-02"]).0, 0);
+    let (code, _, err) = cape(&["ledger", "status", "--db", s(&db)]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("judged as of 2020-01-02, the ledger's latest as-of day; today is"), "{err}");
+    let (code, _, err) = cape(&["ledger", "status", "--db", s(&db), "--as-of", "2020-01-02"]);
+    assert_eq!((code, err.as_str()), (0, ""));
+}

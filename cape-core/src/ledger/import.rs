@@ -396,11 +396,22 @@ fn payment_status(s: Option<&PaymentStatus>) -> (Option<&'static str>, Option<St
         Some(PaymentStatus::FundsDiverted) => (Some("funds_diverted"), None),
         Some(PaymentStatus::Returned) => (Some("returned"), None),
         Some(PaymentStatus::Other(t)) => {
-            let upper = t.to_ascii_uppercase();
-            let class = if upper.contains("HOLD") || upper.contains("HELD") { "held" } else { "other" };
+            let class = if is_hold(t) { "held" } else { "other" };
             (Some(class), Some(t.clone()))
         }
     }
+}
+
+/// Whether a status the reader does not know says the refund is held: the word HOLD, HELD or HOLDS (so not
+/// "Withheld" or "Threshold"), and no NOT, NO, RELEASED or LIFTED ("Hold Released", "Not held").
+fn is_hold(text: &str) -> bool {
+    let words: Vec<String> = text
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_ascii_uppercase)
+        .collect();
+    let has = |w: &[&str]| words.iter().any(|x| w.contains(&x.as_str()));
+    has(&["HOLD", "HELD", "HOLDS"]) && !has(&["NOT", "NO", "RELEASED", "LIFTED", "REMOVED"])
 }
 
 /// A whole file of at most [`MAX_MANIFEST_BYTES`].
@@ -501,5 +512,18 @@ impl Import<'_> {
             rows_used: used,
             rows_rejected: rejected,
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_hold_is_a_word_not_a_substring() {
+        for held in ["Refund Hold - Bank", "HELD", "On hold", "Holds: ACH enrollment"] {
+            assert!(super::is_hold(held), "{held}");
+        }
+        for not in ["Withheld", "Threshold", "Not held", "Hold Released", "Household goods", "No hold"] {
+            assert!(!super::is_hold(not), "{not}");
+        }
     }
 }

@@ -140,6 +140,21 @@ fn states_by_code<S: serde::Serializer>(states: &[StateTotal], s: S) -> std::res
     )
 }
 
+/// A row of an import that was not used, and why (table `diagnostics`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ImportDiagnostic {
+    /// The file's row, when the problem is a row's.
+    pub row: Option<u64>,
+    /// The column.
+    pub column: Option<String>,
+    /// The value as written.
+    pub value: Option<String>,
+    /// The diagnostic code (docs/codes.md).
+    pub code: Option<String>,
+    /// What is wrong, in words.
+    pub message: String,
+}
+
 /// One fact about an entry and the import that brought it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct HistoryFact {
@@ -531,6 +546,40 @@ impl Ledger {
             facts.push(HistoryFact { import_id, kind, source, recorded_at, row, fact });
         }
         Ok(facts)
+    }
+
+    /// The rows import `import_id` did not use, and why, in the file's order; at most `limit`, and how many there
+    /// are in all.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Ledger`] when the file cannot be read.
+    pub fn diagnostics(&self, import_id: i64, limit: usize) -> Result<(Vec<ImportDiagnostic>, u64)> {
+        let e = sql(&self.path);
+        let total: u64 = self
+            .conn
+            .query_row("SELECT count(*) FROM diagnostics WHERE import_id = ?1", [import_id], |r| r.get(0))
+            .map_err(&e)?;
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT row, \"column\", value, code, message FROM diagnostics WHERE import_id = ?1 ORDER BY row, \
+                 rowid LIMIT ?2",
+            )
+            .map_err(&e)?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let mut rows = st.query(params![import_id, limit]).map_err(&e)?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next().map_err(&e)? {
+            out.push(ImportDiagnostic {
+                row: r.get(0).map_err(&e)?,
+                column: r.get(1).map_err(&e)?,
+                value: r.get(2).map_err(&e)?,
+                code: r.get(3).map_err(&e)?,
+                message: r.get(4).map_err(&e)?,
+            });
+        }
+        Ok((out, total))
     }
 
     /// What changed after import `import_id`: the entries with a fact recorded by a later import, with their
