@@ -147,7 +147,11 @@ fn each_state_with_its_totals_history_and_statement() {
     let decl_dir = dir.path().join("declarations");
     write_declarations(&set, &decl_dir).unwrap();
     let out = l.record_declarations(decl_dir.join("manifest.csv")).unwrap();
-    assert!(matches!(out, ImportOutcome::Recorded(ref s) if s.rows_used == 10 && s.rows_rejected == 0), "{out:?}");
+    // Rows are the files' entry lines (their headers are not rows): read = used + rejected.
+    assert!(
+        matches!(out, ImportOutcome::Recorded(ref s) if (s.rows_read, s.rows_used, s.rows_rejected) == (10, 10, 0)),
+        "{out:?}"
+    );
 
     // CAPE: entry 3 rejected, 4-11 accepted.
     let kind = CapeErrorKind::KNOWN[0];
