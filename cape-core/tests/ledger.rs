@@ -228,6 +228,7 @@ fn each_state_with_its_totals_history_and_statement() {
     // The importer as an ES-003 may write it, without its dash: the same entries.
     let q = StatusQuery { importer: Some("12345678900".into()), ..Default::default() };
     assert_eq!(l.status(&q).unwrap().entries.len(), 11);
+    assert_eq!(l.statement_data("12345678900", None).unwrap().importer, IMPORTER);
     // No statement for an importer the ledger does not know (never an all-zero page); no changes since an import
     // that does not exist.
     let e = l.statement_data("99-999999999", None).unwrap_err();

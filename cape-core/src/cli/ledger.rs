@@ -425,8 +425,9 @@ fn statement(args: &[String], out: &mut dyn Write) -> Result<i32, CliError> {
     let written = crate::report::statement::write_statement(path, &data)?;
     writeln!(
         out,
-        "{}: statement of {importer} as of {as_of}: {} entries, expected {}, paid {}, outstanding {}",
+        "{}: statement of {} as of {as_of}: {} entries, expected {}, paid {}, outstanding {}",
         written.display(),
+        data.importer,
         data.entries.len(),
         crate::report::statement::money(data.expected),
         crate::report::statement::money(data.paid),

@@ -669,7 +669,7 @@ impl Ledger {
         }
         deadlines.sort_by(|a, b| (a.act_by, &a.entry_number).cmp(&(b.act_by, &b.entry_number)));
         Ok(StatementData {
-            importer: importer.to_owned(),
+            importer: crate::ImporterNumber::parse(importer).as_str().to_owned(),
             importer_name: None,
             as_of,
             generated_by: format!("cape {}, ledger {}", crate::VERSION, self.path),
