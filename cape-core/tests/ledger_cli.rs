@@ -636,3 +636,24 @@ fn status_says_when_it_judges_before_today() {
     let (code, _, err) = cape(&["ledger", "status", "--db", s(&db), "--as-of", "2020-01-02"]);
     assert_eq!((code, err.as_str()), (0, ""));
 }
+
+/// A REV-603 export with an (empty) entry column reads as a REV-615 and every row fails; `--kind rev603` says what
+/// it is, and its row is kept by its refund number.
+#[test]
+fn kind_names_a_refund_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let db = d.join("k.db");
+    let file = d.join("rev603.csv");
+    std::fs::write(
+        &file,
+        "Refund Number,Refund Secondary Status,Status Date,Principal Amount,Entry Summary Number\nR7,Treasury Issued,07/21/2026,100.00,\n",
+    )
+    .unwrap();
+    let (code, out, err) = cape(&["ledger", "record", s(&file), "--db", s(&db), "--kind", "REV-603"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("rev603 (as given)") && out.contains("used 1, rejected 0"), "{out}");
+    let (code, _, err) = cape(&["ledger", "record", s(&file), "--db", s(&db), "--kind", "rev604"]);
+    assert_eq!(code, 64);
+    assert!(err.contains("es022, rev603 or rev615"), "{err}");
+}

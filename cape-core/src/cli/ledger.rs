@@ -81,9 +81,14 @@ fn record(args: &[String], out: &mut dyn Write, err: &mut dyn Write, cx: &mut Ct
     }
     let mut options = RecordOptions::default();
     if let Some(k) = o.named.get("kind") {
-        options.kind = Some(RecordKind::parse(k).ok_or_else(|| {
-            CliError::Usage(format!("--kind must be es003, declarations, claim_results or refunds, not {k:?}"))
+        // A refund report's own kind (es022, rev603, rev615) names the report too.
+        let report = crate::refund::payments::RefundReportKind::from_name(k);
+        options.kind = Some(RecordKind::parse(k).or(report.map(|_| RecordKind::Refunds)).ok_or_else(|| {
+            CliError::Usage(format!(
+                "--kind must be es003, declarations, claim_results, refunds, es022, rev603 or rev615, not {k:?}"
+            ))
         })?);
+        options.refunds.kind = report;
     }
     if let Some(v) = o.named.get("as-of") {
         let as_of = date_arg("as-of", v)?;
