@@ -474,6 +474,137 @@ fn a_refund_follows_its_reports_to_the_end() {
     assert_eq!(changed, [1, 2, 3, 4, 6].map(|i| n(i).to_string()));
 }
 
+/// The second review's cases, each on a fresh ledger of one assessed entry (its principal `p`, interest `i`):
+/// statuses dated by their status date, else the day their file was recorded (never the refund date; the dates
+/// here are before any day these tests run); on one day the later stage; an undated "Sent to Treasury" never undoes
+/// an issue; an unnumbered row that a numbered one gives again is one refund; a refund's status history on several
+/// rows of one file is one amount; an unnumbered ES-022 claim status is no refund even with amounts; refund numbers
+/// compare by letters and digits; principal and interest each from the latest file giving them.
+#[test]
+fn refund_statuses_and_amounts_hold_across_files() {
+    use PaymentStatus::*;
+    let assessed = assess(1);
+    let exp = expected_cents(&assessed[0]);
+    let p = assessed[0].principal().to_cents().unwrap();
+    let i = exp - p;
+    let day = |m: u32, dd: u32| Some(d(2026, m, dd));
+    let issued = |r: &str| with_status(row(2, None, Some(r), (None, None)), TreasuryIssued, day(5, 14));
+    type Files = Vec<(RefundReportKind, Vec<PaymentRow>)>;
+    let cases: Vec<(&str, Files, EntryState, i64)> = vec![
+        (
+            "returned without a date, after an issue",
+            vec![
+                (RefundReportKind::Rev615, vec![row(2, Some(1), Some("R1"), (Some(p), Some(i)))]),
+                (RefundReportKind::Rev603, vec![issued("R1")]),
+                (RefundReportKind::Rev603, vec![with_status(row(2, None, Some("R1"), (None, None)), Returned, None)]),
+            ],
+            EntryState::Returned,
+            0,
+        ),
+        (
+            "a REV-615 row returned, no status date, its refund date before the issue",
+            vec![
+                (RefundReportKind::Rev603, vec![issued("R1")]),
+                (
+                    RefundReportKind::Rev615,
+                    vec![{
+                        let mut r = with_status(row(2, Some(1), Some("R1"), (Some(p), Some(i))), Returned, None);
+                        r.refund_date = day(5, 12);
+                        r
+                    }],
+                ),
+            ],
+            EntryState::Returned,
+            0,
+        ),
+        (
+            "an undated Sent to Treasury after the issue",
+            vec![
+                (RefundReportKind::Rev603, vec![issued("R1")]),
+                (
+                    RefundReportKind::Rev615,
+                    vec![with_status(row(2, Some(1), Some("R1"), (Some(p), Some(i))), SentToTreasury, None)],
+                ),
+            ],
+            EntryState::Paid,
+            exp,
+        ),
+        (
+            "the same refund unnumbered, then numbered: half of it paid",
+            vec![
+                (
+                    RefundReportKind::Es022,
+                    vec![with_status(row(2, Some(1), None, (Some(p / 2), Some(i / 2))), TreasuryIssued, day(5, 12))],
+                ),
+                (
+                    RefundReportKind::Es022,
+                    vec![with_status(
+                        row(2, Some(1), Some("R1"), (Some(p / 2), Some(i / 2))),
+                        TreasuryIssued,
+                        day(5, 12),
+                    )],
+                ),
+            ],
+            EntryState::PaidShort,
+            p / 2 + i / 2,
+        ),
+        (
+            "a status history on two rows of one file",
+            vec![(
+                RefundReportKind::Rev615,
+                vec![
+                    with_status(row(2, Some(1), Some("R1"), (Some(p), Some(i))), SentToTreasury, day(5, 12)),
+                    with_status(row(3, Some(1), Some("R1"), (Some(p), Some(i))), TreasuryIssued, day(5, 14)),
+                ],
+            )],
+            EntryState::Paid,
+            exp,
+        ),
+        (
+            "an unnumbered ES-022 claim status with amounts",
+            vec![(
+                RefundReportKind::Es022,
+                vec![with_status(row(2, Some(1), None, (Some(p), Some(i))), Other("Rejected".into()), None)],
+            )],
+            EntryState::NotDeclared,
+            0,
+        ),
+        (
+            "R-0001 in REV-615, R0001 in REV-603",
+            vec![
+                (RefundReportKind::Rev615, vec![row(2, Some(1), Some("R-0001"), (Some(p), Some(i)))]),
+                (RefundReportKind::Rev603, vec![issued("r0001")]),
+            ],
+            EntryState::Paid,
+            exp,
+        ),
+        (
+            "a later file giving the principal alone",
+            vec![
+                (RefundReportKind::Rev615, vec![row(2, Some(1), Some("R1"), (Some(p), Some(i)))]),
+                (RefundReportKind::Rev603, vec![issued("R1")]),
+                (
+                    RefundReportKind::Es022,
+                    vec![with_status(row(2, Some(1), Some("R1"), (Some(p), None)), Other("Accepted".into()), None)],
+                ),
+            ],
+            EntryState::Paid,
+            exp,
+        ),
+    ];
+    for (name, files, want, paid) in cases {
+        let (_dir, db) = tmp("cape.db");
+        let mut l = Ledger::create(&db, &LedgerOptions::default()).unwrap();
+        l.record_assessment("a.csv", &sha("a"), d(2026, 12, 1), assessed.iter().map(Ok)).unwrap();
+        for (k, (kind, rows)) in files.iter().enumerate() {
+            l.record_payments(&format!("{k}.csv"), &sha(&format!("{name}{k}")), *kind, rows, &[]).unwrap();
+        }
+        let r = l.status(&StatusQuery::default()).unwrap();
+        assert_eq!((r.entries[0].state, r.entries[0].paid), (want, cents(paid)), "{name}");
+        assert!(r.unmatched_payments.is_empty(), "{name}: {:?}", r.unmatched_payments);
+    }
+}
+
 /// When cape could not compute an entry's interest, the interest paid stands for it: the variance is the
 /// principal's, never the whole interest counted as over-paid.
 #[test]

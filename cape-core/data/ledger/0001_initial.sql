@@ -72,6 +72,8 @@ CREATE TABLE payments (
     entry_number       TEXT,                      -- NULL when the row names no entry (REV-603)
     declaration_number TEXT,
     refund_number      TEXT,
+    refund_key         TEXT,                      -- refund_number as compared: letters and digits, upper case,
+                                                  -- leading zeros dropped (R-0001, r0001 and R0001 are one refund)
     principal_cents    INTEGER,
     interest_cents     INTEGER,
     refund_date        TEXT,
@@ -81,6 +83,7 @@ CREATE TABLE payments (
     PRIMARY KEY (import_id, row)
 );
 CREATE INDEX payments_entry ON payments (entry_number);
+CREATE INDEX payments_refund ON payments (refund_key);
 
 -- The rows of an import that were not used, and why (every input row is used or reported).
 CREATE TABLE diagnostics (
@@ -119,9 +122,9 @@ SELECT COALESCE((SELECT max(as_of) FROM query_as_of), (SELECT max(as_of) FROM im
 --                                refund would be held for missing ACH refund enrollment)
 --   declared                     a recorded declaration lists the entry, after its latest result if any
 --   not_declared                 otherwise
--- A refund is counted once: per entry and refund number (trimmed, leading zeros dropped; a row without one is keyed by
--- its amounts and date), its amounts from the latest file giving them (a file's distinct rows of one refund summed),
--- its status the latest by date. An ES-022 row with neither refund number, amount nor payment status is no refund.
+-- A refund is counted once: per entry and refund key (payments.refund_key; a row without one is keyed by its amounts),
+-- principal and interest each from the latest file giving them (a file's distinct amounts of one refund summed), its
+-- status the latest by its date (status date, else the day recorded). The CTEs below say each rule.
 CREATE VIEW entry_state AS
 WITH
 params AS (SELECT as_of FROM ledger_as_of),
@@ -140,59 +143,84 @@ lr AS (
     SELECT r.*, row_number() OVER (PARTITION BY entry_number ORDER BY import_id DESC, row DESC) AS rn
     FROM claim_results r WHERE entry_number IS NOT NULL
 ),
--- Refund report rows with their import's kind and the refund number as compared: trimmed, without leading zeros
--- (a spreadsheet drops them).
+-- Refund report rows with the day their file was recorded.
 pay AS (
-    SELECT p.*, NULLIF(ltrim(trim(p.refund_number), '0'), '') AS refund_key0
-    FROM payments p
+    SELECT p.*, substr(i.recorded_at, 1, 10) AS recorded_day
+    FROM payments p JOIN imports i ON i.id = p.import_id
 ),
 -- Entry-level rows (ES-022, REV-615): one refund of one entry. A row naming no refund, giving no amount and no
--- payment status (an ES-022 claim status such as "Rejected") is not a refund. A row without a refund number is
--- keyed by its amounts and date, so the same row in two files is one refund.
+-- payment status is not a refund, nor is an unnumbered row with a status cape does not know (an ES-022 claim status
+-- such as "Rejected", even with amounts). A row without a refund number is keyed by its amounts, so the same row in
+-- two files is one refund; it is dropped where a numbered row of the entry gives the same amounts (the same refund
+-- once its number is known).
 entry_rows AS (
-    SELECT entry_number, import_id, row, status, status_text, refund_number, principal_cents, interest_cents,
-        refund_date, COALESCE(status_date, refund_date) AS event_date,
-        COALESCE(refund_key0, 'unnumbered:' || COALESCE(principal_cents, '') || ':' || COALESCE(interest_cents, '')
-            || ':' || COALESCE(refund_date, '')) AS refund_key
+    SELECT entry_number, import_id, row, status, status_text, status_date, recorded_day, refund_number,
+        principal_cents, interest_cents, refund_date,
+        COALESCE(pay.refund_key, 'unnumbered:' || COALESCE(principal_cents, '') || ':' || COALESCE(interest_cents, ''))
+            AS refund_key
     FROM pay
-    WHERE entry_number IS NOT NULL AND (refund_key0 IS NOT NULL OR principal_cents IS NOT NULL
-        OR interest_cents IS NOT NULL OR status IN ('sent_to_treasury', 'treasury_issued', 'funds_diverted', 'returned', 'held'))
+    WHERE pay.entry_number IS NOT NULL
+        AND (pay.refund_key IS NOT NULL OR pay.principal_cents IS NOT NULL OR pay.interest_cents IS NOT NULL
+            OR pay.status IN ('sent_to_treasury', 'treasury_issued', 'funds_diverted', 'returned', 'held'))
+        AND NOT (pay.refund_key IS NULL AND pay.status IS 'other')
+        AND NOT (pay.refund_key IS NULL AND EXISTS (
+            SELECT 1 FROM payments q WHERE q.entry_number = pay.entry_number AND q.refund_key IS NOT NULL
+                AND q.principal_cents IS pay.principal_cents AND q.interest_cents IS pay.interest_cents))
 ),
--- Per refund and import, its amounts: the distinct rows of one file summed (a refund split over rows, principal on
--- one and interest on another; a row repeated counts once); the latest import that gives amounts wins.
+-- Per refund and import, its amounts: the distinct amounts of one file's rows summed (a refund split over rows,
+-- principal on one and interest on another; a row repeated, or a refund's status history on several rows, counts
+-- once). Principal and interest each come from the latest file giving them.
 refund_amounts AS (
     SELECT entry_number, refund_key, import_id, sum(principal_cents) AS principal_cents,
-        sum(interest_cents) AS interest_cents, max(refund_date) AS refund_date,
-        row_number() OVER (PARTITION BY entry_number, refund_key ORDER BY import_id DESC) AS rn
-    FROM (SELECT DISTINCT entry_number, refund_key, import_id, principal_cents, interest_cents, refund_date
+        sum(interest_cents) AS interest_cents
+    FROM (SELECT DISTINCT entry_number, refund_key, import_id, principal_cents, interest_cents
           FROM entry_rows WHERE principal_cents IS NOT NULL OR interest_cents IS NOT NULL)
     GROUP BY entry_number, refund_key, import_id
 ),
+amounts AS (
+    SELECT entry_number, refund_key, max(CASE WHEN rp = 1 THEN principal_cents END) AS principal_cents,
+        max(CASE WHEN ri = 1 THEN interest_cents END) AS interest_cents
+    FROM (SELECT entry_number, refund_key, principal_cents, interest_cents,
+              row_number() OVER (PARTITION BY entry_number, refund_key ORDER BY principal_cents IS NULL, import_id DESC) AS rp,
+              row_number() OVER (PARTITION BY entry_number, refund_key ORDER BY interest_cents IS NULL, import_id DESC) AS ri
+          FROM refund_amounts)
+    GROUP BY entry_number, refund_key
+),
 -- What happened to each refund: the statuses of its entry-level rows and of the REV-603 rows (per refund, naming no
--- entry) for every entry a report lists under that refund number; the latest by its date (status date, else refund
--- date; undated last), then the latest recorded. `other` statuses are kept as text, never a state.
+-- entry) for every entry a report lists under that refund number. A status is dated by its status date, else by the
+-- day its file was recorded (never by the refund date); the latest wins, on one day the later stage (sent, then
+-- issued, then returned, diverted or held), then the file recorded last. An undated "Sent to Treasury" says nothing
+-- a listed refund does not (it is the default), so it never undoes a later stage. `other` statuses are kept as
+-- text, never a state.
 status_events AS (
-    SELECT entry_number, refund_key, status, status_text, event_date, import_id, row
-    FROM entry_rows WHERE status IS NOT NULL AND status <> 'other'
+    SELECT entry_number, refund_key, status, status_text, COALESCE(status_date, recorded_day) AS event_date,
+        import_id, row
+    FROM entry_rows
+    WHERE status IS NOT NULL AND status <> 'other' AND NOT (status = 'sent_to_treasury' AND status_date IS NULL)
     UNION ALL
-    SELECT e.entry_number, e.refund_key, p.status, p.status_text, COALESCE(p.status_date, p.refund_date), p.import_id,
+    SELECT e.entry_number, e.refund_key, p.status, p.status_text, COALESCE(p.status_date, p.recorded_day), p.import_id,
         p.row
-    FROM pay p JOIN (SELECT DISTINCT entry_number, refund_key FROM entry_rows) e ON e.refund_key = p.refund_key0
+    FROM pay p JOIN (SELECT DISTINCT entry_number, refund_key FROM entry_rows) e ON e.refund_key = p.refund_key
     WHERE p.entry_number IS NULL AND p.status IS NOT NULL AND p.status <> 'other'
+        AND NOT (p.status = 'sent_to_treasury' AND p.status_date IS NULL)
 ),
 refund_status AS (
     SELECT entry_number, refund_key, status, status_text, event_date, row_number() OVER (
-        PARTITION BY entry_number, refund_key ORDER BY event_date DESC NULLS LAST, import_id DESC, row DESC) AS rn
+        PARTITION BY entry_number, refund_key
+        ORDER BY event_date DESC, CASE status WHEN 'sent_to_treasury' THEN 0 WHEN 'treasury_issued' THEN 1 ELSE 2 END DESC,
+            import_id DESC, row DESC) AS rn
     FROM status_events
 ),
 -- One row per refund of an entry: its number, amounts and status. A refund listed without a status was at least sent
 -- to Treasury (REV-615 lists refunds sent to Treasury; an ES-022 refund number is CBP's refund record).
 refunds AS (
-    SELECT k.entry_number, k.refund_key, k.refund_number, a.principal_cents, a.interest_cents, a.refund_date,
-        COALESCE(s.status, 'sent_to_treasury') AS status, s.status_text, COALESCE(s.event_date, k.event_date) AS event_date
-    FROM (SELECT entry_number, refund_key, max(refund_number) AS refund_number, max(event_date) AS event_date
+    SELECT k.entry_number, k.refund_key, k.refund_number, a.principal_cents, a.interest_cents, k.refund_date,
+        COALESCE(s.status, 'sent_to_treasury') AS status, s.status_text,
+        COALESCE(s.event_date, k.refund_date, k.recorded_day) AS event_date
+    FROM (SELECT entry_number, refund_key, max(refund_number) AS refund_number, max(refund_date) AS refund_date,
+              max(recorded_day) AS recorded_day
           FROM entry_rows GROUP BY entry_number, refund_key) k
-    LEFT JOIN refund_amounts a ON a.entry_number = k.entry_number AND a.refund_key = k.refund_key AND a.rn = 1
+    LEFT JOIN amounts a ON a.entry_number = k.entry_number AND a.refund_key = k.refund_key
     LEFT JOIN refund_status s ON s.entry_number = k.entry_number AND s.refund_key = k.refund_key AND s.rn = 1
 ),
 paid AS (
@@ -276,7 +304,6 @@ CREATE VIEW unmatched_payments AS
 SELECT p.*, i.source, i.kind, i.recorded_at
 FROM payments p JOIN imports i ON i.id = p.import_id
 WHERE (p.entry_number IS NOT NULL AND p.entry_number NOT IN (SELECT entry_number FROM assessments))
-    OR (p.entry_number IS NULL AND COALESCE(NULLIF(ltrim(trim(p.refund_number), '0'), '') NOT IN (
-        SELECT NULLIF(ltrim(trim(q.refund_number), '0'), '') FROM payments q
-        WHERE q.entry_number IN (SELECT entry_number FROM assessments)
-            AND NULLIF(ltrim(trim(q.refund_number), '0'), '') IS NOT NULL), 1));
+    OR (p.entry_number IS NULL AND (p.refund_key IS NULL OR p.refund_key NOT IN (
+        SELECT q.refund_key FROM payments q
+        WHERE q.refund_key IS NOT NULL AND q.entry_number IN (SELECT entry_number FROM assessments))));

@@ -29,7 +29,7 @@ use rust_decimal::Decimal;
 
 use crate::error::{Error, ErrorKind, LedgerProblem, Result};
 
-pub use import::{sha256_file, ImportKind, ImportOutcome, ImportSummary};
+pub use import::{refund_key, sha256_file, ImportKind, ImportOutcome, ImportSummary};
 pub use query::{EntryStatus, HistoryFact, ImportDiagnostic, StateTotal, StatusQuery, StatusReport, UnmatchedPayment};
 pub use record::{detect_kind, RecordKind, RecordOptions, RecordOutcome, DETECT_PREFIX_BYTES};
 pub use schema::{Migration, MIGRATIONS, SCHEMA_VERSION};

@@ -284,14 +284,14 @@ fn status_in(
         }
     }
     // Since an import: the entries with a fact recorded after it, a REV-603 row (per refund) reaching each entry
-    // a report lists under its refund number (compared as the view does: trimmed, leading zeros dropped).
+    // a report lists under its refund key, and the entries overdue now that were not yet due as of the import's day.
     let filter = "(?1 IS NULL OR importer = ?1) AND (?2 IS NULL OR state = ?2) AND (?3 IS NULL OR entry_number IN \
                   (SELECT entry_number FROM assessments WHERE import_id > ?3 UNION SELECT entry_number FROM \
                   declarations WHERE import_id > ?3 UNION SELECT entry_number FROM claim_results WHERE import_id > \
-                  ?3 UNION SELECT entry_number FROM payments WHERE import_id > ?3 UNION SELECT e.entry_number FROM \
-                  payments p JOIN payments e ON NULLIF(ltrim(trim(e.refund_number), '0'), '') = \
-                  NULLIF(ltrim(trim(p.refund_number), '0'), '') WHERE p.import_id > ?3 AND p.entry_number IS NULL \
-                  AND e.entry_number IS NOT NULL))";
+                  ?3 UNION SELECT entry_number FROM payments WHERE import_id > ?3 UNION SELECT entry_number FROM \
+                  payments WHERE entry_number IS NOT NULL AND refund_key IN (SELECT refund_key FROM payments WHERE \
+                  import_id > ?3 AND entry_number IS NULL AND refund_key IS NOT NULL)) OR (state = 'overdue' AND \
+                  refund_due_by >= COALESCE((SELECT max(as_of) FROM imports WHERE id <= ?3), '')))";
     // The view is costly (windows over every refund row): the entries selected are computed once, into a TEMP
     // table of this connection (nothing written to the file), and the totals, states and entries read from it.
     conn.execute_batch(&format!("DROP TABLE IF EXISTS temp.{SELECTED}")).map_err(&e)?;
