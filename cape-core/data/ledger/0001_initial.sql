@@ -125,6 +125,8 @@ SELECT COALESCE((SELECT max(as_of) FROM query_as_of), (SELECT max(as_of) FROM im
 -- A refund is counted once: per entry and refund key (payments.refund_key; a row without one is keyed by its amounts),
 -- principal and interest each from the latest file giving them (a file's distinct amounts of one refund summed), its
 -- status the latest by its date (status date, else the day recorded). The CTEs below say each rule.
+-- The intermediate steps are MATERIALIZED: computed once each (SQLite 3.54 otherwise re-ran some per entry, 335 s
+-- for 20k entries instead of 3 s).
 CREATE VIEW entry_state AS
 WITH
 params AS (SELECT as_of FROM ledger_as_of),
@@ -133,18 +135,18 @@ known AS (
     UNION SELECT entry_number FROM declarations
     UNION SELECT entry_number FROM claim_results WHERE entry_number IS NOT NULL
 ),
-la AS (
+la AS MATERIALIZED (
     SELECT a.*, row_number() OVER (PARTITION BY entry_number ORDER BY import_id DESC) AS rn FROM assessments a
 ),
-ld AS (
+ld AS MATERIALIZED (
     SELECT entry_number, max(import_id) AS import_id FROM declarations GROUP BY entry_number
 ),
-lr AS (
+lr AS MATERIALIZED (
     SELECT r.*, row_number() OVER (PARTITION BY entry_number ORDER BY import_id DESC, row DESC) AS rn
     FROM claim_results r WHERE entry_number IS NOT NULL
 ),
 -- Refund report rows with the day their file was recorded.
-pay AS (
+pay AS MATERIALIZED (
     SELECT p.*, substr(i.recorded_at, 1, 10) AS recorded_day
     FROM payments p JOIN imports i ON i.id = p.import_id
 ),
@@ -153,7 +155,7 @@ pay AS (
 -- such as "Rejected", even with amounts). A row without a refund number is keyed by its amounts, so the same row in
 -- two files is one refund; it is dropped where a numbered row of the entry gives the same amounts (the same refund
 -- once its number is known).
-entry_rows AS (
+entry_rows AS MATERIALIZED (
     SELECT entry_number, import_id, row, status, status_text, status_date, recorded_day, refund_number,
         principal_cents, interest_cents, refund_date,
         COALESCE(pay.refund_key, 'unnumbered:' || COALESCE(principal_cents, '') || ':' || COALESCE(interest_cents, ''))
@@ -170,14 +172,14 @@ entry_rows AS (
 -- Per refund and import, its amounts: the distinct amounts of one file's rows summed (a refund split over rows,
 -- principal on one and interest on another; a row repeated, or a refund's status history on several rows, counts
 -- once). Principal and interest each come from the latest file giving them.
-refund_amounts AS (
+refund_amounts AS MATERIALIZED (
     SELECT entry_number, refund_key, import_id, sum(principal_cents) AS principal_cents,
         sum(interest_cents) AS interest_cents
     FROM (SELECT DISTINCT entry_number, refund_key, import_id, principal_cents, interest_cents
           FROM entry_rows WHERE principal_cents IS NOT NULL OR interest_cents IS NOT NULL)
     GROUP BY entry_number, refund_key, import_id
 ),
-amounts AS (
+amounts AS MATERIALIZED (
     SELECT entry_number, refund_key, max(CASE WHEN rp = 1 THEN principal_cents END) AS principal_cents,
         max(CASE WHEN ri = 1 THEN interest_cents END) AS interest_cents
     FROM (SELECT entry_number, refund_key, principal_cents, interest_cents,
@@ -192,7 +194,7 @@ amounts AS (
 -- issued, then returned, diverted or held), then the file recorded last. An undated "Sent to Treasury" says nothing
 -- a listed refund does not (it is the default), so it never undoes a later stage. `other` statuses are kept as
 -- text, never a state.
-status_events AS (
+status_events AS MATERIALIZED (
     SELECT entry_number, refund_key, status, status_text, COALESCE(status_date, recorded_day) AS event_date,
         import_id, row
     FROM entry_rows
@@ -204,7 +206,7 @@ status_events AS (
     WHERE p.entry_number IS NULL AND p.status IS NOT NULL AND p.status <> 'other'
         AND NOT (p.status = 'sent_to_treasury' AND p.status_date IS NULL)
 ),
-refund_status AS (
+refund_status AS MATERIALIZED (
     SELECT entry_number, refund_key, status, status_text, event_date, row_number() OVER (
         PARTITION BY entry_number, refund_key
         ORDER BY event_date DESC, CASE status WHEN 'sent_to_treasury' THEN 0 WHEN 'treasury_issued' THEN 1 ELSE 2 END DESC,
@@ -213,7 +215,7 @@ refund_status AS (
 ),
 -- One row per refund of an entry: its number, amounts and status. A refund listed without a status was at least sent
 -- to Treasury (REV-615 lists refunds sent to Treasury; an ES-022 refund number is CBP's refund record).
-refunds AS (
+refunds AS MATERIALIZED (
     SELECT k.entry_number, k.refund_key, k.refund_number, a.principal_cents, a.interest_cents, k.refund_date,
         COALESCE(s.status, 'sent_to_treasury') AS status, s.status_text,
         COALESCE(s.event_date, k.refund_date, k.recorded_day) AS event_date
@@ -223,7 +225,7 @@ refunds AS (
     LEFT JOIN amounts a ON a.entry_number = k.entry_number AND a.refund_key = k.refund_key
     LEFT JOIN refund_status s ON s.entry_number = k.entry_number AND s.refund_key = k.refund_key AND s.rn = 1
 ),
-paid AS (
+paid AS MATERIALIZED (
     SELECT entry_number,
         sum(CASE WHEN status = 'treasury_issued' THEN COALESCE(principal_cents, 0) + COALESCE(interest_cents, 0) ELSE 0 END)
             AS paid_cents,
@@ -234,7 +236,7 @@ paid AS (
     FROM refunds GROUP BY entry_number
 ),
 -- The entry's latest refund (by its date): returned, diverted or held, and the report's words.
-lp AS (
+lp AS MATERIALIZED (
     SELECT entry_number, status, status_text, refund_number, row_number() OVER (
         PARTITION BY entry_number ORDER BY event_date DESC NULLS LAST, refund_key DESC) AS rn
     FROM refunds
