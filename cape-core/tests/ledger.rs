@@ -147,7 +147,11 @@ fn each_state_with_its_totals_history_and_statement() {
     let decl_dir = dir.path().join("declarations");
     write_declarations(&set, &decl_dir).unwrap();
     let out = l.record_declarations(decl_dir.join("manifest.csv")).unwrap();
-    assert!(matches!(out, ImportOutcome::Recorded(ref s) if s.rows_used == 10 && s.rows_rejected == 0), "{out:?}");
+    // Rows are the files' entry lines (their headers are not rows): read = used + rejected.
+    assert!(
+        matches!(out, ImportOutcome::Recorded(ref s) if (s.rows_read, s.rows_used, s.rows_rejected) == (10, 10, 0)),
+        "{out:?}"
+    );
 
     // CAPE: entry 3 rejected, 4-11 accepted.
     let kind = CapeErrorKind::KNOWN[0];
@@ -221,6 +225,17 @@ fn each_state_with_its_totals_history_and_statement() {
     assert_eq!(l.status(&q).unwrap().entries.len(), 1);
     let q = StatusQuery { importer: Some("99-0000000".into()), ..Default::default() };
     assert!(l.status(&q).unwrap().entries.is_empty());
+    // The importer as an ES-003 may write it, without its dash: the same entries.
+    let q = StatusQuery { importer: Some("12345678900".into()), ..Default::default() };
+    assert_eq!(l.status(&q).unwrap().entries.len(), 11);
+    assert_eq!(l.statement_data("12345678900", None).unwrap().importer, IMPORTER);
+    // No statement for an importer the ledger does not know (never an all-zero page); no changes since an import
+    // that does not exist.
+    let e = l.statement_data("99-999999999", None).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidValue);
+    assert!(e.to_string().contains("no entry of this importer"), "{e}");
+    let e = l.changes_since(99).unwrap_err();
+    assert!(e.to_string().contains("there is no import 99"), "{e}");
 
     // Streamed: the same entries in the same order, each with the report; the callback's error stops it.
     let mut streamed = Vec::new();
@@ -355,6 +370,260 @@ fn a_refund_counts_once_and_its_latest_row_wins() {
     let r = l.status(&StatusQuery::default()).unwrap();
     let got: Vec<(EntryState, Decimal)> = r.entries.iter().map(|e| (e.state, e.paid)).collect();
     assert_eq!(got, [(EntryState::Paid, cents(exp[0])), (EntryState::Returned, Decimal::ZERO)]);
+}
+
+/// A refund report row as the reports give them: any field may be missing.
+fn row(row: u64, entry: Option<u32>, refund: Option<&str>, amounts: (Option<i64>, Option<i64>)) -> PaymentRow {
+    PaymentRow {
+        row,
+        entry_number: entry.map(n),
+        declaration_number: None,
+        refund_number: refund.map(str::to_owned),
+        principal: amounts.0.map(cents),
+        interest: amounts.1.map(cents),
+        refund_date: None,
+        status: None,
+        status_date: None,
+    }
+}
+
+fn with_status(mut r: PaymentRow, status: PaymentStatus, day: Option<NaiveDate>) -> PaymentRow {
+    r.status = Some(status);
+    r.status_date = day;
+    r
+}
+
+/// What a refund became, from the reports as CBP describes them (shared reference section 11): REV-615 lists each
+/// entry's part of a refund sent to Treasury (no status of its own); REV-603 gives the refund's status, naming no
+/// entry. A status is the latest by its date, whatever the order the files were recorded in; a row without a
+/// status never undoes one; a refund split over rows is summed, a row repeated (or recorded from a second file) is
+/// counted once; refund numbers compare without leading zeros; an ES-022 claim status is no refund.
+#[test]
+fn a_refund_follows_its_reports_to_the_end() {
+    use PaymentStatus::*;
+    let (_dir, db) = tmp("cape.db");
+    let assessed = assess(7);
+    let exp: Vec<i64> = assessed.iter().map(expected_cents).collect();
+    let principal = |i: usize| assessed[i].principal().to_cents().unwrap();
+    let mut l = Ledger::create(&db, &LedgerOptions::default()).unwrap();
+    l.record_assessment("a.csv", &sha("a"), d(2026, 12, 1), assessed.iter().map(Ok)).unwrap();
+    let state = |l: &Ledger| -> Vec<(EntryState, Decimal)> {
+        l.status(&StatusQuery::default()).unwrap().entries.iter().map(|e| (e.state, e.paid)).collect()
+    };
+    // REV-615 without statuses: refunds R1 (entry 1), R2 (entry 2), 0000R3 (entry 3, split principal / interest
+    // over two rows), an unnumbered refund of entry 4 (twice in the file); entry 5 untouched.
+    let interest = |i: usize| exp[i] - principal(i);
+    let rev615 = [
+        row(2, Some(1), Some("R1"), (Some(principal(0)), Some(interest(0)))),
+        row(3, Some(2), Some("R2"), (Some(principal(1)), Some(interest(1)))),
+        row(4, Some(3), Some("0000R3"), (Some(principal(2)), None)),
+        row(5, Some(3), Some("0000R3"), (None, Some(interest(2)))),
+        row(6, Some(4), None, (Some(principal(3)), Some(interest(3)))),
+        row(7, Some(4), None, (Some(principal(3)), Some(interest(3)))),
+    ];
+    l.record_payments("rev615.csv", &sha("615"), RefundReportKind::Rev615, &rev615, &[]).unwrap();
+    let sent = |i: usize| (EntryState::Liquidated, Decimal::ZERO, i);
+    let now = state(&l);
+    for (i, want) in [sent(0), sent(1), sent(2), sent(3)].into_iter().enumerate() {
+        assert_eq!(now[i], (want.0, want.1), "entry {}: sent to Treasury, nothing issued yet", want.2 + 1);
+    }
+    assert_eq!(now[4].0, EntryState::NotDeclared);
+    // REV-603, per refund: R1 issued; R2 returned on 08-01 (recorded first) and issued on 07-20 (recorded after);
+    // R3 issued, written with its zeros dropped; and a refund no report ties to an entry.
+    let rev603a = [
+        with_status(row(2, None, Some("R2"), (None, None)), Returned, Some(d(2027, 8, 1))),
+        with_status(row(3, None, Some("R3"), (None, None)), TreasuryIssued, Some(d(2027, 7, 20))),
+    ];
+    l.record_payments("rev603-a.csv", &sha("603a"), RefundReportKind::Rev603, &rev603a, &[]).unwrap();
+    let rev603b = [
+        with_status(row(2, None, Some("R1"), (None, None)), TreasuryIssued, Some(d(2027, 7, 20))),
+        with_status(row(3, None, Some("R2"), (None, None)), TreasuryIssued, Some(d(2027, 7, 20))),
+        with_status(row(4, None, Some("R99"), (None, None)), TreasuryIssued, Some(d(2027, 7, 20))),
+    ];
+    l.record_payments("rev603-b.csv", &sha("603b"), RefundReportKind::Rev603, &rev603b, &[]).unwrap();
+    // The same unnumbered refund of entry 4 in another file, now issued; an ES-022 claim status for entry 6.
+    let es022 = [
+        with_status(row(2, Some(4), None, (Some(principal(3)), Some(interest(3)))), TreasuryIssued, None),
+        with_status(row(3, Some(6), None, (None, None)), Other("Rejected".into()), None),
+    ];
+    l.record_payments("es022.csv", &sha("022"), RefundReportKind::Es022, &es022, &[]).unwrap();
+    // A later REV-615 of R1 without a status does not undo "issued".
+    let again = [row(2, Some(1), Some("R1"), (Some(principal(0)), Some(interest(0))))];
+    l.record_payments("rev615-b.csv", &sha("615b"), RefundReportKind::Rev615, &again, &[]).unwrap();
+
+    let report = l.status(&StatusQuery::default()).unwrap();
+    let got: Vec<(EntryState, Decimal)> = report.entries.iter().map(|e| (e.state, e.paid)).collect();
+    assert_eq!(
+        got,
+        [
+            (EntryState::Paid, cents(exp[0])),
+            (EntryState::Returned, Decimal::ZERO),
+            (EntryState::Paid, cents(exp[2])),
+            (EntryState::Paid, cents(exp[3])),
+            (EntryState::NotDeclared, Decimal::ZERO),
+            (EntryState::NotDeclared, Decimal::ZERO),
+            (EntryState::NotDeclared, Decimal::ZERO),
+        ]
+    );
+    assert_eq!(report.entries[2].variance, Some(Decimal::ZERO));
+    // Only the REV-603 row of a refund no report ties to an assessed entry is unmatched.
+    let unmatched: Vec<(&str, u64)> = report.unmatched_payments.iter().map(|u| (u.source.as_str(), u.row)).collect();
+    assert_eq!(unmatched, [("rev603-b.csv", 4)]);
+    // What changed since the first REV-615 (import 2): the entries whose refunds the REV-603 rows reach, and 4.
+    let changed: Vec<String> = l.changes_since(2).unwrap().entries.into_iter().map(|e| e.entry_number).collect();
+    assert_eq!(changed, [1, 2, 3, 4, 6].map(|i| n(i).to_string()));
+}
+
+/// The second review's cases, each on a fresh ledger of one assessed entry (its principal `p`, interest `i`):
+/// statuses dated by their status date, else the day their file was recorded (never the refund date; the dates
+/// here are before any day these tests run); on one day the later stage; an undated "Sent to Treasury" never undoes
+/// an issue; an unnumbered row that a numbered one gives again is one refund; a refund's status history on several
+/// rows of one file is one amount; an unnumbered ES-022 claim status is no refund even with amounts; refund numbers
+/// compare by letters and digits; principal and interest each from the latest file giving them.
+#[test]
+fn refund_statuses_and_amounts_hold_across_files() {
+    use PaymentStatus::*;
+    let assessed = assess(1);
+    let exp = expected_cents(&assessed[0]);
+    let p = assessed[0].principal().to_cents().unwrap();
+    let i = exp - p;
+    let day = |m: u32, dd: u32| Some(d(2026, m, dd));
+    let issued = |r: &str| with_status(row(2, None, Some(r), (None, None)), TreasuryIssued, day(5, 14));
+    type Files = Vec<(RefundReportKind, Vec<PaymentRow>)>;
+    let cases: Vec<(&str, Files, EntryState, i64)> = vec![
+        (
+            "returned without a date, after an issue",
+            vec![
+                (RefundReportKind::Rev615, vec![row(2, Some(1), Some("R1"), (Some(p), Some(i)))]),
+                (RefundReportKind::Rev603, vec![issued("R1")]),
+                (RefundReportKind::Rev603, vec![with_status(row(2, None, Some("R1"), (None, None)), Returned, None)]),
+            ],
+            EntryState::Returned,
+            0,
+        ),
+        (
+            "a REV-615 row returned, no status date, its refund date before the issue",
+            vec![
+                (RefundReportKind::Rev603, vec![issued("R1")]),
+                (
+                    RefundReportKind::Rev615,
+                    vec![{
+                        let mut r = with_status(row(2, Some(1), Some("R1"), (Some(p), Some(i))), Returned, None);
+                        r.refund_date = day(5, 12);
+                        r
+                    }],
+                ),
+            ],
+            EntryState::Returned,
+            0,
+        ),
+        (
+            "an undated Sent to Treasury after the issue",
+            vec![
+                (RefundReportKind::Rev603, vec![issued("R1")]),
+                (
+                    RefundReportKind::Rev615,
+                    vec![with_status(row(2, Some(1), Some("R1"), (Some(p), Some(i))), SentToTreasury, None)],
+                ),
+            ],
+            EntryState::Paid,
+            exp,
+        ),
+        (
+            "the same refund unnumbered, then numbered: half of it paid",
+            vec![
+                (
+                    RefundReportKind::Es022,
+                    vec![with_status(row(2, Some(1), None, (Some(p / 2), Some(i / 2))), TreasuryIssued, day(5, 12))],
+                ),
+                (
+                    RefundReportKind::Es022,
+                    vec![with_status(
+                        row(2, Some(1), Some("R1"), (Some(p / 2), Some(i / 2))),
+                        TreasuryIssued,
+                        day(5, 12),
+                    )],
+                ),
+            ],
+            EntryState::PaidShort,
+            p / 2 + i / 2,
+        ),
+        (
+            "a status history on two rows of one file",
+            vec![(
+                RefundReportKind::Rev615,
+                vec![
+                    with_status(row(2, Some(1), Some("R1"), (Some(p), Some(i))), SentToTreasury, day(5, 12)),
+                    with_status(row(3, Some(1), Some("R1"), (Some(p), Some(i))), TreasuryIssued, day(5, 14)),
+                ],
+            )],
+            EntryState::Paid,
+            exp,
+        ),
+        (
+            "an unnumbered ES-022 claim status with amounts",
+            vec![(
+                RefundReportKind::Es022,
+                vec![with_status(row(2, Some(1), None, (Some(p), Some(i))), Other("Rejected".into()), None)],
+            )],
+            EntryState::NotDeclared,
+            0,
+        ),
+        (
+            "R-0001 in REV-615, R0001 in REV-603",
+            vec![
+                (RefundReportKind::Rev615, vec![row(2, Some(1), Some("R-0001"), (Some(p), Some(i)))]),
+                (RefundReportKind::Rev603, vec![issued("r0001")]),
+            ],
+            EntryState::Paid,
+            exp,
+        ),
+        (
+            "a later file giving the principal alone",
+            vec![
+                (RefundReportKind::Rev615, vec![row(2, Some(1), Some("R1"), (Some(p), Some(i)))]),
+                (RefundReportKind::Rev603, vec![issued("R1")]),
+                (
+                    RefundReportKind::Es022,
+                    vec![with_status(row(2, Some(1), Some("R1"), (Some(p), None)), Other("Accepted".into()), None)],
+                ),
+            ],
+            EntryState::Paid,
+            exp,
+        ),
+    ];
+    for (name, files, want, paid) in cases {
+        let (_dir, db) = tmp("cape.db");
+        let mut l = Ledger::create(&db, &LedgerOptions::default()).unwrap();
+        l.record_assessment("a.csv", &sha("a"), d(2026, 12, 1), assessed.iter().map(Ok)).unwrap();
+        for (k, (kind, rows)) in files.iter().enumerate() {
+            l.record_payments(&format!("{k}.csv"), &sha(&format!("{name}{k}")), *kind, rows, &[]).unwrap();
+        }
+        let r = l.status(&StatusQuery::default()).unwrap();
+        assert_eq!((r.entries[0].state, r.entries[0].paid), (want, cents(paid)), "{name}");
+        assert!(r.unmatched_payments.is_empty(), "{name}: {:?}", r.unmatched_payments);
+    }
+}
+
+/// When cape could not compute an entry's interest, the interest paid stands for it: the variance is the
+/// principal's, never the whole interest counted as over-paid.
+#[test]
+fn unknown_interest_is_not_an_over_payment() {
+    let tables = Tables::embedded().unwrap();
+    let report = cape_core::read_es003_bytes(es003(1).as_bytes(), &Default::default()).unwrap();
+    let options = AssessOptions::new(d(2026, 12, 1));
+    let mut a = Assessor::new(&tables, options).unwrap();
+    let assessed: Vec<EntryAssessment> = report.entries.iter().map(|e| a.assess(e).unwrap()).collect();
+    assert_eq!(assessed[0].interest_amount(), None, "no rate assumed: the interest is not computed");
+    let principal = assessed[0].principal().to_cents().unwrap();
+    let (_dir, db) = tmp("cape.db");
+    let mut l = Ledger::create(&db, &LedgerOptions::default()).unwrap();
+    l.record_assessment("a.csv", &sha("a"), d(2026, 12, 1), assessed.iter().map(Ok)).unwrap();
+    let paid =
+        [with_status(row(2, Some(1), Some("R1"), (Some(principal), Some(4_321))), PaymentStatus::TreasuryIssued, None)];
+    l.record_payments("es022.csv", &sha("022"), RefundReportKind::Es022, &paid, &[]).unwrap();
+    let e = &l.status(&StatusQuery::default()).unwrap().entries[0];
+    assert_eq!((e.state, e.paid, e.variance), (EntryState::Paid, cents(principal + 4_321), Some(Decimal::ZERO)));
 }
 
 /// An import that fails on its N-th item, or on a sub-cent amount, leaves the ledger exactly as it was.

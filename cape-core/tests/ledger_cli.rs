@@ -254,6 +254,22 @@ fn a_read_only_ledger_answers_status_as_of_and_statement() {
     let page = std::fs::read_to_string(&html).unwrap();
     assert!(page.starts_with("<!DOCTYPE html>") && page.contains(&importer), "{}", &page[..200]);
     assert_eq!(std::fs::read(&db).unwrap(), bytes, "the read-only ledger is unchanged");
+    // --out naming the ledger itself (or a copy of it) is refused: the ledger is never replaced by a page.
+    let copy = d.join("copy.db");
+    std::fs::copy(&db, &copy).unwrap();
+    for target in [&db, &copy] {
+        let (code, _, err) =
+            cape(&["ledger", "statement", "--db", s(&db), "--importer", &importer, "--out", s(target)]);
+        assert_ne!(code, 0);
+        assert!(err.contains("is a SQLite database"), "{err}");
+        assert_eq!(std::fs::read(target).unwrap(), bytes);
+    }
+    // An importer the ledger does not know: an error, not an all-zero statement.
+    let none = d.join("none.html");
+    let (code, _, err) =
+        cape(&["ledger", "statement", "--db", s(&db), "--importer", "99-999999999", "--out", s(&none)]);
+    assert_ne!(code, 0);
+    assert!(err.contains("no entry of this importer") && !none.exists(), "{err}");
 }
 
 /// The child of [`ctrl_c_mid_record_leaves_the_ledger_as_before`]: runs the command line given in
@@ -534,8 +550,10 @@ fn column_map_reads_a_refund_report_with_other_headers() {
     let (code, table, _) = cape(&["ledger", "status", "--db", s(&db)]);
     assert_eq!(code, 0);
     assert!(table.contains("1 entries as of"), "{table}");
+    // CAPE rejected it, yet a refund report lists a refund of it (REV-615: sent to Treasury): the refund is the later
+    // fact, so the entry is liquidated (its CAPE error still in the history).
     assert!(
-        table.lines().any(|l| l.split_whitespace().collect::<Vec<_>>() == ["rejected", "1", "0.00", "0.00"]),
+        table.lines().any(|l| l.split_whitespace().collect::<Vec<_>>() == ["liquidated", "1", "0.00", "0.00"]),
         "{table}"
     );
     assert!(table.contains("refund report rows naming no assessed entry: 1"), "{table}");
@@ -580,4 +598,62 @@ fn the_bad_input_corpus_is_detected_or_refused() {
     // A declaration file alone is not a manifest: said, with what was looked for.
     let e = kind("declaration_utf16le_bom.csv").unwrap_err();
     assert!(e.to_string().contains("cannot tell what file this is"), "{e}");
+}
+
+/// The rows a refund report could not use are said on stderr with their row, column and value (the first 20, then
+/// where the rest are), not only counted.
+#[test]
+fn record_says_which_rows_it_did_not_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let db = d.join("r.db");
+    let mut text = String::from("Entry Summary Number,Refund Number,Principal Amount,Interest Amount,Refund Date\n");
+    text += "ABC-1234567-6,R1,12.34,0.00,03/15/2027\n";
+    for i in 0..25 {
+        text += &format!("ABC-1234567-6,R{i},not money,0.00,03/15/2027\n");
+    }
+    std::fs::write(d.join("rev615.csv"), text).unwrap();
+    let (code, out, err) = cape(&["ledger", "record", s(&d.join("rev615.csv")), "--db", s(&db)]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("used 1, rejected 25"), "{out}");
+    assert_eq!(err.lines().filter(|l| l.contains("rev615.csv row ")).count(), 20, "{err}");
+    assert!(err.contains("row 3 column Principal Amount: REFUND_") && err.contains("\"not money\""), "{err}");
+    assert!(err.contains("5 more; all are in the ledger: SELECT * FROM diagnostics WHERE import_id = 1"), "{err}");
+}
+
+/// Without --as-of the ledger judges as of its latest as-of day; when today is later, status says so (a refund
+/// due since then would otherwise not show as overdue); with --as-of it says nothing.
+#[test]
+fn status_says_when_it_judges_before_today() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let db = d.join("o.db");
+    let es003 = sample(d, "es003.csv", 5);
+    assert_eq!(cape(&["ledger", "record", s(&es003), "--db", s(&db), "--as-of", "2020-01-02"]).0, 0);
+    let (code, _, err) = cape(&["ledger", "status", "--db", s(&db)]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("judged as of 2020-01-02, the ledger's latest as-of day; today is"), "{err}");
+    let (code, _, err) = cape(&["ledger", "status", "--db", s(&db), "--as-of", "2020-01-02"]);
+    assert_eq!((code, err.as_str()), (0, ""));
+}
+
+/// A REV-603 export with an (empty) entry column reads as a REV-615 and every row fails; `--kind rev603` says what
+/// it is, and its row is kept by its refund number.
+#[test]
+fn kind_names_a_refund_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let db = d.join("k.db");
+    let file = d.join("rev603.csv");
+    std::fs::write(
+        &file,
+        "Refund Number,Refund Secondary Status,Status Date,Principal Amount,Entry Summary Number\nR7,Treasury Issued,07/21/2026,100.00,\n",
+    )
+    .unwrap();
+    let (code, out, err) = cape(&["ledger", "record", s(&file), "--db", s(&db), "--kind", "REV-603"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("rev603 (as given)") && out.contains("used 1, rejected 0"), "{out}");
+    let (code, _, err) = cape(&["ledger", "record", s(&file), "--db", s(&db), "--kind", "rev604"]);
+    assert_eq!(code, 64);
+    assert!(err.contains("es022, rev603 or rev615"), "{err}");
 }

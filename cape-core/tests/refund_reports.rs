@@ -479,3 +479,23 @@ mod prop {
         }
     }
 }
+
+/// A REV-615 or ES-022 whose amount column cape does not know is refused naming the fields to map (it would
+/// otherwise record every refund as paid nothing); mapped, it is read; a REV-603 needs no amount.
+#[test]
+fn an_entry_level_report_without_an_amount_column_is_refused() {
+    let text =
+        "Entry Number,Refund Number,Refund Amt,Refund Secondary Status\nSIK-0391330-5,R1,21862.56,Treasury Issued\n";
+    for kind in [RefundReportKind::Rev615, RefundReportKind::Es022] {
+        let mut options = RefundReportOptions::default();
+        options.kind = Some(kind);
+        let e = read_refund_report(text.as_bytes(), &options).unwrap_err();
+        let m = e.to_string();
+        assert!(m.contains("principal or interest") && m.contains("Refund Amt"), "{m}");
+    }
+    let options = RefundReportOptions::default().with_column(PaymentField::Principal, "Refund Amt");
+    let r = read(text, &options);
+    assert_eq!(r.rows[0].principal, Some(dec("21862.56")));
+    let rev603 = "Refund Number,Refund Secondary Status\nR1,Treasury Issued\n";
+    assert_eq!(read(rev603, &RefundReportOptions::default()).rows.len(), 1);
+}

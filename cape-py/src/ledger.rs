@@ -648,9 +648,9 @@ impl PyLedgerTotal {
     }
     fn __repr__(&self) -> String {
         format!(
-            "<LedgerTotal {:?} {:?} {} entries={} expected={} paid={}>",
-            self.0.importer,
-            self.0.recipient,
+            "<LedgerTotal importer={} recipient={} {} entries={} expected={} paid={}>",
+            self.0.importer.as_deref().unwrap_or("None"),
+            self.0.recipient.as_deref().unwrap_or("None"),
             self.0.state.as_str(),
             self.0.entries,
             self.0.expected,
@@ -703,8 +703,11 @@ impl PyUnmatchedPayment {
     }
     fn __repr__(&self) -> String {
         format!(
-            "<UnmatchedPayment {}:{} {:?} amount={}>",
-            self.0.source, self.0.row, self.0.entry_number, self.0.amount
+            "<UnmatchedPayment {}:{} entry={} amount={}>",
+            self.0.source,
+            self.0.row,
+            self.0.entry_number.as_deref().unwrap_or("None"),
+            self.0.amount
         )
     }
 }

@@ -30,7 +30,7 @@ const RECORD_OPTS: &[&[&str]] = &[
 ];
 
 /// The columns of `cape ledger status --format csv` and `cape ledger changes --format csv`, one entry a row.
-pub const LEDGER_CSV_COLUMNS: [&str; 12] = [
+pub const LEDGER_CSV_COLUMNS: [&str; 14] = [
     "entry_number",
     "importer",
     "recipient",
@@ -42,6 +42,8 @@ pub const LEDGER_CSV_COLUMNS: [&str; 12] = [
     "refund_date",
     "claim_number",
     "error_kind",
+    "error_text",
+    "error_remedy",
     "refund_due_by",
 ];
 
@@ -52,9 +54,9 @@ pub(super) fn ledger(args: &[String], out: &mut dyn Write, err: &mut dyn Write, 
     let rest = &args[1..];
     match sub.as_str() {
         "record" => record(rest, out, err, cx),
-        "status" => status(rest, out),
+        "status" => status(rest, out, err),
         "history" => history(rest, out),
-        "changes" => changes(rest, out),
+        "changes" => changes(rest, out, err),
         "statement" => statement(rest, out),
         other => Err(CliError::Usage(format!(
             "unknown ledger command {other:?}; the commands are record, status, history, changes and statement"
@@ -79,9 +81,14 @@ fn record(args: &[String], out: &mut dyn Write, err: &mut dyn Write, cx: &mut Ct
     }
     let mut options = RecordOptions::default();
     if let Some(k) = o.named.get("kind") {
-        options.kind = Some(RecordKind::parse(k).ok_or_else(|| {
-            CliError::Usage(format!("--kind must be es003, declarations, claim_results or refunds, not {k:?}"))
+        // A refund report's own kind (es022, rev603, rev615) names the report too.
+        let report = crate::refund::payments::RefundReportKind::from_name(k);
+        options.kind = Some(RecordKind::parse(k).or(report.map(|_| RecordKind::Refunds)).ok_or_else(|| {
+            CliError::Usage(format!(
+                "--kind must be es003, declarations, claim_results, refunds, es022, rev603 or rev615, not {k:?}"
+            ))
         })?);
+        options.refunds.kind = report;
     }
     if let Some(v) = o.named.get("as-of") {
         let as_of = date_arg("as-of", v)?;
@@ -127,15 +134,18 @@ fn record(args: &[String], out: &mut dyn Write, err: &mut dyn Write, cx: &mut Ct
             Ok(r) => {
                 let how = if r.detected { "detected" } else { "as given" };
                 match r.outcome {
-                    ImportOutcome::Recorded(s) => writeln!(
-                        out,
-                        "recorded {file}: {} ({how}), import {}: rows read {}, used {}, rejected {}",
-                        r.kind.as_str(),
-                        s.import_id,
-                        s.rows_read,
-                        s.rows_used,
-                        s.rows_rejected
-                    )?,
+                    ImportOutcome::Recorded(s) => {
+                        writeln!(
+                            out,
+                            "recorded {file}: {} ({how}), import {}: rows read {}, used {}, rejected {}",
+                            r.kind.as_str(),
+                            s.import_id,
+                            s.rows_read,
+                            s.rows_used,
+                            s.rows_rejected
+                        )?;
+                        write_rejected(err, &ledger, file, s.import_id)?;
+                    }
                     ImportOutcome::AlreadyRecorded { import_id, recorded_at } => writeln!(
                         out,
                         "already recorded {file}: {} ({how}), import {import_id} at {recorded_at}; nothing changed",
@@ -157,13 +167,36 @@ fn record(args: &[String], out: &mut dyn Write, err: &mut dyn Write, cx: &mut Ct
     Ok(EXIT_OK)
 }
 
-fn status(args: &[String], out: &mut dyn Write) -> Result<i32, CliError> {
+/// The rows of an import that were not used, on stderr: the first [`SHOWN_DIAGNOSTICS`], then where the rest are.
+fn write_rejected(err: &mut dyn Write, ledger: &Ledger, file: &str, import_id: i64) -> Result<(), CliError> {
+    let (shown, total) = ledger.diagnostics(import_id, SHOWN_DIAGNOSTICS)?;
+    for d in &shown {
+        let row = d.row.map(|r| format!(" row {r}")).unwrap_or_default();
+        let column = d.column.as_deref().map(|c| format!(" column {c}")).unwrap_or_default();
+        let value = d.value.as_deref().map(|v| format!(" (value {v:?})")).unwrap_or_default();
+        let code = d.code.as_deref().map(|c| format!("{c}: ")).unwrap_or_default();
+        writeln!(err, "cape: {file}{row}{column}: {code}{}{value}", d.message)?;
+    }
+    if total > shown.len() as u64 {
+        writeln!(
+            err,
+            "cape: {file}: {} more; all are in the ledger: SELECT * FROM diagnostics WHERE import_id = {import_id}",
+            total - shown.len() as u64
+        )?;
+    }
+    Ok(())
+}
+
+/// How many of an import's unused rows `cape ledger record` shows.
+const SHOWN_DIAGNOSTICS: usize = 20;
+
+fn status(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> Result<i32, CliError> {
     let o = parse_opts(args, &["db", "importer", "state", "as-of", "format", "since"])?;
     if !o.positional.is_empty() {
         return Err(CliError::Usage("ledger status takes no FILE (the ledger is --db)".into()));
     }
     let since = o.named.get("since").map(|v| since_arg(v)).transpose()?;
-    status_of(&o, since, out)
+    status_of(&o, since, out, err)
 }
 
 /// `--since`: an import id.
@@ -173,7 +206,7 @@ fn since_arg(v: &str) -> Result<i64, CliError> {
 
 /// `cape ledger status` and `cape ledger changes`: the ledger's answer to one [`StatusQuery`], as a table, JSON
 /// or CSV.
-fn status_of(o: &Opts, since: Option<i64>, out: &mut dyn Write) -> Result<i32, CliError> {
+fn status_of(o: &Opts, since: Option<i64>, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32, CliError> {
     let format = format_opt(o, &["table", "json", "csv"])?;
     let state = o
         .named
@@ -224,6 +257,17 @@ fn status_of(o: &Opts, since: Option<i64>, out: &mut dyn Write) -> Result<i32, C
         writeln!(out, "\n]}}")?;
     }
     out.flush()?;
+    // The ledger judges as of its latest assessment's day unless told: say so when today is later, so that a
+    // refund due since then is not missed for want of --as-of.
+    let today = today();
+    if query.as_of.is_none() && report.as_of < today {
+        writeln!(
+            err,
+            "cape: judged as of {}, the ledger's latest as-of day; today is {today}: --as-of {today} shows what is \
+             overdue now",
+            report.as_of
+        )?;
+    }
     Ok(EXIT_OK)
 }
 
@@ -270,6 +314,8 @@ fn write_status_entry(out: &mut dyn Write, format: &str, e: &EntryStatus) -> std
                 &d(e.refund_date),
                 e.claim_number.as_deref().unwrap_or_default(),
                 e.error_kind.as_deref().unwrap_or_default(),
+                e.error_text.as_deref().unwrap_or_default(),
+                e.error_remedy.as_deref().unwrap_or_default(),
                 &d(e.refund_due_by),
             ])?;
             w.flush()
@@ -282,7 +328,11 @@ fn write_status_entry(out: &mut dyn Write, format: &str, e: &EntryStatus) -> std
             e.state.as_str(),
             e.expected,
             e.paid,
-            e.error_text.as_deref().map(|t| format!(" — {t}")).unwrap_or_default()
+            match (&e.error_text, &e.error_remedy) {
+                (Some(t), Some(r)) => format!(" — {t} (remedy: {r})"),
+                (Some(t), None) => format!(" — {t}"),
+                _ => String::new(),
+            }
         ),
     }
 }
@@ -359,13 +409,13 @@ fn history(args: &[String], out: &mut dyn Write) -> Result<i32, CliError> {
     Ok(EXIT_OK)
 }
 
-fn changes(args: &[String], out: &mut dyn Write) -> Result<i32, CliError> {
+fn changes(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> Result<i32, CliError> {
     let o = parse_opts(args, &["db", "since", "importer", "state", "as-of", "format"])?;
     if !o.positional.is_empty() {
         return Err(CliError::Usage("ledger changes takes no FILE (the ledger is --db)".into()));
     }
     let since = o.named.get("since").ok_or_else(|| CliError::Usage("ledger changes needs --since IMPORT_ID".into()))?;
-    status_of(&o, Some(since_arg(since)?), out)
+    status_of(&o, Some(since_arg(since)?), out, err)
 }
 
 fn statement(args: &[String], out: &mut dyn Write) -> Result<i32, CliError> {
@@ -380,8 +430,9 @@ fn statement(args: &[String], out: &mut dyn Write) -> Result<i32, CliError> {
     let written = crate::report::statement::write_statement(path, &data)?;
     writeln!(
         out,
-        "{}: statement of {importer} as of {as_of}: {} entries, expected {}, paid {}, outstanding {}",
+        "{}: statement of {} as of {as_of}: {} entries, expected {}, paid {}, outstanding {}",
         written.display(),
+        data.importer,
         data.entries.len(),
         crate::report::statement::money(data.expected),
         crate::report::statement::money(data.paid),

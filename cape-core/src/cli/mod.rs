@@ -156,7 +156,8 @@ Usage:
       (default ./out/declarations, an earlier demo's files there replaced), show refunds per importer
       and the actions due within 30 days.
 
-  cape ledger record FILE... [--db PATH] [--as-of DATE] [--kind es003|declarations|claim_results|refunds]
+  cape ledger record FILE... [--db PATH] [--as-of DATE]
+                     [--kind es003|declarations|claim_results|refunds|es022|rev603|rev615]
                      [--column FIELD=HEADER]... [--map FILE] [--sheet NAME] [--rules ...] [--class ...]
                      [--class-override IMPORTER=CLASS]... [--assume-rate PERCENT | --assume-last-rate]
                      [--threads N] [--acceptance-lag DAYS] [--liquidation-offset DAYS]

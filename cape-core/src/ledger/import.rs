@@ -260,7 +260,8 @@ impl Ledger {
             }
             let opts = PreflightOptions { source_name: Some(l.file.clone()), ..PreflightOptions::default() };
             let report = preflight_bytes(&body, &opts);
-            read += report.rows_read;
+            // The check counts lines with the header; the ledger counts rows (entry lines), as every import does.
+            read += report.rows_read.saturating_sub(1);
             for e in &report.entries {
                 imp.tx
                     .execute(
@@ -360,8 +361,8 @@ impl Ledger {
             imp.tx
                 .execute(
                     "INSERT INTO payments (import_id, row, entry_number, declaration_number, refund_number, \
-                     principal_cents, interest_cents, refund_date, status, status_text, status_date) VALUES (?1, \
-                     ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                     principal_cents, interest_cents, refund_date, status, status_text, status_date, refund_key) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
                     params![
                         imp.id,
                         p.row,
@@ -374,6 +375,7 @@ impl Ledger {
                         status,
                         text,
                         date(p.status_date),
+                        p.refund_number.as_deref().and_then(refund_key),
                     ],
                 )
                 .map_err(|e| super::db_error(&imp.path, "cannot record a payment", e))?;
@@ -396,11 +398,31 @@ fn payment_status(s: Option<&PaymentStatus>) -> (Option<&'static str>, Option<St
         Some(PaymentStatus::FundsDiverted) => (Some("funds_diverted"), None),
         Some(PaymentStatus::Returned) => (Some("returned"), None),
         Some(PaymentStatus::Other(t)) => {
-            let upper = t.to_ascii_uppercase();
-            let class = if upper.contains("HOLD") || upper.contains("HELD") { "held" } else { "other" };
+            let class = if is_hold(t) { "held" } else { "other" };
             (Some(class), Some(t.clone()))
         }
     }
+}
+
+/// A refund number as the ledger compares it (column `payments.refund_key`): its letters and digits, upper case,
+/// leading zeros dropped, so that `R-0001`, `r0001` and `R0001` are one refund and so are `0001234` and `1234` (a
+/// spreadsheet drops the zeros); `None` when nothing is left.
+pub fn refund_key(number: &str) -> Option<String> {
+    let kept: String = number.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_uppercase).collect();
+    let key = kept.trim_start_matches('0');
+    (!key.is_empty()).then(|| key.to_owned())
+}
+
+/// Whether a status the reader does not know says the refund is held: the word HOLD, HELD or HOLDS (so not
+/// "Withheld" or "Threshold"), and no NOT, NO, RELEASED or LIFTED ("Hold Released", "Not held").
+fn is_hold(text: &str) -> bool {
+    let words: Vec<String> = text
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_ascii_uppercase)
+        .collect();
+    let has = |w: &[&str]| words.iter().any(|x| w.contains(&x.as_str()));
+    has(&["HOLD", "HELD", "HOLDS"]) && !has(&["NOT", "NO", "RELEASED", "LIFTED", "REMOVED"])
 }
 
 /// A whole file of at most [`MAX_MANIFEST_BYTES`].
@@ -501,5 +523,29 @@ impl Import<'_> {
             rows_used: used,
             rows_rejected: rejected,
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn refund_numbers_compare_by_letters_and_digits() {
+        for (a, b) in [("R-0001", "R0001"), ("r0001", "R0001"), ("0001234", "1234"), (" 00R9 ", "R9"), ("R/1", "r1")] {
+            assert_eq!(super::refund_key(a), super::refund_key(b), "{a} {b}");
+        }
+        assert_eq!(super::refund_key("R-0001").as_deref(), Some("R0001"));
+        assert_eq!(super::refund_key("000"), None);
+        assert_eq!(super::refund_key(" - "), None);
+        assert_ne!(super::refund_key("R1"), super::refund_key("R10"));
+    }
+
+    #[test]
+    fn a_hold_is_a_word_not_a_substring() {
+        for held in ["Refund Hold - Bank", "HELD", "On hold", "Holds: ACH enrollment"] {
+            assert!(super::is_hold(held), "{held}");
+        }
+        for not in ["Withheld", "Threshold", "Not held", "Hold Released", "Household goods", "No hold"] {
+            assert!(!super::is_hold(not), "{not}");
+        }
     }
 }

@@ -29,8 +29,8 @@ use rust_decimal::Decimal;
 
 use crate::error::{Error, ErrorKind, LedgerProblem, Result};
 
-pub use import::{sha256_file, ImportKind, ImportOutcome, ImportSummary};
-pub use query::{EntryStatus, HistoryFact, StateTotal, StatusQuery, StatusReport, UnmatchedPayment};
+pub use import::{refund_key, sha256_file, ImportKind, ImportOutcome, ImportSummary};
+pub use query::{EntryStatus, HistoryFact, ImportDiagnostic, StateTotal, StatusQuery, StatusReport, UnmatchedPayment};
 pub use record::{detect_kind, RecordKind, RecordOptions, RecordOutcome, DETECT_PREFIX_BYTES};
 pub use schema::{Migration, MIGRATIONS, SCHEMA_VERSION};
 pub use state::EntryState;
@@ -151,6 +151,14 @@ impl Ledger {
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX
         } else {
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        };
+        // A name SQLite would read as a URI (`file:x.db?mode=...`) is a file name here: `./` makes it a path.
+        let literal;
+        let path = if path.as_os_str().as_encoded_bytes().starts_with(b"file:") {
+            literal = Path::new(".").join(path);
+            literal.as_path()
+        } else {
+            path
         };
         let conn = Connection::open_with_flags(path, flags).map_err(|e| db_error(&name, "cannot open", e))?;
         conn.busy_timeout(options.busy_timeout).map_err(|e| db_error(&name, "cannot set the busy timeout", e))?;

@@ -15,7 +15,8 @@ use crate::values::entry_number::EntryNumber;
 /// Which entries [`Ledger::status`] reports.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StatusQuery {
-    /// Only this importer's entries (its number as the ES-003 writes it).
+    /// Only this importer's entries (its number in any form [`crate::ImporterNumber::parse`] reads: `12345678900`
+    /// finds `12-345678900`).
     pub importer: Option<String>,
     /// Only entries in this state.
     pub state: Option<EntryState>,
@@ -139,6 +140,21 @@ fn states_by_code<S: serde::Serializer>(states: &[StateTotal], s: S) -> std::res
     )
 }
 
+/// A row of an import that was not used, and why (table `diagnostics`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ImportDiagnostic {
+    /// The file's row, when the problem is a row's.
+    pub row: Option<u64>,
+    /// The column.
+    pub column: Option<String>,
+    /// The value as written.
+    pub value: Option<String>,
+    /// The diagnostic code (docs/codes.md).
+    pub code: Option<String>,
+    /// What is wrong, in words.
+    pub message: String,
+}
+
 /// One fact about an entry and the import that brought it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct HistoryFact {
@@ -258,16 +274,30 @@ fn status_in(
         }
     };
     let state = q.state.map(EntryState::as_str);
+    // The importer as the ledger stores it (the canonical dashed form: `12345678900` finds `12-345678900`).
+    let importer = q.importer.as_deref().map(|i| crate::ImporterNumber::parse(i).as_str().to_owned());
+    if let Some(since) = q.since {
+        let latest: i64 = conn.query_row("SELECT COALESCE(max(id), 0) FROM imports", [], |r| r.get(0)).map_err(&e)?;
+        if since < 0 || since > latest {
+            let reason = format!("there is no import {since} in {path}; the imports are 1 to {latest}");
+            return Err(crate::Error::value(crate::ErrorKind::InvalidValue, "since", &since.to_string(), reason));
+        }
+    }
+    // Since an import: the entries with a fact recorded after it, a REV-603 row (per refund) reaching each entry
+    // a report lists under its refund key, and the entries overdue now that were not yet due as of the import's day.
     let filter = "(?1 IS NULL OR importer = ?1) AND (?2 IS NULL OR state = ?2) AND (?3 IS NULL OR entry_number IN \
                   (SELECT entry_number FROM assessments WHERE import_id > ?3 UNION SELECT entry_number FROM \
                   declarations WHERE import_id > ?3 UNION SELECT entry_number FROM claim_results WHERE import_id > \
-                  ?3 UNION SELECT entry_number FROM payments WHERE import_id > ?3))";
+                  ?3 UNION SELECT entry_number FROM payments WHERE import_id > ?3 UNION SELECT entry_number FROM \
+                  payments WHERE entry_number IS NOT NULL AND refund_key IN (SELECT refund_key FROM payments WHERE \
+                  import_id > ?3 AND entry_number IS NULL AND refund_key IS NOT NULL)) OR (state = 'overdue' AND \
+                  refund_due_by >= COALESCE((SELECT max(as_of) FROM imports WHERE id <= ?3), '')))";
     // The view is costly (windows over every refund row): the entries selected are computed once, into a TEMP
     // table of this connection (nothing written to the file), and the totals, states and entries read from it.
     conn.execute_batch(&format!("DROP TABLE IF EXISTS temp.{SELECTED}")).map_err(&e)?;
     conn.execute(
         &format!("CREATE TEMP TABLE {SELECTED} AS SELECT {ENTRY_COLUMNS} FROM {view} WHERE {filter}"),
-        params![q.importer, state, q.since],
+        params![importer, state, q.since],
     )
     .map_err(&e)?;
     // `select` gives the importer and recipient columns, `group` what they are grouped by besides the state.
@@ -373,8 +403,9 @@ impl Ledger {
     ///
     /// # Errors
     ///
-    /// [`crate::Error::Ledger`] when the file cannot be read. Nothing is written to the file (a read-only ledger
-    /// answers any `as_of`).
+    /// [`crate::Error::Ledger`] when the file cannot be read; [`crate::ErrorKind::InvalidValue`] for a
+    /// [`StatusQuery::since`] naming no import. Nothing is written to the file (a read-only ledger answers any
+    /// `as_of`).
     pub fn status(&self, query: &StatusQuery) -> Result<StatusReport> {
         let mut entries = Vec::new();
         let mut report = self.status_each(query, |_, e| {
@@ -517,6 +548,40 @@ impl Ledger {
         Ok(facts)
     }
 
+    /// The rows import `import_id` did not use, and why, in the file's order; at most `limit`, and how many there
+    /// are in all.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Ledger`] when the file cannot be read.
+    pub fn diagnostics(&self, import_id: i64, limit: usize) -> Result<(Vec<ImportDiagnostic>, u64)> {
+        let e = sql(&self.path);
+        let total: u64 = self
+            .conn
+            .query_row("SELECT count(*) FROM diagnostics WHERE import_id = ?1", [import_id], |r| r.get(0))
+            .map_err(&e)?;
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT row, \"column\", value, code, message FROM diagnostics WHERE import_id = ?1 ORDER BY row, \
+                 rowid LIMIT ?2",
+            )
+            .map_err(&e)?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let mut rows = st.query(params![import_id, limit]).map_err(&e)?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next().map_err(&e)? {
+            out.push(ImportDiagnostic {
+                row: r.get(0).map_err(&e)?,
+                column: r.get(1).map_err(&e)?,
+                value: r.get(2).map_err(&e)?,
+                code: r.get(3).map_err(&e)?,
+                message: r.get(4).map_err(&e)?,
+            });
+        }
+        Ok((out, total))
+    }
+
     /// What changed after import `import_id`: the entries with a fact recorded by a later import, with their
     /// state now and their totals, and the refund report rows of later imports naming no assessed entry. The
     /// same as [`Ledger::status`] with [`StatusQuery::since`].
@@ -537,11 +602,17 @@ impl Ledger {
     /// # Errors
     ///
     /// [`crate::Error::Ledger`] when the file cannot be read (nothing is written: a read-only ledger answers);
+    /// [`crate::ErrorKind::InvalidValue`] when the ledger has no entry of `importer` (no empty statement is made);
     /// [`crate::Error::Overflow`] for sums beyond any real refund.
     pub fn statement_data(&self, importer: &str, as_of: Option<NaiveDate>) -> Result<StatementData> {
         let q = StatusQuery { importer: Some(importer.to_owned()), as_of, ..StatusQuery::default() };
         let report = self.status(&q)?;
         let as_of = report.as_of;
+        if report.entries.is_empty() {
+            let reason =
+                format!("no entry of this importer in {} (the ledger's importers: cape ledger status)", self.path);
+            return Err(crate::Error::value(crate::ErrorKind::InvalidValue, "importer", importer, reason));
+        }
         let add = |a: Decimal, b: Decimal| a.checked_add(b).ok_or(crate::Error::Overflow("statement total"));
         let (mut expected, mut paid, mut outstanding) = (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
         let mut states: BTreeMap<EntryState, StateLine> = BTreeMap::new();
@@ -598,7 +669,7 @@ impl Ledger {
         }
         deadlines.sort_by(|a, b| (a.act_by, &a.entry_number).cmp(&(b.act_by, &b.entry_number)));
         Ok(StatementData {
-            importer: importer.to_owned(),
+            importer: crate::ImporterNumber::parse(importer).as_str().to_owned(),
             importer_name: None,
             as_of,
             generated_by: format!("cape {}, ledger {}", crate::VERSION, self.path),

@@ -166,7 +166,7 @@ impl RefundReportKind {
     }
 
     /// The fields a report of this kind must have a column for: the entry for ES-022, the refund number for
-    /// REV-603, both for REV-615.
+    /// REV-603, both for REV-615. ES-022 and REV-615 also need a principal or an interest column.
     pub fn required_fields(self) -> &'static [PaymentField] {
         match self {
             RefundReportKind::Es022 => &[PaymentField::EntryNumber],
@@ -681,6 +681,22 @@ fn read_bytes(bytes: &[u8], source: &str, options: &RefundReportOptions) -> Resu
                 found: if names.iter().all(|n| n.is_empty()) { "(none)".to_owned() } else { names.join(", ") },
             });
         }
+    }
+    // An entry-level report without an amount column would record every refund as paid nothing: refused, so
+    // that the column is mapped (`--column principal=...`) rather than a wrong amount kept.
+    let amounts = [PaymentField::Principal, PaymentField::Interest];
+    if kind != RefundReportKind::Rev603 && !amounts.iter().any(|f| at.contains_key(f)) {
+        let tried: Vec<String> =
+            amounts.iter().filter_map(|f| table.fields.get(f).map(|h| format!("{f}: {}", h.join(" / ")))).collect();
+        return Err(Error::MissingColumn {
+            source_name: source.to_owned(),
+            column: format!(
+                "principal or interest ({}; a {} report gives the amounts refunded)",
+                tried.join("; "),
+                kind.name()
+            ),
+            found: if names.iter().all(|n| n.is_empty()) { "(none)".to_owned() } else { names.join(", ") },
+        });
     }
     let columns = at.iter().map(|(f, &i)| (*f, names.get(i).cloned().unwrap_or_default())).collect();
     let src: Arc<str> = source.into();

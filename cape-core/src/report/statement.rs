@@ -113,8 +113,22 @@ pub const CHART_MONTH_WIDTH: u32 = 56;
 ///
 /// # Errors
 ///
-/// As [`crate::report::write_atomic`]: [`crate::Error::Io`] when the file cannot be written.
+/// As [`crate::report::write_atomic`]: [`crate::Error::Io`] when the file cannot be written;
+/// [`crate::Error::UnsafeOutput`] when `path` is a SQLite database (or its `-wal` / `-shm` file), left as it was.
 pub fn write_statement(path: impl AsRef<Path>, data: &StatementData) -> Result<PathBuf> {
+    let path = path.as_ref();
+    // `--out cape.db` by a slip of the hand would replace the ledger with a web page: a SQLite file is never
+    // overwritten (nor its -wal / -shm companions, whose names say what they are).
+    let mut head = [0u8; 16];
+    let is_sqlite = std::fs::File::open(path).and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head)).is_ok()
+        && &head == b"SQLite format 3\0";
+    let name = path.file_name().map(|n| n.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+    if is_sqlite || name.ends_with("-wal") || name.ends_with("-shm") {
+        return Err(crate::Error::UnsafeOutput {
+            path: path.display().to_string(),
+            message: "is a SQLite database (a ledger?); a statement never replaces it: choose another --out".into(),
+        });
+    }
     crate::report::write_atomic(path, render_statement(data).as_bytes())
 }
 

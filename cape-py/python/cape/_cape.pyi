@@ -1601,7 +1601,8 @@ class Ledger:
     disk does). A foreign, damaged or newer file is refused and left as it was: :class:`FormatError`
     (``problem`` ``LEDGER_FOREIGN_FILE``, ``LEDGER_CORRUPT``, ``LEDGER_NEWER_SCHEMA``), :class:`CapeIOError`
     (``LEDGER_READ_ONLY``, ``LEDGER_FULL``), :class:`OutputLockedError` (``LEDGER_BUSY``); ``path`` is the file.
-    Each record method records one file in one transaction, at most once (by its kind and SHA-256). Use it in a
+    Each record method records one file in one transaction, at most once (by its kind and SHA-256; an ES-003 once per
+    ``as_of`` day). Use it in a
     ``with`` block, or call :meth:`close`.
     """
 
@@ -1718,7 +1719,7 @@ class Ledger:
 
 @final
 class ImportOutcome:
-    """What recording a file did: ``recorded`` is False when the same file (kind and SHA-256) was recorded before
+    """What recording a file did: ``recorded`` is False when the same file (kind and SHA-256, an ES-003 as of the same day) was recorded before
     and nothing changed (then ``import_id`` and ``recorded_at`` are the earlier import's and the counts
     ``None``). ``kind`` is what was recorded (``assessment``, ``declarations``, ``claim_results``, ``es022``,
     ``rev603``, ``rev615``)."""
