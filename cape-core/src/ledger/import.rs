@@ -390,17 +390,12 @@ impl Ledger {
 }
 
 /// The stored status class and the report's words when they matter.
-fn payment_status(s: Option<&PaymentStatus>) -> (Option<&'static str>, Option<String>) {
+fn payment_status(s: Option<&PaymentStatus>) -> (Option<&str>, Option<String>) {
     match s {
         None => (None, None),
-        Some(PaymentStatus::SentToTreasury) => (Some("sent_to_treasury"), None),
-        Some(PaymentStatus::TreasuryIssued) => (Some("treasury_issued"), None),
-        Some(PaymentStatus::FundsDiverted) => (Some("funds_diverted"), None),
-        Some(PaymentStatus::Returned) => (Some("returned"), None),
-        Some(PaymentStatus::Other(t)) => {
-            let class = if is_hold(t) { "held" } else { "other" };
-            (Some(class), Some(t.clone()))
-        }
+        Some(PaymentStatus::Other(t)) => (Some(if is_hold(t) { "held" } else { "other" }), Some(t.clone())),
+        // The reader's stable names (`sent_to_treasury`, ...), as the view `entry_state` reads them.
+        Some(known) => (Some(known.name()), None),
     }
 }
 

@@ -205,12 +205,16 @@ fn sql(path: &str) -> impl Fn(rusqlite::Error) -> crate::Error + '_ {
     move |e| super::db_error(path, "cannot query", e)
 }
 
+/// A state code the view gives; any other is a damaged file.
+fn state_of(path: &str, code: &str) -> Result<EntryState> {
+    EntryState::from_code(code)
+        .ok_or_else(|| ledger_error(path, LedgerProblem::Corrupt, &format!("entry_state gives unknown state {code:?}")))
+}
+
 fn entry_status(path: &str, r: &Row<'_>) -> Result<EntryStatus> {
     let e = sql(path);
     let state: String = r.get(3).map_err(&e)?;
-    let state = EntryState::from_code(&state).ok_or_else(|| {
-        ledger_error(path, LedgerProblem::Corrupt, &format!("entry_state gives unknown state {state:?}"))
-    })?;
+    let state = state_of(path, &state)?;
     let variance: Option<i64> = r.get(7).map_err(&e)?;
     Ok(EntryStatus {
         entry_number: r.get(0).map_err(&e)?,
@@ -312,9 +316,7 @@ fn status_in(
         let mut out = Vec::new();
         while let Some(r) = rows.next().map_err(&e)? {
             let code: String = r.get(2).map_err(&e)?;
-            let state = EntryState::from_code(&code).ok_or_else(|| {
-                ledger_error(path, LedgerProblem::Corrupt, &format!("entry_state gives unknown state {code:?}"))
-            })?;
+            let state = state_of(path, &code)?;
             out.push(StateTotal {
                 importer: r.get(0).map_err(&e)?,
                 recipient: r.get(1).map_err(&e)?,
